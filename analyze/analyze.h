@@ -1,0 +1,187 @@
+/*
+ * analyze: the blocking graph in compact arrays, and the answers the SPEC
+ * defines on it (knots, witnesses, cuts, critical path, blockers, order).
+ *
+ * Nodes are dense indices 0..n-1 in ref order (project path bytewise,
+ * then iid numerically), so "smallest ref" is "smallest index". No walk
+ * recurses. Every result is owned by the caller and freed with its
+ * *_free() function (which accepts NULL). Functions return 0 or a
+ * negative ANALYZE_E* code; analyze_errmsg() has the reason.
+ */
+#ifndef ISSUEGRAPH_ANALYZE_H
+#define ISSUEGRAPH_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum analyze_status {
+	ANALYZE_OK = 0,
+	ANALYZE_ERR = -1,    /* store failure (message from the store) */
+	ANALYZE_ENOMEM = -2,
+	ANALYZE_EINVAL = -3, /* bad argument (unknown node, ...) */
+};
+
+#define ANALYZE_NONE UINT32_MAX    /* "no node/knot/milestone" */
+#define ANALYZE_NO_DATE INT32_MIN  /* "no due date" */
+#define ANALYZE_NO_VALUE INT64_MIN /* "no weight/estimate" */
+
+/* Node flags */
+#define ANALYZE_NODE_OPEN 0x1
+#define ANALYZE_NODE_CONFIDENTIAL 0x2
+
+/*
+ * The analysed graph (SPEC "analysed graph"): with all_states false only
+ * open issues are nodes, and only blocking links between two nodes are
+ * edges. Parallel links are kept once in the adjacency; self-links are
+ * kept (a self-blocking issue is a knot).
+ */
+struct analyze_graph {
+	uint32_t n;
+	/* per node */
+	int64_t *issue_id;
+	int64_t *iid;
+	uint32_t *project;    /* index into project_path */
+	uint8_t *flags;       /* ANALYZE_NODE_* */
+	int64_t *weight;      /* GitLab weight, or ANALYZE_NO_VALUE */
+	int64_t *remaining;   /* max(0, estimate - spent), or ANALYZE_NO_VALUE when estimate is 0 */
+	uint32_t *milestone;  /* index into milestone_title, or ANALYZE_NONE */
+	int32_t *due;         /* due date (own, else milestone's) as days since 1970-01-01, or ANALYZE_NO_DATE */
+	/* projects and milestones, by index */
+	uint32_t n_projects;
+	char **project_path;
+	int64_t *project_id;
+	uint32_t n_milestones;
+	char **milestone_title; /* sorted bytewise */
+	/* CSR adjacency: successors of v are out_adj[out_off[v] .. out_off[v+1]),
+	 * ascending; predecessors likewise through in_off/in_adj. */
+	uint32_t m; /* edges (after removing parallel duplicates) */
+	uint32_t *out_off, *out_adj;
+	uint32_t *in_off, *in_adj;
+	bool all_states;
+};
+
+struct analyze_load_opts {
+	bool all_states;
+};
+
+/* Load the analysed graph from the store. Caller frees with analyze_graph_free(). */
+int analyze_graph_load(struct analyze_graph **out, struct store *s,
+		       const struct analyze_load_opts *opts);
+
+/*
+ * Build a graph from plain arrays (tests, benchmarks): n nodes already in
+ * ref order, all open, one project "p"; m edges from[i] -> to[i].
+ */
+int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n,
+			     const uint32_t *from, const uint32_t *to, size_t m);
+
+void analyze_graph_free(struct analyze_graph *g);
+
+/* Write node v's ref ("group/app#14") into buf; returns the length that
+ * the full ref needs (snprintf rules). */
+int analyze_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t len);
+
+/* Find the node for ref; ANALYZE_EINVAL if it is not in the graph. When not
+ * found and suggestion is non-NULL, *suggestion is the nearest ref in the
+ * graph (caller frees) or NULL. */
+int analyze_find_ref(const struct analyze_graph *g, const char *ref, uint32_t *node,
+		     char **suggestion);
+
+/* The milestone index for title, or ANALYZE_NONE. */
+uint32_t analyze_find_milestone(const struct analyze_graph *g, const char *title);
+
+/* ---- knots -------------------------------------------------------------- */
+
+struct analyze_edge {
+	uint32_t from, to;
+};
+
+struct analyze_knots {
+	uint32_t count;        /* knots, sorted by their first (smallest) member */
+	uint32_t *knot_of;     /* per node: knot index or ANALYZE_NONE */
+	uint32_t *member_off;  /* count + 1 */
+	uint32_t *members;     /* ascending within a knot */
+	uint32_t *witness_off; /* count + 1 */
+	uint32_t *witness;     /* the SPEC's witness cycle, in blocking order */
+	bool *witness_shortest;
+	uint32_t *cut_off;     /* count + 1 */
+	struct analyze_edge *cut; /* suggested feedback arc set, sorted by (from, to) */
+};
+
+int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out);
+void analyze_knots_free(struct analyze_knots *k);
+
+/* Elementary cycles (Johnson), nodes taken in ref order, each started at
+ * its smallest node, at most max_cycles kept, sorted. */
+struct analyze_cycles {
+	uint32_t count;
+	uint32_t *off; /* count + 1 */
+	uint32_t *nodes;
+	bool truncated; /* more cycles exist than were kept */
+};
+int analyze_cycles_all(const struct analyze_graph *g, uint32_t max_cycles,
+		       struct analyze_cycles **out);
+void analyze_cycles_free(struct analyze_cycles *c);
+
+/* ---- steps: critical path and work order --------------------------------- */
+
+enum analyze_weight {
+	ANALYZE_WEIGHT_COUNT = 0,
+	ANALYZE_WEIGHT_WEIGHT,
+	ANALYZE_WEIGHT_ESTIMATE,
+};
+
+/* Cost of node v under weight mode and default cost (SPEC "cost"). */
+int64_t analyze_cost(const struct analyze_graph *g, uint32_t v, enum analyze_weight w,
+		     int64_t default_cost);
+
+/* A sequence of steps; a step with several nodes is a knot. */
+struct analyze_steps {
+	uint32_t count;
+	uint32_t *off;   /* count + 1 */
+	uint32_t *nodes; /* ascending within a step */
+	int64_t *cost;   /* per step (path only; NULL for order) */
+	int64_t total;   /* path: total cost */
+};
+void analyze_steps_free(struct analyze_steps *s);
+
+struct analyze_path_opts {
+	enum analyze_weight weight;
+	int64_t default_cost;
+	uint32_t to;        /* only paths ending at this node, or ANALYZE_NONE */
+	uint32_t milestone; /* only paths ending at an issue of this milestone, or ANALYZE_NONE */
+};
+
+/* The SPEC's critical path. An empty graph (or no node matching to/milestone)
+ * gives count == 0. The knots are computed inside when k is NULL. */
+int analyze_critical_path(const struct analyze_graph *g, const struct analyze_knots *k,
+			  const struct analyze_path_opts *opts, struct analyze_steps **out);
+
+/* Topological work order of the condensation (Kahn; smallest ref first). */
+int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
+		  struct analyze_steps **out);
+
+/* ---- reachability --------------------------------------------------------- */
+
+struct analyze_reach {
+	uint32_t count;
+	uint32_t *node; /* sorted by distance, then ref */
+	uint32_t *dist; /* shortest distance in links */
+};
+
+/* Every node that transitively blocks v (reverse: every node v blocks). */
+int analyze_blockers(const struct analyze_graph *g, uint32_t v, bool reverse,
+		     struct analyze_reach **out);
+void analyze_reach_free(struct analyze_reach *r);
+
+/* Mark (in keep[n], set to 1) the nodes of milestone m and all their
+ * transitive blockers. keep is caller-allocated and zeroed by the caller. */
+int analyze_milestone_closure(const struct analyze_graph *g, uint32_t m, uint8_t *keep);
+
+/* Last error message (thread-local). */
+const char *analyze_errmsg(void);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * cli: the command-line front end. The only module that prints to the
+ * user or chooses an exit code. One cmd_<name>.c per command; each
+ * cmd_<name>() parses its own options with getopt_long (argv[0] is the
+ * command name), validates everything before opening the store or the
+ * network, and returns the SPEC's exit code.
+ */
+#ifndef ISSUEGRAPH_CLI_H
+#define ISSUEGRAPH_CLI_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze.h"
+#include "store.h"
+
+struct json_object;
+
+/* The SPEC's exit codes. */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FINDINGS = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_REMOTE = 3,
+	CLI_EXIT_STORE = 4,
+	CLI_EXIT_INPUT = 5,
+};
+
+/* What main() parsed before the command: --db (before or after the
+ * command), resolved against $ISSUEGRAPH_DB and ./issuegraph.db. */
+struct cli_ctx {
+	const char *db_path;
+};
+
+/* Options that most commands share; cli_common_* handle them. */
+struct cli_common {
+	bool all_states;
+	bool json;          /* --format json (commands with only text|json) */
+	const char *format; /* the raw --format value, NULL if not given */
+	const char *output; /* -o FILE, NULL or "-" for stdout */
+	int verbose;        /* -v count */
+	bool quiet;         /* -q */
+	bool no_progress;
+	enum analyze_weight weight;
+	int64_t default_cost;
+};
+
+typedef int (*cli_cmd_fn)(int argc, char **argv, struct cli_ctx *ctx);
+
+int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_import(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_export(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_stats(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_path(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_order(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_render(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_report(int argc, char **argv, struct cli_ctx *ctx);
+
+/* ---- messages (stderr) ----------------------------------------------------- */
+
+/* "issuegraph: <what>: <why>\n" on stderr. */
+void cli_error(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same, prefixed "warning: ". */
+void cli_warn(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A usage error for command cmd: prints the message and
+ * "Try 'issuegraph <cmd> --help'." and returns CLI_EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- option values ----------------------------------------------------- */
+
+/* Parse a decimal integer in [min, max]; 0 or -1. */
+int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+/* "count" | "weight" | "estimate"; 0 or -1. */
+int cli_parse_weight(const char *s, enum analyze_weight *out);
+const char *cli_weight_name(enum analyze_weight w);
+
+/* Defaults for struct cli_common (weight count, default cost 1). */
+void cli_common_init(struct cli_common *c);
+
+/* ---- the store ------------------------------------------------------------- */
+
+/*
+ * Open ctx->db_path with store flags; on failure print the store's
+ * message with a hint and return CLI_EXIT_STORE. With require_populated,
+ * a store no fetch/import completed into is refused ("run fetch first").
+ * Only fetch and import pass STORE_OPEN_CREATE.
+ */
+int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags,
+		   bool require_populated, struct store **out);
+
+/* Open the store (must be populated) and load the analysed graph. On error
+ * prints and returns the exit code; on success 0, caller frees both. */
+int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states,
+		   struct store **s_out, struct analyze_graph **g_out);
+
+/* Resolve ref to a node of g. A malformed ref, or one not in the analysed
+ * graph, prints "unknown ref" with the nearest ref or a hint to use
+ * --all-states, and returns CLI_EXIT_USAGE. */
+int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
+		    const char *ref, uint32_t *node);
+
+/* ---- output ---------------------------------------------------------------- */
+
+/* Output to stdout or, with -o FILE, to FILE.tmp.XXXXXX renamed into place
+ * on success (atomic). */
+struct cli_out {
+	FILE *fp;
+	char *tmp_path;
+	char *final_path;
+};
+/* path NULL or "-": stdout. Returns 0, or prints and returns CLI_EXIT_USAGE
+ * (the directory is not writable). */
+int cli_out_open(struct cli_out *o, const char *cmd, const char *path);
+/* Finish: with ok, flush (an error writing, e.g. a full disk, is reported
+ * and gives CLI_EXIT_STORE... see cli.c), fsync and rename; without ok,
+ * remove the temporary file. Returns 0 or an exit code. */
+int cli_out_close(struct cli_out *o, const char *cmd, bool ok);
+
+/* Print a json-c object (pretty, 2 spaces, no slash escaping) and a newline. */
+void cli_print_json(FILE *fp, struct json_object *obj);
+
+/* Write node v's ref to fp. */
+void cli_print_ref(FILE *fp, const struct analyze_graph *g, uint32_t v);
+
+/* Is stderr a terminal and progress wanted? */
+bool cli_progress_wanted(const struct cli_common *c);
+
+#endif

@@ -1,0 +1,175 @@
+/* issuegraph stats: what the store holds and how the last fetch went. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] stats [--all-states] [--format text|json] [-o FILE]\n\n"
+	       "Counts of projects, issues (open/closed), links by type and knots; the\n"
+	       "instance, the recorded seeds, and when the last fetch started and\n"
+	       "whether it completed.\n\n"
+	       "  --all-states        count knots over closed issues too\n"
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -h, --help          this help\n");
+}
+
+struct stats {
+	struct store_counts counts;
+	char *instance;
+	char **seeds;
+	struct store_fetch_info fetch;
+	uint32_t knots;
+};
+
+static struct json_object *stats_json(const struct stats *st)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "instance",
+			       st->instance ? json_object_new_string(st->instance) : NULL);
+	json_object_object_add(o, "projects", json_object_new_int64(st->counts.projects));
+	struct json_object *issues = json_object_new_object();
+	json_object_object_add(issues, "opened", json_object_new_int64(st->counts.issues_opened));
+	json_object_object_add(issues, "closed", json_object_new_int64(st->counts.issues_closed));
+	json_object_object_add(o, "issues", issues);
+	struct json_object *links = json_object_new_object();
+	json_object_object_add(links, "blocks", json_object_new_int64(st->counts.links_blocks));
+	json_object_object_add(links, "relates_to",
+			       json_object_new_int64(st->counts.links_relates));
+	json_object_object_add(o, "links", links);
+	json_object_object_add(o, "knots", json_object_new_int64(st->knots));
+	struct json_object *seeds = json_object_new_array();
+	for (char **p = st->seeds; p && *p; p++)
+		json_object_array_add(seeds, json_object_new_string(*p));
+	json_object_object_add(o, "seeds", seeds);
+	struct json_object *lf = NULL;
+	if (st->fetch.started_at) {
+		lf = json_object_new_object();
+		json_object_object_add(lf, "started_at",
+				       json_object_new_string(st->fetch.started_at));
+		json_object_object_add(lf, "completed", json_object_new_boolean(st->fetch.completed));
+	}
+	json_object_object_add(o, "last_fetch", lf);
+	return o;
+}
+
+static void stats_text(FILE *fp, const struct stats *st)
+{
+	fprintf(fp, "instance:   %s\n", st->instance ? st->instance : "(none)");
+	fprintf(fp, "projects:   %lld\n", (long long)st->counts.projects);
+	fprintf(fp, "issues:     %lld open, %lld closed\n", (long long)st->counts.issues_opened,
+		(long long)st->counts.issues_closed);
+	fprintf(fp, "links:      %lld blocks, %lld relates_to\n",
+		(long long)st->counts.links_blocks, (long long)st->counts.links_relates);
+	fprintf(fp, "knots:      %u\n", st->knots);
+	fprintf(fp, "seeds:     ");
+	if (!st->seeds || !st->seeds[0])
+		fprintf(fp, " (none)");
+	for (char **p = st->seeds; p && *p; p++)
+		fprintf(fp, " %s", *p);
+	fputc('\n', fp);
+	if (st->fetch.started_at)
+		fprintf(fp, "last fetch: started %s, %s\n", st->fetch.started_at,
+			st->fetch.completed ? "completed" : "not completed (run fetch to resume)");
+	else
+		fprintf(fp, "last fetch: none\n");
+}
+
+int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{"all-states", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	cli_common_init(&c);
+	int ch;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c.json = true;
+			else if (strcmp(optarg, "text") != 0)
+				return cli_usage("stats", "--format must be text or json, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("stats", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("stats", "unexpected argument '%s'", argv[optind]);
+
+	struct store *s = NULL;
+	struct analyze_graph *g = NULL;
+	struct analyze_knots *k = NULL;
+	struct stats st = {0};
+	struct cli_out out = {0};
+	int rc = cli_load_graph(ctx, "stats", c.all_states, &s, &g);
+	if (rc)
+		return rc;
+	if (store_counts(s, &st.counts) || store_get_instance(s, &st.instance) ||
+	    store_get_seeds(s, &st.seeds) || store_get_fetch_info(s, &st.fetch)) {
+		cli_error("stats", "%s: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (analyze_knots(g, &k) != 0) {
+		cli_error("stats", "%s", analyze_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	st.knots = k->count;
+	rc = cli_out_open(&out, "stats", c.output);
+	if (rc)
+		goto done;
+	if (c.json) {
+		struct json_object *o = stats_json(&st);
+		cli_print_json(out.fp, o);
+		json_object_put(o);
+	} else {
+		stats_text(out.fp, &st);
+	}
+	rc = cli_out_close(&out, "stats", true);
+done:
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+	if (store_close(s) != 0 && rc == 0) {
+		cli_error("stats", "%s: %s", ctx->db_path, store_errmsg(NULL));
+		rc = CLI_EXIT_STORE;
+	}
+	free(st.instance);
+	store_strv_free(st.seeds);
+	free(st.fetch.started_at);
+	return rc;
+}
