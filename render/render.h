@@ -1,0 +1,190 @@
+/*
+ * render: turns the analysed graph plus its analysis (knots, critical
+ * path) into DOT, SVG, PNG or a Mermaid flowchart. The only module that
+ * includes Graphviz headers (cgraph builds the graph, gvc lays it out and
+ * renders it; DOT text is never printed by hand).
+ *
+ * Conventions: functions return 0 or a negative enum render_status and
+ * leave a one-line reason in render_errmsg() (thread-local). Nothing here
+ * prints to the user or exits. Everything the caller passes in is
+ * borrowed for the duration of the call; everything handed back is owned
+ * by the caller, as each function says.
+ */
+#ifndef ISSUEGRAPH_RENDER_H
+#define ISSUEGRAPH_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze.h"
+
+struct store;
+
+enum render_status {
+	RENDER_OK = 0,
+	RENDER_ERR = -1,       /* Graphviz failed (layout or renderer) */
+	RENDER_ENOMEM = -2,
+	RENDER_EINVAL = -3,    /* bad option value or node index */
+	RENDER_ETOOBIG = -4,   /* more nodes selected than opts.max_nodes (layout formats) */
+	RENDER_ESTORE = -5,    /* reading titles/urls/links from the store failed */
+	RENDER_EIO = -6,       /* writing the output failed */
+};
+
+enum render_format {
+	RENDER_FORMAT_DOT = 0, /* cgraph agwrite, no layout, never limited */
+	RENDER_FORMAT_SVG,     /* gvc layout + "svg" renderer */
+	RENDER_FORMAT_PNG,     /* gvc layout + "png" (cairo) renderer */
+	RENDER_FORMAT_MERMAID, /* Mermaid flowchart text (no layout here) */
+};
+
+enum render_layout {
+	RENDER_LAYOUT_DOT = 0,
+	RENDER_LAYOUT_SFDP,
+	RENDER_LAYOUT_NEATO,
+};
+
+enum render_cluster {
+	RENDER_CLUSTER_PROJECT = 0, /* a box per project (the default) */
+	RENDER_CLUSTER_MILESTONE,   /* a box per milestone; issues without one stay outside */
+	RENDER_CLUSTER_NONE,
+};
+
+/*
+ * Which nodes of the analysed graph are drawn. The analysed graph already
+ * holds only open issues unless it was loaded with all_states.
+ * Filters combine: focus, knots_only and milestone each narrow the set
+ * (intersection). RENDER_SELECT_NODES and RENDER_SELECT_OVERVIEW replace
+ * the filters.
+ */
+enum render_select {
+	RENDER_SELECT_FILTERS = 0, /* every node, narrowed by the filter fields below */
+	RENDER_SELECT_NODES,       /* exactly opts.nodes[v] != 0 */
+	RENDER_SELECT_OVERVIEW,    /* knot members and critical-path issues plus their direct
+				    * neighbours (both directions); what reports draw when the
+				    * whole graph is over max_nodes */
+};
+
+/* Default --max-nodes: above it dot's layout takes minutes (see
+ * bench/render/README.md for the measurements behind the figure). */
+#define RENDER_DEFAULT_MAX_NODES 2000
+#define RENDER_DEFAULT_RADIUS 2
+
+struct render_opts {
+	enum render_format format;
+	enum render_layout layout;
+	enum render_cluster cluster;
+	bool legend;            /* add a key */
+	bool reduce;            /* transitive reduction on the condensation (knots kept) */
+	bool no_related;        /* leave relates_to links out */
+	bool show_confidential; /* else confidential issues show their ref only */
+
+	enum render_select select;
+	/* RENDER_SELECT_FILTERS */
+	uint32_t focus;     /* node, or ANALYZE_NONE */
+	uint32_t radius;    /* hops from focus, both directions */
+	bool knots_only;    /* only knot members */
+	uint32_t milestone; /* milestone index (its issues + transitive blockers), or ANALYZE_NONE */
+	/* RENDER_SELECT_NODES: g->n flags, borrowed */
+	const uint8_t *nodes;
+
+	/* Layout formats (svg, png) fail with RENDER_ETOOBIG when more nodes
+	 * are selected; 0 = no limit. DOT and Mermaid are never limited. */
+	uint32_t max_nodes;
+
+	/* The critical path, when render computes it (path == NULL below).
+	 * With a milestone filter the path is restricted to end in it. */
+	enum analyze_weight weight;
+	int64_t default_cost;
+
+	/* SVG only: leave out the XML declaration and DOCTYPE so that the
+	 * result can be inlined into HTML (reports). */
+	bool svg_fragment;
+};
+
+/* Fill *o with the defaults: dot format, dot layout, project clusters,
+ * all nodes, radius RENDER_DEFAULT_RADIUS, max_nodes
+ * RENDER_DEFAULT_MAX_NODES, weight count, default cost 1. */
+void render_opts_init(struct render_opts *o);
+
+/* What to draw. store, g and o are required. knots and path are optional:
+ * when NULL, render computes them (analyze_knots, analyze_critical_path
+ * with o->weight, o->default_cost, o->milestone). All borrowed. */
+struct render_input {
+	struct store *store; /* titles, web_urls, relates_to links, seed projects */
+	const struct analyze_graph *g;
+	const struct analyze_knots *knots;
+	const struct analyze_steps *path;
+};
+
+/*
+ * Compute which nodes opts selects: keep[v] = 1 for each drawn node
+ * (keep is caller-allocated, g->n bytes; it is overwritten), *count the
+ * number of them. knots/path as in struct render_input (NULL: computed).
+ * Use it to check a limit before rendering.
+ */
+int render_select(const struct render_input *in, const struct render_opts *o, uint8_t *keep,
+		  uint32_t *count);
+
+/*
+ * Render to out (any FILE* opened for writing; binary for PNG). On error
+ * out may hold a partial document; callers writing to a file should write
+ * to a temporary and rename on success (cli_out does).
+ */
+int render_to_file(FILE *out, const struct render_input *in, const struct render_opts *o);
+
+/*
+ * Render into memory: *buf is a malloc'd buffer of *len bytes, NUL
+ * terminated (the NUL is not counted), that the caller frees with free().
+ * On error *buf is NULL and *len 0. Reports use it with
+ * RENDER_FORMAT_SVG and svg_fragment for inline SVG.
+ */
+int render_to_buffer(char **buf, size_t *len, const struct render_input *in,
+		     const struct render_opts *o);
+
+/* Last error message of this thread ("" when none). */
+const char *render_errmsg(void);
+
+/* ---- escaping (render/escape.c) -------------------------------------------
+ * Each returns a malloc'd NUL-terminated string the caller frees with
+ * free(), or NULL when out of memory. s NULL is treated as "". Invalid
+ * UTF-8 bytes are replaced by U+FFFD; control characters (newlines, tabs,
+ * ...) become one space each. */
+
+/*
+ * Text for a Graphviz label or tooltip (set through agsafeset): backslashes
+ * doubled (so "\N", "\n", "\l" and a trailing "\" stay literal) and "&"
+ * written as "&amp;" (Graphviz reads entities in labels and copies them
+ * into SVG). cgraph itself quotes '"' when writing DOT.
+ */
+char *render_escape_gv(const char *s);
+
+/*
+ * Text for a Mermaid label written inside double quotes (id["..."]):
+ * '"', '#', '<', '>', '&' and '`' become Mermaid entity codes (#quot;,
+ * #35;, #lt;, #gt;, #amp;, #96;), so no title can close the quote, start
+ * a markdown string or inject HTML.
+ */
+char *render_escape_mermaid(const char *s);
+
+/*
+ * Text for Markdown link text and table cells (GitLab/GitHub flavoured):
+ * '<', '>', '&' as HTML entities; \ ` * _ { } [ ] ( ) # ! | ~ @ $
+ * backslash-escaped, so nothing forms emphasis, links, code, HTML, table
+ * cells, mentions, references or math. Everything stays on one line.
+ */
+char *render_escape_markdown(const char *s);
+
+/* Text for HTML element content and double-quoted attribute values:
+ * & < > " ' as entities. */
+char *render_escape_html(const char *s);
+
+/*
+ * A URL safe to put in an href (SVG, Mermaid click, Markdown link target):
+ * NULL unless it starts with http:// or https://; bytes outside the
+ * printable ASCII set and " < > \ ^ ` { | } ' ( ) & space are %-encoded.
+ */
+char *render_safe_url(const char *url);
+
+#endif
