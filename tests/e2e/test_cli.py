@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""The command line's contract, run as a process: --help on every command,
+--version, the SPEC's exit codes for usage errors and store problems, and
+--db before or after the command."""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+IG = os.environ.get("IG_BIN", "issuegraph")
+SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLE = os.path.join(SRC, "examples", "example.json")
+
+COMMANDS = ["fetch", "import", "export", "stats", "cycles", "path", "blockers",
+            "order", "render", "check", "report"]
+# Commands that read an existing store (everything but fetch and import).
+READERS = [["export"], ["stats"], ["cycles"], ["path"], ["blockers", "acme/mobile#1"],
+           ["order"], ["render"], ["check"], ["report"]]
+
+
+def run(*args, env=None, cwd=None, stdin=None):
+    e = dict(os.environ)
+    e.pop("ISSUEGRAPH_DB", None)
+    for k in ("GITLAB_TOKEN", "GITLAB_ACCESS_TOKEN", "OAUTH_TOKEN", "CI_JOB_TOKEN", "GITLAB_CI"):
+        e.pop(k, None)
+    if env:
+        e.update(env)
+    return subprocess.run([IG, *args], capture_output=True, text=True, env=e, cwd=cwd,
+                          stdin=stdin if stdin is not None else subprocess.DEVNULL, timeout=120)
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def db(self, name="s.db"):
+        return os.path.join(self.dir, name)
+
+    def assertOneLineError(self, r, code, *needles):
+        self.assertEqual(r.returncode, code, r.stderr)
+        first = r.stderr.splitlines()[0] if r.stderr else ""
+        self.assertTrue(first.startswith("issuegraph: "), r.stderr)
+        for n in needles:
+            self.assertIn(n, r.stderr)
+        self.assertEqual(r.stdout, "")
+
+    def test_version(self):
+        r = run("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^issuegraph \d+\.\d+\.\d+\n$")
+
+    def test_help_lists_every_command(self):
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        for c in COMMANDS:
+            self.assertIn(c, r.stdout)
+
+    def test_every_command_has_help(self):
+        for c in COMMANDS:
+            for flag in ("--help", "-h"):
+                r = run(c, flag)
+                self.assertEqual(r.returncode, 0, f"{c} {flag}: {r.stderr}")
+                self.assertIn("usage: issuegraph", r.stdout, c)
+                self.assertIn(c, r.stdout)
+                self.assertEqual(r.stderr, "", c)
+
+    def test_no_command_is_usage(self):
+        r = run()
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("usage:", r.stderr)
+
+    def test_unknown_command(self):
+        self.assertOneLineError(run("frobnicate"), 2, "unknown command", "frobnicate")
+
+    def test_unknown_option_on_every_command(self):
+        for c in COMMANDS:
+            r = run(c, "--no-such-option")
+            self.assertEqual(r.returncode, 2, f"{c}: {r.stderr}")
+            self.assertIn("issuegraph", r.stderr)
+
+    def test_db_without_value(self):
+        self.assertOneLineError(run("stats", "--db"), 2, "--db")
+
+    def test_usage_checked_before_store(self):
+        # A bad value exits 2 even though the store is missing (validated first).
+        missing = self.db("missing.db")
+        for args in (["path", "--weight", "bogus"], ["stats", "--format", "yaml"],
+                     ["cycles", "--max-cycles", "-3"], ["blockers"],
+                     ["blockers", "not a ref"], ["path", "--default-cost", "-1"]):
+            r = run("--db", missing, *args)
+            self.assertEqual(r.returncode, 2, f"{args}: {r.stderr}")
+            self.assertFalse(os.path.exists(missing), args)
+
+    def test_missing_store_is_4_and_not_created(self):
+        missing = self.db("missing.db")
+        for args in READERS:
+            r = run("--db", missing, *args)
+            self.assertOneLineError(r, 4, "run 'issuegraph fetch'")
+            self.assertFalse(os.path.exists(missing), args)
+
+    def test_unpopulated_store_is_4(self):
+        # A store whose import never completed: made by a failed import.
+        path = self.db()
+        bad = os.path.join(self.dir, "bad.json")
+        with open(bad, "w") as f:
+            f.write("{")
+        r = run("--db", path, "import", bad)
+        self.assertEqual(r.returncode, 5, r.stderr)
+        for args in READERS:
+            r = run("--db", path, *args)
+            self.assertOneLineError(r, 4, "no fetch or import has completed")
+
+    def test_db_before_or_after_command_and_env(self):
+        path = self.db()
+        r = run("import", EXAMPLE, "--db", path, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        a = run("--db", path, "stats", "--format", "json")
+        b = run("stats", "--db", path, "--format", "json")
+        c = run("stats", "--format", "json", env={"ISSUEGRAPH_DB": path})
+        d = run("stats", f"--db={path}", "--format", "json")
+        for r in (a, b, c, d):
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(a.stdout, b.stdout)
+        self.assertEqual(a.stdout, c.stdout)
+        self.assertEqual(a.stdout, d.stdout)
+        # the default is ./issuegraph.db in the working directory
+        r = run("stats", cwd=self.dir)
+        self.assertEqual(r.returncode, 4)
+        os.rename(path, os.path.join(self.dir, "issuegraph.db"))
+        r = run("stats", "--format", "json", cwd=self.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, a.stdout)
+
+    def test_stats_json_matches_example(self):
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        r = run("--db", path, "stats", "--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        st = json.loads(r.stdout)
+        with open(EXAMPLE, encoding="utf-8") as f:
+            snap = json.load(f)
+        self.assertEqual(st["instance"], snap["source"])
+        self.assertEqual(st["projects"], len(snap["projects"]))
+        self.assertEqual(st["issues"]["opened"],
+                         sum(1 for i in snap["issues"] if i["state"] == "opened"))
+        self.assertEqual(st["issues"]["closed"],
+                         sum(1 for i in snap["issues"] if i["state"] == "closed"))
+        rel = {(min(l["source_issue_id"], l["target_issue_id"]),
+                max(l["source_issue_id"], l["target_issue_id"]), l["id"])
+               for l in snap["links"] if l["link_type"] == "relates_to"}
+        blk = {l["id"] for l in snap["links"] if l["link_type"] != "relates_to"}
+        self.assertEqual(st["links"], {"blocks": len(blk), "relates_to": len(rel)})
+        self.assertEqual(st["knots"], 1)  # the example has exactly one knot
+        self.assertEqual(st["seeds"], [])
+        self.assertIsNone(st["last_fetch"])
+        # --all-states adds the cycle that a closed issue breaks
+        r = run("--db", path, "stats", "--format", "json", "--all-states")
+        self.assertEqual(json.loads(r.stdout)["knots"], 2)
+        # text output names the same numbers
+        r = run("--db", path, "stats")
+        self.assertIn(f"{st['projects']}", r.stdout)
+        self.assertIn("knots:      1", r.stdout)
+
+    def test_output_file_is_atomic_and_complete(self):
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        out = os.path.join(self.dir, "stats.json")
+        r = run("--db", path, "stats", "--format", "json", "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "")
+        with open(out) as f:
+            json.load(f)
+        self.assertEqual(sorted(os.listdir(self.dir)), sorted(["s.db", "stats.json"]))
+        r = run("--db", path, "stats", "-o", os.path.join(self.dir, "no/such/dir/x"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("issuegraph: stats:", r.stderr)
+
+    def test_full_stdout_is_an_error(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([IG, "--db", path, "export"], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("issuegraph:", r.stderr)
+
+    def test_one_file_left_after_commands(self):
+        # Every command leaves one self-contained .db (WAL checkpointed).
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        self.assertEqual(run("--db", path, "stats").returncode, 0)
+        self.assertFalse(os.path.exists(path + "-wal") and os.path.getsize(path + "-wal") > 0)
+        con = sqlite3.connect(path)
+        n = con.execute("select count(*) from issues").fetchone()[0]
+        con.close()
+        self.assertGreater(n, 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
