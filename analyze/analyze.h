@@ -184,4 +184,94 @@ int analyze_milestone_closure(const struct analyze_graph *g, uint32_t m, uint8_t
 /* Last error message (thread-local). */
 const char *analyze_errmsg(void);
 
+/* ---- findings (reports) ---- */
+/*
+ * The SPEC's findings (for check and report --fail-on) and the report's
+ * bottlenecks. Implemented in analyze/findings.c.
+ */
+
+enum analyze_finding_kind {
+	ANALYZE_FINDING_KNOTS = 0,
+	ANALYZE_FINDING_CONFLICTS = 1,
+	ANALYZE_FINDING_CLOSED_BLOCKED = 2,
+};
+#define ANALYZE_FINDING_KINDS 3
+/* The bit of kind k in a --fail-on mask. */
+#define ANALYZE_FINDING_BIT(k) (1u << (unsigned)(k))
+
+/* The SPEC's name of kind k: "knots", "conflicts", "closed-blocked". */
+const char *analyze_finding_name(enum analyze_finding_kind k);
+/* The kind named by name[0..len), or -1. */
+int analyze_finding_kind_of(const char *name, size_t len);
+
+struct analyze_findings_in {
+	const struct analyze_graph *g;     /* the analysed graph (knots, conflicts) */
+	const struct analyze_knots *knots; /* analyze_knots(g) */
+	const uint8_t *keep;               /* per node of g: in scope; NULL = every node */
+	/* closed-blocked is always read on every issue: full was loaded with
+	 * all_states (it may be g when g->all_states). */
+	const struct analyze_graph *full;
+	const uint8_t *keep_full; /* per node of full; NULL = every node */
+};
+
+struct analyze_findings {
+	uint32_t count[ANALYZE_FINDING_KINDS];
+	/* knots: indices into in->knots whose members are in scope, ascending
+	 * (that is, by first ref) */
+	uint32_t *knots;
+	/* conflicts: links of g, blocker -> blocked, sorted by (from, to) */
+	struct analyze_edge *conflicts;
+	/* closed-blocked: links of full, open blocker -> closed issue, sorted */
+	struct analyze_edge *closed_blocked;
+};
+
+/* Compute the findings in scope. Caller frees with analyze_findings_free(). */
+int analyze_findings(const struct analyze_findings_in *in, struct analyze_findings **out);
+void analyze_findings_free(struct analyze_findings *f);
+
+/* Write days since 1970-01-01 as "YYYY-MM-DD" (buf of 11 bytes or more);
+ * "" for ANALYZE_NO_DATE. */
+void analyze_format_date(int32_t days, char *buf, size_t len);
+
+/*
+ * Bottlenecks: the open issues in scope that block the most open issues
+ * in scope, directly (distinct successors) and transitively (distinct
+ * issues reachable, the issue itself not counted, also inside its knot).
+ * Counted on the condensation in reverse topological order with one
+ * bitset per step, exactly while steps x open issues <= exact_limit_bits;
+ * above it, with a HyperLogLog sketch per step (64 registers, about 13%
+ * standard error) and the result is flagged estimated. Issues that block
+ * nothing are not listed.
+ */
+#define ANALYZE_BOTTLENECKS_MAX 20
+#define ANALYZE_BOTTLENECKS_EXACT_BITS ((uint64_t)1 << 29) /* 64 MiB of bitsets */
+
+struct analyze_bottleneck_opts {
+	uint32_t max;                     /* at most this many; 0 = ANALYZE_BOTTLENECKS_MAX */
+	const uint8_t *keep;              /* per node of g: in scope; NULL = every node */
+	const struct analyze_steps *path; /* the critical path (on_critical_path), or NULL */
+	uint64_t exact_limit_bits;        /* 0 = ANALYZE_BOTTLENECKS_EXACT_BITS */
+};
+
+struct analyze_bottleneck {
+	uint32_t node;
+	uint32_t blocks_directly;
+	uint32_t blocks_transitively;
+	bool on_critical_path;
+};
+
+struct analyze_bottlenecks {
+	uint32_t count;
+	struct analyze_bottleneck *items; /* by transitively desc, directly desc, ref */
+	bool estimated;                   /* blocks_transitively are estimates */
+};
+
+/* k: analyze_knots(g), or NULL to compute it. Caller frees with
+ * analyze_bottlenecks_free(). */
+int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knots *k,
+			const struct analyze_bottleneck_opts *opts,
+			struct analyze_bottlenecks **out);
+void analyze_bottlenecks_free(struct analyze_bottlenecks *b);
+/* ---- end findings (reports) ---- */
+
 #endif
