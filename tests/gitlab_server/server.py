@@ -1,0 +1,1093 @@
+#!/usr/bin/env python3
+"""A local stand-in for GitLab's REST API v4, serving an issuegraph snapshot.
+
+Only the endpoints issuegraph's crawler reads are served, the way GitLab
+documents them: projects, their issues (paginated with Link / X-* headers),
+single issues, issue links (link_type read from the queried side), groups and
+their projects. Knobs reproduce what a real instance does to a client:
+authentication, private projects, moved projects, foreign redirects, rate
+limits, deep-offset refusals, latency and seeded faults (5xx, dropped
+connections, truncated bodies, invalid JSON, hangs).
+
+It binds 127.0.0.1 only and stops by itself (after --lifetime seconds, when
+its parent process goes away, or when stdin closes with --stdin-lifeline),
+so a test that crashes cannot leave it running.
+
+Usable as a script (see --help) or as a module: ServerProcess starts it as
+a child process for a test and stops it again.
+
+Standard library only; run it with /usr/bin/python3.
+"""
+
+import argparse
+import datetime
+import email.utils
+import gzip
+import http.server
+import json
+import math
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+FAULT_KINDS = ("500", "502", "503", "drop", "truncate", "badjson", "hang")
+DEFAULT_FAULTS = ("500", "502", "503", "drop", "truncate", "badjson")
+
+# Bodies GitLab (or the proxy in front of it) sends with these statuses.
+MSG_401 = {"message": "401 Unauthorized"}
+MSG_404_PROJECT = {"message": "404 Project Not Found"}
+MSG_404_GROUP = {"message": "404 Group Not Found"}
+MSG_404_ISSUE = {"message": "404 Not found"}
+MSG_404_ROUTE = {"error": "404 Not Found"}
+MSG_429 = {"message": "This endpoint has been requested too many times. Try again later."}
+HTML_5XX = ("<!DOCTYPE html>\n<html><head><title>%(code)d %(reason)s</title></head>\n"
+            "<body><h1>%(code)d</h1><p>%(reason)s</p><p>GitLab is not responding.</p>"
+            "</body></html>\n")
+
+
+def iso_now(after=None):
+    """GitLab's timestamp form for now; strictly later than `after` if given."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if after:
+        prev = parse_time(after)
+        if prev is not None and now <= prev:
+            now = prev + datetime.timedelta(milliseconds=1)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000)
+
+
+def parse_time(text):
+    """ISO 8601 (with Z, an offset, or none = UTC; date alone = midnight) to an aware datetime."""
+    if not isinstance(text, str) or not text:
+        return None
+    t = text.strip()
+    if t.endswith("Z") or t.endswith("z"):
+        t = t[:-1] + "+00:00"
+    try:
+        d = datetime.datetime.fromisoformat(t)
+    except ValueError:
+        try:
+            d = datetime.datetime.strptime(text.strip()[:19], "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=datetime.timezone.utc)
+    return d
+
+
+def human_duration(seconds):
+    """GitLab's human time form (1w = 5d, 1d = 8h): '1w 2d 3h 30m'; None for 0."""
+    if not seconds:
+        return None
+    parts = []
+    for unit, size in (("w", 5 * 8 * 3600), ("d", 8 * 3600), ("h", 3600), ("m", 60), ("s", 1)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append("%d%s" % (n, unit))
+    return " ".join(parts)
+
+
+class DataError(Exception):
+    pass
+
+
+class GitLabData:
+    """The instance's contents, normalised from a snapshot. Not thread-safe:
+    the server holds its lock around every use."""
+
+    def __init__(self, snap, private=()):
+        if not isinstance(snap, dict):
+            raise DataError("snapshot is not a JSON object")
+        self.source = snap.get("source") or "https://gitlab.example.com"
+        self.private = set(private)
+        self.projects = {}   # id -> {"id", "path", "web_url", "archived"}
+        self.by_path = {}    # path -> id
+        for p in snap.get("projects", []):
+            pid, path = p["id"], p["path_with_namespace"]
+            self.projects[pid] = {
+                "id": pid, "path": path,
+                "web_url": p.get("web_url") or "%s/%s" % (self.source, path),
+                "archived": bool(p.get("archived", False)),
+                "name": p.get("name") or path.rsplit("/", 1)[-1],
+            }
+            self.by_path[path] = pid
+        self.issues = {}     # id -> snapshot issue dict (copied)
+        self.by_iid = {}     # (project_id, iid) -> id
+        for i in snap.get("issues", []):
+            self._put_issue(dict(i))
+        self.links = {}      # id -> {"id","source","target","type","created_at","updated_at"}
+        for link in snap.get("links", []):
+            self._put_link(link)
+        self._number_groups()
+        self._number_milestones()
+
+    # -- loading ---------------------------------------------------------
+
+    def _put_issue(self, i):
+        for key in ("id", "project_id", "iid"):
+            if not isinstance(i.get(key), int):
+                raise DataError("issue without integer %s: %r" % (key, i.get("id")))
+        if i["project_id"] not in self.projects:
+            raise DataError("issue %d names unknown project %d" % (i["id"], i["project_id"]))
+        if i["id"] in self.issues:
+            raise DataError("issue id %d given twice" % i["id"])
+        if (i["project_id"], i["iid"]) in self.by_iid:
+            raise DataError("iid %d given twice in project %d" % (i["iid"], i["project_id"]))
+        i.setdefault("state", "opened")
+        i.setdefault("title", "")
+        i.setdefault("labels", [])
+        i.setdefault("confidential", False)
+        i.setdefault("weight", None)
+        i.setdefault("due_date", None)
+        i.setdefault("milestone", None)
+        i.setdefault("closed_at", None)
+        i.setdefault("time_stats", {"time_estimate": 0, "total_time_spent": 0})
+        now = iso_now()
+        i.setdefault("created_at", now)
+        i.setdefault("updated_at", i["created_at"])
+        if not i.get("web_url"):
+            i["web_url"] = "%s/%s/-/issues/%d" % (self.source, self.projects[i["project_id"]]["path"],
+                                                  i["iid"])
+        self.issues[i["id"]] = i
+        self.by_iid[(i["project_id"], i["iid"])] = i["id"]
+
+    def _put_link(self, link, created_at=None):
+        lid, s, t, ltype = (link.get("id"), link.get("source_issue_id"),
+                            link.get("target_issue_id"), link.get("link_type"))
+        if not isinstance(lid, int):
+            raise DataError("link without integer id")
+        if s not in self.issues or t not in self.issues:
+            raise DataError("link %d names an unknown issue" % lid)
+        if ltype == "is_blocked_by":
+            s, t, ltype = t, s, "blocks"
+        elif ltype == "relates_to":
+            s, t = min(s, t), max(s, t)
+        elif ltype != "blocks":
+            raise DataError("link %d has unknown link_type %r" % (lid, ltype))
+        old = self.links.get(lid)
+        if old:
+            if (old["source"], old["target"], old["type"]) != (s, t, ltype):
+                raise DataError("link id %d given for two relations" % lid)
+            return old
+        if not created_at:
+            created_at = link.get("created_at")
+        if not created_at:
+            # A link cannot be older than its issues; derive a stable time from them.
+            created_at = max(self.issues[s]["created_at"], self.issues[t]["created_at"])
+        rec = {"id": lid, "source": s, "target": t, "type": ltype,
+               "created_at": created_at, "updated_at": link.get("updated_at") or created_at}
+        self.links[lid] = rec
+        return rec
+
+    def _number_groups(self):
+        """Groups are the namespace prefixes of project paths; ids in path order."""
+        names = set()
+        for p in self.projects.values():
+            parts = p["path"].split("/")[:-1]
+            for n in range(1, len(parts) + 1):
+                names.add("/".join(parts[:n]))
+        self.groups = {}       # full_path -> id
+        self.group_paths = {}  # id -> full_path
+        for n, full in enumerate(sorted(names), start=1):
+            self.groups[full] = n
+            self.group_paths[n] = full
+
+    def _number_milestones(self):
+        """Milestones without an id in the snapshot get stable ids by title."""
+        titles = sorted({i["milestone"]["title"] for i in self.issues.values()
+                         if isinstance(i.get("milestone"), dict) and "title" in i["milestone"]})
+        self.milestone_ids = {t: (900 + n, n) for n, t in enumerate(titles, start=1)}
+
+    # -- visibility ------------------------------------------------------
+
+    def project_readable(self, pid):
+        return pid in self.projects and self.projects[pid]["path"] not in self.private
+
+    def issue_readable(self, iid):
+        return iid in self.issues and self.project_readable(self.issues[iid]["project_id"])
+
+    def find_project(self, ident):
+        """Project id for a numeric id or full path, or None."""
+        if ident.isdigit():
+            pid = int(ident)
+            return pid if pid in self.projects else None
+        return self.by_path.get(ident)
+
+    def find_group(self, ident):
+        if ident.isdigit():
+            gid = int(ident)
+            return gid if gid in self.group_paths else None
+        return self.groups.get(ident)
+
+    # -- GitLab's objects ------------------------------------------------
+
+    def namespace_obj(self, full_path):
+        gid = self.groups[full_path]
+        parent = full_path.rsplit("/", 1)[0] if "/" in full_path else None
+        name = full_path.rsplit("/", 1)[-1]
+        return {"id": gid, "name": name, "path": name, "kind": "group", "full_path": full_path,
+                "parent_id": self.groups[parent] if parent else None, "avatar_url": None,
+                "web_url": "%s/groups/%s" % (self.source, full_path)}
+
+    def group_obj(self, gid):
+        full = self.group_paths[gid]
+        ns = self.namespace_obj(full)
+        return {"id": gid, "web_url": ns["web_url"], "name": ns["name"], "path": ns["path"],
+                "description": "", "visibility": "private", "full_name": full.replace("/", " / "),
+                "full_path": full, "parent_id": ns["parent_id"], "created_at": None}
+
+    def project_obj(self, pid):
+        p = self.projects[pid]
+        ns_path = p["path"].rsplit("/", 1)[0] if "/" in p["path"] else None
+        return {
+            "id": pid, "description": None, "name": p["name"],
+            "name_with_namespace": p["path"].replace("/", " / "),
+            "path": p["path"].rsplit("/", 1)[-1], "path_with_namespace": p["path"],
+            "created_at": None, "default_branch": "main", "web_url": p["web_url"],
+            "archived": p["archived"], "visibility": "private",
+            "issues_enabled": True,
+            "namespace": self.namespace_obj(ns_path) if ns_path else None,
+        }
+
+    def milestone_obj(self, m, project_id):
+        if not isinstance(m, dict):
+            return None
+        title = m.get("title")
+        mid, miid = self.milestone_ids.get(title, (None, None))
+        out = {"id": m.get("id", mid), "iid": m.get("iid", miid),
+               "title": title, "description": m.get("description", ""),
+               "state": m.get("state", "active"),
+               "created_at": m.get("created_at"), "updated_at": m.get("updated_at"),
+               "due_date": m.get("due_date"), "start_date": m.get("start_date"),
+               "expired": False, "web_url": None}
+        if "group_id" in m:
+            out["group_id"] = m["group_id"]
+        else:
+            out["project_id"] = m.get("project_id", project_id)
+        return out
+
+    def issue_obj(self, iid, context_pid=None):
+        """An issue as GitLab's issue API returns it; references.relative is
+        relative to the project the request named."""
+        i = self.issues[iid]
+        path = self.projects[i["project_id"]]["path"]
+        ts = i.get("time_stats") or {}
+        est = ts.get("time_estimate") or 0
+        spent = ts.get("total_time_spent") or 0
+        full = "%s#%d" % (path, i["iid"])
+        author = i.get("author") or {"id": 1, "username": "root", "name": "Administrator",
+                                     "state": "active", "locked": False, "avatar_url": None,
+                                     "web_url": "%s/root" % self.source}
+        return {
+            "id": i["id"], "iid": i["iid"], "project_id": i["project_id"],
+            "title": i["title"], "description": i.get("description"),
+            "state": i["state"], "created_at": i["created_at"], "updated_at": i["updated_at"],
+            "closed_at": i.get("closed_at"), "closed_by": None,
+            "labels": list(i.get("labels") or []),
+            "milestone": self.milestone_obj(i.get("milestone"), i["project_id"]),
+            "assignees": list(i.get("assignees") or []), "assignee": None,
+            "author": author, "type": "ISSUE", "issue_type": "issue",
+            "user_notes_count": i.get("user_notes_count", 0), "merge_requests_count": 0,
+            "upvotes": 0, "downvotes": 0, "due_date": i.get("due_date"),
+            "confidential": bool(i.get("confidential")), "discussion_locked": None,
+            "web_url": i["web_url"],
+            "time_stats": {"time_estimate": est, "total_time_spent": spent,
+                           "human_time_estimate": human_duration(est),
+                           "human_total_time_spent": human_duration(spent)},
+            "task_completion_status": {"count": 0, "completed_count": 0},
+            "weight": i.get("weight"), "blocking_issues_count": self._blocking_count(iid),
+            "has_tasks": False,
+            "references": {"short": "#%d" % i["iid"],
+                           "relative": ("#%d" % i["iid"]) if context_pid == i["project_id"]
+                           else full,
+                           "full": full},
+            "severity": "UNKNOWN", "subscribed": False,
+        }
+
+    def _blocking_count(self, iid):
+        return sum(1 for link in self.links.values()
+                   if link["type"] == "blocks" and link["source"] == iid
+                   and self.issue_readable(link["target"])
+                   and self.issues[link["target"]]["state"] == "opened")
+
+    def link_items(self, iid):
+        """GET .../issues/:iid/links: the other issue of every link, with
+        link_type from the queried issue's side, by link id; unreadable left out."""
+        out = []
+        ctx = self.issues[iid]["project_id"]
+        for link in sorted(self.links.values(), key=lambda x: x["id"]):
+            if link["source"] == iid:
+                other, ltype = link["target"], link["type"]
+            elif link["target"] == iid:
+                other = link["source"]
+                ltype = "is_blocked_by" if link["type"] == "blocks" else link["type"]
+            else:
+                continue
+            if not self.issue_readable(other):
+                continue
+            item = self.issue_obj(other, ctx)
+            item["issue_link_id"] = link["id"]
+            item["link_type"] = ltype
+            item["link_created_at"] = link["created_at"]
+            item["link_updated_at"] = link["updated_at"]
+            out.append(item)
+        return out
+
+    # -- changes (the control endpoint) ---------------------------------
+
+    def _touch(self, iid):
+        i = self.issues[iid]
+        i["updated_at"] = iso_now(after=i["updated_at"])
+
+    def change(self, op):
+        """Apply one change; returns a JSON-able result. Raises DataError."""
+        kind = op.get("op")
+        if kind == "add_link":
+            lid = op.get("id")
+            if lid is None:
+                lid = max(self.links, default=0) + 1
+            if lid in self.links:
+                raise DataError("link id %d exists" % lid)
+            rec = self._put_link({"id": lid, "source_issue_id": op.get("source"),
+                                  "target_issue_id": op.get("target"),
+                                  "link_type": op.get("link_type", "relates_to")},
+                                 created_at=iso_now())
+            self._touch(rec["source"])
+            self._touch(rec["target"])
+            return {"link": rec}
+        if kind == "delete_link":
+            rec = self.links.pop(op.get("id"), None)
+            if rec is None:
+                raise DataError("no link %r" % op.get("id"))
+            self._touch(rec["source"])
+            self._touch(rec["target"])
+            return {"link": rec}
+        if kind in ("close_issue", "reopen_issue"):
+            iid = op.get("issue")
+            if iid not in self.issues:
+                raise DataError("no issue %r" % iid)
+            i = self.issues[iid]
+            self._touch(iid)
+            if kind == "close_issue":
+                i["state"], i["closed_at"] = "closed", i["updated_at"]
+            else:
+                i["state"], i["closed_at"] = "opened", None
+            return {"issue": iid, "updated_at": i["updated_at"]}
+        if kind == "add_issue":
+            issue = op.get("issue")
+            if not isinstance(issue, dict):
+                raise DataError("add_issue needs an issue object")
+            issue = dict(issue)
+            now = iso_now()
+            issue.setdefault("created_at", now)
+            issue["updated_at"] = now
+            self._put_issue(issue)
+            self._number_milestones()
+            return {"issue": issue["id"], "updated_at": issue["updated_at"]}
+        if kind == "delete_issue":
+            iid = op.get("issue")
+            if iid not in self.issues:
+                raise DataError("no issue %r" % iid)
+            for lid in [k for k, v in self.links.items() if iid in (v["source"], v["target"])]:
+                rec = self.links.pop(lid)
+                other = rec["target"] if rec["source"] == iid else rec["source"]
+                if other != iid:
+                    self._touch(other)
+            i = self.issues.pop(iid)
+            del self.by_iid[(i["project_id"], i["iid"])]
+            return {"issue": iid}
+        raise DataError("unknown op %r" % kind)
+
+    # -- export ------------------------------------------------------------
+
+    def snapshot(self, readable_only):
+        """The data in the SPEC's export form (each link once, arrays by id)."""
+        pids = sorted(p for p in self.projects if not readable_only or self.project_readable(p))
+        projects = [{"id": p, "path_with_namespace": self.projects[p]["path"],
+                     "web_url": self.projects[p]["web_url"]} for p in pids]
+        keep = set(pids)
+        issues = []
+        for iid in sorted(self.issues):
+            i = self.issues[iid]
+            if i["project_id"] not in keep:
+                continue
+            ts = i.get("time_stats") or {}
+            m = i.get("milestone")
+            issues.append({
+                "id": i["id"], "project_id": i["project_id"], "iid": i["iid"],
+                "title": i["title"], "state": i["state"],
+                "confidential": bool(i.get("confidential")), "weight": i.get("weight"),
+                "time_stats": {"time_estimate": ts.get("time_estimate") or 0,
+                               "total_time_spent": ts.get("total_time_spent") or 0},
+                "milestone": ({"title": m.get("title"), "due_date": m.get("due_date")}
+                              if isinstance(m, dict) else None),
+                "due_date": i.get("due_date"), "labels": list(i.get("labels") or []),
+                "created_at": i["created_at"], "updated_at": i["updated_at"],
+                "closed_at": i.get("closed_at"), "web_url": i["web_url"],
+            })
+        kept_issues = {i["id"] for i in issues}
+        links = [{"id": v["id"], "source_issue_id": v["source"], "target_issue_id": v["target"],
+                  "link_type": v["type"]}
+                 for k, v in sorted(self.links.items())
+                 if v["source"] in kept_issues and v["target"] in kept_issues]
+        return {"version": 1, "source": self.source, "projects": projects,
+                "issues": issues, "links": links}
+
+
+class State:
+    """Everything the handler threads share, behind one lock."""
+
+    def __init__(self, data, opts):
+        self.lock = threading.Lock()
+        self.data = data
+        self.opts = opts
+        self.fault_rate = opts.fault_rate
+        self.rate_limit = opts.rate_limit
+        self.faults = opts.faults
+        self.rng = random.Random(opts.seed)
+        self.window = []  # times of accepted API requests in the last second
+        self.stop = threading.Event()
+        self.log = open(opts.log, "a", encoding="utf-8", buffering=1) if opts.log else None
+        self.reset_stats()
+
+    def reset_stats(self):
+        self.stats = {"requests": 0, "by_status": {}, "by_kind": {}}
+
+    def count(self, kind, status):
+        self.stats["requests"] += 1
+        key = str(status)
+        self.stats["by_status"][key] = self.stats["by_status"].get(key, 0) + 1
+        if kind:
+            self.stats["by_kind"][kind] = self.stats["by_kind"].get(kind, 0) + 1
+
+
+ROUTES = [
+    (re.compile(r"^/api/v4/projects/([^/]+)$"), "project"),
+    (re.compile(r"^/api/v4/projects/([^/]+)/issues$"), "issues_list"),
+    (re.compile(r"^/api/v4/projects/([^/]+)/issues/(\d+)$"), "issue"),
+    (re.compile(r"^/api/v4/projects/([^/]+)/issues/(\d+)/links$"), "links"),
+    (re.compile(r"^/api/v4/groups/([^/]+)$"), "group"),
+    (re.compile(r"^/api/v4/groups/([^/]+)/projects$"), "group_projects"),
+]
+
+
+class HttpError(Exception):
+    def __init__(self, status, body):
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self):
+        return "nginx"
+
+    # set on the class by make_server()
+    state = None
+
+    def log_message(self, fmt, *args):  # keep stderr quiet; --log has the record
+        pass
+
+    # -- plumbing ----------------------------------------------------------
+
+    def _read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def _auth_name(self):
+        for name in ("PRIVATE-TOKEN", "Authorization", "JOB-TOKEN"):
+            if self.headers.get(name) is not None:
+                return name
+        return "-"
+
+    def _log(self, status):
+        st = self.state
+        if st.log:
+            with st.lock:
+                st.log.write("%s %s %s %s\n" % (self.command, self.path, status, self._auth_name()))
+
+    def _wants_gzip(self):
+        enc = self.headers.get("Accept-Encoding") or ""
+        for part in enc.split(","):
+            fields = [f.strip() for f in part.split(";")]
+            if fields[0].lower() in ("gzip", "*"):
+                q = [f for f in fields[1:] if f.startswith("q=")]
+                if not q or float(q[0][2:] or 0) > 0:
+                    return True
+        return False
+
+    def _send(self, status, body, headers=(), ctype="application/json"):
+        """Send a whole answer with Content-Length; body is bytes or a JSON-able value."""
+        if not isinstance(body, (bytes, bytearray)):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        hdrs = list(headers)
+        if body and self._wants_gzip():
+            body = gzip.compress(body, mtime=0)
+            hdrs.append(("Content-Encoding", "gzip"))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype if not ctype.startswith("application/json")
+                         else "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Cache-Control", "max-age=0, private, must-revalidate")
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self._log(status)
+
+    def do_GET(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def do_PUT(self):
+        self._dispatch()
+
+    def do_DELETE(self):
+        self._dispatch()
+
+    def _dispatch(self):
+        body = self._read_body()
+        raw_path, _, query = self.path.partition("?")
+        try:
+            if raw_path.startswith("/__control/"):
+                self._control(raw_path, query, body)
+            elif raw_path.startswith("/api/v4/"):
+                self._api(raw_path, query)
+            else:
+                self._send(404, MSG_404_ROUTE)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    # -- control -------------------------------------------------------------
+
+    def _control(self, path, query, body):
+        st = self.state
+        if path == "/__control/stats" and self.command == "GET":
+            with st.lock:
+                out = json.loads(json.dumps(st.stats))
+            return self._send(200, out)
+        if path == "/__control/reset-stats" and self.command == "POST":
+            with st.lock:
+                st.reset_stats()
+            return self._send(200, {"ok": True})
+        if path == "/__control/snapshot" and self.command == "GET":
+            q = urllib.parse.parse_qs(query)
+            readable = q.get("readable", ["0"])[0] not in ("0", "false", "")
+            with st.lock:
+                out = st.data.snapshot(readable)
+            return self._send(200, out)
+        if path in ("/__control/change", "/__control/faults") and self.command == "POST":
+            try:
+                req = json.loads(body or b"{}")
+                if not isinstance(req, dict):
+                    raise DataError("body must be a JSON object")
+                with st.lock:
+                    if path == "/__control/change":
+                        out = st.data.change(req)
+                    else:
+                        if "fault_rate" in req:
+                            st.fault_rate = float(req["fault_rate"])
+                        if "rate_limit" in req:
+                            st.rate_limit = int(req["rate_limit"] or 0)
+                            st.window = []
+                        if "faults" in req:
+                            st.faults = parse_faults(req["faults"])
+                        if "latency_ms" in req:
+                            st.opts.latency_ms = int(req["latency_ms"])
+                        out = {"fault_rate": st.fault_rate, "rate_limit": st.rate_limit,
+                               "faults": list(st.faults)}
+            except (ValueError, DataError, TypeError, KeyError) as e:
+                return self._send(400, {"error": str(e)})
+            return self._send(200, out)
+        return self._send(404, MSG_404_ROUTE)
+
+    # -- GitLab API ----------------------------------------------------------
+
+    def _api(self, path, query):
+        st = self.state
+        kind = None
+        match = None
+        for rx, k in ROUTES:
+            m = rx.match(path)
+            if m:
+                kind, match = k, m
+                break
+        if st.opts.latency_ms > 0:
+            time.sleep(st.opts.latency_ms / 1000.0)
+
+        with st.lock:
+            limited = self._rate_check()
+            fault = None
+            if not limited and st.fault_rate > 0 and st.faults:
+                if st.rng.random() < st.fault_rate:
+                    fault = st.rng.choice(st.faults)
+                    fault_html = st.rng.random() < 0.5
+        if limited:
+            status, headers = limited
+            with st.lock:
+                st.count(kind, 429)
+            if st.opts.rate_limit_plain:
+                return self._send(429, b"Retry later\n", headers, ctype="text/plain")
+            return self._send(429, MSG_429, headers)
+        if fault:
+            return self._fault(kind, fault, fault_html)
+
+        if st.opts.redirect_to and path.startswith("/api/v4/projects/"):
+            with st.lock:
+                st.count(kind, 302)
+            return self._send(302, {"message": "302 Found"},
+                              [("Location", st.opts.redirect_to.rstrip("/") + self.path)])
+
+        if not self._authorized():
+            with st.lock:
+                st.count(kind, 401)
+            return self._send(401, MSG_401)
+
+        if self.command != "GET":
+            with st.lock:
+                st.count(kind, 405)
+            return self._send(405, {"message": "405 Method Not Allowed"})
+
+        if kind is None:
+            with st.lock:
+                st.count(kind, 404)
+            return self._send(404, MSG_404_ROUTE)
+
+        ident = urllib.parse.unquote(match.group(1))
+        if kind.startswith("project") or kind in ("issues_list", "issue", "links"):
+            for old, new in st.opts.moved:
+                if ident == old:
+                    seg = urllib.parse.quote(new, safe="")
+                    rest = path[len("/api/v4/projects/") + len(match.group(1)):]
+                    loc = "http://%s/api/v4/projects/%s%s%s" % (
+                        self._host(), seg, rest, ("?" + query) if query else "")
+                    with st.lock:
+                        st.count(kind, 301)
+                    return self._send(301, {"message": "301 Moved Permanently"},
+                                      [("Location", loc)])
+
+        try:
+            with st.lock:
+                status, body, headers = self._route(kind, match, ident, path, query)
+                st.count(kind, status)
+        except HttpError as e:
+            with st.lock:
+                st.count(kind, e.status)
+            return self._send(e.status, e.body)
+        return self._send(status, body, headers + self._ratelimit_headers())
+
+    def _host(self):
+        return self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
+
+    def _authorized(self):
+        token = self.state.opts.token
+        if self.headers.get("PRIVATE-TOKEN") is not None:
+            return self.headers.get("PRIVATE-TOKEN") == token
+        auth = self.headers.get("Authorization")
+        if auth is not None:
+            scheme, _, value = auth.partition(" ")
+            return scheme.lower() == "bearer" and value.strip() == token
+        return False
+
+    def _rate_check(self):
+        """Under the lock: None if the request may pass (and record it), else (429, headers)."""
+        st = self.state
+        if not st.rate_limit or st.rate_limit <= 0:
+            return None
+        now = time.time()
+        st.window = [t for t in st.window if t > now - 1.0]
+        if len(st.window) < st.rate_limit:
+            st.window.append(now)
+            return None
+        reset_at = st.window[0] + 1.0
+        retry = max(1, int(math.ceil(reset_at - now)))
+        reset_unix = int(math.ceil(reset_at))
+        headers = [
+            ("Retry-After", str(retry)),
+            ("RateLimit-Name", "throttle_authenticated_api"),
+            ("RateLimit-Limit", str(st.rate_limit)),
+            ("RateLimit-Observed", str(len(st.window) + 1)),
+            ("RateLimit-Remaining", "0"),
+            ("RateLimit-Reset", str(reset_unix)),
+            ("RateLimit-ResetTime", email.utils.formatdate(reset_unix, usegmt=True)),
+        ]
+        return 429, headers
+
+    def _ratelimit_headers(self):
+        st = self.state
+        with st.lock:
+            if not st.rate_limit or st.rate_limit <= 0:
+                return []
+            used = len(st.window)
+            limit = st.rate_limit
+        return [("RateLimit-Limit", str(limit)), ("RateLimit-Observed", str(used)),
+                ("RateLimit-Remaining", str(max(0, limit - used)))]
+
+    def _fault(self, kind, fault, html):
+        st = self.state
+        with st.lock:
+            st.count(kind, fault if fault in ("drop", "truncate", "hang", "badjson") else int(fault))
+        if fault in ("500", "502", "503"):
+            code = int(fault)
+            reason = self.responses.get(code, ("Error",))[0]
+            if html:
+                body = (HTML_5XX % {"code": code, "reason": reason}).encode()
+                return self._send(code, body, ctype="text/html; charset=utf-8")
+            return self._send(code, {"message": "%d %s" % (code, reason)})
+        if fault == "drop":
+            self._log("drop")
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return None
+        if fault == "truncate":
+            body = json.dumps([{"id": 1, "iid": 1, "title": "truncated " * 20}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body) * 2))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._log("truncate")
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return None
+        if fault == "badjson":
+            return self._send(200, b'[{"id": 1, "iid": 1, "title": "cut off', [("X-Page", "1")])
+        if fault == "hang":
+            self._log("hang")
+            st.stop.wait(max(1.0, st.opts.lifetime))
+            self.close_connection = True
+            return None
+        return None
+
+    # -- the endpoints, under the lock -------------------------------------
+
+    def _project_or_404(self, ident):
+        d = self.state.data
+        pid = d.find_project(ident)
+        if pid is None or not d.project_readable(pid):
+            raise HttpError(404, MSG_404_PROJECT)
+        return pid
+
+    def _route(self, kind, match, ident, path, query):
+        d = self.state.data
+        q = urllib.parse.parse_qs(query, keep_blank_values=True)
+        if kind == "project":
+            return 200, d.project_obj(self._project_or_404(ident)), []
+        if kind == "issues_list":
+            pid = self._project_or_404(ident)
+            return self._issues_list(pid, q, path, query)
+        if kind in ("issue", "links"):
+            pid = self._project_or_404(ident)
+            iid = d.by_iid.get((pid, int(match.group(2))))
+            if iid is None:
+                raise HttpError(404, MSG_404_ISSUE)
+            if kind == "issue":
+                return 200, d.issue_obj(iid, pid), []
+            return 200, d.link_items(iid), []
+        if kind in ("group", "group_projects"):
+            gid = d.find_group(ident)
+            if gid is None:
+                raise HttpError(404, MSG_404_GROUP)
+            if kind == "group":
+                return 200, d.group_obj(gid), []
+            return self._group_projects(gid, q, path, query)
+        raise HttpError(404, MSG_404_ROUTE)
+
+    def _int_param(self, q, name, default):
+        if name not in q or q[name][0] == "":
+            return default
+        try:
+            return int(q[name][0])
+        except ValueError:
+            raise HttpError(400, {"error": "%s is invalid" % name})
+
+    def _paginate(self, rows, q, path, query):
+        """One page of rows, with GitLab's Link and X-* headers."""
+        opts = self.state.opts
+        per_page = self._int_param(q, "per_page", 20)
+        page = self._int_param(q, "page", 1)
+        if per_page < 1:
+            per_page = 20
+        per_page = min(per_page, 100)
+        if page < 1:
+            page = 1
+        if page * per_page > opts.max_offset:
+            raise HttpError(400, {"message": "Offset pagination has a maximum allowed offset of "
+                                  "%d for requests that return objects of this type. Remaining "
+                                  "records can be retrieved using keyset pagination."
+                                  % opts.max_offset})
+        total = len(rows)
+        pages = max(1, (total + per_page - 1) // per_page)
+        start = (page - 1) * per_page
+        items = rows[start:start + per_page]
+        has_next = start + per_page < total
+        has_prev = page > 1
+        show_total = opts.no_total_above is None or total <= opts.no_total_above
+
+        pairs = [(k, v) for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True)
+                 if k not in ("page", "per_page")]
+
+        def url(n):
+            qs = urllib.parse.urlencode(pairs + [("page", n), ("per_page", per_page)])
+            return "<http://%s%s?%s>" % (self._host(), path, qs)
+
+        links = []
+        if has_prev:
+            links.append('%s; rel="prev"' % url(page - 1))
+        if has_next:
+            links.append('%s; rel="next"' % url(page + 1))
+        links.append('%s; rel="first"' % url(1))
+        if show_total:
+            links.append('%s; rel="last"' % url(pages))
+        headers = [("Link", ", ".join(links)),
+                   ("X-Page", str(page)), ("X-Per-Page", str(per_page)),
+                   ("X-Next-Page", str(page + 1) if has_next else ""),
+                   ("X-Prev-Page", str(page - 1) if has_prev else "")]
+        if show_total:
+            headers += [("X-Total", str(total)), ("X-Total-Pages", str(pages))]
+        return items, headers
+
+    def _issues_list(self, pid, q, path, query):
+        d = self.state.data
+        state = (q.get("state") or ["all"])[0] or "all"
+        if state not in ("opened", "closed", "all"):
+            raise HttpError(400, {"error": "state does not have a valid value"})
+        order_by = (q.get("order_by") or ["created_at"])[0] or "created_at"
+        if order_by not in ("created_at", "updated_at"):
+            raise HttpError(400, {"error": "order_by does not have a valid value"})
+        sort = (q.get("sort") or ["desc"])[0] or "desc"
+        if sort not in ("asc", "desc"):
+            raise HttpError(400, {"error": "sort does not have a valid value"})
+        after = before = None
+        if "updated_after" in q:
+            after = parse_time(q["updated_after"][0])
+            if after is None:
+                raise HttpError(400, {"error": "updated_after is invalid"})
+        if "updated_before" in q:
+            before = parse_time(q["updated_before"][0])
+            if before is None:
+                raise HttpError(400, {"error": "updated_before is invalid"})
+        iids = None
+        if "iids[]" in q or "iids" in q:
+            try:
+                iids = {int(v) for v in q.get("iids[]", []) + q.get("iids", []) if v != ""}
+            except ValueError:
+                raise HttpError(400, {"error": "iids is invalid"})
+
+        rows = []
+        for i in d.issues.values():
+            if i["project_id"] != pid:
+                continue
+            if state != "all" and i["state"] != state:
+                continue
+            if iids is not None and i["iid"] not in iids:
+                continue
+            up = parse_time(i["updated_at"])
+            if after is not None and up < after:    # "updated on or after"
+                continue
+            if before is not None and up > before:  # "updated on or before"
+                continue
+            rows.append(i)
+        rows.sort(key=lambda i: (parse_time(i[order_by]), i["id"]), reverse=(sort == "desc"))
+        page, headers = self._paginate(rows, q, path, query)
+        return 200, [d.issue_obj(i["id"], pid) for i in page], headers
+
+    def _group_projects(self, gid, q, path, query):
+        d = self.state.data
+        full = d.group_paths[gid]
+        sub = (q.get("include_subgroups") or ["false"])[0].lower() == "true"
+        archived = (q.get("archived") or [None])[0]
+        rows = []
+        for pid in sorted(d.projects):
+            p = d.projects[pid]
+            if not d.project_readable(pid):
+                continue
+            ns = p["path"].rsplit("/", 1)[0] if "/" in p["path"] else ""
+            if not (ns == full or (sub and ns.startswith(full + "/"))):
+                continue
+            if archived is not None and archived.lower() in ("true", "false"):
+                if p["archived"] != (archived.lower() == "true"):
+                    continue
+            rows.append(pid)
+        page, headers = self._paginate(rows, q, path, query)
+        return 200, [d.project_obj(pid) for pid in page], headers
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+
+def parse_faults(value):
+    kinds = value.split(",") if isinstance(value, str) else list(value)
+    kinds = [k.strip() for k in kinds if k.strip()]
+    for k in kinds:
+        if k not in FAULT_KINDS:
+            raise ValueError("unknown fault kind %r (known: %s)" % (k, ",".join(FAULT_KINDS)))
+    return tuple(kinds)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Local GitLab REST API v4 test server.")
+    ap.add_argument("--data", required=True, help="snapshot JSON (issuegraph's import format)")
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--port-file", help="write the port number here once listening")
+    ap.add_argument("--token", default="test-token")
+    ap.add_argument("--private", action="append", default=[], metavar="PATH")
+    ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--rate-limit", type=int, default=0, metavar="N",
+                    help="requests per second (sliding 1 s window)")
+    ap.add_argument("--rate-limit-plain", action="store_true")
+    ap.add_argument("--fault-rate", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--faults", default=",".join(DEFAULT_FAULTS))
+    ap.add_argument("--no-total-above", type=int, default=None, metavar="N")
+    ap.add_argument("--max-offset", type=int, default=50000)
+    ap.add_argument("--moved", action="append", default=[], metavar="OLD=NEW")
+    ap.add_argument("--redirect-to", metavar="URL")
+    ap.add_argument("--lifetime", type=float, default=900.0)
+    ap.add_argument("--stdin-lifeline", action="store_true")
+    ap.add_argument("--log")
+    opts = ap.parse_args(argv)
+    try:
+        opts.faults = parse_faults(opts.faults)
+    except ValueError as e:
+        ap.error(str(e))
+    moved = []
+    for m in opts.moved:
+        old, sep, new = m.partition("=")
+        if not sep or not old or not new:
+            ap.error("--moved wants OLD=NEW, got %r" % m)
+        moved.append((old, new))
+    opts.moved = moved
+    return opts
+
+
+def make_server(opts):
+    """Load the data and bind; returns (server, state). Raises DataError/OSError."""
+    with open(opts.data, encoding="utf-8") as f:
+        snap = json.load(f)
+    data = GitLabData(snap, opts.private)
+    state = State(data, opts)
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    srv = Server(("127.0.0.1", opts.port), handler)
+    return srv, state
+
+
+def _watch(srv, state, opts):
+    """Stop the server after --lifetime, or when the parent process is gone."""
+    parent = os.getppid()
+    deadline = time.monotonic() + opts.lifetime
+    while not state.stop.is_set():
+        if time.monotonic() >= deadline or os.getppid() != parent:
+            break
+        state.stop.wait(0.25)
+    state.stop.set()
+    srv.shutdown()
+
+
+def _lifeline(state):
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    state.stop.set()
+
+
+def main(argv=None):
+    opts = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        srv, state = make_server(opts)
+    except (OSError, ValueError, KeyError, DataError) as e:
+        print("server.py: %s" % e, file=sys.stderr)
+        return 2
+    port = srv.server_address[1]
+    if opts.port_file:
+        tmp = opts.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, opts.port_file)
+    print("listening on http://127.0.0.1:%d" % port, flush=True)
+    threading.Thread(target=_watch, args=(srv, state, opts), daemon=True).start()
+    if opts.stdin_lifeline:
+        threading.Thread(target=_lifeline, args=(state,), daemon=True).start()
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    state.stop.set()
+    srv.server_close()
+    sys.stdout.flush()
+    os._exit(0)  # handler threads may be hanging on purpose
+
+
+class ServerProcess:
+    """Run server.py as a child process for a test:
+
+        with ServerProcess("snap.json", "--private", "g/secret") as srv:
+            urllib.request.urlopen(srv.url + "/api/v4/projects/1")
+
+    .port, .url ("http://127.0.0.1:PORT") and .api ("...:PORT/api/v4") are set
+    once it listens; stop() ends it (the context manager does)."""
+
+    def __init__(self, data, *args, python="/usr/bin/python3", timeout=20.0):
+        self.dir = tempfile.mkdtemp(prefix="ig-gitlab-")
+        port_file = os.path.join(self.dir, "port")
+        cmd = [python, os.path.abspath(__file__), "--data", data, "--port", "0",
+               "--port-file", port_file] + list(args)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        end = time.monotonic() + timeout
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None:
+                raise RuntimeError("server.py exited with %d" % self.proc.returncode)
+            if time.monotonic() > end:
+                self.stop()
+                raise RuntimeError("server.py did not start")
+            time.sleep(0.02)
+        with open(port_file) as f:
+            self.port = int(f.read().strip())
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.api = self.url + "/api/v4"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for name in os.listdir(self.dir):
+            os.unlink(os.path.join(self.dir, name))
+        os.rmdir(self.dir)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
