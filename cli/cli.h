@@ -132,4 +132,49 @@ void cli_print_ref(FILE *fp, const struct analyze_graph *g, uint32_t v);
 /* Is stderr a terminal and progress wanted? */
 bool cli_progress_wanted(const struct cli_common *c);
 
+/* ---- check/report (reports) ---- */
+/* Shared by cmd_check.c and cmd_report.c; implemented in cmd_check.c. */
+
+/* Everything check and report read: the analysed graph, the graph of every
+ * issue (closed-blocked is always read on it), the knots, the scope of
+ * --milestone and the findings in it. */
+struct cli_findings {
+	struct store *s;
+	struct analyze_graph *g;
+	struct analyze_graph *full; /* == g when g->all_states */
+	struct analyze_knots *k;
+	uint32_t milestone;  /* index in g, or ANALYZE_NONE */
+	uint8_t *keep;       /* per node of g, NULL without --milestone */
+	uint8_t *keep_full;  /* per node of full, NULL without --milestone */
+	struct analyze_findings *f;
+	struct store_counts counts;
+};
+
+/* Parse a --fail-on comma list into a mask of ANALYZE_FINDING_BIT()s.
+ * Returns 0, or prints and returns CLI_EXIT_USAGE. */
+int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask);
+
+/* Open the store, load both graphs, the knots, the --milestone scope
+ * (milestone NULL: everything) and the findings. Returns 0 or prints and
+ * returns an exit code (an unknown milestone is a usage error). Release
+ * with cli_findings_release(), also after a failure. */
+int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+		      bool all_states, const char *milestone);
+/* Release; returns an exit code if closing the store failed, else rc. */
+int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd, int rc);
+
+/* Whether a finding of a kind in mask is present. */
+bool cli_findings_fail(const struct cli_findings *fc, unsigned mask);
+
+/* JSON objects of the SPEC's check output: one finding of kind at index i
+ * (index into fc->f's array of that kind). */
+struct json_object *cli_finding_json(const struct cli_findings *fc, enum analyze_finding_kind kind,
+				     uint32_t i);
+/* A knot as the SPEC's cycles output shows it (issues, witness, cut). */
+struct json_object *cli_knot_json(const struct analyze_graph *g, const struct analyze_knots *k,
+				  uint32_t knot);
+/* A ref as a JSON string. */
+struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
+/* ---- end check/report (reports) ---- */
+
 #endif

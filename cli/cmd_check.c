@@ -1,11 +1,393 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph check: the findings, one line each, and a summary; exit 1 when
+ * one of a kind named by --fail-on is present. Also the loading and JSON
+ * helpers that report shares (declared in cli.h). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
+
+int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask)
+{
+	*mask = 0;
+	const char *p = list;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int k = analyze_finding_kind_of(p, len);
+		if (k < 0)
+			return cli_usage(cmd,
+					 "--fail-on: unknown finding '%.*s' (use a comma list of "
+					 "knots, conflicts, closed-blocked)",
+					 (int)len, p);
+		*mask |= ANALYZE_FINDING_BIT(k);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return 0;
+}
+
+int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+		      bool all_states, const char *milestone)
+{
+	memset(fc, 0, sizeof *fc);
+	fc->milestone = ANALYZE_NONE;
+	int rc = cli_load_graph(ctx, cmd, all_states, &fc->s, &fc->g);
+	if (rc)
+		return rc;
+	if (store_counts(fc->s, &fc->counts) != 0) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(fc->s));
+		return CLI_EXIT_STORE;
+	}
+	if (all_states) {
+		fc->full = fc->g;
+	} else {
+		struct analyze_load_opts o = {.all_states = true};
+		if (analyze_graph_load(&fc->full, fc->s, &o) != 0) {
+			cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path,
+				  analyze_errmsg());
+			return CLI_EXIT_STORE;
+		}
+	}
+	if (milestone) {
+		uint32_t mf = analyze_find_milestone(fc->full, milestone);
+		if (mf == ANALYZE_NONE)
+			return cli_usage(cmd, "--milestone: no issue in the store has milestone '%s'",
+					 milestone);
+		fc->keep = calloc(fc->g->n ? fc->g->n : 1, 1);
+		fc->keep_full = calloc(fc->full->n ? fc->full->n : 1, 1);
+		if (!fc->keep || !fc->keep_full) {
+			cli_error(cmd, "out of memory");
+			return CLI_EXIT_STORE;
+		}
+		/* Without --all-states the milestone may have closed issues only: then
+		 * nothing of the analysed graph is in scope. */
+		fc->milestone = analyze_find_milestone(fc->g, milestone);
+		if ((fc->milestone != ANALYZE_NONE &&
+		     analyze_milestone_closure(fc->g, fc->milestone, fc->keep) != 0) ||
+		    analyze_milestone_closure(fc->full, mf, fc->keep_full) != 0) {
+			cli_error(cmd, "%s", analyze_errmsg());
+			return CLI_EXIT_STORE;
+		}
+	}
+	struct analyze_findings_in in = {
+		.g = fc->g,
+		.keep = fc->keep,
+		.full = fc->full,
+		.keep_full = fc->keep_full,
+	};
+	if (analyze_knots(fc->g, &fc->k) != 0) {
+		cli_error(cmd, "%s", analyze_errmsg());
+		return CLI_EXIT_STORE;
+	}
+	in.knots = fc->k;
+	if (analyze_findings(&in, &fc->f) != 0) {
+		cli_error(cmd, "%s", analyze_errmsg());
+		return CLI_EXIT_STORE;
+	}
+	if (fc->counts.issues_opened + fc->counts.issues_closed == 0)
+		cli_warn(cmd, "%s: the store holds no issues (the last fetch found none: check "
+			      "the seeds and what the token can read)",
+			 ctx->db_path);
+	return 0;
+}
+
+int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd, int rc)
+{
+	analyze_findings_free(fc->f);
+	analyze_knots_free(fc->k);
+	if (fc->full != fc->g)
+		analyze_graph_free(fc->full);
+	analyze_graph_free(fc->g);
+	free(fc->keep);
+	free(fc->keep_full);
+	if (store_close(fc->s) != 0 && (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(NULL));
+		rc = CLI_EXIT_STORE;
+	}
+	memset(fc, 0, sizeof *fc);
+	return rc;
+}
+
+bool cli_findings_fail(const struct cli_findings *fc, unsigned mask)
+{
+	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		if ((mask & ANALYZE_FINDING_BIT(k)) && fc->f->count[k] > 0)
+			return true;
+	return false;
+}
+
+struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v)
+{
+	char buf[512];
+	int len = analyze_ref(g, v, buf, sizeof buf);
+	if (len >= 0 && (size_t)len < sizeof buf)
+		return json_object_new_string(buf);
+	char *big = malloc((size_t)len + 1);
+	if (!big)
+		return NULL;
+	analyze_ref(g, v, big, (size_t)len + 1);
+	struct json_object *o = json_object_new_string(big);
+	free(big);
+	return o;
+}
+
+static struct json_object *refs_json(const struct analyze_graph *g, const uint32_t *v, uint32_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (uint32_t i = 0; i < n; i++)
+		json_object_array_add(a, cli_ref_json(g, v[i]));
+	return a;
+}
+
+struct json_object *cli_knot_json(const struct analyze_graph *g, const struct analyze_knots *k,
+				  uint32_t i)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "issues",
+			       refs_json(g, k->members + k->member_off[i],
+					 k->member_off[i + 1] - k->member_off[i]));
+	json_object_object_add(o, "witness",
+			       refs_json(g, k->witness + k->witness_off[i],
+					 k->witness_off[i + 1] - k->witness_off[i]));
+	json_object_object_add(o, "witness_shortest",
+			       json_object_new_boolean(k->witness_shortest[i]));
+	struct json_object *cut = json_object_new_array();
+	for (uint32_t c = k->cut_off[i]; c < k->cut_off[i + 1]; c++) {
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "from", cli_ref_json(g, k->cut[c].from));
+		json_object_object_add(e, "to", cli_ref_json(g, k->cut[c].to));
+		json_object_array_add(cut, e);
+	}
+	json_object_object_add(o, "cut", cut);
+	return o;
+}
+
+static struct json_object *date_json(int32_t days)
+{
+	char buf[16];
+	if (days == ANALYZE_NO_DATE)
+		return NULL;
+	analyze_format_date(days, buf, sizeof buf);
+	return json_object_new_string(buf);
+}
+
+struct json_object *cli_finding_json(const struct cli_findings *fc, enum analyze_finding_kind kind,
+				     uint32_t i)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "kind", json_object_new_string(analyze_finding_name(kind)));
+	switch (kind) {
+	case ANALYZE_FINDING_KNOTS: {
+		uint32_t k = fc->f->knots[i];
+		json_object_object_add(o, "issues",
+				       refs_json(fc->g, fc->k->members + fc->k->member_off[k],
+						 fc->k->member_off[k + 1] - fc->k->member_off[k]));
+		break;
+	}
+	case ANALYZE_FINDING_CONFLICTS: {
+		struct analyze_edge e = fc->f->conflicts[i];
+		json_object_object_add(o, "blocker", cli_ref_json(fc->g, e.from));
+		json_object_object_add(o, "blocked", cli_ref_json(fc->g, e.to));
+		json_object_object_add(o, "blocker_due", date_json(fc->g->due[e.from]));
+		json_object_object_add(o, "blocked_due", date_json(fc->g->due[e.to]));
+		break;
+	}
+	case ANALYZE_FINDING_CLOSED_BLOCKED: {
+		struct analyze_edge e = fc->f->closed_blocked[i];
+		json_object_object_add(o, "blocker", cli_ref_json(fc->full, e.from));
+		json_object_object_add(o, "blocked", cli_ref_json(fc->full, e.to));
+		break;
+	}
+	}
+	return o;
+}
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] check [--fail-on LIST] [--milestone M] [--all-states]\n"
+	       "                  [--format text|json] [-o FILE] [-q]\n\n"
+	       "List the findings, one line each, and a summary. Exit 1 when a finding\n"
+	       "of a kind named by --fail-on is present, else 0.\n\n"
+	       "Findings:\n"
+	       "  knots           a blocking cycle (a knot of the analysed graph)\n"
+	       "  conflicts       X blocks Y, both open, Y has a due date and X none or a later one\n"
+	       "  closed-blocked  a closed issue that an open issue blocks (read on every issue)\n\n"
+	       "  --fail-on LIST      comma list of the kinds above (default knots)\n"
+	       "  --milestone M       only M's issues and their transitive blockers\n"
+	       "  --all-states        analyse closed issues too\n"
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -q, --quiet         print nothing on stdout; the exit code says it\n"
+	       "  -h, --help          this help\n");
+}
+
+static void print_refs(FILE *fp, const struct analyze_graph *g, const uint32_t *v, uint32_t n,
+		       const char *sep)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			fputs(sep, fp);
+		cli_print_ref(fp, g, v[i]);
+	}
+}
+
+static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
+		       const char *milestone)
+{
+	const struct analyze_findings *f = fc->f;
+	const struct analyze_knots *k = fc->k;
+	for (uint32_t i = 0; i < f->count[ANALYZE_FINDING_KNOTS]; i++) {
+		uint32_t kn = f->knots[i];
+		uint32_t n = k->member_off[kn + 1] - k->member_off[kn];
+		fprintf(fp, "knots: %u issues: ", n);
+		print_refs(fp, fc->g, k->members + k->member_off[kn], n, " ");
+		fprintf(fp, "; cycle ");
+		print_refs(fp, fc->g, k->witness + k->witness_off[kn],
+			   k->witness_off[kn + 1] - k->witness_off[kn], " -> ");
+		fprintf(fp, " -> ");
+		cli_print_ref(fp, fc->g, k->witness[k->witness_off[kn]]);
+		fprintf(fp, "; cut ");
+		for (uint32_t c = k->cut_off[kn]; c < k->cut_off[kn + 1]; c++) {
+			if (c > k->cut_off[kn])
+				fputs(", ", fp);
+			cli_print_ref(fp, fc->g, k->cut[c].from);
+			fputs(" -> ", fp);
+			cli_print_ref(fp, fc->g, k->cut[c].to);
+		}
+		fputc('\n', fp);
+	}
+	for (uint32_t i = 0; i < f->count[ANALYZE_FINDING_CONFLICTS]; i++) {
+		struct analyze_edge e = f->conflicts[i];
+		char xd[16], yd[16];
+		analyze_format_date(fc->g->due[e.from], xd, sizeof xd);
+		analyze_format_date(fc->g->due[e.to], yd, sizeof yd);
+		fputs("conflicts: ", fp);
+		cli_print_ref(fp, fc->g, e.from);
+		fprintf(fp, " (due %s) blocks ", *xd ? xd : "none");
+		cli_print_ref(fp, fc->g, e.to);
+		fprintf(fp, " (due %s)\n", yd);
+	}
+	for (uint32_t i = 0; i < f->count[ANALYZE_FINDING_CLOSED_BLOCKED]; i++) {
+		struct analyze_edge e = f->closed_blocked[i];
+		fputs("closed-blocked: ", fp);
+		cli_print_ref(fp, fc->full, e.from);
+		fputs(" (open) blocks ", fp);
+		cli_print_ref(fp, fc->full, e.to);
+		fputs(" (closed)\n", fp);
+	}
+	uint32_t total = 0;
+	for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++)
+		total += f->count[kind];
+	fprintf(fp, "summary: %u finding%s (knots %u, conflicts %u, closed-blocked %u)", total,
+		total == 1 ? "" : "s", f->count[ANALYZE_FINDING_KNOTS],
+		f->count[ANALYZE_FINDING_CONFLICTS], f->count[ANALYZE_FINDING_CLOSED_BLOCKED]);
+	if (milestone)
+		fprintf(fp, " in milestone %s and its blockers", milestone);
+	fputs("; fail on ", fp);
+	bool first = true;
+	for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++) {
+		if (!(mask & ANALYZE_FINDING_BIT(kind)))
+			continue;
+		fprintf(fp, "%s%s", first ? "" : ",", analyze_finding_name(kind));
+		first = false;
+	}
+	fprintf(fp, ": %s\n", cli_findings_fail(fc, mask) ? "FAILED" : "passed");
+}
 
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("check", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option opts[] = {
+		{"fail-on", required_argument, NULL, 'F'},
+		{"milestone", required_argument, NULL, 'm'},
+		{"all-states", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	cli_common_init(&c);
+	unsigned mask = ANALYZE_FINDING_BIT(ANALYZE_FINDING_KNOTS);
+	const char *milestone = NULL;
+	int ch, rc;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'F':
+			if ((rc = cli_parse_fail_on("check", optarg, &mask)) != 0)
+				return rc;
+			break;
+		case 'm':
+			if (!*optarg)
+				return cli_usage("check", "--milestone needs a title");
+			milestone = optarg;
+			break;
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c.json = true;
+			else if (strcmp(optarg, "text") != 0)
+				return cli_usage("check", "--format must be text or json, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("check", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("check", "unexpected argument '%s'", argv[optind]);
+
+	struct cli_findings fc;
+	struct cli_out out = {0};
+	rc = cli_findings_load(&fc, ctx, "check", c.all_states, milestone);
+	if (rc)
+		return cli_findings_release(&fc, ctx, "check", rc);
+	bool failed = cli_findings_fail(&fc, mask);
+	if (!c.quiet) {
+		rc = cli_out_open(&out, "check", c.output);
+		if (rc)
+			return cli_findings_release(&fc, ctx, "check", rc);
+		if (c.json) {
+			struct json_object *o = json_object_new_object();
+			struct json_object *list = json_object_new_array();
+			for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++)
+				for (uint32_t i = 0; i < fc.f->count[kind]; i++)
+					json_object_array_add(
+						list, cli_finding_json(
+							      &fc, (enum analyze_finding_kind)kind, i));
+			json_object_object_add(o, "findings", list);
+			json_object_object_add(o, "failed", json_object_new_boolean(failed));
+			cli_print_json(out.fp, o);
+			json_object_put(o);
+		} else {
+			check_text(out.fp, &fc, mask, milestone);
+		}
+		rc = cli_out_close(&out, "check", true);
+	}
+	if (rc == 0 && failed)
+		rc = CLI_EXIT_FINDINGS;
+	return cli_findings_release(&fc, ctx, "check", rc);
 }
