@@ -196,4 +196,33 @@ struct store_fetch_info {
 /* Caller frees started_at with free(). */
 int store_get_fetch_info(struct store *s, struct store_fetch_info *out);
 
+/* ---- JSON snapshots (import / export) ----------------------------------- */
+#include <stdio.h>
+
+/*
+ * Replace the store's contents with the JSON snapshot buf[0..len) (SPEC
+ * "JSON snapshot"), all or nothing, in one transaction: projects, issues,
+ * links, the instance (the snapshot's "source"; "" means none), and the
+ * crawl state cleared; the store is marked populated. On bad input returns
+ * STORE_EINVAL with a one-line message naming the problem and where
+ * ("issues[3].project_id: 99 is not a project of the snapshot",
+ * "line 1, column 5031: unexpected end of input") and the store is left
+ * as it was. Must not be called inside store_begin().
+ */
+int store_import_json(struct store *s, const char *buf, size_t len);
+
+/* Counts of the last successful store_import_json() on s (for the summary). */
+struct store_import_counts {
+	int64_t projects, issues, links;
+};
+void store_import_counts(const struct store *s, struct store_import_counts *out);
+
+/*
+ * Write the store as a JSON snapshot to out, streamed record by record:
+ * fixed key order, arrays sorted by id, each link once in stored direction,
+ * so that export -> import -> export is byte-identical. Returns 0, or
+ * STORE_ERR if writing to out failed (message says so).
+ */
+int store_export_json(struct store *s, FILE *out);
+
 #endif

@@ -1,0 +1,479 @@
+/*
+ * Projects, issues and links: writes, lookups and iteration. Every
+ * statement is prepared once per handle (store_stmt). Upserts, not
+ * INSERT OR REPLACE: REPLACE deletes the old row first, which would
+ * cascade away an issue's links whenever the issue is refreshed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Map a failed write, naming a missing parent as bad input. */
+static int write_failed(struct store *s, int rc, const char *what)
+{
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return store_fail(s, STORE_EINVAL, "%s: refers to a project or issue not in the store",
+				  what);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return store_fail(s, STORE_EINVAL, "%s: %s", what, sqlite3_errmsg(s->db));
+	return store_fail_sql(s, rc, what);
+}
+
+static int step_write(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return write_failed(s, rc, what);
+	return 0;
+}
+
+int store_put_project(struct store *s, const struct store_project *p)
+{
+	static const char sql[] = "INSERT INTO projects(id, path, web_url) VALUES(?, ?, ?) "
+				  "ON CONFLICT(id) DO UPDATE SET path = excluded.path, "
+				  "web_url = excluded.web_url";
+	if (!p->path)
+		return store_fail(s, STORE_EINVAL, "project %lld: no path", (long long)p->id);
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, p->id);
+	store_bind_text(st, 2, p->path);
+	store_bind_text(st, 3, p->web_url);
+	return step_write(s, st, "put project");
+}
+
+int store_put_issue(struct store *s, const struct store_issue *i)
+{
+	static const char sql[] =
+		"INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
+		"time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
+		"created_at, updated_at, closed_at, web_url) "
+		"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, iid = excluded.iid, "
+		"title = excluded.title, state = excluded.state, confidential = excluded.confidential, "
+		"weight = excluded.weight, time_estimate = excluded.time_estimate, "
+		"total_time_spent = excluded.total_time_spent, "
+		"milestone_title = excluded.milestone_title, milestone_due = excluded.milestone_due, "
+		"due_date = excluded.due_date, labels = excluded.labels, "
+		"created_at = excluded.created_at, updated_at = excluded.updated_at, "
+		"closed_at = excluded.closed_at, web_url = excluded.web_url";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, i->id);
+	sqlite3_bind_int64(st, 2, i->project_id);
+	sqlite3_bind_int64(st, 3, i->iid);
+	store_bind_text(st, 4, i->title ? i->title : "");
+	sqlite3_bind_int(st, 5, i->state == STORE_STATE_CLOSED ? 1 : 0);
+	sqlite3_bind_int(st, 6, i->confidential ? 1 : 0);
+	if (i->has_weight)
+		sqlite3_bind_int64(st, 7, i->weight);
+	else
+		sqlite3_bind_null(st, 7);
+	sqlite3_bind_int64(st, 8, i->time_estimate);
+	sqlite3_bind_int64(st, 9, i->total_time_spent);
+	store_bind_text(st, 10, i->milestone_title);
+	store_bind_text(st, 11, i->milestone_due);
+	store_bind_text(st, 12, i->due_date);
+	store_bind_text(st, 13, i->labels_json ? i->labels_json : "[]");
+	store_bind_text(st, 14, i->created_at);
+	store_bind_text(st, 15, i->updated_at);
+	store_bind_text(st, 16, i->closed_at);
+	store_bind_text(st, 17, i->web_url);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return store_fail(s, STORE_EINVAL, "issue %lld: project %lld is not in the store",
+				  (long long)i->id, (long long)i->project_id);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return store_fail(s, STORE_EINVAL,
+				  "issue %lld: project %lld already has another issue with iid %lld",
+				  (long long)i->id, (long long)i->project_id, (long long)i->iid);
+	if (rc != SQLITE_DONE)
+		return write_failed(s, rc, "put issue");
+	return 0;
+}
+
+static int insert_link(struct store *s, const struct store_link *l)
+{
+	static const char sql[] = "INSERT INTO links(id, source_id, target_id, type) "
+				  "VALUES(?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+				  "source_id = excluded.source_id, target_id = excluded.target_id, "
+				  "type = excluded.type";
+	if (l->type != STORE_LINK_BLOCKS && l->type != STORE_LINK_RELATES)
+		return store_fail(s, STORE_EINVAL, "link %lld: unknown type %d", (long long)l->id,
+				  (int)l->type);
+	int64_t src = l->source_id, dst = l->target_id;
+	if (l->type == STORE_LINK_RELATES && src > dst) {
+		src = l->target_id;
+		dst = l->source_id;
+	}
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, l->id);
+	sqlite3_bind_int64(st, 2, src);
+	sqlite3_bind_int64(st, 3, dst);
+	sqlite3_bind_int(st, 4, (int)l->type);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return store_fail(s, STORE_EINVAL,
+				  "link %lld: issue %lld or %lld is not in the store", (long long)l->id,
+				  (long long)l->source_id, (long long)l->target_id);
+	if (rc != SQLITE_DONE)
+		return write_failed(s, rc, "put link");
+	return 0;
+}
+
+int store_put_link(struct store *s, const struct store_link *l)
+{
+	return insert_link(s, l);
+}
+
+int store_replace_links_of(struct store *s, int64_t issue_id, const struct store_link *links,
+			   size_t n)
+{
+	static const char del_sql[] = "DELETE FROM links WHERE source_id = ?1 OR target_id = ?1";
+	int rc = store_savepoint(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, del_sql);
+	if (!st) {
+		rc = STORE_ERR;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, issue_id);
+	if ((rc = step_write(s, st, "replace links")) < 0)
+		goto done;
+	for (size_t k = 0; k < n; k++) {
+		if (links[k].source_id != issue_id && links[k].target_id != issue_id) {
+			rc = store_fail(s, STORE_EINVAL, "link %lld does not touch issue %lld",
+					(long long)links[k].id, (long long)issue_id);
+			goto done;
+		}
+		if ((rc = insert_link(s, &links[k])) < 0)
+			goto done;
+	}
+done:
+	if (rc < 0) {
+		store_rollback_to(s);
+		return rc;
+	}
+	return store_release(s);
+}
+
+int store_delete_issue(struct store *s, int64_t issue_id)
+{
+	static const char sql[] = "DELETE FROM issues WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, issue_id);
+	return step_write(s, st, "delete issue");
+}
+
+int store_clear(struct store *s)
+{
+	/* Children first: foreign keys are on. */
+	static const char sql[] =
+		"DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seeds; "
+		"DELETE FROM crawl_inaccessible; DELETE FROM links; DELETE FROM issues; "
+		"DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'populated') "
+		"OR key LIKE 'fetch.%';";
+	int rc = store_savepoint(s);
+	if (rc)
+		return rc;
+	if ((rc = store_exec(s, sql)) < 0) {
+		store_rollback_to(s);
+		return rc;
+	}
+	return store_release(s);
+}
+
+/* ---- reads ----------------------------------------------------------------- */
+
+#define ISSUE_COLUMNS                                                                      \
+	"id, project_id, iid, title, state, confidential, weight, time_estimate, "        \
+	"total_time_spent, milestone_title, milestone_due, due_date, labels, created_at, " \
+	"updated_at, closed_at, web_url"
+
+static void issue_from_row(sqlite3_stmt *st, struct store_issue *i)
+{
+	i->id = sqlite3_column_int64(st, 0);
+	i->project_id = sqlite3_column_int64(st, 1);
+	i->iid = sqlite3_column_int64(st, 2);
+	i->title = col_text(st, 3);
+	i->state = sqlite3_column_int(st, 4) ? STORE_STATE_CLOSED : STORE_STATE_OPENED;
+	i->confidential = sqlite3_column_int(st, 5) != 0;
+	i->has_weight = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	i->weight = sqlite3_column_int64(st, 6);
+	i->time_estimate = sqlite3_column_int64(st, 7);
+	i->total_time_spent = sqlite3_column_int64(st, 8);
+	i->milestone_title = col_text(st, 9);
+	i->milestone_due = col_text(st, 10);
+	i->due_date = col_text(st, 11);
+	i->labels_json = col_text(st, 12);
+	if (!i->labels_json)
+		i->labels_json = "[]";
+	i->created_at = col_text(st, 13);
+	i->updated_at = col_text(st, 14);
+	i->closed_at = col_text(st, 15);
+	i->web_url = col_text(st, 16);
+}
+
+/* Step st to the end, handing each row to each(row) until it returns
+ * non-zero. Resets st. */
+static int walk(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *),
+		void *arg, const char *what)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r = each(st, arg);
+		if (r) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_sql(s, rc, what);
+	return 0;
+}
+
+struct project_walk {
+	store_project_cb cb;
+	void *ctx;
+};
+
+static int each_project_row(sqlite3_stmt *st, void *arg)
+{
+	struct project_walk *w = arg;
+	struct store_project p = {
+		.id = sqlite3_column_int64(st, 0),
+		.path = col_text(st, 1),
+		.web_url = col_text(st, 2),
+	};
+	return w->cb(w->ctx, &p);
+}
+
+struct issue_walk {
+	store_issue_cb cb;
+	void *ctx;
+};
+
+static int each_issue_row(sqlite3_stmt *st, void *arg)
+{
+	struct issue_walk *w = arg;
+	struct store_issue i;
+	issue_from_row(st, &i);
+	return w->cb(w->ctx, &i);
+}
+
+struct link_walk {
+	store_link_cb cb;
+	void *ctx;
+};
+
+static int each_link_row(sqlite3_stmt *st, void *arg)
+{
+	struct link_walk *w = arg;
+	struct store_link l = {
+		.id = sqlite3_column_int64(st, 0),
+		.source_id = sqlite3_column_int64(st, 1),
+		.target_id = sqlite3_column_int64(st, 2),
+		.type = (enum store_link_type)sqlite3_column_int(st, 3),
+	};
+	return w->cb(w->ctx, &l);
+}
+
+int store_each_project(struct store *s, store_project_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT id, path, web_url FROM projects ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	struct project_walk w = {cb, ctx};
+	return walk(s, st, each_project_row, &w, "read projects");
+}
+
+int store_each_issue(struct store *s, store_issue_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT " ISSUE_COLUMNS " FROM issues ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	struct issue_walk w = {cb, ctx};
+	return walk(s, st, each_issue_row, &w, "read issues");
+}
+
+int store_each_link(struct store *s, store_link_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT id, source_id, target_id, type FROM links ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	struct link_walk w = {cb, ctx};
+	return walk(s, st, each_link_row, &w, "read links");
+}
+
+int store_each_issue_brief(struct store *s, store_issue_cb cb, void *ctx)
+{
+	/* Only what analysis reads; rowid order is a plain table scan. */
+	static const char sql[] = "SELECT id, project_id, iid, state, confidential, weight, "
+				  "time_estimate, total_time_spent, milestone_title, "
+				  "milestone_due, due_date FROM issues";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	struct store_issue i;
+	memset(&i, 0, sizeof i);
+	i.labels_json = "[]";
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i.id = sqlite3_column_int64(st, 0);
+		i.project_id = sqlite3_column_int64(st, 1);
+		i.iid = sqlite3_column_int64(st, 2);
+		i.state = sqlite3_column_int(st, 3) ? STORE_STATE_CLOSED : STORE_STATE_OPENED;
+		i.confidential = sqlite3_column_int(st, 4) != 0;
+		i.has_weight = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		i.weight = sqlite3_column_int64(st, 5);
+		i.time_estimate = sqlite3_column_int64(st, 6);
+		i.total_time_spent = sqlite3_column_int64(st, 7);
+		i.milestone_title = col_text(st, 8);
+		i.milestone_due = col_text(st, 9);
+		i.due_date = col_text(st, 10);
+		int r = cb(ctx, &i);
+		if (r) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_sql(s, rc, "read issues");
+	return 0;
+}
+
+int store_each_link_fast(struct store *s, store_link_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT id, source_id, target_id, type FROM links";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	struct store_link l;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l.id = sqlite3_column_int64(st, 0);
+		l.source_id = sqlite3_column_int64(st, 1);
+		l.target_id = sqlite3_column_int64(st, 2);
+		l.type = (enum store_link_type)sqlite3_column_int(st, 3);
+		int r = cb(ctx, &l);
+		if (r) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_sql(s, rc, "read links");
+	return 0;
+}
+
+int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT " ISSUE_COLUMNS " FROM issues WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct store_issue i;
+		issue_from_row(st, &i);
+		int r = cb(ctx, &i);
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return store_fail(s, STORE_ENOTFOUND, "issue %lld is not in the store", (long long)id);
+	return store_fail_sql(s, rc, "read issue");
+}
+
+int store_find_issue(struct store *s, const char *project_path, int64_t iid, int64_t *id_out)
+{
+	static const char sql[] = "SELECT i.id FROM issues i JOIN projects p ON p.id = i.project_id "
+				  "WHERE p.path = ? AND i.iid = ?";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, project_path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, iid);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id_out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return store_fail(s, STORE_ENOTFOUND, "%s#%lld is not in the store", project_path,
+				  (long long)iid);
+	return store_fail_sql(s, rc, "find issue");
+}
+
+int store_get_project(struct store *s, int64_t id, store_project_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT id, path, web_url FROM projects WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int r = each_project_row(st, &(struct project_walk){cb, ctx});
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return store_fail(s, STORE_ENOTFOUND, "project %lld is not in the store",
+				  (long long)id);
+	return store_fail_sql(s, rc, "read project");
+}
+
+int store_counts(struct store *s, struct store_counts *out)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM projects), "
+		"(SELECT count(*) FROM issues WHERE state = 0), "
+		"(SELECT count(*) FROM issues WHERE state = 1), "
+		"(SELECT count(*) FROM links WHERE type = 1), "
+		"(SELECT count(*) FROM links WHERE type = 2)";
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->projects = sqlite3_column_int64(st, 0);
+		out->issues_opened = sqlite3_column_int64(st, 1);
+		out->issues_closed = sqlite3_column_int64(st, 2);
+		out->links_blocks = sqlite3_column_int64(st, 3);
+		out->links_relates = sqlite3_column_int64(st, 4);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_sql(s, rc, "count");
+	return 0;
+}

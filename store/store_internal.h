@@ -1,0 +1,67 @@
+/*
+ * store internals shared by the store's .c files (and store/crawl.c):
+ * the handle, the cached-statement helper, the error buffer. Not for
+ * use outside store/.
+ */
+#ifndef ISSUEGRAPH_STORE_INTERNAL_H
+#define ISSUEGRAPH_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* PRAGMA application_id of an issuegraph store ("IGRH"). */
+#define STORE_APPLICATION_ID 0x49475248
+
+struct store_stmt_slot {
+	const char *sql; /* a string literal: the cache key is its address */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+	bool in_txn; /* store_begin() is active */
+	struct store_stmt_slot *stmts;
+	size_t n_stmts, cap_stmts;
+	struct store_import_counts last_import;
+	char errmsg[512];
+};
+
+/*
+ * The prepared statement for sql, prepared on first use and kept until
+ * store_close(). sql must be a string literal (or otherwise live as long as
+ * s): the cache compares addresses. The statement comes back reset with no
+ * bindings. NULL on error (message in s).
+ */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+
+/* Set s's message (printf-style) and return code. */
+int store_fail(struct store *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Map an SQLite result code to a store status, with "<what>: <sqlite message>"
+ * as s's message. */
+int store_fail_sql(struct store *s, int rc, const char *what);
+
+/* Run sql (no results wanted); 0 or a store status. */
+int store_exec(struct store *s, const char *sql);
+
+/* Step a write statement to completion and reset it: 0 or a store status. */
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
+
+/* Bind a string or NULL. */
+int store_bind_text(sqlite3_stmt *st, int idx, const char *v);
+
+/* Savepoint wrapping for functions that write several rows: atomic
+ * whether or not the caller holds a transaction. */
+int store_savepoint(struct store *s);
+int store_release(struct store *s);
+int store_rollback_to(struct store *s);
+
+/* schema.c: create or migrate forward to STORE_SCHEMA_VERSION (in
+ * transactions); from_version is the file's current user_version. */
+int store_schema_migrate(struct store *s, int from_version);
+
+#endif
