@@ -187,4 +187,48 @@ char *render_escape_html(const char *s);
  */
 char *render_safe_url(const char *url);
 
+/* ---- reports ---- */
+/*
+ * The report document (issuegraph report) in markdown, JUnit XML and HTML;
+ * render/report_*.c. The JSON form is built in cli/ with json-c. Every
+ * pointer is borrowed for the call.
+ */
+struct render_report {
+	const char *instance;   /* the GitLab URL, or NULL */
+	const char *milestone;  /* --milestone scope, or NULL */
+	const char *fetched_at; /* start of the last fetch, or NULL */
+	int64_t projects, issues_opened, issues_closed, links_blocks, links_relates;
+	enum analyze_weight weight;
+	bool show_confidential; /* else a confidential issue shows its ref only */
+	unsigned fail_on;       /* ANALYZE_FINDING_BIT()s that gate; 0 = none */
+
+	const struct analyze_graph *g; /* the analysed graph */
+	const struct analyze_knots *knots;
+	const struct analyze_findings *findings; /* knots, conflicts on g; closed-blocked on full */
+	const struct analyze_steps *path;         /* the critical path on g */
+	const struct analyze_bottlenecks *bottlenecks;
+	const struct analyze_graph *full;         /* every issue (closed-blocked) */
+	/* per node of g and of full: title and web_url, NULL when unknown */
+	const char *const *g_title;
+	const char *const *g_url;
+	const char *const *full_title;
+	const char *const *full_url;
+
+	/* html: the diagram as an inline SVG fragment (or NULL: none), and a
+	 * sentence saying what it leaves out (or NULL) */
+	const char *svg;
+	const char *diagram_note;
+};
+
+/* Each writes the whole document to out; 0, or RENDER_ENOMEM / RENDER_EIO. */
+int render_report_markdown(FILE *out, const struct render_report *r);
+int render_report_junit(FILE *out, const struct render_report *r);
+int render_report_html(FILE *out, const struct render_report *r);
+
+/* Text made fit for an XML document that libxml2 then escapes: invalid
+ * UTF-8 becomes U+FFFD and control characters one space each. s NULL is
+ * "". Caller frees; NULL when out of memory. (report_junit.c) */
+char *render_clean_text(const char *s);
+/* ---- end reports ---- */
+
 #endif

@@ -1,0 +1,291 @@
+/*
+ * The report as JUnit XML for GitLab's test report widget
+ * (artifacts:reports:junit): one test suite per kind of finding, in it one
+ * test case for the check itself and one failing test case per finding
+ * whose message names the issues. Written with libxml2's xmlTextWriter,
+ * which does all the XML escaping.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "render.h"
+#include "render_internal.h"
+
+char *render_clean_text(const char *s)
+{
+	struct rbuf b = {0};
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		size_t n = render_utf8_len(p);
+		if (n == 0) {
+			rbuf_puts(&b, "\xEF\xBF\xBD");
+			p++;
+		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
+			rbuf_putc(&b, ' ');
+			p++;
+		} else {
+			rbuf_add(&b, (const char *)p, n);
+			p += n;
+		}
+	}
+	return rbuf_finish(&b);
+}
+
+struct ju {
+	xmlTextWriterPtr w;
+	const struct render_report *r;
+	struct rbuf msg; /* scratch for messages */
+	bool err;
+};
+
+static void ju_check(struct ju *j, int rc)
+{
+	if (rc < 0)
+		j->err = true;
+}
+
+static void ref_into(struct rbuf *b, const struct analyze_graph *g, uint32_t v)
+{
+	char ref[512];
+	int len = analyze_ref(g, v, ref, sizeof ref);
+	if (len >= 0 && (size_t)len < sizeof ref)
+		rbuf_puts(b, ref);
+	else
+		rbuf_puts(b, "?");
+}
+
+/* "ref title" for the failure body; titles of confidential issues hidden. */
+static void issue_line_into(struct rbuf *b, const struct render_report *r, bool full, uint32_t v)
+{
+	const struct analyze_graph *g = full ? r->full : r->g;
+	const char *const *titles = full ? r->full_title : r->g_title;
+	const char *const *urls = full ? r->full_url : r->g_url;
+	rbuf_puts(b, "  ");
+	ref_into(b, g, v);
+	if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !r->show_confidential) {
+		rbuf_puts(b, " (confidential)");
+	} else if (titles && titles[v]) {
+		rbuf_putc(b, ' ');
+		rbuf_puts(b, titles[v]);
+	}
+	if (urls && urls[v]) {
+		rbuf_puts(b, " <");
+		rbuf_puts(b, urls[v]);
+		rbuf_putc(b, '>');
+	}
+	rbuf_putc(b, '\n');
+}
+
+static void rbuf_reset(struct rbuf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+/* Write a string attribute or text after making it fit for XML. */
+static void ju_attr(struct ju *j, const char *name, const char *value)
+{
+	char *c = render_clean_text(value);
+	if (!c) {
+		j->err = true;
+		return;
+	}
+	ju_check(j, xmlTextWriterWriteAttribute(j->w, BAD_CAST name, BAD_CAST c));
+	free(c);
+}
+
+static void ju_text(struct ju *j, const char *value)
+{
+	/* keep the newlines of the body: clean line by line */
+	const char *p = value;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		char *line = strndup(p, n);
+		char *c = line ? render_clean_text(line) : NULL;
+		if (!c)
+			j->err = true;
+		else
+			ju_check(j, xmlTextWriterWriteString(j->w, BAD_CAST c));
+		free(line);
+		free(c);
+		p += n;
+		if (*p == '\n') {
+			ju_check(j, xmlTextWriterWriteString(j->w, BAD_CAST "\n"));
+			p++;
+		}
+	}
+}
+
+/* One test case; a failure when message is non-NULL. */
+static void ju_case(struct ju *j, const char *kind, const char *name, const char *message,
+		    const char *body)
+{
+	char classname[64];
+	snprintf(classname, sizeof classname, "issuegraph.%s", kind);
+	ju_check(j, xmlTextWriterStartElement(j->w, BAD_CAST "testcase"));
+	ju_attr(j, "classname", classname);
+	ju_attr(j, "name", name);
+	ju_attr(j, "file", "issuegraph");
+	ju_attr(j, "time", "0");
+	if (message) {
+		ju_check(j, xmlTextWriterStartElement(j->w, BAD_CAST "failure"));
+		ju_attr(j, "type", kind);
+		ju_attr(j, "message", message);
+		if (body)
+			ju_text(j, body);
+		ju_check(j, xmlTextWriterEndElement(j->w));
+	}
+	ju_check(j, xmlTextWriterEndElement(j->w));
+}
+
+static const char *check_name(int kind)
+{
+	switch (kind) {
+	case ANALYZE_FINDING_KNOTS:
+		return "no knots (blocking cycles)";
+	case ANALYZE_FINDING_CONFLICTS:
+		return "no due-date conflicts";
+	default:
+		return "no closed issue blocked by an open one";
+	}
+}
+
+static void ju_suite(struct ju *j, int kind)
+{
+	const struct render_report *r = j->r;
+	const struct analyze_findings *f = r->findings;
+	const struct analyze_knots *k = r->knots;
+	const char *name = analyze_finding_name(kind);
+	uint32_t n = f->count[kind];
+	char num[32];
+
+	ju_check(j, xmlTextWriterStartElement(j->w, BAD_CAST "testsuite"));
+	ju_attr(j, "name", name);
+	snprintf(num, sizeof num, "%u", n + 1);
+	ju_attr(j, "tests", num);
+	snprintf(num, sizeof num, "%u", n ? n + 1 : 0);
+	ju_attr(j, "failures", num);
+	ju_attr(j, "errors", "0");
+	ju_attr(j, "skipped", "0");
+	ju_attr(j, "time", "0");
+
+	char summary[160];
+	snprintf(summary, sizeof summary, "%u %s found%s", n, name,
+		 (r->fail_on & ANALYZE_FINDING_BIT(kind)) ? " (the job fails on these)" : "");
+	ju_case(j, name, check_name(kind), n ? summary : NULL, NULL);
+
+	struct rbuf *m = &j->msg;
+	struct rbuf body = {0};
+	for (uint32_t i = 0; i < n; i++) {
+		rbuf_reset(m);
+		rbuf_reset(&body);
+		char tname[96];
+		if (kind == ANALYZE_FINDING_KNOTS) {
+			uint32_t kn = f->knots[i];
+			rbuf_puts(m, "blocking cycle: ");
+			for (uint32_t w = k->witness_off[kn]; w < k->witness_off[kn + 1]; w++) {
+				ref_into(m, r->g, k->witness[w]);
+				rbuf_puts(m, " -> ");
+			}
+			ref_into(m, r->g, k->witness[k->witness_off[kn]]);
+			snprintf(tname, sizeof tname, "knot %u (%u issues): ", i + 1,
+				 k->member_off[kn + 1] - k->member_off[kn]);
+			rbuf_puts(&body, "Issues in the knot:\n");
+			for (uint32_t q = k->member_off[kn]; q < k->member_off[kn + 1]; q++)
+				issue_line_into(&body, r, false, k->members[q]);
+			rbuf_puts(&body, "Suggested cut (remove these links):\n");
+			for (uint32_t c = k->cut_off[kn]; c < k->cut_off[kn + 1]; c++) {
+				rbuf_puts(&body, "  ");
+				ref_into(&body, r->g, k->cut[c].from);
+				rbuf_puts(&body, " blocks ");
+				ref_into(&body, r->g, k->cut[c].to);
+				rbuf_putc(&body, '\n');
+			}
+		} else {
+			bool full = kind == ANALYZE_FINDING_CLOSED_BLOCKED;
+			const struct analyze_graph *g = full ? r->full : r->g;
+			struct analyze_edge e = full ? f->closed_blocked[i] : f->conflicts[i];
+			ref_into(m, g, e.from);
+			if (full) {
+				rbuf_puts(m, " (open) blocks ");
+				ref_into(m, g, e.to);
+				rbuf_puts(m, " (closed)");
+			} else {
+				char xd[16], yd[16];
+				analyze_format_date(g->due[e.from], xd, sizeof xd);
+				analyze_format_date(g->due[e.to], yd, sizeof yd);
+				rbuf_puts(m, " (due ");
+				rbuf_puts(m, *xd ? xd : "none");
+				rbuf_puts(m, ") blocks ");
+				ref_into(m, g, e.to);
+				rbuf_puts(m, " (due ");
+				rbuf_puts(m, yd);
+				rbuf_puts(m, ")");
+			}
+			snprintf(tname, sizeof tname, "%s %u: ",
+				 full ? "closed-blocked" : "conflict", i + 1);
+			issue_line_into(&body, r, full, e.from);
+			issue_line_into(&body, r, full, e.to);
+		}
+		/* the test case name carries the message too: the widget lists names */
+		struct rbuf nm = {0};
+		rbuf_puts(&nm, tname);
+		rbuf_puts(&nm, m->data ? m->data : "");
+		char *nms = rbuf_finish(&nm);
+		if (m->oom || body.oom || !nms)
+			j->err = true;
+		else
+			ju_case(j, name, nms, m->data, body.data);
+		free(nms);
+	}
+	free(body.data);
+	ju_check(j, xmlTextWriterEndElement(j->w));
+}
+
+int render_report_junit(FILE *out, const struct render_report *r)
+{
+	struct ju j = {.r = r};
+	xmlBufferPtr buf = xmlBufferCreate();
+	int rc = 0;
+	if (!buf)
+		return render_fail(RENDER_ENOMEM, "report: out of memory");
+	j.w = xmlNewTextWriterMemory(buf, 0);
+	if (!j.w) {
+		xmlBufferFree(buf);
+		return render_fail(RENDER_ENOMEM, "report: out of memory");
+	}
+	ju_check(&j, xmlTextWriterSetIndent(j.w, 1));
+	ju_check(&j, xmlTextWriterSetIndentString(j.w, BAD_CAST "  "));
+	ju_check(&j, xmlTextWriterStartDocument(j.w, "1.0", "UTF-8", NULL));
+	ju_check(&j, xmlTextWriterStartElement(j.w, BAD_CAST "testsuites"));
+	uint32_t tests = 0, failures = 0;
+	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+		tests += r->findings->count[k] + 1;
+		failures += r->findings->count[k] ? r->findings->count[k] + 1 : 0;
+	}
+	char num[32];
+	ju_attr(&j, "name", "issuegraph");
+	snprintf(num, sizeof num, "%u", tests);
+	ju_attr(&j, "tests", num);
+	snprintf(num, sizeof num, "%u", failures);
+	ju_attr(&j, "failures", num);
+	ju_attr(&j, "errors", "0");
+	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		ju_suite(&j, k);
+	ju_check(&j, xmlTextWriterEndElement(j.w));
+	ju_check(&j, xmlTextWriterEndDocument(j.w));
+	xmlFreeTextWriter(j.w); /* flushes into buf */
+	free(j.msg.data);
+	if (j.err || j.msg.oom) {
+		rc = render_fail(RENDER_ENOMEM, "report: cannot write the JUnit XML");
+	} else if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) !=
+			   (size_t)xmlBufferLength(buf) ||
+		   ferror(out)) {
+		rc = render_fail(RENDER_EIO, "report: cannot write");
+	}
+	xmlBufferFree(buf);
+	return rc;
+}

@@ -1,0 +1,304 @@
+/*
+ * The report as GitLab-flavoured Markdown, ready to paste into an issue or
+ * a merge request comment. Every issue is a link to its web_url; every
+ * piece of text from GitLab goes through render_escape_markdown().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "render_internal.h"
+
+struct md {
+	FILE *fp;
+	const struct render_report *r;
+	bool oom;
+};
+
+static void md_text(struct md *m, const char *s)
+{
+	char *e = render_escape_markdown(s);
+	if (!e) {
+		m->oom = true;
+		return;
+	}
+	fputs(e, m->fp);
+	free(e);
+}
+
+/* Node v of g (full: of r->full) as a link "[ref](web_url)". */
+static void md_issue(struct md *m, bool full, uint32_t v)
+{
+	const struct analyze_graph *g = full ? m->r->full : m->r->g;
+	const char *const *urls = full ? m->r->full_url : m->r->g_url;
+	char ref[512];
+	analyze_ref(g, v, ref, sizeof ref);
+	char *url = urls && urls[v] ? render_safe_url(urls[v]) : NULL;
+	if (url)
+		fputc('[', m->fp);
+	md_text(m, ref);
+	if (url) {
+		fprintf(m->fp, "](%s)", url);
+		free(url);
+	}
+}
+
+static void md_title(struct md *m, bool full, uint32_t v)
+{
+	const struct analyze_graph *g = full ? m->r->full : m->r->g;
+	const char *const *titles = full ? m->r->full_title : m->r->g_title;
+	if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !m->r->show_confidential)
+		fputs("*(confidential)*", m->fp);
+	else if (titles && titles[v])
+		md_text(m, titles[v]);
+}
+
+static void md_issue_titled(struct md *m, bool full, uint32_t v)
+{
+	md_issue(m, full, v);
+	fputc(' ', m->fp);
+	md_title(m, full, v);
+}
+
+static const char *finding_label(int kind)
+{
+	switch (kind) {
+	case ANALYZE_FINDING_KNOTS:
+		return "Knots (blocking cycles)";
+	case ANALYZE_FINDING_CONFLICTS:
+		return "Due-date conflicts";
+	default:
+		return "Closed but still blocked";
+	}
+}
+
+static void md_summary(struct md *m)
+{
+	const struct render_report *r = m->r;
+	FILE *fp = m->fp;
+	fputs("# issuegraph report\n\n", fp);
+	if (r->instance) {
+		fputs("Instance: ", fp);
+		char *u = render_safe_url(r->instance);
+		if (u) {
+			fprintf(fp, "<%s>", u);
+			free(u);
+		} else {
+			md_text(m, r->instance);
+		}
+	}
+	if (r->fetched_at) {
+		fputs(r->instance ? " · last fetch started " : "Last fetch started ", fp);
+		md_text(m, r->fetched_at);
+	}
+	if (r->instance || r->fetched_at)
+		fputs("\n\n", fp);
+	if (r->milestone) {
+		fputs("Scope: the issues of milestone **", fp);
+		md_text(m, r->milestone);
+		fputs("** and their transitive blockers.\n\n", fp);
+	}
+	fputs("## Summary\n\n| | |\n| :--- | ---: |\n", fp);
+	fprintf(fp, "| Projects | %lld |\n", (long long)r->projects);
+	fprintf(fp, "| Open issues | %lld |\n", (long long)r->issues_opened);
+	fprintf(fp, "| Closed issues | %lld |\n", (long long)r->issues_closed);
+	fprintf(fp, "| Blocking links | %lld |\n", (long long)r->links_blocks);
+	fprintf(fp, "| Related links | %lld |\n", (long long)r->links_relates);
+	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+		uint32_t n = r->findings->count[k];
+		bool gate = (r->fail_on & ANALYZE_FINDING_BIT(k)) != 0;
+		fprintf(fp, "| %s | %s%u%s |\n", finding_label(k), n && gate ? "**" : "", n,
+			n && gate ? "** :x:" : "");
+	}
+	if (r->path && r->path->count)
+		fprintf(fp, "| Critical path (%s) | %u steps, cost %lld |\n",
+			r->weight == ANALYZE_WEIGHT_WEIGHT	 ? "weight"
+			: r->weight == ANALYZE_WEIGHT_ESTIMATE ? "estimate, seconds"
+							       : "count",
+			r->path->count, (long long)r->path->total);
+	else
+		fputs("| Critical path | none |\n", fp);
+	if (r->fail_on) {
+		bool failed = false;
+		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+			if ((r->fail_on & ANALYZE_FINDING_BIT(k)) && r->findings->count[k])
+				failed = true;
+		fprintf(fp, "\n**Result: %s** (fails on", failed ? "failed :x:" : "passed");
+		bool first = true;
+		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+			if (!(r->fail_on & ANALYZE_FINDING_BIT(k)))
+				continue;
+			fprintf(fp, "%s %s", first ? "" : ",", analyze_finding_name(k));
+			first = false;
+		}
+		fputs(")\n", fp);
+	}
+}
+
+static void md_knots(struct md *m)
+{
+	const struct render_report *r = m->r;
+	const struct analyze_knots *k = r->knots;
+	FILE *fp = m->fp;
+	fputs("\n## Knots\n\n", fp);
+	uint32_t n = r->findings->count[ANALYZE_FINDING_KNOTS];
+	if (n == 0) {
+		fputs("No knots: no issue blocks itself through a chain of blocking links.\n", fp);
+		return;
+	}
+	fputs("A knot is a set of open issues that block each other in a cycle: none of "
+	      "them can be finished first. Removing the suggested links breaks every cycle.\n",
+	      fp);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t kn = r->findings->knots[i];
+		uint32_t size = k->member_off[kn + 1] - k->member_off[kn];
+		fprintf(fp, "\n### Knot %u: %u issue%s\n\n", i + 1, size, size == 1 ? "" : "s");
+		fprintf(fp, "Cycle%s: ", k->witness_shortest[kn] ? "" : " (not necessarily the shortest)");
+		for (uint32_t w = k->witness_off[kn]; w < k->witness_off[kn + 1]; w++) {
+			md_issue(m, false, k->witness[w]);
+			fputs(" → ", fp);
+		}
+		md_issue(m, false, k->witness[k->witness_off[kn]]);
+		fputs("\n\nSuggested cut: remove ", fp);
+		for (uint32_t c = k->cut_off[kn]; c < k->cut_off[kn + 1]; c++) {
+			if (c > k->cut_off[kn])
+				fputs(c + 1 == k->cut_off[kn + 1] ? " and " : ", ", fp);
+			fputs("the link ", fp);
+			md_issue(m, false, k->cut[c].from);
+			fputs(" blocks ", fp);
+			md_issue(m, false, k->cut[c].to);
+		}
+		fputs(".\n\n| Issue | Title |\n| --- | --- |\n", fp);
+		for (uint32_t j = k->member_off[kn]; j < k->member_off[kn + 1]; j++) {
+			fputs("| ", fp);
+			md_issue(m, false, k->members[j]);
+			fputs(" | ", fp);
+			md_title(m, false, k->members[j]);
+			fputs(" |\n", fp);
+		}
+	}
+}
+
+static void md_path(struct md *m)
+{
+	const struct render_report *r = m->r;
+	const struct analyze_steps *p = r->path;
+	FILE *fp = m->fp;
+	fputs("\n## Critical path\n\n", fp);
+	if (!p || p->count == 0) {
+		fputs("No open issue in scope.\n", fp);
+		return;
+	}
+	fprintf(fp, "The longest chain of blocking work: %u step%s, total cost %lld (cost: %s). "
+		    "Each step blocks the next.\n\n",
+		p->count, p->count == 1 ? "" : "s", (long long)p->total,
+		r->weight == ANALYZE_WEIGHT_WEIGHT     ? "issue weight"
+		: r->weight == ANALYZE_WEIGHT_ESTIMATE ? "remaining estimate in seconds"
+						       : "1 per issue");
+	for (uint32_t s = 0; s < p->count; s++) {
+		uint32_t size = p->off[s + 1] - p->off[s];
+		fprintf(fp, "%u. ", s + 1);
+		if (size == 1) {
+			md_issue_titled(m, false, p->nodes[p->off[s]]);
+		} else {
+			fprintf(fp, "knot of %u issues: ", size);
+			for (uint32_t j = p->off[s]; j < p->off[s + 1]; j++) {
+				if (j > p->off[s])
+					fputs(", ", fp);
+				md_issue(m, false, p->nodes[j]);
+			}
+		}
+		fprintf(fp, " — cost %lld\n", (long long)(p->cost ? p->cost[s] : 0));
+	}
+}
+
+static void md_conflicts(struct md *m)
+{
+	const struct render_report *r = m->r;
+	FILE *fp = m->fp;
+	uint32_t n = r->findings->count[ANALYZE_FINDING_CONFLICTS];
+	fputs("\n## Due-date conflicts\n\n", fp);
+	if (n == 0) {
+		fputs("None: every blocker is due no later than what it blocks.\n", fp);
+		return;
+	}
+	fputs("The blocked issue is due before its blocker (or the blocker has no due date): "
+	      "it cannot ship as planned.\n\n"
+	      "| Blocker | Due | Blocks | Due |\n| --- | --- | --- | --- |\n",
+	      fp);
+	for (uint32_t i = 0; i < n; i++) {
+		struct analyze_edge e = r->findings->conflicts[i];
+		char xd[16], yd[16];
+		analyze_format_date(r->g->due[e.from], xd, sizeof xd);
+		analyze_format_date(r->g->due[e.to], yd, sizeof yd);
+		fputs("| ", fp);
+		md_issue_titled(m, false, e.from);
+		fprintf(fp, " | %s | ", *xd ? xd : "none");
+		md_issue_titled(m, false, e.to);
+		fprintf(fp, " | %s |\n", yd);
+	}
+}
+
+static void md_closed_blocked(struct md *m)
+{
+	const struct render_report *r = m->r;
+	FILE *fp = m->fp;
+	uint32_t n = r->findings->count[ANALYZE_FINDING_CLOSED_BLOCKED];
+	fputs("\n## Closed but still blocked\n\n", fp);
+	if (n == 0) {
+		fputs("None: no closed issue is blocked by an open one.\n", fp);
+		return;
+	}
+	fputs("A closed issue that an open issue still blocks: closed too early, or a stale "
+	      "link.\n\n| Open blocker | Closed issue |\n| --- | --- |\n",
+	      fp);
+	for (uint32_t i = 0; i < n; i++) {
+		struct analyze_edge e = r->findings->closed_blocked[i];
+		fputs("| ", fp);
+		md_issue_titled(m, true, e.from);
+		fputs(" | ", fp);
+		md_issue_titled(m, true, e.to);
+		fputs(" |\n", fp);
+	}
+}
+
+static void md_bottlenecks(struct md *m)
+{
+	const struct render_report *r = m->r;
+	const struct analyze_bottlenecks *b = r->bottlenecks;
+	FILE *fp = m->fp;
+	fputs("\n## Bottlenecks\n\n", fp);
+	if (!b || b->count == 0) {
+		fputs("No open issue blocks another one.\n", fp);
+		return;
+	}
+	fprintf(fp, "The open issues that block the most open issues: unblock these first.%s\n\n",
+		b->estimated ? " Transitive counts are estimates (~13%) on a graph this large." : "");
+	fputs("| Issue | Blocks directly | Blocks transitively | On critical path |\n"
+	      "| --- | ---: | ---: | :---: |\n",
+	      fp);
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct analyze_bottleneck *x = &b->items[i];
+		fputs("| ", fp);
+		md_issue_titled(m, false, x->node);
+		fprintf(fp, " | %u | %s%u | %s |\n", x->blocks_directly, b->estimated ? "≈" : "",
+			x->blocks_transitively, x->on_critical_path ? "yes" : "");
+	}
+}
+
+int render_report_markdown(FILE *out, const struct render_report *r)
+{
+	struct md m = {.fp = out, .r = r};
+	md_summary(&m);
+	md_knots(&m);
+	md_path(&m);
+	md_conflicts(&m);
+	md_closed_blocked(&m);
+	md_bottlenecks(&m);
+	fputs("\n---\n*Generated by issuegraph.*\n", out);
+	if (m.oom)
+		return render_fail(RENDER_ENOMEM, "report: out of memory");
+	if (ferror(out))
+		return render_fail(RENDER_EIO, "report: cannot write");
+	return 0;
+}
