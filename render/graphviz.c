@@ -1,0 +1,384 @@
+/*
+ * DOT, SVG and PNG through Graphviz: the scene becomes a cgraph graph
+ * (agopen/agnode/agedge/agsafeset, never DOT text printed by hand); DOT
+ * comes out of agwrite, SVG and PNG out of gvc, following the lifecycle of
+ * Graphviz's dot.demo/demo.c: gvContext -> build -> gvLayout -> gvRender
+ * -> gvFreeLayout -> agclose -> gvFreeContext.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include "render.h"
+#include "render_internal.h"
+
+/* A family fontconfig resolves to Noto Sans, with Noto CJK and Noto Color
+ * Emoji found by fallback for the characters it lacks (fc-match checked). */
+#define FONT "Noto Sans"
+#define WRAP_WIDTH 28
+#define WRAP_LINES 3
+
+#define C_OPEN_FILL "#e8f0fe"
+#define C_OPEN_LINE "#3c5a8a"
+#define C_FOREIGN_FILL "#ffffff"
+#define C_CLOSED_FILL "#f2f2f2"
+#define C_CLOSED_LINE "#b0b0b0"
+#define C_CLOSED_TEXT "#8a8a8a"
+#define C_KNOT "#d00000"
+#define C_CRITICAL "#1565c0"
+#define C_BLOCKS "#4d4d4d"
+#define C_RELATES "#9a9a9a"
+
+/* Graphviz reports through agerr; keep the last message for render_errmsg()
+ * instead of letting it print below cli/. */
+static _Thread_local char gv_last_error[256];
+
+static int capture_gv_error(char *msg)
+{
+	if (msg) {
+		snprintf(gv_last_error, sizeof gv_last_error, "%s", msg);
+		size_t n = strlen(gv_last_error);
+		while (n && (gv_last_error[n - 1] == '\n' || gv_last_error[n - 1] == ' '))
+			gv_last_error[--n] = '\0';
+	}
+	return 0;
+}
+
+static int set(void *obj, const char *name, const char *value)
+{
+	/* 2.43's cgraph takes char *; it copies both strings. */
+	return agsafeset(obj, (char *)name, (char *)value, "");
+}
+
+static Agraph_t *cluster_for(Agraph_t *root, Agraph_t **clusters, uint32_t idx,
+			     const char *label, bool foreign)
+{
+	if (clusters[idx])
+		return clusters[idx];
+	char name[32];
+	snprintf(name, sizeof name, "cluster_%u", idx);
+	Agraph_t *sub = agsubg(root, name, 1);
+	if (!sub)
+		return NULL;
+	char *esc = render_escape_gv(label);
+	if (!esc)
+		return NULL;
+	set(sub, "label", esc);
+	set(sub, "tooltip", esc);
+	free(esc);
+	set(sub, "style", foreign ? "rounded,dashed" : "rounded");
+	set(sub, "color", "#9aa5b1");
+	set(sub, "fontcolor", "#52606d");
+	set(sub, "class", foreign ? "cluster foreign" : "cluster");
+	clusters[idx] = sub;
+	return sub;
+}
+
+static void style_node(Agnode_t *n, uint8_t f)
+{
+	char cls[96];
+	snprintf(cls, sizeof cls, "issue %s %s%s%s%s", (f & SCENE_CLOSED) ? "closed" : "open",
+		 (f & SCENE_FOREIGN) ? "foreign" : "seed", (f & SCENE_KNOT) ? " knot" : "",
+		 (f & SCENE_CRITICAL) ? " critical" : "",
+		 (f & SCENE_CONFIDENTIAL) ? " confidential" : "");
+	set(n, "class", cls);
+	const char *style = (f & SCENE_FOREIGN) ? "rounded,filled,dashed" : "rounded,filled";
+	set(n, "style", style);
+	if (f & SCENE_CLOSED) {
+		set(n, "fillcolor", C_CLOSED_FILL);
+		set(n, "color", C_CLOSED_LINE);
+		set(n, "fontcolor", C_CLOSED_TEXT);
+	} else {
+		set(n, "fillcolor", (f & SCENE_FOREIGN) ? C_FOREIGN_FILL : C_OPEN_FILL);
+		set(n, "color", C_OPEN_LINE);
+	}
+	if (f & SCENE_CRITICAL) {
+		set(n, "color", C_CRITICAL);
+		set(n, "penwidth", "2");
+	}
+	if (f & SCENE_KNOT) {
+		set(n, "color", C_KNOT);
+		set(n, "penwidth", "2.5");
+	}
+}
+
+static void style_edge(Agedge_t *e, uint8_t f)
+{
+	if (f & SCENE_RELATES) {
+		set(e, "class", "relates");
+		set(e, "style", "dashed");
+		set(e, "dir", "none");
+		set(e, "color", C_RELATES);
+		set(e, "constraint", "false");
+		return;
+	}
+	char cls[64];
+	snprintf(cls, sizeof cls, "blocks%s%s", (f & SCENE_KNOT_EDGE) ? " knot" : "",
+		 (f & SCENE_CRIT_EDGE) ? " critical" : "");
+	set(e, "class", cls);
+	set(e, "color", C_BLOCKS);
+	if (f & SCENE_CRIT_EDGE) {
+		set(e, "color", C_CRITICAL);
+		set(e, "penwidth", "3");
+		set(e, "style", "bold");
+	}
+	if (f & SCENE_KNOT_EDGE) {
+		set(e, "color", C_KNOT);
+		set(e, "penwidth", "2");
+		if (f & SCENE_CRIT_EDGE) /* both: red with the path's blue beside it */
+			set(e, "color", C_KNOT ":" C_CRITICAL);
+	}
+}
+
+static int add_legend(Agraph_t *root)
+{
+	Agraph_t *key = agsubg(root, "cluster_legend", 1);
+	if (!key)
+		return -1;
+	set(key, "label", "Key");
+	set(key, "style", "rounded");
+	set(key, "color", "#9aa5b1");
+	set(key, "class", "legend");
+	static const struct {
+		const char *name, *label;
+		uint8_t flags;
+	} nodes[] = {
+		{"key: open", "open issue", 0},
+		{"key: closed", "closed issue", SCENE_CLOSED},
+		{"key: foreign", "linked issue of a project\\nthat is not a seed", SCENE_FOREIGN},
+		{"key: knot", "in a knot\\n(blocking cycle)", SCENE_KNOT},
+		{"key: critical", "on the critical path", SCENE_CRITICAL},
+	};
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		Agnode_t *n = agnode(key, (char *)nodes[i].name, 1);
+		if (!n)
+			return -1;
+		style_node(n, nodes[i].flags);
+		set(n, "label", nodes[i].label);
+		set(n, "class", "legend");
+	}
+	static const struct {
+		const char *a, *b, *label;
+		uint8_t flags;
+	} edges[] = {
+		{"key: a1", "key: b1", "blocks", SCENE_BLOCKS},
+		{"key: a2", "key: b2", "relates to", SCENE_RELATES},
+		{"key: a3", "key: b3", "link in a knot", SCENE_BLOCKS | SCENE_KNOT_EDGE},
+		{"key: a4", "key: b4", "critical path", SCENE_BLOCKS | SCENE_CRIT_EDGE},
+	};
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		Agnode_t *a = agnode(key, (char *)edges[i].a, 1);
+		Agnode_t *b = agnode(key, (char *)edges[i].b, 1);
+		if (!a || !b)
+			return -1;
+		Agnode_t *ends[2] = {a, b};
+		for (int j = 0; j < 2; j++) {
+			set(ends[j], "shape", "point");
+			set(ends[j], "width", "0.05");
+			set(ends[j], "label", "");
+			set(ends[j], "class", "legend");
+			set(ends[j], "style", "filled");
+			set(ends[j], "fillcolor", "#4d4d4d");
+			set(ends[j], "color", "#4d4d4d");
+		}
+		Agedge_t *e = agedge(key, a, b, NULL, 1);
+		if (!e)
+			return -1;
+		style_edge(e, edges[i].flags);
+		set(e, "label", edges[i].label);
+		set(e, "class", "legend");
+		set(e, "constraint", "true");
+	}
+	return 0;
+}
+
+/* Label: the ref, then the title wrapped; tooltip: ref and full title. */
+static int node_text(const struct render_scene *sc, uint32_t i, char **label, char **tooltip)
+{
+	struct rbuf lb = {0}, tb = {0};
+	render_escape_gv_into(&lb, sc->ref[i]);
+	render_escape_gv_into(&tb, sc->ref[i]);
+	if (sc->nflags[i] & SCENE_HIDDEN) {
+		rbuf_puts(&lb, "\\n(confidential)");
+		rbuf_puts(&tb, " (confidential)");
+	} else if (sc->title[i]) {
+		rbuf_puts(&lb, "\\n");
+		render_wrap(&lb, sc->title[i], WRAP_WIDTH, WRAP_LINES, "\\n", render_escape_gv_into);
+		rbuf_puts(&tb, ": ");
+		render_escape_gv_into(&tb, sc->title[i]);
+	}
+	*label = rbuf_finish(&lb);
+	*tooltip = rbuf_finish(&tb);
+	if (!*label || !*tooltip) {
+		free(*label);
+		free(*tooltip);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_graph(Agraph_t **out, const struct render_scene *sc,
+		       const struct render_opts *o)
+{
+	const struct analyze_graph *g = sc->g;
+	int rc = 0;
+	Agnode_t **nodes = NULL;
+	Agraph_t **clusters = NULL;
+	uint32_t n_clusters = o->cluster == RENDER_CLUSTER_PROJECT	? g->n_projects
+			      : o->cluster == RENDER_CLUSTER_MILESTONE ? g->n_milestones
+								       : 0;
+	Agraph_t *root = agopen("issues", Agdirected, NULL);
+	nodes = calloc(sc->n ? sc->n : 1, sizeof *nodes);
+	clusters = calloc(n_clusters ? n_clusters : 1, sizeof *clusters);
+	if (!root || !nodes || !clusters) {
+		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		goto done;
+	}
+	set(root, "rankdir", "LR");
+	set(root, "fontname", FONT);
+	set(root, "bgcolor", "white");
+	set(root, "outputorder", "edgesfirst");
+	set(root, "nodesep", "0.25");
+	set(root, "ranksep", "0.5");
+	if (o->layout == RENDER_LAYOUT_SFDP)
+		set(root, "overlap", "prism");
+	else if (o->layout == RENDER_LAYOUT_NEATO)
+		set(root, "overlap", "false");
+	agattr(root, AGNODE, "shape", "box");
+	agattr(root, AGNODE, "fontname", FONT);
+	agattr(root, AGNODE, "fontsize", "10");
+	agattr(root, AGNODE, "margin", "0.08,0.04");
+	agattr(root, AGNODE, "target", "_blank");
+	agattr(root, AGEDGE, "fontname", FONT);
+	agattr(root, AGEDGE, "fontsize", "9");
+	agattr(root, AGEDGE, "arrowsize", "0.7");
+
+	for (uint32_t i = 0; i < sc->n; i++) {
+		uint32_t v = sc->node[i];
+		Agraph_t *parent = root;
+		if (o->cluster == RENDER_CLUSTER_PROJECT) {
+			uint32_t p = g->project[v];
+			parent = cluster_for(root, clusters, p, g->project_path[p],
+					     !sc->project_seed[p]);
+		} else if (o->cluster == RENDER_CLUSTER_MILESTONE &&
+			   g->milestone[v] != ANALYZE_NONE) {
+			uint32_t m = g->milestone[v];
+			parent = cluster_for(root, clusters, m, g->milestone_title[m], false);
+		}
+		char *label = NULL, *tooltip = NULL;
+		Agnode_t *n = parent ? agnode(parent, sc->ref[i], 1) : NULL;
+		if (!n || node_text(sc, i, &label, &tooltip)) {
+			rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+			goto done;
+		}
+		nodes[i] = n;
+		set(n, "label", label);
+		set(n, "tooltip", tooltip);
+		free(label);
+		free(tooltip);
+		if (sc->url[i])
+			set(n, "URL", sc->url[i]);
+		style_node(n, sc->nflags[i]);
+	}
+	for (uint32_t i = 0; i < sc->n_edges; i++) {
+		const struct scene_edge *ed = &sc->edges[i];
+		Agedge_t *e = agedge(root, nodes[ed->from], nodes[ed->to], NULL, 1);
+		if (!e) {
+			rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+			goto done;
+		}
+		style_edge(e, ed->flags);
+	}
+	if (o->legend && add_legend(root)) {
+		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		goto done;
+	}
+done:
+	free(nodes);
+	free(clusters);
+	if (rc && root) {
+		agclose(root);
+		root = NULL;
+	}
+	*out = root;
+	return rc;
+}
+
+static const char *engine_name(enum render_layout l)
+{
+	switch (l) {
+	case RENDER_LAYOUT_SFDP: return "sfdp";
+	case RENDER_LAYOUT_NEATO: return "neato";
+	default: return "dot";
+	}
+}
+
+/* DOT: the graph as cgraph writes it; no layout. */
+static int render_dot(FILE *out, const struct render_scene *sc, const struct render_opts *o)
+{
+	Agraph_t *g = NULL;
+	int rc = build_graph(&g, sc, o);
+	if (rc)
+		return rc;
+	if (agwrite(g, out) != 0 || ferror(out))
+		rc = render_fail(RENDER_EIO, "render: writing DOT failed");
+	agclose(g);
+	return rc;
+}
+
+/* Layout with o->layout, then render as gv_format. */
+static int render_laid_out(FILE *out, const struct render_scene *sc, const struct render_opts *o,
+			   const char *gv_format)
+{
+	int rc = 0;
+	Agraph_t *g = NULL;
+	GVC_t *gvc = gvContext();
+	if (!gvc)
+		return render_fail(RENDER_ERR, "render: cannot start Graphviz");
+	if ((rc = build_graph(&g, sc, o)))
+		goto done;
+	gv_last_error[0] = '\0';
+	if (gvLayout(gvc, g, engine_name(o->layout)) != 0) {
+		rc = render_fail(RENDER_ERR, "render: %s layout failed: %s", engine_name(o->layout),
+				 gv_last_error[0] ? gv_last_error : "unknown error");
+		goto done;
+	}
+	if (gvRender(gvc, g, gv_format, out) != 0)
+		rc = render_fail(RENDER_ERR, "render: %s output failed: %s", gv_format,
+				 gv_last_error[0] ? gv_last_error : "unknown error");
+	else if (ferror(out))
+		rc = render_fail(RENDER_EIO, "render: writing %s failed", gv_format);
+	gvFreeLayout(gvc, g);
+done:
+	if (g)
+		agclose(g);
+	gvFreeContext(gvc);
+	return rc;
+}
+
+static int render_svg(FILE *out, const struct render_scene *sc, const struct render_opts *o)
+{
+	return render_laid_out(out, sc, o, "svg");
+}
+
+static int render_png(FILE *out, const struct render_scene *sc, const struct render_opts *o)
+{
+	return render_laid_out(out, sc, o, "png:cairo");
+}
+
+int render_graphviz(FILE *out, const struct render_scene *sc, const struct render_opts *o)
+{
+	agusererrf prev = agseterrf(capture_gv_error);
+	int rc;
+	switch (o->format) {
+	case RENDER_FORMAT_DOT: rc = render_dot(out, sc, o); break;
+	case RENDER_FORMAT_SVG: rc = render_svg(out, sc, o); break;
+	case RENDER_FORMAT_PNG: rc = render_png(out, sc, o); break;
+	default: rc = render_fail(RENDER_EINVAL, "render: not a Graphviz format"); break;
+	}
+	agseterrf(prev);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/* render: helpers shared by the files of this module only. */
+#ifndef ISSUEGRAPH_RENDER_INTERNAL_H
+#define ISSUEGRAPH_RENDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A growing NUL-terminated byte buffer. Operations after an allocation
+ * failure do nothing and leave oom set; rbuf_finish() then returns NULL. */
+struct rbuf {
+	char *data;
+	size_t len, cap;
+	bool oom;
+};
+int rbuf_reserve(struct rbuf *b, size_t more);
+void rbuf_add(struct rbuf *b, const char *s, size_t n);
+void rbuf_puts(struct rbuf *b, const char *s);
+void rbuf_putc(struct rbuf *b, char c);
+/* Hand the string over (caller frees), or NULL after an allocation failure. */
+char *rbuf_finish(struct rbuf *b);
+
+/* Length (1..4) of the valid UTF-8 sequence at s, 0 if invalid. */
+size_t render_utf8_len(const unsigned char *s);
+
+/* The escape flavours of render.h, appended to b. */
+void render_escape_gv_into(struct rbuf *b, const char *s);
+void render_escape_mermaid_into(struct rbuf *b, const char *s);
+
+/* Set the module's error message (printf-like); returns code. */
+int render_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the scene: what is drawn, shared by the Graphviz and Mermaid writers ---- */
+
+#include <stdint.h>
+#include "render.h"
+
+/* Node flags (struct render_scene.nflags) */
+#define SCENE_CLOSED 0x01
+#define SCENE_KNOT 0x02      /* member of a knot */
+#define SCENE_CRITICAL 0x04  /* on the critical path */
+#define SCENE_FOREIGN 0x08   /* project is not among the seeds */
+#define SCENE_HIDDEN 0x10    /* confidential, title hidden */
+#define SCENE_CONFIDENTIAL 0x20
+
+/* Edge flags */
+#define SCENE_BLOCKS 0x01
+#define SCENE_RELATES 0x02
+#define SCENE_KNOT_EDGE 0x04 /* both ends in the same knot */
+#define SCENE_CRIT_EDGE 0x08 /* between consecutive steps of the critical path */
+
+struct scene_edge {
+	uint32_t from, to; /* slots (indices into node[]) */
+	uint8_t flags;
+};
+
+struct render_scene {
+	const struct analyze_graph *g;
+	uint32_t n;       /* drawn nodes */
+	uint32_t *node;   /* graph node of each slot, ascending (ref order) */
+	uint32_t *slot;   /* per graph node: slot or ANALYZE_NONE */
+	uint8_t *nflags;  /* per slot */
+	char **title;     /* per slot: raw title (malloc'd), NULL if hidden or unknown */
+	char **url;       /* per slot: safe URL (malloc'd) or NULL */
+	char **ref;       /* per slot: "group/app#14" (malloc'd) */
+	uint32_t n_edges; /* blocks edges first (by from, to), then relates */
+	struct scene_edge *edges;
+	bool *project_seed; /* per project index */
+};
+
+/* Gather the scene for the nodes in keep (g->n flags). Release with
+ * render_scene_release() (also after a failure; safe twice). */
+int render_scene_build(struct render_scene *sc, const struct render_input *in,
+		       const struct render_opts *o, const struct analyze_knots *k,
+		       const struct analyze_steps *path, const uint8_t *keep);
+void render_scene_release(struct render_scene *sc);
+
+/*
+ * Transitive reduction of the blocking edges among the drawn nodes, on the
+ * condensation of that subgraph (edges inside a strongly connected part
+ * are all kept; critical-path edges are always kept). Sets drop[i] for
+ * each blocks edge of sc that a longer path implies.
+ */
+int render_reduce(const struct render_scene *sc, uint8_t *drop);
+
+/* Word-wrap text into lines of at most width code points (at most
+ * max_lines, the last ending in an ellipsis when cut); lines joined by sep
+ * after each is escaped with esc. */
+void render_wrap(struct rbuf *b, const char *text, unsigned width, unsigned max_lines,
+		 const char *sep, void (*esc)(struct rbuf *, const char *));
+
+/* Knots and critical path from in, or computed (then *own_* hold them and
+ * the caller frees them). */
+int render_analysis(const struct render_input *in, const struct render_opts *o,
+		    const struct analyze_knots **k, const struct analyze_steps **path,
+		    struct analyze_knots **own_k, struct analyze_steps **own_path);
+/* render_select() with knots and path given. */
+int render_select_with(const struct render_input *in, const struct render_opts *o,
+		       const struct analyze_knots *k, const struct analyze_steps *path,
+		       uint8_t *keep, uint32_t *count);
+
+/* Writers. */
+int render_graphviz(FILE *out, const struct render_scene *sc, const struct render_opts *o);
+int render_mermaid(FILE *out, const struct render_scene *sc, const struct render_opts *o);
+
+#endif

@@ -1,0 +1,321 @@
+/* The scene: the drawn nodes with their text and marks, and the drawn
+ * links, gathered once from the analysis and the store for every writer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "render_internal.h"
+#include "store.h"
+
+#define OOM() render_fail(RENDER_ENOMEM, "render: out of memory")
+
+void render_scene_release(struct render_scene *sc)
+{
+	if (!sc)
+		return;
+	for (uint32_t i = 0; i < sc->n; i++) {
+		if (sc->title)
+			free(sc->title[i]);
+		if (sc->url)
+			free(sc->url[i]);
+		if (sc->ref)
+			free(sc->ref[i]);
+	}
+	free(sc->node);
+	free(sc->slot);
+	free(sc->nflags);
+	free(sc->title);
+	free(sc->url);
+	free(sc->ref);
+	free(sc->edges);
+	free(sc->project_seed);
+	memset(sc, 0, sizeof *sc);
+}
+
+struct issue_text {
+	char *title, *url;
+	bool oom;
+};
+
+static int take_issue_text(void *ctx, const struct store_issue *i)
+{
+	struct issue_text *t = ctx;
+	t->title = strdup(i->title ? i->title : "");
+	t->url = render_safe_url(i->web_url);
+	if (!t->title || (i->web_url && !t->url && (strncmp(i->web_url, "http://", 7) == 0 ||
+						    strncmp(i->web_url, "https://", 8) == 0)))
+		t->oom = true;
+	return 0;
+}
+
+struct id_node {
+	int64_t id;
+	uint32_t node;
+};
+
+static int cmp_id_node(const void *a, const void *b)
+{
+	const struct id_node *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct scene_edge *x = a, *y = b;
+	if (x->from != y->from)
+		return (x->from > y->from) - (x->from < y->from);
+	return (x->to > y->to) - (x->to < y->to);
+}
+
+struct relates_ctx {
+	const struct render_scene *sc;
+	const struct id_node *map;
+	uint32_t n_map;
+	struct scene_edge *edges;
+	size_t n, cap;
+	bool oom;
+};
+
+static uint32_t lookup_node(const struct relates_ctx *c, int64_t id)
+{
+	struct id_node key = {.id = id};
+	const struct id_node *hit = bsearch(&key, c->map, c->n_map, sizeof key, cmp_id_node);
+	return hit ? hit->node : ANALYZE_NONE;
+}
+
+static int collect_relates(void *ctx, const struct store_link *l)
+{
+	struct relates_ctx *c = ctx;
+	if (l->type != STORE_LINK_RELATES)
+		return 0;
+	uint32_t u = lookup_node(c, l->source_id), v = lookup_node(c, l->target_id);
+	if (u == ANALYZE_NONE || v == ANALYZE_NONE || u == v)
+		return 0;
+	uint32_t su = c->sc->slot[u], sv = c->sc->slot[v];
+	if (su == ANALYZE_NONE || sv == ANALYZE_NONE)
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct scene_edge *p = realloc(c->edges, cap * sizeof *p);
+		if (!p) {
+			c->oom = true;
+			return 1;
+		}
+		c->edges = p;
+		c->cap = cap;
+	}
+	c->edges[c->n++] = (struct scene_edge){
+		.from = su < sv ? su : sv, .to = su < sv ? sv : su, .flags = SCENE_RELATES};
+	return 0;
+}
+
+/* Append the relates_to links between drawn nodes (each pair once). */
+static int add_relates(struct render_scene *sc, struct store *s)
+{
+	const struct analyze_graph *g = sc->g;
+	int rc = 0;
+	struct relates_ctx c = {.sc = sc, .n_map = g->n};
+	struct id_node *map = malloc((g->n ? g->n : 1) * sizeof *map);
+	if (!map)
+		return OOM();
+	for (uint32_t v = 0; v < g->n; v++)
+		map[v] = (struct id_node){g->issue_id[v], v};
+	qsort(map, g->n, sizeof *map, cmp_id_node);
+	c.map = map;
+	int src = store_each_link_fast(s, collect_relates, &c);
+	if (c.oom) {
+		rc = OOM();
+		goto done;
+	}
+	if (src < 0) {
+		rc = render_fail(RENDER_ESTORE, "render: reading links: %s", store_errmsg(s));
+		goto done;
+	}
+	qsort(c.edges, c.n, sizeof *c.edges, cmp_edge);
+	size_t w = 0;
+	for (size_t i = 0; i < c.n; i++)
+		if (w == 0 || cmp_edge(&c.edges[w - 1], &c.edges[i]) != 0)
+			c.edges[w++] = c.edges[i];
+	if (w > UINT32_MAX - sc->n_edges) {
+		rc = OOM();
+		goto done;
+	}
+	struct scene_edge *all = realloc(sc->edges, (sc->n_edges + w + 1) * sizeof *all);
+	if (!all) {
+		rc = OOM();
+		goto done;
+	}
+	sc->edges = all;
+	memcpy(sc->edges + sc->n_edges, c.edges, w * sizeof *c.edges);
+	sc->n_edges += (uint32_t)w;
+done:
+	free(map);
+	free(c.edges);
+	return rc;
+}
+
+static int mark_seeds(struct render_scene *sc, struct store *s)
+{
+	const struct analyze_graph *g = sc->g;
+	int64_t *ids = NULL;
+	size_t n_ids = 0;
+	sc->project_seed = calloc(g->n_projects ? g->n_projects : 1, sizeof *sc->project_seed);
+	if (!sc->project_seed)
+		return OOM();
+	if (store_seed_projects(s, &ids, &n_ids) < 0)
+		return render_fail(RENDER_ESTORE, "render: reading seeds: %s", store_errmsg(s));
+	for (uint32_t p = 0; p < g->n_projects; p++) {
+		bool seed = n_ids == 0; /* nothing recorded (import): all count */
+		for (size_t i = 0; i < n_ids && !seed; i++)
+			seed = ids[i] == g->project_id[p];
+		sc->project_seed[p] = seed;
+	}
+	free(ids);
+	return 0;
+}
+
+int render_scene_build(struct render_scene *sc, const struct render_input *in,
+		       const struct render_opts *o, const struct analyze_knots *k,
+		       const struct analyze_steps *path, const uint8_t *keep)
+{
+	const struct analyze_graph *g = in->g;
+	int rc = 0;
+	uint32_t *step_of = NULL;
+	uint8_t *drop = NULL;
+	memset(sc, 0, sizeof *sc);
+	sc->g = g;
+
+	uint32_t count = 0;
+	for (uint32_t v = 0; v < g->n; v++)
+		count += keep[v] ? 1 : 0;
+	size_t alloc_n = count ? count : 1;
+	sc->node = malloc(alloc_n * sizeof *sc->node);
+	sc->slot = malloc((g->n ? g->n : 1) * sizeof *sc->slot);
+	sc->nflags = calloc(alloc_n, 1);
+	sc->title = calloc(alloc_n, sizeof *sc->title);
+	sc->url = calloc(alloc_n, sizeof *sc->url);
+	sc->ref = calloc(alloc_n, sizeof *sc->ref);
+	step_of = malloc((g->n ? g->n : 1) * sizeof *step_of);
+	if (!sc->node || !sc->slot || !sc->nflags || !sc->title || !sc->url || !sc->ref ||
+	    !step_of) {
+		rc = OOM();
+		goto done;
+	}
+	sc->n = count;
+	for (uint32_t v = 0, i = 0; v < g->n; v++) {
+		sc->slot[v] = ANALYZE_NONE;
+		step_of[v] = ANALYZE_NONE;
+		if (keep[v]) {
+			sc->node[i] = v;
+			sc->slot[v] = i++;
+		}
+	}
+	for (uint32_t st = 0; path && st < path->count; st++)
+		for (uint32_t i = path->off[st]; i < path->off[st + 1]; i++)
+			step_of[path->nodes[i]] = st;
+
+	if ((rc = mark_seeds(sc, in->store)))
+		goto done;
+
+	for (uint32_t i = 0; i < sc->n; i++) {
+		uint32_t v = sc->node[i];
+		uint8_t f = 0;
+		if (!(g->flags[v] & ANALYZE_NODE_OPEN))
+			f |= SCENE_CLOSED;
+		if (k->knot_of[v] != ANALYZE_NONE)
+			f |= SCENE_KNOT;
+		if (step_of[v] != ANALYZE_NONE)
+			f |= SCENE_CRITICAL;
+		if (!sc->project_seed[g->project[v]])
+			f |= SCENE_FOREIGN;
+		if (g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) {
+			f |= SCENE_CONFIDENTIAL;
+			if (!o->show_confidential)
+				f |= SCENE_HIDDEN;
+		}
+		sc->nflags[i] = f;
+
+		int len = analyze_ref(g, v, NULL, 0);
+		if (len < 0 || !(sc->ref[i] = malloc((size_t)len + 1))) {
+			rc = OOM();
+			goto done;
+		}
+		analyze_ref(g, v, sc->ref[i], (size_t)len + 1);
+
+		struct issue_text t = {0};
+		int src = store_get_issue(in->store, g->issue_id[v], take_issue_text, &t);
+		if (t.oom) {
+			free(t.title);
+			free(t.url);
+			rc = OOM();
+			goto done;
+		}
+		if (src < 0 && src != STORE_ENOTFOUND) {
+			rc = render_fail(RENDER_ESTORE, "render: reading %s: %s", sc->ref[i],
+					 store_errmsg(in->store));
+			goto done;
+		}
+		if (f & SCENE_HIDDEN) {
+			free(t.title);
+			t.title = NULL;
+		}
+		sc->title[i] = t.title;
+		sc->url[i] = t.url;
+	}
+
+	/* Blocking links between drawn nodes, in (from, to) order. */
+	size_t m = 0;
+	for (uint32_t i = 0; i < sc->n; i++) {
+		uint32_t v = sc->node[i];
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+			m += sc->slot[g->out_adj[e]] != ANALYZE_NONE;
+	}
+	if (m > UINT32_MAX - 1) {
+		rc = OOM();
+		goto done;
+	}
+	sc->edges = malloc((m ? m : 1) * sizeof *sc->edges);
+	if (!sc->edges) {
+		rc = OOM();
+		goto done;
+	}
+	for (uint32_t i = 0; i < sc->n; i++) {
+		uint32_t v = sc->node[i];
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t w = g->out_adj[e];
+			if (sc->slot[w] == ANALYZE_NONE)
+				continue;
+			uint8_t f = SCENE_BLOCKS;
+			if (k->knot_of[v] != ANALYZE_NONE && k->knot_of[v] == k->knot_of[w])
+				f |= SCENE_KNOT_EDGE;
+			if (step_of[v] != ANALYZE_NONE && step_of[w] != ANALYZE_NONE &&
+			    step_of[w] == step_of[v] + 1)
+				f |= SCENE_CRIT_EDGE;
+			sc->edges[sc->n_edges++] = (struct scene_edge){i, sc->slot[w], f};
+		}
+	}
+
+	if (o->reduce && sc->n_edges) {
+		drop = calloc(sc->n_edges, 1);
+		if (!drop) {
+			rc = OOM();
+			goto done;
+		}
+		if ((rc = render_reduce(sc, drop)))
+			goto done;
+		uint32_t w = 0;
+		for (uint32_t i = 0; i < sc->n_edges; i++)
+			if (!drop[i])
+				sc->edges[w++] = sc->edges[i];
+		sc->n_edges = w;
+	}
+
+	if (!o->no_related && (rc = add_relates(sc, in->store)))
+		goto done;
+done:
+	free(step_of);
+	free(drop);
+	if (rc)
+		render_scene_release(sc);
+	return rc;
+}
