@@ -1,0 +1,811 @@
+/*
+ * The analysed graph: loading from the store into dense arrays in ref order
+ * and building the CSR adjacency both ways.
+ *
+ * Loading is the hot part of every analysis command at 1M issues, so rows
+ * go straight into growable arrays (amortised doubling, never one
+ * allocation per row), issue ids are mapped through one open-addressing
+ * table, nodes are put in ref order with a radix sort, and the adjacency is
+ * built with counting sorts that leave every list sorted and deduplicated.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_int.h"
+#include "store.h"
+
+static _Thread_local char errbuf[512];
+
+int analyze__fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *analyze_errmsg(void)
+{
+	return errbuf[0] ? errbuf : "no error";
+}
+
+void *analyze__alloc(size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size) {
+		analyze__fail(ANALYZE_ENOMEM, "out of memory (size overflow)");
+		return NULL;
+	}
+	size_t bytes = count * size;
+	void *p = malloc(bytes ? bytes : 1);
+	if (!p)
+		analyze__fail(ANALYZE_ENOMEM, "out of memory (%zu bytes)", count * size);
+	return p;
+}
+
+void *analyze__zalloc(size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size) {
+		analyze__fail(ANALYZE_ENOMEM, "out of memory (size overflow)");
+		return NULL;
+	}
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		analyze__fail(ANALYZE_ENOMEM, "out of memory (%zu bytes)", count * size);
+	return p;
+}
+
+/* Grow *arr (elements of size) so that it holds at least need elements. */
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap : 1024;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / size)
+			return analyze__fail(ANALYZE_ENOMEM, "out of memory (size overflow)");
+		ncap *= 2;
+	}
+	void *p = realloc(*arr, ncap * size);
+	if (!p)
+		return analyze__fail(ANALYZE_ENOMEM, "out of memory (%zu bytes)", ncap * size);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+bool analyze__has_edge(const struct analyze_graph *g, uint32_t u, uint32_t v)
+{
+	uint32_t lo = g->out_off[u], hi = g->out_off[u + 1];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->out_adj[mid] < v)
+			lo = mid + 1;
+		else if (g->out_adj[mid] > v)
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+void analyze_graph_free(struct analyze_graph *g)
+{
+	if (!g)
+		return;
+	free(g->issue_id);
+	free(g->iid);
+	free(g->project);
+	free(g->flags);
+	free(g->weight);
+	free(g->remaining);
+	free(g->milestone);
+	free(g->due);
+	if (g->project_path)
+		for (uint32_t i = 0; i < g->n_projects; i++)
+			free(g->project_path[i]);
+	free(g->project_path);
+	free(g->project_id);
+	if (g->milestone_title)
+		for (uint32_t i = 0; i < g->n_milestones; i++)
+			free(g->milestone_title[i]);
+	free(g->milestone_title);
+	free(g->out_off);
+	free(g->out_adj);
+	free(g->in_off);
+	free(g->in_adj);
+	free(g);
+}
+
+/*
+ * Build both CSR directions from m edges over g->n nodes, deduplicating
+ * parallel edges; each list ends up ascending. Bucketing by source, then
+ * filling the in-lists in source order sorts them; filling the out-lists
+ * from the deduplicated in-lists in target order sorts those.
+ */
+static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32_t *to, size_t m)
+{
+	uint32_t n = g->n;
+	uint32_t *tmp_off = NULL, *tmp_adj = NULL, *pos = NULL;
+	int rc = ANALYZE_ENOMEM;
+
+	if (m > UINT32_MAX - 1)
+		return analyze__fail(ANALYZE_EINVAL, "too many links (%zu)", m);
+	g->out_off = analyze__zalloc((size_t)n + 1, sizeof *g->out_off);
+	g->in_off = analyze__zalloc((size_t)n + 1, sizeof *g->in_off);
+	tmp_off = analyze__zalloc((size_t)n + 1, sizeof *tmp_off);
+	pos = analyze__alloc((size_t)n + 1, sizeof *pos);
+	tmp_adj = analyze__alloc(m, sizeof *tmp_adj);
+	g->in_adj = analyze__alloc(m, sizeof *g->in_adj);
+	if (!g->out_off || !g->in_off || !tmp_off || !pos || !tmp_adj || !g->in_adj)
+		goto done;
+
+	for (size_t i = 0; i < m; i++) {
+		tmp_off[from[i] + 1]++;
+		g->in_off[to[i] + 1]++;
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		tmp_off[v + 1] += tmp_off[v];
+		g->in_off[v + 1] += g->in_off[v];
+	}
+	memcpy(pos, tmp_off, ((size_t)n + 1) * sizeof *pos);
+	for (size_t i = 0; i < m; i++)
+		tmp_adj[pos[from[i]]++] = to[i];
+
+	/* in-lists in source order */
+	memcpy(pos, g->in_off, ((size_t)n + 1) * sizeof *pos);
+	for (uint32_t u = 0; u < n; u++)
+		for (uint32_t e = tmp_off[u]; e < tmp_off[u + 1]; e++)
+			g->in_adj[pos[tmp_adj[e]]++] = u;
+
+	/* drop parallel duplicates (adjacent now), compacting in place */
+	uint32_t w = 0;
+	for (uint32_t t = 0; t < n; t++) {
+		uint32_t start = g->in_off[t], end = g->in_off[t + 1];
+		g->in_off[t] = w;
+		for (uint32_t e = start; e < end; e++) {
+			uint32_t u = g->in_adj[e];
+			if (e == start || u != g->in_adj[w - 1])
+				g->in_adj[w++] = u;
+		}
+	}
+	g->in_off[n] = w;
+	g->m = w;
+
+	/* out-lists from the in-lists, in target order */
+	memset(g->out_off, 0, ((size_t)n + 1) * sizeof *g->out_off);
+	for (uint32_t e = 0; e < w; e++)
+		g->out_off[g->in_adj[e] + 1]++;
+	for (uint32_t v = 0; v < n; v++)
+		g->out_off[v + 1] += g->out_off[v];
+	g->out_adj = analyze__alloc(w, sizeof *g->out_adj);
+	if (!g->out_adj)
+		goto done;
+	memcpy(pos, g->out_off, ((size_t)n + 1) * sizeof *pos);
+	for (uint32_t t = 0; t < n; t++)
+		for (uint32_t e = g->in_off[t]; e < g->in_off[t + 1]; e++)
+			g->out_adj[pos[g->in_adj[e]]++] = t;
+	if (w < m) {
+		uint32_t *shrunk = realloc(g->in_adj, (w ? w : 1) * sizeof *shrunk);
+		if (shrunk)
+			g->in_adj = shrunk;
+	}
+	rc = 0;
+done:
+	free(tmp_off);
+	free(tmp_adj);
+	free(pos);
+	return rc;
+}
+
+/* Per-node arrays of g, allocated for n nodes. */
+static int alloc_nodes(struct analyze_graph *g, uint32_t n)
+{
+	g->n = n;
+	g->issue_id = analyze__alloc(n, sizeof *g->issue_id);
+	g->iid = analyze__alloc(n, sizeof *g->iid);
+	g->project = analyze__alloc(n, sizeof *g->project);
+	g->flags = analyze__alloc(n, sizeof *g->flags);
+	g->weight = analyze__alloc(n, sizeof *g->weight);
+	g->remaining = analyze__alloc(n, sizeof *g->remaining);
+	g->milestone = analyze__alloc(n, sizeof *g->milestone);
+	g->due = analyze__alloc(n, sizeof *g->due);
+	if (!g->issue_id || !g->iid || !g->project || !g->flags || !g->weight || !g->remaining ||
+	    !g->milestone || !g->due)
+		return ANALYZE_ENOMEM;
+	return 0;
+}
+
+int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n, const uint32_t *from,
+			     const uint32_t *to, size_t m)
+{
+	struct analyze_graph *g = NULL;
+	int rc;
+
+	*out = NULL;
+	if (n == UINT32_MAX)
+		return analyze__fail(ANALYZE_EINVAL, "too many nodes");
+	for (size_t i = 0; i < m; i++)
+		if (from[i] >= n || to[i] >= n)
+			return analyze__fail(ANALYZE_EINVAL, "edge %zu names node beyond %u", i, n);
+	g = analyze__zalloc(1, sizeof *g);
+	if (!g)
+		return ANALYZE_ENOMEM;
+	g->all_states = true;
+	if ((rc = alloc_nodes(g, n)) < 0)
+		goto done;
+	rc = ANALYZE_ENOMEM;
+	g->project_path = analyze__zalloc(1, sizeof *g->project_path);
+	g->project_id = analyze__zalloc(1, sizeof *g->project_id);
+	g->milestone_title = analyze__zalloc(1, sizeof *g->milestone_title);
+	if (!g->project_path || !g->project_id || !g->milestone_title)
+		goto done;
+	if (!(g->project_path[0] = strdup("p"))) {
+		analyze__fail(ANALYZE_ENOMEM, "out of memory");
+		goto done;
+	}
+	g->n_projects = 1;
+	g->project_id[0] = 1;
+	for (uint32_t v = 0; v < n; v++) {
+		g->issue_id[v] = (int64_t)v + 1;
+		g->iid[v] = (int64_t)v + 1;
+		g->project[v] = 0;
+		g->flags[v] = ANALYZE_NODE_OPEN;
+		g->weight[v] = ANALYZE_NO_VALUE;
+		g->remaining[v] = ANALYZE_NO_VALUE;
+		g->milestone[v] = ANALYZE_NONE;
+		g->due[v] = ANALYZE_NO_DATE;
+	}
+	rc = build_csr(g, from, to, m);
+done:
+	if (rc < 0)
+		analyze_graph_free(g);
+	else
+		*out = g;
+	return rc;
+}
+
+/* ---- loading from the store ------------------------------------------------ */
+
+struct proj_row {
+	int64_t id;
+	char *path;
+};
+
+/* A string-interning table for milestone titles (few distinct values). */
+struct mtable {
+	char **titles;
+	int32_t *dues;
+	size_t count, cap;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	size_t nslots;
+};
+
+struct loader {
+	struct store *s;
+	bool all_states;
+	int err;
+	/* projects */
+	struct proj_row *projects;
+	size_t n_projects, cap_projects;
+	int64_t *proj_sorted_id; /* project ids ascending, for lookups */
+	uint32_t *proj_rank_of_sorted; /* rank (path order) of proj_sorted_id[i] */
+	/* issues, in the store's order */
+	size_t n, cap_id, cap_pid, cap_iid, cap_fl, cap_w, cap_r, cap_ms, cap_due;
+	int64_t *id, *pid, *iid, *weight, *remaining;
+	uint8_t *flags;
+	uint32_t *ms;
+	int32_t *due;
+	struct mtable mt;
+	/* issue id -> loading index */
+	int64_t *hkey;
+	uint32_t *hval;
+	size_t hmask;
+	/* edges, as loading indices */
+	uint32_t *efrom, *eto;
+	size_t m, cap_from, cap_to;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Days since 1970-01-01 of a "YYYY-MM-DD" date, or ANALYZE_NO_DATE.
+ * (Howard Hinnant's days_from_civil.) */
+static int32_t parse_day(const char *d)
+{
+	if (!d)
+		return ANALYZE_NO_DATE;
+	for (int i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (d[i] != '-')
+				return ANALYZE_NO_DATE;
+		} else if (d[i] < '0' || d[i] > '9') {
+			return ANALYZE_NO_DATE;
+		}
+	}
+	int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+	unsigned mo = (unsigned)((d[5] - '0') * 10 + (d[6] - '0'));
+	unsigned dd = (unsigned)((d[8] - '0') * 10 + (d[9] - '0'));
+	if (mo < 1 || mo > 12 || dd < 1 || dd > 31)
+		return ANALYZE_NO_DATE;
+	y -= mo <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + dd - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + (int)doe - 719468);
+}
+
+static int mtable_intern(struct mtable *t, const char *title, const char *due, uint32_t *out)
+{
+	if ((t->count + 1) * 2 > t->nslots) {
+		size_t ns = t->nslots ? t->nslots * 2 : 64;
+		uint32_t *slots = analyze__zalloc(ns, sizeof *slots);
+		if (!slots)
+			return ANALYZE_ENOMEM;
+		for (size_t i = 0; i < t->count; i++) {
+			size_t h = hash_str(t->titles[i]) & (ns - 1);
+			while (slots[h])
+				h = (h + 1) & (ns - 1);
+			slots[h] = (uint32_t)i + 1;
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->nslots = ns;
+	}
+	size_t h = hash_str(title) & (t->nslots - 1);
+	while (t->slots[h]) {
+		uint32_t i = t->slots[h] - 1;
+		if (strcmp(t->titles[i], title) == 0) {
+			*out = i;
+			return 0;
+		}
+		h = (h + 1) & (t->nslots - 1);
+	}
+	if (t->count >= UINT32_MAX - 1)
+		return analyze__fail(ANALYZE_EINVAL, "too many milestones");
+	size_t cap = t->cap;
+	if (grow((void **)&t->titles, &cap, t->count + 1, sizeof *t->titles) < 0)
+		return ANALYZE_ENOMEM;
+	cap = t->cap;
+	if (grow((void **)&t->dues, &cap, t->count + 1, sizeof *t->dues) < 0)
+		return ANALYZE_ENOMEM;
+	t->cap = cap;
+	char *copy = strdup(title);
+	if (!copy)
+		return analyze__fail(ANALYZE_ENOMEM, "out of memory");
+	t->titles[t->count] = copy;
+	t->dues[t->count] = parse_day(due);
+	t->slots[h] = (uint32_t)t->count + 1;
+	*out = (uint32_t)t->count++;
+	return 0;
+}
+
+static int on_project(void *ctx, const struct store_project *p)
+{
+	struct loader *L = ctx;
+	if (grow((void **)&L->projects, &L->cap_projects, L->n_projects + 1,
+		 sizeof *L->projects) < 0)
+		return L->err = ANALYZE_ENOMEM;
+	char *copy = strdup(p->path ? p->path : "");
+	if (!copy)
+		return L->err = analyze__fail(ANALYZE_ENOMEM, "out of memory");
+	L->projects[L->n_projects].id = p->id;
+	L->projects[L->n_projects].path = copy;
+	L->n_projects++;
+	return 0;
+}
+
+static int on_issue(void *ctx, const struct store_issue *is)
+{
+	struct loader *L = ctx;
+	bool open = is->state == STORE_STATE_OPENED;
+	if (!open && !L->all_states)
+		return 0;
+	size_t i = L->n;
+	if (i >= UINT32_MAX - 1)
+		return L->err = analyze__fail(ANALYZE_EINVAL, "too many issues");
+	if (grow((void **)&L->id, &L->cap_id, i + 1, sizeof *L->id) < 0 ||
+	    grow((void **)&L->pid, &L->cap_pid, i + 1, sizeof *L->pid) < 0 ||
+	    grow((void **)&L->iid, &L->cap_iid, i + 1, sizeof *L->iid) < 0 ||
+	    grow((void **)&L->flags, &L->cap_fl, i + 1, sizeof *L->flags) < 0 ||
+	    grow((void **)&L->weight, &L->cap_w, i + 1, sizeof *L->weight) < 0 ||
+	    grow((void **)&L->remaining, &L->cap_r, i + 1, sizeof *L->remaining) < 0 ||
+	    grow((void **)&L->ms, &L->cap_ms, i + 1, sizeof *L->ms) < 0 ||
+	    grow((void **)&L->due, &L->cap_due, i + 1, sizeof *L->due) < 0)
+		return L->err = ANALYZE_ENOMEM;
+	L->id[i] = is->id;
+	L->pid[i] = is->project_id;
+	L->iid[i] = is->iid;
+	L->flags[i] = (uint8_t)((open ? ANALYZE_NODE_OPEN : 0) |
+				(is->confidential ? ANALYZE_NODE_CONFIDENTIAL : 0));
+	L->weight[i] = is->has_weight ? is->weight : ANALYZE_NO_VALUE;
+	if (is->time_estimate == 0) {
+		L->remaining[i] = ANALYZE_NO_VALUE;
+	} else {
+		int64_t r;
+		if (__builtin_sub_overflow(is->time_estimate, is->total_time_spent, &r))
+			r = is->total_time_spent > 0 ? 0 : INT64_MAX;
+		L->remaining[i] = r < 0 ? 0 : r;
+	}
+	int32_t mdue = ANALYZE_NO_DATE;
+	L->ms[i] = ANALYZE_NONE;
+	if (is->milestone_title) {
+		uint32_t mi = 0;
+		int rc = mtable_intern(&L->mt, is->milestone_title, is->milestone_due, &mi);
+		if (rc < 0)
+			return L->err = rc;
+		L->ms[i] = mi;
+		mdue = L->mt.dues[mi];
+	}
+	int32_t own = parse_day(is->due_date);
+	L->due[i] = own != ANALYZE_NO_DATE ? own : mdue;
+	L->n++;
+	return 0;
+}
+
+static uint32_t hlookup(const struct loader *L, int64_t id)
+{
+	size_t h = mix64((uint64_t)id) & L->hmask;
+	while (L->hval[h] != UINT32_MAX) {
+		if (L->hkey[h] == id)
+			return L->hval[h];
+		h = (h + 1) & L->hmask;
+	}
+	return UINT32_MAX;
+}
+
+static int on_link(void *ctx, const struct store_link *l)
+{
+	struct loader *L = ctx;
+	if (l->type != STORE_LINK_BLOCKS)
+		return 0;
+	uint32_t a = hlookup(L, l->source_id);
+	if (a == UINT32_MAX)
+		return 0;
+	uint32_t b = hlookup(L, l->target_id);
+	if (b == UINT32_MAX)
+		return 0;
+	if (grow((void **)&L->efrom, &L->cap_from, L->m + 1, sizeof *L->efrom) < 0 ||
+	    grow((void **)&L->eto, &L->cap_to, L->m + 1, sizeof *L->eto) < 0)
+		return L->err = ANALYZE_ENOMEM;
+	L->efrom[L->m] = a;
+	L->eto[L->m] = b;
+	L->m++;
+	return 0;
+}
+
+static int cmp_proj_path(const void *a, const void *b)
+{
+	const struct proj_row *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+struct key_pair {
+	int64_t id;
+	uint32_t rank;
+};
+
+static int cmp_key_pair(const void *a, const void *b)
+{
+	const struct key_pair *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Sort order[0..n) by key[] ascending (LSD radix on 16-bit digits, stable),
+ * skipping digits that are the same for every key. */
+static int radix_sort(uint32_t *order, const uint64_t *key, size_t n)
+{
+	uint32_t *tmp = analyze__alloc(n, sizeof *tmp);
+	size_t *count = analyze__alloc(65536, sizeof *count);
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return ANALYZE_ENOMEM;
+	}
+	for (int shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(key[order[i]] >> shift) & 0xffff]++;
+		bool trivial = false;
+		for (size_t d = 0; d < 65536; d++) {
+			if (count[d] == n) {
+				trivial = true;
+				break;
+			}
+			if (count[d])
+				break;
+		}
+		if (trivial || n == 0)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(key[order[i]] >> shift) & 0xffff]++] = order[i];
+		memcpy(order, tmp, n * sizeof *order);
+	}
+	free(tmp);
+	free(count);
+	return 0;
+}
+
+/* Fallback when (rank, iid) does not pack into 64 bits. */
+struct slow_key {
+	uint32_t rank;
+	uint32_t idx;
+	int64_t iid;
+};
+static int cmp_node_slow(const void *a, const void *b)
+{
+	const struct slow_key *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->iid > y->iid) - (x->iid < y->iid);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void loader_release(struct loader *L)
+{
+	for (size_t i = 0; i < L->n_projects; i++)
+		free(L->projects[i].path);
+	free(L->projects);
+	free(L->proj_sorted_id);
+	free(L->proj_rank_of_sorted);
+	free(L->id);
+	free(L->pid);
+	free(L->iid);
+	free(L->flags);
+	free(L->weight);
+	free(L->remaining);
+	free(L->ms);
+	free(L->due);
+	for (size_t i = 0; i < L->mt.count; i++)
+		free(L->mt.titles[i]);
+	free(L->mt.titles);
+	free(L->mt.dues);
+	free(L->mt.slots);
+	free(L->hkey);
+	free(L->hval);
+	free(L->efrom);
+	free(L->eto);
+}
+
+int analyze_graph_load(struct analyze_graph **out, struct store *s,
+		       const struct analyze_load_opts *opts)
+{
+	struct loader L = {.s = s, .all_states = opts && opts->all_states};
+	struct analyze_graph *g = NULL;
+	uint32_t *rank_of = NULL, *order = NULL, *ms_map = NULL;
+	uint64_t *key = NULL;
+	struct key_pair *kp = NULL;
+	int rc;
+
+	*out = NULL;
+	errbuf[0] = '\0';
+	rc = store_each_project(s, on_project, &L);
+	if (rc == 0)
+		rc = store_each_issue_brief(s, on_issue, &L);
+	if (rc != 0) {
+		if (L.err < 0)
+			rc = L.err;
+		else
+			rc = analyze__fail(ANALYZE_ERR, "%s", store_errmsg(s));
+		goto done;
+	}
+
+	/* projects in path order; issue project ids map to that rank */
+	qsort(L.projects, L.n_projects, sizeof *L.projects, cmp_proj_path);
+	kp = analyze__alloc(L.n_projects, sizeof *kp);
+	if (!kp) {
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < L.n_projects; i++) {
+		kp[i].id = L.projects[i].id;
+		kp[i].rank = (uint32_t)i;
+	}
+	qsort(kp, L.n_projects, sizeof *kp, cmp_key_pair);
+
+	uint32_t n = (uint32_t)L.n;
+	rank_of = analyze__alloc(n, sizeof *rank_of);
+	order = analyze__alloc(n, sizeof *order);
+	if (!rank_of || !order) {
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	bool packable = L.n_projects < (1u << 23);
+	int64_t last_pid = INT64_MIN;
+	uint32_t last_rank = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (L.pid[i] != last_pid) {
+			size_t lo = 0, hi = L.n_projects;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (kp[mid].id < L.pid[i])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == L.n_projects || kp[lo].id != L.pid[i]) {
+				rc = analyze__fail(ANALYZE_ERR,
+						   "issue %lld names project %lld, which the store "
+						   "does not hold",
+						   (long long)L.id[i], (long long)L.pid[i]);
+				goto done;
+			}
+			last_pid = L.pid[i];
+			last_rank = kp[lo].rank;
+		}
+		rank_of[i] = last_rank;
+		order[i] = i;
+		if (L.iid[i] < 0 || L.iid[i] >= ((int64_t)1 << 40))
+			packable = false;
+	}
+
+	if (packable) {
+		key = analyze__alloc(n, sizeof *key);
+		if (!key) {
+			rc = ANALYZE_ENOMEM;
+			goto done;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			key[i] = ((uint64_t)rank_of[i] << 40) | (uint64_t)L.iid[i];
+		if ((rc = radix_sort(order, key, n)) < 0)
+			goto done;
+	} else {
+		struct slow_key *sk = analyze__alloc(n, sizeof *sk);
+		if (!sk) {
+			rc = ANALYZE_ENOMEM;
+			goto done;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			sk[i] = (struct slow_key){rank_of[i], i, L.iid[i]};
+		qsort(sk, n, sizeof *sk, cmp_node_slow);
+		for (uint32_t i = 0; i < n; i++)
+			order[i] = sk[i].idx;
+		free(sk);
+	}
+
+	/* milestones sorted bytewise */
+	ms_map = analyze__alloc(L.mt.count, sizeof *ms_map);
+	char **titles_sorted = analyze__alloc(L.mt.count, sizeof *titles_sorted);
+	if (!ms_map || !titles_sorted) {
+		free(titles_sorted);
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	memcpy(titles_sorted, L.mt.titles, L.mt.count * sizeof *titles_sorted);
+	qsort(titles_sorted, L.mt.count, sizeof *titles_sorted, cmp_str_ptr);
+
+	g = analyze__zalloc(1, sizeof *g);
+	if (!g || (rc = alloc_nodes(g, n)) < 0) {
+		free(titles_sorted);
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	g->all_states = L.all_states;
+	for (size_t j = 0; j < L.mt.count; j++) {
+		/* titles are distinct: find each one's sorted position */
+		size_t lo = 0, hi = L.mt.count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(titles_sorted[mid], L.mt.titles[j]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		ms_map[j] = (uint32_t)lo;
+	}
+	g->milestone_title = titles_sorted;
+	g->n_milestones = (uint32_t)L.mt.count;
+	L.mt.count = 0; /* ownership of the strings moved to g */
+
+	g->project_path = analyze__zalloc(L.n_projects, sizeof *g->project_path);
+	g->project_id = analyze__alloc(L.n_projects, sizeof *g->project_id);
+	if (!g->project_path || !g->project_id) {
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < L.n_projects; i++) {
+		g->project_path[i] = L.projects[i].path;
+		g->project_id[i] = L.projects[i].id;
+	}
+	g->n_projects = (uint32_t)L.n_projects;
+	L.n_projects = 0;
+
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t i = order[v];
+		g->issue_id[v] = L.id[i];
+		g->iid[v] = L.iid[i];
+		g->project[v] = rank_of[i];
+		g->flags[v] = L.flags[i];
+		g->weight[v] = L.weight[i];
+		g->remaining[v] = L.remaining[i];
+		g->milestone[v] = L.ms[i] == ANALYZE_NONE ? ANALYZE_NONE : ms_map[L.ms[i]];
+		g->due[v] = L.due[i];
+	}
+
+	/* issue id -> node, for the links */
+	size_t nslots = 16;
+	while (nslots < (size_t)n * 2)
+		nslots *= 2;
+	L.hkey = analyze__alloc(nslots, sizeof *L.hkey);
+	L.hval = analyze__alloc(nslots, sizeof *L.hval);
+	if (!L.hkey || !L.hval) {
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	memset(L.hval, 0xff, nslots * sizeof *L.hval);
+	L.hmask = nslots - 1;
+	for (uint32_t v = 0; v < n; v++) {
+		size_t h = mix64((uint64_t)g->issue_id[v]) & L.hmask;
+		while (L.hval[h] != UINT32_MAX)
+			h = (h + 1) & L.hmask;
+		L.hkey[h] = g->issue_id[v];
+		L.hval[h] = v;
+	}
+	/* the per-issue loading arrays are not needed any more: free them
+	 * before the links arrive, to keep the peak down */
+	free(L.id), L.id = NULL;
+	free(L.pid), L.pid = NULL;
+	free(L.iid), L.iid = NULL;
+	free(L.weight), L.weight = NULL;
+	free(L.remaining), L.remaining = NULL;
+	free(L.flags), L.flags = NULL;
+	free(L.ms), L.ms = NULL;
+	free(L.due), L.due = NULL;
+
+	rc = store_each_link_fast(s, on_link, &L);
+	if (rc != 0) {
+		if (L.err < 0)
+			rc = L.err;
+		else
+			rc = analyze__fail(ANALYZE_ERR, "%s", store_errmsg(s));
+		goto done;
+	}
+	free(L.hkey), L.hkey = NULL;
+	free(L.hval), L.hval = NULL;
+	rc = build_csr(g, L.efrom, L.eto, L.m);
+done:
+	free(rank_of);
+	free(order);
+	free(key);
+	free(kp);
+	free(ms_map);
+	loader_release(&L);
+	if (rc < 0)
+		analyze_graph_free(g);
+	else
+		*out = g;
+	return rc;
+}
