@@ -119,6 +119,10 @@ class GitLabData:
             self.by_path[path] = pid
         self.issues = {}     # id -> snapshot issue dict (copied)
         self.by_iid = {}     # (project_id, iid) -> id
+        self.by_project = {pid: set() for pid in self.projects}  # project id -> issue ids
+        self.times = {}      # issue id -> {"created_at": datetime, "updated_at": datetime}
+        self.adj = {}        # issue id -> ids of its links
+        self.version = 0     # bumped by every change; keys the listing cache
         for i in snap.get("issues", []):
             self._put_issue(dict(i))
         self.links = {}      # id -> {"id","source","target","type","created_at","updated_at"}
@@ -156,6 +160,17 @@ class GitLabData:
                                                   i["iid"])
         self.issues[i["id"]] = i
         self.by_iid[(i["project_id"], i["iid"])] = i["id"]
+        self.by_project[i["project_id"]].add(i["id"])
+        self.adj[i["id"]] = set()
+        self._parse_times(i)
+
+    def _parse_times(self, i):
+        t = {}
+        for key in ("created_at", "updated_at"):
+            t[key] = parse_time(i[key])
+            if t[key] is None:
+                raise DataError("issue %d: bad %s %r" % (i["id"], key, i[key]))
+        self.times[i["id"]] = t
 
     def _put_link(self, link, created_at=None):
         lid, s, t, ltype = (link.get("id"), link.get("source_issue_id"),
@@ -183,6 +198,8 @@ class GitLabData:
         rec = {"id": lid, "source": s, "target": t, "type": ltype,
                "created_at": created_at, "updated_at": link.get("updated_at") or created_at}
         self.links[lid] = rec
+        self.adj[s].add(lid)
+        self.adj[t].add(lid)
         return rec
 
     def _number_groups(self):
@@ -311,7 +328,7 @@ class GitLabData:
         }
 
     def _blocking_count(self, iid):
-        return sum(1 for link in self.links.values()
+        return sum(1 for link in (self.links[k] for k in self.adj[iid])
                    if link["type"] == "blocks" and link["source"] == iid
                    and self.issue_readable(link["target"])
                    and self.issues[link["target"]]["state"] == "opened")
@@ -321,7 +338,7 @@ class GitLabData:
         link_type from the queried issue's side, by link id; unreadable left out."""
         out = []
         ctx = self.issues[iid]["project_id"]
-        for link in sorted(self.links.values(), key=lambda x: x["id"]):
+        for link in (self.links[k] for k in sorted(self.adj[iid])):
             if link["source"] == iid:
                 other, ltype = link["target"], link["type"]
             elif link["target"] == iid:
@@ -344,9 +361,11 @@ class GitLabData:
     def _touch(self, iid):
         i = self.issues[iid]
         i["updated_at"] = iso_now(after=i["updated_at"])
+        self.times[iid]["updated_at"] = parse_time(i["updated_at"])
 
     def change(self, op):
         """Apply one change; returns a JSON-able result. Raises DataError."""
+        self.version += 1
         kind = op.get("op")
         if kind == "add_link":
             lid = op.get("id")
@@ -365,6 +384,8 @@ class GitLabData:
             rec = self.links.pop(op.get("id"), None)
             if rec is None:
                 raise DataError("no link %r" % op.get("id"))
+            self.adj[rec["source"]].discard(rec["id"])
+            self.adj[rec["target"]].discard(rec["id"])
             self._touch(rec["source"])
             self._touch(rec["target"])
             return {"link": rec}
@@ -398,9 +419,12 @@ class GitLabData:
                 rec = self.links.pop(lid)
                 other = rec["target"] if rec["source"] == iid else rec["source"]
                 if other != iid:
+                    self.adj[other].discard(lid)
                     self._touch(other)
             i = self.issues.pop(iid)
             del self.by_iid[(i["project_id"], i["iid"])]
+            self.by_project[i["project_id"]].discard(iid)
+            del self.adj[iid], self.times[iid]
             return {"issue": iid}
         raise DataError("unknown op %r" % kind)
 
@@ -452,6 +476,7 @@ class State:
         self.faults = opts.faults
         self.rng = random.Random(opts.seed)
         self.window = []  # times of accepted API requests in the last second
+        self.list_cache = {}  # (project, order_by, sort, data version) -> ordered issue ids
         self.stop = threading.Event()
         self.log = open(opts.log, "a", encoding="utf-8", buffering=1) if opts.log else None
         self.reset_stats()
@@ -893,23 +918,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except ValueError:
                 raise HttpError(400, {"error": "iids is invalid"})
 
+        # The project's issues in this order are cached until the next change,
+        # so paging through a large project does not sort it once per page.
+        st = self.state
+        key = (pid, order_by, sort, d.version)
+        ordered = st.list_cache.get(key)
+        if ordered is None:
+            ordered = sorted(d.by_project[pid],
+                             key=lambda k: (d.times[k][order_by], k), reverse=(sort == "desc"))
+            if len(st.list_cache) > 64:
+                st.list_cache.clear()
+            st.list_cache[key] = ordered
         rows = []
-        for i in d.issues.values():
-            if i["project_id"] != pid:
-                continue
+        for k in ordered:
+            i = d.issues[k]
             if state != "all" and i["state"] != state:
                 continue
             if iids is not None and i["iid"] not in iids:
                 continue
-            up = parse_time(i["updated_at"])
+            up = d.times[k]["updated_at"]
             if after is not None and up < after:    # "updated on or after"
                 continue
             if before is not None and up > before:  # "updated on or before"
                 continue
-            rows.append(i)
-        rows.sort(key=lambda i: (parse_time(i[order_by]), i["id"]), reverse=(sort == "desc"))
+            rows.append(k)
         page, headers = self._paginate(rows, q, path, query)
-        return 200, [d.issue_obj(i["id"], pid) for i in page], headers
+        return 200, [d.issue_obj(k, pid) for k in page], headers
 
     def _group_projects(self, gid, q, path, query):
         d = self.state.data
