@@ -1,11 +1,166 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph blockers REF: every issue that transitively blocks REF, with its
+ * distance in links; --reverse: every issue REF blocks. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] blockers REF [--reverse] [--all-states]\n"
+	       "                  [--format text|json] [-o FILE] [-q] [-v]\n\n"
+	       "Every issue that transitively blocks REF (must be finished before it) in the\n"
+	       "analysed graph, with its distance: the fewest blocking links between them.\n"
+	       "Sorted by distance, then ref. REF itself is not listed.\n\n"
+	       "  --reverse           every issue that REF blocks instead (its dependents)\n"
+	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -q, --quiet         no messages on stderr\n"
+	       "  -v, --verbose       more messages on stderr\n"
+	       "  -h, --help          this help\n");
+}
+
+static struct json_object *blockers_json(const struct analyze_graph *g, uint32_t v,
+					 const struct analyze_reach *r, bool reverse)
+{
+	char buf[1024];
+	int n = analyze_ref(g, v, buf, sizeof buf);
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "issue", json_object_new_string_len(
+						   buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+	struct json_object *arr = json_object_new_array_ext((int)r->count);
+	for (uint32_t i = 0; i < r->count; i++) {
+		struct json_object *e = json_object_new_object();
+		n = analyze_ref(g, r->node[i], buf, sizeof buf);
+		json_object_object_add(e, "ref",
+				       json_object_new_string_len(
+					       buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+		json_object_object_add(e, "distance", json_object_new_int64(r->dist[i]));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, reverse ? "dependents" : "blockers", arr);
+	return o;
+}
+
+static void blockers_text(FILE *fp, const struct analyze_graph *g, uint32_t v,
+			  const struct analyze_reach *r, bool reverse)
+{
+	cli_print_ref(fp, g, v);
+	if (r->count == 0) {
+		fprintf(fp, reverse ? " blocks no %sissue.\n" : " is blocked by no %sissue.\n",
+			g->all_states ? "" : "open ");
+		return;
+	}
+	fprintf(fp, reverse ? " blocks %u %sissue%s:\n" : " is blocked by %u %sissue%s:\n", r->count,
+		g->all_states ? "" : "open ", r->count == 1 ? "" : "s");
+	fprintf(fp, "%8s  %s\n", "distance", "ref");
+	for (uint32_t i = 0; i < r->count; i++) {
+		fprintf(fp, "%8u  ", r->dist[i]);
+		cli_print_ref(fp, g, r->node[i]);
+		fputc('\n', fp);
+	}
+}
 
 int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("blockers", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option opts[] = {
+		{"reverse", no_argument, NULL, 'r'},
+		{"all-states", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	bool reverse = false;
+	int ch;
+
+	cli_common_init(&c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			reverse = true;
+			break;
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c.json = true;
+			else if (strcmp(optarg, "text") == 0)
+				c.json = false;
+			else
+				return cli_usage("blockers", "--format must be text or json, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("blockers", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("blockers", "missing REF (e.g. group/app#14)");
+	if (argc - optind > 1)
+		return cli_usage("blockers", "unexpected argument '%s'", argv[optind + 1]);
+	const char *ref = argv[optind];
+	char *path = NULL;
+	int64_t iid;
+	if (store_ref_parse(ref, &path, &iid) != 0)
+		return cli_usage("blockers",
+				 "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
+				 ref);
+	free(path);
+
+	struct store *s = NULL;
+	struct analyze_graph *g = NULL;
+	struct analyze_reach *r = NULL;
+	struct cli_out out = {0};
+	uint32_t v;
+	int rc = cli_load_graph(ctx, "blockers", c.all_states, &s, &g);
+	if (rc)
+		return rc;
+	if ((rc = cli_resolve_ref(s, g, "blockers", ref, &v)) != 0)
+		goto done;
+	if (analyze_blockers(g, v, reverse, &r) != 0) {
+		cli_error("blockers", "%s", analyze_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if ((rc = cli_out_open(&out, "blockers", c.output)) != 0)
+		goto done;
+	if (c.json) {
+		struct json_object *o = blockers_json(g, v, r, reverse);
+		cli_print_json(out.fp, o);
+		json_object_put(o);
+	} else {
+		blockers_text(out.fp, g, v, r, reverse);
+	}
+	rc = cli_out_close(&out, "blockers", true);
+done:
+	analyze_reach_free(r);
+	analyze_graph_free(g);
+	store_close(s);
+	return rc;
 }

@@ -1,11 +1,261 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph cycles: the knots, their witness cycles and suggested cuts;
+ * with --all, the elementary cycles too (Johnson). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] cycles [--all [--max-cycles N]] [--all-states]\n"
+	       "                  [--format text|json] [-o FILE] [-q] [-v]\n\n"
+	       "The knots of the blocking graph: groups of issues that block each other in\n"
+	       "a circle (strongly connected components of two or more issues, or an issue\n"
+	       "that blocks itself), so none of them can be finished. For each knot:\n"
+	       "  issues   its issues, in ref order\n"
+	       "  witness  a shortest cycle through it, in blocking order, from its smallest\n"
+	       "           ref (exact for knots of up to 10,000 issues; above that, a\n"
+	       "           shortest cycle through the knot's smallest ref)\n"
+	       "  cut      a suggested small set of links whose removal leaves the knot\n"
+	       "           without cycles (Eades-Lin-Smyth heuristic: a suggestion, not a\n"
+	       "           proven minimum)\n\n"
+	       "  --all               also list elementary cycles (Johnson's algorithm, issues\n"
+	       "                      taken in ref order), each from its smallest ref, sorted\n"
+	       "  --max-cycles N      keep at most N of them (default 1000) and say when\n"
+	       "                      more exist\n"
+	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -q, --quiet         no messages on stderr\n"
+	       "  -v, --verbose       timings on stderr\n"
+	       "  -h, --help          this help\n");
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static struct json_object *ref_json(const struct analyze_graph *g, uint32_t v, char *buf,
+				    size_t len)
+{
+	int n = analyze_ref(g, v, buf, len);
+	return json_object_new_string_len(buf, n < (int)len ? n : (int)len - 1);
+}
+
+static struct json_object *refs_json(const struct analyze_graph *g, const uint32_t *v,
+				     uint32_t count, char *buf, size_t len)
+{
+	struct json_object *a = json_object_new_array_ext((int)count);
+	for (uint32_t i = 0; i < count; i++)
+		json_object_array_add(a, ref_json(g, v[i], buf, len));
+	return a;
+}
+
+static struct json_object *cycles_json(const struct analyze_graph *g,
+				       const struct analyze_knots *k,
+				       const struct analyze_cycles *cy)
+{
+	char buf[1024];
+	struct json_object *o = json_object_new_object();
+	struct json_object *knots = json_object_new_array_ext((int)k->count);
+	for (uint32_t i = 0; i < k->count; i++) {
+		struct json_object *kn = json_object_new_object();
+		json_object_object_add(kn, "issues",
+				       refs_json(g, k->members + k->member_off[i],
+						 k->member_off[i + 1] - k->member_off[i], buf,
+						 sizeof buf));
+		json_object_object_add(kn, "witness",
+				       refs_json(g, k->witness + k->witness_off[i],
+						 k->witness_off[i + 1] - k->witness_off[i], buf,
+						 sizeof buf));
+		json_object_object_add(kn, "witness_shortest",
+				       json_object_new_boolean(k->witness_shortest[i]));
+		struct json_object *cut = json_object_new_array();
+		for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
+			struct json_object *e = json_object_new_object();
+			json_object_object_add(e, "from", ref_json(g, k->cut[j].from, buf, sizeof buf));
+			json_object_object_add(e, "to", ref_json(g, k->cut[j].to, buf, sizeof buf));
+			json_object_array_add(cut, e);
+		}
+		json_object_object_add(kn, "cut", cut);
+		json_object_array_add(knots, kn);
+	}
+	json_object_object_add(o, "knots", knots);
+	if (cy) {
+		struct json_object *arr = json_object_new_array_ext((int)cy->count);
+		for (uint32_t i = 0; i < cy->count; i++)
+			json_object_array_add(arr, refs_json(g, cy->nodes + cy->off[i],
+							     cy->off[i + 1] - cy->off[i], buf,
+							     sizeof buf));
+		json_object_object_add(o, "cycles", arr);
+		json_object_object_add(o, "truncated", json_object_new_boolean(cy->truncated));
+	}
+	return o;
+}
+
+static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t *v,
+			uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		cli_print_ref(fp, g, v[i]);
+		fputs(" -> ", fp);
+	}
+	if (count)
+		cli_print_ref(fp, g, v[0]);
+}
+
+static void cycles_text(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
+			const struct analyze_cycles *cy, uint32_t max_cycles)
+{
+	const char *scope = g->all_states ? "issues" : "open issues";
+	if (k->count == 0)
+		fprintf(fp, "No knots: no blocking cycle among %u %s.\n", g->n, scope);
+	else
+		fprintf(fp, "%u knot%s among %u %s.\n", k->count, k->count == 1 ? "" : "s", g->n,
+			scope);
+	for (uint32_t i = 0; i < k->count; i++) {
+		uint32_t size = k->member_off[i + 1] - k->member_off[i];
+		fprintf(fp, "\nknot %u: %u issue%s\n  issues: ", i + 1, size, size == 1 ? "" : "s");
+		for (uint32_t j = k->member_off[i]; j < k->member_off[i + 1]; j++) {
+			if (j > k->member_off[i])
+				fputc(' ', fp);
+			cli_print_ref(fp, g, k->members[j]);
+		}
+		fprintf(fp, "\n  witness%s: ", k->witness_shortest[i] ? "" : " (through the smallest ref)");
+		print_chain(fp, g, k->witness + k->witness_off[i],
+			    k->witness_off[i + 1] - k->witness_off[i]);
+		uint32_t ncut = k->cut_off[i + 1] - k->cut_off[i];
+		fprintf(fp, "\n  suggested cut (%u link%s):", ncut, ncut == 1 ? "" : "s");
+		for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
+			fputs(j > k->cut_off[i] ? ", " : " ", fp);
+			cli_print_ref(fp, g, k->cut[j].from);
+			fputs(" -> ", fp);
+			cli_print_ref(fp, g, k->cut[j].to);
+		}
+		fputc('\n', fp);
+	}
+	if (!cy)
+		return;
+	fprintf(fp, "\n%u elementary cycle%s", cy->count, cy->count == 1 ? "" : "s");
+	if (cy->truncated)
+		fprintf(fp, " (stopped at --max-cycles %u; more exist)", max_cycles);
+	fprintf(fp, "%s\n", cy->count ? ":" : ".");
+	for (uint32_t i = 0; i < cy->count; i++) {
+		fputs("  ", fp);
+		print_chain(fp, g, cy->nodes + cy->off[i], cy->off[i + 1] - cy->off[i]);
+		fputc('\n', fp);
+	}
+}
 
 int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("cycles", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'A'},
+		{"max-cycles", required_argument, NULL, 'm'},
+		{"all-states", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	bool all = false;
+	int64_t max_cycles = 1000;
+	int ch;
+
+	cli_common_init(&c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'A':
+			all = true;
+			break;
+		case 'm':
+			if (cli_parse_int(optarg, 0, UINT32_MAX - 1, &max_cycles) != 0)
+				return cli_usage("cycles",
+						 "--max-cycles must be an integer >= 0, not '%s'",
+						 optarg);
+			break;
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c.json = true;
+			else if (strcmp(optarg, "text") == 0)
+				c.json = false;
+			else
+				return cli_usage("cycles", "--format must be text or json, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("cycles", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("cycles", "unexpected argument '%s'", argv[optind]);
+
+	struct store *s = NULL;
+	struct analyze_graph *g = NULL;
+	struct analyze_knots *k = NULL;
+	struct analyze_cycles *cy = NULL;
+	struct cli_out out = {0};
+	double t0 = now_ms();
+	int rc = cli_load_graph(ctx, "cycles", c.all_states, &s, &g);
+	if (rc)
+		return rc;
+	double t1 = now_ms();
+	if (analyze_knots(g, &k) != 0 ||
+	    (all && analyze_cycles_all(g, (uint32_t)max_cycles, &cy) != 0)) {
+		cli_error("cycles", "%s", analyze_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	double t2 = now_ms();
+	if ((rc = cli_out_open(&out, "cycles", c.output)) != 0)
+		goto done;
+	if (c.json) {
+		struct json_object *o = cycles_json(g, k, cy);
+		cli_print_json(out.fp, o);
+		json_object_put(o);
+	} else {
+		cycles_text(out.fp, g, k, cy, (uint32_t)max_cycles);
+	}
+	rc = cli_out_close(&out, "cycles", true);
+	if (c.verbose && !c.quiet)
+		fprintf(stderr,
+			"issuegraph: cycles: %u issues, %u links; load %.1f ms, analysis %.1f ms, "
+			"output %.1f ms\n",
+			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
+done:
+	analyze_cycles_free(cy);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+	store_close(s);
+	return rc;
 }

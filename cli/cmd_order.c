@@ -1,11 +1,149 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph order: a topological work order of the analysed graph, knots
+ * as one step, the smallest ref first among the ready steps (Kahn). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] order [--all-states] [--format text|json]\n"
+	       "                  [-o FILE] [-q] [-v]\n\n"
+	       "A work order: every issue comes after everything that blocks it. A knot\n"
+	       "(issues that block each other in a circle) is one step; among the steps\n"
+	       "ready to start, the one with the smallest ref comes first.\n\n"
+	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -q, --quiet         no messages on stderr\n"
+	       "  -v, --verbose       more messages on stderr\n"
+	       "  -h, --help          this help\n");
+}
+
+static struct json_object *order_json(const struct analyze_graph *g,
+				      const struct analyze_steps *o)
+{
+	char buf[1024];
+	struct json_object *root = json_object_new_object();
+	struct json_object *arr = json_object_new_array_ext((int)o->count);
+	for (uint32_t i = 0; i < o->count; i++) {
+		struct json_object *step = json_object_new_object();
+		struct json_object *issues =
+			json_object_new_array_ext((int)(o->off[i + 1] - o->off[i]));
+		for (uint32_t j = o->off[i]; j < o->off[i + 1]; j++) {
+			int n = analyze_ref(g, o->nodes[j], buf, sizeof buf);
+			json_object_array_add(
+				issues, json_object_new_string_len(
+						buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+		}
+		json_object_object_add(step, "issues", issues);
+		json_object_array_add(arr, step);
+	}
+	json_object_object_add(root, "order", arr);
+	return root;
+}
+
+static void order_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *o)
+{
+	if (o->count == 0) {
+		fprintf(fp, "Nothing to order: the analysed graph has no issues.\n");
+		return;
+	}
+	for (uint32_t i = 0; i < o->count; i++) {
+		uint32_t size = o->off[i + 1] - o->off[i];
+		fprintf(fp, "%6u  ", i + 1);
+		for (uint32_t j = o->off[i]; j < o->off[i + 1]; j++) {
+			if (j > o->off[i])
+				fputc(' ', fp);
+			cli_print_ref(fp, g, o->nodes[j]);
+		}
+		if (size > 1)
+			fprintf(fp, "  (knot of %u: do together)", size);
+		fputc('\n', fp);
+	}
+}
 
 int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("order", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option opts[] = {
+		{"all-states", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	int ch;
+
+	cli_common_init(&c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c.json = true;
+			else if (strcmp(optarg, "text") == 0)
+				c.json = false;
+			else
+				return cli_usage("order", "--format must be text or json, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("order", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("order", "unexpected argument '%s'", argv[optind]);
+
+	struct store *s = NULL;
+	struct analyze_graph *g = NULL;
+	struct analyze_steps *o = NULL;
+	struct cli_out out = {0};
+	int rc = cli_load_graph(ctx, "order", c.all_states, &s, &g);
+	if (rc)
+		return rc;
+	if (analyze_order(g, NULL, &o) != 0) {
+		cli_error("order", "%s", analyze_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if ((rc = cli_out_open(&out, "order", c.output)) != 0)
+		goto done;
+	if (c.json) {
+		struct json_object *j = order_json(g, o);
+		cli_print_json(out.fp, j);
+		json_object_put(j);
+	} else {
+		order_text(out.fp, g, o);
+	}
+	rc = cli_out_close(&out, "order", true);
+done:
+	analyze_steps_free(o);
+	analyze_graph_free(g);
+	store_close(s);
+	return rc;
 }

@@ -1,11 +1,338 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph path: the critical path of the blocking graph (SPEC
+ * "critical path"), knots counted as one step. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] path [--weight count|weight|estimate]\n"
+	       "                  [--default-cost N] [--to REF | --milestone M] [--all-states]\n"
+	       "                  [--format text|json] [-o FILE] [-q] [-v]\n\n"
+	       "The critical path: the chain of blocking links with the largest total cost.\n"
+	       "A knot (issues that block each other in a circle) counts as one step that\n"
+	       "costs the sum of its issues. Among paths of equal cost, the one with the\n"
+	       "most steps; then, step by step from the start, the smallest ref.\n\n"
+	       "  --weight count|weight|estimate\n"
+	       "                      cost of an issue: 1 (default); GitLab's weight;\n"
+	       "                      remaining time (time estimate - time spent, seconds)\n"
+	       "  --default-cost N    cost of an issue with no weight or estimate (default 1)\n"
+	       "  --to REF            only paths that end at REF\n"
+	       "  --milestone M       only paths that end at an issue of milestone M\n"
+	       "  --show-confidential show the titles of confidential issues\n"
+	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -q, --quiet         no messages on stderr\n"
+	       "  -v, --verbose       timings on stderr\n"
+	       "  -h, --help          this help\n");
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- titles of the nodes on the path --------------------------------------- */
+
+struct id_pos {
+	int64_t id;
+	uint32_t pos;
+};
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+	const struct id_pos *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+struct titles {
+	char **title; /* per position; NULL when none */
+	struct id_pos *ids;
+	uint32_t count;
+	int err;
+};
+
+static int take_title(void *ctx, const struct store_issue *is)
+{
+	struct titles *t = ctx;
+	struct id_pos key = {.id = is->id};
+	struct id_pos *hit = bsearch(&key, t->ids, t->count, sizeof *t->ids, cmp_id_pos);
+	if (!hit)
+		return 0;
+	/* the same issue id appears once per position: find them all */
+	while (hit > t->ids && hit[-1].id == is->id)
+		hit--;
+	for (; hit < t->ids + t->count && hit->id == is->id; hit++) {
+		free(t->title[hit->pos]);
+		t->title[hit->pos] = strdup(is->title ? is->title : "");
+		if (!t->title[hit->pos])
+			return t->err = -1;
+	}
+	return 0;
+}
+
+/* Titles of nodes[0..count): point look-ups for a short list, one scan of
+ * the issues table for a long one (a 1M-step path). */
+static int load_titles(struct store *s, const struct analyze_graph *g, const uint32_t *nodes,
+		       uint32_t count, struct titles *t)
+{
+	memset(t, 0, sizeof *t);
+	t->count = count;
+	t->title = calloc(count ? count : 1, sizeof *t->title);
+	t->ids = malloc((count ? count : 1) * sizeof *t->ids);
+	if (!t->title || !t->ids)
+		return -1;
+	for (uint32_t i = 0; i < count; i++)
+		t->ids[i] = (struct id_pos){g->issue_id[nodes[i]], i};
+	qsort(t->ids, count, sizeof *t->ids, cmp_id_pos);
+	if (count <= 20000) {
+		for (uint32_t i = 0; i < count && !t->err; i++) {
+			int rc = store_get_issue(s, g->issue_id[nodes[i]], take_title, t);
+			if (rc != 0 && rc != STORE_ENOTFOUND)
+				return -1;
+		}
+	} else if (store_each_issue(s, take_title, t) != 0) {
+		return -1;
+	}
+	return t->err;
+}
+
+static void titles_release(struct titles *t)
+{
+	if (t->title)
+		for (uint32_t i = 0; i < t->count; i++)
+			free(t->title[i]);
+	free(t->title);
+	free(t->ids);
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+static struct json_object *path_json(const struct analyze_graph *g,
+				     const struct analyze_steps *p, enum analyze_weight w)
+{
+	char buf[1024];
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "weight", json_object_new_string(cli_weight_name(w)));
+	json_object_object_add(o, "cost", json_object_new_int64(p->total));
+	struct json_object *arr = json_object_new_array_ext((int)p->count);
+	for (uint32_t i = 0; i < p->count; i++) {
+		struct json_object *step = json_object_new_object();
+		struct json_object *issues =
+			json_object_new_array_ext((int)(p->off[i + 1] - p->off[i]));
+		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
+			int n = analyze_ref(g, p->nodes[j], buf, sizeof buf);
+			json_object_array_add(
+				issues, json_object_new_string_len(
+						buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+		}
+		json_object_object_add(step, "issues", issues);
+		json_object_object_add(step, "cost", json_object_new_int64(p->cost[i]));
+		json_object_array_add(arr, step);
+	}
+	json_object_object_add(o, "path", arr);
+	return o;
+}
+
+static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
+		      enum analyze_weight w, const struct titles *t, bool show_confidential)
+{
+	char buf[1024];
+	int refw = 3;
+	uint32_t nnodes = p->off[p->count];
+	for (uint32_t j = 0; j < nnodes; j++) {
+		int n = analyze_ref(g, p->nodes[j], buf, sizeof buf);
+		if (n > refw)
+			refw = n;
+	}
+	if (p->count == 0) {
+		fprintf(fp, "No critical path: the analysed graph has no issues.\n");
+		return;
+	}
+	fprintf(fp, "Critical path (--weight %s): %u step%s, cost %lld.\n\n", cli_weight_name(w),
+		p->count, p->count == 1 ? "" : "s", (long long)p->total);
+	fprintf(fp, "%5s  %10s  %10s  %-*s  %s\n", "step", "cost", "total", refw, "ref", "title");
+	int64_t total = 0;
+	for (uint32_t i = 0; i < p->count; i++) {
+		total += p->cost[i];
+		uint32_t size = p->off[i + 1] - p->off[i];
+		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
+			uint32_t v = p->nodes[j];
+			analyze_ref(g, v, buf, sizeof buf);
+			const char *title = t->title ? t->title[j] : NULL;
+			if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !show_confidential)
+				title = "(confidential)";
+			if (j == p->off[i])
+				fprintf(fp, "%5u  %10lld  %10lld  %-*s  %s%s\n", i + 1,
+					(long long)p->cost[i], (long long)total, refw, buf,
+					title ? title : "", size > 1 ? "  [knot]" : "");
+			else
+				fprintf(fp, "%5s  %10s  %10s  %-*s  %s\n", "", "", "", refw, buf,
+					title ? title : "");
+		}
+	}
+}
 
 int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("path", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option opts[] = {
+		{"weight", required_argument, NULL, 'w'},
+		{"default-cost", required_argument, NULL, 'd'},
+		{"to", required_argument, NULL, 't'},
+		{"milestone", required_argument, NULL, 'M'},
+		{"show-confidential", no_argument, NULL, 'C'},
+		{"all-states", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	const char *to = NULL, *milestone = NULL;
+	bool show_confidential = false;
+	int ch;
+
+	cli_common_init(&c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'w':
+			if (cli_parse_weight(optarg, &c.weight) != 0)
+				return cli_usage("path",
+						 "--weight must be count, weight or estimate, not '%s'",
+						 optarg);
+			break;
+		case 'd':
+			if (cli_parse_int(optarg, 0, INT64_MAX, &c.default_cost) != 0)
+				return cli_usage("path",
+						 "--default-cost must be an integer >= 0, not '%s'",
+						 optarg);
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 'M':
+			milestone = optarg;
+			break;
+		case 'C':
+			show_confidential = true;
+			break;
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				c.json = true;
+			else if (strcmp(optarg, "text") == 0)
+				c.json = false;
+			else
+				return cli_usage("path", "--format must be text or json, not '%s'",
+						 optarg);
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("path", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("path", "unexpected argument '%s'", argv[optind]);
+	if (to && milestone)
+		return cli_usage("path", "--to and --milestone cannot be combined");
+	if (to) {
+		char *p = NULL;
+		int64_t iid;
+		if (store_ref_parse(to, &p, &iid) != 0)
+			return cli_usage("path",
+					 "--to: '%s' is not a ref (expected <project path>#<iid>, "
+					 "e.g. group/app#14)",
+					 to);
+		free(p);
+	}
+	if (milestone && !*milestone)
+		return cli_usage("path", "--milestone needs a title");
+
+	struct store *s = NULL;
+	struct analyze_graph *g = NULL;
+	struct analyze_steps *p = NULL;
+	struct titles t = {0};
+	struct cli_out out = {0};
+	struct analyze_path_opts po = {
+		.weight = c.weight,
+		.default_cost = c.default_cost,
+		.to = ANALYZE_NONE,
+		.milestone = ANALYZE_NONE,
+	};
+	double t0 = now_ms();
+	int rc = cli_load_graph(ctx, "path", c.all_states, &s, &g);
+	if (rc)
+		return rc;
+	double t1 = now_ms();
+	if (to && (rc = cli_resolve_ref(s, g, "path", to, &po.to)) != 0)
+		goto done;
+	if (milestone) {
+		po.milestone = analyze_find_milestone(g, milestone);
+		if (po.milestone == ANALYZE_NONE) {
+			rc = cli_usage("path", "--milestone: no %sissue has milestone '%s'%s",
+				       c.all_states ? "" : "open ", milestone,
+				       c.all_states ? "" : " (add --all-states to include closed issues)");
+			goto done;
+		}
+	}
+	if (analyze_critical_path(g, NULL, &po, &p) != 0) {
+		cli_error("path", "%s", analyze_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	double t2 = now_ms();
+	if (!c.json && load_titles(s, g, p->nodes, p->off[p->count], &t) != 0) {
+		cli_error("path", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if ((rc = cli_out_open(&out, "path", c.output)) != 0)
+		goto done;
+	if (c.json) {
+		struct json_object *o = path_json(g, p, c.weight);
+		cli_print_json(out.fp, o);
+		json_object_put(o);
+	} else {
+		path_text(out.fp, g, p, c.weight, &t, show_confidential);
+	}
+	rc = cli_out_close(&out, "path", true);
+	if (c.verbose && !c.quiet)
+		fprintf(stderr,
+			"issuegraph: path: %u issues, %u links; load %.1f ms, analysis %.1f ms, "
+			"output %.1f ms\n",
+			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
+done:
+	titles_release(&t);
+	analyze_steps_free(p);
+	analyze_graph_free(g);
+	store_close(s);
+	return rc;
 }
