@@ -116,7 +116,7 @@ class GitLabData:
                 "archived": bool(p.get("archived", False)),
                 "name": p.get("name") or path.rsplit("/", 1)[-1],
             }
-            self.by_path[path] = pid
+            self.by_path[path.lower()] = pid  # GitLab finds paths case-insensitively
         self.issues = {}     # id -> snapshot issue dict (copied)
         self.by_iid = {}     # (project_id, iid) -> id
         self.by_project = {pid: set() for pid in self.projects}  # project id -> issue ids
@@ -210,9 +210,11 @@ class GitLabData:
             for n in range(1, len(parts) + 1):
                 names.add("/".join(parts[:n]))
         self.groups = {}       # full_path -> id
+        self.groups_ci = {}    # lower-case full_path -> id
         self.group_paths = {}  # id -> full_path
         for n, full in enumerate(sorted(names), start=1):
             self.groups[full] = n
+            self.groups_ci[full.lower()] = n
             self.group_paths[n] = full
 
     def _number_milestones(self):
@@ -234,13 +236,13 @@ class GitLabData:
         if ident.isdigit():
             pid = int(ident)
             return pid if pid in self.projects else None
-        return self.by_path.get(ident)
+        return self.by_path.get(ident.lower())
 
     def find_group(self, ident):
         if ident.isdigit():
             gid = int(ident)
             return gid if gid in self.group_paths else None
-        return self.groups.get(ident)
+        return self.groups_ci.get(ident.lower())
 
     # -- GitLab's objects ------------------------------------------------
 
@@ -591,7 +593,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._api(raw_path, query)
             else:
                 self._send(404, MSG_404_ROUTE)
-        except (BrokenPipeError, ConnectionResetError):
+        except (ConnectionError, socket.timeout):
             self.close_connection = True
 
     # -- control -------------------------------------------------------------
@@ -692,7 +694,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ident = urllib.parse.unquote(match.group(1))
         if kind.startswith("project") or kind in ("issues_list", "issue", "links"):
             for old, new in st.opts.moved:
-                if ident == old:
+                if ident.lower() == old.lower():
                     seg = urllib.parse.quote(new, safe="")
                     rest = path[len("/api/v4/projects/") + len(match.group(1)):]
                     loc = "http://%s/api/v4/projects/%s%s%s" % (

@@ -206,6 +206,9 @@ class Api(unittest.TestCase):
         self.assertEqual(p["namespace"]["full_path"], "grp/sub")
         status, _, p2 = get_json(self.srv, "/api/v4/projects/2")
         self.assertEqual(p, p2)
+        # paths are looked up case-insensitively; the answer has the canonical path
+        status, _, p3 = get_json(self.srv, "/api/v4/projects/GRP%2FSub%2FLib")
+        self.assertEqual((status, p3["path_with_namespace"]), (200, "grp/sub/lib"))
         status, _, body = get_json(self.srv, "/api/v4/projects/nope%2Fnothing")
         self.assertEqual((status, body), (404, {"message": "404 Project Not Found"}))
 
