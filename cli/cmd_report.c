@@ -1,11 +1,517 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph report: everything in one document (markdown, json, junit,
+ * html); with --fail-on it gates like check, so one CI job both publishes
+ * and gates. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
+#include "render.h"
+
+enum report_format { FMT_MARKDOWN, FMT_JSON, FMT_JUNIT, FMT_HTML };
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] report [--format markdown|json|junit|html] [-o FILE]\n"
+	       "                  [--fail-on LIST] [--milestone M] [--all-states]\n"
+	       "                  [--weight count|weight|estimate] [--default-cost N]\n"
+	       "                  [--max-nodes N] [--show-confidential]\n\n"
+	       "One document with the summary, the knots (witness and suggested cut), the\n"
+	       "critical path, the due-date conflicts, closed issues still blocked, and the\n"
+	       "bottlenecks (the open issues that block the most).\n\n"
+	       "  --format F           markdown (default; paste into an issue or MR comment),\n"
+	       "                       json, junit (GitLab's test report), html (one\n"
+	       "                       self-contained page with the diagram and a search box)\n"
+	       "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
+	       "                       (knots, conflicts, closed-blocked); default: exit 0\n"
+	       "  --milestone M        only M's issues and their transitive blockers\n"
+	       "  --all-states         analyse closed issues too\n"
+	       "  --weight W           cost of an issue for the critical path (default count)\n"
+	       "  --default-cost N     cost of an issue without a value (default 1)\n"
+	       "  --max-nodes N        html: above N issues the diagram shows only the knots\n"
+	       "                       and the critical path with their neighbours (default %d)\n"
+	       "  --show-confidential  show titles of confidential issues (hidden by default)\n"
+	       "  -o FILE              write there (atomically) instead of stdout\n"
+	       "  -h, --help           this help\n",
+	       RENDER_DEFAULT_MAX_NODES);
+}
+
+/* Titles and web_urls per node of full (owned) and of g (borrowed from full's). */
+struct texts {
+	const struct analyze_graph *full, *g;
+	char **full_title, **full_url;
+	const char **g_title, **g_url;
+};
+
+struct id_node {
+	int64_t id;
+	uint32_t node;
+};
+
+static int cmp_id_node(const void *a, const void *b)
+{
+	const struct id_node *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int find_node(const struct id_node *idx, uint32_t n, int64_t id, uint32_t *node)
+{
+	struct id_node key = {id, 0};
+	const struct id_node *hit = bsearch(&key, idx, n, sizeof *idx, cmp_id_node);
+	if (!hit)
+		return -1;
+	*node = hit->node;
+	return 0;
+}
+
+struct texts_walk {
+	struct texts *t;
+	struct id_node *idx;
+	bool oom;
+};
+
+static int texts_cb(void *ctx, const struct store_issue *i)
+{
+	struct texts_walk *w = ctx;
+	uint32_t v;
+	if (find_node(w->idx, w->t->full->n, i->id, &v) != 0)
+		return 0;
+	if (i->title && !(w->t->full_title[v] = strdup(i->title)))
+		w->oom = true;
+	if (i->web_url && !(w->t->full_url[v] = strdup(i->web_url)))
+		w->oom = true;
+	return w->oom ? 1 : 0;
+}
+
+static void texts_release(struct texts *t)
+{
+	for (uint32_t v = 0; t->full && v < t->full->n; v++) {
+		if (t->full_title)
+			free(t->full_title[v]);
+		if (t->full_url)
+			free(t->full_url[v]);
+	}
+	free(t->full_title);
+	free(t->full_url);
+	free(t->g_title);
+	free(t->g_url);
+	memset(t, 0, sizeof *t);
+}
+
+static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
+		      const struct analyze_graph *g)
+{
+	memset(t, 0, sizeof *t);
+	t->full = full;
+	t->g = g;
+	size_t nf = full->n ? full->n : 1, ng = g->n ? g->n : 1;
+	struct id_node *idx = malloc(nf * sizeof *idx);
+	t->full_title = calloc(nf, sizeof *t->full_title);
+	t->full_url = calloc(nf, sizeof *t->full_url);
+	t->g_title = calloc(ng, sizeof *t->g_title);
+	t->g_url = calloc(ng, sizeof *t->g_url);
+	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url) {
+		free(idx);
+		return -1;
+	}
+	for (uint32_t v = 0; v < full->n; v++)
+		idx[v] = (struct id_node){full->issue_id[v], v};
+	qsort(idx, full->n, sizeof *idx, cmp_id_node);
+	struct texts_walk w = {t, idx, false};
+	int rc = store_each_issue(s, texts_cb, &w);
+	if (rc == 0 && !w.oom) {
+		for (uint32_t v = 0; v < g->n; v++) {
+			uint32_t f;
+			if (find_node(idx, full->n, g->issue_id[v], &f) == 0) {
+				t->g_title[v] = t->full_title[f];
+				t->g_url[v] = t->full_url[f];
+			}
+		}
+	}
+	free(idx);
+	return rc || w.oom ? -1 : 0;
+}
+
+/* ---- json ------------------------------------------------------------------- */
+
+static struct json_object *path_json(const struct analyze_graph *g, const struct analyze_steps *p,
+				     enum analyze_weight weight)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "weight", json_object_new_string(cli_weight_name(weight)));
+	json_object_object_add(o, "cost", json_object_new_int64(p ? p->total : 0));
+	struct json_object *steps = json_object_new_array();
+	for (uint32_t s = 0; p && s < p->count; s++) {
+		struct json_object *step = json_object_new_object();
+		struct json_object *issues = json_object_new_array();
+		for (uint32_t j = p->off[s]; j < p->off[s + 1]; j++)
+			json_object_array_add(issues, cli_ref_json(g, p->nodes[j]));
+		json_object_object_add(step, "issues", issues);
+		json_object_object_add(step, "cost", json_object_new_int64(p->cost ? p->cost[s] : 0));
+		json_object_array_add(steps, step);
+	}
+	json_object_object_add(o, "path", steps);
+	return o;
+}
+
+static struct json_object *report_json(const struct cli_findings *fc, const struct analyze_steps *p,
+				       const struct analyze_bottlenecks *b,
+				       const struct cli_common *c, const char *milestone,
+				       const char *instance, char **seeds,
+				       const struct store_fetch_info *fi, unsigned fail_on)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *sum = json_object_new_object();
+	json_object_object_add(sum, "instance", instance ? json_object_new_string(instance) : NULL);
+	json_object_object_add(sum, "projects", json_object_new_int64(fc->counts.projects));
+	struct json_object *issues = json_object_new_object();
+	json_object_object_add(issues, "opened", json_object_new_int64(fc->counts.issues_opened));
+	json_object_object_add(issues, "closed", json_object_new_int64(fc->counts.issues_closed));
+	json_object_object_add(sum, "issues", issues);
+	struct json_object *links = json_object_new_object();
+	json_object_object_add(links, "blocks", json_object_new_int64(fc->counts.links_blocks));
+	json_object_object_add(links, "relates_to",
+			       json_object_new_int64(fc->counts.links_relates));
+	json_object_object_add(sum, "links", links);
+	json_object_object_add(sum, "knots",
+			       json_object_new_int64(fc->f->count[ANALYZE_FINDING_KNOTS]));
+	struct json_object *sj = json_object_new_array();
+	for (char **q = seeds; q && *q; q++)
+		json_object_array_add(sj, json_object_new_string(*q));
+	json_object_object_add(sum, "seeds", sj);
+	struct json_object *lf = NULL;
+	if (fi->started_at) {
+		lf = json_object_new_object();
+		json_object_object_add(lf, "started_at", json_object_new_string(fi->started_at));
+		json_object_object_add(lf, "completed", json_object_new_boolean(fi->completed));
+	}
+	json_object_object_add(sum, "last_fetch", lf);
+	struct json_object *counts = json_object_new_object();
+	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		json_object_object_add(counts, analyze_finding_name(k),
+				       json_object_new_int64(fc->f->count[k]));
+	json_object_object_add(sum, "findings", counts);
+	json_object_object_add(sum, "milestone",
+			       milestone ? json_object_new_string(milestone) : NULL);
+	json_object_object_add(o, "summary", sum);
+
+	struct json_object *knots = json_object_new_array();
+	for (uint32_t i = 0; i < fc->f->count[ANALYZE_FINDING_KNOTS]; i++)
+		json_object_array_add(knots, cli_knot_json(fc->g, fc->k, fc->f->knots[i]));
+	json_object_object_add(o, "knots", knots);
+	json_object_object_add(o, "path", path_json(fc->g, p, c->weight));
+	static const char *const keys[] = {NULL, "conflicts", "closed_blocked"};
+	for (int k = ANALYZE_FINDING_CONFLICTS; k < ANALYZE_FINDING_KINDS; k++) {
+		struct json_object *a = json_object_new_array();
+		for (uint32_t i = 0; i < fc->f->count[k]; i++)
+			json_object_array_add(a, cli_finding_json(fc, (enum analyze_finding_kind)k, i));
+		json_object_object_add(o, keys[k], a);
+	}
+	struct json_object *bj = json_object_new_array();
+	for (uint32_t i = 0; b && i < b->count; i++) {
+		const struct analyze_bottleneck *x = &b->items[i];
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "ref", cli_ref_json(fc->g, x->node));
+		json_object_object_add(e, "blocks_directly",
+				       json_object_new_int64(x->blocks_directly));
+		json_object_object_add(e, "blocks_transitively",
+				       json_object_new_int64(x->blocks_transitively));
+		json_object_object_add(e, "on_critical_path",
+				       json_object_new_boolean(x->on_critical_path));
+		if (b->estimated)
+			json_object_object_add(e, "estimated", json_object_new_boolean(true));
+		json_object_array_add(bj, e);
+	}
+	json_object_object_add(o, "bottlenecks", bj);
+	if (fail_on)
+		json_object_object_add(o, "failed",
+				       json_object_new_boolean(cli_findings_fail(fc, fail_on)));
+	return o;
+}
+
+/* ---- html diagram ------------------------------------------------------------ */
+
+/* The inline SVG: the scope, or (over max_nodes) the knots and the critical
+ * path with their direct neighbours. *svg NULL and *note set when nothing
+ * can be drawn. Returns 0 or an exit code. */
+static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
+		   const struct cli_common *c, bool show_confidential, uint32_t max_nodes,
+		   char **svg, char **note)
+{
+	struct render_opts o;
+	render_opts_init(&o);
+	o.format = RENDER_FORMAT_SVG;
+	o.svg_fragment = true;
+	o.show_confidential = show_confidential;
+	o.weight = c->weight;
+	o.default_cost = c->default_cost;
+	o.max_nodes = max_nodes;
+	o.legend = true;
+	struct render_input in = {.store = fc->s, .g = fc->g, .knots = fc->k, .path = p};
+	uint32_t n = fc->g->n, count = 0, scope = 0;
+	uint8_t *keep = malloc(n ? n : 1), *ov = malloc(n ? n : 1);
+	int rc = 0;
+	*svg = *note = NULL;
+	if (!keep || !ov) {
+		cli_error("report", "out of memory");
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		keep[v] = !fc->keep || fc->keep[v];
+		scope += keep[v];
+	}
+	count = scope;
+	if (scope > max_nodes) {
+		o.select = RENDER_SELECT_OVERVIEW;
+		if (render_select(&in, &o, ov, &count) != 0) {
+			cli_error("report", "diagram: %s", render_errmsg());
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
+		count = 0;
+		for (uint32_t v = 0; v < n; v++) {
+			keep[v] = keep[v] && ov[v];
+			count += keep[v];
+		}
+	}
+	char buf[512];
+	if (count == 0) {
+		snprintf(buf, sizeof buf, "Nothing to draw: no open issue in scope.");
+	} else if (count > max_nodes) {
+		snprintf(buf, sizeof buf,
+			 "No diagram: %u issues in scope, and even the knots and the critical path "
+			 "with their neighbours are %u, over --max-nodes %u.",
+			 scope, count, max_nodes);
+	} else {
+		o.select = RENDER_SELECT_NODES;
+		o.nodes = keep;
+		size_t len = 0;
+		if (render_to_buffer(svg, &len, &in, &o) != 0) {
+			cli_error("report", "diagram: %s", render_errmsg());
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
+		if (scope == count)
+			goto done;
+		snprintf(buf, sizeof buf,
+			 "The graph has %u issues in scope, over --max-nodes %u: the diagram shows "
+			 "only the knots and the critical path with their direct neighbours "
+			 "(%u issues).",
+			 scope, max_nodes, count);
+	}
+	if (!(*note = strdup(buf))) {
+		cli_error("report", "out of memory");
+		rc = CLI_EXIT_STORE;
+	}
+done:
+	free(keep);
+	free(ov);
+	return rc;
+}
 
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("report", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"fail-on", required_argument, NULL, 'F'},
+		{"milestone", required_argument, NULL, 'm'},
+		{"all-states", no_argument, NULL, 'a'},
+		{"weight", required_argument, NULL, 'w'},
+		{"default-cost", required_argument, NULL, 'd'},
+		{"max-nodes", required_argument, NULL, 'N'},
+		{"show-confidential", no_argument, NULL, 'C'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct cli_common c;
+	cli_common_init(&c);
+	enum report_format fmt = FMT_MARKDOWN;
+	unsigned fail_on = 0;
+	const char *milestone = NULL;
+	bool show_confidential = false;
+	int64_t max_nodes = RENDER_DEFAULT_MAX_NODES;
+	int ch, rc;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "markdown") == 0)
+				fmt = FMT_MARKDOWN;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else if (strcmp(optarg, "junit") == 0)
+				fmt = FMT_JUNIT;
+			else if (strcmp(optarg, "html") == 0)
+				fmt = FMT_HTML;
+			else
+				return cli_usage("report",
+						 "--format must be markdown, json, junit or html, "
+						 "not '%s'",
+						 optarg);
+			c.format = optarg;
+			break;
+		case 'F':
+			if ((rc = cli_parse_fail_on("report", optarg, &fail_on)) != 0)
+				return rc;
+			break;
+		case 'm':
+			if (!*optarg)
+				return cli_usage("report", "--milestone needs a title");
+			milestone = optarg;
+			break;
+		case 'a':
+			c.all_states = true;
+			break;
+		case 'w':
+			if (cli_parse_weight(optarg, &c.weight) != 0)
+				return cli_usage("report",
+						 "--weight must be count, weight or estimate, not '%s'",
+						 optarg);
+			break;
+		case 'd':
+			if (cli_parse_int(optarg, 0, INT64_MAX / 2, &c.default_cost) != 0)
+				return cli_usage("report",
+						 "--default-cost must be an integer >= 0, not '%s'",
+						 optarg);
+			break;
+		case 'N':
+			if (cli_parse_int(optarg, 1, UINT32_MAX, &max_nodes) != 0)
+				return cli_usage("report", "--max-nodes must be an integer >= 1, not '%s'",
+						 optarg);
+			break;
+		case 'C':
+			show_confidential = true;
+			break;
+		case 'o':
+			c.output = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'P':
+			c.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage("report", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+
+	struct cli_findings fc;
+	struct analyze_steps *path = NULL;
+	struct analyze_bottlenecks *b = NULL;
+	struct texts t = {0};
+	char *instance = NULL, **seeds = NULL, *svg = NULL, *note = NULL;
+	struct store_fetch_info fi = {0};
+	struct cli_out out = {0};
+	rc = cli_findings_load(&fc, ctx, "report", c.all_states, milestone);
+	if (rc)
+		goto done;
+	if (store_get_instance(fc.s, &instance) || store_get_seeds(fc.s, &seeds) ||
+	    store_get_fetch_info(fc.s, &fi)) {
+		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	/* A milestone with no open issue (without --all-states) leaves no path. */
+	if (!milestone || fc.milestone != ANALYZE_NONE) {
+		struct analyze_path_opts po = {
+			.weight = c.weight,
+			.default_cost = c.default_cost,
+			.to = ANALYZE_NONE,
+			.milestone = fc.milestone,
+		};
+		if (analyze_critical_path(fc.g, fc.k, &po, &path) != 0) {
+			cli_error("report", "%s", analyze_errmsg());
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
+	}
+	struct analyze_bottleneck_opts bo = {.keep = fc.keep, .path = path};
+	if (analyze_bottlenecks(fc.g, fc.k, &bo, &b) != 0) {
+		cli_error("report", "%s", analyze_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g) != 0) {
+		cli_error("report", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(fc.s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (fmt == FMT_HTML &&
+	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note)) != 0)
+		goto done;
+
+	if ((rc = cli_out_open(&out, "report", c.output)) != 0)
+		goto done;
+	int wrc = 0;
+	if (fmt == FMT_JSON) {
+		struct json_object *o =
+			report_json(&fc, path, b, &c, milestone, instance, seeds, &fi, fail_on);
+		cli_print_json(out.fp, o);
+		json_object_put(o);
+	} else {
+		struct render_report r = {
+			.instance = instance,
+			.milestone = milestone,
+			.fetched_at = fi.started_at,
+			.projects = fc.counts.projects,
+			.issues_opened = fc.counts.issues_opened,
+			.issues_closed = fc.counts.issues_closed,
+			.links_blocks = fc.counts.links_blocks,
+			.links_relates = fc.counts.links_relates,
+			.weight = c.weight,
+			.show_confidential = show_confidential,
+			.fail_on = fail_on,
+			.g = fc.g,
+			.knots = fc.k,
+			.findings = fc.f,
+			.path = path,
+			.bottlenecks = b,
+			.full = fc.full,
+			.g_title = t.g_title,
+			.g_url = t.g_url,
+			.full_title = (const char *const *)t.full_title,
+			.full_url = (const char *const *)t.full_url,
+			.svg = svg,
+			.diagram_note = note,
+		};
+		if (fmt == FMT_MARKDOWN)
+			wrc = render_report_markdown(out.fp, &r);
+		else if (fmt == FMT_JUNIT)
+			wrc = render_report_junit(out.fp, &r);
+		else
+			wrc = render_report_html(out.fp, &r);
+		if (wrc)
+			cli_error("report", "%s", render_errmsg());
+	}
+	rc = cli_out_close(&out, "report", wrc == 0);
+	if (rc == 0 && wrc)
+		rc = CLI_EXIT_STORE;
+	if (rc == 0 && fail_on && cli_findings_fail(&fc, fail_on))
+		rc = CLI_EXIT_FINDINGS;
+done:
+	texts_release(&t);
+	analyze_steps_free(path);
+	analyze_bottlenecks_free(b);
+	free(instance);
+	store_strv_free(seeds);
+	free(fi.started_at);
+	free(svg);
+	free(note);
+	return cli_findings_release(&fc, ctx, "report", rc);
 }
