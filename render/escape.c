@@ -113,6 +113,8 @@ static const char *map_mermaid(unsigned char c, char tmp[8])
 	case '>': return "#gt;";
 	case '&': return "#amp;";
 	case '`': return "#96;";
+	case '%': return "#37;"; /* "%%{init: ...}%%" is a directive anywhere */
+	case '\\': return "#92;";
 	default: return NULL;
 	}
 }

@@ -15,9 +15,10 @@
 #include "render.h"
 #include "render_internal.h"
 
-/* A family fontconfig resolves to Noto Sans, with Noto CJK and Noto Color
- * Emoji found by fallback for the characters it lacks (fc-match checked). */
-#define FONT "Noto Sans"
+/* fontconfig resolves "Noto Sans" to NotoSans-Regular and pango falls back
+ * to Noto Sans CJK and Noto Color Emoji for what it lacks (fc-match and a
+ * look at the PNG checked); SVG viewers without Noto take sans-serif. */
+#define FONT "Noto Sans,sans-serif"
 #define WRAP_WIDTH 28
 #define WRAP_LINES 3
 
@@ -133,65 +134,45 @@ static void style_edge(Agedge_t *e, uint8_t f)
 	}
 }
 
+/* The key: one node with an HTML-like table (compact, wherever the layout
+ * puts it), with the same colours as the drawing. */
+static const char legend_html[] =
+	"<TABLE BORDER=\"1\" COLOR=\"#9aa5b1\" STYLE=\"rounded\" CELLBORDER=\"0\" "
+	"CELLSPACING=\"5\" CELLPADDING=\"3\">"
+	"<TR><TD COLSPAN=\"2\"><B>Key</B></TD></TR>"
+	"<TR><TD BORDER=\"1\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_OPEN_LINE
+	"\">open issue</TD>"
+	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_BLOCKS "\">\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</FONT>"
+	" blocks</TD></TR>"
+	"<TR><TD BORDER=\"1\" STYLE=\"rounded\" BGCOLOR=\"" C_CLOSED_FILL "\" COLOR=\"" C_CLOSED_LINE
+	"\"><FONT COLOR=\"" C_CLOSED_TEXT "\">closed issue</FONT></TD>"
+	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_RELATES "\">- - - -</FONT> relates to</TD></TR>"
+	"<TR><TD BORDER=\"1\" STYLE=\"rounded,dashed\" BGCOLOR=\"" C_FOREIGN_FILL "\" COLOR=\"" C_OPEN_LINE
+	"\">project not a seed</TD>"
+	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_KNOT "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
+	" link in a knot</TD></TR>"
+	"<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_KNOT
+	"\">in a knot</TD>"
+	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_CRITICAL "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
+	" critical path</TD></TR>"
+	"<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_CRITICAL
+	"\">on the critical path</TD><TD></TD></TR>"
+	"</TABLE>";
+
 static int add_legend(Agraph_t *root)
 {
-	Agraph_t *key = agsubg(root, "cluster_legend", 1);
-	if (!key)
+	Agnode_t *n = agnode(root, "key: legend", 1);
+	if (!n)
 		return -1;
-	set(key, "label", "Key");
-	set(key, "style", "rounded");
-	set(key, "color", "#9aa5b1");
-	set(key, "class", "legend");
-	static const struct {
-		const char *name, *label;
-		uint8_t flags;
-	} nodes[] = {
-		{"key: open", "open issue", 0},
-		{"key: closed", "closed issue", SCENE_CLOSED},
-		{"key: foreign", "linked issue of a project\\nthat is not a seed", SCENE_FOREIGN},
-		{"key: knot", "in a knot\\n(blocking cycle)", SCENE_KNOT},
-		{"key: critical", "on the critical path", SCENE_CRITICAL},
-	};
-	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-		Agnode_t *n = agnode(key, (char *)nodes[i].name, 1);
-		if (!n)
-			return -1;
-		style_node(n, nodes[i].flags);
-		set(n, "label", nodes[i].label);
-		set(n, "class", "legend");
-	}
-	static const struct {
-		const char *a, *b, *label;
-		uint8_t flags;
-	} edges[] = {
-		{"key: a1", "key: b1", "blocks", SCENE_BLOCKS},
-		{"key: a2", "key: b2", "relates to", SCENE_RELATES},
-		{"key: a3", "key: b3", "link in a knot", SCENE_BLOCKS | SCENE_KNOT_EDGE},
-		{"key: a4", "key: b4", "critical path", SCENE_BLOCKS | SCENE_CRIT_EDGE},
-	};
-	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
-		Agnode_t *a = agnode(key, (char *)edges[i].a, 1);
-		Agnode_t *b = agnode(key, (char *)edges[i].b, 1);
-		if (!a || !b)
-			return -1;
-		Agnode_t *ends[2] = {a, b};
-		for (int j = 0; j < 2; j++) {
-			set(ends[j], "shape", "point");
-			set(ends[j], "width", "0.05");
-			set(ends[j], "label", "");
-			set(ends[j], "class", "legend");
-			set(ends[j], "style", "filled");
-			set(ends[j], "fillcolor", "#4d4d4d");
-			set(ends[j], "color", "#4d4d4d");
-		}
-		Agedge_t *e = agedge(key, a, b, NULL, 1);
-		if (!e)
-			return -1;
-		style_edge(e, edges[i].flags);
-		set(e, "label", edges[i].label);
-		set(e, "class", "legend");
-		set(e, "constraint", "true");
-	}
+	set(n, "shape", "plain");
+	set(n, "class", "legend");
+	set(n, "tooltip", "Key");
+	/* agstrdup_html marks the string as HTML; agset then shares it */
+	char *html = agstrdup_html(root, (char *)legend_html);
+	if (!html)
+		return -1;
+	set(n, "label", html);
+	agstrfree(root, html);
 	return 0;
 }
 
@@ -238,6 +219,9 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc,
 		goto done;
 	}
 	set(root, "rankdir", "LR");
+	/* ranks across clusters: without it project boxes stack into one tall
+	 * column (the example came out 1372x3423; with it 1806x1797) */
+	set(root, "newrank", "true");
 	set(root, "fontname", FONT);
 	set(root, "bgcolor", "white");
 	set(root, "outputorder", "edgesfirst");

@@ -162,9 +162,10 @@ char *render_escape_gv(const char *s);
 
 /*
  * Text for a Mermaid label written inside double quotes (id["..."]):
- * '"', '#', '<', '>', '&' and '`' become Mermaid entity codes (#quot;,
- * #35;, #lt;, #gt;, #amp;, #96;), so no title can close the quote, start
- * a markdown string or inject HTML.
+ * '"', '#', '<', '>', '&', '`', '%' and '\\' become Mermaid entity codes
+ * (#quot;, #35;, #lt;, #gt;, #amp;, #96;, #37;, #92;), so no title can
+ * close the quote, start a markdown string, carry a %%{init}%% directive
+ * or inject HTML.
  */
 char *render_escape_mermaid(const char *s);
 

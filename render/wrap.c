@@ -1,5 +1,6 @@
-/* Word-wrapping titles for node labels, by code points (not bytes), so a
- * multi-byte character is never split. */
+/* Word-wrapping titles for node labels, by display columns (not bytes), so
+ * a multi-byte character is never split and CJK lines are not twice as wide. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,28 +11,51 @@ static bool is_space(unsigned char c)
 	return c <= 0x20 || c == 0x7f;
 }
 
-/* Bytes of the first max_cp code points of s[0..len) (an invalid byte
- * counts as one). */
-static size_t prefix_bytes(const unsigned char *s, size_t len, size_t max_cp)
+/* Columns of the character at s (n bytes): 2 for East Asian wide
+ * characters and emoji, else 1 (a rough wcwidth, locale-free). */
+static size_t char_cols(const unsigned char *s, size_t n)
 {
-	size_t i = 0, cp = 0;
-	while (i < len && cp < max_cp) {
+	uint32_t c;
+	if (n == 3)
+		c = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	else if (n == 4)
+		c = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
+		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	else
+		return 1;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) ||
+	    (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* Bytes of the longest prefix of s[0..len) that fits in max_cols columns,
+ * at least one character; *cols gets its width. */
+static size_t prefix_bytes(const unsigned char *s, size_t len, size_t max_cols, size_t *cols)
+{
+	size_t i = 0, w = 0;
+	while (i < len) {
 		size_t n = render_utf8_len(s + i);
-		i += n ? n : 1;
-		cp++;
+		n = n ? n : 1;
+		size_t cw = char_cols(s + i, n);
+		if (i > 0 && w + cw > max_cols)
+			break;
+		i += n;
+		w += cw;
 	}
+	if (cols)
+		*cols = w;
 	return i > len ? len : i;
 }
 
 static size_t count_cp(const unsigned char *s, size_t len)
 {
-	size_t i = 0, cp = 0;
-	while (i < len) {
-		size_t n = render_utf8_len(s + i);
-		i += n ? n : 1;
-		cp++;
-	}
-	return cp;
+	size_t cols;
+	prefix_bytes(s, len, SIZE_MAX, &cols);
+	return cols;
 }
 
 static void emit_line(struct rbuf *b, const struct rbuf *line, unsigned *lines, const char *sep,
@@ -76,8 +100,8 @@ void render_wrap(struct rbuf *b, const char *text, unsigned width, unsigned max_
 				continue;
 			}
 			size_t room = line_cp ? width - line_cp - 1 : width;
-			size_t take_cp = wcp < room ? wcp : room;
-			size_t take = prefix_bytes(w, wbytes, take_cp);
+			size_t take_cp;
+			size_t take = prefix_bytes(w, wbytes, room, &take_cp);
 			if (line_cp) {
 				rbuf_putc(&line, ' ');
 				line_cp++;
@@ -104,7 +128,7 @@ void render_wrap(struct rbuf *b, const char *text, unsigned width, unsigned max_
 		/* make room for the ellipsis on the last line */
 		if (line_cp >= width && line.data) {
 			size_t keep = prefix_bytes((const unsigned char *)line.data, line.len,
-						   width - 1);
+						   width - 1, NULL);
 			line.len = keep;
 			line.data[keep] = '\0';
 		}
