@@ -1,0 +1,586 @@
+/* Unit tests of analyze/ on hand-made graphs built with analyze_graph_from_edges. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze.h"
+
+#define N_EDGES(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct analyze_graph *mk(uint32_t n, const uint32_t (*e)[2], size_t m)
+{
+	uint32_t *from = malloc((m ? m : 1) * sizeof *from), *to = malloc((m ? m : 1) * sizeof *to);
+	for (size_t i = 0; i < m; i++) {
+		from[i] = e[i][0];
+		to[i] = e[i][1];
+	}
+	struct analyze_graph *g = NULL;
+	assert_int_equal(analyze_graph_from_edges(&g, n, from, to, m), 0);
+	free(from);
+	free(to);
+	return g;
+}
+
+/* Compare a [off[i], off[i+1]) slice of arr with the expected values. */
+static void assert_slice(const uint32_t *arr, const uint32_t *off, uint32_t i,
+			 const uint32_t *want, uint32_t nwant)
+{
+	assert_int_equal(off[i + 1] - off[i], nwant);
+	for (uint32_t j = 0; j < nwant; j++)
+		assert_int_equal(arr[off[i] + j], want[j]);
+}
+
+static struct analyze_steps *path_of(const struct analyze_graph *g, enum analyze_weight w,
+				     int64_t dflt, uint32_t to, uint32_t ms)
+{
+	struct analyze_path_opts o = {.weight = w, .default_cost = dflt, .to = to, .milestone = ms};
+	struct analyze_steps *p = NULL;
+	assert_int_equal(analyze_critical_path(g, NULL, &o, &p), 0);
+	return p;
+}
+
+/* ---- graph -------------------------------------------------------------------- */
+
+static void test_graph__empty(void **state)
+{
+	(void)state;
+	struct analyze_graph *g = mk(0, NULL, 0);
+	struct analyze_knots *k = NULL;
+	struct analyze_steps *o = NULL;
+	struct analyze_cycles *c = NULL;
+	assert_int_equal(g->n, 0);
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 0);
+	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->count, 0);
+	assert_int_equal(p->total, 0);
+	assert_int_equal(analyze_order(g, k, &o), 0);
+	assert_int_equal(o->count, 0);
+	assert_int_equal(analyze_cycles_all(g, 10, &c), 0);
+	assert_int_equal(c->count, 0);
+	assert_false(c->truncated);
+	analyze_cycles_free(c);
+	analyze_steps_free(o);
+	analyze_steps_free(p);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+	analyze_graph_free(NULL);
+	analyze_knots_free(NULL);
+	analyze_steps_free(NULL);
+	analyze_cycles_free(NULL);
+	analyze_reach_free(NULL);
+}
+
+static void test_graph__parallel_links_kept_once_and_lists_sorted(void **state)
+{
+	(void)state;
+	static const uint32_t e[][2] = {{0, 3}, {0, 1}, {0, 3}, {2, 1}, {0, 2}, {0, 1}, {3, 3}, {3, 3}};
+	struct analyze_graph *g = mk(4, e, N_EDGES(e));
+	assert_int_equal(g->m, 5);
+	static const uint32_t out0[] = {1, 2, 3}, in1[] = {0, 2}, in3[] = {0, 3};
+	assert_slice(g->out_adj, g->out_off, 0, out0, 3);
+	assert_slice(g->in_adj, g->in_off, 1, in1, 2);
+	assert_slice(g->in_adj, g->in_off, 3, in3, 2);
+	analyze_graph_free(g);
+}
+
+static void test_graph__rejects_edge_beyond_n(void **state)
+{
+	(void)state;
+	uint32_t from[] = {0}, to[] = {5};
+	struct analyze_graph *g = NULL;
+	assert_int_equal(analyze_graph_from_edges(&g, 3, from, to, 1), ANALYZE_EINVAL);
+	assert_null(g);
+	assert_non_null(analyze_errmsg());
+}
+
+static void test_refs__format_find_and_suggest(void **state)
+{
+	(void)state;
+	struct analyze_graph *g = mk(5, NULL, 0);
+	char buf[64];
+	assert_int_equal(analyze_ref(g, 2, buf, sizeof buf), 3);
+	assert_string_equal(buf, "p#3");
+	uint32_t v = 99;
+	char *sug = NULL;
+	assert_int_equal(analyze_find_ref(g, "p#4", &v, &sug), 0);
+	assert_int_equal(v, 3);
+	assert_null(sug);
+	assert_int_equal(analyze_find_ref(g, "p#40", &v, &sug), ANALYZE_EINVAL);
+	assert_string_equal(sug, "p#5");
+	free(sug);
+	/* a close project path gets a suggestion, a far one none */
+	assert_int_equal(analyze_find_ref(g, "q#2", &v, &sug), ANALYZE_EINVAL);
+	assert_string_equal(sug, "p#2");
+	free(sug);
+	assert_int_equal(analyze_find_ref(g, "group/other#2", &v, &sug), ANALYZE_EINVAL);
+	assert_null(sug);
+	assert_int_equal(analyze_find_ref(g, "not a ref", &v, &sug), ANALYZE_EINVAL);
+	assert_null(sug);
+	assert_int_equal(analyze_find_milestone(g, "v1"), ANALYZE_NONE);
+	analyze_graph_free(g);
+}
+
+static void test_cost__modes_and_default(void **state)
+{
+	(void)state;
+	struct analyze_graph *g = mk(3, NULL, 0);
+	g->weight[0] = 5;
+	g->weight[1] = 0;
+	g->remaining[0] = 3600;
+	assert_int_equal(analyze_cost(g, 0, ANALYZE_WEIGHT_COUNT, 9), 1);
+	assert_int_equal(analyze_cost(g, 0, ANALYZE_WEIGHT_WEIGHT, 9), 5);
+	assert_int_equal(analyze_cost(g, 1, ANALYZE_WEIGHT_WEIGHT, 9), 0);
+	assert_int_equal(analyze_cost(g, 2, ANALYZE_WEIGHT_WEIGHT, 9), 9);
+	assert_int_equal(analyze_cost(g, 0, ANALYZE_WEIGHT_ESTIMATE, 9), 3600);
+	assert_int_equal(analyze_cost(g, 1, ANALYZE_WEIGHT_ESTIMATE, 0), 0);
+	analyze_graph_free(g);
+}
+
+/* ---- knots ---------------------------------------------------------------------- */
+
+static void test_knots__self_link_is_a_knot_of_one(void **state)
+{
+	(void)state;
+	static const uint32_t e[][2] = {{0, 1}, {1, 1}, {1, 2}};
+	struct analyze_graph *g = mk(3, e, N_EDGES(e));
+	struct analyze_knots *k = NULL;
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 1);
+	static const uint32_t one[] = {1};
+	assert_slice(k->members, k->member_off, 0, one, 1);
+	assert_slice(k->witness, k->witness_off, 0, one, 1);
+	assert_true(k->witness_shortest[0]);
+	assert_int_equal(k->cut_off[1], 1);
+	assert_int_equal(k->cut[0].from, 1);
+	assert_int_equal(k->cut[0].to, 1);
+	assert_int_equal(k->knot_of[0], ANALYZE_NONE);
+	assert_int_equal(k->knot_of[1], 0);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+}
+
+static void test_knots__sorted_by_first_member_with_members_ascending(void **state)
+{
+	(void)state;
+	/* knot {3,5} (found first by Tarjan from 0? no matter) and knot {1,4,6} */
+	static const uint32_t e[][2] = {{5, 3}, {3, 5}, {1, 6}, {6, 4}, {4, 1}, {0, 1}, {4, 3}};
+	struct analyze_graph *g = mk(7, e, N_EDGES(e));
+	struct analyze_knots *k = NULL;
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 2);
+	static const uint32_t k0[] = {1, 4, 6}, k1[] = {3, 5};
+	assert_slice(k->members, k->member_off, 0, k0, 3);
+	assert_slice(k->members, k->member_off, 1, k1, 2);
+	/* witness in blocking order from the smallest ref */
+	static const uint32_t w0[] = {1, 6, 4}, w1[] = {3, 5};
+	assert_slice(k->witness, k->witness_off, 0, w0, 3);
+	assert_slice(k->witness, k->witness_off, 1, w1, 2);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+}
+
+static void test_knots__witness_is_shortest_not_through_smallest(void **state)
+{
+	(void)state;
+	/* 0 -> 1 -> 2 -> 3 -> 0 (length 4) and 2 <-> 3 (length 2) */
+	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {3, 2}};
+	struct analyze_graph *g = mk(4, e, N_EDGES(e));
+	struct analyze_knots *k = NULL;
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 1);
+	static const uint32_t w[] = {2, 3};
+	assert_slice(k->witness, k->witness_off, 0, w, 2);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+}
+
+static void test_knots__witness_lexicographic_among_equal_length(void **state)
+{
+	(void)state;
+	/* three triangles through 0: 0-4-1, 0-2-5, 0-2-3; smallest is 0 2 3 */
+	static const uint32_t e[][2] = {{0, 4}, {4, 1}, {1, 0}, {0, 2}, {2, 5},
+					{5, 0}, {2, 3}, {3, 0}, {1, 2}};
+	struct analyze_graph *g = mk(6, e, N_EDGES(e));
+	struct analyze_knots *k = NULL;
+	assert_int_equal(analyze_knots(g, &k), 0);
+	static const uint32_t w[] = {0, 2, 3};
+	assert_slice(k->witness, k->witness_off, 0, w, 3);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+}
+
+static void test_knots__self_link_inside_bigger_knot_is_witness(void **state)
+{
+	(void)state;
+	static const uint32_t e[][2] = {{0, 1}, {1, 0}, {1, 1}};
+	struct analyze_graph *g = mk(2, e, N_EDGES(e));
+	struct analyze_knots *k = NULL;
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 1);
+	static const uint32_t w[] = {1};
+	assert_slice(k->witness, k->witness_off, 0, w, 1);
+	/* the cut removes the self-link and breaks the 2-cycle */
+	assert_int_equal(k->cut_off[1], 2);
+	analyze_knots_free(k);
+	analyze_graph_free(g);
+}
+
+/* After removing every knot's cut, no knot is left. */
+static void assert_cut_breaks_all(const struct analyze_graph *g, const struct analyze_knots *k)
+{
+	size_t m = 0;
+	uint32_t *from = malloc((g->m + 1) * sizeof *from), *to = malloc((g->m + 1) * sizeof *to);
+	for (uint32_t u = 0; u < g->n; u++) {
+		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
+			uint32_t w = g->out_adj[e];
+			bool cut = false;
+			for (uint32_t i = 0; i < k->cut_off[k->count]; i++)
+				if (k->cut[i].from == u && k->cut[i].to == w)
+					cut = true;
+			if (!cut) {
+				from[m] = u;
+				to[m++] = w;
+			}
+		}
+	}
+	struct analyze_graph *h = NULL;
+	struct analyze_knots *kh = NULL;
+	assert_int_equal(analyze_graph_from_edges(&h, g->n, from, to, m), 0);
+	assert_int_equal(analyze_knots(h, &kh), 0);
+	assert_int_equal(kh->count, 0);
+	analyze_knots_free(kh);
+	analyze_graph_free(h);
+	free(from);
+	free(to);
+}
+
+static void test_cut__breaks_every_cycle_of_random_graphs(void **state)
+{
+	(void)state;
+	uint64_t x = 12345;
+	for (int round = 0; round < 40; round++) {
+		uint32_t n = 2 + (uint32_t)(round * 3);
+		size_t m = (size_t)n * (1 + round % 4);
+		uint32_t(*e)[2] = malloc(m * sizeof *e);
+		for (size_t i = 0; i < m; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			e[i][0] = (uint32_t)((x >> 33) % n);
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			e[i][1] = (uint32_t)((x >> 33) % n);
+		}
+		struct analyze_graph *g = mk(n, (const uint32_t(*)[2])e, m);
+		struct analyze_knots *k = NULL;
+		assert_int_equal(analyze_knots(g, &k), 0);
+		for (uint32_t i = 0; i < k->count; i++) {
+			/* every cut link is a link of that knot, sorted */
+			for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
+				assert_int_equal(k->knot_of[k->cut[j].from], i);
+				assert_int_equal(k->knot_of[k->cut[j].to], i);
+				if (j > k->cut_off[i]) {
+					const struct analyze_edge *a = &k->cut[j - 1], *b = &k->cut[j];
+					assert_true(a->from < b->from ||
+						    (a->from == b->from && a->to < b->to));
+				}
+			}
+			assert_true(k->cut_off[i + 1] > k->cut_off[i]);
+		}
+		assert_cut_breaks_all(g, k);
+		analyze_knots_free(k);
+		analyze_graph_free(g);
+		free(e);
+	}
+}
+
+/* ---- cycles (Johnson) ------------------------------------------------------------ */
+
+static void test_cycles__complete_graph_k4_has_20(void **state)
+{
+	(void)state;
+	uint32_t e[12][2];
+	size_t m = 0;
+	for (uint32_t a = 0; a < 4; a++)
+		for (uint32_t b = 0; b < 4; b++)
+			if (a != b) {
+				e[m][0] = a;
+				e[m++][1] = b;
+			}
+	struct analyze_graph *g = mk(4, (const uint32_t(*)[2])e, m);
+	struct analyze_cycles *c = NULL;
+	assert_int_equal(analyze_cycles_all(g, 1000, &c), 0);
+	assert_int_equal(c->count, 20);
+	assert_false(c->truncated);
+	static const uint32_t first[] = {0, 1}, last[] = {2, 3};
+	assert_slice(c->nodes, c->off, 0, first, 2);
+	assert_slice(c->nodes, c->off, 19, last, 2);
+	for (uint32_t i = 1; i < c->count; i++) {
+		/* sorted, each starting at its smallest node */
+		uint32_t la = c->off[i] - c->off[i - 1], lb = c->off[i + 1] - c->off[i];
+		const uint32_t *a = c->nodes + c->off[i - 1], *b = c->nodes + c->off[i];
+		int cmp = 0;
+		for (uint32_t j = 0; j < la && j < lb && !cmp; j++)
+			cmp = (a[j] > b[j]) - (a[j] < b[j]);
+		assert_true(cmp < 0 || (cmp == 0 && la < lb));
+		for (uint32_t j = 1; j < lb; j++)
+			assert_true(b[j] > b[0]);
+	}
+	analyze_cycles_free(c);
+	assert_int_equal(analyze_cycles_all(g, 5, &c), 0);
+	assert_int_equal(c->count, 5);
+	assert_true(c->truncated);
+	analyze_cycles_free(c);
+	assert_int_equal(analyze_cycles_all(g, 20, &c), 0);
+	assert_int_equal(c->count, 20);
+	assert_false(c->truncated);
+	analyze_cycles_free(c);
+	analyze_graph_free(g);
+}
+
+static void test_cycles__self_links_and_separate_knots(void **state)
+{
+	(void)state;
+	static const uint32_t e[][2] = {{0, 0}, {1, 2}, {2, 1}, {3, 4}, {4, 5}, {5, 3}, {2, 3}};
+	struct analyze_graph *g = mk(6, e, N_EDGES(e));
+	struct analyze_cycles *c = NULL;
+	assert_int_equal(analyze_cycles_all(g, 1000, &c), 0);
+	assert_int_equal(c->count, 3);
+	static const uint32_t c0[] = {0}, c1[] = {1, 2}, c2[] = {3, 4, 5};
+	assert_slice(c->nodes, c->off, 0, c0, 1);
+	assert_slice(c->nodes, c->off, 1, c1, 2);
+	assert_slice(c->nodes, c->off, 2, c2, 3);
+	analyze_cycles_free(c);
+	analyze_graph_free(g);
+}
+
+/* ---- critical path --------------------------------------------------------------- */
+
+static void test_path__knot_is_one_step_costing_its_members(void **state)
+{
+	(void)state;
+	/* 0 -> {1,2} -> 3 and a short branch 0 -> 4 */
+	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {2, 1}, {2, 3}, {0, 4}};
+	struct analyze_graph *g = mk(5, e, N_EDGES(e));
+	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->count, 3);
+	assert_int_equal(p->total, 4);
+	static const uint32_t s0[] = {0}, s1[] = {1, 2}, s2[] = {3};
+	assert_slice(p->nodes, p->off, 0, s0, 1);
+	assert_slice(p->nodes, p->off, 1, s1, 2);
+	assert_slice(p->nodes, p->off, 2, s2, 1);
+	assert_int_equal(p->cost[1], 2);
+	analyze_steps_free(p);
+	analyze_graph_free(g);
+}
+
+static void test_path__ties_most_steps_then_smallest_ref(void **state)
+{
+	(void)state;
+	/* weights: 0:(5) -> 1:(0) ; 2:(5) ; 3:(0) -> 4:(5) -> 5:(0)
+	 * cost 5 everywhere; most steps: 3 -> 4 -> 5 (3 steps) */
+	static const uint32_t e[][2] = {{0, 1}, {3, 4}, {4, 5}};
+	struct analyze_graph *g = mk(6, e, N_EDGES(e));
+	int64_t w[] = {5, 0, 5, 0, 5, 0};
+	for (int i = 0; i < 6; i++)
+		g->weight[i] = w[i];
+	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_WEIGHT, 1, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->total, 5);
+	assert_int_equal(p->count, 3);
+	assert_int_equal(p->nodes[0], 3);
+	analyze_steps_free(p);
+	/* equal cost and steps: the smallest start, then the smallest next */
+	static const uint32_t e2[][2] = {{2, 3}, {0, 4}, {0, 3}, {1, 3}};
+	g = (analyze_graph_free(g), mk(5, e2, N_EDGES(e2)));
+	p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->count, 2);
+	assert_int_equal(p->nodes[0], 0);
+	assert_int_equal(p->nodes[1], 3);
+	analyze_steps_free(p);
+	analyze_graph_free(g);
+}
+
+static void test_path__default_cost_for_missing_values(void **state)
+{
+	(void)state;
+	static const uint32_t e[][2] = {{0, 1}, {2, 3}};
+	struct analyze_graph *g = mk(4, e, N_EDGES(e));
+	g->weight[0] = 2; /* 0 -> 1: 2 + default; 2 -> 3: 2 * default */
+	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_WEIGHT, 10, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->total, 20);
+	assert_int_equal(p->nodes[0], 2);
+	analyze_steps_free(p);
+	p = path_of(g, ANALYZE_WEIGHT_WEIGHT, 0, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->total, 2);
+	assert_int_equal(p->nodes[0], 0);
+	assert_int_equal(p->count, 2); /* the zero-cost step at the end is included */
+	analyze_steps_free(p);
+	analyze_graph_free(g);
+}
+
+static void test_path__to_and_milestone_restrict_the_end(void **state)
+{
+	(void)state;
+	/* 0 -> 1 -> 2 -> 3, 4 -> 2, 5 -> 6 */
+	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {2, 3}, {4, 2}, {5, 6}};
+	struct analyze_graph *g = mk(7, e, N_EDGES(e));
+	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, 2, ANALYZE_NONE);
+	assert_int_equal(p->count, 3);
+	assert_int_equal(p->nodes[2], 2);
+	analyze_steps_free(p);
+	p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, 6, ANALYZE_NONE);
+	assert_int_equal(p->count, 2);
+	analyze_steps_free(p);
+	p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, 4, ANALYZE_NONE);
+	assert_int_equal(p->count, 1);
+	analyze_steps_free(p);
+	g->milestone[6] = 0;
+	g->milestone[1] = 0;
+	p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, 0);
+	assert_int_equal(p->count, 2);
+	assert_int_equal(p->nodes[0], 0);
+	assert_int_equal(p->nodes[1], 1);
+	analyze_steps_free(p);
+	analyze_graph_free(g);
+}
+
+/* ---- order ------------------------------------------------------------------------ */
+
+static void test_order__kahn_smallest_ready_first_knots_as_one(void **state)
+{
+	(void)state;
+	/* 3 -> 0, {1,4} knot -> 2 */
+	static const uint32_t e[][2] = {{3, 0}, {1, 4}, {4, 1}, {4, 2}};
+	struct analyze_graph *g = mk(5, e, N_EDGES(e));
+	struct analyze_steps *o = NULL;
+	assert_int_equal(analyze_order(g, NULL, &o), 0);
+	assert_int_equal(o->count, 4);
+	static const uint32_t s0[] = {1, 4}, s1[] = {2}, s2[] = {3}, s3[] = {0};
+	assert_slice(o->nodes, o->off, 0, s0, 2);
+	assert_slice(o->nodes, o->off, 1, s1, 1);
+	assert_slice(o->nodes, o->off, 2, s2, 1);
+	assert_slice(o->nodes, o->off, 3, s3, 1);
+	assert_null(o->cost);
+	analyze_steps_free(o);
+	analyze_graph_free(g);
+}
+
+/* ---- reachability ------------------------------------------------------------------ */
+
+static void test_blockers__distance_then_ref_and_reverse(void **state)
+{
+	(void)state;
+	/* 4 -> 2 -> 0, 3 -> 0, 1 -> 3, 4 -> 1, 0 -> 5 */
+	static const uint32_t e[][2] = {{4, 2}, {2, 0}, {3, 0}, {1, 3}, {4, 1}, {0, 5}};
+	struct analyze_graph *g = mk(6, e, N_EDGES(e));
+	struct analyze_reach *r = NULL;
+	assert_int_equal(analyze_blockers(g, 0, false, &r), 0);
+	assert_int_equal(r->count, 4);
+	static const uint32_t nodes[] = {2, 3, 1, 4}, dist[] = {1, 1, 2, 2};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r->node[i], nodes[i]);
+		assert_int_equal(r->dist[i], dist[i]);
+	}
+	analyze_reach_free(r);
+	assert_int_equal(analyze_blockers(g, 4, true, &r), 0);
+	assert_int_equal(r->count, 5);
+	assert_int_equal(r->node[4], 5);
+	assert_int_equal(r->dist[4], 3);
+	analyze_reach_free(r);
+	assert_int_equal(analyze_blockers(g, 99, false, &r), ANALYZE_EINVAL);
+	analyze_graph_free(g);
+}
+
+static void test_closure__milestone_and_its_transitive_blockers(void **state)
+{
+	(void)state;
+	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {3, 4}};
+	struct analyze_graph *g = mk(5, e, N_EDGES(e));
+	g->milestone[1] = 0;
+	uint8_t keep[5] = {0};
+	assert_int_equal(analyze_milestone_closure(g, 0, keep), 0);
+	static const uint8_t want[5] = {1, 1, 0, 0, 0};
+	assert_memory_equal(keep, want, 5);
+	analyze_graph_free(g);
+}
+
+/* ---- large graphs: no recursion ---------------------------------------------------- */
+
+static void test_large__million_chain_and_ring(void **state)
+{
+	(void)state;
+	const uint32_t n = 1000000;
+	uint32_t *from = malloc(n * sizeof *from), *to = malloc(n * sizeof *to);
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		from[i] = i;
+		to[i] = i + 1;
+	}
+	struct analyze_graph *g = NULL;
+	assert_int_equal(analyze_graph_from_edges(&g, n, from, to, n - 1), 0);
+	struct analyze_knots *k = NULL;
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 0);
+	analyze_knots_free(k);
+	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, ANALYZE_NONE);
+	assert_int_equal(p->count, n);
+	analyze_steps_free(p);
+	struct analyze_reach *r = NULL;
+	assert_int_equal(analyze_blockers(g, n - 1, false, &r), 0);
+	assert_int_equal(r->count, n - 1);
+	assert_int_equal(r->dist[n - 2], n - 1);
+	analyze_reach_free(r);
+	analyze_graph_free(g);
+
+	/* close the ring: one knot of a million, witness through the smallest */
+	from[n - 1] = n - 1;
+	to[n - 1] = 0;
+	assert_int_equal(analyze_graph_from_edges(&g, n, from, to, n), 0);
+	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(k->count, 1);
+	assert_int_equal(k->witness_off[1], n);
+	assert_false(k->witness_shortest[0]);
+	assert_int_equal(k->cut_off[1], 1);
+	analyze_knots_free(k);
+	struct analyze_steps *o = NULL;
+	assert_int_equal(analyze_order(g, NULL, &o), 0);
+	assert_int_equal(o->count, 1);
+	analyze_steps_free(o);
+	struct analyze_cycles *c = NULL;
+	assert_int_equal(analyze_cycles_all(g, 10, &c), 0);
+	assert_int_equal(c->count, 1);
+	analyze_cycles_free(c);
+	analyze_graph_free(g);
+	free(from);
+	free(to);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graph__empty),
+		cmocka_unit_test(test_graph__parallel_links_kept_once_and_lists_sorted),
+		cmocka_unit_test(test_graph__rejects_edge_beyond_n),
+		cmocka_unit_test(test_refs__format_find_and_suggest),
+		cmocka_unit_test(test_cost__modes_and_default),
+		cmocka_unit_test(test_knots__self_link_is_a_knot_of_one),
+		cmocka_unit_test(test_knots__sorted_by_first_member_with_members_ascending),
+		cmocka_unit_test(test_knots__witness_is_shortest_not_through_smallest),
+		cmocka_unit_test(test_knots__witness_lexicographic_among_equal_length),
+		cmocka_unit_test(test_knots__self_link_inside_bigger_knot_is_witness),
+		cmocka_unit_test(test_cut__breaks_every_cycle_of_random_graphs),
+		cmocka_unit_test(test_cycles__complete_graph_k4_has_20),
+		cmocka_unit_test(test_cycles__self_links_and_separate_knots),
+		cmocka_unit_test(test_path__knot_is_one_step_costing_its_members),
+		cmocka_unit_test(test_path__ties_most_steps_then_smallest_ref),
+		cmocka_unit_test(test_path__default_cost_for_missing_values),
+		cmocka_unit_test(test_path__to_and_milestone_restrict_the_end),
+		cmocka_unit_test(test_order__kahn_smallest_ready_first_knots_as_one),
+		cmocka_unit_test(test_blockers__distance_then_ref_and_reverse),
+		cmocka_unit_test(test_closure__milestone_and_its_transitive_blockers),
+		cmocka_unit_test(test_large__million_chain_and_ring),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
