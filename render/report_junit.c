@@ -173,7 +173,7 @@ static void ju_suite(struct ju *j, int kind)
 	ju_attr(j, "time", "0");
 
 	char summary[160];
-	snprintf(summary, sizeof summary, "%u %s found%s", n, name,
+	snprintf(summary, sizeof summary, "%s: %u found%s", name, n,
 		 (r->fail_on & ANALYZE_FINDING_BIT(kind)) ? " (the job fails on these)" : "");
 	ju_case(j, name, check_name(kind), n ? summary : NULL, NULL);
 
