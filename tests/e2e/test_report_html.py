@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""report --format html on the bundled example, opened in headless Chromium
+through WebDriver: no console errors, no external resource, the search box
+highlights an issue in the diagram and in the lists; a screenshot is left in
+the build directory (report_html.png) for a human to look at. Also the
+--max-nodes overview and its note."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+IG = os.environ.get("IG_BIN") or os.path.join(
+    os.environ.get("IG_BUILD_DIR", "build"), "cli", "issuegraph")
+SRC = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+BUILD = os.environ.get("IG_BUILD_DIR") or tempfile.gettempdir()
+EXAMPLE = os.path.join(SRC, "examples", "example.json")
+failures = []
+
+
+def expect(what, got, want):
+    if got != want:
+        failures.append(f"{what}: got {got!r}, want {want!r}")
+
+
+def run(db, *args, ok=(0,)):
+    p = subprocess.run([IG, "--db", db, *args], capture_output=True, text=True, timeout=300)
+    if p.returncode not in ok:
+        sys.exit(f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
+    return p
+
+
+def static_checks(html, what):
+    # xmlTextWriter wrote it: apart from the doctype it is well-formed XML,
+    # so no text from GitLab broke out of its element or attribute
+    body = html.split("\n", 1)[1] if html.startswith("<!DOCTYPE html>") else None
+    expect(f"{what}: starts with the HTML5 doctype", body is not None, True)
+    # (the script is our own constant text, raw as HTML wants it: leave it out)
+    body = re.sub(r"<script>.*?</script>", "<script/>", body or "", flags=re.S)
+    try:
+        ET.fromstring(body.encode())
+    except ET.ParseError as e:
+        failures.append(f"{what}: not well-formed: {e}")
+    # self-contained: nothing loaded from elsewhere
+    expect(f"{what}: no src= attributes", re.findall(r"\ssrc=\"[^\"]*\"", html), [])
+    expect(f"{what}: no stylesheet links", re.findall(r"<link[^>]*stylesheet", html), [])
+    expect(f"{what}: no @import or url()", re.findall(r"@import|url\(", html), [])
+
+
+def browser(tmp):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run", f"--user-data-dir={tmp}/profile",
+              "--window-size=1600,1000"):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def hits(d):
+    return d.execute_script(
+        "return [].map.call(document.querySelectorAll('#ig-diagram g.node.ig-hit'),"
+        " function(g){return g.querySelector('title').textContent;});")
+
+
+def listed_hits(d):
+    return d.execute_script(
+        "return [].map.call(document.querySelectorAll('[data-ref].ig-hit'),"
+        " function(e){return e.getAttribute('data-ref');});")
+
+
+def main():
+    if not os.path.exists(IG):
+        sys.exit(f"no binary at {IG}")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "ex.db")
+        run(db, "import", EXAMPLE)
+        page = os.path.join(tmp, "report.html")
+        run(db, "report", "--format", "html", "-o", page)
+        html = open(page, encoding="utf-8").read()
+        static_checks(html, "html")
+        rep = json.loads(run(db, "report", "--format", "json").stdout)
+        knot = rep["knots"][0]["issues"]
+        expect("html: one inline svg", html.count("<svg"), 1)
+        for r in knot:
+            expect(f"html: knot member {r} in the diagram", f"<title>{r}</title>" in html, True)
+
+        # the overview above --max-nodes says so and keeps knots and the path
+        small = os.path.join(tmp, "small.html")
+        run(db, "report", "--format", "html", "--max-nodes", "30", "-o", small)
+        sh = open(small, encoding="utf-8").read()
+        static_checks(sh, "html --max-nodes 30")
+        expect("overview: the note says so", "over --max-nodes 30" in sh, True)
+        drawn = set(re.findall(r'<g id="node\d+" class="[^"]*"[^>]*>\s*<title>([^<]+)</title>', sh))
+        want = set(knot) | {r for s in rep["path"]["path"] for r in s["issues"]}
+        expect("overview: knots and critical path drawn", want - drawn, set())
+        expect("overview: fewer nodes than the whole graph",
+               len(drawn) < rep["summary"]["issues"]["opened"], True)
+
+        chromium = shutil.which("chromium") and os.path.exists("/usr/bin/chromedriver")
+        if not chromium:
+            sys.exit("chromium or chromedriver missing (Debian: chromium chromium-driver)")
+        d = browser(tmp)
+        try:
+            d.get("file://" + page)
+            expect("page title", d.title, "issuegraph report")
+            nodes = d.execute_script("return document.querySelectorAll('#ig-diagram g.node').length")
+            expect("diagram has nodes", nodes > 10, True)
+            box = d.find_element(By.ID, "ig-search")
+            # an exact ref highlights exactly that issue
+            target = knot[0]
+            box.send_keys(target)
+            expect(f"search {target}: highlighted node", hits(d), [target])
+            expect(f"search {target}: highlighted in the lists",
+                   sorted(set(listed_hits(d))), [target])
+            status = d.find_element(By.ID, "ig-status").text
+            expect("search status says how many", status.startswith("1 in the diagram"), True)
+            color = d.execute_script(
+                "var g=document.querySelector('#ig-diagram g.node.ig-hit');"
+                "var s=g.querySelector('polygon,ellipse,path');"
+                "return getComputedStyle(s).stroke;")
+            expect("highlight is drawn (red stroke)", color, "rgb(224, 0, 0)")
+            d.save_screenshot(os.path.join(BUILD, "report_html.png"))
+            # words of a title find their issue(s)
+            box.clear()
+            box.send_keys("postgresql")
+            got = hits(d)
+            expect("search by title word finds issues", len(got) >= 1, True)
+            for r in got:
+                expect(f"search by title: {r} matches", "postgresql" in d.execute_script(
+                    "var t=[].filter.call(document.querySelectorAll('#ig-diagram g.node'),"
+                    "function(g){return g.querySelector('title').textContent===arguments[0];},"
+                    ")[0];return t?t.textContent.toLowerCase():'';".replace("arguments[0]", json.dumps(r))),
+                    True)
+            box.clear()
+            box.send_keys("no such issue zzz")
+            expect("search without a match highlights nothing", hits(d), [])
+            logs = d.get_log("browser")
+            bad = [l for l in logs if l.get("level") in ("SEVERE", "WARNING")]
+            expect("no console errors or warnings", bad, [])
+            # the overview page opens cleanly too
+            d.get("file://" + small)
+            expect("overview: no console errors",
+                   [l for l in d.get_log("browser") if l.get("level") == "SEVERE"], [])
+        finally:
+            d.quit()
+
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        sys.exit(1)
+    print("ok: html report in headless Chromium; screenshot:", os.path.join(BUILD, "report_html.png"))
+
+
+if __name__ == "__main__":
+    main()
