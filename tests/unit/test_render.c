@@ -1,0 +1,500 @@
+/* Unit tests of render/: escaping, wrapping, and DOT read back with cgraph's
+ * agmemread from graphs held in a real store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <graphviz/cgraph.h>
+
+#include "analyze.h"
+#include "render.h"
+#include "render_internal.h"
+#include "store.h"
+
+/* ---- escaping ---------------------------------------------------------------- */
+
+static void check_escape(char *(*fn)(const char *), const char *in, const char *want)
+{
+	char *got = fn(in);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_escape__gv_doubles_backslashes_and_amp(void **state)
+{
+	(void)state;
+	check_escape(render_escape_gv, "C:\\New", "C:\\\\New");
+	check_escape(render_escape_gv, "ends in \\", "ends in \\\\");
+	check_escape(render_escape_gv, "\\N \\l", "\\\\N \\\\l");
+	check_escape(render_escape_gv, "a & b &lt;", "a &amp; b &amp;lt;");
+	check_escape(render_escape_gv, "line\nnext\ttab", "line next tab");
+	check_escape(render_escape_gv, "\"q\" <b>", "\"q\" <b>"); /* cgraph quotes these */
+	check_escape(render_escape_gv, NULL, "");
+}
+
+static void test_escape__invalid_utf8_becomes_replacement(void **state)
+{
+	(void)state;
+	check_escape(render_escape_gv, "a\xff" "b", "a\xef\xbf\xbd" "b");
+	check_escape(render_escape_gv, "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd");     /* truncated */
+	check_escape(render_escape_gv, "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
+	check_escape(render_escape_gv, "🚀 שלום 日本", "🚀 שלום 日本");
+}
+
+static void test_escape__mermaid_leaves_no_quote_or_markup(void **state)
+{
+	(void)state;
+	check_escape(render_escape_mermaid, "\" onload=\"x", "#quot; onload=#quot;x");
+	check_escape(render_escape_mermaid, "<script>&", "#lt;script#gt;#amp;");
+	check_escape(render_escape_mermaid, "#quot; `md` %%{init}%% \\",
+		     "#35;quot; #96;md#96; #37;#37;{init}#37;#37; #92;");
+	check_escape(render_escape_mermaid, "a\nb", "a b");
+}
+
+static void test_escape__markdown_escapes_every_markup_character(void **state)
+{
+	(void)state;
+	check_escape(render_escape_markdown, "a|b *c* _d_ [e](f) `g` #1 !h <i> & \\ ~j @k $l",
+		     "a\\|b \\*c\\* \\_d\\_ \\[e\\]\\(f\\) \\`g\\` \\#1 \\!h &lt;i&gt; &amp; \\\\ "
+		     "\\~j \\@k \\$l");
+	check_escape(render_escape_markdown, "one\ntwo\r\nthree", "one two  three");
+	check_escape(render_escape_markdown, "{x}", "\\{x\\}");
+}
+
+static void test_escape__html(void **state)
+{
+	(void)state;
+	check_escape(render_escape_html, "<a href=\"x\" title='y'>&</a>",
+		     "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+}
+
+static void test_escape__safe_url(void **state)
+{
+	(void)state;
+	char *u = render_safe_url("https://h/g/a/-/issues/1");
+	assert_string_equal(u, "https://h/g/a/-/issues/1");
+	free(u);
+	u = render_safe_url("https://h/x\" onload=\"y <z>");
+	assert_string_equal(u, "https://h/x%22%20onload=%22y%20%3Cz%3E");
+	free(u);
+	assert_null(render_safe_url("javascript:alert(1)"));
+	assert_null(render_safe_url("data:text/html,x"));
+	assert_null(render_safe_url(NULL));
+}
+
+/* ---- wrapping ---------------------------------------------------------------- */
+
+static void rbuf_copy(struct rbuf *b, const char *s)
+{
+	rbuf_puts(b, s);
+}
+
+static char *wrap(const char *s, unsigned width, unsigned lines)
+{
+	struct rbuf b = {0};
+	render_wrap(&b, s, width, lines, "|", rbuf_copy);
+	return rbuf_finish(&b);
+}
+
+static void test_wrap__words_lines_and_ellipsis(void **state)
+{
+	(void)state;
+	char *w = wrap("one two three four", 9, 3);
+	assert_string_equal(w, "one two|three|four");
+	free(w);
+	w = wrap("one two three four five six", 9, 2);
+	assert_string_equal(w, "one two|three\xe2\x80\xa6");
+	free(w);
+	w = wrap("abcdefghijkl", 5, 3);
+	assert_string_equal(w, "abcde|fghij|kl");
+	free(w);
+	/* wide characters count two columns and are never split */
+	w = wrap("日本語日本語", 6, 3);
+	assert_string_equal(w, "日本語|日本語");
+	free(w);
+	w = wrap("", 10, 3);
+	assert_string_equal(w, "");
+	free(w);
+}
+
+/* ---- rendering from a store -------------------------------------------------- */
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *s;
+	struct analyze_graph *g;
+};
+
+struct issue_def {
+	const char *title;
+	bool closed, confidential;
+	const char *milestone;
+};
+
+/* Issues g/a#1..n (ids 1..n) with the given titles; blocks edges e[i][0] ->
+ * e[i][1] (iids); relates r. */
+static void fixture_make(struct fixture *f, const struct issue_def *iss, size_t n,
+			 const int (*e)[2], size_t m, const int (*r)[2], size_t mr, bool all_states)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/test_render.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/s.db", f->dir);
+	assert_int_equal(store_open(&f->s, f->path, STORE_OPEN_CREATE), 0);
+	struct store_project p = {.id = 1, .path = "g/a", .web_url = "https://h/g/a"};
+	assert_int_equal(store_put_project(f->s, &p), 0);
+	for (size_t i = 0; i < n; i++) {
+		char url[64];
+		snprintf(url, sizeof url, "https://h/g/a/-/issues/%zu", i + 1);
+		struct store_issue is = {
+			.id = (int64_t)i + 1,
+			.project_id = 1,
+			.iid = (int64_t)i + 1,
+			.title = iss[i].title,
+			.state = iss[i].closed ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+			.confidential = iss[i].confidential,
+			.milestone_title = iss[i].milestone,
+			.labels_json = "[]",
+			.created_at = "2026-01-01T00:00:00Z",
+			.updated_at = "2026-01-01T00:00:00Z",
+			.closed_at = iss[i].closed ? "2026-01-02T00:00:00Z" : NULL,
+			.web_url = url,
+		};
+		assert_int_equal(store_put_issue(f->s, &is), 0);
+	}
+	for (size_t i = 0; i < m; i++) {
+		struct store_link l = {.id = (int64_t)i + 1, .source_id = e[i][0], .target_id = e[i][1],
+				       .type = STORE_LINK_BLOCKS};
+		assert_int_equal(store_put_link(f->s, &l), 0);
+	}
+	for (size_t i = 0; i < mr; i++) {
+		struct store_link l = {.id = (int64_t)(m + i) + 1, .source_id = r[i][0],
+				       .target_id = r[i][1], .type = STORE_LINK_RELATES};
+		assert_int_equal(store_put_link(f->s, &l), 0);
+	}
+	assert_int_equal(store_mark_populated(f->s), 0);
+	struct analyze_load_opts lo = {.all_states = all_states};
+	assert_int_equal(analyze_graph_load(&f->g, f->s, &lo), 0);
+}
+
+static void fixture_free(struct fixture *f)
+{
+	analyze_graph_free(f->g);
+	store_close(f->s);
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static char *render_mem(struct fixture *f, const struct render_opts *o)
+{
+	struct render_input in = {.store = f->s, .g = f->g};
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = render_to_buffer(&buf, &len, &in, o);
+	if (rc)
+		fail_msg("render: %d %s", rc, render_errmsg());
+	if (o->format == RENDER_FORMAT_PNG)
+		assert_memory_equal(buf, "\x89PNG", 4);
+	else
+		assert_int_equal(strlen(buf), len);
+	return buf;
+}
+
+static Agraph_t *read_dot(const char *text)
+{
+	Agraph_t *g = agmemread(text);
+	assert_non_null(g);
+	return g;
+}
+
+static const char *nattr(Agraph_t *g, const char *node, const char *attr)
+{
+	Agnode_t *n = agnode(g, (char *)node, 0);
+	if (!n)
+		fail_msg("node %s missing", node);
+	char *v = agget(n, (char *)attr);
+	return v ? v : "";
+}
+
+static Agedge_t *edge(Agraph_t *g, const char *a, const char *b)
+{
+	Agnode_t *t = agnode(g, (char *)a, 0), *h = agnode(g, (char *)b, 0);
+	if (!t || !h)
+		return NULL;
+	return agedge(g, t, h, NULL, 0);
+}
+
+static const char *eattr(Agraph_t *g, const char *a, const char *b, const char *attr)
+{
+	Agedge_t *e = edge(g, a, b);
+	if (!e)
+		fail_msg("edge %s -> %s missing", a, b);
+	char *v = agget(e, (char *)attr);
+	return v ? v : "";
+}
+
+/* dot -Tcanon accepts text (run the real dot). */
+static void assert_dot_accepts(const char *text)
+{
+	FILE *p = popen("dot -Tcanon > /dev/null 2>&1", "w");
+	assert_non_null(p);
+	fputs(text, p);
+	assert_int_equal(pclose(p), 0);
+}
+
+static int count_nodes(Agraph_t *g, const char *skip_class)
+{
+	int c = 0;
+	for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) {
+		char *cls = agget(n, "class");
+		if (skip_class && cls && strstr(cls, skip_class))
+			continue;
+		c++;
+	}
+	return c;
+}
+
+/* 1 -> 2 -> 3 -> 1 is a knot; 3 -> 4 -> 5 -> 6, 4 -> 6 is implied; 7 closed,
+ * 6 -> 7; 1 relates 5; 8 is confidential and blocked by 6. */
+static const struct issue_def six[] = {
+	{"C:\\New", false, false, NULL},
+	{"title ending in \\", false, false, NULL},
+	{"\\N and \"quotes\" <b>&amp;</b>", false, false, "v1"},
+	{"four", false, false, "v1"},
+	{"five\nwith newline", false, false, NULL},
+	{"six 🚀 שלום", false, false, NULL},
+	{"seven closed", true, false, NULL},
+	{"SECRET plan", false, true, NULL},
+};
+static const int six_e[][2] = {{1, 2}, {2, 3}, {3, 1}, {3, 4}, {4, 5}, {5, 6}, {4, 6}, {6, 7},
+			       {6, 8}};
+static const int six_r[][2] = {{1, 5}};
+
+static void test_dot__nodes_edges_knot_and_critical_marks(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_make(&f, six, 8, six_e, 9, six_r, 1, false);
+	struct render_opts o;
+	render_opts_init(&o);
+	char *dot = render_mem(&f, &o);
+	assert_dot_accepts(dot);
+	Agraph_t *g = read_dot(dot);
+
+	assert_int_equal(count_nodes(g, NULL), 7); /* #7 closed: not drawn */
+	assert_null(agnode(g, "g/a#7", 0));
+	/* labels keep backslashes literal (doubled for Graphviz) */
+	assert_string_equal(nattr(g, "g/a#1", "label"), "g/a#1\\nC:\\\\New");
+	assert_string_equal(nattr(g, "g/a#2", "label"), "g/a#2\\ntitle ending in \\\\");
+	assert_non_null(strstr(nattr(g, "g/a#3", "tooltip"), "\\\\N and \"quotes\" <b>&amp;amp;</b>"));
+	assert_string_equal(nattr(g, "g/a#1", "URL"), "https://h/g/a/-/issues/1");
+	/* confidential: ref only */
+	assert_null(strstr(dot, "SECRET"));
+	assert_string_equal(nattr(g, "g/a#8", "label"), "g/a#8\\n(confidential)");
+
+	/* knot members and knot links red */
+	for (int i = 1; i <= 3; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "g/a#%d", i);
+		assert_non_null(strstr(nattr(g, ref, "class"), "knot"));
+	}
+	assert_null(strstr(nattr(g, "g/a#4", "class"), "knot"));
+	assert_non_null(strstr(eattr(g, "g/a#1", "g/a#2", "class"), "knot"));
+	assert_string_equal(eattr(g, "g/a#2", "g/a#3", "color"), "#d00000");
+	/* the critical path: knot {1,2,3} -> 4 -> 5 -> 6 -> 8 */
+	assert_non_null(strstr(eattr(g, "g/a#3", "g/a#4", "class"), "critical"));
+	assert_non_null(strstr(eattr(g, "g/a#4", "g/a#5", "class"), "critical"));
+	assert_non_null(strstr(eattr(g, "g/a#5", "g/a#6", "class"), "critical"));
+	assert_string_equal(eattr(g, "g/a#5", "g/a#6", "penwidth"), "3");
+	assert_null(strstr(eattr(g, "g/a#4", "g/a#6", "class"), "critical"));
+	assert_non_null(strstr(nattr(g, "g/a#4", "class"), "critical"));
+	/* relates: dashed, no arrowheads */
+	Agedge_t *rel = edge(g, "g/a#1", "g/a#5");
+	assert_non_null(rel);
+	assert_string_equal(agget(rel, "style"), "dashed");
+	assert_string_equal(agget(rel, "dir"), "none");
+	/* clusters by project */
+	assert_non_null(agsubg(g, "cluster_0", 0));
+	agclose(g);
+	free(dot);
+	fixture_free(&f);
+}
+
+static void test_dot__reduce_drops_implied_links_keeps_knots(void **state)
+{
+	(void)state;
+	struct fixture f;
+	/* knot {1,2,3} with 1 -> 3 implied inside it; 3 -> 5 implied by 3 -> 4 -> 5
+	 * and 3 -> 4 -> 5 not on the path when weight makes 6 heavier... keep it
+	 * simple: count mode, path {1,2,3} 4 5 6 8 */
+	static const int e[][2] = {{1, 2}, {2, 3}, {3, 1}, {1, 3}, {3, 4}, {4, 5}, {5, 6},
+				   {4, 6}, {3, 6}, {6, 8}};
+	fixture_make(&f, six, 8, e, 10, NULL, 0, false);
+	struct render_opts o;
+	render_opts_init(&o);
+	o.reduce = true;
+	char *dot = render_mem(&f, &o);
+	Agraph_t *g = read_dot(dot);
+	assert_non_null(edge(g, "g/a#1", "g/a#3")); /* inside the knot: kept */
+	assert_non_null(edge(g, "g/a#3", "g/a#1"));
+	assert_null(edge(g, "g/a#4", "g/a#6"));
+	assert_null(edge(g, "g/a#3", "g/a#6"));
+	assert_non_null(edge(g, "g/a#5", "g/a#6"));
+	agclose(g);
+	free(dot);
+	o.reduce = false;
+	dot = render_mem(&f, &o);
+	g = read_dot(dot);
+	assert_non_null(edge(g, "g/a#4", "g/a#6"));
+	assert_non_null(edge(g, "g/a#3", "g/a#6"));
+	agclose(g);
+	free(dot);
+	fixture_free(&f);
+}
+
+static void test_select__focus_knots_milestone_and_overview(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_make(&f, six, 8, six_e, 9, six_r, 1, true);
+	struct render_input in = {.store = f.s, .g = f.g};
+	struct render_opts o;
+	uint8_t keep[8];
+	uint32_t count = 0;
+	render_opts_init(&o);
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_int_equal(count, 8); /* all states */
+
+	o.focus = 4; /* g/a#5: radius 1 = 4 and 6 */
+	o.radius = 1;
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_int_equal(count, 3);
+	assert_true(keep[3] && keep[4] && keep[5]);
+	o.radius = 0;
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_int_equal(count, 1);
+
+	render_opts_init(&o);
+	o.knots_only = true;
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_int_equal(count, 3);
+	assert_true(keep[0] && keep[1] && keep[2]);
+
+	render_opts_init(&o);
+	o.milestone = analyze_find_milestone(f.g, "v1"); /* #3, #4 and their blockers 1, 2 */
+	assert_int_not_equal(o.milestone, ANALYZE_NONE);
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_int_equal(count, 4);
+	assert_false(keep[4]);
+
+	render_opts_init(&o);
+	uint8_t nodes[8] = {0, 0, 0, 0, 0, 0, 1, 0};
+	o.select = RENDER_SELECT_NODES;
+	o.nodes = nodes;
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_int_equal(count, 1);
+	assert_true(keep[6]);
+
+	o.select = RENDER_SELECT_OVERVIEW; /* knots and path + direct neighbours */
+	assert_int_equal(render_select(&in, &o, keep, &count), 0);
+	assert_true(keep[0] && keep[3] && keep[5]);
+
+	/* the limit applies to layout formats only */
+	render_opts_init(&o);
+	o.max_nodes = 3;
+	o.format = RENDER_FORMAT_SVG;
+	char *buf = (char *)"x";
+	size_t len = 1;
+	assert_int_equal(render_to_buffer(&buf, &len, &in, &o), RENDER_ETOOBIG);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	o.format = RENDER_FORMAT_DOT;
+	free(render_mem(&f, &o));
+	fixture_free(&f);
+}
+
+static void test_svg__fragment_and_links(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_make(&f, six, 8, six_e, 9, six_r, 1, false);
+	struct render_opts o;
+	render_opts_init(&o);
+	o.format = RENDER_FORMAT_SVG;
+	o.svg_fragment = true;
+	o.legend = true;
+	char *svg = render_mem(&f, &o);
+	assert_memory_equal(svg, "<svg", 4);
+	assert_non_null(strstr(svg, "xlink:href=\"https://h/g/a/-/issues/1\""));
+	assert_non_null(strstr(svg, "target=\"_blank\""));
+	assert_non_null(strstr(svg, "C:\\New")); /* literal, not "g/a#1" from \N */
+	assert_null(strstr(svg, "<b>"));
+	free(svg);
+	o.svg_fragment = false;
+	svg = render_mem(&f, &o);
+	assert_memory_equal(svg, "<?xml", 5);
+	free(svg);
+	fixture_free(&f);
+}
+
+static void test_mermaid__structure(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_make(&f, six, 8, six_e, 9, six_r, 1, false);
+	struct render_opts o;
+	render_opts_init(&o);
+	o.format = RENDER_FORMAT_MERMAID;
+	char *mm = render_mem(&f, &o);
+	assert_memory_equal(mm, "flowchart LR\n", 13);
+	assert_non_null(strstr(mm, "n0[\"g/a#35;1<br/>C:#92;New\"]"));
+	assert_non_null(strstr(mm, "n0 --> n1\n"));
+	assert_non_null(strstr(mm, "n0 -.- n4\n"));
+	assert_non_null(strstr(mm, "class n0,n1,n2 knot\n"));
+	assert_null(strstr(mm, "SECRET"));
+	free(mm);
+	fixture_free(&f);
+}
+
+static void test_render__empty_graph(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_make(&f, NULL, 0, NULL, 0, NULL, 0, false);
+	struct render_opts o;
+	render_opts_init(&o);
+	for (int fmt = RENDER_FORMAT_DOT; fmt <= RENDER_FORMAT_MERMAID; fmt++) {
+		o.format = (enum render_format)fmt;
+		free(render_mem(&f, &o));
+	}
+	fixture_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape__gv_doubles_backslashes_and_amp),
+		cmocka_unit_test(test_escape__invalid_utf8_becomes_replacement),
+		cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
+		cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),
+		cmocka_unit_test(test_escape__html),
+		cmocka_unit_test(test_escape__safe_url),
+		cmocka_unit_test(test_wrap__words_lines_and_ellipsis),
+		cmocka_unit_test(test_dot__nodes_edges_knot_and_critical_marks),
+		cmocka_unit_test(test_dot__reduce_drops_implied_links_keeps_knots),
+		cmocka_unit_test(test_select__focus_knots_milestone_and_overview),
+		cmocka_unit_test(test_svg__fragment_and_links),
+		cmocka_unit_test(test_mermaid__structure),
+		cmocka_unit_test(test_render__empty_graph),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
