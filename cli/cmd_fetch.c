@@ -1,11 +1,392 @@
-/* Placeholder until this command is built: it says so and exits 2 (SPEC). */
+/* issuegraph fetch: crawl a GitLab instance into the store (SPEC: fetch). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "fetch.h"
+#include "version.h"
+
+static const char fetch_help[] =
+	"usage: issuegraph [--db PATH] fetch [OPTIONS]\n"
+	"\n"
+	"Crawl issue links from a GitLab instance into the store. Seeds: every issue of\n"
+	"--project/--group, or one --issue; their links are followed breadth-first\n"
+	"across projects. Without seeds: the ones recorded by the last fetch, else\n"
+	"$CI_PROJECT_PATH in a GitLab CI job. A fetch after a completed one reads only\n"
+	"what changed; an interrupted one resumes.\n"
+	"\n"
+	"Options:\n"
+	"  --url URL             the instance (default: the store's, $GITLAB_HOST,\n"
+	"                        $CI_SERVER_URL, https://gitlab.com); a bare host is https\n"
+	"  --project P           seed every issue of project P (id or full path); repeatable\n"
+	"  --group G             seed every issue of group G and its subgroups; repeatable\n"
+	"  --issue REF           seed one issue (group/project#iid); repeatable\n"
+	"  --depth N             read the links of issues up to N hops from a seed (default: all)\n"
+	"  --follow-related      also expand relates_to neighbours\n"
+	"  --state S             opened|closed|all: filters the seed listing (default all)\n"
+	"  --jobs N              requests in flight at once (default 8)\n"
+	"  --timeout S           seconds per request (default 60)\n"
+	"  --connect-timeout S   seconds to connect (default 10)\n"
+	"  --retries N           tries per request (default 6)\n"
+	"  --retry-time S        seconds per request, all tries (default 300)\n"
+	"  --full                fetch everything again; remove what is gone\n"
+	"  --token-file F        read the token from the first line of F\n"
+	"  --cacert F            trust this CA bundle\n"
+	"  --allow-http          allow the token over plain http to a non-loopback host\n"
+	"  -q, --quiet           no progress, no summary\n"
+	"  -v, --verbose         one line per request on stderr (never headers)\n"
+	"  --no-progress         no live progress line\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"Token: --token-file, else $GITLAB_TOKEN, $GITLAB_ACCESS_TOKEN (PRIVATE-TOKEN),\n"
+	"else $OAUTH_TOKEN (Bearer). It needs the read_api scope.\n";
+
+enum {
+	OPT_URL = 256,
+	OPT_PROJECT,
+	OPT_GROUP,
+	OPT_ISSUE,
+	OPT_DEPTH,
+	OPT_RELATED,
+	OPT_STATE,
+	OPT_JOBS,
+	OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_RETRIES,
+	OPT_RETRY_TIME,
+	OPT_FULL,
+	OPT_TOKEN_FILE,
+	OPT_CACERT,
+	OPT_ALLOW_HTTP,
+	OPT_NO_PROGRESS,
+};
+
+struct strv {
+	const char **v;
+	size_t n;
+};
+
+static int strv_push(struct strv *a, const char *s)
+{
+	const char **nv = realloc(a->v, (a->n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	nv[a->n++] = s;
+	a->v = nv;
+	return 0;
+}
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+	return (v && *v) ? v : NULL;
+}
+
+static int exit_for(int rc)
+{
+	switch (rc) {
+	case FETCH_OK:
+		return CLI_EXIT_OK;
+	case FETCH_EUSAGE:
+		return CLI_EXIT_USAGE;
+	case FETCH_EREMOTE:
+		return CLI_EXIT_REMOTE;
+	default:
+		return CLI_EXIT_STORE;
+	}
+}
 
 int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	(void)ctx;
-	cli_error("fetch", "not built yet in this version");
-	return CLI_EXIT_USAGE;
+	static const struct option longopts[] = {
+		{"url", required_argument, NULL, OPT_URL},
+		{"project", required_argument, NULL, OPT_PROJECT},
+		{"group", required_argument, NULL, OPT_GROUP},
+		{"issue", required_argument, NULL, OPT_ISSUE},
+		{"depth", required_argument, NULL, OPT_DEPTH},
+		{"follow-related", no_argument, NULL, OPT_RELATED},
+		{"state", required_argument, NULL, OPT_STATE},
+		{"jobs", required_argument, NULL, OPT_JOBS},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+		{"retries", required_argument, NULL, OPT_RETRIES},
+		{"retry-time", required_argument, NULL, OPT_RETRY_TIME},
+		{"full", no_argument, NULL, OPT_FULL},
+		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+		{"cacert", required_argument, NULL, OPT_CACERT},
+		{"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_common common;
+	struct strv projects = {0}, groups = {0}, issues = {0};
+	struct fetch_token token = {0};
+	struct fetch_options o = {0};
+	struct fetch_result res = {0};
+	struct store *s = NULL;
+	char **recorded = NULL, *url = NULL, *stored_url = NULL, *given_url = NULL;
+	const char *url_arg = NULL, *token_file = NULL, *cacert = NULL, *state = "all";
+	int64_t depth = FETCH_DEPTH_UNLIMITED, jobs = 8, timeout = 60, connect_timeout = 10,
+		retries = 6, retry_time = 300;
+	bool related = false, full = false, allow_http = false, warn_http = false;
+	char err[FETCH_ERRMSG_SIZE] = "";
+	int rc = CLI_EXIT_OK, c;
+
+	cli_common_init(&common);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		int64_t *num = NULL, min = 1, max = 1000000;
+		switch (c) {
+		case OPT_URL:
+			url_arg = optarg;
+			break;
+		case OPT_PROJECT:
+			if (!*optarg) {
+				rc = cli_usage("fetch", "--project needs a project id or path");
+				goto done;
+			}
+			if (strv_push(&projects, optarg))
+				goto nomem;
+			break;
+		case OPT_GROUP:
+			if (!*optarg) {
+				rc = cli_usage("fetch", "--group needs a group path");
+				goto done;
+			}
+			if (strv_push(&groups, optarg))
+				goto nomem;
+			break;
+		case OPT_ISSUE: {
+			char *path = NULL;
+			int64_t iid;
+			if (store_ref_parse(optarg, &path, &iid) != 0) {
+				rc = cli_usage("fetch", "--issue %s: not a ref (group/project#iid)",
+					       optarg);
+				goto done;
+			}
+			free(path);
+			if (strv_push(&issues, optarg))
+				goto nomem;
+			break;
+		}
+		case OPT_DEPTH:
+			num = &depth;
+			min = 0;
+			max = INT64_MAX / 2;
+			break;
+		case OPT_RELATED:
+			related = true;
+			break;
+		case OPT_STATE:
+			if (strcmp(optarg, "opened") && strcmp(optarg, "closed") &&
+			    strcmp(optarg, "all")) {
+				rc = cli_usage("fetch", "--state must be opened, closed or all");
+				goto done;
+			}
+			state = optarg;
+			break;
+		case OPT_JOBS:
+			num = &jobs;
+			max = 64;
+			break;
+		case OPT_TIMEOUT:
+			num = &timeout;
+			max = 86400;
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			num = &connect_timeout;
+			max = 86400;
+			break;
+		case OPT_RETRIES:
+			num = &retries;
+			max = 1000;
+			break;
+		case OPT_RETRY_TIME:
+			num = &retry_time;
+			max = 86400;
+			break;
+		case OPT_FULL:
+			full = true;
+			break;
+		case OPT_TOKEN_FILE:
+			token_file = optarg;
+			break;
+		case OPT_CACERT:
+			cacert = optarg;
+			break;
+		case OPT_ALLOW_HTTP:
+			allow_http = true;
+			break;
+		case 'q':
+			common.quiet = true;
+			break;
+		case 'v':
+			common.verbose++;
+			break;
+		case OPT_NO_PROGRESS:
+			common.no_progress = true;
+			break;
+		case 'h':
+			fputs(fetch_help, stdout);
+			goto done;
+		default:
+			rc = cli_usage("fetch", "unknown or incomplete option");
+			goto done;
+		}
+		if (num && cli_parse_int(optarg, min, max, num) != 0) {
+			rc = cli_usage("fetch", "%s: expected an integer from %lld to %lld, got '%s'",
+				       argv[optind - 1][0] == '-' ? argv[optind - 1] : "option",
+				       (long long)min, (long long)max, optarg);
+			goto done;
+		}
+	}
+	if (optind < argc) {
+		rc = cli_usage("fetch", "unexpected argument '%s'", argv[optind]);
+		goto done;
+	}
+	if (url_arg && fetch_url_normalize(url_arg, &given_url, err) != FETCH_OK) {
+		rc = cli_usage("fetch", "%s", err);
+		goto done;
+	}
+
+	/* the token before anything is opened or sent */
+	int trc = fetch_token_resolve(&token, token_file, err);
+	if (trc != FETCH_OK) {
+		cli_error("fetch", "%s", err);
+		rc = exit_for(trc);
+		goto done;
+	}
+
+	if ((rc = cli_open_store(ctx, "fetch", STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, false, &s)))
+		goto done;
+	if (store_get_instance(s, &stored_url) < 0) {
+		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	const char *pick = given_url;
+	if (!pick)
+		pick = stored_url;
+	if (!pick)
+		pick = env_nonempty("GITLAB_HOST");
+	if (!pick)
+		pick = env_nonempty("CI_SERVER_URL");
+	if (!pick)
+		pick = "https://gitlab.com";
+	if (fetch_url_normalize(pick, &url, err) != FETCH_OK) {
+		cli_error("fetch", "%s", err);
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	}
+	if (stored_url && strcmp(stored_url, url) != 0) {
+		cli_error("fetch", "%s holds %s, not %s (use another --db for another instance)",
+			  ctx->db_path, stored_url, url);
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (fetch_url_check_http(url, allow_http, &warn_http, err) != FETCH_OK) {
+		cli_error("fetch", "%s", err);
+		rc = CLI_EXIT_REMOTE;
+		goto done;
+	}
+	if (warn_http && !common.quiet)
+		cli_warn("fetch", "%s: sending the token over plain http (--allow-http)", url);
+
+	/* no seeds given: the recorded ones, else the CI job's project */
+	if (projects.n + groups.n + issues.n == 0) {
+		if (store_get_seeds(s, &recorded) < 0) {
+			cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
+		for (size_t i = 0; recorded && recorded[i]; i++) {
+			const char *w = recorded[i];
+			int e = 0;
+			if (strncmp(w, "--project ", 10) == 0)
+				e = strv_push(&projects, w + 10);
+			else if (strncmp(w, "--group ", 8) == 0)
+				e = strv_push(&groups, w + 8);
+			else if (strncmp(w, "--issue ", 8) == 0)
+				e = strv_push(&issues, w + 8);
+			if (e)
+				goto nomem;
+		}
+		const char *ci = getenv("GITLAB_CI");
+		if (projects.n + groups.n + issues.n == 0 && ci && strcmp(ci, "true") == 0 &&
+		    env_nonempty("CI_PROJECT_PATH")) {
+			if (strv_push(&projects, getenv("CI_PROJECT_PATH")))
+				goto nomem;
+		}
+		if (projects.n + groups.n + issues.n == 0) {
+			rc = cli_usage("fetch", "no seed: give --project, --group or --issue (none "
+						"is recorded in %s)",
+				       ctx->db_path);
+			goto done;
+		}
+	}
+
+	o.url = url;
+	o.user_agent = "issuegraph/" ISSUEGRAPH_VERSION;
+	o.token = &token;
+	o.projects = projects.v;
+	o.n_projects = projects.n;
+	o.groups = groups.v;
+	o.n_groups = groups.n;
+	o.issues = issues.v;
+	o.n_issues = issues.n;
+	o.depth = depth;
+	o.follow_related = related;
+	o.state = state;
+	o.full = full;
+	o.jobs = (int)jobs;
+	o.timeout = (long)timeout;
+	o.connect_timeout = (long)connect_timeout;
+	o.retries = (int)retries;
+	o.retry_time = (long)retry_time;
+	o.cacert = cacert;
+	o.err = stderr;
+	o.verbose = common.quiet ? 0 : common.verbose;
+	o.progress = cli_progress_wanted(&common);
+	o.quiet = common.quiet;
+
+	int frc = fetch_run(s, &o, &res, err);
+	if (frc != FETCH_OK) {
+		cli_error("fetch", "%s", err);
+		rc = exit_for(frc);
+		goto done;
+	}
+	if (!common.quiet)
+		fprintf(stderr,
+			"fetch: %s%s%lld issues and %lld link lists read, %lld requests (%lld "
+			"retries, %lld rate-limited)%s in %.1f s\n",
+			res.resumed ? "resumed; " : "", res.incremental ? "changes only; " : "",
+			(long long)res.issues, (long long)res.links, (long long)res.requests,
+			(long long)res.retries, (long long)res.rate_limited,
+			res.inaccessible ? ", some linked issues not readable" : "", res.seconds);
+	if (!res.saw_blocks)
+		cli_warn("fetch", "no 'blocks' link found: GitLab Free has only relates_to links, "
+				  "so there are no blocking cycles or paths to analyse");
+	goto done;
+nomem:
+	cli_error("fetch", "out of memory");
+	rc = CLI_EXIT_STORE;
+done:
+	if (s && store_close(s) < 0 && rc == CLI_EXIT_OK) {
+		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(NULL));
+		rc = CLI_EXIT_STORE;
+	}
+	fetch_token_release(&token);
+	store_strv_free(recorded);
+	free(projects.v);
+	free(groups.v);
+	free(issues.v);
+	free(url);
+	free(stored_url);
+	free(given_url);
+	return rc;
 }

@@ -1,0 +1,148 @@
+/*
+ * fetch: the GitLab REST API v4 client and the crawler that fills the store.
+ *
+ * Conventions: functions return FETCH_OK (0) or a negative enum
+ * fetch_status; a failing call leaves a one-line message (what failed,
+ * then why, then what to do) in the buffer the caller hands in. Nothing
+ * here prints to stdout or exits; progress and -v log lines go to the
+ * stream given in the options. A token is never written anywhere: not to
+ * a message, a log line, or the store.
+ */
+#ifndef ISSUEGRAPH_FETCH_H
+#define ISSUEGRAPH_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store.h"
+
+enum fetch_status {
+	FETCH_OK = 0,
+	FETCH_EREMOTE = -1, /* network, TLS, auth, API, refused redirect, plain http */
+	FETCH_ESTORE = -2,  /* the store failed (message is the store's) */
+	FETCH_EUSAGE = -3,  /* a bad value (e.g. an --issue ref that is not one) */
+	FETCH_ENOMEM = -4,
+};
+
+/* Size of the message buffers passed to the functions below. */
+#define FETCH_ERRMSG_SIZE 512
+
+/* ---- credentials (auth.c) --------------------------------------------- */
+
+enum fetch_auth_kind {
+	FETCH_AUTH_NONE = 0,
+	FETCH_AUTH_PRIVATE_TOKEN, /* sent as PRIVATE-TOKEN */
+	FETCH_AUTH_BEARER,        /* sent as Authorization: Bearer */
+};
+
+struct fetch_token {
+	enum fetch_auth_kind kind;
+	char *value;        /* owned; wiped by fetch_token_release() */
+	const char *source; /* static: "--token-file", "GITLAB_TOKEN", ... (safe to print) */
+};
+
+/*
+ * The SPEC's token sources in order: token_file (first line, surrounding
+ * whitespace stripped), $GITLAB_TOKEN, $GITLAB_ACCESS_TOKEN, $OAUTH_TOKEN.
+ * With none, FETCH_EREMOTE and a message saying how to give one; when
+ * $CI_JOB_TOKEN is the only credential, FETCH_EREMOTE naming the fix.
+ * A token file that cannot be read or is empty: FETCH_EUSAGE.
+ * Release with fetch_token_release() (wipes the value).
+ */
+int fetch_token_resolve(struct fetch_token *out, const char *token_file, char *err);
+void fetch_token_release(struct fetch_token *t);
+
+/*
+ * Normalise an instance URL: a bare host gets https://, the path loses
+ * trailing slashes (and a trailing /api/v4), query and fragment are
+ * refused. *out is malloc'd ("https://gitlab.example.com" or with a path
+ * prefix for instances under one). FETCH_EUSAGE on a URL that is not one.
+ */
+int fetch_url_normalize(const char *in, char **out, char *err);
+
+/*
+ * The plain-http rule: FETCH_EREMOTE for an http:// URL whose host is not
+ * localhost, 127.0.0.0/8 or ::1, unless allow_http; then *warn is set.
+ */
+int fetch_url_check_http(const char *url, bool allow_http, bool *warn, char *err);
+
+/* Whether a and b have the same scheme, host and port (redirect rule). */
+bool fetch_url_same_origin(const char *a, const char *b);
+
+/* ---- the Link header (paginate.c) -------------------------------------- */
+
+/*
+ * The URL of the rel="next" entry of an RFC 8288 Link header value, e.g.
+ * `<https://h/api/v4/x?page=2>; rel="next", <...>; rel="last"`. *out is
+ * malloc'd, or NULL when there is no next link. Returns 0 or FETCH_ENOMEM.
+ */
+int fetch_link_next(const char *header, char **out);
+
+/* ---- the crawl (crawl.c) ---------------------------------------------- */
+
+#define FETCH_DEPTH_UNLIMITED (-1)
+
+struct fetch_options {
+	const char *url;        /* normalised instance URL (fetch_url_normalize) */
+	const char *user_agent; /* e.g. "issuegraph/0.1.0" */
+	const struct fetch_token *token;
+
+	/* Seeds as the user gave them; all NULL-free arrays of n strings. */
+	const char *const *projects;
+	size_t n_projects;
+	const char *const *groups;
+	size_t n_groups;
+	const char *const *issues; /* refs "path#iid" */
+	size_t n_issues;
+
+	int64_t depth; /* FETCH_DEPTH_UNLIMITED or >= 0 */
+	bool follow_related;
+	const char *state; /* "opened", "closed" or "all" */
+	bool full;
+
+	int jobs;              /* requests in flight, >= 1 */
+	long timeout;          /* seconds per request */
+	long connect_timeout;  /* seconds */
+	int retries;           /* tries per request, >= 1 */
+	long retry_time;       /* seconds per request, all tries */
+	const char *cacert;    /* CA bundle or NULL */
+
+	FILE *err;      /* progress, warnings and -v log lines; NULL: none */
+	int verbose;    /* 1: one line per request */
+	bool progress;  /* live line (the caller checked isatty) */
+	bool quiet;     /* no summary, no warnings */
+};
+
+struct fetch_result {
+	int64_t issues;   /* issue objects stored or refreshed by this run */
+	int64_t links;    /* link lists read */
+	int64_t requests; /* HTTP requests sent (retries included) */
+	int64_t retries;
+	int64_t rate_limited; /* 429 answers */
+	int64_t inaccessible; /* linked projects/issues answering 404 */
+	int64_t pruned;       /* issues removed by --full */
+	bool resumed;         /* continued an interrupted fetch */
+	bool incremental;     /* listed only what changed since the last fetch */
+	bool saw_blocks;      /* the store holds at least one blocks link */
+	double seconds;
+};
+
+/*
+ * Crawl the instance o->url into s (opened with STORE_OPEN_EXCLUSIVE) by
+ * the SPEC's crawl and incremental rules. No seeds in o: the recorded
+ * ones (the caller resolves $CI_PROJECT_PATH before). Records the seeds,
+ * the options and the marks; each finished unit is its own transaction, so
+ * an interrupted run resumes. res may be NULL.
+ *
+ * Test hook: with $ISSUEGRAPH_TEST_KILL_AT_COMMIT=N in the environment the
+ * process raises SIGKILL right before the COMMIT of its Nth unit (to test
+ * that a kill inside a write transaction loses nothing).
+ * $ISSUEGRAPH_TEST_MAX_OFFSET=N lowers the deepest offset paged to
+ * (GitLab: 50,000) so that tests exercise the updated_after continuation.
+ */
+int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_result *res,
+	      char *err);
+
+#endif

@@ -1,0 +1,110 @@
+/* fetch internals shared by the .c files of fetch/; not for use outside it. */
+#ifndef ISSUEGRAPH_FETCH_INTERNAL_H
+#define ISSUEGRAPH_FETCH_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fetch.h"
+
+struct json_object;
+
+/* printf into err (FETCH_ERRMSG_SIZE bytes); err NULL ok. */
+void fetch_fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Monotonic seconds. */
+double fetch_now(void);
+
+/* ---- http.c: the curl multi driver ---------------------------------- */
+
+struct http;
+
+/*
+ * One GET. The crawler submits it with a kind and a pointer of its own;
+ * when it is finished (after the retries, redirects and waits http.c does
+ * itself) the done callback sees it, then http.c frees it. The callback
+ * may steal json (set it to NULL) to keep it.
+ */
+struct http_req {
+	char *url;  /* absolute; after same-origin redirects, the final one */
+	int kind;   /* the crawler's */
+	void *data; /* the crawler's */
+
+	/* outcome, for the callback */
+	long status;              /* 200..299, 404, or another 4xx the caller judges */
+	struct json_object *json; /* the parsed body; NULL if none or not JSON */
+	char *link_next;          /* Link rel="next" (same origin checked), or NULL */
+	long x_page;              /* X-Page, -1 if absent */
+
+	/* http.c's own */
+	void *easy;
+	char *body;
+	size_t body_len, body_cap;
+	bool too_big;
+	int tries, redirects;
+	size_t slot; /* index in the active set */
+	double first_at, not_before, started_at;
+	char errbuf[256]; /* CURL_ERROR_SIZE */
+	struct http_req *next;
+};
+
+/* Called for every finished request; a negative return stops the crawl and
+ * http_run() returns it. */
+typedef int (*http_done_fn)(void *ctx, struct http_req *r);
+
+struct http_stats {
+	int64_t requests, retries, rate_limited;
+};
+
+int http_new(struct http **out, const struct fetch_options *o, char *err);
+void http_free(struct http *h);
+
+/* Queue a GET of url (absolute, same origin as the instance: checked). */
+int http_submit(struct http *h, const char *url, int kind, void *data);
+
+/* Requests queued or in flight; how many more the crawler may hand in now
+ * (the concurrency limit, lowered for a while after a 429). */
+size_t http_pending(const struct http *h);
+size_t http_room(const struct http *h);
+
+/*
+ * Start what may start, wait up to max_wait_ms for progress, and hand
+ * every finished request to fn. 0, or a negative fetch_status (the
+ * message in err): a request that failed for good (401, 403, retries
+ * exhausted, a refused redirect, ...), or what fn returned.
+ */
+int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char *err);
+
+/* The server's Date of the first answer, as a Unix time; -1 if none yet. */
+int64_t http_first_date(const struct http *h);
+void http_get_stats(const struct http *h, struct http_stats *out);
+
+/* The message of a GitLab error body ("message" or "error", string or
+ * object) into buf; "" when there is none. */
+void http_api_message(const struct json_object *body, char *buf, size_t len);
+
+/* "GET /api/v4/..." path and query of url, for messages (never headers). */
+void http_url_path(const char *url, char *buf, size_t len);
+
+/* ---- progress.c ------------------------------------------------------- */
+
+struct fetch_progress {
+	FILE *err;
+	bool live;
+	bool drawn;
+	double start, last_draw;
+};
+
+struct fetch_progress_counts {
+	int64_t issues, links, requests, retries, queue;
+};
+
+void fetch_progress_init(struct fetch_progress *p, FILE *err, bool live);
+/* Redraw the live line, at most ~10 times a second unless force. */
+void fetch_progress_update(struct fetch_progress *p, const struct fetch_progress_counts *c,
+			   bool force);
+/* Clear the live line (before other output or at the end). */
+void fetch_progress_clear(struct fetch_progress *p);
+
+#endif

@@ -1,0 +1,693 @@
+/*
+ * The HTTP side of fetch: libcurl's multi interface with up to --jobs
+ * transfers in flight over reused connections, and everything the SPEC
+ * says about answers: retries with backoff and jitter for 5xx, resets,
+ * time-outs and bodies that are not JSON; 429 waits; same-origin
+ * redirects followed by hand (curl would carry PRIVATE-TOKEN to another
+ * host); 401/403 fatal. Request headers are never printed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "fetch_internal.h"
+
+/* An API answer bigger than this is an error, not an OOM. */
+#define HTTP_BODY_CAP ((size_t)256 << 20)
+#define HTTP_MAX_REDIRECTS 8
+#define HTTP_BACKOFF_BASE 0.5 /* seconds, doubled per try */
+#define HTTP_BACKOFF_MAX 30.0
+#define HTTP_RATE_RECOVER 5.0 /* seconds without 429 before one more slot */
+
+struct http {
+	const struct fetch_options *o;
+	CURLM *multi;
+	struct curl_slist *headers; /* holds the token: never printed */
+	struct http_req *queue, *queue_tail; /* ready to start, FIFO */
+	struct http_req *waiting;            /* backing off, not ordered */
+	size_t n_queue, n_waiting, n_active;
+	CURL **pool;
+	size_t n_pool;
+	struct http_req **active; /* in flight, n_active of them */
+	int limit;          /* current concurrency limit */
+	double pause_until; /* no new request before (429) */
+	double last_429;
+	int64_t first_date;
+	struct http_stats stats;
+	unsigned short rand_state[3];
+};
+
+double fetch_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void req_free(struct http_req *r)
+{
+	if (!r)
+		return;
+	free(r->url);
+	json_object_put(r->json);
+	free(r->link_next);
+	free(r->body);
+	free(r);
+}
+
+int http_new(struct http **out, const struct fetch_options *o, char *err)
+{
+	struct http *h = calloc(1, sizeof *h);
+	char *hdr = NULL;
+	*out = NULL;
+	if (!h)
+		return FETCH_ENOMEM;
+	h->o = o;
+	h->limit = o->jobs > 0 ? o->jobs : 1;
+	h->first_date = -1;
+	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+	h->rand_state[0] = (unsigned short)seed;
+	h->rand_state[1] = (unsigned short)(seed >> 16);
+	h->rand_state[2] = (unsigned short)(seed >> 32);
+	if (!(h->multi = curl_multi_init()))
+		goto nomem;
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->limit);
+	if (!(h->pool = calloc((size_t)h->limit, sizeof *h->pool)) ||
+	    !(h->active = calloc((size_t)h->limit, sizeof *h->active)))
+		goto nomem;
+	if (o->token && o->token->kind != FETCH_AUTH_NONE) {
+		const char *name =
+			o->token->kind == FETCH_AUTH_BEARER ? "Authorization: Bearer " : "PRIVATE-TOKEN: ";
+		size_t n = strlen(name) + strlen(o->token->value) + 1;
+		if (!(hdr = malloc(n)))
+			goto nomem;
+		snprintf(hdr, n, "%s%s", name, o->token->value);
+		struct curl_slist *l = curl_slist_append(NULL, hdr);
+		memset(hdr, 0, n);
+		free(hdr);
+		if (!l)
+			goto nomem;
+		h->headers = l;
+	}
+	struct curl_slist *l = curl_slist_append(h->headers, "Accept: application/json");
+	if (!l)
+		goto nomem;
+	h->headers = l;
+	*out = h;
+	return FETCH_OK;
+nomem:
+	fetch_fail(err, "out of memory");
+	http_free(h);
+	return FETCH_ENOMEM;
+}
+
+static void free_list(struct http_req *r)
+{
+	while (r) {
+		struct http_req *n = r->next;
+		req_free(r);
+		r = n;
+	}
+}
+
+void http_free(struct http *h)
+{
+	if (!h)
+		return;
+	free_list(h->queue);
+	free_list(h->waiting);
+	/* requests still in flight after a fatal error */
+	for (size_t i = 0; i < h->n_active; i++) {
+		struct http_req *r = h->active[i];
+		curl_multi_remove_handle(h->multi, r->easy);
+		curl_easy_cleanup(r->easy);
+		req_free(r);
+	}
+	free(h->active);
+	for (size_t i = 0; i < h->n_pool; i++)
+		curl_easy_cleanup(h->pool[i]);
+	free(h->pool);
+	curl_multi_cleanup(h->multi);
+	/* wipe the token header before freeing it */
+	for (struct curl_slist *l = h->headers; l; l = l->next)
+		memset(l->data, 0, strlen(l->data));
+	curl_slist_free_all(h->headers);
+	free(h);
+}
+
+static void enqueue(struct http *h, struct http_req *r)
+{
+	r->next = NULL;
+	if (h->queue_tail)
+		h->queue_tail->next = r;
+	else
+		h->queue = r;
+	h->queue_tail = r;
+	h->n_queue++;
+}
+
+int http_submit(struct http *h, const char *url, int kind, void *data)
+{
+	struct http_req *r = calloc(1, sizeof *r);
+	if (!r || !(r->url = strdup(url))) {
+		free(r);
+		return FETCH_ENOMEM;
+	}
+	r->kind = kind;
+	r->data = data;
+	r->x_page = -1;
+	r->first_at = fetch_now();
+	enqueue(h, r);
+	return FETCH_OK;
+}
+
+size_t http_pending(const struct http *h)
+{
+	return h->n_queue + h->n_waiting + h->n_active;
+}
+
+size_t http_room(const struct http *h)
+{
+	size_t busy = h->n_queue + h->n_active;
+	return busy < (size_t)h->limit ? (size_t)h->limit - busy : 0;
+}
+
+int64_t http_first_date(const struct http *h)
+{
+	return h->first_date;
+}
+
+void http_get_stats(const struct http *h, struct http_stats *out)
+{
+	*out = h->stats;
+}
+
+void http_url_path(const char *url, char *buf, size_t len)
+{
+	CURLU *u = curl_url();
+	char *path = NULL, *query = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_PATH, &path, 0);
+		curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	}
+	snprintf(buf, len, "%s%s%s", path ? path : url, query ? "?" : "", query ? query : "");
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+}
+
+void http_api_message(const struct json_object *body, char *buf, size_t len)
+{
+	static const char *const keys[] = {"message", "error", "error_description"};
+	struct json_object *v = NULL;
+	buf[0] = '\0';
+	if (!body || !json_object_is_type(body, json_type_object))
+		return;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (!json_object_object_get_ex(body, keys[i], &v) || !v)
+			continue;
+		if (json_object_is_type(v, json_type_string)) {
+			snprintf(buf, len, "%s", json_object_get_string(v));
+			return;
+		}
+		/* {"message": {"error": "..."}} or {"message": {"field": ["..."]}} */
+		struct json_object *inner = NULL;
+		if (json_object_is_type(v, json_type_object) &&
+		    json_object_object_get_ex(v, "error", &inner) &&
+		    json_object_is_type(inner, json_type_string)) {
+			snprintf(buf, len, "%s", json_object_get_string(inner));
+			return;
+		}
+		snprintf(buf, len, "%s",
+			 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+		return;
+	}
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_req *r = userdata;
+	size_t n = size * nmemb;
+	if (n > HTTP_BODY_CAP - r->body_len) {
+		r->too_big = true;
+		return 0; /* curl aborts the transfer with CURLE_WRITE_ERROR */
+	}
+	if (r->body_len + n + 1 > r->body_cap) {
+		size_t cap = r->body_cap ? r->body_cap : 16384;
+		while (cap < r->body_len + n + 1)
+			cap *= 2;
+		char *b = realloc(r->body, cap);
+		if (!b)
+			return 0;
+		r->body = b;
+		r->body_cap = cap;
+	}
+	memcpy(r->body + r->body_len, ptr, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+	return n;
+}
+
+static CURL *easy_for(struct http *h, struct http_req *r)
+{
+	CURL *e = h->n_pool ? h->pool[--h->n_pool] : curl_easy_init();
+	const struct fetch_options *o = h->o;
+	if (!e)
+		return NULL;
+	curl_easy_reset(e);
+	r->errbuf[0] = '\0';
+	if (curl_easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK) {
+		curl_easy_cleanup(e);
+		return NULL;
+	}
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
+	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent ? o->user_agent : "issuegraph");
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout > 0 ? o->timeout : 60L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout > 0 ? o->connect_timeout : 10L);
+	/* Redirects are followed by hand (same origin only): curl would send
+	 * PRIVATE-TOKEN on to whatever host a Location names. */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	if (o->cacert)
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
+	return e;
+}
+
+static void reset_outcome(struct http_req *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = r->body_cap = 0;
+	r->too_big = false;
+	json_object_put(r->json);
+	r->json = NULL;
+	free(r->link_next);
+	r->link_next = NULL;
+	r->status = 0;
+	r->x_page = -1;
+}
+
+static int start(struct http *h, struct http_req *r)
+{
+	CURL *e = easy_for(h, r);
+	if (!e)
+		return FETCH_ENOMEM;
+	reset_outcome(r);
+	r->easy = e;
+	r->started_at = fetch_now();
+	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		r->easy = NULL;
+		return FETCH_ENOMEM;
+	}
+	r->slot = h->n_active;
+	h->active[h->n_active++] = r;
+	h->stats.requests++;
+	return FETCH_OK;
+}
+
+static void release_easy(struct http *h, struct http_req *r)
+{
+	CURL *e = r->easy;
+	r->easy = NULL;
+	if (!e)
+		return;
+	curl_multi_remove_handle(h->multi, e);
+	if (h->n_pool < (size_t)(h->o->jobs > 0 ? h->o->jobs : 1))
+		h->pool[h->n_pool++] = e;
+	else
+		curl_easy_cleanup(e);
+}
+
+static const char *header(CURL *e, const char *name)
+{
+	struct curl_header *hd = NULL;
+	if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &hd) == CURLHE_OK && hd)
+		return hd->value;
+	return NULL;
+}
+
+static double jitter(struct http *h)
+{
+	return 0.5 + erand48(h->rand_state);
+}
+
+static void log_line(struct http *h, const struct http_req *r, const char *outcome)
+{
+	char path[1024];
+	if (!h->o->err || h->o->verbose < 1)
+		return;
+	http_url_path(r->url, path, sizeof path);
+	fprintf(h->o->err, "GET %s %s %.0f ms\n", path, outcome,
+		(fetch_now() - r->started_at) * 1000.0);
+}
+
+/* Put r back after a failed try, or give up: FETCH_EREMOTE with why. */
+static int retry_later(struct http *h, struct http_req *r, double delay, bool counts,
+		       const char *why, char *err)
+{
+	double now = fetch_now();
+	char path[512];
+	if (counts)
+		r->tries++;
+	if ((counts && r->tries >= h->o->retries) ||
+	    now + delay - r->first_at > (double)h->o->retry_time) {
+		http_url_path(r->url, path, sizeof path);
+		fetch_fail(err, "GET %s: %s (gave up after %d tries in %.0f s; see --retries and "
+				"--retry-time)",
+			   path, why, r->tries + (counts ? 0 : 1), now - r->first_at);
+		return FETCH_EREMOTE;
+	}
+	h->stats.retries++;
+	r->not_before = now + delay;
+	r->next = h->waiting;
+	h->waiting = r;
+	h->n_waiting++;
+	return FETCH_OK;
+}
+
+static double backoff(struct http *h, const struct http_req *r)
+{
+	double d = HTTP_BACKOFF_BASE * pow(2.0, r->tries);
+	if (d > HTTP_BACKOFF_MAX)
+		d = HTTP_BACKOFF_MAX;
+	return d * jitter(h);
+}
+
+static bool curl_retriable(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_WRITE_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The seconds a 429 asks to wait: Retry-After, else RateLimit-Reset minus
+ * the server's Date; negative when neither says. */
+static double rate_wait(CURL *e)
+{
+	const char *ra = header(e, "Retry-After");
+	const char *reset = header(e, "RateLimit-Reset");
+	const char *date = header(e, "Date");
+	if (ra) {
+		char *end;
+		long v = strtol(ra, &end, 10);
+		if (end != ra && *end == '\0' && v >= 0)
+			return (double)v;
+		time_t t = curl_getdate(ra, NULL);
+		time_t now = date ? curl_getdate(date, NULL) : time(NULL);
+		if (t != -1 && now != -1)
+			return t > now ? (double)(t - now) : 0.0;
+	}
+	if (reset) {
+		char *end;
+		long long v = strtoll(reset, &end, 10);
+		time_t now = date ? curl_getdate(date, NULL) : time(NULL);
+		if (end != reset && *end == '\0' && now != -1)
+			return v > (long long)now ? (double)(v - (long long)now) : 0.0;
+	}
+	return -1.0;
+}
+
+static bool parse_json(struct http_req *r)
+{
+	struct json_tokener *tok;
+	if (!r->body || r->body_len == 0)
+		return false;
+	if (!(tok = json_tokener_new()))
+		return false;
+	struct json_object *j = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
+	bool ok = j && json_tokener_get_error(tok) == json_tokener_success;
+	if (ok) {
+		size_t end = json_tokener_get_parse_end(tok);
+		while (end < r->body_len && strchr(" \t\r\n", r->body[end]))
+			end++;
+		ok = end == r->body_len;
+	}
+	json_tokener_free(tok);
+	if (!ok) {
+		json_object_put(j);
+		return false;
+	}
+	r->json = j;
+	return true;
+}
+
+/* One finished transfer: 0 (delivered, or queued again), or fatal. */
+static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_fn fn, void *ctx,
+		    char *err)
+{
+	CURL *e = r->easy;
+	long status = 0;
+	char why[512], path[512], msg[300];
+	int rc = FETCH_OK;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	r->status = status;
+
+	if (res != CURLE_OK) {
+		if (r->too_big) {
+			http_url_path(r->url, path, sizeof path);
+			fetch_fail(err, "GET %s: the answer is larger than %zu MiB; refused", path,
+				   HTTP_BODY_CAP >> 20);
+			log_line(h, r, "too large");
+			release_easy(h, r);
+			req_free(r);
+			return FETCH_EREMOTE;
+		}
+		/* curl's error buffer says what failed (never request headers) */
+		snprintf(why, sizeof why, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(res));
+		log_line(h, r, why);
+		release_easy(h, r);
+		if (!curl_retriable(res)) {
+			http_url_path(r->url, path, sizeof path);
+			fetch_fail(err, "GET %s: %s", path, why);
+			req_free(r);
+			return FETCH_EREMOTE;
+		}
+		rc = retry_later(h, r, backoff(h, r), true, why, err);
+		if (rc)
+			req_free(r);
+		return rc;
+	}
+
+	if (h->first_date < 0) {
+		const char *d = header(e, "Date");
+		time_t t = d ? curl_getdate(d, NULL) : -1;
+		if (t != -1)
+			h->first_date = (int64_t)t;
+	}
+
+	snprintf(why, sizeof why, "%ld", status);
+	log_line(h, r, why);
+
+	if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+		char *target = NULL;
+		curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &target);
+		http_url_path(r->url, path, sizeof path);
+		if (!target) {
+			fetch_fail(err, "GET %s: redirect (%ld) without a Location", path, status);
+			rc = FETCH_EREMOTE;
+		} else if (!fetch_url_same_origin(target, r->url)) {
+			fetch_fail(err, "GET %s: redirect to %s refused (another host, port or "
+					"scheme: the token is not sent there)",
+				   path, target);
+			rc = FETCH_EREMOTE;
+		} else if (++r->redirects > HTTP_MAX_REDIRECTS) {
+			fetch_fail(err, "GET %s: too many redirects", path);
+			rc = FETCH_EREMOTE;
+		} else {
+			char *u = strdup(target);
+			if (!u) {
+				rc = FETCH_ENOMEM;
+			} else {
+				free(r->url);
+				r->url = u;
+			}
+		}
+		release_easy(h, r);
+		if (rc)
+			req_free(r);
+		else
+			enqueue(h, r);
+		return rc;
+	}
+
+	if (status == 429) {
+		double w = rate_wait(e);
+		h->stats.rate_limited++;
+		if (w < 0)
+			w = backoff(h, r);
+		else
+			w += 0.05 * jitter(h); /* do not all come back in the same instant */
+		double now = fetch_now();
+		if (now + w > h->pause_until)
+			h->pause_until = now + w;
+		/* fewer at once for a while */
+		if (now - h->last_429 > 0.5 && h->limit > 1)
+			h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
+		h->last_429 = now;
+		release_easy(h, r);
+		rc = retry_later(h, r, w, false, "429 Too Many Requests", err);
+		if (rc)
+			req_free(r);
+		return rc;
+	}
+
+	if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
+		snprintf(why, sizeof why, "HTTP %ld", status);
+		release_easy(h, r);
+		rc = retry_later(h, r, backoff(h, r), true, why, err);
+		if (rc)
+			req_free(r);
+		return rc;
+	}
+
+	bool is_json = parse_json(r);
+	if (status >= 200 && status < 300) {
+		if (!is_json) {
+			release_easy(h, r);
+			rc = retry_later(h, r, backoff(h, r), true, "the answer is not valid JSON",
+					 err);
+			if (rc)
+				req_free(r);
+			return rc;
+		}
+		const char *link = header(e, "Link");
+		const char *xp = header(e, "X-Page");
+		if (xp)
+			r->x_page = strtol(xp, NULL, 10);
+		if (link && (rc = fetch_link_next(link, &r->link_next)) < 0)
+			goto out;
+		if (r->link_next && !fetch_url_same_origin(r->link_next, r->url)) {
+			http_url_path(r->url, path, sizeof path);
+			fetch_fail(err, "GET %s: the next page is on another host (%s); refused",
+				   path, r->link_next);
+			rc = FETCH_EREMOTE;
+			goto out;
+		}
+	} else if (status == 401) {
+		http_api_message(r->json, msg, sizeof msg);
+		fetch_fail(err, "token rejected (401%s%s): check that it is valid, not expired, "
+				"and meant for this instance",
+			   msg[0] ? " " : "", msg);
+		rc = FETCH_EREMOTE;
+		goto out;
+	} else if (status == 403) {
+		http_api_message(r->json, msg, sizeof msg);
+		http_url_path(r->url, path, sizeof path);
+		fetch_fail(err, "GET %s: 403 %s (the token needs the read_api scope)", path,
+			   msg[0] ? msg : "Forbidden");
+		rc = FETCH_EREMOTE;
+		goto out;
+	}
+	release_easy(h, r);
+	rc = fn(ctx, r);
+	req_free(r);
+	return rc;
+out:
+	release_easy(h, r);
+	req_free(r);
+	return rc;
+}
+
+int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char *err)
+{
+	double now = fetch_now();
+	int rc = FETCH_OK;
+
+	/* let the concurrency limit recover after a quiet while */
+	if (h->limit < h->o->jobs && now - h->last_429 > HTTP_RATE_RECOVER) {
+		h->limit++;
+		h->last_429 = now;
+	}
+	/* waiting requests whose time has come go to the queue */
+	double next_due = -1;
+	for (struct http_req **pp = &h->waiting; *pp;) {
+		struct http_req *r = *pp;
+		if (r->not_before <= now) {
+			*pp = r->next;
+			h->n_waiting--;
+			enqueue(h, r);
+		} else {
+			if (next_due < 0 || r->not_before < next_due)
+				next_due = r->not_before;
+			pp = &r->next;
+		}
+	}
+	while (h->queue && h->n_active < (size_t)h->limit && now >= h->pause_until) {
+		struct http_req *r = h->queue;
+		h->queue = r->next;
+		if (!h->queue)
+			h->queue_tail = NULL;
+		h->n_queue--;
+		if ((rc = start(h, r)) < 0) {
+			req_free(r);
+			fetch_fail(err, "out of memory");
+			return rc;
+		}
+	}
+	double wait = (double)max_wait_ms / 1000.0;
+	if (next_due >= 0 && next_due - now < wait)
+		wait = next_due - now;
+	if (h->queue && h->pause_until > now && h->pause_until - now < wait)
+		wait = h->pause_until - now;
+	if (wait < 0)
+		wait = 0;
+	if (h->n_active > 0) {
+		int running = 0;
+		curl_multi_perform(h->multi, &running);
+		if (running > 0 || h->n_active > 0)
+			curl_multi_poll(h->multi, NULL, 0, (int)(wait * 1000.0) + 1, NULL);
+		curl_multi_perform(h->multi, &running);
+	} else if (wait > 0) {
+		struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(h->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct http_req *r = NULL;
+		CURLcode res = m->data.result;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		/* out of the active set (swap the last one into its slot) */
+		h->active[r->slot] = h->active[--h->n_active];
+		h->active[r->slot]->slot = r->slot;
+		if ((rc = finished(h, r, res, fn, ctx, err)) < 0)
+			return rc;
+	}
+	return FETCH_OK;
+}
