@@ -225,4 +225,57 @@ void store_import_counts(const struct store *s, struct store_import_counts *out)
  */
 int store_export_json(struct store *s, FILE *out);
 
+/* ---- crawl (fetch) ---- */
+/* The crawl frontier and listing state of fetch (store/crawl.c). All of
+ * these write inside the caller's transaction when one is open. */
+
+/* A project the current fetch lists. is_seed: 1 = a seed project (listed
+ * whole, or since list_updated_after), 2 = the project of a seed issue,
+ * 0 = another project holding stored issues (incremental: listed by its
+ * stored iids). list_next: the next page URL, or for is_seed != 1 the last
+ * iid listed; NULL = start. */
+struct store_crawl_project {
+	int64_t project_id;
+	int is_seed;
+	bool accessible;
+	bool list_done;
+	const char *list_next;          /* borrowed in callbacks */
+	const char *list_updated_after; /* ISO 8601, NULL = everything */
+};
+typedef int (*store_crawl_project_cb)(void *ctx, const struct store_crawl_project *p);
+/* Insert or replace the row of p->project_id. */
+int store_crawl_put_project(struct store *s, const struct store_crawl_project *p);
+/* Every row, ascending by project id. */
+int store_crawl_each_project(struct store *s, store_crawl_project_cb cb, void *ctx);
+
+/* An issue the crawl reached: hop from the nearest seed, whether its links
+ * were read in the current fetch. */
+struct store_crawl_issue {
+	int64_t issue_id, project_id, iid;
+	int64_t hop;
+	bool expanded;
+};
+typedef int (*store_crawl_issue_cb)(void *ctx, const struct store_crawl_issue *i);
+/* STORE_ENOTFOUND if the issue has no crawl row. project_id/iid filled. */
+int store_crawl_get_issue(struct store *s, int64_t issue_id, struct store_crawl_issue *out);
+/* Insert or replace (the issue must be stored). */
+int store_crawl_put_issue(struct store *s, int64_t issue_id, int64_t hop, bool expanded);
+/* Unexpanded issues with hop < max_hop, by hop then id. */
+int store_crawl_each_pending(struct store *s, int64_t max_hop, store_crawl_issue_cb cb, void *ctx);
+/* Start a new fetch: drop the listing state and the inaccessible marks;
+ * keep_issues false also drops every issue's crawl row (an incremental
+ * fetch keeps them: it re-expands only what changed). */
+int store_crawl_reset(struct store *s, bool keep_issues);
+/* Remember that project_id#iid (iid 0: the whole project) answered 404. */
+int store_crawl_mark_inaccessible(struct store *s, int64_t project_id, int64_t iid);
+/* --full: delete every issue (and its links) the fetch did not reach, and
+ * projects left without issues that are not seeds; *n the issues deleted. */
+int store_crawl_prune(struct store *s, int64_t *n);
+/* Ids of the projects that hold stored issues, ascending; free(*ids). */
+int store_crawl_issue_projects(struct store *s, int64_t **ids, size_t *n);
+/* The stored iids of project_id above after_iid, ascending, at most max;
+ * free(*iids). */
+int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_iid,
+			     size_t max, int64_t **iids, size_t *n);
+
 #endif
