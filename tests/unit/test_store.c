@@ -1,0 +1,701 @@
+/* store: open/classify/migrate, records, crawl state, refs. Real SQLite
+ * files in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char tmpdir[256];
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/ig-test-store-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	(void)state;
+	char cmd[320];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *path_in(const char *name)
+{
+	static char buf[4][320];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+	return buf[k];
+}
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+static char *slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	b[n] = '\0';
+	*len = (size_t)n;
+	return b;
+}
+
+static void assert_same_bytes(const char *p, const char *before, size_t before_len)
+{
+	size_t len = 0;
+	char *now = slurp(p, &len);
+	assert_int_equal(len, before_len);
+	assert_memory_equal(now, before, len);
+	free(now);
+}
+
+static void assert_no_side_files(const char *db)
+{
+	char p[400];
+	snprintf(p, sizeof p, "%s-wal", db);
+	assert_false(exists(p));
+	snprintf(p, sizeof p, "%s-shm", db);
+	assert_false(exists(p));
+}
+
+static void sql(sqlite3 *db, const char *q)
+{
+	char *err = NULL;
+	if (sqlite3_exec(db, q, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", q, err);
+}
+
+static int64_t sql_int(const char *dbpath, const char *q)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* ---- records round trip -------------------------------------------------- */
+
+static const struct store_issue full_issue = {
+	.id = 84,
+	.project_id = 4,
+	.iid = 14,
+	.title = "Issues with auth \xc3\xa9",
+	.state = STORE_STATE_CLOSED,
+	.confidential = true,
+	.has_weight = true,
+	.weight = 3,
+	.time_estimate = 3600,
+	.total_time_spent = 60,
+	.milestone_title = "v1.0",
+	.milestone_due = "2026-12-01",
+	.due_date = "2026-11-30",
+	.labels_json = "[\"bug\",\"P1\"]",
+	.created_at = "2026-01-07T12:44:33.959Z",
+	.updated_at = "2026-01-08T12:44:33.959Z",
+	.closed_at = "2026-01-09T00:00:00Z",
+	.web_url = "https://gitlab.example.com/group/app/-/issues/14",
+};
+
+static void assert_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static int check_full_issue(void *ctx, const struct store_issue *i)
+{
+	int *seen = ctx;
+	const struct store_issue *e = &full_issue;
+	if (i->id != 84)
+		return 0;
+	(*seen)++;
+	assert_int_equal(i->project_id, e->project_id);
+	assert_int_equal(i->iid, e->iid);
+	assert_str(i->title, e->title);
+	assert_int_equal(i->state, e->state);
+	assert_true(i->confidential);
+	assert_true(i->has_weight);
+	assert_int_equal(i->weight, 3);
+	assert_int_equal(i->time_estimate, 3600);
+	assert_int_equal(i->total_time_spent, 60);
+	assert_str(i->milestone_title, e->milestone_title);
+	assert_str(i->milestone_due, e->milestone_due);
+	assert_str(i->due_date, e->due_date);
+	assert_str(i->labels_json, e->labels_json);
+	assert_str(i->created_at, e->created_at);
+	assert_str(i->updated_at, e->updated_at);
+	assert_str(i->closed_at, e->closed_at);
+	assert_str(i->web_url, e->web_url);
+	return 0;
+}
+
+static int check_sparse_issue(void *ctx, const struct store_issue *i)
+{
+	(void)ctx;
+	assert_int_equal(i->id, 85);
+	assert_false(i->has_weight);
+	assert_false(i->confidential);
+	assert_int_equal(i->state, STORE_STATE_OPENED);
+	assert_null(i->milestone_title);
+	assert_null(i->milestone_due);
+	assert_null(i->due_date);
+	assert_string_equal(i->labels_json, "[]");
+	assert_null(i->closed_at);
+	assert_null(i->web_url);
+	return 0;
+}
+
+static int count_cb(void *ctx, const void *rec)
+{
+	(void)rec;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int project_cb(void *ctx, const struct store_project *p)
+{
+	return count_cb(ctx, p);
+}
+
+struct link_log {
+	struct store_link l[8];
+	int n;
+};
+
+static int link_cb(void *ctx, const struct store_link *l)
+{
+	struct link_log *log = ctx;
+	if (log->n < 8)
+		log->l[log->n] = *l;
+	log->n++;
+	return 0;
+}
+
+static void put_fixture(struct store *s)
+{
+	struct store_project p = {4, "group/app", "https://gitlab.example.com/group/app"};
+	struct store_project q = {7, "group/sub/lib", NULL};
+	assert_int_equal(store_put_project(s, &p), 0);
+	assert_int_equal(store_put_project(s, &q), 0);
+	assert_int_equal(store_put_issue(s, &full_issue), 0);
+	struct store_issue sparse = {.id = 85, .project_id = 7, .iid = 1, .title = "t",
+				     .labels_json = "[]"};
+	assert_int_equal(store_put_issue(s, &sparse), 0);
+	struct store_issue third = {.id = 86, .project_id = 7, .iid = 2, .title = "u"};
+	assert_int_equal(store_put_issue(s, &third), 0);
+	struct store_link blocks = {10, 84, 85, STORE_LINK_BLOCKS};
+	struct store_link relates = {11, 86, 84, STORE_LINK_RELATES}; /* normalised to 84-86 */
+	assert_int_equal(store_put_link(s, &blocks), 0);
+	assert_int_equal(store_put_link(s, &relates), 0);
+}
+
+static void test_store__round_trips_every_field(void **state)
+{
+	(void)state;
+	const char *db = path_in("round.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	put_fixture(s);
+	assert_int_equal(store_close(s), 0);
+	assert_no_side_files(db);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(sql_int(db, "PRAGMA application_id"), 0x49475248);
+
+	assert_int_equal(store_open(&s, db, 0), 0);
+	int seen = 0;
+	assert_int_equal(store_get_issue(s, 84, check_full_issue, &seen), 0);
+	assert_int_equal(store_each_issue(s, check_full_issue, &seen), 0);
+	assert_int_equal(seen, 2);
+	assert_int_equal(store_get_issue(s, 85, check_sparse_issue, NULL), 0);
+	assert_int_equal(store_get_issue(s, 999, check_sparse_issue, NULL), STORE_ENOTFOUND);
+	int n = 0;
+	assert_int_equal(store_each_project(s, project_cb, &n), 0);
+	assert_int_equal(n, 2);
+	struct link_log log = {0};
+	assert_int_equal(store_each_link(s, link_cb, &log), 0);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.l[0].id, 10);
+	assert_int_equal(log.l[1].source_id, 84);
+	assert_int_equal(log.l[1].target_id, 86);
+	assert_int_equal(log.l[1].type, STORE_LINK_RELATES);
+	int64_t id = 0;
+	assert_int_equal(store_find_issue(s, "group/sub/lib", 2, &id), 0);
+	assert_int_equal(id, 86);
+	assert_int_equal(store_find_issue(s, "group/sub/lib", 3, &id), STORE_ENOTFOUND);
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.projects, 2);
+	assert_int_equal(c.issues_opened, 2);
+	assert_int_equal(c.issues_closed, 1);
+	assert_int_equal(c.links_blocks, 1);
+	assert_int_equal(c.links_relates, 1);
+	assert_int_equal(store_close(s), 0);
+	assert_no_side_files(db);
+}
+
+struct brief_sum {
+	int issues, weighted, links;
+	int64_t id_sum;
+};
+
+static int brief_issue(void *ctx, const struct store_issue *i)
+{
+	struct brief_sum *b = ctx;
+	b->issues++;
+	b->weighted += i->has_weight;
+	b->id_sum += i->id;
+	if (i->id == 84) {
+		assert_string_equal(i->milestone_title, "v1.0");
+		assert_string_equal(i->due_date, "2026-11-30");
+		assert_int_equal(i->time_estimate, 3600);
+	}
+	return 0;
+}
+
+static int brief_link(void *ctx, const struct store_link *l)
+{
+	struct brief_sum *b = ctx;
+	b->links++;
+	return l->id == 11 ? 7 : 0; /* a non-zero return stops the walk */
+}
+
+static void test_store__fast_paths_and_updates(void **state)
+{
+	(void)state;
+	const char *db = path_in("fast.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE), 0);
+	put_fixture(s);
+	struct brief_sum b = {0};
+	assert_int_equal(store_each_issue_brief(s, brief_issue, &b), 0);
+	assert_int_equal(b.issues, 3);
+	assert_int_equal(b.weighted, 1);
+	assert_int_equal(b.id_sum, 84 + 85 + 86);
+	assert_int_equal(store_each_link_fast(s, brief_link, &b), 7);
+
+	/* Updating an issue keeps its links (an upsert, not a delete). */
+	struct store_issue changed = full_issue;
+	changed.title = "renamed";
+	changed.has_weight = false;
+	assert_int_equal(store_put_issue(s, &changed), 0);
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.links_blocks + c.links_relates, 2);
+
+	/* Bad references are bad input and change nothing. */
+	struct store_issue orphan = {.id = 99, .project_id = 1234, .iid = 1, .title = "x"};
+	assert_int_equal(store_put_issue(s, &orphan), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(s), "1234"));
+	struct store_link dangling = {20, 84, 4242, STORE_LINK_BLOCKS};
+	assert_int_equal(store_put_link(s, &dangling), STORE_EINVAL);
+
+	/* replace_links_of is all or nothing. */
+	struct store_link repl[2] = {{30, 85, 86, STORE_LINK_BLOCKS}, {31, 85, 4242, STORE_LINK_BLOCKS}};
+	assert_int_equal(store_replace_links_of(s, 85, repl, 2), STORE_EINVAL);
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.links_blocks, 1);
+	assert_int_equal(store_replace_links_of(s, 85, repl, 1), 0);
+	struct link_log log = {0};
+	assert_int_equal(store_each_link(s, link_cb, &log), 0);
+	assert_int_equal(log.n, 2); /* 11 (84-86) and 30; 10 (84->85) is gone */
+	assert_int_equal(log.l[0].id, 11);
+	assert_int_equal(log.l[1].id, 30);
+
+	/* Deleting an issue removes its links. */
+	assert_int_equal(store_delete_issue(s, 86), 0);
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.links_blocks + c.links_relates, 0);
+
+	/* Transactions. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_delete_issue(s, 85), 0);
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_get_issue(s, 85, check_sparse_issue, NULL), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), STORE_ERR);
+	assert_int_equal(store_delete_issue(s, 85), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_get_issue(s, 85, check_sparse_issue, NULL), STORE_ENOTFOUND);
+	assert_int_equal(store_close(s), 0);
+	assert_no_side_files(db);
+}
+
+static void test_store__meta_instance_populated_and_crawl_state(void **state)
+{
+	(void)state;
+	const char *db = path_in("meta.db");
+	struct store *s = NULL;
+	char *v = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_require_populated(s), STORE_EEMPTY);
+	assert_int_equal(store_get_instance(s, &v), 0);
+	assert_null(v);
+	assert_int_equal(store_set_instance(s, "https://a.example.com"), 0);
+	assert_int_equal(store_set_instance(s, "https://a.example.com"), 0);
+	assert_int_equal(store_set_instance(s, "https://b.example.com"), STORE_EINSTANCE);
+	assert_int_equal(store_get_instance(s, &v), 0);
+	assert_string_equal(v, "https://a.example.com");
+	free(v);
+	assert_int_equal(store_mark_populated(s), 0);
+	assert_int_equal(store_require_populated(s), 0);
+
+	const char *seeds[] = {"--project g/a", "--issue g/b#3", "--group g"};
+	assert_int_equal(store_set_seeds(s, seeds, 3), 0);
+	char **got = NULL;
+	assert_int_equal(store_get_seeds(s, &got), 0);
+	assert_string_equal(got[0], "--project g/a");
+	assert_string_equal(got[2], "--group g");
+	assert_null(got[3]);
+	store_strv_free(got);
+	store_strv_free(NULL);
+
+	struct store_fetch_info fi;
+	assert_int_equal(store_get_fetch_info(s, &fi), 0);
+	assert_null(fi.started_at);
+	assert_false(fi.completed);
+	assert_int_equal(store_meta_set(s, "fetch.started_at", "2026-11-23T10:00:00Z"), 0);
+	assert_int_equal(store_meta_set(s, "fetch.completed", "1"), 0);
+	assert_int_equal(store_get_fetch_info(s, &fi), 0);
+	assert_string_equal(fi.started_at, "2026-11-23T10:00:00Z");
+	assert_true(fi.completed);
+	free(fi.started_at);
+
+	struct store_project p = {4, "g/a", NULL};
+	assert_int_equal(store_put_project(s, &p), 0);
+	assert_int_equal(store_meta_set(s, "keep.me", "x"), 0);
+	store_close(s);
+	/* crawl_projects is written by fetch; here by hand. */
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "INSERT INTO crawl_projects(project_id, is_seed) VALUES(9, 1), (4, 1), (5, 0)");
+	sqlite3_close(raw);
+
+	assert_int_equal(store_open(&s, db, 0), 0);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	assert_int_equal(store_seed_projects(s, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 4);
+	assert_int_equal(ids[1], 9);
+	free(ids);
+
+	assert_int_equal(store_clear(s), 0);
+	assert_int_equal(store_require_populated(s), STORE_EEMPTY);
+	assert_int_equal(store_get_instance(s, &v), 0);
+	assert_null(v);
+	assert_int_equal(store_get_seeds(s, &got), 0);
+	assert_null(got[0]);
+	store_strv_free(got);
+	assert_int_equal(store_seed_projects(s, &ids, &n), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_get_fetch_info(s, &fi), 0);
+	assert_null(fi.started_at);
+	assert_int_equal(store_meta_get(s, "keep.me", &v), 0);
+	assert_string_equal(v, "x");
+	free(v);
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.projects, 0);
+	store_close(s);
+}
+
+/* ---- migration -------------------------------------------------------------- */
+
+static void test_store__migrates_a_version_1_file(void **state)
+{
+	(void)state;
+	const char *db = path_in("v1.db");
+	size_t len = 0;
+	char *schema = slurp(IG_SOURCE_DIR "/tests/fixtures/schema_v1.sql", &len);
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, schema);
+	free(schema);
+	sql(raw, "INSERT INTO projects VALUES(4, 'group/app', NULL);"
+		 "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
+		 "labels) VALUES(84, 4, 14, 'old', 0, 0, 5, '[\"x\"]'), "
+		 "(85, 4, 15, 'older', 1, 1, NULL, '[]');"
+		 "INSERT INTO links VALUES(1, 84, 85, 1);"
+		 "INSERT INTO meta VALUES('populated', '1'), ('instance', 'https://old.example.com');");
+	sqlite3_close(raw);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
+
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, 0), 0);
+	assert_int_equal(store_require_populated(s), 0);
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.issues_opened, 1);
+	assert_int_equal(c.issues_closed, 1);
+	assert_int_equal(c.links_blocks, 1);
+	const char *seeds[] = {"--project group/app"};
+	assert_int_equal(store_set_seeds(s, seeds, 1), 0); /* a v2 table works */
+	store_close(s);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(db, "SELECT weight FROM issues WHERE id = 84"), 5);
+
+	/* The migrated schema is exactly the schema of a new store, so the
+	 * fixture and the first migration are the same SQL. */
+	const char *fresh = path_in("fresh.db");
+	assert_int_equal(store_open(&s, fresh, STORE_OPEN_CREATE), 0);
+	store_close(s);
+	sqlite3 *a = NULL, *b = NULL;
+	sqlite3_stmt *sa = NULL, *sb = NULL;
+	const char *q = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name";
+	assert_int_equal(sqlite3_open(db, &a), SQLITE_OK);
+	assert_int_equal(sqlite3_open(fresh, &b), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(a, q, -1, &sa, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(b, q, -1, &sb, NULL), SQLITE_OK);
+	int rows = 0;
+	for (;;) {
+		int ra = sqlite3_step(sa), rb = sqlite3_step(sb);
+		assert_int_equal(ra, rb);
+		if (ra != SQLITE_ROW)
+			break;
+		rows++;
+		for (int k = 0; k < 4; k++) {
+			const char *x = (const char *)sqlite3_column_text(sa, k);
+			const char *y = (const char *)sqlite3_column_text(sb, k);
+			assert_str(x, y);
+		}
+	}
+	assert_true(rows >= 10);
+	sqlite3_finalize(sa);
+	sqlite3_finalize(sb);
+	sqlite3_close(a);
+	sqlite3_close(b);
+}
+
+/* ---- refused files ------------------------------------------------------------ */
+
+static void expect_refused(const char *db, unsigned flags, int code, const char *words)
+{
+	size_t len = 0;
+	char *before = slurp(db, &len);
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, flags), code);
+	assert_null(s);
+	assert_non_null(strstr(store_errmsg(NULL), words));
+	assert_same_bytes(db, before, len);
+	assert_no_side_files(db);
+	free(before);
+}
+
+static void test_store__refuses_missing_file(void **state)
+{
+	(void)state;
+	struct store *s = NULL;
+	const char *db = path_in("missing.db");
+	assert_int_equal(store_open(&s, db, 0), STORE_ENOENT);
+	assert_null(s);
+	assert_false(exists(db));
+	assert_non_null(store_errmsg(NULL));
+	store_close(NULL);
+}
+
+static void test_store__refuses_non_sqlite_file(void **state)
+{
+	(void)state;
+	const char *db = path_in("text.db");
+	FILE *f = fopen(db, "wb");
+	for (int k = 0; k < 100; k++)
+		fputs("definitely not an SQLite database, just text\n", f);
+	fclose(f);
+	expect_refused(db, 0, STORE_ENOTDB, "not an SQLite database");
+	expect_refused(db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, STORE_ENOTDB,
+		       "not an SQLite database");
+}
+
+static void test_store__refuses_foreign_database(void **state)
+{
+	(void)state;
+	const char *db = path_in("foreign.db");
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES('mine');");
+	sqlite3_close(raw);
+	expect_refused(db, 0, STORE_EFOREIGN, "issuegraph did not write");
+	expect_refused(db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, STORE_EFOREIGN,
+		       "issuegraph did not write");
+}
+
+static void test_store__refuses_newer_schema(void **state)
+{
+	(void)state;
+	const char *db = path_in("newer.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	store_close(s);
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "PRAGMA user_version = 7");
+	sqlite3_close(raw);
+	expect_refused(db, 0, STORE_ENEWER, "newer issuegraph (schema 7, this build knows 2)");
+	expect_refused(db, STORE_OPEN_EXCLUSIVE, STORE_ENEWER, "upgrade issuegraph");
+}
+
+static void test_store__refuses_locked_store(void **state)
+{
+	(void)state;
+	const char *db = path_in("locked.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_mark_populated(s), 0);
+	store_close(s);
+	size_t len = 0;
+	char *before = slurp(db, &len);
+
+	/* Another connection holds the write lock. (Bytes are compared only
+	 * after it lets go: closing any descriptor of the file in this process
+	 * would drop its POSIX locks.) */
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; "
+		 "INSERT INTO meta VALUES('held', '1');");
+	assert_int_equal(store_open(&s, db, STORE_OPEN_EXCLUSIVE), STORE_ELOCKED);
+	assert_null(s);
+	assert_non_null(strstr(store_errmsg(NULL), "locked by another process"));
+	assert_int_equal(store_open(&s, db, 0), STORE_ELOCKED);
+	sql(raw, "ROLLBACK");
+	sqlite3_close(raw);
+	assert_same_bytes(db, before, len);
+	free(before);
+
+	/* And a store opened exclusively keeps others out until it closes. */
+	struct store *holder = NULL;
+	assert_int_equal(store_open(&holder, db, STORE_OPEN_EXCLUSIVE), 0);
+	assert_int_equal(store_open(&s, db, 0), STORE_ELOCKED);
+	store_close(holder);
+	assert_int_equal(store_open(&s, db, 0), 0);
+	assert_int_equal(store_require_populated(s), 0);
+	store_close(s);
+	assert_no_side_files(db);
+}
+
+static void test_store__empty_file_is_not_a_store_without_create(void **state)
+{
+	(void)state;
+	const char *db = path_in("empty.db");
+	fclose(fopen(db, "wb"));
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, 0), STORE_EEMPTY);
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_require_populated(s), STORE_EEMPTY);
+	store_close(s);
+}
+
+/* ---- refs ------------------------------------------------------------------------ */
+
+static void test_ref__parses_good_refs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *ref, *path;
+		int64_t iid;
+	} good[] = {
+		{"g/a#1", "g/a", 1},
+		{"gitlab-org/gitlab#14", "gitlab-org/gitlab", 14},
+		{"group/sub/app#12", "group/sub/app", 12},
+		{"a#9223372036854775807", "a", INT64_MAX},
+		{"A_b.c-d/e9#100", "A_b.c-d/e9", 100},
+		{"x/y_/z.#7", "x/y_/z.", 7},
+		{"_under/score#3", "_under/score", 3},
+	};
+	for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
+		char *path = NULL;
+		int64_t iid = 0;
+		assert_int_equal(store_ref_parse(good[k].ref, &path, &iid), 0);
+		assert_string_equal(path, good[k].path);
+		assert_int_equal(iid, good[k].iid);
+		free(path);
+	}
+}
+
+static void test_ref__refuses_bad_refs(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"",           "#1",        "g/a",         "g/a#",        "g/a#0",
+		"g/a#01",     "g/a#-1",    "g/a#+1",      "g/a#1x",      "g/a# 1",
+		"g/a#1 ",     " g/a#1",    "g//a#1",      "/g/a#1",      "g/a/#1",
+		"-g/a#1",     "g/.a#1",    "g/-a#1",      "g a#1",       "g/a#1#2",
+		"g/a##1",     "g/ä#1",     "a#9223372036854775808",      "a#99999999999999999999",
+		"g\\a#1",     "g/a#1.0",   "g:a#1",
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		char *path = (char *)"untouched";
+		int64_t iid = -5;
+		if (store_ref_parse(bad[k], &path, &iid) != STORE_EINVAL)
+			fail_msg("accepted bad ref '%s'", bad[k]);
+		assert_string_equal(path, "untouched");
+		assert_int_equal(iid, -5);
+	}
+	char *path = NULL;
+	int64_t iid = 0;
+	assert_int_equal(store_ref_parse(NULL, &path, &iid), STORE_EINVAL);
+}
+
+static void test_ref__orders_by_path_bytewise_then_iid(void **state)
+{
+	(void)state;
+	assert_true(store_ref_cmp("g/a", 2, "g/a", 10) < 0);
+	assert_true(store_ref_cmp("g/a", 10, "g/a", 2) > 0);
+	assert_int_equal(store_ref_cmp("g/a", 3, "g/a", 3), 0);
+	assert_true(store_ref_cmp("g/a", 99, "g/b", 1) < 0);
+	assert_true(store_ref_cmp("g/a", 1, "g/a/b", 1) < 0);  /* prefix first */
+	assert_true(store_ref_cmp("G/z", 1, "g/a", 1) < 0);    /* bytewise: upper case first */
+	assert_true(store_ref_cmp("g/a-b", 1, "g/a.b", 1) < 0); /* '-' 0x2d < '.' 0x2e */
+	assert_true(store_ref_cmp("g/a.b", 1, "g/a/b", 1) < 0); /* '.' < '/' */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store__round_trips_every_field),
+		cmocka_unit_test(test_store__fast_paths_and_updates),
+		cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
+		cmocka_unit_test(test_store__migrates_a_version_1_file),
+		cmocka_unit_test(test_store__refuses_missing_file),
+		cmocka_unit_test(test_store__refuses_non_sqlite_file),
+		cmocka_unit_test(test_store__refuses_foreign_database),
+		cmocka_unit_test(test_store__refuses_newer_schema),
+		cmocka_unit_test(test_store__refuses_locked_store),
+		cmocka_unit_test(test_store__empty_file_is_not_a_store_without_create),
+		cmocka_unit_test(test_ref__parses_good_refs),
+		cmocka_unit_test(test_ref__refuses_bad_refs),
+		cmocka_unit_test(test_ref__orders_by_path_bytewise_then_iid),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
