@@ -48,6 +48,27 @@ static int capture_gv_error(char *msg)
 	return 0;
 }
 
+/*
+ * Tooltip text. Graphviz 2.43 halves backslashes in a tooltip, substitutes
+ * \N, \G, \E..., then halves them again (found by rendering "C:\New":
+ * doubled it became "C:<node name>ew"). So each backslash is written four
+ * times; everything else as for labels.
+ */
+static void tooltip_escape_into(struct rbuf *b, const char *s)
+{
+	struct rbuf tmp = {0};
+	render_escape_gv_into(&tmp, s); /* backslashes doubled, & as &amp; */
+	for (size_t i = 0; i < tmp.len; i++) {
+		if (tmp.data[i] == '\\')
+			rbuf_puts(b, "\\\\");
+		else
+			rbuf_putc(b, tmp.data[i]);
+	}
+	if (tmp.oom)
+		b->oom = true;
+	free(tmp.data);
+}
+
 static int set(void *obj, const char *name, const char *value)
 {
 	/* 2.43's cgraph takes char *; it copies both strings. */
@@ -64,12 +85,18 @@ static Agraph_t *cluster_for(Agraph_t *root, Agraph_t **clusters, uint32_t idx,
 	Agraph_t *sub = agsubg(root, name, 1);
 	if (!sub)
 		return NULL;
-	char *esc = render_escape_gv(label);
-	if (!esc)
+	struct rbuf tb = {0};
+	tooltip_escape_into(&tb, label);
+	char *esc = render_escape_gv(label), *tip = rbuf_finish(&tb);
+	if (!esc || !tip) {
+		free(esc);
+		free(tip);
 		return NULL;
+	}
 	set(sub, "label", esc);
-	set(sub, "tooltip", esc);
+	set(sub, "tooltip", tip);
 	free(esc);
+	free(tip);
 	set(sub, "style", foreign ? "rounded,dashed" : "rounded");
 	set(sub, "color", "#9aa5b1");
 	set(sub, "fontcolor", "#52606d");
@@ -181,7 +208,7 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 {
 	struct rbuf lb = {0}, tb = {0};
 	render_escape_gv_into(&lb, sc->ref[i]);
-	render_escape_gv_into(&tb, sc->ref[i]);
+	tooltip_escape_into(&tb, sc->ref[i]);
 	if (sc->nflags[i] & SCENE_HIDDEN) {
 		rbuf_puts(&lb, "\\n(confidential)");
 		rbuf_puts(&tb, " (confidential)");
@@ -189,7 +216,7 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 		rbuf_puts(&lb, "\\n");
 		render_wrap(&lb, sc->title[i], WRAP_WIDTH, WRAP_LINES, "\\n", render_escape_gv_into);
 		rbuf_puts(&tb, ": ");
-		render_escape_gv_into(&tb, sc->title[i]);
+		tooltip_escape_into(&tb, sc->title[i]);
 	}
 	*label = rbuf_finish(&lb);
 	*tooltip = rbuf_finish(&tb);

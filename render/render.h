@@ -153,10 +153,11 @@ const char *render_errmsg(void);
  * ...) become one space each. */
 
 /*
- * Text for a Graphviz label or tooltip (set through agsafeset): backslashes
- * doubled (so "\N", "\n", "\l" and a trailing "\" stay literal) and "&"
- * written as "&amp;" (Graphviz reads entities in labels and copies them
- * into SVG). cgraph itself quotes '"' when writing DOT.
+ * Text for a Graphviz label (set through agsafeset): backslashes doubled
+ * (so "\N", "\n", "\l" and a trailing "\" stay literal) and "&" written
+ * as "&amp;" (Graphviz reads entities in labels and copies them into SVG).
+ * cgraph itself quotes '"' when writing DOT. (Tooltips need each backslash
+ * four times in Graphviz 2.43, which reads them twice; render does that.)
  */
 char *render_escape_gv(const char *s);
 

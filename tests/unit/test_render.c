@@ -295,7 +295,8 @@ static void test_dot__nodes_edges_knot_and_critical_marks(void **state)
 	/* labels keep backslashes literal (doubled for Graphviz) */
 	assert_string_equal(nattr(g, "g/a#1", "label"), "g/a#1\\nC:\\\\New");
 	assert_string_equal(nattr(g, "g/a#2", "label"), "g/a#2\\ntitle ending in \\\\");
-	assert_non_null(strstr(nattr(g, "g/a#3", "tooltip"), "\\\\N and \"quotes\" <b>&amp;amp;</b>"));
+	assert_non_null(
+		strstr(nattr(g, "g/a#3", "tooltip"), "\\\\\\\\N and \"quotes\" <b>&amp;amp;</b>"));
 	assert_string_equal(nattr(g, "g/a#1", "URL"), "https://h/g/a/-/issues/1");
 	/* confidential: ref only */
 	assert_null(strstr(dot, "SECRET"));
