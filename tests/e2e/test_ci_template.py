@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""examples/gitlab-ci.yml: its jobs' script: lines, run verbatim by bash the
+way a GitLab runner does (set -eo pipefail, one shell per job), with the
+CI_* variables a GitLab job has and issuegraph on PATH (the build dir),
+against the local GitLab API test server. The build job and the
+before_script lines (apt-get on debian:12) are checked for shape only.
+
+The scheduled job must fail on the example's knot and publish its
+artifacts; after the knot's link is removed on the server, the next
+(incremental) run must pass; the merge-request job gates on conflicts;
+with only the CI job token, the job fails instead of analysing nothing."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import yaml
+
+IG = os.environ.get("IG_BIN") or os.path.join(
+    os.environ.get("IG_BUILD_DIR", "build"), "cli", "issuegraph")
+SRC = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+TEMPLATE = os.path.join(SRC, "examples", "gitlab-ci.yml")
+EXAMPLE = os.path.join(SRC, "examples", "example.json")
+sys.path.insert(0, os.path.join(SRC, "tests", "gitlab_server"))
+from server import ServerProcess  # noqa: E402
+
+TOKEN = "glpat-test-template"
+failures = []
+
+
+def expect(what, got, want):
+    if got != want:
+        failures.append(f"{what}: got {got!r}, want {want!r}")
+
+
+def job(doc, name):
+    """The job with `extends` merged (hidden template keys first)."""
+    j = dict(doc[name])
+    parents = j.pop("extends", [])
+    for p in [parents] if isinstance(parents, str) else parents:
+        merged = dict(job(doc, p))
+        merged.update(j)
+        j = merged
+    return j
+
+
+def rule_matches(rules, env):
+    """The subset of `rules: - if:` this template uses: $VAR == "value"."""
+    for r in rules or []:
+        cond = r.get("if")
+        if cond is None:
+            return True
+        m = re.fullmatch(r'\$(\w+) == "([^"]*)"', cond.strip())
+        if not m:
+            raise ValueError(f"rule not understood by the test: {cond}")
+        if env.get(m.group(1)) == m.group(2):
+            return True
+    return False
+
+
+def ci_env(project_dir, server, source, extra=None, token=True):
+    env = {
+        "PATH": os.path.dirname(os.path.abspath(IG)) + ":/usr/bin:/bin",
+        "HOME": project_dir, "LANG": "C.UTF-8",
+        "GITLAB_CI": "true", "CI": "true",
+        "CI_SERVER_URL": server.url,
+        "CI_PROJECT_PATH": "acme/platform/api",
+        "CI_PROJECT_DIR": project_dir,
+        "CI_PIPELINE_SOURCE": source,
+        "CI_JOB_TOKEN": "job-token-must-never-be-sent",
+    }
+    if token:
+        env["GITLAB_TOKEN"] = TOKEN
+    env.update(extra or {})
+    return env
+
+
+def run_job(doc, name, env):
+    j = job(doc, name)
+    env = dict(env)
+    # GitLab expands variable references in `variables:` values
+    for k, v in {**doc.get("variables", {}), **j.get("variables", {})}.items():
+        if k not in env:
+            env[k] = re.sub(r"\$(\w+)|\$\{(\w+)\}",
+                            lambda m: env.get(m.group(1) or m.group(2), ""), str(v))
+    script = "set -eo pipefail\n" + "\n".join(j["script"]) + "\n"
+    p = subprocess.run(["bash", "-x", "-c", script], cwd=env["CI_PROJECT_DIR"], env=env,
+                       capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+def control(server, path, body=None):
+    req = urllib.request.Request(server.url + path, method="POST" if body is not None else "GET",
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+
+
+def check_shape(doc):
+    build = job(doc, "build-issuegraph")
+    expect("build: image", build.get("image"), "debian:12")
+    text = "\n".join(build["script"])
+    for dev in ("libcurl4-openssl-dev", "libjson-c-dev", "libsqlite3-dev", "libgraphviz-dev",
+                "libxml2-dev", "cmake"):
+        expect(f"build: installs {dev}", dev in text, True)
+    expect("build: makes a .deb", "cpack -G DEB" in text, True)
+    expect("build: passes it on", build.get("artifacts", {}).get("paths"), ["dist/"])
+    sched = job(doc, "issuegraph-scheduled")
+    expect("scheduled: cache holds the store", sched["cache"]["paths"], ["issuegraph.db"])
+    expect("scheduled: cache saved even when the gate fails", sched["cache"].get("when"), "always")
+    expect("scheduled: junit report", sched["artifacts"]["reports"]["junit"], "issuegraph-junit.xml")
+    for f in ("issuegraph-report.html", "issuegraph.svg"):
+        expect(f"scheduled: artifact {f}", f in sched["artifacts"]["paths"], True)
+    expect("scheduled: artifacts kept when failing", sched["artifacts"].get("when"), "always")
+    expect("scheduled: installs the .deb", any(".deb" in l for l in sched["before_script"]), True)
+    expect("scheduled: needs the build", sched.get("needs"), ["build-issuegraph"])
+    mr = job(doc, "issuegraph-merge-request")
+    expect("mr: gates on knots,conflicts",
+           any("check --fail-on knots,conflicts" in l for l in mr["script"]), True)
+    expect("mr: publishes markdown", mr["artifacts"]["paths"], ["issuegraph-report.md"])
+    expect("mr: only reads the cache", mr["cache"].get("policy"), "pull")
+    # which jobs run for which pipeline
+    for source, want in [("schedule", {"build-issuegraph", "issuegraph-scheduled"}),
+                         ("merge_request_event", {"build-issuegraph", "issuegraph-merge-request"}),
+                         ("push", set())]:
+        got = {n for n in doc if not n.startswith(".") and isinstance(doc[n], dict)
+               and "script" in job(doc, n)
+               and rule_matches(job(doc, n).get("rules"), {"CI_PIPELINE_SOURCE": source})}
+        expect(f"jobs of a {source} pipeline", got, want)
+
+
+def main():
+    if not os.path.exists(IG):
+        sys.exit(f"no binary at {IG}")
+    doc = yaml.safe_load(open(TEMPLATE))
+    check_shape(doc)
+    sunday = subprocess.run(["date", "-u", "+%u"], capture_output=True, text=True).stdout.strip() == "7"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "requests.log")
+        proj = os.path.join(tmp, "project")
+        os.mkdir(proj)
+        with ServerProcess(EXAMPLE, "--token", TOKEN, "--log", log, "--lifetime", "600") as srv:
+            env = ci_env(proj, srv, "schedule")
+            rc, out, err = run_job(doc, "issuegraph-scheduled", env)
+            expect(f"scheduled run 1 fails on the knot (stderr: {err[-600:]})", rc, 1)
+            expect("scheduled run 1: fetch --full only when asked or on Sunday",
+                   "issuegraph fetch --full" in err, sunday)
+            junit = os.path.join(proj, "issuegraph-junit.xml")
+            if os.path.exists(junit):
+                root = ET.parse(junit).getroot()
+                knots = [c for s in root.iter("testsuite") if s.get("name") == "knots"
+                         for c in s.iter("testcase") if c.find("failure") is not None]
+                expect("junit names the knot", any("acme/platform/api#5" in c.find("failure").get("message", "")
+                                                   for c in knots), True)
+            else:
+                failures.append("scheduled: no issuegraph-junit.xml")
+            for f in ("issuegraph-report.html", "issuegraph.svg", "issuegraph-report.md", "issuegraph.db"):
+                expect(f"scheduled: {f} written", os.path.exists(os.path.join(proj, f)), True)
+            if os.path.exists(os.path.join(proj, "issuegraph.svg")):
+                expect("svg is svg", "<svg" in open(os.path.join(proj, "issuegraph.svg")).read(), True)
+            if os.path.exists(os.path.join(proj, "issuegraph-report.html")):
+                expect("html has the inline svg",
+                       "<svg" in open(os.path.join(proj, "issuegraph-report.html")).read(), True)
+            requests_1 = control(srv, "/__control/stats")["requests"]
+            expect("the crawl reached the server", requests_1 > 5, True)
+
+            # FULL_FETCH=1 takes the --full branch
+            rc, out, err = run_job(doc, "issuegraph-scheduled", {**env, "FULL_FETCH": "1"})
+            expect("scheduled full run: still fails on the knot", rc, 1)
+            expect("scheduled full run: fetch --full", "issuegraph fetch --full" in err, True)
+
+            # fix the knot on the server (remove the suggested cut, link 673:
+            # web#5 blocks api#5); the next incremental run sees it and passes
+            control(srv, "/__control/change", {"op": "delete_link", "id": 673})
+            control(srv, "/__control/reset-stats", {})
+            rc, out, err = run_job(doc, "issuegraph-scheduled", env)
+            expect(f"scheduled run after the fix passes (stderr: {err[-600:]})", rc, 0)
+            inc = control(srv, "/__control/stats")["requests"]
+            expect("incremental run sends fewer requests than the first", inc < requests_1, True)
+
+            # the merge-request job gates on conflicts too (the example has two)
+            rc, out, err = run_job(doc, "issuegraph-merge-request",
+                                   ci_env(proj, srv, "merge_request_event"))
+            expect(f"merge-request job fails on conflicts (stderr: {err[-600:]})", rc, 1)
+            md = os.path.join(proj, "issuegraph-report.md")
+            text = open(md).read() if os.path.exists(md) else ""
+            expect("merge-request: markdown report written", "## Due-date conflicts" in text, True)
+            expect("merge-request: check output names a conflict", "conflicts: " in out, True)
+
+            # only the CI job token: fetch refuses it, the job fails (no silent pass)
+            bare = os.path.join(tmp, "bare")
+            os.mkdir(bare)
+            rc, out, err = run_job(doc, "issuegraph-scheduled",
+                                   ci_env(bare, srv, "schedule", token=False))
+            expect("job token only: the job fails with fetch's exit 3", rc, 3)
+
+        # the job token never went out; the real token only as PRIVATE-TOKEN
+        lines = open(log).read().splitlines() if os.path.exists(log) else []
+        expect("request log written", bool(lines), True)
+        api = [l for l in lines if " /api/v4/" in l]
+        expect("every API request carried the token as PRIVATE-TOKEN (never JOB-TOKEN)",
+               sorted({l.rsplit(" ", 1)[-1] for l in api}), ["PRIVATE-TOKEN"])
+        expect("token never logged", any(TOKEN in l for l in lines), False)
+
+        # a clean project: both jobs pass
+        clean = {"version": 1, "source": "https://gitlab.example.com",
+                 "projects": [{"id": 1, "path_with_namespace": "acme/platform/api",
+                               "web_url": "https://gitlab.example.com/acme/platform/api"}],
+                 "issues": [{"id": 10 + i, "project_id": 1, "iid": i, "title": f"Clean {i}",
+                             "state": "opened", "created_at": "2026-01-01T00:00:00Z",
+                             "updated_at": "2026-01-01T00:00:00Z", "labels": [],
+                             "web_url": f"https://gitlab.example.com/acme/platform/api/-/issues/{i}"}
+                            for i in (1, 2, 3)],
+                 "links": [{"id": 1, "source_issue_id": 11, "target_issue_id": 12, "link_type": "blocks"},
+                           {"id": 2, "source_issue_id": 12, "target_issue_id": 13, "link_type": "blocks"}]}
+        cpath = os.path.join(tmp, "clean.json")
+        json.dump(clean, open(cpath, "w"))
+        cproj = os.path.join(tmp, "clean")
+        os.mkdir(cproj)
+        with ServerProcess(cpath, "--token", TOKEN) as srv:
+            rc, out, err = run_job(doc, "issuegraph-scheduled", ci_env(cproj, srv, "schedule"))
+            expect(f"clean: scheduled job passes (stderr: {err[-600:]})", rc, 0)
+            rc, out, err = run_job(doc, "issuegraph-merge-request",
+                                   ci_env(cproj, srv, "merge_request_event"))
+            expect(f"clean: merge-request job passes (stderr: {err[-600:]})", rc, 0)
+
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        sys.exit(1)
+    print("ok: the CI template's jobs, run verbatim against the test server")
+
+
+if __name__ == "__main__":
+    main()
