@@ -10,6 +10,7 @@
  * fetch with the same options. In memory there are only the work queues
  * rebuilt from it.
  */
+#define _XOPEN_SOURCE 700 /* strptime */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1232,7 +1233,10 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 	char started_iso[32], mark_iso[32] = "";
 	iso_time(started, started_iso, sizeof started_iso);
 	if (c->incremental) {
-		time_t prev_t = curl_getdate(prev_started, NULL);
+		struct tm tm = {0};
+		const char *end = prev_started ? strptime(prev_started, "%Y-%m-%dT%H:%M:%SZ", &tm)
+					       : NULL;
+		time_t prev_t = end && !*end ? timegm(&tm) : (time_t)-1;
 		if (prev_t == -1) {
 			c->incremental = false;
 		} else {

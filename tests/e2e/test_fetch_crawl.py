@@ -1,0 +1,130 @@
+"""fetch crawls what it should, exactly: the example group, a chain across 30
+projects from one seed issue (with a private project and --depth), a project
+over the paging threshold (updated_after continuation), the incremental
+rule, --full pruning, a moved project, and seeds that do not exist."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fetch_testlib import (SRC, TOKEN, ServerProcess, big_snapshot, chain_snapshot, check,  # noqa
+                           control, expected, finish, readable, reset_stats, run, same_as, stats,
+                           tmpdir, write_snapshot)
+
+d = tmpdir()
+
+# 1. The bundled example, as the README's script runs it.
+with ServerProcess(os.path.join(SRC, "examples", "example.json"), "--token", TOKEN) as srv:
+    db = os.path.join(d, "example.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme"], db)
+    check(rc == 0, "example: fetch --group acme exits 0 (%d: %s)" % (rc, err.strip()[-300:]))
+    snap = readable(srv)
+    same_as(db, expected(snap, seed_projects=[p["path_with_namespace"] for p in snap["projects"]
+                                              if p["path_with_namespace"].startswith("acme/")]),
+            "example: the store equals the server's readable data")
+    rc, out, err = run(["stats", "--format", "json"], db)
+    check(rc == 0 and '"--group acme"' in out, "example: stats shows the recorded seed")
+
+# 2. A chain across 30 projects reached from one seed issue.
+snapfile = write_snapshot(chain_snapshot(30), d)
+with ServerProcess(snapfile, "--token", TOKEN, "--private", "secret/hidden") as srv:
+    snap = readable(srv)
+    db = os.path.join(d, "chain.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--issue", "chain/p01#1", "--jobs", "4"], db)
+    check(rc == 0, "chain: fetch --issue exits 0 (%s)" % err.strip()[-300:])
+    exp = expected(snap, seed_issues=[("chain/p01", 1)])
+    check(len({i["project_id"] for i in exp["issues"]}) == 30, "chain: the oracle reaches 30 projects")
+    same_as(db, exp, "chain: the store equals what the crawl should reach")
+    check("other/alone" not in open(db, "rb").read().decode("latin-1"),
+          "chain: an unlinked project is not fetched")
+
+    # --depth 3: seeds hop 0, links read for hops 0..2
+    db3 = os.path.join(d, "chain3.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--issue", "chain/p01#1", "--depth", "3"], db3)
+    check(rc == 0, "depth: exits 0")
+    same_as(db3, expected(snap, seed_issues=[("chain/p01", 1)], depth=3),
+            "depth: --depth 3 stores exactly three hops and their neighbours")
+
+    # --follow-related expands relates_to neighbours too
+    dbr = os.path.join(d, "chainr.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--issue", "chain/p03#1", "--follow-related"],
+                       dbr)
+    check(rc == 0, "related: exits 0")
+    same_as(dbr, expected(snap, seed_issues=[("chain/p03", 1)], follow_related=True),
+            "related: --follow-related expands relates_to neighbours")
+
+    # seeds that do not exist or are not readable
+    for args in (["--project", "chain/nope"], ["--project", "secret/hidden"],
+                 ["--issue", "chain/p01#99"], ["--group", "nogroup"]):
+        rc, out, err = run(["fetch", "--url", srv.url] + args, os.path.join(d, "none.db"))
+        check(rc == 3 and "not found or no access" in err,
+              "seed %s: exits 3 'not found or no access' (%d: %s)" % (" ".join(args), rc,
+                                                                       err.strip()))
+
+# 3. A project over the paging threshold: X-Total omitted, deep offsets refused.
+snapfile = write_snapshot(big_snapshot(450), d)
+with ServerProcess(snapfile, "--token", TOKEN, "--no-total-above", "100",
+                   "--max-offset", "200") as srv:
+    snap = readable(srv)
+    exp = expected(snap, seed_projects=["big/proj"])
+    # (a) fetch knows the limit (test hook): it never asks for a refused page
+    db = os.path.join(d, "big1.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "big/proj"], db,
+                       env={"ISSUEGRAPH_TEST_MAX_OFFSET": "200"})
+    check(rc == 0, "paging: exits 0 (%s)" % err.strip()[-300:])
+    same_as(db, exp, "paging: updated_after continuation lists every issue")
+    check(stats(srv)["by_status"].get("400", 0) == 0, "paging: no refused deep page requested")
+    # (b) fetch does not know the limit: a 400 on a deep page continues too
+    reset_stats(srv)
+    db = os.path.join(d, "big2.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "big/proj", "--state", "all"], db)
+    check(rc == 0, "paging: exits 0 after a refused deep page (%s)" % err.strip()[-300:])
+    same_as(db, exp, "paging: a refused deep page continues with updated_after")
+
+# 4. Incremental: added and deleted links, closed and new issues; fewer requests.
+snapfile = write_snapshot(chain_snapshot(12), d)
+with ServerProcess(snapfile, "--token", TOKEN) as srv:
+    db = os.path.join(d, "incr.db")
+    seeds = ["--project", "chain/p01", "--project", "chain/p02"]
+    rc, out, err = run(["fetch", "--url", srv.url] + seeds, db)
+    check(rc == 0, "incremental: first fetch exits 0")
+    first = stats(srv)["requests"]
+    same_as(db, expected(readable(srv), seed_projects=["chain/p01", "chain/p02"]),
+            "incremental: first fetch complete")
+    control(srv, "change", {"op": "add_link", "source": 1007, "target": 1031,
+                            "link_type": "blocks", "id": 9001})  # p03#1 blocks p11#1 (new)
+    control(srv, "change", {"op": "delete_link", "id": 1})        # p01#1 relates p01#2
+    control(srv, "change", {"op": "close_issue", "issue": 1004})  # p02#1
+    new = {"id": 7777, "project_id": 1, "iid": 50, "title": "new one", "state": "opened",
+           "confidential": False, "weight": None, "time_stats": {"time_estimate": 0,
+                                                                 "total_time_spent": 0},
+           "milestone": None, "due_date": None, "labels": [], "created_at": "2026-11-01T00:00:00Z",
+           "updated_at": "2026-11-01T00:00:00Z", "closed_at": None,
+           "web_url": "https://gitlab.example.com/chain/p01/-/issues/50"}
+    control(srv, "change", {"op": "add_issue", "issue": new})
+    reset_stats(srv)
+    rc, out, err = run(["fetch"], db)  # recorded url and seeds
+    check(rc == 0, "incremental: second fetch (recorded seeds) exits 0 (%s)" % err.strip())
+    second = stats(srv)["requests"]
+    same_as(db, expected(readable(srv), seed_projects=["chain/p01", "chain/p02"]),
+            "incremental: added/deleted links, closed and new issues show up")
+    check(second < first / 2, "incremental: fewer requests (%d vs %d)" % (second, first))
+    # --full prunes an issue deleted outright
+    control(srv, "change", {"op": "delete_issue", "issue": 1005})  # p02#2
+    rc, out, err = run(["fetch", "--full"], db)
+    check(rc == 0, "full: exits 0")
+    same_as(db, expected(readable(srv), seed_projects=["chain/p01", "chain/p02"]),
+            "full: an issue deleted outright is pruned")
+
+# 5. A moved project: 301 to the new path on the same origin is followed.
+with ServerProcess(os.path.join(SRC, "examples", "example.json"), "--token", TOKEN,
+                   "--moved", "acme/oldname=acme/platform/api", "--log",
+                   os.path.join(d, "moved.log")) as srv:
+    db = os.path.join(d, "moved.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "acme/oldname"], db)
+    check(rc == 0, "moved: a 301 on the same origin is followed (%d: %s)" % (rc, err.strip()))
+    log = open(os.path.join(d, "moved.log")).read()
+    check(" 301 " in log or "\t301\t" in log or "301" in log, "moved: the server answered 301")
+    same_as(db, expected(readable(srv), seed_projects=["acme/platform/api"]),
+            "moved: the renamed project is crawled")
+
+finish()
