@@ -1,0 +1,549 @@
+#!/usr/bin/env python3
+"""Oracle test of the analysis commands against networkx.
+
+Hundreds of seeded random graphs (sizes 1-2,000: sparse and dense, many
+small knots, one giant knot, long chains, DAGs, self-links, parallel links,
+closed issues on cycles) are written as JSON snapshots with several
+projects, weights, time stats and milestones, imported with the real
+binary, and analysed with the real commands (--format json). Every answer
+is checked against networkx computed here, independently of the C code:
+knot sets, witnesses (valid, shortest, and the SPEC's tie-break), cuts
+(leave the knot acyclic), critical path cost in each weight mode (and that
+the path is a real path with that cost, and the SPEC's tie-breaks),
+blockers and distances, and the work order (valid, and exactly Kahn with
+the smallest ref first).
+
+IG_ORACLE_GRAPHS=N changes the number of graphs (default 320);
+IG_ORACLE_SEED=S the first seed.
+"""
+import collections
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+import networkx as nx
+
+BIN = os.environ.get("IG_BIN", "issuegraph")
+N_GRAPHS = int(os.environ.get("IG_ORACLE_GRAPHS", "320"))
+FIRST_SEED = int(os.environ.get("IG_ORACLE_SEED", "1"))
+
+# Paths chosen so that bytewise order differs from "natural" order:
+# '-' < '.' < '/' < digits < upper case < '_' < lower case.
+PROJECT_PATHS = ["g/a", "g/a-b", "g/a/x", "g/A", "g-x/y", "g_x", "z", "a.b/c", "g/a/x2", "G"]
+MILESTONES = [("v1.0", "2026-12-01"), ("v1.10", None), ("v2", "2027-03-15"), ("Backlog", None)]
+KINDS = ["sparse", "dense", "small_knots", "giant_knot", "chains", "dag"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+# ---- generation -------------------------------------------------------------
+
+
+def gen_edges(rng, kind, n):
+    """Blocking edges (a, b) over 0..n-1 (not yet in ref order)."""
+    e = []
+    if n == 0:
+        return e
+    perm = list(range(n))
+    rng.shuffle(perm)
+    if kind == "sparse":
+        for _ in range(int(n * rng.uniform(0.3, 1.6))):
+            e.append((rng.randrange(n), rng.randrange(n)))
+    elif kind == "dense":
+        p = rng.uniform(0.05, 0.5)
+        for a in range(n):
+            for b in range(n):
+                if a != b and rng.random() < p:
+                    e.append((a, b))
+    elif kind == "small_knots":
+        i = 0
+        groups = []
+        while i < n:
+            size = rng.randint(1, 6)
+            grp = perm[i:i + size]
+            i += size
+            groups.append(grp)
+            if len(grp) >= 2 and rng.random() < 0.7:
+                for j in range(len(grp)):
+                    e.append((grp[j], grp[(j + 1) % len(grp)]))
+                for _ in range(rng.randint(0, len(grp))):
+                    e.append((rng.choice(grp), rng.choice(grp)))
+        # acyclic links between groups (earlier group blocks later)
+        for _ in range(int(n * rng.uniform(0.2, 1.0))):
+            gi, gj = sorted(rng.sample(range(len(groups)), 2)) if len(groups) >= 2 else (0, 0)
+            if gi != gj:
+                e.append((rng.choice(groups[gi]), rng.choice(groups[gj])))
+    elif kind == "giant_knot":
+        k = max(1, int(n * rng.uniform(0.5, 1.0)))
+        ring = perm[:k]
+        for j in range(k):
+            e.append((ring[j], ring[(j + 1) % k]))
+        for _ in range(int(k * rng.uniform(0.0, 1.0))):
+            e.append((rng.choice(ring), rng.choice(ring)))
+        rest = perm[k:]
+        for v in rest:
+            if rng.random() < 0.5:
+                e.append((v, rng.choice(ring)) if rng.random() < 0.5 else (rng.choice(ring), v))
+    elif kind == "chains":
+        i = 0
+        while i < n:
+            size = rng.randint(1, max(1, n // rng.randint(1, 4)))
+            ch = perm[i:i + size]
+            i += size
+            for j in range(len(ch) - 1):
+                e.append((ch[j], ch[j + 1]))
+        for _ in range(rng.randint(0, 3)):
+            e.append((rng.randrange(n), rng.randrange(n)))
+    elif kind == "dag":
+        for _ in range(int(n * rng.uniform(0.5, 3.0))):
+            a, b = rng.randrange(n), rng.randrange(n)
+            if perm.index(a) < perm.index(b) if n < 300 else a < b:
+                e.append((a, b))
+    # self-links now and then
+    for _ in range(rng.choice([0, 0, 0, 1, 2])):
+        v = rng.randrange(n)
+        e.append((v, v))
+    return e
+
+
+def make_snapshot(seed):
+    rng = random.Random(seed)
+    kind = KINDS[seed % len(KINDS)]
+    if kind == "dense":
+        n = rng.randint(1, 45)
+    elif rng.random() < 0.5:
+        n = rng.randint(1, 60)
+    elif rng.random() < 0.8:
+        n = rng.randint(60, 600)
+    else:
+        n = rng.randint(600, 2000)
+    nproj = rng.randint(1, len(PROJECT_PATHS))
+    paths = rng.sample(PROJECT_PATHS, nproj)
+    projects = [{"id": 100 + i * 7, "path_with_namespace": p,
+                 "web_url": "https://gl.example/" + p} for i, p in enumerate(paths)]
+    ids = rng.sample(range(1, 10 * n + 10), n)
+    used = collections.defaultdict(set)
+    closed_frac = rng.choice([0.0, 0.0, 0.1, 0.3])
+    issues = []
+    for i in range(n):
+        pi = rng.randrange(nproj)
+        while True:
+            iid = rng.randint(1, 3 * n + 20)
+            if iid not in used[pi]:
+                used[pi].add(iid)
+                break
+        w = rng.random()
+        weight = None if w < 0.3 else (0 if w < 0.4 else rng.randint(1, 13))
+        est = 0 if rng.random() < 0.3 else rng.randint(1, 200) * 600
+        spent = 0 if rng.random() < 0.5 else rng.randint(0, 300) * 600
+        ms = rng.choice(MILESTONES + [None, None])
+        issue = {
+            "id": ids[i], "project_id": projects[pi]["id"], "iid": iid,
+            "title": "issue %d" % i,
+            "state": "closed" if rng.random() < closed_frac else "opened",
+            "confidential": rng.random() < 0.1,
+            "weight": weight,
+            "time_stats": {"time_estimate": est, "total_time_spent": spent},
+            "milestone": {"title": ms[0], "due_date": ms[1]} if ms else None,
+            "due_date": None, "labels": [],
+            "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-02T00:00:00.000Z",
+            "closed_at": None, "web_url": None,
+        }
+        if rng.random() < 0.1:
+            del issue["weight"]  # absent is no value too
+        issues.append(issue)
+    edges = gen_edges(rng, kind, n)
+    links = []
+    lid = 1
+    for a, b in edges:
+        copies = 2 if rng.random() < 0.05 else 1  # parallel links: two ids, one relation
+        for _ in range(copies):
+            if rng.random() < 0.3:
+                links.append({"id": lid, "source_issue_id": ids[b], "target_issue_id": ids[a],
+                              "link_type": "is_blocked_by"})
+            else:
+                links.append({"id": lid, "source_issue_id": ids[a], "target_issue_id": ids[b],
+                              "link_type": "blocks"})
+            lid += 1
+    for _ in range(int(n * 0.3)):
+        a, b = rng.randrange(n), rng.randrange(n)
+        if a != b:
+            links.append({"id": lid, "source_issue_id": ids[a], "target_issue_id": ids[b],
+                          "link_type": "relates_to"})
+            lid += 1
+    rng.shuffle(issues)
+    return kind, {"version": 1, "source": "https://gl.example", "projects": projects,
+                  "issues": issues, "links": links}
+
+
+# ---- the oracle ------------------------------------------------------------------
+
+
+class Model:
+    """The analysed graph as networkx sees it, nodes numbered in ref order."""
+
+    def __init__(self, snap, all_states):
+        path_of = {p["id"]: p["path_with_namespace"] for p in snap["projects"]}
+        iss = [i for i in snap["issues"] if all_states or i["state"] == "opened"]
+        iss.sort(key=lambda i: (path_of[i["project_id"]].encode(), i["iid"]))
+        self.issues = iss
+        self.ref = ["%s#%d" % (path_of[i["project_id"]], i["iid"]) for i in iss]
+        self.node_of_ref = {r: v for v, r in enumerate(self.ref)}
+        node_of_id = {i["id"]: v for v, i in enumerate(iss)}
+        self.G = nx.DiGraph()
+        self.G.add_nodes_from(range(len(iss)))
+        for link in snap["links"]:
+            if link["link_type"] == "relates_to":
+                continue
+            a, b = link["source_issue_id"], link["target_issue_id"]
+            if link["link_type"] == "is_blocked_by":
+                a, b = b, a
+            if a in node_of_id and b in node_of_id:
+                self.G.add_edge(node_of_id[a], node_of_id[b])
+        self.n = len(iss)
+        self.succ = [sorted(self.G.successors(v)) for v in range(self.n)]
+        self.pred = [sorted(self.G.predecessors(v)) for v in range(self.n)]
+        sccs = [sorted(c) for c in nx.strongly_connected_components(self.G)]
+        self.knots = sorted(c for c in sccs if len(c) >= 2 or self.G.has_edge(c[0], c[0]))
+        self.sccs = sorted(sccs)
+
+    def cost(self, v, mode, dflt):
+        i = self.issues[v]
+        if mode == "count":
+            return 1
+        if mode == "weight":
+            w = i.get("weight")
+            return dflt if w is None else w
+        ts = i["time_stats"]
+        if ts["time_estimate"] == 0:
+            return dflt
+        return max(0, ts["time_estimate"] - ts["total_time_spent"])
+
+    def refs(self, vs):
+        return [self.ref[v] for v in vs]
+
+    def nodes(self, refs):
+        return [self.node_of_ref[r] for r in refs]
+
+
+def expected_witness(m, K):
+    """The SPEC's witness of knot K (sorted nodes): among shortest cycles,
+    start at the smallest node of the cycle, then the smallest sequence.
+    Computed by reverse BFS (distances to u), then a greedy walk."""
+    loops = [u for u in K if m.G.has_edge(u, u)]
+    if loops:
+        return [loops[0]]
+    inK = set(K)
+    best, bestL = None, float("inf")
+    for u in K:
+        if bestL == 2:
+            break
+        # dist[x]: links from x to u, through nodes > u of K
+        dist = {u: 0}
+        q = collections.deque([u])
+        while q:
+            x = q.popleft()
+            if dist[x] + 2 >= bestL:  # a cycle through it would not be shorter
+                continue
+            for p in m.pred[x]:
+                if p in inK and p > u and p not in dist:
+                    dist[p] = dist[x] + 1
+                    q.append(p)
+        cands = [dist[w] + 1 for w in m.succ[u] if w > u and w in dist]
+        if not cands or min(cands) >= bestL:
+            continue
+        L = min(cands)
+        seq, cur = [u], u
+        for left in range(L - 1, 0, -1):
+            cur = min(w for w in m.succ[cur] if w > u and dist.get(w) == left)
+            seq.append(cur)
+        best, bestL = seq, L
+    return best
+
+
+def girth_nx(m, K):
+    sub = m.G.subgraph(K)
+    best = float("inf")
+    for x, u in sub.edges():
+        if x == u:
+            return 1
+        best = min(best, nx.shortest_path_length(sub, u, x) + 1)
+    return best
+
+
+def check_cycles(m, out):
+    knots = out["knots"]
+    check([k["issues"] for k in knots] == [m.refs(K) for K in m.knots],
+          "knot sets differ: got %s, want %s" % ([k["issues"] for k in knots][:5],
+                                                  [m.refs(K) for K in m.knots][:5]))
+    for K, k in zip(m.knots, knots):
+        w = m.nodes(k["witness"])
+        inK = set(K)
+        check(len(w) >= 1 and len(set(w)) == len(w) and set(w) <= inK,
+              "witness not elementary in knot: %s" % k["witness"])
+        for a, b in zip(w, w[1:] + w[:1]):
+            check(m.G.has_edge(a, b), "witness link %s -> %s missing" % (m.ref[a], m.ref[b]))
+        check(k["witness_shortest"] is True, "witness_shortest false for a small knot")
+        if len(K) <= 80:
+            check(len(w) == girth_nx(m, K), "witness of length %d, girth %d" %
+                  (len(w), girth_nx(m, K)))
+        want = expected_witness(m, K)
+        check(w == want, "witness %s, want %s" % (k["witness"], m.refs(want)))
+        cut = [(m.node_of_ref[c["from"]], m.node_of_ref[c["to"]]) for c in k["cut"]]
+        check(cut == sorted(set(cut)), "cut not sorted/unique: %s" % k["cut"])
+        check(len(cut) >= 1, "empty cut")
+        for a, b in cut:
+            check(a in inK and b in inK and m.G.has_edge(a, b), "cut link not in knot")
+        rest = m.G.subgraph(K).copy()
+        rest.remove_edges_from(cut)
+        check(nx.is_directed_acyclic_graph(rest), "cut leaves a cycle")
+
+
+def check_cycles_all(m, out, max_cycles):
+    cap = 20000
+    normal = set()
+    for c in itertools.islice(nx.simple_cycles(m.G), cap):
+        i = c.index(min(c))
+        normal.add(tuple(c[i:] + c[:i]))
+    got = [tuple(m.nodes(c)) for c in out["cycles"]]
+    check(got == sorted(got, key=lambda c: list(c)), "cycles not sorted")
+    for c in got:
+        check(len(set(c)) == len(c) and c[0] == min(c), "not elementary from its smallest")
+        for a, b in zip(c, c[1:] + c[:1]):
+            check(m.G.has_edge(a, b), "cycle link %s -> %s missing" % (m.ref[a], m.ref[b]))
+    if len(normal) >= cap:
+        check(len(got) == max_cycles and out["truncated"] is True, "huge cycle count")
+        return
+    for c in got:
+        check(c in normal, "not an elementary cycle: %s" % (m.refs(c),))
+    if len(normal) <= max_cycles:
+        check(sorted(normal) == got, "cycles differ: %d vs %d" % (len(got), len(normal)))
+        check(out["truncated"] is False, "truncated without reason")
+    else:
+        check(len(got) == max_cycles, "kept %d, want %d" % (len(got), max_cycles))
+        check(out["truncated"] is True, "truncated not said")
+        # Johnson takes starts in ref order: every cycle starting below the
+        # last kept start is kept
+        top = max(c[0] for c in got) if got else -1
+        below = sorted(c for c in normal if c[0] < top)
+        check(set(below) <= set(got), "a cycle from an earlier start is missing")
+
+
+def expected_path(m, mode, dflt, ends):
+    """(total, [steps as node lists]) by the SPEC: max cost, then most steps,
+    then smallest first ref at each step from the start. networkx gives the
+    condensation, its topological order and the maximal cost; the tie-breaks
+    are a DP over it here."""
+    C = nx.condensation(m.G, scc=m.sccs)
+    members = {s: sorted(C.nodes[s]["members"]) for s in C.nodes}
+    first = {s: members[s][0] for s in C.nodes}
+    cost = {s: sum(m.cost(v, mode, dflt) for v in members[s]) for s in C.nodes}
+    end_ok = {s: (ends is None or any(v in ends for v in members[s])) for s in C.nodes}
+    best = {}
+    for s in reversed(list(nx.topological_sort(C))):
+        cand = []
+        if end_ok[s]:
+            cand.append((cost[s], 1, -1, None))
+        for t in C.successors(s):
+            if t in best:
+                bc, bl, _ = best[t]
+                cand.append((cost[s] + bc, bl + 1, -first[t], t))
+        if cand:
+            c, length, _, nxt = max(cand)
+            best[s] = (c, length, nxt)
+    if not best:
+        return 0, [], None
+    start = max(best, key=lambda s: (best[s][0], best[s][1], -first[s]))
+    steps, s = [], start
+    while s is not None:
+        steps.append(members[s])
+        s = best[s][2]
+    # the maximal cost, independently: node costs moved onto split edges
+    H = nx.DiGraph()
+    for s in C.nodes:
+        H.add_edge(("in", s), ("out", s), weight=cost[s])
+        H.add_edge("SRC", ("in", s), weight=0)
+        if end_ok[s]:
+            H.add_edge(("out", s), "SNK", weight=0)
+    for a, b in C.edges:
+        H.add_edge(("out", a), ("in", b), weight=0)
+    H = H.subgraph(nx.ancestors(H, "SNK") | {"SNK"})
+    nx_cost = nx.dag_longest_path_length(H, weight="weight")
+    return best[start][0], steps, (nx_cost, C, members, cost)
+
+
+def brute_force_path(m, mode, dflt, ends):
+    C = nx.condensation(m.G, scc=m.sccs)
+    members = {s: sorted(C.nodes[s]["members"]) for s in C.nodes}
+    cost = {s: sum(m.cost(v, mode, dflt) for v in members[s]) for s in C.nodes}
+    best = None
+    for a in C.nodes:
+        for b in C.nodes:
+            if ends is not None and not any(v in ends for v in members[b]):
+                continue
+            paths = [[a]] if a == b else nx.all_simple_paths(C, a, b)
+            for p in paths:
+                key = (-sum(cost[s] for s in p), -len(p), [members[s][0] for s in p])
+                if best is None or key < best[0]:
+                    best = (key, [members[s] for s in p])
+    return best[1] if best else []
+
+
+def check_path(m, out, mode, dflt, ends, brute):
+    check(out["weight"] == mode, "weight key %r" % out["weight"])
+    total, steps, extra = expected_path(m, mode, dflt, ends)
+    got = [m.nodes(s["issues"]) for s in out["path"]]
+    if extra is None:
+        check(got == [] and out["cost"] == 0, "path on an empty graph")
+        return
+    nx_cost, C, members, cost = extra
+    check(out["cost"] == nx_cost, "path cost %s, networkx says %s" % (out["cost"], nx_cost))
+    check(total == nx_cost, "oracle DP disagrees with networkx")
+    step_of = {}
+    for s, mem in members.items():
+        for v in mem:
+            step_of[v] = s
+    # a real path of the condensation with that cost
+    run = 0
+    for i, st in enumerate(got):
+        s = step_of[st[0]]
+        check(st == members[s], "step %d is not a whole knot/issue: %s" % (i, out["path"][i]))
+        check(out["path"][i]["cost"] == cost[s], "step %d cost" % i)
+        run += cost[s]
+        if i:
+            check(C.has_edge(step_of[got[i - 1][0]], s), "step %d does not follow" % i)
+    check(run == out["cost"], "steps do not sum to the cost")
+    if ends is not None and got:
+        check(any(v in ends for v in got[-1]), "path does not end where asked")
+    check(got == steps, "tie-break: got %s, want %s" % (
+        [m.refs(s) for s in got][:6], [m.refs(s) for s in steps][:6]))
+    if brute:
+        check(got == brute_force_path(m, mode, dflt, ends), "brute force disagrees")
+
+
+def check_blockers(m, out, v, reverse):
+    check(out["issue"] == m.ref[v], "issue key")
+    key = "dependents" if reverse else "blockers"
+    check(key in out, "missing %s" % key)
+    G = m.G if reverse else m.G.reverse(copy=False)
+    dist = nx.single_source_shortest_path_length(G, v)
+    del dist[v]
+    want = [{"ref": m.ref[w], "distance": d} for w, d in sorted(dist.items(),
+                                                              key=lambda x: (x[1], x[0]))]
+    check(out[key] == want, "%s of %s differ" % (key, m.ref[v]))
+
+
+def check_order(m, out):
+    C = nx.condensation(m.G, scc=m.sccs)
+    members = {s: sorted(C.nodes[s]["members"]) for s in C.nodes}
+    got = [m.nodes(s["issues"]) for s in out["order"]]
+    check(sorted(v for s in got for v in s) == list(range(m.n)), "order misses issues")
+    pos = {}
+    for i, s in enumerate(got):
+        for v in s:
+            pos[v] = i
+    for a, b in m.G.edges:
+        check(pos[a] <= pos[b], "order puts %s after %s" % (m.ref[a], m.ref[b]))
+        if pos[a] == pos[b]:
+            check(nx.has_path(m.G, b, a), "unrelated issues in one step")
+    want = [members[s] for s in nx.lexicographical_topological_sort(
+        C, key=lambda s: members[s][0])]
+    check(got == want, "order is not smallest-ref-first Kahn")
+
+
+# ---- driver ----------------------------------------------------------------------
+
+
+def run(db, *args):
+    p = subprocess.run([BIN, "--db", db] + list(args), capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Failure("%s exited %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()))
+    return p.stdout
+
+
+def run_json(db, *args):
+    return json.loads(run(db, *args, "--format", "json"))
+
+
+def one_graph(seed, tmp):
+    kind, snap = make_snapshot(seed)
+    rng = random.Random(seed * 7919)
+    all_states = rng.random() < 0.3
+    m = Model(snap, all_states)
+    src = os.path.join(tmp, "snap.json")
+    db = os.path.join(tmp, "g%d.db" % seed)
+    with open(src, "w") as f:
+        json.dump(snap, f)
+    run(db, "import", src)
+    st = ["--all-states"] if all_states else []
+
+    check_cycles(m, run_json(db, "cycles", *st))
+    if m.n <= 250 and m.G.number_of_edges() <= 600:
+        mc = rng.choice([3, 40, 1000])
+        check_cycles_all(m, run_json(db, "cycles", "--all", "--max-cycles", str(mc), *st), mc)
+
+    brute = m.n <= 9 and m.G.number_of_edges() <= 14
+    for mode in ("count", "weight", "estimate"):
+        dflt = rng.choice([0, 1, 1, 5])
+        out = run_json(db, "path", "--weight", mode, "--default-cost", str(dflt), *st)
+        check_path(m, out, mode, dflt, None, brute)
+    if m.n:
+        v = rng.randrange(m.n)
+        mode = rng.choice(["count", "weight", "estimate"])
+        out = run_json(db, "path", "--weight", mode, "--to", m.ref[v], *st)
+        check_path(m, out, mode, 1, {v}, brute)
+        titles = sorted({i["milestone"]["title"] for i in m.issues if i.get("milestone")})
+        if titles:
+            t = rng.choice(titles)
+            ends = {u for u, i in enumerate(m.issues)
+                    if i.get("milestone") and i["milestone"]["title"] == t}
+            out = run_json(db, "path", "--milestone", t, *st)
+            check_path(m, out, "count", 1, ends, brute)
+        for reverse in (False, True):
+            v = rng.randrange(m.n)
+            out = run_json(db, "blockers", m.ref[v], *(["--reverse"] if reverse else []), *st)
+            check_blockers(m, out, v, reverse)
+    check_order(m, run_json(db, "order", *st))
+    os.unlink(db)
+    return kind, m.n, len(m.knots)
+
+
+def main():
+    failures = 0
+    stats = collections.Counter()
+    biggest_knot = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(FIRST_SEED, FIRST_SEED + N_GRAPHS):
+            try:
+                kind, n, knots = one_graph(seed, tmp)
+                stats[kind] += 1
+                stats["knots"] += knots
+            except Failure as e:
+                failures += 1
+                msg = str(e)
+                if len(msg) > 600:
+                    msg = msg[:600] + "..."
+                print("FAIL seed %d (%s): %s" % (seed, KINDS[seed % len(KINDS)], msg))
+                if failures > 10:
+                    break
+    print("graphs by kind: %s" % dict(stats))
+    if failures:
+        print("%d graph(s) failed" % failures)
+        return 1
+    print("all %d graphs agree with networkx" % N_GRAPHS)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
