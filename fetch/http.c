@@ -214,7 +214,14 @@ void http_api_message(const struct json_object *body, char *buf, size_t len)
 		if (!json_object_object_get_ex(body, keys[i], &v) || !v)
 			continue;
 		if (json_object_is_type(v, json_type_string)) {
-			snprintf(buf, len, "%s", json_object_get_string(v));
+			struct json_object *desc = NULL;
+			/* OAuth style: {"error": "insufficient_scope", "error_description": ...} */
+			if (i == 1 && json_object_object_get_ex(body, "error_description", &desc) &&
+			    json_object_is_type(desc, json_type_string))
+				snprintf(buf, len, "%s: %s", json_object_get_string(v),
+					 json_object_get_string(desc));
+			else
+				snprintf(buf, len, "%s", json_object_get_string(v));
 			return;
 		}
 		/* {"message": {"error": "..."}} or {"message": {"field": ["..."]}} */
@@ -599,9 +606,9 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 		}
 	} else if (status == 401) {
 		http_api_message(r->json, msg, sizeof msg);
-		fetch_fail(err, "token rejected (401%s%s): check that it is valid, not expired, "
+		fetch_fail(err, "token rejected (%s): check that it is valid, not expired, "
 				"and meant for this instance",
-			   msg[0] ? " " : "", msg);
+			   msg[0] ? msg : "401");
 		rc = FETCH_EREMOTE;
 		goto out;
 	} else if (status == 403) {
