@@ -3,7 +3,8 @@
  * (agopen/agnode/agedge/agsafeset, never DOT text printed by hand); DOT
  * comes out of agwrite, SVG and PNG out of gvc, following the lifecycle of
  * Graphviz's dot.demo/demo.c: gvContext -> build -> gvLayout -> gvRender
- * -> gvFreeLayout -> agclose -> gvFreeContext.
+ * -> gvFreeLayout -> agclose -> gvFreeContext, except that the context
+ * lives until exit (see gvc_get for the Graphviz 2.43 bug that forces it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,13 +341,43 @@ static int render_dot(FILE *out, const struct render_scene *sc, const struct ren
 	return rc;
 }
 
-/* Layout with o->layout, then render as gv_format. */
+/*
+ * One Graphviz context per process, freed at exit. Two contexts in one
+ * process are not safe in Graphviz 2.43: the pango plugin caches a pointer
+ * to the last font name, which gvFreeContext frees, so the next context's
+ * first layout reads freed memory (ASan: heap-use-after-free in
+ * pango_textlayout, seen when a report or a test renders twice). Keeping
+ * the context alive keeps that name alive. Not thread-safe: the CLI
+ * renders from one thread.
+ */
+static GVC_t *shared_gvc;
+
+static void gvc_free_at_exit(void)
+{
+	gvFreeContext(shared_gvc);
+	shared_gvc = NULL;
+}
+
+static GVC_t *gvc_get(void)
+{
+	if (!shared_gvc) {
+		shared_gvc = gvContext();
+		if (shared_gvc && atexit(gvc_free_at_exit) != 0) {
+			gvFreeContext(shared_gvc);
+			shared_gvc = NULL;
+		}
+	}
+	return shared_gvc;
+}
+
+/* Layout with o->layout, then render as gv_format: demo.c's lifecycle,
+ * with the context shared (above). */
 static int render_laid_out(FILE *out, const struct render_scene *sc, const struct render_opts *o,
 			   const char *gv_format)
 {
 	int rc = 0;
 	Agraph_t *g = NULL;
-	GVC_t *gvc = gvContext();
+	GVC_t *gvc = gvc_get();
 	if (!gvc)
 		return render_fail(RENDER_ERR, "render: cannot start Graphviz");
 	if ((rc = build_graph(&g, sc, o)))
@@ -366,8 +397,7 @@ static int render_laid_out(FILE *out, const struct render_scene *sc, const struc
 done:
 	if (g)
 		agclose(g);
-	gvFreeContext(gvc);
-	return rc;
+	return rc; /* the context is freed at exit (gvc_get) */
 }
 
 static int render_svg(FILE *out, const struct render_scene *sc, const struct render_opts *o)

@@ -131,6 +131,8 @@ static int add_relates(struct render_scene *sc, struct store *s)
 		rc = render_fail(RENDER_ESTORE, "render: reading links: %s", store_errmsg(s));
 		goto done;
 	}
+	if (c.n == 0)
+		goto done;
 	qsort(c.edges, c.n, sizeof *c.edges, cmp_edge);
 	size_t w = 0;
 	for (size_t i = 0; i < c.n; i++)
