@@ -1,0 +1,98 @@
+"""kill -9 at seeded random moments (and inside a write transaction, through
+the ISSUEGRAPH_TEST_KILL_AT_COMMIT hook: SIGKILL right before the COMMIT of
+the Nth unit), then fetch again: the same data as an uninterrupted crawl,
+with fewer requests than starting over."""
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fetch_testlib import (BIN, TOKEN, ServerProcess, chain_snapshot, check, expected,  # noqa
+                           finish, readable, reset_stats, run, same_as, stats, tmpdir,
+                           write_snapshot)
+
+d = tmpdir()
+snapfile = write_snapshot(chain_snapshot(30), d)
+rng = random.Random(20261124)
+
+
+def env():
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("GITLAB_", "ISSUEGRAPH_"))}
+    e["GITLAB_TOKEN"] = TOKEN
+    return e
+
+
+def has_progress(db):
+    """Did the killed run commit anything of a crawl (the start of a run)?"""
+    try:
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        row = con.execute("SELECT value FROM meta WHERE key = 'fetch.completed'").fetchone()
+        con.close()
+        return row is not None and row[0] == "0"
+    except sqlite3.Error:
+        return False
+
+
+with ServerProcess(snapfile, "--token", TOKEN, "--latency-ms", "15",
+                   "--private", "secret/hidden") as srv:
+    snap = readable(srv)
+    exp = expected(snap, seed_projects=[p["path_with_namespace"] for p in snap["projects"]
+                                        if p["path_with_namespace"].startswith("chain/")])
+    args = ["fetch", "--url", srv.url, "--group", "chain", "--jobs", "2", "--no-progress"]
+
+    # an uninterrupted crawl: the reference
+    reset_stats(srv)
+    t0 = time.monotonic()
+    rc, out, err = run(args, os.path.join(d, "ref.db"))
+    took = time.monotonic() - t0
+    fresh = stats(srv)["requests"]
+    check(rc == 0, "reference crawl exits 0")
+    same_as(os.path.join(d, "ref.db"), exp, "reference crawl is complete")
+
+    # kill -9 at random moments, each on its own store, then resume
+    for k in range(5):
+        db = os.path.join(d, "kill%d.db" % k)
+        delay = rng.uniform(0.1, max(0.2, took * 0.9))
+        p = subprocess.Popen([BIN, "--db", db] + args, env=env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        progressed = has_progress(db)
+        reset_stats(srv)
+        rc, out, err = run(args, db)
+        again = stats(srv)["requests"]
+        check(rc == 0, "kill %d at %.2f s: the next fetch exits 0 (%s)" % (k, delay, err.strip()))
+        same_as(db, exp, "kill %d: the store equals an uninterrupted crawl" % k)
+        if progressed:
+            check("resumed" in err and again < fresh,
+                  "kill %d: resumed with fewer requests (%d vs %d)" % (k, again, fresh))
+
+    # inside a write transaction: SIGKILL right before the Nth COMMIT
+    for n in (1, 2, 9, 40, 95):
+        db = os.path.join(d, "commit%d.db" % n)
+        rc, out, err = run(args, db, env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(n)})
+        check(rc == -signal.SIGKILL, "commit hook %d: the fetch was killed (%d)" % (n, rc))
+        reset_stats(srv)
+        rc, out, err = run(args, db)
+        again = stats(srv)["requests"]
+        check(rc == 0, "commit hook %d: the next fetch exits 0 (%s)" % (n, err.strip()))
+        same_as(db, exp, "commit hook %d: the store equals an uninterrupted crawl" % n)
+        if n > 1:
+            check(again < fresh, "commit hook %d: fewer requests (%d vs %d)" % (n, again, fresh))
+
+    # killed again and again on one store
+    db = os.path.join(d, "repeat.db")
+    for k in range(3):
+        rc, out, err = run(args, db, env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(rng.randint(5, 30))})
+    reset_stats(srv)
+    rc, out, err = run(args, db)
+    check(rc == 0, "repeated kills: the last fetch exits 0")
+    same_as(db, exp, "repeated kills: the store equals an uninterrupted crawl")
+    check(stats(srv)["requests"] < fresh, "repeated kills: fewer requests than starting over")
+
+finish()
