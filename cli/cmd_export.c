@@ -5,24 +5,24 @@
 #include "cli.h"
 
 static const char help_text[] =
-	"usage: issuegraph [--db PATH] export [-o FILE]\n"
-	"\n"
-	"Write the store as a JSON snapshot (the format 'issuegraph import' reads):\n"
-	"every array sorted by id, each link once, so that export, import, export\n"
-	"gives the same bytes.\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output FILE  write to FILE (atomically: a temporary file renamed\n"
-	"                     into place) instead of standard output; '-' is stdout\n"
-	"  -q, --quiet        (accepted; export prints nothing else)\n"
-	"  -h, --help         this help\n";
+    "usage: issuegraph [--db PATH] export [-o FILE]\n"
+    "\n"
+    "Write the store as a JSON snapshot (the format 'issuegraph import' reads):\n"
+    "every array sorted by id, each link once, so that export, import, export\n"
+    "gives the same bytes.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE  write to FILE (atomically: a temporary file renamed\n"
+    "                     into place) instead of standard output; '-' is stdout\n"
+    "  -q, --quiet        (accepted; export prints nothing else)\n"
+    "  -h, --help         this help\n";
 
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},      {"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},      {"no-progress", no_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	const char *output = NULL;
 	int c;

@@ -13,19 +13,19 @@
 #define IMPORT_MAX_BYTES ((size_t)4 << 30)
 
 static const char help_text[] =
-	"usage: issuegraph [--db PATH] import [-q] FILE\n"
-	"\n"
-	"Replace the store's contents with the JSON snapshot FILE ('-' reads standard\n"
-	"input): projects, issues, links and the instance, in one transaction. The\n"
-	"crawl state (seeds, sync marks) is cleared. A snapshot with any problem is\n"
-	"refused with exit 5 and the store is left as it was. The store is created\n"
-	"if it does not exist.\n"
-	"\n"
-	"Options:\n"
-	"  -q, --quiet      no summary on standard error\n"
-	"  -v, --verbose    (accepted; nothing more to say)\n"
-	"      --no-progress\n"
-	"  -h, --help       this help\n";
+    "usage: issuegraph [--db PATH] import [-q] FILE\n"
+    "\n"
+    "Replace the store's contents with the JSON snapshot FILE ('-' reads standard\n"
+    "input): projects, issues, links and the instance, in one transaction. The\n"
+    "crawl state (seeds, sync marks) is cleared. A snapshot with any problem is\n"
+    "refused with exit 5 and the store is left as it was. The store is created\n"
+    "if it does not exist.\n"
+    "\n"
+    "Options:\n"
+    "  -q, --quiet      no summary on standard error\n"
+    "  -v, --verbose    (accepted; nothing more to say)\n"
+    "      --no-progress\n"
+    "  -h, --help       this help\n";
 
 /* Read all of fp into *buf (NUL-terminated), at most IMPORT_MAX_BYTES.
  * Returns 0, or -1 with errno set (EFBIG when over the cap). */
@@ -85,9 +85,11 @@ static int read_all(FILE *fp, char **buf, size_t *len)
 int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},   {"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-progress", no_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool quiet = false;
 	int c;
@@ -111,7 +113,8 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage("import", "missing FILE (a JSON snapshot, or - for standard input)");
+		return cli_usage("import",
+				 "missing FILE (a JSON snapshot, or - for standard input)");
 	if (argc - optind > 1)
 		return cli_usage("import", "one FILE only, got '%s' too", argv[optind + 1]);
 	const char *file = argv[optind];
@@ -153,7 +156,8 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		if (!quiet)
 			fprintf(stderr, "imported %lld projects, %lld issues, %lld links from %s\n",
-				(long long)n.projects, (long long)n.issues, (long long)n.links, name);
+				(long long)n.projects, (long long)n.issues, (long long)n.links,
+				name);
 		return CLI_EXIT_OK;
 	}
 	if (src == STORE_EINVAL) {

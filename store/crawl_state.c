@@ -87,7 +87,7 @@ done:
 int store_seed_projects(struct store *s, int64_t **ids, size_t *n)
 {
 	static const char sql[] =
-		"SELECT project_id FROM crawl_projects WHERE is_seed != 0 ORDER BY project_id";
+	    "SELECT project_id FROM crawl_projects WHERE is_seed != 0 ORDER BY project_id";
 	*ids = NULL;
 	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, sql);
@@ -99,7 +99,8 @@ int store_seed_projects(struct store *s, int64_t **ids, size_t *n)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
-			int64_t *nv = ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(v, ncap * sizeof *nv);
+			int64_t *nv =
+			    ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(v, ncap * sizeof *nv);
 			if (!nv) {
 				sqlite3_reset(st);
 				free(v);

@@ -18,8 +18,8 @@ static const char *col_text(sqlite3_stmt *st, int i)
 static int write_failed(struct store *s, int rc, const char *what)
 {
 	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return store_fail(s, STORE_EINVAL, "%s: refers to a project or issue not in the store",
-				  what);
+		return store_fail(s, STORE_EINVAL,
+				  "%s: refers to a project or issue not in the store", what);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return store_fail(s, STORE_EINVAL, "%s: %s", what, sqlite3_errmsg(s->db));
 	return store_fail_sql(s, rc, what);
@@ -53,18 +53,18 @@ int store_put_project(struct store *s, const struct store_project *p)
 int store_put_issue(struct store *s, const struct store_issue *i)
 {
 	static const char sql[] =
-		"INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
-		"time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
-		"created_at, updated_at, closed_at, web_url) "
-		"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-		"ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, iid = excluded.iid, "
-		"title = excluded.title, state = excluded.state, confidential = excluded.confidential, "
-		"weight = excluded.weight, time_estimate = excluded.time_estimate, "
-		"total_time_spent = excluded.total_time_spent, "
-		"milestone_title = excluded.milestone_title, milestone_due = excluded.milestone_due, "
-		"due_date = excluded.due_date, labels = excluded.labels, "
-		"created_at = excluded.created_at, updated_at = excluded.updated_at, "
-		"closed_at = excluded.closed_at, web_url = excluded.web_url";
+	    "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
+	    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
+	    "created_at, updated_at, closed_at, web_url) "
+	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, iid = excluded.iid, "
+	    "title = excluded.title, state = excluded.state, confidential = excluded.confidential, "
+	    "weight = excluded.weight, time_estimate = excluded.time_estimate, "
+	    "total_time_spent = excluded.total_time_spent, "
+	    "milestone_title = excluded.milestone_title, milestone_due = excluded.milestone_due, "
+	    "due_date = excluded.due_date, labels = excluded.labels, "
+	    "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+	    "closed_at = excluded.closed_at, web_url = excluded.web_url";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
@@ -94,9 +94,10 @@ int store_put_issue(struct store *s, const struct store_issue *i)
 		return store_fail(s, STORE_EINVAL, "issue %lld: project %lld is not in the store",
 				  (long long)i->id, (long long)i->project_id);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return store_fail(s, STORE_EINVAL,
-				  "issue %lld: project %lld already has another issue with iid %lld",
-				  (long long)i->id, (long long)i->project_id, (long long)i->iid);
+		return store_fail(
+		    s, STORE_EINVAL,
+		    "issue %lld: project %lld already has another issue with iid %lld",
+		    (long long)i->id, (long long)i->project_id, (long long)i->iid);
 	if (rc != SQLITE_DONE)
 		return write_failed(s, rc, "put issue");
 	return 0;
@@ -126,9 +127,9 @@ static int insert_link(struct store *s, const struct store_link *l)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return store_fail(s, STORE_EINVAL,
-				  "link %lld: issue %lld or %lld is not in the store", (long long)l->id,
-				  (long long)l->source_id, (long long)l->target_id);
+		return store_fail(
+		    s, STORE_EINVAL, "link %lld: issue %lld or %lld is not in the store",
+		    (long long)l->id, (long long)l->source_id, (long long)l->target_id);
 	if (rc != SQLITE_DONE)
 		return write_failed(s, rc, "put link");
 	return 0;
@@ -185,10 +186,10 @@ int store_clear(struct store *s)
 {
 	/* Children first: foreign keys are on. */
 	static const char sql[] =
-		"DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seeds; "
-		"DELETE FROM crawl_inaccessible; DELETE FROM links; DELETE FROM issues; "
-		"DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'populated') "
-		"OR key LIKE 'fetch.%';";
+	    "DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seeds; "
+	    "DELETE FROM crawl_inaccessible; DELETE FROM links; DELETE FROM issues; "
+	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'populated') "
+	    "OR key LIKE 'fetch.%';";
 	int rc = store_savepoint(s);
 	if (rc)
 		return rc;
@@ -201,9 +202,9 @@ int store_clear(struct store *s)
 
 /* ---- reads ----------------------------------------------------------------- */
 
-#define ISSUE_COLUMNS                                                                      \
-	"id, project_id, iid, title, state, confidential, weight, time_estimate, "        \
-	"total_time_spent, milestone_title, milestone_due, due_date, labels, created_at, " \
+#define ISSUE_COLUMNS                                                                              \
+	"id, project_id, iid, title, state, confidential, weight, time_estimate, "                 \
+	"total_time_spent, milestone_title, milestone_due, due_date, labels, created_at, "         \
 	"updated_at, closed_at, web_url"
 
 static void issue_from_row(sqlite3_stmt *st, struct store_issue *i)
@@ -232,8 +233,8 @@ static void issue_from_row(sqlite3_stmt *st, struct store_issue *i)
 
 /* Step st to the end, handing each row to each(row) until it returns
  * non-zero. Resets st. */
-static int walk(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *),
-		void *arg, const char *what)
+static int walk(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *), void *arg,
+		const char *what)
 {
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -258,9 +259,9 @@ static int each_project_row(sqlite3_stmt *st, void *arg)
 {
 	struct project_walk *w = arg;
 	struct store_project p = {
-		.id = sqlite3_column_int64(st, 0),
-		.path = col_text(st, 1),
-		.web_url = col_text(st, 2),
+	    .id = sqlite3_column_int64(st, 0),
+	    .path = col_text(st, 1),
+	    .web_url = col_text(st, 2),
 	};
 	return w->cb(w->ctx, &p);
 }
@@ -287,10 +288,10 @@ static int each_link_row(sqlite3_stmt *st, void *arg)
 {
 	struct link_walk *w = arg;
 	struct store_link l = {
-		.id = sqlite3_column_int64(st, 0),
-		.source_id = sqlite3_column_int64(st, 1),
-		.target_id = sqlite3_column_int64(st, 2),
-		.type = (enum store_link_type)sqlite3_column_int(st, 3),
+	    .id = sqlite3_column_int64(st, 0),
+	    .source_id = sqlite3_column_int64(st, 1),
+	    .target_id = sqlite3_column_int64(st, 2),
+	    .type = (enum store_link_type)sqlite3_column_int(st, 3),
 	};
 	return w->cb(w->ctx, &l);
 }
@@ -405,14 +406,16 @@ int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx)
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
-		return store_fail(s, STORE_ENOTFOUND, "issue %lld is not in the store", (long long)id);
+		return store_fail(s, STORE_ENOTFOUND, "issue %lld is not in the store",
+				  (long long)id);
 	return store_fail_sql(s, rc, "read issue");
 }
 
 int store_find_issue(struct store *s, const char *project_path, int64_t iid, int64_t *id_out)
 {
-	static const char sql[] = "SELECT i.id FROM issues i JOIN projects p ON p.id = i.project_id "
-				  "WHERE p.path = ? AND i.iid = ?";
+	static const char sql[] =
+	    "SELECT i.id FROM issues i JOIN projects p ON p.id = i.project_id "
+	    "WHERE p.path = ? AND i.iid = ?";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
@@ -453,12 +456,11 @@ int store_get_project(struct store *s, int64_t id, store_project_cb cb, void *ct
 
 int store_counts(struct store *s, struct store_counts *out)
 {
-	static const char sql[] =
-		"SELECT (SELECT count(*) FROM projects), "
-		"(SELECT count(*) FROM issues WHERE state = 0), "
-		"(SELECT count(*) FROM issues WHERE state = 1), "
-		"(SELECT count(*) FROM links WHERE type = 1), "
-		"(SELECT count(*) FROM links WHERE type = 2)";
+	static const char sql[] = "SELECT (SELECT count(*) FROM projects), "
+				  "(SELECT count(*) FROM issues WHERE state = 0), "
+				  "(SELECT count(*) FROM issues WHERE state = 1), "
+				  "(SELECT count(*) FROM links WHERE type = 1), "
+				  "(SELECT count(*) FROM links WHERE type = 2)";
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)

@@ -9,33 +9,33 @@
 #include "store_internal.h"
 
 static const char *const migrations[] = {
-	/* 0 -> 1: the first schema; tests/fixtures/schema_v1.sql holds the same SQL. */
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-	"CREATE TABLE projects(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, web_url TEXT);\n"
-	"CREATE TABLE issues(id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES "
-	"projects(id), iid INTEGER NOT NULL, title TEXT NOT NULL, state INTEGER NOT NULL, "
-	"confidential INTEGER NOT NULL, weight INTEGER, time_estimate INTEGER NOT NULL DEFAULT 0, "
-	"total_time_spent INTEGER NOT NULL DEFAULT 0, milestone_title TEXT, milestone_due TEXT, "
-	"due_date TEXT, labels TEXT NOT NULL DEFAULT '[]', created_at TEXT, updated_at TEXT, "
-	"closed_at TEXT, web_url TEXT, UNIQUE(project_id, iid));\n"
-	"CREATE TABLE links(id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
-	"issues(id) ON DELETE CASCADE, target_id INTEGER NOT NULL REFERENCES issues(id) ON "
-	"DELETE CASCADE, type INTEGER NOT NULL);\n"
-	"CREATE INDEX links_source ON links(source_id);\n"
-	"CREATE INDEX links_target ON links(target_id);\n"
-	"PRAGMA application_id = 1229410888;\n",
+    /* 0 -> 1: the first schema; tests/fixtures/schema_v1.sql holds the same SQL. */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+    "CREATE TABLE projects(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, web_url TEXT);\n"
+    "CREATE TABLE issues(id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES "
+    "projects(id), iid INTEGER NOT NULL, title TEXT NOT NULL, state INTEGER NOT NULL, "
+    "confidential INTEGER NOT NULL, weight INTEGER, time_estimate INTEGER NOT NULL DEFAULT 0, "
+    "total_time_spent INTEGER NOT NULL DEFAULT 0, milestone_title TEXT, milestone_due TEXT, "
+    "due_date TEXT, labels TEXT NOT NULL DEFAULT '[]', created_at TEXT, updated_at TEXT, "
+    "closed_at TEXT, web_url TEXT, UNIQUE(project_id, iid));\n"
+    "CREATE TABLE links(id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
+    "issues(id) ON DELETE CASCADE, target_id INTEGER NOT NULL REFERENCES issues(id) ON "
+    "DELETE CASCADE, type INTEGER NOT NULL);\n"
+    "CREATE INDEX links_source ON links(source_id);\n"
+    "CREATE INDEX links_target ON links(target_id);\n"
+    "PRAGMA application_id = 1229410888;\n",
 
-	/* 1 -> 2: the crawl state of fetch. */
-	"CREATE TABLE crawl_seeds(pos INTEGER PRIMARY KEY, seed TEXT NOT NULL);\n"
-	"CREATE TABLE crawl_projects(project_id INTEGER PRIMARY KEY, is_seed INTEGER NOT NULL "
-	"DEFAULT 0, accessible INTEGER NOT NULL DEFAULT 1, list_next TEXT, list_updated_after "
-	"TEXT, list_done INTEGER NOT NULL DEFAULT 0);\n"
-	"CREATE TABLE crawl_issues(issue_id INTEGER PRIMARY KEY REFERENCES issues(id) ON DELETE "
-	"CASCADE, hop INTEGER NOT NULL, expanded INTEGER NOT NULL DEFAULT 0, seen_run INTEGER NOT "
-	"NULL DEFAULT 0);\n"
-	"CREATE INDEX crawl_issues_frontier ON crawl_issues(expanded, hop);\n"
-	"CREATE TABLE crawl_inaccessible(project_id INTEGER NOT NULL, iid INTEGER NOT NULL, "
-	"PRIMARY KEY(project_id, iid));\n",
+    /* 1 -> 2: the crawl state of fetch. */
+    "CREATE TABLE crawl_seeds(pos INTEGER PRIMARY KEY, seed TEXT NOT NULL);\n"
+    "CREATE TABLE crawl_projects(project_id INTEGER PRIMARY KEY, is_seed INTEGER NOT NULL "
+    "DEFAULT 0, accessible INTEGER NOT NULL DEFAULT 1, list_next TEXT, list_updated_after "
+    "TEXT, list_done INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE crawl_issues(issue_id INTEGER PRIMARY KEY REFERENCES issues(id) ON DELETE "
+    "CASCADE, hop INTEGER NOT NULL, expanded INTEGER NOT NULL DEFAULT 0, seen_run INTEGER NOT "
+    "NULL DEFAULT 0);\n"
+    "CREATE INDEX crawl_issues_frontier ON crawl_issues(expanded, hop);\n"
+    "CREATE TABLE crawl_inaccessible(project_id INTEGER NOT NULL, iid INTEGER NOT NULL, "
+    "PRIMARY KEY(project_id, iid));\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -29,7 +29,7 @@ struct importer {
 
 /* "<array>[<index>].<field>: <why>" as the store's message; STORE_EINVAL. */
 static int bad(struct importer *im, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int bad(struct importer *im, const char *field, const char *fmt, ...)
 {
@@ -190,7 +190,8 @@ static int import_project(struct importer *im, struct json_object *o)
 	int rc;
 	if (!json_object_is_type(o, json_type_object))
 		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &id)) || (rc = req_string(im, o, "path_with_namespace", &path)) ||
+	if ((rc = req_id(im, o, "id", &id)) ||
+	    (rc = req_string(im, o, "path_with_namespace", &path)) ||
 	    (rc = opt_string(im, o, "web_url", "web_url", &web_url)))
 		return rc;
 	if (!valid_project_path(path))
@@ -215,10 +216,10 @@ static int import_project(struct importer *im, struct json_object *o)
 static int import_issue(struct importer *im, struct json_object *o)
 {
 	static const char sql[] =
-		"INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
-		"time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
-		"created_at, updated_at, closed_at, web_url) "
-		"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
+	    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
+	    "created_at, updated_at, closed_at, web_url) "
+	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct store_issue i;
 	struct json_object *v = NULL;
 	const char *state = NULL;
@@ -227,7 +228,8 @@ static int import_issue(struct importer *im, struct json_object *o)
 	memset(&i, 0, sizeof i);
 	if (!json_object_is_type(o, json_type_object))
 		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &i.id)) || (rc = req_id(im, o, "project_id", &i.project_id)) ||
+	if ((rc = req_id(im, o, "id", &i.id)) ||
+	    (rc = req_id(im, o, "project_id", &i.project_id)) ||
 	    (rc = req_id(im, o, "iid", &i.iid)) || (rc = req_string(im, o, "title", &i.title)) ||
 	    (rc = req_string(im, o, "state", &state)))
 		return rc;
@@ -280,7 +282,7 @@ static int import_issue(struct importer *im, struct json_object *o)
 		}
 		if (n)
 			i.labels_json = json_object_to_json_string_ext(
-				v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+			    v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	}
 	if ((rc = opt_string(im, o, "created_at", "created_at", &i.created_at)) ||
 	    (rc = opt_string(im, o, "updated_at", "updated_at", &i.updated_at)) ||
@@ -371,7 +373,7 @@ static int link_id_again(struct importer *im, int64_t id, int64_t src, int64_t d
 static int import_link(struct importer *im, struct json_object *o)
 {
 	static const char sql[] =
-		"INSERT INTO links(id, source_id, target_id, type) VALUES(?, ?, ?, ?)";
+	    "INSERT INTO links(id, source_id, target_id, type) VALUES(?, ?, ?, ?)";
 	int64_t id = 0, src = 0, dst = 0;
 	const char *kind = NULL;
 	int type, rc;
@@ -569,7 +571,8 @@ static int walk_array(struct reader *r, struct importer *im, const char *name, r
 		if (c == ']')
 			return 0;
 		if (c != ',')
-			return c ? syntax_error(r, r->pos - 1, "not valid JSON: expected ',' or ']'")
+			return c ? syntax_error(r, r->pos - 1,
+						"not valid JSON: expected ',' or ']'")
 				 : syntax_error(r, r->len, "unexpected end of input");
 	}
 }
@@ -647,7 +650,8 @@ static int import_document(struct reader *r, struct importer *im)
 				return rc;
 			if (!json_object_is_type(key, json_type_string)) {
 				json_object_put(key);
-				return syntax_error(r, key_at, "not valid JSON: expected a string key");
+				return syntax_error(r, key_at,
+						    "not valid JSON: expected a string key");
 			}
 			if ((rc = expect_punct(r, ':', "not valid JSON: expected ':'")) ||
 			    (rc = top_level_value(r, im, &d, json_object_get_string(key)))) {
@@ -699,7 +703,7 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 	if (!(r.tok = json_tokener_new()))
 		return store_fail(s, STORE_ENOMEM, "out of memory");
 	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-					      JSON_TOKENER_VALIDATE_UTF8);
+					  JSON_TOKENER_VALIDATE_UTF8);
 	/* A bulk load touches every page of the tables and indexes: with
 	 * SQLite's default 2 MB cache most of the time goes to re-reading
 	 * pages from the WAL. */
@@ -753,9 +757,9 @@ static int emit(struct exporter *ex, struct json_object *o)
 	ex->first = false;
 	fputs(json_object_to_json_string_ext(o, TO_STRING_FLAGS), ex->out);
 	json_object_put(o);
-	return ferror(ex->out) ? store_fail(ex->s, STORE_ERR, "cannot write the snapshot: %s",
-					    strerror(errno))
-			       : 0;
+	return ferror(ex->out)
+		   ? store_fail(ex->s, STORE_ERR, "cannot write the snapshot: %s", strerror(errno))
+		   : 0;
 }
 
 static int export_project(void *ctx, const struct store_project *p)
@@ -779,20 +783,24 @@ static int export_issue(void *ctx, const struct store_issue *i)
 	if (!json_object_is_type(labels, json_type_array)) {
 		json_object_put(labels);
 		json_object_put(o);
-		return store_fail(ex->s, STORE_ECORRUPT, "issue %lld: stored labels are not a JSON array",
+		return store_fail(ex->s, STORE_ECORRUPT,
+				  "issue %lld: stored labels are not a JSON array",
 				  (long long)i->id);
 	}
 	json_object_object_add(o, "id", json_object_new_int64(i->id));
 	json_object_object_add(o, "project_id", json_object_new_int64(i->project_id));
 	json_object_object_add(o, "iid", json_object_new_int64(i->iid));
 	json_object_object_add(o, "title", json_object_new_string(i->title ? i->title : ""));
-	json_object_object_add(o, "state", json_object_new_string(
-						   i->state == STORE_STATE_CLOSED ? "closed" : "opened"));
+	json_object_object_add(
+	    o, "state",
+	    json_object_new_string(i->state == STORE_STATE_CLOSED ? "closed" : "opened"));
 	json_object_object_add(o, "confidential", json_object_new_boolean(i->confidential));
-	json_object_object_add(o, "weight", i->has_weight ? json_object_new_int64(i->weight) : NULL);
+	json_object_object_add(o, "weight",
+			       i->has_weight ? json_object_new_int64(i->weight) : NULL);
 	struct json_object *ts = json_object_new_object();
 	if (ts) {
-		json_object_object_add(ts, "time_estimate", json_object_new_int64(i->time_estimate));
+		json_object_object_add(ts, "time_estimate",
+				       json_object_new_int64(i->time_estimate));
 		json_object_object_add(ts, "total_time_spent",
 				       json_object_new_int64(i->total_time_spent));
 	}
@@ -823,10 +831,9 @@ static int export_link(void *ctx, const struct store_link *l)
 		json_object_object_add(o, "id", json_object_new_int64(l->id));
 		json_object_object_add(o, "source_issue_id", json_object_new_int64(l->source_id));
 		json_object_object_add(o, "target_issue_id", json_object_new_int64(l->target_id));
-		json_object_object_add(o, "link_type",
-				       json_object_new_string(l->type == STORE_LINK_BLOCKS
-								      ? "blocks"
-								      : "relates_to"));
+		json_object_object_add(
+		    o, "link_type",
+		    json_object_new_string(l->type == STORE_LINK_BLOCKS ? "blocks" : "relates_to"));
 	}
 	return emit(ctx, o);
 }

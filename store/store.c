@@ -62,8 +62,8 @@ int store_fail_sql(struct store *s, int rc, const char *what)
 	int code = status_of_sqlite(rc);
 	switch (code) {
 	case STORE_ELOCKED:
-		return store_fail(s, code, "%s: locked by another process (a running fetch or import?)",
-				  what);
+		return store_fail(
+		    s, code, "%s: locked by another process (a running fetch or import?)", what);
 	case STORE_ECORRUPT:
 		return store_fail(s, code, "%s: the database file is damaged", what);
 	case STORE_ENOTDB:
@@ -83,7 +83,8 @@ int store_exec(struct store *s, const char *sql)
 		if (code == STORE_ELOCKED || code == STORE_ECORRUPT || code == STORE_ENOTDB)
 			store_fail_sql(s, rc, "database");
 		else
-			store_fail(s, code ? code : STORE_ERR, "%s", err ? err : sqlite3_errstr(rc));
+			store_fail(s, code ? code : STORE_ERR, "%s",
+				   err ? err : sqlite3_errstr(rc));
 		sqlite3_free(err);
 		return code ? code : STORE_ERR;
 	}
@@ -216,7 +217,8 @@ static int classify(struct store *s, bool *fresh)
 		case STORE_ECORRUPT:
 			return store_fail(s, STORE_ECORRUPT, "the database file is damaged");
 		default:
-			return store_fail(s, status_of_sqlite(rc) ? status_of_sqlite(rc) : STORE_ERR,
+			return store_fail(s,
+					  status_of_sqlite(rc) ? status_of_sqlite(rc) : STORE_ERR,
 					  "cannot read: %s", sqlite3_errmsg(s->db));
 		}
 	}
@@ -226,12 +228,14 @@ static int classify(struct store *s, bool *fresh)
 		return 0;
 	}
 	if (app_id != STORE_APPLICATION_ID)
-		return store_fail(s, STORE_EFOREIGN, "an SQLite database that issuegraph did not write");
+		return store_fail(s, STORE_EFOREIGN,
+				  "an SQLite database that issuegraph did not write");
 	if (version > STORE_SCHEMA_VERSION)
-		return store_fail(s, STORE_ENEWER,
-				  "written by a newer issuegraph (schema %lld, this build knows %d); "
-				  "upgrade issuegraph",
-				  (long long)version, STORE_SCHEMA_VERSION);
+		return store_fail(
+		    s, STORE_ENEWER,
+		    "written by a newer issuegraph (schema %lld, this build knows %d); "
+		    "upgrade issuegraph",
+		    (long long)version, STORE_SCHEMA_VERSION);
 	if (version < 1)
 		return store_fail(s, STORE_ECORRUPT,
 				  "an issuegraph store without a schema version (damaged?)");
@@ -329,8 +333,8 @@ int store_close(struct store *s)
 		sqlite3_finalize(s->stmts[i].stmt);
 	s->n_stmts = 0;
 	/* Fold the WAL into the main file so that one self-contained file remains. */
-	if (s->db && sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) !=
-			     SQLITE_OK)
+	if (s->db &&
+	    sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
 		rc = STORE_ERR;
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
 		rc = STORE_ERR;
@@ -395,9 +399,8 @@ int store_meta_get(struct store *s, const char *key, char **out)
 
 int store_meta_set(struct store *s, const char *key, const char *value)
 {
-	static const char set_sql[] =
-		"INSERT INTO meta(key, value) VALUES(?, ?) "
-		"ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+	static const char set_sql[] = "INSERT INTO meta(key, value) VALUES(?, ?) "
+				      "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 	static const char del_sql[] = "DELETE FROM meta WHERE key = ?";
 	sqlite3_stmt *st = store_stmt(s, value ? set_sql : del_sql);
 	if (!st)
@@ -417,7 +420,8 @@ int store_require_populated(struct store *s)
 	bool ok = v != NULL;
 	free(v);
 	if (!ok)
-		return store_fail(s, STORE_EEMPTY, "no fetch or import has completed into this store");
+		return store_fail(s, STORE_EEMPTY,
+				  "no fetch or import has completed into this store");
 	return 0;
 }
 

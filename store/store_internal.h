@@ -39,7 +39,7 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 
 /* Set s's message (printf-style) and return code. */
 int store_fail(struct store *s, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Map an SQLite result code to a store status, with "<what>: <sqlite message>"
  * as s's message. */

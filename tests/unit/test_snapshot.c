@@ -55,39 +55,44 @@ static int import_str(const char *json)
 
 /* The exact export of SMALL, written out: the format is a contract. */
 static const char small[] =
-	"{\"version\":1,\"source\":\"https://gl.example.com\","
-	"\"links\":[{\"id\":7,\"source_issue_id\":2,\"target_issue_id\":1,\"link_type\":\"is_blocked_by\"},"
-	"{\"id\":8,\"source_issue_id\":2,\"target_issue_id\":1,\"link_type\":\"relates_to\"}],"
-	"\"issues\":[{\"id\":2,\"project_id\":5,\"iid\":2,\"title\":\"b/\\u00e9\",\"state\":\"closed\","
-	"\"labels\":null,\"closed_at\":\"2026-02-01T00:00:00Z\"},"
-	"{\"id\":1,\"project_id\":5,\"iid\":1,\"title\":\"a\",\"state\":\"opened\",\"confidential\":true,"
-	"\"weight\":2,\"time_stats\":{\"time_estimate\":60},\"milestone\":{\"title\":\"m\"},"
-	"\"due_date\":\"2024-02-29\",\"labels\":[\"x\",\"y z\"],\"unknown\":[{}]}],"
-	"\"projects\":[{\"id\":5,\"path_with_namespace\":\"g/p\"}],\"extra\":{\"a\":[1,2,3]}}";
+    "{\"version\":1,\"source\":\"https://gl.example.com\","
+    "\"links\":[{\"id\":7,\"source_issue_id\":2,\"target_issue_id\":1,\"link_type\":\"is_blocked_"
+    "by\"},"
+    "{\"id\":8,\"source_issue_id\":2,\"target_issue_id\":1,\"link_type\":\"relates_to\"}],"
+    "\"issues\":[{\"id\":2,\"project_id\":5,\"iid\":2,\"title\":\"b/\\u00e9\",\"state\":\"closed\","
+    "\"labels\":null,\"closed_at\":\"2026-02-01T00:00:00Z\"},"
+    "{\"id\":1,\"project_id\":5,\"iid\":1,\"title\":\"a\",\"state\":\"opened\",\"confidential\":"
+    "true,"
+    "\"weight\":2,\"time_stats\":{\"time_estimate\":60},\"milestone\":{\"title\":\"m\"},"
+    "\"due_date\":\"2024-02-29\",\"labels\":[\"x\",\"y z\"],\"unknown\":[{}]}],"
+    "\"projects\":[{\"id\":5,\"path_with_namespace\":\"g/p\"}],\"extra\":{\"a\":[1,2,3]}}";
 
 static const char small_export[] =
-	"{\n"
-	"  \"version\": 1,\n"
-	"  \"source\": \"https://gl.example.com\",\n"
-	"  \"projects\": [\n"
-	"    {\"id\":5,\"path_with_namespace\":\"g/p\",\"web_url\":null}\n"
-	"  ],\n"
-	"  \"issues\": [\n"
-	"    {\"id\":1,\"project_id\":5,\"iid\":1,\"title\":\"a\",\"state\":\"opened\",\"confidential\":true,"
-	"\"weight\":2,\"time_stats\":{\"time_estimate\":60,\"total_time_spent\":0},"
-	"\"milestone\":{\"title\":\"m\",\"due_date\":null},\"due_date\":\"2024-02-29\","
-	"\"labels\":[\"x\",\"y z\"],\"created_at\":null,\"updated_at\":null,\"closed_at\":null,"
-	"\"web_url\":null},\n"
-	"    {\"id\":2,\"project_id\":5,\"iid\":2,\"title\":\"b/\xc3\xa9\",\"state\":\"closed\","
-	"\"confidential\":false,\"weight\":null,\"time_stats\":{\"time_estimate\":0,\"total_time_spent\":0},"
-	"\"milestone\":null,\"due_date\":null,\"labels\":[],\"created_at\":null,\"updated_at\":null,"
-	"\"closed_at\":\"2026-02-01T00:00:00Z\",\"web_url\":null}\n"
-	"  ],\n"
-	"  \"links\": [\n"
-	"    {\"id\":7,\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"blocks\"},\n"
-	"    {\"id\":8,\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"relates_to\"}\n"
-	"  ]\n"
-	"}\n";
+    "{\n"
+    "  \"version\": 1,\n"
+    "  \"source\": \"https://gl.example.com\",\n"
+    "  \"projects\": [\n"
+    "    {\"id\":5,\"path_with_namespace\":\"g/p\",\"web_url\":null}\n"
+    "  ],\n"
+    "  \"issues\": [\n"
+    "    "
+    "{\"id\":1,\"project_id\":5,\"iid\":1,\"title\":\"a\",\"state\":\"opened\",\"confidential\":"
+    "true,"
+    "\"weight\":2,\"time_stats\":{\"time_estimate\":60,\"total_time_spent\":0},"
+    "\"milestone\":{\"title\":\"m\",\"due_date\":null},\"due_date\":\"2024-02-29\","
+    "\"labels\":[\"x\",\"y z\"],\"created_at\":null,\"updated_at\":null,\"closed_at\":null,"
+    "\"web_url\":null},\n"
+    "    {\"id\":2,\"project_id\":5,\"iid\":2,\"title\":\"b/\xc3\xa9\",\"state\":\"closed\","
+    "\"confidential\":false,\"weight\":null,\"time_stats\":{\"time_estimate\":0,\"total_time_"
+    "spent\":0},"
+    "\"milestone\":null,\"due_date\":null,\"labels\":[],\"created_at\":null,\"updated_at\":null,"
+    "\"closed_at\":\"2026-02-01T00:00:00Z\",\"web_url\":null}\n"
+    "  ],\n"
+    "  \"links\": [\n"
+    "    {\"id\":7,\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"blocks\"},\n"
+    "    {\"id\":8,\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"relates_to\"}\n"
+    "  ]\n"
+    "}\n";
 
 static void test_snapshot__exports_in_fixed_form_and_round_trips(void **state)
 {
@@ -135,41 +140,52 @@ static void test_snapshot__refusals_name_the_problem_and_change_nothing(void **s
 	static const struct {
 		const char *json, *msg;
 	} cases[] = {
-		{"", "empty file, expected a JSON snapshot"},
-		{"{\"version\":1,\n\"source\":\"s\",\n  \"projects\": [", "line 3, column 16: unexpected end of input"},
-		{"{\"version\":1,\"source\":\"s\"\n\n   x", "line 3, column 4: not valid JSON: expected ',' or '}'"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[]} []",
-		 "line 1, column 65: unexpected data after the JSON document"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":\"p\"}],"
-		 "\"issues\":[{\"id\":3,\"project_id\":2,\"iid\":1,\"title\":\"t\",\"state\":\"opened\"}],\"links\":[]}",
-		 "issues[0].project_id: 2 is not a project of the snapshot"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":\"p\"}],"
-		 "\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":\"opened\","
-		 "\"weight\":1.5}],\"links\":[]}",
-		 "issues[0].weight: expected an integer >= 0 or null"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":\"p\"}],"
-		 "\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":\"opened\"},"
-		 "{\"id\":4,\"project_id\":1,\"iid\":2,\"title\":\"t\",\"state\":\"opened\"}],"
-		 "\"links\":[{\"id\":9,\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"relates_to\"},"
-		 "{\"id\":9,\"source_issue_id\":4,\"target_issue_id\":3,\"link_type\":\"relates_to\"},"
-		 "{\"id\":9,\"source_issue_id\":4,\"target_issue_id\":3,\"link_type\":\"blocks\"}]}",
-		 "links[2]: id 9 already names a different relation (relates_to 3<->4)"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],\"issues\":[]}",
-		 "issues: given twice"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[[]]}",
-		 "links[0]: expected an object"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],}",
-		 "line 1, column 64: not valid JSON: unexpected character"},
-		{"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[]}", "links: missing (expected an array)"},
-		{"{'version':1}", "line 1, column 2: not valid JSON: unexpected character"},
+	    {"", "empty file, expected a JSON snapshot"},
+	    {"{\"version\":1,\n\"source\":\"s\",\n  \"projects\": [",
+	     "line 3, column 16: unexpected end of input"},
+	    {"{\"version\":1,\"source\":\"s\"\n\n   x",
+	     "line 3, column 4: not valid JSON: expected ',' or '}'"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[]} []",
+	     "line 1, column 65: unexpected data after the JSON document"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":"
+	     "\"p\"}],"
+	     "\"issues\":[{\"id\":3,\"project_id\":2,\"iid\":1,\"title\":\"t\",\"state\":"
+	     "\"opened\"}],\"links\":[]}",
+	     "issues[0].project_id: 2 is not a project of the snapshot"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":"
+	     "\"p\"}],"
+	     "\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":"
+	     "\"opened\","
+	     "\"weight\":1.5}],\"links\":[]}",
+	     "issues[0].weight: expected an integer >= 0 or null"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":"
+	     "\"p\"}],"
+	     "\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":"
+	     "\"opened\"},"
+	     "{\"id\":4,\"project_id\":1,\"iid\":2,\"title\":\"t\",\"state\":\"opened\"}],"
+	     "\"links\":[{\"id\":9,\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":"
+	     "\"relates_to\"},"
+	     "{\"id\":9,\"source_issue_id\":4,\"target_issue_id\":3,\"link_type\":\"relates_to\"},"
+	     "{\"id\":9,\"source_issue_id\":4,\"target_issue_id\":3,\"link_type\":\"blocks\"}]}",
+	     "links[2]: id 9 already names a different relation (relates_to 3<->4)"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],"
+	     "\"issues\":[]}",
+	     "issues: given twice"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[[]]}",
+	     "links[0]: expected an object"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],}",
+	     "line 1, column 64: not valid JSON: unexpected character"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[]}",
+	     "links: missing (expected an array)"},
+	    {"{'version':1}", "line 1, column 2: not valid JSON: unexpected character"},
 	};
 	assert_int_equal(import_str(small), 0);
 	char *before = export_str();
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		int rc = import_str(cases[k].json);
 		if (rc != STORE_EINVAL || strcmp(store_errmsg(st), cases[k].msg) != 0)
-			fail_msg("case %zu: rc %d, message '%s', wanted '%s'", k, rc, store_errmsg(st),
-				 cases[k].msg);
+			fail_msg("case %zu: rc %d, message '%s', wanted '%s'", k, rc,
+				 store_errmsg(st), cases[k].msg);
 		char *after = export_str();
 		assert_string_equal(before, after);
 		free(after);
@@ -190,16 +206,20 @@ static void test_snapshot__generated_round_trip(void **state)
 		int a = 100 + (k * 7919) % 3000, b = 100 + (k * 104729 + 13) % 3000;
 		if (a == b)
 			b = a == 100 ? 101 : 100;
-		fprintf(f, "%s{\"id\":%d,\"source_issue_id\":%d,\"target_issue_id\":%d,\"link_type\":\"%s\"}",
+		fprintf(f,
+			"%s{\"id\":%d,\"source_issue_id\":%d,\"target_issue_id\":%d,\"link_type\":"
+			"\"%s\"}",
 			k ? "," : "", 50000 - k, a, b, kinds[k % 3]);
 	}
 	fputs("],\"issues\":[", f);
 	for (int k = 0; k < 3000; k++)
-		fprintf(f, "%s{\"id\":%d,\"project_id\":%d,\"iid\":%d,\"title\":\"issue \\\"%d\\\"\","
-			   "\"state\":\"%s\",\"weight\":%s,\"labels\":[\"l%d\"]}",
+		fprintf(f,
+			"%s{\"id\":%d,\"project_id\":%d,\"iid\":%d,\"title\":\"issue \\\"%d\\\"\","
+			"\"state\":\"%s\",\"weight\":%s,\"labels\":[\"l%d\"]}",
 			k ? "," : "", 3099 - k, 1 + k % 3, 1 + k, k, k % 4 ? "opened" : "closed",
 			k % 5 ? "3" : "null", k % 7);
-	fputs("],\"projects\":[{\"id\":3,\"path_with_namespace\":\"c\"},{\"id\":1,\"path_with_namespace\":\"a\"},"
+	fputs("],\"projects\":[{\"id\":3,\"path_with_namespace\":\"c\"},{\"id\":1,\"path_with_"
+	      "namespace\":\"a\"},"
 	      "{\"id\":2,\"path_with_namespace\":\"b/b\"}],\"source\":\"https://x\",\"version\":1}",
 	      f);
 	fclose(f);
@@ -223,10 +243,10 @@ static void test_snapshot__generated_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_snapshot__exports_in_fixed_form_and_round_trips),
-		cmocka_unit_test(test_snapshot__empty_arrays),
-		cmocka_unit_test(test_snapshot__refusals_name_the_problem_and_change_nothing),
-		cmocka_unit_test(test_snapshot__generated_round_trip),
+	    cmocka_unit_test(test_snapshot__exports_in_fixed_form_and_round_trips),
+	    cmocka_unit_test(test_snapshot__empty_arrays),
+	    cmocka_unit_test(test_snapshot__refusals_name_the_problem_and_change_nothing),
+	    cmocka_unit_test(test_snapshot__generated_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

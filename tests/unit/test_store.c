@@ -105,24 +105,24 @@ static int64_t sql_int(const char *dbpath, const char *q)
 /* ---- records round trip -------------------------------------------------- */
 
 static const struct store_issue full_issue = {
-	.id = 84,
-	.project_id = 4,
-	.iid = 14,
-	.title = "Issues with auth \xc3\xa9",
-	.state = STORE_STATE_CLOSED,
-	.confidential = true,
-	.has_weight = true,
-	.weight = 3,
-	.time_estimate = 3600,
-	.total_time_spent = 60,
-	.milestone_title = "v1.0",
-	.milestone_due = "2026-12-01",
-	.due_date = "2026-11-30",
-	.labels_json = "[\"bug\",\"P1\"]",
-	.created_at = "2026-01-07T12:44:33.959Z",
-	.updated_at = "2026-01-08T12:44:33.959Z",
-	.closed_at = "2026-01-09T00:00:00Z",
-	.web_url = "https://gitlab.example.com/group/app/-/issues/14",
+    .id = 84,
+    .project_id = 4,
+    .iid = 14,
+    .title = "Issues with auth \xc3\xa9",
+    .state = STORE_STATE_CLOSED,
+    .confidential = true,
+    .has_weight = true,
+    .weight = 3,
+    .time_estimate = 3600,
+    .total_time_spent = 60,
+    .milestone_title = "v1.0",
+    .milestone_due = "2026-12-01",
+    .due_date = "2026-11-30",
+    .labels_json = "[\"bug\",\"P1\"]",
+    .created_at = "2026-01-07T12:44:33.959Z",
+    .updated_at = "2026-01-08T12:44:33.959Z",
+    .closed_at = "2026-01-09T00:00:00Z",
+    .web_url = "https://gitlab.example.com/group/app/-/issues/14",
 };
 
 static void assert_str(const char *a, const char *b)
@@ -209,8 +209,8 @@ static void put_fixture(struct store *s)
 	assert_int_equal(store_put_project(s, &p), 0);
 	assert_int_equal(store_put_project(s, &q), 0);
 	assert_int_equal(store_put_issue(s, &full_issue), 0);
-	struct store_issue sparse = {.id = 85, .project_id = 7, .iid = 1, .title = "t",
-				     .labels_json = "[]"};
+	struct store_issue sparse = {
+	    .id = 85, .project_id = 7, .iid = 1, .title = "t", .labels_json = "[]"};
 	assert_int_equal(store_put_issue(s, &sparse), 0);
 	struct store_issue third = {.id = 86, .project_id = 7, .iid = 2, .title = "u"};
 	assert_int_equal(store_put_issue(s, &third), 0);
@@ -321,7 +321,8 @@ static void test_store__fast_paths_and_updates(void **state)
 	assert_int_equal(store_put_link(s, &dangling), STORE_EINVAL);
 
 	/* replace_links_of is all or nothing. */
-	struct store_link repl[2] = {{30, 85, 86, STORE_LINK_BLOCKS}, {31, 85, 4242, STORE_LINK_BLOCKS}};
+	struct store_link repl[2] = {{30, 85, 86, STORE_LINK_BLOCKS},
+				     {31, 85, 4242, STORE_LINK_BLOCKS}};
 	assert_int_equal(store_replace_links_of(s, 85, repl, 2), STORE_EINVAL);
 	assert_int_equal(store_counts(s, &c), 0);
 	assert_int_equal(c.links_blocks, 1);
@@ -443,12 +444,13 @@ static void test_store__migrates_a_version_1_file(void **state)
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	sql(raw, schema);
 	free(schema);
-	sql(raw, "INSERT INTO projects VALUES(4, 'group/app', NULL);"
-		 "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
-		 "labels) VALUES(84, 4, 14, 'old', 0, 0, 5, '[\"x\"]'), "
-		 "(85, 4, 15, 'older', 1, 1, NULL, '[]');"
-		 "INSERT INTO links VALUES(1, 84, 85, 1);"
-		 "INSERT INTO meta VALUES('populated', '1'), ('instance', 'https://old.example.com');");
+	sql(raw,
+	    "INSERT INTO projects VALUES(4, 'group/app', NULL);"
+	    "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
+	    "labels) VALUES(84, 4, 14, 'old', 0, 0, 5, '[\"x\"]'), "
+	    "(85, 4, 15, 'older', 1, 1, NULL, '[]');"
+	    "INSERT INTO links VALUES(1, 84, 85, 1);"
+	    "INSERT INTO meta VALUES('populated', '1'), ('instance', 'https://old.example.com');");
 	sqlite3_close(raw);
 	assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
 
@@ -625,13 +627,13 @@ static void test_ref__parses_good_refs(void **state)
 		const char *ref, *path;
 		int64_t iid;
 	} good[] = {
-		{"g/a#1", "g/a", 1},
-		{"gitlab-org/gitlab#14", "gitlab-org/gitlab", 14},
-		{"group/sub/app#12", "group/sub/app", 12},
-		{"a#9223372036854775807", "a", INT64_MAX},
-		{"A_b.c-d/e9#100", "A_b.c-d/e9", 100},
-		{"x/y_/z.#7", "x/y_/z.", 7},
-		{"_under/score#3", "_under/score", 3},
+	    {"g/a#1", "g/a", 1},
+	    {"gitlab-org/gitlab#14", "gitlab-org/gitlab", 14},
+	    {"group/sub/app#12", "group/sub/app", 12},
+	    {"a#9223372036854775807", "a", INT64_MAX},
+	    {"A_b.c-d/e9#100", "A_b.c-d/e9", 100},
+	    {"x/y_/z.#7", "x/y_/z.", 7},
+	    {"_under/score#3", "_under/score", 3},
 	};
 	for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
 		char *path = NULL;
@@ -647,12 +649,33 @@ static void test_ref__refuses_bad_refs(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"",           "#1",        "g/a",         "g/a#",        "g/a#0",
-		"g/a#01",     "g/a#-1",    "g/a#+1",      "g/a#1x",      "g/a# 1",
-		"g/a#1 ",     " g/a#1",    "g//a#1",      "/g/a#1",      "g/a/#1",
-		"-g/a#1",     "g/.a#1",    "g/-a#1",      "g a#1",       "g/a#1#2",
-		"g/a##1",     "g/ä#1",     "a#9223372036854775808",      "a#99999999999999999999",
-		"g\\a#1",     "g/a#1.0",   "g:a#1",
+	    "",
+	    "#1",
+	    "g/a",
+	    "g/a#",
+	    "g/a#0",
+	    "g/a#01",
+	    "g/a#-1",
+	    "g/a#+1",
+	    "g/a#1x",
+	    "g/a# 1",
+	    "g/a#1 ",
+	    " g/a#1",
+	    "g//a#1",
+	    "/g/a#1",
+	    "g/a/#1",
+	    "-g/a#1",
+	    "g/.a#1",
+	    "g/-a#1",
+	    "g a#1",
+	    "g/a#1#2",
+	    "g/a##1",
+	    "g/ä#1",
+	    "a#9223372036854775808",
+	    "a#99999999999999999999",
+	    "g\\a#1",
+	    "g/a#1.0",
+	    "g:a#1",
 	};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
 		char *path = (char *)"untouched";
@@ -674,8 +697,8 @@ static void test_ref__orders_by_path_bytewise_then_iid(void **state)
 	assert_true(store_ref_cmp("g/a", 10, "g/a", 2) > 0);
 	assert_int_equal(store_ref_cmp("g/a", 3, "g/a", 3), 0);
 	assert_true(store_ref_cmp("g/a", 99, "g/b", 1) < 0);
-	assert_true(store_ref_cmp("g/a", 1, "g/a/b", 1) < 0);  /* prefix first */
-	assert_true(store_ref_cmp("G/z", 1, "g/a", 1) < 0);    /* bytewise: upper case first */
+	assert_true(store_ref_cmp("g/a", 1, "g/a/b", 1) < 0);	/* prefix first */
+	assert_true(store_ref_cmp("G/z", 1, "g/a", 1) < 0);	/* bytewise: upper case first */
 	assert_true(store_ref_cmp("g/a-b", 1, "g/a.b", 1) < 0); /* '-' 0x2d < '.' 0x2e */
 	assert_true(store_ref_cmp("g/a.b", 1, "g/a/b", 1) < 0); /* '.' < '/' */
 }
@@ -683,19 +706,19 @@ static void test_ref__orders_by_path_bytewise_then_iid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store__round_trips_every_field),
-		cmocka_unit_test(test_store__fast_paths_and_updates),
-		cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
-		cmocka_unit_test(test_store__migrates_a_version_1_file),
-		cmocka_unit_test(test_store__refuses_missing_file),
-		cmocka_unit_test(test_store__refuses_non_sqlite_file),
-		cmocka_unit_test(test_store__refuses_foreign_database),
-		cmocka_unit_test(test_store__refuses_newer_schema),
-		cmocka_unit_test(test_store__refuses_locked_store),
-		cmocka_unit_test(test_store__empty_file_is_not_a_store_without_create),
-		cmocka_unit_test(test_ref__parses_good_refs),
-		cmocka_unit_test(test_ref__refuses_bad_refs),
-		cmocka_unit_test(test_ref__orders_by_path_bytewise_then_iid),
+	    cmocka_unit_test(test_store__round_trips_every_field),
+	    cmocka_unit_test(test_store__fast_paths_and_updates),
+	    cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
+	    cmocka_unit_test(test_store__migrates_a_version_1_file),
+	    cmocka_unit_test(test_store__refuses_missing_file),
+	    cmocka_unit_test(test_store__refuses_non_sqlite_file),
+	    cmocka_unit_test(test_store__refuses_foreign_database),
+	    cmocka_unit_test(test_store__refuses_newer_schema),
+	    cmocka_unit_test(test_store__refuses_locked_store),
+	    cmocka_unit_test(test_store__empty_file_is_not_a_store_without_create),
+	    cmocka_unit_test(test_ref__parses_good_refs),
+	    cmocka_unit_test(test_ref__refuses_bad_refs),
+	    cmocka_unit_test(test_ref__orders_by_path_bytewise_then_iid),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
