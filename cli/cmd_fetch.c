@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fetch.h"
@@ -252,6 +253,16 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	if (url_arg && fetch_url_normalize(url_arg, &given_url, err) != FETCH_OK) {
 		rc = cli_usage("fetch", "%s", err);
 		goto done;
+	}
+
+	/* no seed, and no store that could have recorded one: a usage error
+	 * (before a store file is created) */
+	if (projects.n + groups.n + issues.n == 0 && access(ctx->db_path, F_OK) != 0) {
+		const char *ci = getenv("GITLAB_CI");
+		if (!(ci && strcmp(ci, "true") == 0 && env_nonempty("CI_PROJECT_PATH"))) {
+			rc = cli_usage("fetch", "no seed: give --project, --group or --issue");
+			goto done;
+		}
 	}
 
 	/* the token before anything is opened or sent */

@@ -1,0 +1,120 @@
+"""The token stays secret and the credential rules hold: never in any output
+(also with -v), never in the database file, never sent to a redirect target
+on another port; no token, or only $CI_JOB_TOKEN, exits 3 before anything
+is sent; plain http to a non-loopback host exits 3 before connecting; the
+token sources (file, GITLAB_TOKEN, OAUTH_TOKEN as Bearer) work; a store
+holding another instance, or locked by another process, exits 4."""
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fetch_testlib import (SRC, TOKEN, ServerProcess, check, expected, finish, readable,  # noqa
+                           run, same_as, stats, tmpdir)
+
+d = tmpdir()
+example = os.path.join(SRC, "examples", "example.json")
+
+
+def acme(snap):
+    return expected(snap, seed_projects=[p["path_with_namespace"] for p in snap["projects"]
+                                         if p["path_with_namespace"].startswith("acme/")])
+
+
+with ServerProcess(example, "--token", TOKEN, "--log", os.path.join(d, "a.log")) as srv:
+    snap = readable(srv)
+    # 1. -v: one line per request, never the token or a header
+    db = os.path.join(d, "v.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme", "-v"], db)
+    check(rc == 0, "verbose: exits 0")
+    lines = [ln for ln in err.splitlines() if ln.startswith("GET /api/v4/")]
+    check(len(lines) == stats(srv)["requests"], "verbose: one log line per request (%d)"
+          % len(lines))
+    check(TOKEN not in out + err, "verbose: the token is in no output")
+    check("private-token" not in err.lower() and "authorization" not in err.lower(),
+          "verbose: no request header is printed")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(db + suffix):
+            data = open(db + suffix, "rb").read()
+            check(TOKEN.encode() not in data, "the token is not in %s" % os.path.basename(db + suffix))
+    check(not os.path.exists(db + "-wal") or os.path.getsize(db + "-wal") == 0,
+          "the store is one self-contained file after fetch")
+    same_as(db, acme(snap), "verbose: the crawl is complete")
+
+    # 2. token sources: --token-file (whitespace stripped), OAUTH_TOKEN as Bearer
+    tf = os.path.join(d, "token")
+    with open(tf, "w") as f:
+        f.write("  %s  \nsecond line\n" % TOKEN)
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme", "--token-file", tf],
+                       os.path.join(d, "tf.db"), token=None)
+    check(rc == 0, "--token-file: exits 0 (%s)" % err.strip())
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme"], os.path.join(d, "oa.db"),
+                       token=None, env={"OAUTH_TOKEN": TOKEN})
+    check(rc == 0, "$OAUTH_TOKEN (Bearer): exits 0 (%s)" % err.strip())
+    log = open(os.path.join(d, "a.log")).read()
+    check(" Authorization" in log and TOKEN not in log, "$OAUTH_TOKEN was sent as Authorization")
+
+    # 3. no token: exit 3 before anything is sent, saying how to give one
+    before = stats(srv)["requests"]
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme"], os.path.join(d, "nt.db"),
+                       token=None)
+    check(rc == 3 and "GITLAB_TOKEN" in err, "no token: exits 3 naming $GITLAB_TOKEN (%d: %s)"
+          % (rc, err.strip()))
+    check(stats(srv)["requests"] == before, "no token: nothing was sent")
+
+    # 4. only a CI job token: exit 3 naming the fix; never sent
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme"], os.path.join(d, "ci.db"),
+                       token=None, env={"CI_JOB_TOKEN": "job-token-xyz", "GITLAB_CI": "true"})
+    check(rc == 3 and "read_api" in err and "GITLAB_TOKEN" in err,
+          "CI_JOB_TOKEN only: exits 3 naming the fix (%d: %s)" % (rc, err.strip()))
+    check(stats(srv)["requests"] == before, "CI_JOB_TOKEN only: nothing was sent")
+    check("job-token-xyz" not in out + err, "CI_JOB_TOKEN only: the job token is not printed")
+    check("JOB-TOKEN" not in open(os.path.join(d, "a.log")).read(), "the job token was never sent")
+
+    # 5. a store that holds another instance
+    rc, out, err = run(["fetch", "--url", "http://127.0.0.1:9", "--group", "acme"], db)
+    check(rc == 4 and srv.url in err, "another instance: exits 4 (%d: %s)" % (rc, err.strip()))
+
+    # 6. a store locked by another process
+    con = sqlite3.connect(db, timeout=0.1, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "acme"], db, timeout=120)
+    con.execute("ROLLBACK")
+    con.close()
+    check(rc == 4, "locked store: exits 4 (%d: %s)" % (rc, err.strip()))
+
+    # 7. the recorded instance and seeds are the defaults
+    rc, out, err = run(["fetch"], db)
+    check(rc == 0, "no --url and no seed: the store's instance and seeds (%s)" % err.strip())
+
+# 8. a redirect to another port: exit 3 naming the target, nothing sent there
+with ServerProcess(example, "--token", TOKEN, "--log", os.path.join(d, "b.log")) as other:
+    with ServerProcess(example, "--token", TOKEN, "--redirect-to", other.url) as srv:
+        rc, out, err = run(["fetch", "--url", srv.url, "--project", "acme/platform/api"],
+                           os.path.join(d, "redir.db"))
+        check(rc == 3 and other.url in err and "refused" in err,
+              "redirect to another port: exits 3 naming the target (%d: %s)" % (rc, err.strip()))
+        check(TOKEN not in out + err, "redirect: the token is not printed")
+    blog = open(os.path.join(d, "b.log")).read()
+    check(blog == "" and stats(other)["requests"] == 0,
+          "redirect: the other server received nothing (%r)" % blog[:200])
+
+# 9. plain http to a host that is not loopback: exit 3 before connecting
+#    (192.0.2.1 is TEST-NET-1: nothing would answer, so a connect would hang)
+rc, out, err = run(["fetch", "--url", "http://192.0.2.1", "--group", "acme", "--connect-timeout",
+                    "30"], os.path.join(d, "http.db"), timeout=20)
+check(rc == 3 and "plain http" in err and "--allow-http" in err,
+      "http:// to a non-loopback host: exits 3 before connecting (%d: %s)" % (rc, err.strip()))
+
+# 10. usage errors come first (exit 2), before the token or the store
+rc, out, err = run(["fetch", "--jobs", "0", "--group", "acme"], os.path.join(d, "u.db"), token=None)
+check(rc == 2, "--jobs 0: usage error exits 2")
+rc, out, err = run(["fetch", "--issue", "not-a-ref", "--url", "http://127.0.0.1:9"],
+                   os.path.join(d, "u.db"))
+check(rc == 2, "--issue not-a-ref: usage error exits 2")
+rc, out, err = run(["fetch", "--url", "http://127.0.0.1:9"], os.path.join(d, "u2.db"))
+check(rc == 2 and "no seed" in err, "no seed at all: exits 2 (%d: %s)" % (rc, err.strip()))
+check(not os.path.exists(os.path.join(d, "u.db")) and not os.path.exists(os.path.join(d, "u2.db")),
+      "a usage error creates no store")
+
+finish()
