@@ -1,0 +1,171 @@
+/* Unit tests of fetch's small pure parts: the Link header (the one parser
+ * written by hand), the instance URL, the redirect and plain-http rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fetch.h"
+
+static char *next_of(const char *header)
+{
+	char *out = (char *)1;
+	assert_int_equal(fetch_link_next(header, &out), 0);
+	return out;
+}
+
+static void test_link__gitlab_header_gives_next(void **state)
+{
+	(void)state;
+	char *n = next_of("<https://gitlab.example.com/api/v4/projects/8/issues?page=1&per_page=3>; "
+			  "rel=\"prev\", <https://gitlab.example.com/api/v4/projects/8/issues?page=3&"
+			  "per_page=3>; rel=\"next\", <https://gitlab.example.com/api/v4/projects/8/"
+			  "issues?page=1&per_page=3>; rel=\"first\", <https://gitlab.example.com/api/"
+			  "v4/projects/8/issues?page=4&per_page=3>; rel=\"last\"");
+	assert_string_equal(n, "https://gitlab.example.com/api/v4/projects/8/issues?page=3&per_page=3");
+	free(n);
+}
+
+static void test_link__no_next_on_last_page(void **state)
+{
+	(void)state;
+	assert_null(next_of("<https://h/x?page=1>; rel=\"first\", <https://h/x?page=1>; rel=\"last\""));
+	assert_null(next_of(""));
+	assert_null(next_of(NULL));
+}
+
+static void test_link__rel_lists_case_and_unquoted(void **state)
+{
+	(void)state;
+	char *n = next_of("<https://h/a>; rel=\"prev start\", <https://h/b>;  REL=\"last NEXT\"");
+	assert_string_equal(n, "https://h/b");
+	free(n);
+	n = next_of("<https://h/c>;rel=next");
+	assert_string_equal(n, "https://h/c");
+	free(n);
+}
+
+static void test_link__commas_in_url_and_other_params(void **state)
+{
+	(void)state;
+	char *n = next_of("<https://h/x?labels=a,b&page=2>; title=\"a, b; c\"; rel=\"next\"");
+	assert_string_equal(n, "https://h/x?labels=a,b&page=2");
+	free(n);
+	/* "nextish" is not "next" */
+	assert_null(next_of("<https://h/y>; rel=\"nextish\""));
+}
+
+static void test_link__garbage_is_no_next(void **state)
+{
+	(void)state;
+	assert_null(next_of("rel=\"next\""));
+	assert_null(next_of("<https://h/unterminated; rel=\"next\""));
+	assert_null(next_of("garbage <https://h/z>; rel=\"next\""));
+}
+
+static void test_url__normalize(void **state)
+{
+	(void)state;
+	char err[FETCH_ERRMSG_SIZE];
+	char *u = NULL;
+	assert_int_equal(fetch_url_normalize("gitlab.example.com", &u, err), 0);
+	assert_string_equal(u, "https://gitlab.example.com");
+	free(u);
+	assert_int_equal(fetch_url_normalize("https://gitlab.example.com/", &u, err), 0);
+	assert_string_equal(u, "https://gitlab.example.com");
+	free(u);
+	assert_int_equal(fetch_url_normalize("https://h.example/gitlab/api/v4/", &u, err), 0);
+	assert_string_equal(u, "https://h.example/gitlab");
+	free(u);
+	assert_int_equal(fetch_url_normalize("http://127.0.0.1:8080", &u, err), 0);
+	assert_string_equal(u, "http://127.0.0.1:8080");
+	free(u);
+	assert_int_equal(fetch_url_normalize("ftp://h", &u, err), FETCH_EUSAGE);
+	assert_null(u);
+	assert_int_equal(fetch_url_normalize("https://user:pw@h", &u, err), FETCH_EUSAGE);
+	assert_int_equal(fetch_url_normalize("https://h/?q=1", &u, err), FETCH_EUSAGE);
+	assert_int_equal(fetch_url_normalize("", &u, err), FETCH_EUSAGE);
+}
+
+static void test_url__plain_http_rule(void **state)
+{
+	(void)state;
+	char err[FETCH_ERRMSG_SIZE];
+	bool warn = true;
+	assert_int_equal(fetch_url_check_http("https://gitlab.com", false, &warn, err), 0);
+	assert_false(warn);
+	assert_int_equal(fetch_url_check_http("http://localhost:80", false, &warn, err), 0);
+	assert_int_equal(fetch_url_check_http("http://127.8.9.1", false, &warn, err), 0);
+	assert_int_equal(fetch_url_check_http("http://[::1]:8080", false, &warn, err), 0);
+	assert_int_equal(fetch_url_check_http("http://gitlab.example.com", false, &warn, err),
+			 FETCH_EREMOTE);
+	assert_non_null(strstr(err, "--allow-http"));
+	assert_int_equal(fetch_url_check_http("http://128.0.0.1", false, &warn, err), FETCH_EREMOTE);
+	assert_int_equal(fetch_url_check_http("http://gitlab.example.com", true, &warn, err), 0);
+	assert_true(warn);
+}
+
+static void test_url__same_origin(void **state)
+{
+	(void)state;
+	assert_true(fetch_url_same_origin("https://h/api/v4/a", "https://h:443/api/v4/b"));
+	assert_true(fetch_url_same_origin("https://H/a", "https://h/b"));
+	assert_false(fetch_url_same_origin("https://h/a", "http://h/a"));
+	assert_false(fetch_url_same_origin("https://h/a", "https://h:8443/a"));
+	assert_false(fetch_url_same_origin("https://h/a", "https://evil.example/a"));
+	assert_false(fetch_url_same_origin("https://h/a", "not a url"));
+}
+
+static void test_token__sources_and_ci_job_token(void **state)
+{
+	(void)state;
+	char err[FETCH_ERRMSG_SIZE];
+	struct fetch_token t;
+	unsetenv("GITLAB_TOKEN");
+	unsetenv("GITLAB_ACCESS_TOKEN");
+	unsetenv("OAUTH_TOKEN");
+	unsetenv("CI_JOB_TOKEN");
+	assert_int_equal(fetch_token_resolve(&t, NULL, err), FETCH_EREMOTE);
+	assert_non_null(strstr(err, "GITLAB_TOKEN"));
+	setenv("CI_JOB_TOKEN", "jobtok-123", 1);
+	assert_int_equal(fetch_token_resolve(&t, NULL, err), FETCH_EREMOTE);
+	assert_non_null(strstr(err, "read_api"));
+	assert_null(strstr(err, "jobtok-123"));
+	setenv("OAUTH_TOKEN", "oauth", 1);
+	assert_int_equal(fetch_token_resolve(&t, NULL, err), 0);
+	assert_int_equal(t.kind, FETCH_AUTH_BEARER);
+	assert_string_equal(t.value, "oauth");
+	fetch_token_release(&t);
+	setenv("GITLAB_ACCESS_TOKEN", "access", 1);
+	assert_int_equal(fetch_token_resolve(&t, NULL, err), 0);
+	assert_int_equal(t.kind, FETCH_AUTH_PRIVATE_TOKEN);
+	assert_string_equal(t.value, "access");
+	fetch_token_release(&t);
+	setenv("GITLAB_TOKEN", "bad token", 1);
+	assert_int_equal(fetch_token_resolve(&t, NULL, err), FETCH_EUSAGE);
+	assert_null(strstr(err, "bad token"));
+	unsetenv("GITLAB_TOKEN");
+	unsetenv("GITLAB_ACCESS_TOKEN");
+	unsetenv("OAUTH_TOKEN");
+	unsetenv("CI_JOB_TOKEN");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link__gitlab_header_gives_next),
+		cmocka_unit_test(test_link__no_next_on_last_page),
+		cmocka_unit_test(test_link__rel_lists_case_and_unquoted),
+		cmocka_unit_test(test_link__commas_in_url_and_other_params),
+		cmocka_unit_test(test_link__garbage_is_no_next),
+		cmocka_unit_test(test_url__normalize),
+		cmocka_unit_test(test_url__plain_http_rule),
+		cmocka_unit_test(test_url__same_origin),
+		cmocka_unit_test(test_token__sources_and_ci_job_token),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
