@@ -75,6 +75,10 @@ def ci_env(project_dir, server, source, extra=None, token=True):
     }
     if token:
         env["GITLAB_TOKEN"] = TOKEN
+    # a sanitized build's settings (suppressions of Graphviz's own leaks) pass through
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "IG_SANITIZED"):
+        if k in os.environ:
+            env[k] = os.environ[k]
     env.update(extra or {})
     return env
 
