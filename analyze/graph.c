@@ -283,6 +283,23 @@ struct mtable {
 	size_t nslots;
 };
 
+/* One issue row as it arrives (rows are put in ref order afterwards). */
+struct row {
+	int64_t id, pid, iid, weight, remaining;
+	uint32_t ms;
+	int32_t due;
+	uint8_t flags;
+};
+
+struct raw_link {
+	int64_t source, target;
+};
+
+struct slot {
+	int64_t key;
+	uint32_t val; /* UINT32_MAX: empty */
+};
+
 struct loader {
 	struct store *s;
 	bool all_states;
@@ -290,22 +307,16 @@ struct loader {
 	/* projects */
 	struct proj_row *projects;
 	size_t n_projects, cap_projects;
-	int64_t *proj_sorted_id; /* project ids ascending, for lookups */
-	uint32_t *proj_rank_of_sorted; /* rank (path order) of proj_sorted_id[i] */
 	/* issues, in the store's order */
-	size_t n, cap_id, cap_pid, cap_iid, cap_fl, cap_w, cap_r, cap_ms, cap_due;
-	int64_t *id, *pid, *iid, *weight, *remaining;
-	uint8_t *flags;
-	uint32_t *ms;
-	int32_t *due;
+	struct row *rows;
+	size_t n, cap_rows;
 	struct mtable mt;
-	/* issue id -> loading index */
-	int64_t *hkey;
-	uint32_t *hval;
+	/* blocking links as the store gives them (issue ids) */
+	struct raw_link *raw;
+	size_t m, cap_raw;
+	/* issue id -> node */
+	struct slot *slots;
 	size_t hmask;
-	/* edges, as loading indices */
-	uint32_t *efrom, *eto;
-	size_t m, cap_from, cap_to;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -424,74 +435,68 @@ static int on_issue(void *ctx, const struct store_issue *is)
 	size_t i = L->n;
 	if (i >= UINT32_MAX - 1)
 		return L->err = analyze__fail(ANALYZE_EINVAL, "too many issues");
-	if (grow((void **)&L->id, &L->cap_id, i + 1, sizeof *L->id) < 0 ||
-	    grow((void **)&L->pid, &L->cap_pid, i + 1, sizeof *L->pid) < 0 ||
-	    grow((void **)&L->iid, &L->cap_iid, i + 1, sizeof *L->iid) < 0 ||
-	    grow((void **)&L->flags, &L->cap_fl, i + 1, sizeof *L->flags) < 0 ||
-	    grow((void **)&L->weight, &L->cap_w, i + 1, sizeof *L->weight) < 0 ||
-	    grow((void **)&L->remaining, &L->cap_r, i + 1, sizeof *L->remaining) < 0 ||
-	    grow((void **)&L->ms, &L->cap_ms, i + 1, sizeof *L->ms) < 0 ||
-	    grow((void **)&L->due, &L->cap_due, i + 1, sizeof *L->due) < 0)
+	if (grow((void **)&L->rows, &L->cap_rows, i + 1, sizeof *L->rows) < 0)
 		return L->err = ANALYZE_ENOMEM;
-	L->id[i] = is->id;
-	L->pid[i] = is->project_id;
-	L->iid[i] = is->iid;
-	L->flags[i] = (uint8_t)((open ? ANALYZE_NODE_OPEN : 0) |
-				(is->confidential ? ANALYZE_NODE_CONFIDENTIAL : 0));
-	L->weight[i] = is->has_weight ? is->weight : ANALYZE_NO_VALUE;
+	struct row *r = &L->rows[i];
+	r->id = is->id;
+	r->pid = is->project_id;
+	r->iid = is->iid;
+	r->flags = (uint8_t)((open ? ANALYZE_NODE_OPEN : 0) |
+			     (is->confidential ? ANALYZE_NODE_CONFIDENTIAL : 0));
+	r->weight = is->has_weight ? is->weight : ANALYZE_NO_VALUE;
 	if (is->time_estimate == 0) {
-		L->remaining[i] = ANALYZE_NO_VALUE;
+		r->remaining = ANALYZE_NO_VALUE;
 	} else {
-		int64_t r;
-		if (__builtin_sub_overflow(is->time_estimate, is->total_time_spent, &r))
-			r = is->total_time_spent > 0 ? 0 : INT64_MAX;
-		L->remaining[i] = r < 0 ? 0 : r;
+		int64_t rem;
+		if (__builtin_sub_overflow(is->time_estimate, is->total_time_spent, &rem))
+			rem = is->total_time_spent > 0 ? 0 : INT64_MAX;
+		r->remaining = rem < 0 ? 0 : rem;
 	}
 	int32_t mdue = ANALYZE_NO_DATE;
-	L->ms[i] = ANALYZE_NONE;
+	r->ms = ANALYZE_NONE;
 	if (is->milestone_title) {
 		uint32_t mi = 0;
 		int rc = mtable_intern(&L->mt, is->milestone_title, is->milestone_due, &mi);
 		if (rc < 0)
 			return L->err = rc;
-		L->ms[i] = mi;
+		r->ms = mi;
 		mdue = L->mt.dues[mi];
 	}
 	int32_t own = parse_day(is->due_date);
-	L->due[i] = own != ANALYZE_NO_DATE ? own : mdue;
+	r->due = own != ANALYZE_NO_DATE ? own : mdue;
 	L->n++;
 	return 0;
 }
 
-static uint32_t hlookup(const struct loader *L, int64_t id)
-{
-	size_t h = mix64((uint64_t)id) & L->hmask;
-	while (L->hval[h] != UINT32_MAX) {
-		if (L->hkey[h] == id)
-			return L->hval[h];
-		h = (h + 1) & L->hmask;
-	}
-	return UINT32_MAX;
-}
-
+/* Blocking links are only collected here; resolving ids to nodes happens
+ * afterwards in one pass that can prefetch the hash slots. */
 static int on_link(void *ctx, const struct store_link *l)
 {
 	struct loader *L = ctx;
 	if (l->type != STORE_LINK_BLOCKS)
 		return 0;
-	uint32_t a = hlookup(L, l->source_id);
-	if (a == UINT32_MAX)
-		return 0;
-	uint32_t b = hlookup(L, l->target_id);
-	if (b == UINT32_MAX)
-		return 0;
-	if (grow((void **)&L->efrom, &L->cap_from, L->m + 1, sizeof *L->efrom) < 0 ||
-	    grow((void **)&L->eto, &L->cap_to, L->m + 1, sizeof *L->eto) < 0)
+	if (grow((void **)&L->raw, &L->cap_raw, L->m + 1, sizeof *L->raw) < 0)
 		return L->err = ANALYZE_ENOMEM;
-	L->efrom[L->m] = a;
-	L->eto[L->m] = b;
+	L->raw[L->m].source = l->source_id;
+	L->raw[L->m].target = l->target_id;
 	L->m++;
 	return 0;
+}
+
+static inline size_t slot_of(const struct loader *L, int64_t id)
+{
+	return mix64((uint64_t)id) & L->hmask;
+}
+
+static uint32_t hlookup(const struct loader *L, int64_t id)
+{
+	size_t h = slot_of(L, id);
+	while (L->slots[h].val != UINT32_MAX) {
+		if (L->slots[h].key == id)
+			return L->slots[h].val;
+		h = (h + 1) & L->hmask;
+	}
+	return UINT32_MAX;
 }
 
 static int cmp_proj_path(const void *a, const void *b)
@@ -579,25 +584,14 @@ static void loader_release(struct loader *L)
 	for (size_t i = 0; i < L->n_projects; i++)
 		free(L->projects[i].path);
 	free(L->projects);
-	free(L->proj_sorted_id);
-	free(L->proj_rank_of_sorted);
-	free(L->id);
-	free(L->pid);
-	free(L->iid);
-	free(L->flags);
-	free(L->weight);
-	free(L->remaining);
-	free(L->ms);
-	free(L->due);
+	free(L->rows);
 	for (size_t i = 0; i < L->mt.count; i++)
 		free(L->mt.titles[i]);
 	free(L->mt.titles);
 	free(L->mt.dues);
 	free(L->mt.slots);
-	free(L->hkey);
-	free(L->hval);
-	free(L->efrom);
-	free(L->eto);
+	free(L->raw);
+	free(L->slots);
 }
 
 int analyze_graph_load(struct analyze_graph **out, struct store *s,
@@ -605,7 +599,7 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 {
 	struct loader L = {.s = s, .all_states = opts && opts->all_states};
 	struct analyze_graph *g = NULL;
-	uint32_t *rank_of = NULL, *order = NULL, *ms_map = NULL;
+	uint32_t *rank_of = NULL, *order = NULL, *ms_map = NULL, *efrom = NULL, *eto = NULL;
 	uint64_t *key = NULL;
 	struct key_pair *kp = NULL;
 	int rc;
@@ -647,28 +641,29 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	int64_t last_pid = INT64_MIN;
 	uint32_t last_rank = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		if (L.pid[i] != last_pid) {
+		const struct row *r = &L.rows[i];
+		if (r->pid != last_pid) {
 			size_t lo = 0, hi = L.n_projects;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
-				if (kp[mid].id < L.pid[i])
+				if (kp[mid].id < r->pid)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
-			if (lo == L.n_projects || kp[lo].id != L.pid[i]) {
+			if (lo == L.n_projects || kp[lo].id != r->pid) {
 				rc = analyze__fail(ANALYZE_ERR,
 						   "issue %lld names project %lld, which the store "
 						   "does not hold",
-						   (long long)L.id[i], (long long)L.pid[i]);
+						   (long long)r->id, (long long)r->pid);
 				goto done;
 			}
-			last_pid = L.pid[i];
+			last_pid = r->pid;
 			last_rank = kp[lo].rank;
 		}
 		rank_of[i] = last_rank;
 		order[i] = i;
-		if (L.iid[i] < 0 || L.iid[i] >= ((int64_t)1 << 40))
+		if (r->iid < 0 || r->iid >= ((int64_t)1 << 40))
 			packable = false;
 	}
 
@@ -678,9 +673,13 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 			rc = ANALYZE_ENOMEM;
 			goto done;
 		}
-		for (uint32_t i = 0; i < n; i++)
-			key[i] = ((uint64_t)rank_of[i] << 40) | (uint64_t)L.iid[i];
-		if ((rc = radix_sort(order, key, n)) < 0)
+		bool sorted = true;
+		for (uint32_t i = 0; i < n; i++) {
+			key[i] = ((uint64_t)rank_of[i] << 40) | (uint64_t)L.rows[i].iid;
+			if (i && key[i] < key[i - 1])
+				sorted = false;
+		}
+		if (!sorted && (rc = radix_sort(order, key, n)) < 0)
 			goto done;
 	} else {
 		struct slow_key *sk = analyze__alloc(n, sizeof *sk);
@@ -689,7 +688,7 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 			goto done;
 		}
 		for (uint32_t i = 0; i < n; i++)
-			sk[i] = (struct slow_key){rank_of[i], i, L.iid[i]};
+			sk[i] = (struct slow_key){rank_of[i], i, L.rows[i].iid};
 		qsort(sk, n, sizeof *sk, cmp_node_slow);
 		for (uint32_t i = 0; i < n; i++)
 			order[i] = sk[i].idx;
@@ -743,47 +742,39 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	g->n_projects = (uint32_t)L.n_projects;
 	L.n_projects = 0;
 
-	for (uint32_t v = 0; v < n; v++) {
-		uint32_t i = order[v];
-		g->issue_id[v] = L.id[i];
-		g->iid[v] = L.iid[i];
-		g->project[v] = rank_of[i];
-		g->flags[v] = L.flags[i];
-		g->weight[v] = L.weight[i];
-		g->remaining[v] = L.remaining[i];
-		g->milestone[v] = L.ms[i] == ANALYZE_NONE ? ANALYZE_NONE : ms_map[L.ms[i]];
-		g->due[v] = L.due[i];
-	}
-
 	/* issue id -> node, for the links */
 	size_t nslots = 16;
 	while (nslots < (size_t)n * 2)
 		nslots *= 2;
-	L.hkey = analyze__alloc(nslots, sizeof *L.hkey);
-	L.hval = analyze__alloc(nslots, sizeof *L.hval);
-	if (!L.hkey || !L.hval) {
+	L.slots = analyze__alloc(nslots, sizeof *L.slots);
+	if (!L.slots) {
 		rc = ANALYZE_ENOMEM;
 		goto done;
 	}
-	memset(L.hval, 0xff, nslots * sizeof *L.hval);
+	for (size_t h = 0; h < nslots; h++)
+		L.slots[h].val = UINT32_MAX;
 	L.hmask = nslots - 1;
 	for (uint32_t v = 0; v < n; v++) {
-		size_t h = mix64((uint64_t)g->issue_id[v]) & L.hmask;
-		while (L.hval[h] != UINT32_MAX)
+		const struct row *r = &L.rows[order[v]];
+		g->issue_id[v] = r->id;
+		g->iid[v] = r->iid;
+		g->project[v] = rank_of[order[v]];
+		g->flags[v] = r->flags;
+		g->weight[v] = r->weight;
+		g->remaining[v] = r->remaining;
+		g->milestone[v] = r->ms == ANALYZE_NONE ? ANALYZE_NONE : ms_map[r->ms];
+		g->due[v] = r->due;
+		size_t h = slot_of(&L, r->id);
+		while (L.slots[h].val != UINT32_MAX)
 			h = (h + 1) & L.hmask;
-		L.hkey[h] = g->issue_id[v];
-		L.hval[h] = v;
+		L.slots[h].key = r->id;
+		L.slots[h].val = v;
 	}
-	/* the per-issue loading arrays are not needed any more: free them
-	 * before the links arrive, to keep the peak down */
-	free(L.id), L.id = NULL;
-	free(L.pid), L.pid = NULL;
-	free(L.iid), L.iid = NULL;
-	free(L.weight), L.weight = NULL;
-	free(L.remaining), L.remaining = NULL;
-	free(L.flags), L.flags = NULL;
-	free(L.ms), L.ms = NULL;
-	free(L.due), L.due = NULL;
+	/* the rows are not needed any more: free them before the links
+	 * arrive, to keep the peak down */
+	free(L.rows), L.rows = NULL;
+	free(rank_of), rank_of = NULL;
+	free(key), key = NULL;
 
 	rc = store_each_link_fast(s, on_link, &L);
 	if (rc != 0) {
@@ -793,15 +784,41 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 			rc = analyze__fail(ANALYZE_ERR, "%s", store_errmsg(s));
 		goto done;
 	}
-	free(L.hkey), L.hkey = NULL;
-	free(L.hval), L.hval = NULL;
-	rc = build_csr(g, L.efrom, L.eto, L.m);
+	efrom = analyze__alloc(L.m, sizeof *efrom);
+	eto = analyze__alloc(L.m, sizeof *eto);
+	if (!efrom || !eto) {
+		rc = ANALYZE_ENOMEM;
+		goto done;
+	}
+	/* Resolve ids with the slots of a few links ahead already on their way
+	 * into the cache: the table is far larger than the cache, so this is
+	 * where the time of loading goes otherwise. */
+	size_t m = 0;
+	enum { AHEAD = 16 };
+	for (size_t i = 0; i < L.m; i++) {
+		if (i + AHEAD < L.m) {
+			__builtin_prefetch(&L.slots[slot_of(&L, L.raw[i + AHEAD].source)]);
+			__builtin_prefetch(&L.slots[slot_of(&L, L.raw[i + AHEAD].target)]);
+		}
+		uint32_t a = hlookup(&L, L.raw[i].source);
+		uint32_t b = hlookup(&L, L.raw[i].target);
+		if (a == UINT32_MAX || b == UINT32_MAX)
+			continue; /* a link to an issue outside the analysed graph */
+		efrom[m] = a;
+		eto[m] = b;
+		m++;
+	}
+	free(L.slots), L.slots = NULL;
+	free(L.raw), L.raw = NULL;
+	rc = build_csr(g, efrom, eto, m);
 done:
 	free(rank_of);
 	free(order);
 	free(key);
 	free(kp);
 	free(ms_map);
+	free(efrom);
+	free(eto);
 	loader_release(&L);
 	if (rc < 0)
 		analyze_graph_free(g);
