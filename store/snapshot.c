@@ -850,14 +850,14 @@ int store_export_json(struct store *s, FILE *out)
 {
 	struct exporter ex = {.s = s, .out = out, .first = true};
 	char *instance = NULL;
-	int rc = store_get_instance(s, &instance);
-	if (rc)
+	int rc;
+	/* One read transaction: a consistent snapshot even if a writer comes
+	 * along (unless the caller already holds one). */
+	bool own_txn = sqlite3_get_autocommit(s->db) != 0;
+	if (own_txn && (rc = store_exec(s, "BEGIN")) < 0)
 		return rc;
-	/* One read transaction: a consistent snapshot even if a writer comes along. */
-	if ((rc = store_exec(s, "BEGIN")) < 0) {
-		free(instance);
-		return rc;
-	}
+	if ((rc = store_get_instance(s, &instance)))
+		goto done;
 	struct json_object *src = json_object_new_string(instance ? instance : "");
 	free(instance);
 	if (!src) {
@@ -879,6 +879,7 @@ int store_export_json(struct store *s, FILE *out)
 	if (fflush(out) != 0 || ferror(out))
 		rc = store_fail(s, STORE_ERR, "cannot write the snapshot: %s", strerror(errno));
 done:
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (own_txn)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }

@@ -156,7 +156,8 @@ struct store_counts {
 int store_counts(struct store *s, struct store_counts *out);
 
 /* Free-form key/value metadata (the instance, fetch marks, ...).
- * store_meta_get: *out NULL if the key is absent; caller frees. */
+ * store_meta_get: *out NULL if the key is absent; caller frees.
+ * store_meta_set: value NULL removes the key. */
 int store_meta_get(struct store *s, const char *key, char **out);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
@@ -175,7 +176,7 @@ int store_ref_parse(const char *ref, char **path_out, int64_t *iid_out);
 int store_ref_cmp(const char *path_a, int64_t iid_a, const char *path_b, int64_t iid_b);
 
 /* ---- crawl state (fetch) ------------------------------------------------ */
-/* Owned by fetch's needs; implemented in store/crawl.c. */
+/* Owned by fetch's needs; implemented in store/crawl_state.c. */
 
 /* The seeds recorded by the last fetch, as the words the user gave
  * ("--project g/a", "--issue g/a#3", "--group g"), in given order.

@@ -568,6 +568,25 @@ static void test_store__refuses_newer_schema(void **state)
 	expect_refused(db, STORE_OPEN_EXCLUSIVE, STORE_ENEWER, "upgrade issuegraph");
 }
 
+static void test_store__refuses_damaged_file(void **state)
+{
+	(void)state;
+	const char *db = path_in("damaged.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_mark_populated(s), 0);
+	store_close(s);
+	/* Overwrite the schema page after the 100-byte file header. */
+	FILE *f = fopen(db, "r+b");
+	assert_non_null(f);
+	fseek(f, 100, SEEK_SET);
+	for (int k = 0; k < 3000; k++)
+		fputc(0xff, f);
+	fclose(f);
+	expect_refused(db, 0, STORE_ECORRUPT, "damaged");
+	expect_refused(db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, STORE_ECORRUPT, "damaged");
+}
+
 static void test_store__refuses_locked_store(void **state)
 {
 	(void)state;
@@ -714,6 +733,7 @@ int main(void)
 	    cmocka_unit_test(test_store__refuses_non_sqlite_file),
 	    cmocka_unit_test(test_store__refuses_foreign_database),
 	    cmocka_unit_test(test_store__refuses_newer_schema),
+	    cmocka_unit_test(test_store__refuses_damaged_file),
 	    cmocka_unit_test(test_store__refuses_locked_store),
 	    cmocka_unit_test(test_store__empty_file_is_not_a_store_without_create),
 	    cmocka_unit_test(test_ref__parses_good_refs),
