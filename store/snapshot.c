@@ -21,11 +21,52 @@
  * 100,000 issues; more gains nothing). */
 #define IMPORT_CACHE_KB 131072
 
+/* The ids loaded so far, sorted before the next array looks them up.
+ * Checking references here instead of with SQLite's foreign keys saves
+ * two random reads of the issues table per link: half the import time at
+ * 1,000,000 issues. */
+struct idset {
+	int64_t *v;
+	size_t n, cap;
+};
+
 struct importer {
 	struct store *s;
 	const char *array; /* "projects", "issues", "links" */
 	size_t index;
+	struct idset projects, issues;
 };
+
+static int idset_add(struct importer *im, struct idset *set, int64_t id)
+{
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		int64_t *v = cap > SIZE_MAX / sizeof *v ? NULL : realloc(set->v, cap * sizeof *v);
+		if (!v)
+			return store_fail(im->s, STORE_ENOMEM, "out of memory");
+		set->v = v;
+		set->cap = cap;
+	}
+	set->v[set->n++] = id;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void idset_sort(struct idset *set)
+{
+	if (set->n > 1)
+		qsort(set->v, set->n, sizeof *set->v, cmp_id);
+}
+
+static bool idset_has(const struct idset *set, int64_t id)
+{
+	return set->n && bsearch(&id, set->v, set->n, sizeof *set->v, cmp_id) != NULL;
+}
 
 /* "<array>[<index>].<field>: <why>" as the store's message; STORE_EINVAL. */
 static int bad(struct importer *im, const char *field, const char *fmt, ...)
@@ -210,7 +251,7 @@ static int import_project(struct importer *im, struct json_object *o)
 		return bad(im, "path_with_namespace", "\"%.80s\" is given twice", path);
 	if (src != SQLITE_DONE)
 		return store_fail_sql(im->s, src, "import");
-	return 0;
+	return idset_add(im, &im->projects, id);
 }
 
 static int import_issue(struct importer *im, struct json_object *o)
@@ -290,6 +331,9 @@ static int import_issue(struct importer *im, struct json_object *o)
 	    (rc = opt_string(im, o, "web_url", "web_url", &i.web_url)))
 		return rc;
 
+	if (!idset_has(&im->projects, i.project_id))
+		return bad(im, "project_id", "%lld is not a project of the snapshot",
+			   (long long)i.project_id);
 	sqlite3_stmt *st = store_stmt(im->s, sql);
 	if (!st)
 		return STORE_ERR;
@@ -318,24 +362,9 @@ static int import_issue(struct importer *im, struct json_object *o)
 	if (src == SQLITE_CONSTRAINT_UNIQUE)
 		return bad(im, "iid", "project %lld already has an issue with iid %lld",
 			   (long long)i.project_id, (long long)i.iid);
-	if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return bad(im, "project_id", "%lld is not a project of the snapshot",
-			   (long long)i.project_id);
 	if (src != SQLITE_DONE)
 		return store_fail_sql(im->s, src, "import");
-	return 0;
-}
-
-static bool issue_exists(struct store *s, int64_t id)
-{
-	static const char sql[] = "SELECT 1 FROM issues WHERE id = ?";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, id);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
+	return idset_add(im, &im->issues, i.id);
 }
 
 static void describe_link(char *buf, size_t n, int64_t src, int64_t dst, int type)
@@ -383,6 +412,12 @@ static int import_link(struct importer *im, struct json_object *o)
 	    (rc = req_id(im, o, "target_issue_id", &dst)) ||
 	    (rc = req_string(im, o, "link_type", &kind)))
 		return rc;
+	if (!idset_has(&im->issues, src))
+		return bad(im, "source_issue_id", "%lld is not an issue of the snapshot",
+			   (long long)src);
+	if (!idset_has(&im->issues, dst))
+		return bad(im, "target_issue_id", "%lld is not an issue of the snapshot",
+			   (long long)dst);
 	if (strcmp(kind, "blocks") == 0) {
 		type = STORE_LINK_BLOCKS;
 	} else if (strcmp(kind, "is_blocked_by") == 0) {
@@ -412,20 +447,6 @@ static int import_link(struct importer *im, struct json_object *o)
 	sqlite3_bind_int(st, 4, type);
 	int src_rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (src_rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
-		/* Name the missing end as the snapshot gave it. */
-		struct json_object *v = NULL;
-		int64_t end_id = 0;
-		const char *field = "source_issue_id";
-		json_object_object_get_ex(o, field, &v);
-		end_id = json_object_get_int64(v);
-		if (issue_exists(im->s, end_id)) {
-			field = "target_issue_id";
-			json_object_object_get_ex(o, field, &v);
-			end_id = json_object_get_int64(v);
-		}
-		return bad(im, field, "%lld is not an issue of the snapshot", (long long)end_id);
-	}
 	if (src_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return link_id_again(im, id, src, dst, type);
 	if (src_rc != SQLITE_DONE)
@@ -581,6 +602,15 @@ enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, N_ARRAYS };
 static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links"};
 static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link};
 
+/* The ids the array a refers to, ready for lookups. */
+static void before_load(struct importer *im, int a)
+{
+	if (a == ARR_ISSUES)
+		idset_sort(&im->projects);
+	else if (a == ARR_LINKS)
+		idset_sort(&im->issues);
+}
+
 struct doc_state {
 	bool seen[N_ARRAYS], loaded[N_ARRAYS];
 	size_t at[N_ARRAYS]; /* where an array that came too early starts */
@@ -605,6 +635,8 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		 * orders them otherwise is checked now and loaded at the end. */
 		bool ready = a == ARR_PROJECTS || d->loaded[a - 1];
 		d->at[a] = r->pos;
+		if (ready)
+			before_load(im, a);
 		if ((rc = walk_array(r, im, key, ready ? array_fns[a] : NULL, &d->count[a])))
 			return rc;
 		d->loaded[a] = ready;
@@ -685,6 +717,7 @@ static int import_document(struct reader *r, struct importer *im)
 		if (d.loaded[a])
 			continue;
 		r->pos = d.at[a];
+		before_load(im, a);
 		if ((rc = walk_array(r, im, array_names[a], array_fns[a], &d.count[a])))
 			return rc;
 		d.loaded[a] = true;
@@ -710,6 +743,9 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 	char cache[64];
 	snprintf(cache, sizeof cache, "PRAGMA cache_size = -%d", IMPORT_CACHE_KB);
 	store_exec(s, cache);
+	/* References are checked against im's id sets (see struct idset);
+	 * the pragma only takes effect outside a transaction. */
+	store_exec(s, "PRAGMA foreign_keys = OFF");
 	if ((rc = store_begin(s)) < 0)
 		goto done;
 	if ((rc = store_clear(s)) == 0 && (rc = import_document(&r, &im)) == 0)
@@ -721,7 +757,10 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 		memcpy(s->errmsg, keep, sizeof keep);
 	}
 done:
+	store_exec(s, "PRAGMA foreign_keys = ON");
 	store_exec(s, "PRAGMA cache_size = -2000");
+	free(im.projects.v);
+	free(im.issues.v);
 	json_tokener_free(r.tok);
 	if (rc < 0)
 		memset(&s->last_import, 0, sizeof s->last_import);
