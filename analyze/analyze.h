@@ -240,9 +240,13 @@ void analyze_format_date(int32_t days, char *buf, size_t len);
  * Counted on the condensation in reverse topological order with one
  * bitset per step, exactly while steps x open issues <= exact_limit_bits;
  * above it, with a HyperLogLog sketch per step (64 registers, about 13%
- * standard error) and the result is flagged estimated. Issues that block
- * nothing are not listed.
+ * standard error); then the leading max(4 x max, ANALYZE_BOTTLENECKS_REFINE_MIN)
+ * candidates by estimate are counted exactly (a breadth-first walk each) and
+ * ranked by those counts. The result is then flagged estimated: the counts
+ * listed are exact, but which issues made the list was decided by the
+ * estimate. Issues that block nothing are not listed.
  */
+#define ANALYZE_BOTTLENECKS_REFINE_MIN 100
 #define ANALYZE_BOTTLENECKS_MAX 20
 #define ANALYZE_BOTTLENECKS_EXACT_BITS ((uint64_t)1 << 29) /* 64 MiB of bitsets */
 

@@ -10,9 +10,9 @@
 #include "analyze_int.h"
 
 static const char *const finding_names[ANALYZE_FINDING_KINDS] = {
-	"knots",
-	"conflicts",
-	"closed-blocked",
+    "knots",
+    "conflicts",
+    "closed-blocked",
 };
 
 const char *analyze_finding_name(enum analyze_finding_kind k)
@@ -81,7 +81,8 @@ int analyze_findings(const struct analyze_findings_in *in, struct analyze_findin
 {
 	*out = NULL;
 	if (!in || !in->g || !in->knots || !in->full || !in->full->all_states)
-		return analyze__fail(ANALYZE_EINVAL, "findings: the graph of every issue is needed");
+		return analyze__fail(ANALYZE_EINVAL,
+				     "findings: the graph of every issue is needed");
 	const struct analyze_graph *g = in->g, *full = in->full;
 	const struct analyze_knots *k = in->knots;
 	struct analyze_findings *f = calloc(1, sizeof *f);
@@ -115,7 +116,7 @@ int analyze_findings(const struct analyze_findings_in *in, struct analyze_findin
 			uint32_t y = g->out_adj[e];
 			if ((!in->keep || in->keep[y]) && conflicting(g, x, y))
 				f->conflicts[f->count[ANALYZE_FINDING_CONFLICTS]++] =
-					(struct analyze_edge){x, y};
+				    (struct analyze_edge){x, y};
 		}
 
 	n = 0;
@@ -138,7 +139,7 @@ int analyze_findings(const struct analyze_findings_in *in, struct analyze_findin
 			uint32_t y = full->out_adj[e];
 			if (!is_open(full, y) && (!in->keep_full || in->keep_full[y]))
 				f->closed_blocked[f->count[ANALYZE_FINDING_CLOSED_BLOCKED]++] =
-					(struct analyze_edge){x, y};
+				    (struct analyze_edge){x, y};
 		}
 	}
 	/* Walking sources ascending and sorted successors already gives (from,
@@ -211,6 +212,41 @@ static int cmp_bottleneck(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
+/* Exact blocks_transitively of cand[0..k): a breadth-first walk from each,
+ * counting the open issues in scope it reaches (not the start itself). */
+static int exact_counts(const struct analyze_graph *g, const uint8_t *keep, const uint32_t *bit,
+			struct analyze_bottleneck *cand, uint32_t k)
+{
+	uint32_t *stamp = analyze__zalloc(g->n, sizeof *stamp);
+	uint32_t *queue = analyze__alloc(g->n, sizeof *queue);
+	if (!stamp || !queue) {
+		free(stamp);
+		free(queue);
+		return ANALYZE_ENOMEM;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t v = cand[i].node, head = 0, tail = 0, count = 0;
+		stamp[v] = i + 1;
+		queue[tail++] = v;
+		while (head < tail) {
+			uint32_t u = queue[head++];
+			for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
+				uint32_t w = g->out_adj[e];
+				if (stamp[w] == i + 1 || (keep && !keep[w]))
+					continue;
+				stamp[w] = i + 1;
+				queue[tail++] = w;
+				if (bit[w] != ANALYZE_NONE)
+					count++;
+			}
+		}
+		cand[i].blocks_transitively = count;
+	}
+	free(stamp);
+	free(queue);
+	return 0;
+}
+
 int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knots *k,
 			const struct analyze_bottleneck_opts *opts,
 			struct analyze_bottlenecks **out)
@@ -220,7 +256,7 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 	const uint8_t *keep = opts ? opts->keep : NULL;
 	uint32_t max = opts && opts->max ? opts->max : ANALYZE_BOTTLENECKS_MAX;
 	uint64_t limit = opts && opts->exact_limit_bits ? opts->exact_limit_bits
-							 : ANALYZE_BOTTLENECKS_EXACT_BITS;
+							: ANALYZE_BOTTLENECKS_EXACT_BITS;
 	struct analyze__cond c = {0};
 	struct analyze_bottlenecks *b = NULL;
 	uint32_t *bit = NULL, *own = NULL, *trans = NULL;
@@ -233,7 +269,7 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 		return rc;
 	b = calloc(1, sizeof *b);
 	bit = analyze__alloc(g->n, sizeof *bit);
-	own = analyze__zalloc(c.count, sizeof *own);     /* open members in scope */
+	own = analyze__zalloc(c.count, sizeof *own); /* open members in scope */
 	trans = analyze__zalloc(g->n, sizeof *trans);
 	if (!b || !bit || !own || !trans)
 		goto nomem;
@@ -272,7 +308,8 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 				if (d == s || (keep && !keep[w]))
 					continue;
 				if (sets) {
-					uint64_t *S = sets + (size_t)s * words, *D = sets + (size_t)d * words;
+					uint64_t *S = sets + (size_t)s * words,
+						 *D = sets + (size_t)d * words;
 					for (uint64_t j = 0; j < words; j++)
 						S[j] |= D[j];
 					/* members of d are not in reach(d): add them */
@@ -282,7 +319,8 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 							S[bit[x] / 64] |= 1ULL << (bit[x] % 64);
 					}
 				} else {
-					uint8_t *S = regs + (size_t)s * HLL_M, *D = regs + (size_t)d * HLL_M;
+					uint8_t *S = regs + (size_t)s * HLL_M,
+						*D = regs + (size_t)d * HLL_M;
 					for (uint32_t j = 0; j < HLL_M; j++)
 						if (D[j] > S[j])
 							S[j] = D[j];
@@ -334,6 +372,18 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 		cand[ncand++] = (struct analyze_bottleneck){v, direct, t, false};
 	}
 	qsort(cand, ncand, sizeof *cand, cmp_bottleneck);
+	if (b->estimated) {
+		/* The sketch chose the candidates; count the leading ones exactly
+		 * (one breadth-first walk each) and rank those by their exact counts. */
+		uint32_t k = max > UINT32_MAX / 4 ? UINT32_MAX : max * 4;
+		if (k < ANALYZE_BOTTLENECKS_REFINE_MIN)
+			k = ANALYZE_BOTTLENECKS_REFINE_MIN;
+		if (k > ncand)
+			k = ncand;
+		if (exact_counts(g, keep, bit, cand, k) != 0)
+			goto nomem;
+		qsort(cand, k, sizeof *cand, cmp_bottleneck);
+	}
 	b->count = ncand < max ? ncand : max;
 	b->items = analyze__alloc(b->count, sizeof *b->items);
 	if (!b->items)
@@ -342,7 +392,8 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 	if (opts && opts->path) {
 		const struct analyze_steps *p = opts->path;
 		for (uint32_t i = 0; i < b->count; i++)
-			for (uint32_t j = 0; j < p->off[p->count] && !b->items[i].on_critical_path; j++)
+			for (uint32_t j = 0; j < p->off[p->count] && !b->items[i].on_critical_path;
+			     j++)
 				b->items[i].on_critical_path = p->nodes[j] == b->items[i].node;
 	}
 	*out = b;

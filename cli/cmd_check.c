@@ -54,7 +54,8 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 	if (milestone) {
 		uint32_t mf = analyze_find_milestone(fc->full, milestone);
 		if (mf == ANALYZE_NONE)
-			return cli_usage(cmd, "--milestone: no issue in the store has milestone '%s'",
+			return cli_usage(cmd,
+					 "--milestone: no issue in the store has milestone '%s'",
 					 milestone);
 		fc->keep = calloc(fc->g->n ? fc->g->n : 1, 1);
 		fc->keep_full = calloc(fc->full->n ? fc->full->n : 1, 1);
@@ -73,10 +74,10 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 		}
 	}
 	struct analyze_findings_in in = {
-		.g = fc->g,
-		.keep = fc->keep,
-		.full = fc->full,
-		.keep_full = fc->keep_full,
+	    .g = fc->g,
+	    .keep = fc->keep,
+	    .full = fc->full,
+	    .keep_full = fc->keep_full,
 	};
 	if (analyze_knots(fc->g, &fc->k) != 0) {
 		cli_error(cmd, "%s", analyze_errmsg());
@@ -88,8 +89,9 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 		return CLI_EXIT_STORE;
 	}
 	if (fc->counts.issues_opened + fc->counts.issues_closed == 0)
-		cli_warn(cmd, "%s: the store holds no issues (the last fetch found none: check "
-			      "the seeds and what the token can read)",
+		cli_warn(cmd,
+			 "%s: the store holds no issues (the last fetch found none: check "
+			 "the seeds and what the token can read)",
 			 ctx->db_path);
 	return 0;
 }
@@ -146,9 +148,9 @@ struct json_object *cli_knot_json(const struct analyze_graph *g, const struct an
 				  uint32_t i)
 {
 	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "issues",
-			       refs_json(g, k->members + k->member_off[i],
-					 k->member_off[i + 1] - k->member_off[i]));
+	json_object_object_add(
+	    o, "issues",
+	    refs_json(g, k->members + k->member_off[i], k->member_off[i + 1] - k->member_off[i]));
 	json_object_object_add(o, "witness",
 			       refs_json(g, k->witness + k->witness_off[i],
 					 k->witness_off[i + 1] - k->witness_off[i]));
@@ -207,21 +209,22 @@ struct json_object *cli_finding_json(const struct cli_findings *fc, enum analyze
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] check [--fail-on LIST] [--milestone M] [--all-states]\n"
-	       "                  [--format text|json] [-o FILE] [-q]\n\n"
-	       "List the findings, one line each, and a summary. Exit 1 when a finding\n"
-	       "of a kind named by --fail-on is present, else 0.\n\n"
-	       "Findings:\n"
-	       "  knots           a blocking cycle (a knot of the analysed graph)\n"
-	       "  conflicts       X blocks Y, both open, Y has a due date and X none or a later one\n"
-	       "  closed-blocked  a closed issue that an open issue blocks (read on every issue)\n\n"
-	       "  --fail-on LIST      comma list of the kinds above (default knots)\n"
-	       "  --milestone M       only M's issues and their transitive blockers\n"
-	       "  --all-states        analyse closed issues too\n"
-	       "  --format text|json  output format (default text)\n"
-	       "  -o FILE             write there (atomically) instead of stdout\n"
-	       "  -q, --quiet         print nothing on stdout; the exit code says it\n"
-	       "  -h, --help          this help\n");
+	printf(
+	    "usage: issuegraph [--db PATH] check [--fail-on LIST] [--milestone M] [--all-states]\n"
+	    "                  [--format text|json] [-o FILE] [-q]\n\n"
+	    "List the findings, one line each, and a summary. Exit 1 when a finding\n"
+	    "of a kind named by --fail-on is present, else 0.\n\n"
+	    "Findings:\n"
+	    "  knots           a blocking cycle (a knot of the analysed graph)\n"
+	    "  conflicts       X blocks Y, both open, Y has a due date and X none or a later one\n"
+	    "  closed-blocked  a closed issue that an open issue blocks (read on every issue)\n\n"
+	    "  --fail-on LIST      comma list of the kinds above (default knots)\n"
+	    "  --milestone M       only M's issues and their transitive blockers\n"
+	    "  --all-states        analyse closed issues too\n"
+	    "  --format text|json  output format (default text)\n"
+	    "  -o FILE             write there (atomically) instead of stdout\n"
+	    "  -q, --quiet         print nothing on stdout; the exit code says it\n"
+	    "  -h, --help          this help\n");
 }
 
 static void print_refs(FILE *fp, const struct analyze_graph *g, const uint32_t *v, uint32_t n,
@@ -300,16 +303,11 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"fail-on", required_argument, NULL, 'F'},
-		{"milestone", required_argument, NULL, 'm'},
-		{"all-states", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"fail-on", required_argument, NULL, 'F'}, {"milestone", required_argument, NULL, 'm'},
+	    {"all-states", no_argument, NULL, 'a'},    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},  {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},       {"no-progress", no_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},	       {0},
 	};
 	struct cli_common c;
 	cli_common_init(&c);
@@ -376,8 +374,8 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 			for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++)
 				for (uint32_t i = 0; i < fc.f->count[kind]; i++)
 					json_object_array_add(
-						list, cli_finding_json(
-							      &fc, (enum analyze_finding_kind)kind, i));
+					    list, cli_finding_json(
+						      &fc, (enum analyze_finding_kind)kind, i));
 			json_object_object_add(o, "findings", list);
 			json_object_object_add(o, "failed", json_object_new_boolean(failed));
 			cli_print_json(out.fp, o);

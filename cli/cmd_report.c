@@ -14,28 +14,29 @@ enum report_format { FMT_MARKDOWN, FMT_JSON, FMT_JUNIT, FMT_HTML };
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] report [--format markdown|json|junit|html] [-o FILE]\n"
-	       "                  [--fail-on LIST] [--milestone M] [--all-states]\n"
-	       "                  [--weight count|weight|estimate] [--default-cost N]\n"
-	       "                  [--max-nodes N] [--show-confidential]\n\n"
-	       "One document with the summary, the knots (witness and suggested cut), the\n"
-	       "critical path, the due-date conflicts, closed issues still blocked, and the\n"
-	       "bottlenecks (the open issues that block the most).\n\n"
-	       "  --format F           markdown (default; paste into an issue or MR comment),\n"
-	       "                       json, junit (GitLab's test report), html (one\n"
-	       "                       self-contained page with the diagram and a search box)\n"
-	       "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
-	       "                       (knots, conflicts, closed-blocked); default: exit 0\n"
-	       "  --milestone M        only M's issues and their transitive blockers\n"
-	       "  --all-states         analyse closed issues too\n"
-	       "  --weight W           cost of an issue for the critical path (default count)\n"
-	       "  --default-cost N     cost of an issue without a value (default 1)\n"
-	       "  --max-nodes N        html: above N issues the diagram shows only the knots\n"
-	       "                       and the critical path with their neighbours (default %d)\n"
-	       "  --show-confidential  show titles of confidential issues (hidden by default)\n"
-	       "  -o FILE              write there (atomically) instead of stdout\n"
-	       "  -h, --help           this help\n",
-	       RENDER_DEFAULT_MAX_NODES);
+	printf(
+	    "usage: issuegraph [--db PATH] report [--format markdown|json|junit|html] [-o FILE]\n"
+	    "                  [--fail-on LIST] [--milestone M] [--all-states]\n"
+	    "                  [--weight count|weight|estimate] [--default-cost N]\n"
+	    "                  [--max-nodes N] [--show-confidential]\n\n"
+	    "One document with the summary, the knots (witness and suggested cut), the\n"
+	    "critical path, the due-date conflicts, closed issues still blocked, and the\n"
+	    "bottlenecks (the open issues that block the most).\n\n"
+	    "  --format F           markdown (default; paste into an issue or MR comment),\n"
+	    "                       json, junit (GitLab's test report), html (one\n"
+	    "                       self-contained page with the diagram and a search box)\n"
+	    "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
+	    "                       (knots, conflicts, closed-blocked); default: exit 0\n"
+	    "  --milestone M        only M's issues and their transitive blockers\n"
+	    "  --all-states         analyse closed issues too\n"
+	    "  --weight W           cost of an issue for the critical path (default count)\n"
+	    "  --default-cost N     cost of an issue without a value (default 1)\n"
+	    "  --max-nodes N        html: above N issues the diagram shows only the knots\n"
+	    "                       and the critical path with their neighbours (default %d)\n"
+	    "  --show-confidential  show titles of confidential issues (hidden by default)\n"
+	    "  -o FILE              write there (atomically) instead of stdout\n"
+	    "  -h, --help           this help\n",
+	    RENDER_DEFAULT_MAX_NODES);
 }
 
 /* Titles and web_urls per node of full (owned) and of g (borrowed from full's). */
@@ -149,7 +150,8 @@ static struct json_object *path_json(const struct analyze_graph *g, const struct
 		for (uint32_t j = p->off[s]; j < p->off[s + 1]; j++)
 			json_object_array_add(issues, cli_ref_json(g, p->nodes[j]));
 		json_object_object_add(step, "issues", issues);
-		json_object_object_add(step, "cost", json_object_new_int64(p->cost ? p->cost[s] : 0));
+		json_object_object_add(step, "cost",
+				       json_object_new_int64(p->cost ? p->cost[s] : 0));
 		json_object_array_add(steps, step);
 	}
 	json_object_object_add(o, "path", steps);
@@ -206,7 +208,8 @@ static struct json_object *report_json(const struct cli_findings *fc, const stru
 	for (int k = ANALYZE_FINDING_CONFLICTS; k < ANALYZE_FINDING_KINDS; k++) {
 		struct json_object *a = json_object_new_array();
 		for (uint32_t i = 0; i < fc->f->count[k]; i++)
-			json_object_array_add(a, cli_finding_json(fc, (enum analyze_finding_kind)k, i));
+			json_object_array_add(
+			    a, cli_finding_json(fc, (enum analyze_finding_kind)k, i));
 		json_object_object_add(o, keys[k], a);
 	}
 	struct json_object *bj = json_object_new_array();
@@ -315,20 +318,20 @@ done:
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"fail-on", required_argument, NULL, 'F'},
-		{"milestone", required_argument, NULL, 'm'},
-		{"all-states", no_argument, NULL, 'a'},
-		{"weight", required_argument, NULL, 'w'},
-		{"default-cost", required_argument, NULL, 'd'},
-		{"max-nodes", required_argument, NULL, 'N'},
-		{"show-confidential", no_argument, NULL, 'C'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"fail-on", required_argument, NULL, 'F'},
+	    {"milestone", required_argument, NULL, 'm'},
+	    {"all-states", no_argument, NULL, 'a'},
+	    {"weight", required_argument, NULL, 'w'},
+	    {"default-cost", required_argument, NULL, 'd'},
+	    {"max-nodes", required_argument, NULL, 'N'},
+	    {"show-confidential", no_argument, NULL, 'C'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-progress", no_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct cli_common c;
 	cli_common_init(&c);
@@ -371,9 +374,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case 'w':
 			if (cli_parse_weight(optarg, &c.weight) != 0)
-				return cli_usage("report",
-						 "--weight must be count, weight or estimate, not '%s'",
-						 optarg);
+				return cli_usage(
+				    "report",
+				    "--weight must be count, weight or estimate, not '%s'", optarg);
 			break;
 		case 'd':
 			if (cli_parse_int(optarg, 0, INT64_MAX / 2, &c.default_cost) != 0)
@@ -383,7 +386,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case 'N':
 			if (cli_parse_int(optarg, 1, UINT32_MAX, &max_nodes) != 0)
-				return cli_usage("report", "--max-nodes must be an integer >= 1, not '%s'",
+				return cli_usage("report",
+						 "--max-nodes must be an integer >= 1, not '%s'",
 						 optarg);
 			break;
 		case 'C':
@@ -430,10 +434,10 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	/* A milestone with no open issue (without --all-states) leaves no path. */
 	if (!milestone || fc.milestone != ANALYZE_NONE) {
 		struct analyze_path_opts po = {
-			.weight = c.weight,
-			.default_cost = c.default_cost,
-			.to = ANALYZE_NONE,
-			.milestone = fc.milestone,
+		    .weight = c.weight,
+		    .default_cost = c.default_cost,
+		    .to = ANALYZE_NONE,
+		    .milestone = fc.milestone,
 		};
 		if (analyze_critical_path(fc.g, fc.k, &po, &path) != 0) {
 			cli_error("report", "%s", analyze_errmsg());
@@ -461,34 +465,34 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	int wrc = 0;
 	if (fmt == FMT_JSON) {
 		struct json_object *o =
-			report_json(&fc, path, b, &c, milestone, instance, seeds, &fi, fail_on);
+		    report_json(&fc, path, b, &c, milestone, instance, seeds, &fi, fail_on);
 		cli_print_json(out.fp, o);
 		json_object_put(o);
 	} else {
 		struct render_report r = {
-			.instance = instance,
-			.milestone = milestone,
-			.fetched_at = fi.started_at,
-			.projects = fc.counts.projects,
-			.issues_opened = fc.counts.issues_opened,
-			.issues_closed = fc.counts.issues_closed,
-			.links_blocks = fc.counts.links_blocks,
-			.links_relates = fc.counts.links_relates,
-			.weight = c.weight,
-			.show_confidential = show_confidential,
-			.fail_on = fail_on,
-			.g = fc.g,
-			.knots = fc.k,
-			.findings = fc.f,
-			.path = path,
-			.bottlenecks = b,
-			.full = fc.full,
-			.g_title = t.g_title,
-			.g_url = t.g_url,
-			.full_title = (const char *const *)t.full_title,
-			.full_url = (const char *const *)t.full_url,
-			.svg = svg,
-			.diagram_note = note,
+		    .instance = instance,
+		    .milestone = milestone,
+		    .fetched_at = fi.started_at,
+		    .projects = fc.counts.projects,
+		    .issues_opened = fc.counts.issues_opened,
+		    .issues_closed = fc.counts.issues_closed,
+		    .links_blocks = fc.counts.links_blocks,
+		    .links_relates = fc.counts.links_relates,
+		    .weight = c.weight,
+		    .show_confidential = show_confidential,
+		    .fail_on = fail_on,
+		    .g = fc.g,
+		    .knots = fc.k,
+		    .findings = fc.f,
+		    .path = path,
+		    .bottlenecks = b,
+		    .full = fc.full,
+		    .g_title = t.g_title,
+		    .g_url = t.g_url,
+		    .full_title = (const char *const *)t.full_title,
+		    .full_url = (const char *const *)t.full_url,
+		    .svg = svg,
+		    .diagram_note = note,
 		};
 		if (fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &r);

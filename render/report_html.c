@@ -20,69 +20,69 @@
 #include "render_internal.h"
 
 static const char css[] =
-	"*{box-sizing:border-box}"
-	"body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-	"color:#1f1f1f;background:#fafafa}"
-	"header{padding:12px 20px;background:#2f2a6b;color:#fff}"
-	"header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.85}"
-	"#ig-bar{position:sticky;top:0;z-index:2;padding:8px 20px;background:#eee;"
-	"border-bottom:1px solid #ccc;display:flex;gap:12px;align-items:center}"
-	"#ig-search{width:28em;max-width:60vw;padding:6px 8px;font-size:14px}"
-	"#ig-status{color:#555}"
-	"main{display:grid;grid-template-columns:minmax(0,1fr) 30em;gap:16px;padding:16px 20px}"
-	"@media (max-width:1000px){main{grid-template-columns:1fr}}"
-	"section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;"
-	"margin-bottom:14px}"
-	"h2{font-size:16px;margin:0 0 8px}"
-	"#ig-diagram{overflow:auto;max-height:85vh}"
-	"#ig-diagram svg{max-width:none;height:auto}"
-	".ig-note{background:#fff6d6;border:1px solid #e8d48a;padding:6px 8px;border-radius:4px}"
-	"table{border-collapse:collapse;width:100%}"
-	"td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}"
-	"td.n{text-align:right}"
-	".ig-bad{color:#b00020;font-weight:bold}"
-	"ol,ul{padding-left:1.6em;margin:4px 0}"
-	"a.ig-issue{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}"
-	".ig-title{color:#444}"
-	".ig-hit{background:#ffe066;outline:2px solid #e0a800}"
-	"g.node.ig-hit polygon,g.node.ig-hit ellipse,g.node.ig-hit path"
-	"{stroke:#e00000 !important;stroke-width:5px !important}"
-	"g.node.ig-hit text{font-weight:bold}";
+    "*{box-sizing:border-box}"
+    "body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:#1f1f1f;background:#fafafa}"
+    "header{padding:12px 20px;background:#2f2a6b;color:#fff}"
+    "header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.85}"
+    "#ig-bar{position:sticky;top:0;z-index:2;padding:8px 20px;background:#eee;"
+    "border-bottom:1px solid #ccc;display:flex;gap:12px;align-items:center}"
+    "#ig-search{width:28em;max-width:60vw;padding:6px 8px;font-size:14px}"
+    "#ig-status{color:#555}"
+    "main{display:grid;grid-template-columns:minmax(0,1fr) 30em;gap:16px;padding:16px 20px}"
+    "@media (max-width:1000px){main{grid-template-columns:1fr}}"
+    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;"
+    "margin-bottom:14px}"
+    "h2{font-size:16px;margin:0 0 8px}"
+    "#ig-diagram{overflow:auto;max-height:85vh}"
+    "#ig-diagram svg{max-width:none;height:auto}"
+    ".ig-note{background:#fff6d6;border:1px solid #e8d48a;padding:6px 8px;border-radius:4px}"
+    "table{border-collapse:collapse;width:100%}"
+    "td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}"
+    "td.n{text-align:right}"
+    ".ig-bad{color:#b00020;font-weight:bold}"
+    "ol,ul{padding-left:1.6em;margin:4px 0}"
+    "a.ig-issue{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}"
+    ".ig-title{color:#444}"
+    ".ig-hit{background:#ffe066;outline:2px solid #e0a800}"
+    "g.node.ig-hit polygon,g.node.ig-hit ellipse,g.node.ig-hit path"
+    "{stroke:#e00000 !important;stroke-width:5px !important}"
+    "g.node.ig-hit text{font-weight:bold}";
 
 /* Our own constant script: no "</" inside, so it cannot end the element. */
 static const char script[] =
-	"(function(){'use strict';\n"
-	"var box=document.getElementById('ig-search'),st=document.getElementById('ig-status');\n"
-	"var nodes=[].slice.call(document.querySelectorAll('#ig-diagram g.node'));\n"
-	"var items=[].slice.call(document.querySelectorAll('[data-ref]'));\n"
-	"function nref(g){var t=g.querySelector('title');return t?t.textContent.trim():'';}\n"
-	"function ntext(g){var s=g.textContent,a=g.querySelector('a');\n"
-	" if(a){s+=' '+(a.getAttribute('xlink:title')||a.getAttribute('title')||'');}\n"
-	" return s.toLowerCase();}\n"
-	"var nrefs=nodes.map(nref),ntexts=nodes.map(ntext);\n"
-	"var irefs=items.map(function(e){return e.getAttribute('data-ref');});\n"
-	"var itexts=items.map(function(e){return (e.getAttribute('data-ref')+' '+"
-	"(e.getAttribute('data-title')||'')).toLowerCase();});\n"
-	"function search(){\n"
-	" var q=box.value.trim(),lq=q.toLowerCase(),hits=0,first=null;\n"
-	" var exact=q!==''&&(nrefs.indexOf(q)>=0||irefs.indexOf(q)>=0);\n"
-	" function m(ref,text){return q!==''&&(exact?ref===q:text.indexOf(lq)>=0);}\n"
-	" nodes.forEach(function(g,i){var on=m(nrefs[i],ntexts[i]);g.classList.toggle('ig-hit',on);\n"
-	"  if(on){hits++;if(!first)first=g;}});\n"
-	" var listed=0;items.forEach(function(e,i){var on=m(irefs[i],itexts[i]);"
-	"e.classList.toggle('ig-hit',on);if(on){listed++;if(!first)first=e;}});\n"
-	" st.textContent=q===''?'':(hits+' in the diagram, '+listed+' in the lists'+"
-	"(hits+listed?'':' (no issue matches)'));\n"
-	" if(first&&first.scrollIntoView){first.scrollIntoView({block:'center',inline:'center'});}\n"
-	"}\n"
-	"box.addEventListener('input',search);\n"
-	"box.addEventListener('keydown',function(ev){if(ev.key==='Enter'){ev.preventDefault();"
-	"search();}});\n"
-	"items.forEach(function(e){e.addEventListener('mouseenter',function(){"
-	"var r=e.getAttribute('data-ref');nodes.forEach(function(g,i){"
-	"g.classList.toggle('ig-hit',nrefs[i]===r);});});});\n"
-	"if(location.hash.length>1){box.value=decodeURIComponent(location.hash.slice(1));search();}\n"
-	"})();\n";
+    "(function(){'use strict';\n"
+    "var box=document.getElementById('ig-search'),st=document.getElementById('ig-status');\n"
+    "var nodes=[].slice.call(document.querySelectorAll('#ig-diagram g.node'));\n"
+    "var items=[].slice.call(document.querySelectorAll('[data-ref]'));\n"
+    "function nref(g){var t=g.querySelector('title');return t?t.textContent.trim():'';}\n"
+    "function ntext(g){var s=g.textContent,a=g.querySelector('a');\n"
+    " if(a){s+=' '+(a.getAttribute('xlink:title')||a.getAttribute('title')||'');}\n"
+    " return s.toLowerCase();}\n"
+    "var nrefs=nodes.map(nref),ntexts=nodes.map(ntext);\n"
+    "var irefs=items.map(function(e){return e.getAttribute('data-ref');});\n"
+    "var itexts=items.map(function(e){return (e.getAttribute('data-ref')+' '+"
+    "(e.getAttribute('data-title')||'')).toLowerCase();});\n"
+    "function search(){\n"
+    " var q=box.value.trim(),lq=q.toLowerCase(),hits=0,first=null;\n"
+    " var exact=q!==''&&(nrefs.indexOf(q)>=0||irefs.indexOf(q)>=0);\n"
+    " function m(ref,text){return q!==''&&(exact?ref===q:text.indexOf(lq)>=0);}\n"
+    " nodes.forEach(function(g,i){var on=m(nrefs[i],ntexts[i]);g.classList.toggle('ig-hit',on);\n"
+    "  if(on){hits++;if(!first)first=g;}});\n"
+    " var listed=0;items.forEach(function(e,i){var on=m(irefs[i],itexts[i]);"
+    "e.classList.toggle('ig-hit',on);if(on){listed++;if(!first)first=e;}});\n"
+    " st.textContent=q===''?'':(hits+' in the diagram, '+listed+' in the lists'+"
+    "(hits+listed?'':' (no issue matches)'));\n"
+    " if(first&&first.scrollIntoView){first.scrollIntoView({block:'center',inline:'center'});}\n"
+    "}\n"
+    "box.addEventListener('input',search);\n"
+    "box.addEventListener('keydown',function(ev){if(ev.key==='Enter'){ev.preventDefault();"
+    "search();}});\n"
+    "items.forEach(function(e){e.addEventListener('mouseenter',function(){"
+    "var r=e.getAttribute('data-ref');nodes.forEach(function(g,i){"
+    "g.classList.toggle('ig-hit',nrefs[i]===r);});});});\n"
+    "if(location.hash.length>1){box.value=decodeURIComponent(location.hash.slice(1));search();}\n"
+    "})();\n";
 
 struct ht {
 	xmlTextWriterPtr w;
@@ -369,7 +369,10 @@ static void h_bottlenecks(struct ht *h)
 		return;
 	}
 	if (b->estimated)
-		h_elem(h, "p", "Transitive counts are estimates (about 13%) on a graph this large.");
+		h_elem(h, "p",
+		       "On a graph this large the candidates were picked by an estimate of their "
+		       "reach (a HyperLogLog sketch); the counts shown are exact, but an issue "
+		       "with a close count may be missing.");
 	h_start(h, "table");
 	h_start(h, "tr");
 	h_elem(h, "th", "Issue");
@@ -389,7 +392,7 @@ static void h_bottlenecks(struct ht *h)
 		h_end(h);
 		h_start(h, "td");
 		h_attr(h, "class", "n");
-		h_textf(h, "%s%u", b->estimated ? "\u2248" : "", x->blocks_transitively);
+		h_textf(h, "%u", x->blocks_transitively);
 		h_end(h);
 		h_elem(h, "td", x->on_critical_path ? "yes" : "");
 		h_end(h);
@@ -439,9 +442,11 @@ int render_report_html(FILE *out, const struct render_report *r)
 	if (r->instance)
 		h_textf(&h, "%s", r->instance);
 	if (r->fetched_at)
-		h_textf(&h, "%slast fetch started %s", r->instance ? " \u00b7 " : "", r->fetched_at);
+		h_textf(&h, "%slast fetch started %s", r->instance ? " \u00b7 " : "",
+			r->fetched_at);
 	if (r->milestone)
-		h_textf(&h, " \u00b7 scope: milestone %s and its transitive blockers", r->milestone);
+		h_textf(&h, " \u00b7 scope: milestone %s and its transitive blockers",
+			r->milestone);
 	h_end(&h);
 	h_end(&h);
 
@@ -497,7 +502,7 @@ int render_report_html(FILE *out, const struct render_report *r)
 	if (h.err)
 		rc = render_fail(RENDER_ENOMEM, "report: cannot write the HTML");
 	else if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) !=
-			 (size_t)xmlBufferLength(buf) ||
+		     (size_t)xmlBufferLength(buf) ||
 		 fputc('\n', out) == EOF || ferror(out))
 		rc = render_fail(RENDER_EIO, "report: cannot write");
 	xmlBufferFree(buf);

@@ -225,8 +225,8 @@ static void ju_suite(struct ju *j, int kind)
 				rbuf_puts(m, yd);
 				rbuf_puts(m, ")");
 			}
-			snprintf(tname, sizeof tname, "%s %u: ",
-				 full ? "closed-blocked" : "conflict", i + 1);
+			snprintf(tname, sizeof tname,
+				 "%s %u: ", full ? "closed-blocked" : "conflict", i + 1);
 			issue_line_into(&body, r, full, e.from);
 			issue_line_into(&body, r, full, e.to);
 		}
@@ -282,7 +282,7 @@ int render_report_junit(FILE *out, const struct render_report *r)
 	if (j.err || j.msg.oom) {
 		rc = render_fail(RENDER_ENOMEM, "report: cannot write the JUnit XML");
 	} else if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out) !=
-			   (size_t)xmlBufferLength(buf) ||
+		       (size_t)xmlBufferLength(buf) ||
 		   ferror(out)) {
 		rc = render_fail(RENDER_EIO, "report: cannot write");
 	}

@@ -112,7 +112,7 @@ static void md_summary(struct md *m)
 	}
 	if (r->path && r->path->count)
 		fprintf(fp, "| Critical path (%s) | %u steps, cost %lld |\n",
-			r->weight == ANALYZE_WEIGHT_WEIGHT	 ? "weight"
+			r->weight == ANALYZE_WEIGHT_WEIGHT     ? "weight"
 			: r->weight == ANALYZE_WEIGHT_ESTIMATE ? "estimate, seconds"
 							       : "count",
 			r->path->count, (long long)r->path->total);
@@ -153,7 +153,8 @@ static void md_knots(struct md *m)
 		uint32_t kn = r->findings->knots[i];
 		uint32_t size = k->member_off[kn + 1] - k->member_off[kn];
 		fprintf(fp, "\n### Knot %u: %u issue%s\n\n", i + 1, size, size == 1 ? "" : "s");
-		fprintf(fp, "Cycle%s: ", k->witness_shortest[kn] ? "" : " (not necessarily the shortest)");
+		fprintf(fp, "Cycle%s: ",
+			k->witness_shortest[kn] ? "" : " (not necessarily the shortest)");
 		for (uint32_t w = k->witness_off[kn]; w < k->witness_off[kn + 1]; w++) {
 			md_issue(m, false, k->witness[w]);
 			fputs(" → ", fp);
@@ -189,8 +190,9 @@ static void md_path(struct md *m)
 		fputs("No open issue in scope.\n", fp);
 		return;
 	}
-	fprintf(fp, "The longest chain of blocking work: %u step%s, total cost %lld (cost: %s). "
-		    "Each step blocks the next.\n\n",
+	fprintf(fp,
+		"The longest chain of blocking work: %u step%s, total cost %lld (cost: %s). "
+		"Each step blocks the next.\n\n",
 		p->count, p->count == 1 ? "" : "s", (long long)p->total,
 		r->weight == ANALYZE_WEIGHT_WEIGHT     ? "issue weight"
 		: r->weight == ANALYZE_WEIGHT_ESTIMATE ? "remaining estimate in seconds"
@@ -273,7 +275,10 @@ static void md_bottlenecks(struct md *m)
 		return;
 	}
 	fprintf(fp, "The open issues that block the most open issues: unblock these first.%s\n\n",
-		b->estimated ? " Transitive counts are estimates (~13%) on a graph this large." : "");
+		b->estimated ? " On a graph this large the candidates were picked by an estimate "
+			       "of their reach (a HyperLogLog sketch); the counts shown are exact, "
+			       "but an issue with a close count may be missing."
+			     : "");
 	fputs("| Issue | Blocks directly | Blocks transitively | On critical path |\n"
 	      "| --- | ---: | ---: | :---: |\n",
 	      fp);
@@ -281,8 +286,8 @@ static void md_bottlenecks(struct md *m)
 		const struct analyze_bottleneck *x = &b->items[i];
 		fputs("| ", fp);
 		md_issue_titled(m, false, x->node);
-		fprintf(fp, " | %u | %s%u | %s |\n", x->blocks_directly, b->estimated ? "≈" : "",
-			x->blocks_transitively, x->on_critical_path ? "yes" : "");
+		fprintf(fp, " | %u | %u | %s |\n", x->blocks_directly, x->blocks_transitively,
+			x->on_critical_path ? "yes" : "");
 	}
 }
 
