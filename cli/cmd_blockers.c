@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "cli.h"
+#include "json_stream.h"
 
 static void help(void)
 {
@@ -24,26 +23,22 @@ static void help(void)
 	       "  -h, --help          this help\n");
 }
 
-static struct json_object *blockers_json(const struct analyze_graph *g, uint32_t v,
-					 const struct analyze_reach *r, bool reverse)
+static void blockers_json(FILE *fp, const struct analyze_graph *g, uint32_t v,
+			  const struct analyze_reach *r, bool reverse)
 {
-	char buf[1024];
-	int n = analyze_ref(g, v, buf, sizeof buf);
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "issue", json_object_new_string_len(
-						   buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
-	struct json_object *arr = json_object_new_array_ext((int)r->count);
+	struct cli_jw w;
+	cli_jw_init(&w, fp);
+	cli_jw_object_begin(&w, NULL);
+	cli_jw_ref(&w, "issue", g, v);
+	cli_jw_array_begin(&w, reverse ? "dependents" : "blockers");
 	for (uint32_t i = 0; i < r->count; i++) {
-		struct json_object *e = json_object_new_object();
-		n = analyze_ref(g, r->node[i], buf, sizeof buf);
-		json_object_object_add(e, "ref",
-				       json_object_new_string_len(
-					       buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
-		json_object_object_add(e, "distance", json_object_new_int64(r->dist[i]));
-		json_object_array_add(arr, e);
+		cli_jw_object_begin(&w, NULL);
+		cli_jw_ref(&w, "ref", g, r->node[i]);
+		cli_jw_int(&w, "distance", r->dist[i]);
+		cli_jw_object_end(&w);
 	}
-	json_object_object_add(o, reverse ? "dependents" : "blockers", arr);
-	return o;
+	cli_jw_array_end(&w);
+	cli_jw_object_end(&w);
 }
 
 static void blockers_text(FILE *fp, const struct analyze_graph *g, uint32_t v,
@@ -151,9 +146,7 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_out_open(&out, "blockers", c.output)) != 0)
 		goto done;
 	if (c.json) {
-		struct json_object *o = blockers_json(g, v, r, reverse);
-		cli_print_json(out.fp, o);
-		json_object_put(o);
+		blockers_json(out.fp, g, v, r, reverse);
 	} else {
 		blockers_text(out.fp, g, v, r, reverse);
 	}

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "cli.h"
+#include "json_stream.h"
 
 static void help(void)
 {
@@ -42,62 +41,39 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static struct json_object *ref_json(const struct analyze_graph *g, uint32_t v, char *buf,
-				    size_t len)
+static void cycles_json(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
+			const struct analyze_cycles *cy)
 {
-	int n = analyze_ref(g, v, buf, len);
-	return json_object_new_string_len(buf, n < (int)len ? n : (int)len - 1);
-}
-
-static struct json_object *refs_json(const struct analyze_graph *g, const uint32_t *v,
-				     uint32_t count, char *buf, size_t len)
-{
-	struct json_object *a = json_object_new_array_ext((int)count);
-	for (uint32_t i = 0; i < count; i++)
-		json_object_array_add(a, ref_json(g, v[i], buf, len));
-	return a;
-}
-
-static struct json_object *cycles_json(const struct analyze_graph *g,
-				       const struct analyze_knots *k,
-				       const struct analyze_cycles *cy)
-{
-	char buf[1024];
-	struct json_object *o = json_object_new_object();
-	struct json_object *knots = json_object_new_array_ext((int)k->count);
+	struct cli_jw w;
+	cli_jw_init(&w, fp);
+	cli_jw_object_begin(&w, NULL);
+	cli_jw_array_begin(&w, "knots");
 	for (uint32_t i = 0; i < k->count; i++) {
-		struct json_object *kn = json_object_new_object();
-		json_object_object_add(kn, "issues",
-				       refs_json(g, k->members + k->member_off[i],
-						 k->member_off[i + 1] - k->member_off[i], buf,
-						 sizeof buf));
-		json_object_object_add(kn, "witness",
-				       refs_json(g, k->witness + k->witness_off[i],
-						 k->witness_off[i + 1] - k->witness_off[i], buf,
-						 sizeof buf));
-		json_object_object_add(kn, "witness_shortest",
-				       json_object_new_boolean(k->witness_shortest[i]));
-		struct json_object *cut = json_object_new_array();
+		cli_jw_object_begin(&w, NULL);
+		cli_jw_refs(&w, "issues", g, k->members + k->member_off[i],
+			    k->member_off[i + 1] - k->member_off[i]);
+		cli_jw_refs(&w, "witness", g, k->witness + k->witness_off[i],
+			    k->witness_off[i + 1] - k->witness_off[i]);
+		cli_jw_bool(&w, "witness_shortest", k->witness_shortest[i]);
+		cli_jw_array_begin(&w, "cut");
 		for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
-			struct json_object *e = json_object_new_object();
-			json_object_object_add(e, "from", ref_json(g, k->cut[j].from, buf, sizeof buf));
-			json_object_object_add(e, "to", ref_json(g, k->cut[j].to, buf, sizeof buf));
-			json_object_array_add(cut, e);
+			cli_jw_object_begin(&w, NULL);
+			cli_jw_ref(&w, "from", g, k->cut[j].from);
+			cli_jw_ref(&w, "to", g, k->cut[j].to);
+			cli_jw_object_end(&w);
 		}
-		json_object_object_add(kn, "cut", cut);
-		json_object_array_add(knots, kn);
+		cli_jw_array_end(&w);
+		cli_jw_object_end(&w);
 	}
-	json_object_object_add(o, "knots", knots);
+	cli_jw_array_end(&w);
 	if (cy) {
-		struct json_object *arr = json_object_new_array_ext((int)cy->count);
+		cli_jw_array_begin(&w, "cycles");
 		for (uint32_t i = 0; i < cy->count; i++)
-			json_object_array_add(arr, refs_json(g, cy->nodes + cy->off[i],
-							     cy->off[i + 1] - cy->off[i], buf,
-							     sizeof buf));
-		json_object_object_add(o, "cycles", arr);
-		json_object_object_add(o, "truncated", json_object_new_boolean(cy->truncated));
+			cli_jw_refs(&w, NULL, g, cy->nodes + cy->off[i], cy->off[i + 1] - cy->off[i]);
+		cli_jw_array_end(&w);
+		cli_jw_bool(&w, "truncated", cy->truncated);
 	}
-	return o;
+	cli_jw_object_end(&w);
 }
 
 static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t *v,
@@ -240,9 +216,7 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_out_open(&out, "cycles", c.output)) != 0)
 		goto done;
 	if (c.json) {
-		struct json_object *o = cycles_json(g, k, cy);
-		cli_print_json(out.fp, o);
-		json_object_put(o);
+		cycles_json(out.fp, g, k, cy);
 	} else {
 		cycles_text(out.fp, g, k, cy, (uint32_t)max_cycles);
 	}

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "cli.h"
+#include "json_stream.h"
 
 static void help(void)
 {
@@ -23,27 +22,19 @@ static void help(void)
 	       "  -h, --help          this help\n");
 }
 
-static struct json_object *order_json(const struct analyze_graph *g,
-				      const struct analyze_steps *o)
+static void order_json(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *o)
 {
-	char buf[1024];
-	struct json_object *root = json_object_new_object();
-	struct json_object *arr = json_object_new_array_ext((int)o->count);
+	struct cli_jw w;
+	cli_jw_init(&w, fp);
+	cli_jw_object_begin(&w, NULL);
+	cli_jw_array_begin(&w, "order");
 	for (uint32_t i = 0; i < o->count; i++) {
-		struct json_object *step = json_object_new_object();
-		struct json_object *issues =
-			json_object_new_array_ext((int)(o->off[i + 1] - o->off[i]));
-		for (uint32_t j = o->off[i]; j < o->off[i + 1]; j++) {
-			int n = analyze_ref(g, o->nodes[j], buf, sizeof buf);
-			json_object_array_add(
-				issues, json_object_new_string_len(
-						buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
-		}
-		json_object_object_add(step, "issues", issues);
-		json_object_array_add(arr, step);
+		cli_jw_object_begin(&w, NULL);
+		cli_jw_refs(&w, "issues", g, o->nodes + o->off[i], o->off[i + 1] - o->off[i]);
+		cli_jw_object_end(&w);
 	}
-	json_object_object_add(root, "order", arr);
-	return root;
+	cli_jw_array_end(&w);
+	cli_jw_object_end(&w);
 }
 
 static void order_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *o)
@@ -134,9 +125,7 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_out_open(&out, "order", c.output)) != 0)
 		goto done;
 	if (c.json) {
-		struct json_object *j = order_json(g, o);
-		cli_print_json(out.fp, j);
-		json_object_put(j);
+		order_json(out.fp, g, o);
 	} else {
 		order_text(out.fp, g, o);
 	}

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "cli.h"
+#include "json_stream.h"
 
 static void help(void)
 {
@@ -116,30 +115,24 @@ static void titles_release(struct titles *t)
 
 /* ---- output -------------------------------------------------------------------- */
 
-static struct json_object *path_json(const struct analyze_graph *g,
-				     const struct analyze_steps *p, enum analyze_weight w)
+static void path_json(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
+		      enum analyze_weight weight)
 {
-	char buf[1024];
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "weight", json_object_new_string(cli_weight_name(w)));
-	json_object_object_add(o, "cost", json_object_new_int64(p->total));
-	struct json_object *arr = json_object_new_array_ext((int)p->count);
+	struct cli_jw w;
+	cli_jw_init(&w, fp);
+	cli_jw_object_begin(&w, NULL);
+	const char *name = cli_weight_name(weight);
+	cli_jw_string(&w, "weight", name, strlen(name));
+	cli_jw_int(&w, "cost", p->total);
+	cli_jw_array_begin(&w, "path");
 	for (uint32_t i = 0; i < p->count; i++) {
-		struct json_object *step = json_object_new_object();
-		struct json_object *issues =
-			json_object_new_array_ext((int)(p->off[i + 1] - p->off[i]));
-		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
-			int n = analyze_ref(g, p->nodes[j], buf, sizeof buf);
-			json_object_array_add(
-				issues, json_object_new_string_len(
-						buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1));
-		}
-		json_object_object_add(step, "issues", issues);
-		json_object_object_add(step, "cost", json_object_new_int64(p->cost[i]));
-		json_object_array_add(arr, step);
+		cli_jw_object_begin(&w, NULL);
+		cli_jw_refs(&w, "issues", g, p->nodes + p->off[i], p->off[i + 1] - p->off[i]);
+		cli_jw_int(&w, "cost", p->cost[i]);
+		cli_jw_object_end(&w);
 	}
-	json_object_object_add(o, "path", arr);
-	return o;
+	cli_jw_array_end(&w);
+	cli_jw_object_end(&w);
 }
 
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
@@ -317,9 +310,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_out_open(&out, "path", c.output)) != 0)
 		goto done;
 	if (c.json) {
-		struct json_object *o = path_json(g, p, c.weight);
-		cli_print_json(out.fp, o);
-		json_object_put(o);
+		path_json(out.fp, g, p, c.weight);
 	} else {
 		path_text(out.fp, g, p, c.weight, &t, show_confidential);
 	}
