@@ -18,7 +18,7 @@ static void help(void)
 	    "usage: issuegraph [--db PATH] report [--format markdown|json|junit|html] [-o FILE]\n"
 	    "                  [--fail-on LIST] [--milestone M] [--all-states]\n"
 	    "                  [--weight count|weight|estimate] [--default-cost N]\n"
-	    "                  [--max-nodes N] [--show-confidential]\n\n"
+	    "                  [--max-nodes N] [--max-rows N] [--show-confidential]\n\n"
 	    "One document with the summary, the knots (witness and suggested cut), the\n"
 	    "critical path, the due-date conflicts, closed issues still blocked, and the\n"
 	    "bottlenecks (the open issues that block the most).\n\n"
@@ -34,9 +34,12 @@ static void help(void)
 	    "  --max-nodes N        html: above N issues the diagram shows only the knots\n"
 	    "                       and the critical path with their neighbours (default %d)\n"
 	    "  --show-confidential  show titles of confidential issues (hidden by default)\n"
+	    "  --max-rows N         markdown, html: list at most N knots, path steps,\n"
+	    "                       conflicts, ... each (default %d for markdown, %d for\n"
+	    "                       html; 0: all); json and junit list everything\n"
 	    "  -o FILE              write there (atomically) instead of stdout\n"
 	    "  -h, --help           this help\n",
-	    RENDER_DEFAULT_MAX_NODES);
+	    RENDER_DEFAULT_MAX_NODES, RENDER_REPORT_MAX_ROWS_MARKDOWN, RENDER_REPORT_MAX_ROWS_HTML);
 }
 
 /* Titles and web_urls per node of full (owned) and of g (borrowed from full's). */
@@ -326,6 +329,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	    {"default-cost", required_argument, NULL, 'd'},
 	    {"max-nodes", required_argument, NULL, 'N'},
 	    {"show-confidential", no_argument, NULL, 'C'},
+	    {"max-rows", required_argument, NULL, 'R'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'v'},
@@ -340,6 +344,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	const char *milestone = NULL;
 	bool show_confidential = false;
 	int64_t max_nodes = RENDER_DEFAULT_MAX_NODES;
+	int64_t max_rows = -1; /* default: per format */
 	int ch, rc;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
@@ -392,6 +397,12 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case 'C':
 			show_confidential = true;
+			break;
+		case 'R':
+			if (cli_parse_int(optarg, 0, UINT32_MAX, &max_rows) != 0)
+				return cli_usage("report",
+						 "--max-rows must be an integer >= 0, not '%s'",
+						 optarg);
 			break;
 		case 'o':
 			c.output = optarg;
@@ -481,6 +492,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .weight = c.weight,
 		    .show_confidential = show_confidential,
 		    .fail_on = fail_on,
+		    .max_rows = max_rows >= 0	  ? (uint32_t)max_rows
+				: fmt == FMT_HTML ? RENDER_REPORT_MAX_ROWS_HTML
+						  : RENDER_REPORT_MAX_ROWS_MARKDOWN,
 		    .g = fc.g,
 		    .knots = fc.k,
 		    .findings = fc.f,

@@ -203,6 +203,10 @@ struct render_report {
 	enum analyze_weight weight;
 	bool show_confidential; /* else a confidential issue shows its ref only */
 	unsigned fail_on;       /* ANALYZE_FINDING_BIT()s that gate; 0 = none */
+	/* markdown, html: at most this many knots, conflicts and closed-blocked
+	 * links are listed each, then "... and N more" (0 = all); counts in the
+	 * summary are always complete. JUnit always lists every finding. */
+	uint32_t max_rows;
 
 	const struct analyze_graph *g; /* the analysed graph */
 	const struct analyze_knots *knots;
@@ -221,6 +225,9 @@ struct render_report {
 	const char *svg;
 	const char *diagram_note;
 };
+
+#define RENDER_REPORT_MAX_ROWS_MARKDOWN 200 /* GitLab notes hold 1,000,000 characters */
+#define RENDER_REPORT_MAX_ROWS_HTML 2000
 
 /* Each writes the whole document to out; 0, or RENDER_ENOMEM / RENDER_EIO. */
 int render_report_markdown(FILE *out, const struct render_report *r);

@@ -152,6 +152,24 @@ static void h_elem(struct ht *h, const char *name, const char *text)
 	h_end(h);
 }
 
+static uint32_t h_rows(const struct ht *h, uint32_t n)
+{
+	return h->r->max_rows && n > h->r->max_rows ? h->r->max_rows : n;
+}
+
+/* After a list cut at h_rows(): say what was left out. */
+static void h_more(struct ht *h, uint32_t n, const char *what)
+{
+	uint32_t shown = h_rows(h, n);
+	if (shown >= n)
+		return;
+	h_start(h, "p");
+	h_attr(h, "class", "ig-note");
+	h_textf(h, "\u2026 and %u more %s (issuegraph report --format json lists them all).",
+		n - shown, what);
+	h_end(h);
+}
+
 static const char *title_of(const struct render_report *r, bool full, uint32_t v)
 {
 	const struct analyze_graph *g = full ? r->full : r->g;
@@ -249,7 +267,7 @@ static void h_knots(struct ht *h)
 		return;
 	}
 	h_start(h, "ol");
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < h_rows(h, n); i++) {
 		uint32_t kn = r->findings->knots[i];
 		h_start(h, "li");
 		h_textf(h, "%u issues; cycle: ", k->member_off[kn + 1] - k->member_off[kn]);
@@ -268,16 +286,19 @@ static void h_knots(struct ht *h)
 			h_text(h, " blocks ");
 			h_issue(h, false, k->cut[c].to, false);
 		}
+		uint32_t size = k->member_off[kn + 1] - k->member_off[kn];
 		h_start(h, "ul");
-		for (uint32_t q = k->member_off[kn]; q < k->member_off[kn + 1]; q++) {
+		for (uint32_t q = 0; q < h_rows(h, size); q++) {
 			h_start(h, "li");
-			h_issue(h, false, k->members[q], true);
+			h_issue(h, false, k->members[k->member_off[kn] + q], true);
 			h_end(h);
 		}
 		h_end(h);
+		h_more(h, size, "issues in this knot");
 		h_end(h);
 	}
 	h_end(h);
+	h_more(h, n, "knots");
 	h_end(h);
 }
 
@@ -301,7 +322,7 @@ static void h_path(struct ht *h)
 						       : "1 per issue");
 	h_end(h);
 	h_start(h, "ol");
-	for (uint32_t s = 0; s < p->count; s++) {
+	for (uint32_t s = 0; s < h_rows(h, p->count); s++) {
 		h_start(h, "li");
 		uint32_t size = p->off[s + 1] - p->off[s];
 		if (size > 1)
@@ -315,6 +336,7 @@ static void h_path(struct ht *h)
 		h_end(h);
 	}
 	h_end(h);
+	h_more(h, p->count, "steps");
 	h_end(h);
 }
 
@@ -333,7 +355,7 @@ static void h_links(struct ht *h, int kind)
 		return;
 	}
 	h_start(h, "ul");
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < h_rows(h, n); i++) {
 		h_start(h, "li");
 		h_issue(h, full, e[i].from, true);
 		if (full) {
@@ -354,6 +376,7 @@ static void h_links(struct ht *h, int kind)
 		h_end(h);
 	}
 	h_end(h);
+	h_more(h, n, full ? "closed issues still blocked" : "conflicts");
 	h_end(h);
 }
 

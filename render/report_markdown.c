@@ -60,6 +60,21 @@ static void md_issue_titled(struct md *m, bool full, uint32_t v)
 	md_title(m, full, v);
 }
 
+/* How many of n to list, and the line that says what was left out. */
+static uint32_t md_rows(const struct md *m, uint32_t n)
+{
+	return m->r->max_rows && n > m->r->max_rows ? m->r->max_rows : n;
+}
+
+static void md_more(struct md *m, uint32_t n, const char *what)
+{
+	uint32_t shown = md_rows(m, n);
+	if (shown < n)
+		fprintf(m->fp,
+			"\n… and %u more %s (`issuegraph report --format json` lists them all).\n",
+			n - shown, what);
+}
+
 static const char *finding_label(int kind)
 {
 	switch (kind) {
@@ -149,7 +164,7 @@ static void md_knots(struct md *m)
 	fputs("A knot is a set of open issues that block each other in a cycle: none of "
 	      "them can be finished first. Removing the suggested links breaks every cycle.\n",
 	      fp);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < md_rows(m, n); i++) {
 		uint32_t kn = r->findings->knots[i];
 		uint32_t size = k->member_off[kn + 1] - k->member_off[kn];
 		fprintf(fp, "\n### Knot %u: %u issue%s\n\n", i + 1, size, size == 1 ? "" : "s");
@@ -170,14 +185,16 @@ static void md_knots(struct md *m)
 			md_issue(m, false, k->cut[c].to);
 		}
 		fputs(".\n\n| Issue | Title |\n| --- | --- |\n", fp);
-		for (uint32_t j = k->member_off[kn]; j < k->member_off[kn + 1]; j++) {
+		for (uint32_t j = 0; j < md_rows(m, size); j++) {
 			fputs("| ", fp);
-			md_issue(m, false, k->members[j]);
+			md_issue(m, false, k->members[k->member_off[kn] + j]);
 			fputs(" | ", fp);
-			md_title(m, false, k->members[j]);
+			md_title(m, false, k->members[k->member_off[kn] + j]);
 			fputs(" |\n", fp);
 		}
+		md_more(m, size, "issues in this knot");
 	}
+	md_more(m, n, "knots");
 }
 
 static void md_path(struct md *m)
@@ -197,7 +214,7 @@ static void md_path(struct md *m)
 		r->weight == ANALYZE_WEIGHT_WEIGHT     ? "issue weight"
 		: r->weight == ANALYZE_WEIGHT_ESTIMATE ? "remaining estimate in seconds"
 						       : "1 per issue");
-	for (uint32_t s = 0; s < p->count; s++) {
+	for (uint32_t s = 0; s < md_rows(m, p->count); s++) {
 		uint32_t size = p->off[s + 1] - p->off[s];
 		fprintf(fp, "%u. ", s + 1);
 		if (size == 1) {
@@ -212,6 +229,7 @@ static void md_path(struct md *m)
 		}
 		fprintf(fp, " — cost %lld\n", (long long)(p->cost ? p->cost[s] : 0));
 	}
+	md_more(m, p->count, "steps");
 }
 
 static void md_conflicts(struct md *m)
@@ -228,7 +246,7 @@ static void md_conflicts(struct md *m)
 	      "it cannot ship as planned.\n\n"
 	      "| Blocker | Due | Blocks | Due |\n| --- | --- | --- | --- |\n",
 	      fp);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < md_rows(m, n); i++) {
 		struct analyze_edge e = r->findings->conflicts[i];
 		char xd[16], yd[16];
 		analyze_format_date(r->g->due[e.from], xd, sizeof xd);
@@ -239,6 +257,7 @@ static void md_conflicts(struct md *m)
 		md_issue_titled(m, false, e.to);
 		fprintf(fp, " | %s |\n", yd);
 	}
+	md_more(m, n, "conflicts");
 }
 
 static void md_closed_blocked(struct md *m)
@@ -254,7 +273,7 @@ static void md_closed_blocked(struct md *m)
 	fputs("A closed issue that an open issue still blocks: closed too early, or a stale "
 	      "link.\n\n| Open blocker | Closed issue |\n| --- | --- |\n",
 	      fp);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < md_rows(m, n); i++) {
 		struct analyze_edge e = r->findings->closed_blocked[i];
 		fputs("| ", fp);
 		md_issue_titled(m, true, e.from);
@@ -262,6 +281,7 @@ static void md_closed_blocked(struct md *m)
 		md_issue_titled(m, true, e.to);
 		fputs(" |\n", fp);
 	}
+	md_more(m, n, "closed issues still blocked");
 }
 
 static void md_bottlenecks(struct md *m)

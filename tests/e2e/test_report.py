@@ -258,6 +258,20 @@ def main():
         junit = run(db, "report", "--format", "junit").stdout
         check_junit(junit, rep)
 
+        # --max-rows cuts the lists of markdown and html, and says what it left out
+        cut = run(db, "report", "--max-rows", "1").stdout
+        conf = md_section(cut, "Due-date conflicts") or ""
+        expect("--max-rows 1: one conflict row",
+               len([r for r in conf.splitlines() if r.startswith("| [")]), 1)
+        expect("--max-rows 1: says how many more", f"… and {len(rep['conflicts']) - 1} more conflicts" in conf, True)
+        expect("--max-rows 1: summary still complete", md_section(cut, "Summary"), md_section(md, "Summary"))
+        expect("--max-rows 0: everything", run(db, "report", "--max-rows", "0").stdout, md)
+        hcut = run(db, "report", "--format", "html", "--max-rows", "1").stdout
+        expect("html --max-rows 1: says how many more",
+               f"and {len(rep['conflicts']) - 1} more conflicts" in hcut, True)
+        expect("--max-rows -1 is a usage error",
+               subprocess.run([IG, "--db", db, "report", "--max-rows", "-1"], capture_output=True).returncode, 2)
+
         # --fail-on gates while writing the document (-o, atomically)
         out = os.path.join(tmp, "r.xml")
         p = run(db, "report", "--format", "junit", "--fail-on", "knots", "-o", out, ok=(1,))
