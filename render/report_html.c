@@ -53,7 +53,7 @@ static const char css[] =
 static const char script[] =
     "(function(){'use strict';\n"
     "var box=document.getElementById('ig-search'),st=document.getElementById('ig-status');\n"
-    "var nodes=[].slice.call(document.querySelectorAll('#ig-diagram g.node'));\n"
+    "var nodes=[].slice.call(document.querySelectorAll('#ig-diagram g.node:not(.legend)'));\n"
     "var items=[].slice.call(document.querySelectorAll('[data-ref]'));\n"
     "function nref(g){var t=g.querySelector('title');return t?t.textContent.trim():'';}\n"
     "function ntext(g){var s=g.textContent,a=g.querySelector('a');\n"

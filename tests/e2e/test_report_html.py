@@ -89,6 +89,7 @@ def main():
         html = open(page, encoding="utf-8").read()
         static_checks(html, "html")
         rep = json.loads(run(db, "report", "--format", "json").stdout)
+        snap = json.load(open(EXAMPLE))
         knot = rep["knots"][0]["issues"]
         expect("html: one inline svg", html.count("<svg"), 1)
         for r in knot:
@@ -115,6 +116,16 @@ def main():
             expect("page title", d.title, "issuegraph report")
             nodes = d.execute_script("return document.querySelectorAll('#ig-diagram g.node').length")
             expect("diagram has nodes", nodes > 10, True)
+            # clickable nodes: each drawn issue links to its web_url
+            urls = {f"{p['path_with_namespace']}#{i['iid']}": i["web_url"]
+                    for p in snap["projects"] for i in snap["issues"] if i["project_id"] == p["id"]}
+            links = d.execute_script(
+                "return [].map.call(document.querySelectorAll('#ig-diagram g.node:not(.legend)'), function(g){"
+                "var a=g.querySelector('a');return [g.querySelector('title').textContent,"
+                " a?(a.getAttribute('href')||a.getAttribute('xlink:href')):null];});")
+            bad = [(r, u) for r, u in links if r in urls and u != urls[r]]
+            expect("every diagram node links to its web_url", bad, [])
+            expect("diagram nodes are issues", all(r in urls for r, _ in links), True)
             box = d.find_element(By.ID, "ig-search")
             # an exact ref highlights exactly that issue
             target = knot[0]
