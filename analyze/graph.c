@@ -618,7 +618,8 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	}
 
 	/* projects in path order; issue project ids map to that rank */
-	qsort(L.projects, L.n_projects, sizeof *L.projects, cmp_proj_path);
+	if (L.n_projects) /* qsort(NULL, 0) is undefined */
+		qsort(L.projects, L.n_projects, sizeof *L.projects, cmp_proj_path);
 	kp = analyze__alloc(L.n_projects, sizeof *kp);
 	if (!kp) {
 		rc = ANALYZE_ENOMEM;
@@ -703,8 +704,10 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		rc = ANALYZE_ENOMEM;
 		goto done;
 	}
-	memcpy(titles_sorted, L.mt.titles, L.mt.count * sizeof *titles_sorted);
-	qsort(titles_sorted, L.mt.count, sizeof *titles_sorted, cmp_str_ptr);
+	if (L.mt.count) {
+		memcpy(titles_sorted, L.mt.titles, L.mt.count * sizeof *titles_sorted);
+		qsort(titles_sorted, L.mt.count, sizeof *titles_sorted, cmp_str_ptr);
+	}
 
 	g = analyze__zalloc(1, sizeof *g);
 	if (!g || (rc = alloc_nodes(g, n)) < 0) {
