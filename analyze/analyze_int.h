@@ -70,7 +70,7 @@ void analyze__tarjan_run(struct analyze__tarjan *t, const struct analyze_graph *
 struct analyze__cond {
 	uint32_t count;
 	uint32_t *step_of; /* per node */
-	uint32_t *off;     /* count + 1 */
+	uint32_t *off;	   /* count + 1 */
 	uint32_t *members;
 	uint32_t *topo; /* steps, each before every step it blocks */
 };

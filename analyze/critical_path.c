@@ -57,7 +57,7 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_kn
 		int64_t sum = 0;
 		for (uint32_t i = c.off[s]; i < c.off[s + 1]; i++)
 			sum = analyze__add_cost(
-				sum, analyze_cost(g, c.members[i], opts->weight, opts->default_cost));
+			    sum, analyze_cost(g, c.members[i], opts->weight, opts->default_cost));
 		scost[s] = sum;
 	}
 	if (opts->to != ANALYZE_NONE) {

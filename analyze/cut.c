@@ -17,7 +17,7 @@ struct els {
 	uint32_t *outd, *ind; /* remaining degrees inside the knot */
 	uint32_t *next, *prev;
 	uint32_t *bucket_of; /* list the node is in */
-	uint32_t *head;      /* 0 = sinks, 1 = sources, 2 + delta + maxin = others */
+	uint32_t *head;	     /* 0 = sinks, 1 = sources, 2 + delta + maxin = others */
 	uint32_t nbuckets;
 	uint32_t maxin;
 	uint8_t *gone;

@@ -29,7 +29,7 @@ struct bentry {
 struct johnson {
 	const struct analyze_graph *g;
 	const uint32_t *comp; /* original SCC of each node */
-	uint32_t *sub;        /* SCC within (knot, >= s) */
+	uint32_t *sub;	      /* SCC within (knot, >= s) */
 	uint32_t c, subc, s;  /* current knot, sub-component, start */
 	uint8_t *blocked;
 	uint32_t *bhead;

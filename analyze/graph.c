@@ -414,8 +414,8 @@ static int mtable_intern(struct mtable *t, const char *title, const char *due, u
 static int on_project(void *ctx, const struct store_project *p)
 {
 	struct loader *L = ctx;
-	if (grow((void **)&L->projects, &L->cap_projects, L->n_projects + 1,
-		 sizeof *L->projects) < 0)
+	if (grow((void **)&L->projects, &L->cap_projects, L->n_projects + 1, sizeof *L->projects) <
+	    0)
 		return L->err = ANALYZE_ENOMEM;
 	char *copy = strdup(p->path ? p->path : "");
 	if (!copy)

@@ -29,7 +29,7 @@ void analyze_knots_free(struct analyze_knots *k)
 
 /* BFS scratch shared by every knot's witness search. */
 struct bfs {
-	uint32_t *seen;   /* stamp of the BFS that reached the node */
+	uint32_t *seen;	  /* stamp of the BFS that reached the node */
 	uint32_t *closes; /* stamp: the node has an edge back to the start */
 	uint32_t *dist;
 	uint32_t *parent;
@@ -119,7 +119,8 @@ static int witnesses(const struct analyze_graph *g, struct analyze_knots *k)
 		}
 		for (uint32_t i = 0; best_len != 1 && best_len != 2 && i < size; i++) {
 			uint32_t limit = best_len ? best_len : UINT32_MAX;
-			uint32_t len = shortest_cycle_from(g, k->knot_of, kid, mem[i], limit, &b, cyc);
+			uint32_t len =
+			    shortest_cycle_from(g, k->knot_of, kid, mem[i], limit, &b, cyc);
 			if (len) {
 				memcpy(best, cyc, len * sizeof *best);
 				best_len = len;

@@ -155,8 +155,8 @@ int analyze_find_ref(const struct analyze_graph *g, const char *ref, uint32_t *n
 		*suggestion = NULL;
 	*node = ANALYZE_NONE;
 	if (store_ref_parse(ref, &path, &iid) != 0)
-		return analyze__fail(ANALYZE_EINVAL, "'%s' is not a ref (expected group/project#iid)",
-				     ref);
+		return analyze__fail(ANALYZE_EINVAL,
+				     "'%s' is not a ref (expected group/project#iid)", ref);
 
 	/* projects are sorted by (path, id); a path may (rarely) repeat */
 	uint32_t lo = 0, hi = g->n_projects;

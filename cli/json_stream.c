@@ -8,7 +8,8 @@
 #include "analyze.h"
 #include "json_stream.h"
 
-#define JW_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JW_FLAGS                                                                                   \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 void cli_jw_init(struct cli_jw *w, FILE *fp)
 {

@@ -27,8 +27,8 @@ static struct analyze_graph *mk(uint32_t n, const uint32_t (*e)[2], size_t m)
 }
 
 /* Compare a [off[i], off[i+1]) slice of arr with the expected values. */
-static void assert_slice(const uint32_t *arr, const uint32_t *off, uint32_t i,
-			 const uint32_t *want, uint32_t nwant)
+static void assert_slice(const uint32_t *arr, const uint32_t *off, uint32_t i, const uint32_t *want,
+			 uint32_t nwant)
 {
 	assert_int_equal(off[i + 1] - off[i], nwant);
 	for (uint32_t j = 0; j < nwant; j++)
@@ -79,7 +79,8 @@ static void test_graph__empty(void **state)
 static void test_graph__parallel_links_kept_once_and_lists_sorted(void **state)
 {
 	(void)state;
-	static const uint32_t e[][2] = {{0, 3}, {0, 1}, {0, 3}, {2, 1}, {0, 2}, {0, 1}, {3, 3}, {3, 3}};
+	static const uint32_t e[][2] = {{0, 3}, {0, 1}, {0, 3}, {2, 1},
+					{0, 2}, {0, 1}, {3, 3}, {3, 3}};
 	struct analyze_graph *g = mk(4, e, N_EDGES(e));
 	assert_int_equal(g->m, 5);
 	static const uint32_t out0[] = {1, 2, 3}, in1[] = {0, 2}, in3[] = {0, 3};
@@ -283,7 +284,8 @@ static void test_cut__breaks_every_cycle_of_random_graphs(void **state)
 				assert_int_equal(k->knot_of[k->cut[j].from], i);
 				assert_int_equal(k->knot_of[k->cut[j].to], i);
 				if (j > k->cut_off[i]) {
-					const struct analyze_edge *a = &k->cut[j - 1], *b = &k->cut[j];
+					const struct analyze_edge *a = &k->cut[j - 1],
+								  *b = &k->cut[j];
 					assert_true(a->from < b->from ||
 						    (a->from == b->from && a->to < b->to));
 				}
@@ -560,27 +562,27 @@ static void test_large__million_chain_and_ring(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_graph__empty),
-		cmocka_unit_test(test_graph__parallel_links_kept_once_and_lists_sorted),
-		cmocka_unit_test(test_graph__rejects_edge_beyond_n),
-		cmocka_unit_test(test_refs__format_find_and_suggest),
-		cmocka_unit_test(test_cost__modes_and_default),
-		cmocka_unit_test(test_knots__self_link_is_a_knot_of_one),
-		cmocka_unit_test(test_knots__sorted_by_first_member_with_members_ascending),
-		cmocka_unit_test(test_knots__witness_is_shortest_not_through_smallest),
-		cmocka_unit_test(test_knots__witness_lexicographic_among_equal_length),
-		cmocka_unit_test(test_knots__self_link_inside_bigger_knot_is_witness),
-		cmocka_unit_test(test_cut__breaks_every_cycle_of_random_graphs),
-		cmocka_unit_test(test_cycles__complete_graph_k4_has_20),
-		cmocka_unit_test(test_cycles__self_links_and_separate_knots),
-		cmocka_unit_test(test_path__knot_is_one_step_costing_its_members),
-		cmocka_unit_test(test_path__ties_most_steps_then_smallest_ref),
-		cmocka_unit_test(test_path__default_cost_for_missing_values),
-		cmocka_unit_test(test_path__to_and_milestone_restrict_the_end),
-		cmocka_unit_test(test_order__kahn_smallest_ready_first_knots_as_one),
-		cmocka_unit_test(test_blockers__distance_then_ref_and_reverse),
-		cmocka_unit_test(test_closure__milestone_and_its_transitive_blockers),
-		cmocka_unit_test(test_large__million_chain_and_ring),
+	    cmocka_unit_test(test_graph__empty),
+	    cmocka_unit_test(test_graph__parallel_links_kept_once_and_lists_sorted),
+	    cmocka_unit_test(test_graph__rejects_edge_beyond_n),
+	    cmocka_unit_test(test_refs__format_find_and_suggest),
+	    cmocka_unit_test(test_cost__modes_and_default),
+	    cmocka_unit_test(test_knots__self_link_is_a_knot_of_one),
+	    cmocka_unit_test(test_knots__sorted_by_first_member_with_members_ascending),
+	    cmocka_unit_test(test_knots__witness_is_shortest_not_through_smallest),
+	    cmocka_unit_test(test_knots__witness_lexicographic_among_equal_length),
+	    cmocka_unit_test(test_knots__self_link_inside_bigger_knot_is_witness),
+	    cmocka_unit_test(test_cut__breaks_every_cycle_of_random_graphs),
+	    cmocka_unit_test(test_cycles__complete_graph_k4_has_20),
+	    cmocka_unit_test(test_cycles__self_links_and_separate_knots),
+	    cmocka_unit_test(test_path__knot_is_one_step_costing_its_members),
+	    cmocka_unit_test(test_path__ties_most_steps_then_smallest_ref),
+	    cmocka_unit_test(test_path__default_cost_for_missing_values),
+	    cmocka_unit_test(test_path__to_and_milestone_restrict_the_end),
+	    cmocka_unit_test(test_order__kahn_smallest_ready_first_knots_as_one),
+	    cmocka_unit_test(test_blockers__distance_then_ref_and_reverse),
+	    cmocka_unit_test(test_closure__milestone_and_its_transitive_blockers),
+	    cmocka_unit_test(test_large__million_chain_and_ring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

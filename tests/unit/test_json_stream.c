@@ -25,8 +25,9 @@ static uint32_t rnd(uint32_t n)
 
 static const char *const keys[] = {"knots", "issues", "witness", "cut", "from", "to", "cost"};
 static const char *const strings[] = {
-	"g/a#1", "", "group/sub-app.x_y#123", "quote\"back\\slash", "tab\there", "ctl\001",
-	"caf\xc3\xa9 \xe6\x97\xa5", "sl/ash", "a b#2"};
+    "g/a#1",	 "",	    "group/sub-app.x_y#123",	"quote\"back\\slash",
+    "tab\there", "ctl\001", "caf\xc3\xa9 \xe6\x97\xa5", "sl/ash",
+    "a b#2"};
 
 /* Emit the same random value into a json-c tree (returned) and the writer. */
 static struct json_object *gen(struct cli_jw *w, const char *key, int depth)
@@ -88,8 +89,8 @@ static void test_json_stream__same_bytes_as_json_c(void **state)
 		struct json_object *tree = gen(&w, NULL, 0);
 		fclose(fp);
 		const char *want = json_object_to_json_string_ext(
-			tree, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				      JSON_C_TO_STRING_NOSLASHESCAPE);
+		    tree, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			      JSON_C_TO_STRING_NOSLASHESCAPE);
 		size_t wl = strlen(want);
 		assert_int_equal(len, wl + 1);
 		assert_memory_equal(buf, want, wl);
@@ -102,7 +103,7 @@ static void test_json_stream__same_bytes_as_json_c(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_stream__same_bytes_as_json_c),
+	    cmocka_unit_test(test_json_stream__same_bytes_as_json_c),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
