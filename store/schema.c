@@ -8,6 +8,11 @@
 
 #include "store_internal.h"
 
+/* The link indexes, also dropped and rebuilt around a bulk import. */
+#define LINK_INDEXES                                                                               \
+	"CREATE INDEX links_source ON links(source_id);\n"                                         \
+	"CREATE INDEX links_target ON links(target_id);\n"
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema; tests/fixtures/schema_v1.sql holds the same SQL. */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -20,9 +25,7 @@ static const char *const migrations[] = {
     "closed_at TEXT, web_url TEXT, UNIQUE(project_id, iid));\n"
     "CREATE TABLE links(id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
     "issues(id) ON DELETE CASCADE, target_id INTEGER NOT NULL REFERENCES issues(id) ON "
-    "DELETE CASCADE, type INTEGER NOT NULL);\n"
-    "CREATE INDEX links_source ON links(source_id);\n"
-    "CREATE INDEX links_target ON links(target_id);\n"
+    "DELETE CASCADE, type INTEGER NOT NULL);\n" LINK_INDEXES
     "PRAGMA application_id = 1229410888;\n",
 
     /* 1 -> 2: the crawl state of fetch. */
@@ -56,4 +59,14 @@ int store_schema_migrate(struct store *s, int from_version)
 		}
 	}
 	return 0;
+}
+
+int store_schema_drop_link_indexes(struct store *s)
+{
+	return store_exec(s, "DROP INDEX links_source; DROP INDEX links_target;");
+}
+
+int store_schema_create_link_indexes(struct store *s)
+{
+	return store_exec(s, LINK_INDEXES);
 }

@@ -28,7 +28,16 @@
 struct idset {
 	int64_t *v;
 	size_t n, cap;
+	/* When the ids are dense enough (GitLab's are), a bitmap over
+	 * [lo, lo + span) answers with one memory access instead of a
+	 * binary search's twenty. */
+	uint64_t *bits;
+	int64_t lo;
+	uint64_t span;
 };
+
+/* Largest bitmap worth building: 64 MiB, ids spread over 512M. */
+#define IDSET_MAX_SPAN ((uint64_t)1 << 29)
 
 struct importer {
 	struct store *s;
@@ -57,14 +66,38 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Make the set ready for lookups (after the last add). */
 static void idset_sort(struct idset *set)
 {
 	if (set->n > 1)
 		qsort(set->v, set->n, sizeof *set->v, cmp_id);
+	free(set->bits);
+	set->bits = NULL;
+	if (set->n == 0)
+		return;
+	/* ids are >= 1, so the difference cannot overflow */
+	uint64_t span = (uint64_t)(set->v[set->n - 1] - set->v[0]) + 1;
+	if (span > IDSET_MAX_SPAN)
+		return; /* binary search; also when calloc fails below */
+	set->bits = calloc((size_t)(span + 63) / 64, sizeof *set->bits);
+	if (!set->bits)
+		return;
+	set->lo = set->v[0];
+	set->span = span;
+	for (size_t k = 0; k < set->n; k++) {
+		uint64_t b = (uint64_t)(set->v[k] - set->lo);
+		set->bits[b / 64] |= (uint64_t)1 << (b % 64);
+	}
 }
 
 static bool idset_has(const struct idset *set, int64_t id)
 {
+	if (set->bits) {
+		if (id < set->lo || (uint64_t)(id - set->lo) >= set->span)
+			return false;
+		uint64_t b = (uint64_t)(id - set->lo);
+		return (set->bits[b / 64] >> (b % 64)) & 1;
+	}
 	return set->n && bsearch(&id, set->v, set->n, sizeof *set->v, cmp_id) != NULL;
 }
 
@@ -748,7 +781,8 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 	store_exec(s, "PRAGMA foreign_keys = OFF");
 	if ((rc = store_begin(s)) < 0)
 		goto done;
-	if ((rc = store_clear(s)) == 0 && (rc = import_document(&r, &im)) == 0)
+	if ((rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
+	    (rc = import_document(&r, &im)) == 0 && (rc = store_schema_create_link_indexes(s)) == 0)
 		rc = store_commit(s);
 	if (rc < 0) {
 		char keep[sizeof s->errmsg];
@@ -760,7 +794,9 @@ done:
 	store_exec(s, "PRAGMA foreign_keys = ON");
 	store_exec(s, "PRAGMA cache_size = -2000");
 	free(im.projects.v);
+	free(im.projects.bits);
 	free(im.issues.v);
+	free(im.issues.bits);
 	json_tokener_free(r.tok);
 	if (rc < 0)
 		memset(&s->last_import, 0, sizeof s->last_import);

@@ -64,4 +64,9 @@ int store_rollback_to(struct store *s);
  * transactions); from_version is the file's current user_version. */
 int store_schema_migrate(struct store *s, int from_version);
 
+/* Drop and rebuild the indexes of links (inside the caller's transaction):
+ * building an index from sorted data beats 2M random inserts. */
+int store_schema_drop_link_indexes(struct store *s);
+int store_schema_create_link_indexes(struct store *s);
+
 #endif
