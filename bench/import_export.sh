@@ -30,13 +30,25 @@ if [ ! -s "$snap" ] || [ ! -s "$csvdir/links.csv" ]; then
 fi
 echo "snapshot: $snap ($(du -h "$snap" | cut -f1))"
 
-# median time and median RSS of a file of "seconds KB" lines (sorted apart)
-median_pair() {
-	local f=$1
-	local t m
-	t=$(cut -d' ' -f1 "$f" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	m=$(cut -d' ' -f2 "$f" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	echo "$t $m"
+# "LABEL: W s wall, C s CPU, peak RSS M MB", each the median over the
+# lines "wall KB user sys" of file F (columns sorted apart)
+report() {
+	local label=$1 f=$2
+	awk -v label="$label" '
+		{ w[NR] = $1; m[NR] = $2; c[NR] = $3 + $4 }
+		function med(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return a[int((n + 1) / 2)]
+		}
+		END { printf "%s: %.2f s wall, %.2f s CPU, peak RSS %.0f MB (median of %d)\n",
+			label, med(w, NR), med(c, NR), med(m, NR) / 1024, NR }' "$f"
+}
+median_wall() {
+	cut -d' ' -f1 "$1" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+median_cpu() {
+	awk '{ print $3 + $4 }' "$1" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
 db=$out/bench.db
@@ -45,23 +57,22 @@ times=$out/times.txt
 : >"$times"
 for i in $(seq $runs); do
 	rm -f "$db" "$db-wal" "$db-shm"
-	/usr/bin/time -o "$times" -a -f '%e %M' "$bin" --db "$db" import -q "$snap"
+	/usr/bin/time -o "$times" -a -f '%e %M %U %S' "$bin" --db "$db" import -q "$snap"
 done
-read -r imp_t imp_m < <(median_pair "$times")
-printf 'issuegraph import: %.2f s (median of %d), peak RSS %d MB\n' "$imp_t" $runs $((imp_m / 1024))
+report "issuegraph import" "$times"
+imp_t=$(median_wall "$times")
+imp_c=$(median_cpu "$times")
 
 : >"$times"
 for i in $(seq $runs); do
-	/usr/bin/time -o "$times" -a -f '%e %M' "$bin" --db "$db" export -o "$out/export.json"
+	/usr/bin/time -o "$times" -a -f '%e %M %U %S' "$bin" --db "$db" export -o "$out/export.json"
 done
-read -r exp_t exp_m < <(median_pair "$times")
-printf 'issuegraph export: %.2f s (median of %d), peak RSS %d MB\n' "$exp_t" $runs $((exp_m / 1024))
+report "issuegraph export" "$times"
 
 # Replacing a full store (import over the previous contents).
 : >"$times"
-/usr/bin/time -o "$times" -a -f '%e %M' "$bin" --db "$db" import -q "$out/export.json"
-read -r re_t re_m <"$times"
-printf 'issuegraph import over a full store: %.2f s, peak RSS %d MB\n' "$re_t" $((re_m / 1024))
+/usr/bin/time -o "$times" -a -f '%e %M %U %S' "$bin" --db "$db" import -q "$out/export.json"
+report "issuegraph import over a full store" "$times"
 
 # The same rows through the sqlite3 CLI into the same (empty) tables, same
 # page cache size as issuegraph's import; foreign keys off (the CLI default;
@@ -74,7 +85,7 @@ printf '{"version":1,"source":"","projects":[],"issues":[],"links":[]}' |
 for i in $(seq $runs); do
 	cp "$base" "$db"
 	rm -f "$db-wal" "$db-shm"
-	/usr/bin/time -o "$times" -a -f '%e %M' sqlite3 "$db" >/dev/null <<EOF
+	/usr/bin/time -o "$times" -a -f '%e %M %U %S' sqlite3 "$db" >/dev/null <<EOF
 PRAGMA foreign_keys=OFF;
 PRAGMA cache_size=-131072;
 .mode csv
@@ -88,7 +99,9 @@ EOF
 done
 n=$(sqlite3 "$db" 'SELECT count(*) FROM issues')
 [ "$n" = "$issues" ] || { echo "bench: sqlite3 loaded $n issues, not $issues" >&2; exit 1; }
-read -r sq_t sq_m < <(median_pair "$times")
-printf 'sqlite3 CLI CSV .import: %.2f s (median of %d), peak RSS %d MB\n' "$sq_t" $runs $((sq_m / 1024))
-awk -v a="$imp_t" -v b="$sq_t" 'BEGIN { printf "import / sqlite3 bulk load: %.2fx\n", a / b }'
+report "sqlite3 CLI CSV .import" "$times"
+sq_t=$(median_wall "$times")
+sq_c=$(median_cpu "$times")
+awk -v a="$imp_t" -v b="$sq_t" -v c="$imp_c" -v d="$sq_c" 'BEGIN {
+	printf "import / sqlite3 bulk load: %.2fx wall, %.2fx CPU\n", a / b, c / d }'
 rm -f "$db" "$db-wal" "$db-shm" "$base"
