@@ -320,6 +320,35 @@ def main():
             shown = run(cdb, "report", "--format", f, "--show-confidential").stdout
             expect(f"{f}: confidential title shown with --show-confidential", secret in shown, True)
 
+        # hostile titles and URLs: no raw HTML, no link or cell broken out of, no javascript:
+        hs = {"version": 1, "source": "https://x.example",
+              "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
+              "issues": [{"id": 10 + i, "project_id": 1, "iid": i + 1, "state": "opened", "title": t,
+                          "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+                          "web_url": u}
+                         for i, (t, u) in enumerate([
+                             ("<script>alert(1)</script> | cell", "javascript:alert(1)"),
+                             ("[x](https://evil.example) @all #1 ![i](x)", "https://x.example/p/-/issues/2) [y](z"),
+                             ("line\nbreak `code` **bold** _it_", "https://x.example/p/-/issues/3")])],
+              "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 3,
+                         "link_type": "blocks"} for i in range(3)]}
+        hp = os.path.join(tmp, "hostile.json")
+        json.dump(hs, open(hp, "w"))
+        hdb = os.path.join(tmp, "hostile.db")
+        run(hdb, "import", hp)
+        hmd = run(hdb, "report").stdout
+        expect("hostile markdown: no raw tag", "<script" in hmd, False)
+        expect("hostile markdown: no javascript link", "javascript:" in hmd.lower(), False)
+        expect("hostile markdown: only our links",
+               sorted({u for _, u in md_links(hmd)} - {"https://x.example/p/-/issues/3"}),
+               sorted({u for _, u in md_links(hmd) if u.startswith("https://x.example/p/-/issues/2")}))
+        knots_rows = [r for r in (md_section(hmd, "Knots") or "").splitlines() if r.startswith("| [") or r.startswith("| p")]
+        expect("hostile markdown: knot table rows have 2 cells",
+               [len(re.split(r"(?<!\\)\|", r)) - 2 for r in knots_rows], [2, 2, 2])
+        expect("hostile markdown: no mention or reference", re.search(r"(?<!\\)@all|(?<![\\/\w])#1\b", hmd), None)
+        hj = run(hdb, "report", "--format", "junit").stdout
+        ET.fromstring(hj.encode())  # still XML
+
         # --milestone: the scope is the milestone's issues and their blockers
         ms = json.loads(run(db, "report", "--format", "json", "--milestone", "v2.0").stdout)
         scope = set()

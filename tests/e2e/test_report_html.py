@@ -162,6 +162,40 @@ def main():
             d.get("file://" + small)
             expect("overview: no console errors",
                    [l for l in d.get_log("browser") if l.get("level") == "SEVERE"], [])
+
+            # hostile titles and URLs stay text: no script runs, no element is injected
+            hostile = ['</script><script>window.pwned=1</script>', '"><img src=x onerror="window.pwned=2">',
+                       "<svg onload=window.pwned=3>", "]]><!-- & &amp; \u202e \x01"]
+            hs = {"version": 1, "source": "https://x.example",
+                  "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
+                  "issues": [{"id": 10 + i, "project_id": 1, "iid": i + 1, "state": "opened",
+                              "title": t, "created_at": "2026-01-01T00:00:00Z",
+                              "updated_at": "2026-01-01T00:00:00Z",
+                              "web_url": "javascript:window.pwned=4" if i == 0 else
+                              f"https://x.example/p/-/issues/{i + 1}\"onmouseover=\"window.pwned=5"}
+                             for i, t in enumerate(hostile)],
+                  "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 4,
+                             "link_type": "blocks"} for i in range(4)]}
+            hp = os.path.join(tmp, "hostile.json")
+            json.dump(hs, open(hp, "w"))
+            hdb = os.path.join(tmp, "hostile.db")
+            run(hdb, "import", hp)
+            hpage = os.path.join(tmp, "hostile.html")
+            run(hdb, "report", "--format", "html", "-o", hpage)
+            static_checks(open(hpage, encoding="utf-8").read(), "hostile html")
+            d.get("file://" + hpage)
+            d.find_element(By.ID, "ig-search").send_keys("p#1")
+            for a in d.find_elements(By.CSS_SELECTOR, "a"):
+                d.execute_script("var e=arguments[0];e.dispatchEvent(new MouseEvent('mouseover',{bubbles:true}));", a)
+            expect("hostile: nothing ran", d.execute_script("return window.pwned === undefined"), True)
+            expect("hostile: one script element", d.execute_script("return document.scripts.length"), 1)
+            expect("hostile: no injected img", d.execute_script("return document.images.length"), 0)
+            hrefs = d.execute_script(
+                "return [].map.call(document.querySelectorAll('a'),function(a){"
+                "return a.getAttribute('href')||a.getAttribute('xlink:href')||'';});")
+            expect("hostile: no javascript: link", [h for h in hrefs if "javascript" in h.lower()], [])
+            texts = d.execute_script("return document.getElementById('ig-knots').textContent")
+            expect("hostile: titles shown as text", "window.pwned=1" in texts, True)
         finally:
             d.quit()
 
