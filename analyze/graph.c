@@ -513,47 +513,59 @@ struct key_pair {
 	uint32_t rank;
 };
 
-static int cmp_key_pair(const void *a, const void *b)
+static unsigned bits_for(uint64_t x)
 {
-	const struct key_pair *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
+	unsigned b = 0;
+	while (x) {
+		b++;
+		x >>= 1;
+	}
+	return b;
 }
 
-/* Sort order[0..n) by key[] ascending (LSD radix on 16-bit digits, stable),
- * skipping digits that are the same for every key. */
-static int radix_sort(uint32_t *order, const uint64_t *key, size_t n)
+/*
+ * Sort the packed values v[0..n) by their bits [lowbits, lowbits + keybits)
+ * (LSD radix, stable). Values are sorted whole, so reads stay sequential;
+ * digits are as wide as needed to take the fewest passes of at most 16 bits.
+ */
+static int radix_sort(uint64_t *v, size_t n, unsigned lowbits, unsigned keybits)
 {
-	uint32_t *tmp = analyze__alloc(n, sizeof *tmp);
-	size_t *count = analyze__alloc(65536, sizeof *count);
+	if (keybits == 0 || n < 2)
+		return 0;
+	unsigned passes = (keybits + 15) / 16;
+	unsigned digit = (keybits + passes - 1) / passes;
+	size_t buckets = (size_t)1 << digit;
+	uint64_t *tmp = analyze__alloc(n, sizeof *tmp);
+	size_t *count = analyze__alloc(buckets, sizeof *count);
 	if (!tmp || !count) {
 		free(tmp);
 		free(count);
 		return ANALYZE_ENOMEM;
 	}
-	for (int shift = 0; shift < 64; shift += 16) {
-		memset(count, 0, 65536 * sizeof *count);
+	uint64_t mask = buckets - 1;
+	for (unsigned pass = 0; pass < passes; pass++) {
+		unsigned shift = lowbits + pass * digit;
+		memset(count, 0, buckets * sizeof *count);
 		for (size_t i = 0; i < n; i++)
-			count[(key[order[i]] >> shift) & 0xffff]++;
-		bool trivial = false;
-		for (size_t d = 0; d < 65536; d++) {
-			if (count[d] == n) {
-				trivial = true;
-				break;
-			}
-			if (count[d])
-				break;
-		}
-		if (trivial || n == 0)
-			continue;
+			count[(v[i] >> shift) & mask]++;
 		size_t sum = 0;
-		for (size_t d = 0; d < 65536; d++) {
+		for (size_t d = 0; d < buckets; d++) {
 			size_t c = count[d];
 			count[d] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(key[order[i]] >> shift) & 0xffff]++] = order[i];
-		memcpy(order, tmp, n * sizeof *order);
+			tmp[count[(v[i] >> shift) & mask]++] = v[i];
+		uint64_t *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	if (passes % 2) {
+		/* the result is in the scratch array: copy it back */
+		memcpy(tmp, v, n * sizeof *v);
+		uint64_t *t = v;
+		v = tmp;
+		tmp = t;
 	}
 	free(tmp);
 	free(count);
@@ -617,19 +629,27 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		goto done;
 	}
 
-	/* projects in path order; issue project ids map to that rank */
+	/* projects in path order; issue project ids map to that rank through a
+	 * small table (issues interleave projects, so it is hit per row) */
 	if (L.n_projects) /* qsort(NULL, 0) is undefined */
 		qsort(L.projects, L.n_projects, sizeof *L.projects, cmp_proj_path);
-	kp = analyze__alloc(L.n_projects, sizeof *kp);
+	size_t pslots = 16;
+	while (pslots < L.n_projects * 2)
+		pslots *= 2;
+	kp = analyze__alloc(pslots, sizeof *kp);
 	if (!kp) {
 		rc = ANALYZE_ENOMEM;
 		goto done;
 	}
+	for (size_t h = 0; h < pslots; h++)
+		kp[h].rank = UINT32_MAX;
 	for (size_t i = 0; i < L.n_projects; i++) {
-		kp[i].id = L.projects[i].id;
-		kp[i].rank = (uint32_t)i;
+		size_t h = mix64((uint64_t)L.projects[i].id) & (pslots - 1);
+		while (kp[h].rank != UINT32_MAX)
+			h = (h + 1) & (pslots - 1);
+		kp[h].id = L.projects[i].id;
+		kp[h].rank = (uint32_t)i;
 	}
-	qsort(kp, L.n_projects, sizeof *kp, cmp_key_pair);
 
 	uint32_t n = (uint32_t)L.n;
 	rank_of = analyze__alloc(n, sizeof *rank_of);
@@ -638,37 +658,32 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		rc = ANALYZE_ENOMEM;
 		goto done;
 	}
-	bool packable = L.n_projects < (1u << 23);
-	int64_t last_pid = INT64_MIN;
-	uint32_t last_rank = 0;
+	int64_t max_iid = 0;
+	bool positive = true;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct row *r = &L.rows[i];
-		if (r->pid != last_pid) {
-			size_t lo = 0, hi = L.n_projects;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (kp[mid].id < r->pid)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo == L.n_projects || kp[lo].id != r->pid) {
-				rc = analyze__fail(ANALYZE_ERR,
-						   "issue %lld names project %lld, which the store "
-						   "does not hold",
-						   (long long)r->id, (long long)r->pid);
-				goto done;
-			}
-			last_pid = r->pid;
-			last_rank = kp[lo].rank;
+		size_t h = mix64((uint64_t)r->pid) & (pslots - 1);
+		while (kp[h].rank != UINT32_MAX && kp[h].id != r->pid)
+			h = (h + 1) & (pslots - 1);
+		if (kp[h].rank == UINT32_MAX) {
+			rc = analyze__fail(ANALYZE_ERR,
+					   "issue %lld names project %lld, which the store "
+					   "does not hold",
+					   (long long)r->id, (long long)r->pid);
+			goto done;
 		}
-		rank_of[i] = last_rank;
-		order[i] = i;
-		if (r->iid < 0 || r->iid >= ((int64_t)1 << 40))
-			packable = false;
+		rank_of[i] = kp[h].rank;
+		if (r->iid < 0)
+			positive = false;
+		else if (r->iid > max_iid)
+			max_iid = r->iid;
 	}
 
-	if (packable) {
+	/* ref order: (rank, iid, loading index) packed into one integer when it
+	 * fits, radix-sorted; else a comparison sort */
+	unsigned ibits = bits_for((uint64_t)max_iid), rbits = bits_for(L.n_projects);
+	unsigned xbits = bits_for(n);
+	if (positive && ibits + rbits + xbits <= 64) {
 		key = analyze__alloc(n, sizeof *key);
 		if (!key) {
 			rc = ANALYZE_ENOMEM;
@@ -676,12 +691,17 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		}
 		bool sorted = true;
 		for (uint32_t i = 0; i < n; i++) {
-			key[i] = ((uint64_t)rank_of[i] << 40) | (uint64_t)L.rows[i].iid;
+			key[i] =
+			    ((((uint64_t)rank_of[i] << ibits) | (uint64_t)L.rows[i].iid) << xbits) |
+			    i;
 			if (i && key[i] < key[i - 1])
 				sorted = false;
 		}
-		if (!sorted && (rc = radix_sort(order, key, n)) < 0)
+		if (!sorted && (rc = radix_sort(key, n, xbits, ibits + rbits)) < 0)
 			goto done;
+		uint64_t xmask = xbits ? (((uint64_t)1 << xbits) - 1) : 0;
+		for (uint32_t v = 0; v < n; v++)
+			order[v] = (uint32_t)(key[v] & xmask);
 	} else {
 		struct slow_key *sk = analyze__alloc(n, sizeof *sk);
 		if (!sk) {
@@ -757,7 +777,10 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	for (size_t h = 0; h < nslots; h++)
 		L.slots[h].val = UINT32_MAX;
 	L.hmask = nslots - 1;
+	enum { AHEAD = 16 };
 	for (uint32_t v = 0; v < n; v++) {
+		if (v + AHEAD < n)
+			__builtin_prefetch(&L.rows[order[v + AHEAD]]);
 		const struct row *r = &L.rows[order[v]];
 		g->issue_id[v] = r->id;
 		g->iid[v] = r->iid;
@@ -767,10 +790,15 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		g->remaining[v] = r->remaining;
 		g->milestone[v] = r->ms == ANALYZE_NONE ? ANALYZE_NONE : ms_map[r->ms];
 		g->due[v] = r->due;
-		size_t h = slot_of(&L, r->id);
+	}
+	/* the id table, filled in node order with the slots ahead prefetched */
+	for (uint32_t v = 0; v < n; v++) {
+		if (v + AHEAD < n)
+			__builtin_prefetch(&L.slots[slot_of(&L, g->issue_id[v + AHEAD])]);
+		size_t h = slot_of(&L, g->issue_id[v]);
 		while (L.slots[h].val != UINT32_MAX)
 			h = (h + 1) & L.hmask;
-		L.slots[h].key = r->id;
+		L.slots[h].key = g->issue_id[v];
 		L.slots[h].val = v;
 	}
 	/* the rows are not needed any more: free them before the links
@@ -797,7 +825,6 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	 * into the cache: the table is far larger than the cache, so this is
 	 * where the time of loading goes otherwise. */
 	size_t m = 0;
-	enum { AHEAD = 16 };
 	for (size_t i = 0; i < L.m; i++) {
 		if (i + AHEAD < L.m) {
 			__builtin_prefetch(&L.slots[slot_of(&L, L.raw[i + AHEAD].source)]);
