@@ -32,23 +32,28 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* id -> dense index: open addressing, keys and values side by side */
+struct slot {
+	int64_t key;
+	int64_t val;
+};
+
+static uint64_t mix(uint64_t x)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
 }
 
-static int64_t find(const int64_t *ids, int64_t n, int64_t id)
+static int64_t find(const struct slot *t, uint64_t mask, int64_t id)
 {
-	int64_t lo = 0, hi = n;
-	while (lo < hi) {
-		int64_t mid = (lo + hi) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (uint64_t h = mix((uint64_t)id) & mask;; h = (h + 1) & mask) {
+		if (t[h].val < 0)
+			return -1;
+		if (t[h].key == id)
+			return t[h].val;
 	}
-	return lo < n && ids[lo] == id ? lo : -1;
 }
 
 int main(int argc, char **argv)
@@ -85,12 +90,24 @@ int main(int argc, char **argv)
 	sqlite3_finalize(st);
 	double t1 = now_ms();
 
-	/* ids -> dense indices by sorting, edges into CSR */
-	qsort(ids, n, sizeof *ids, cmp_i64);
+	/* ids -> dense indices (in row order), edges into CSR */
+	uint64_t tsize = 16;
+	while (tsize < (uint64_t)n * 2)
+		tsize *= 2;
+	struct slot *tab = xmalloc(tsize * sizeof *tab);
+	for (uint64_t h = 0; h < tsize; h++)
+		tab[h].val = -1;
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t h = mix((uint64_t)ids[i]) & (tsize - 1);
+		while (tab[h].val >= 0)
+			h = (h + 1) & (tsize - 1);
+		tab[h].key = ids[i];
+		tab[h].val = i;
+	}
 	int32_t *from = xmalloc(m * sizeof *from), *to = xmalloc(m * sizeof *to);
 	int64_t k = 0;
 	for (int64_t i = 0; i < m; i++) {
-		int64_t a = find(ids, n, esrc[i]), b = find(ids, n, edst[i]);
+		int64_t a = find(tab, tsize - 1, esrc[i]), b = find(tab, tsize - 1, edst[i]);
 		if (a >= 0 && b >= 0) {
 			from[k] = (int32_t)a;
 			to[k++] = (int32_t)b;
