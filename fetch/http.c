@@ -23,7 +23,7 @@
 #define HTTP_MAX_REDIRECTS 8
 #define HTTP_BACKOFF_BASE 0.5 /* seconds, doubled per try */
 #define HTTP_BACKOFF_MAX 30.0
-#define HTTP_RATE_RECOVER 5.0 /* seconds without 429 before one more slot */
+#define HTTP_RATE_RECOVER 2.0 /* seconds without 429 before one more slot */
 
 struct http {
 	const struct fetch_options *o;
@@ -37,6 +37,9 @@ struct http {
 	struct http_req **active; /* in flight, n_active of them */
 	int limit;          /* current concurrency limit */
 	double pause_until; /* no new request before (429) */
+	double pace;        /* seconds between request starts while rate limited; 0: none */
+	double next_start;
+	double pace_set_at;
 	double last_429;
 	int64_t first_date;
 	struct http_stats stats;
@@ -79,6 +82,9 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 		goto nomem;
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->limit);
+	/* keep every connection alive between transfers (the default cache
+	 * follows the number of handles added, which drops between requests) */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->limit + 2);
 	if (!(h->pool = calloc((size_t)h->limit, sizeof *h->pool)) ||
 	    !(h->active = calloc((size_t)h->limit, sizeof *h->active)))
 		goto nomem;
@@ -553,18 +559,41 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 
 	if (status == 429) {
 		double w = rate_wait(e);
+		bool told = w >= 0;
 		h->stats.rate_limited++;
 		if (w < 0)
 			w = backoff(h, r);
 		else
 			w += 0.05 * jitter(h); /* do not all come back in the same instant */
 		double now = fetch_now();
-		if (now + w > h->pause_until)
+		/* Everybody waits, unless the starts are paced already: then only
+		 * this request does (a pause would cost a whole window). */
+		if (h->pace <= 0 && now + w > h->pause_until)
 			h->pause_until = now + w;
-		/* fewer at once for a while */
-		if (now - h->last_429 > 0.5 && h->limit > 1)
-			h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
+		/* Fewer at once for a while: halved when the server gives no wait
+		 * (blind backoff), one less when it does (the global pause above
+		 * already keeps us under its limit). */
+		if (now - h->last_429 > 0.5 && h->limit > 1) {
+			if (!told)
+				h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
+			else if (h->limit > (h->o->jobs + 1) / 2)
+				h->limit--;
+		}
 		h->last_429 = now;
+		/* Pace the starts to the limit the server states: RateLimit-Limit
+		 * requests per the window it asks us to wait (GitLab.com: per
+		 * minute; our test server: per second), tightened if 429s go on. */
+		const char *lim = header(e, "RateLimit-Limit");
+		long limit = lim ? strtol(lim, NULL, 10) : 0;
+		/* only a request started under the current pace says it is too fast */
+		bool paced = h->pace > 0 && r->started_at > h->pace_set_at;
+		if (told && limit > 0 && w > 0 && h->pace < 1.03 * w / (double)limit) {
+			h->pace = 1.03 * w / (double)limit;
+			h->pace_set_at = now;
+		} else if (paced) {
+			h->pace *= told ? 1.03 : 1.25;
+			h->pace_set_at = now;
+		}
 		release_easy(h, r);
 		rc = retry_later(h, r, w, false, "429 Too Many Requests", err);
 		if (rc)
@@ -634,10 +663,14 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 	double now = fetch_now();
 	int rc = FETCH_OK;
 
-	/* let the concurrency limit recover after a quiet while */
-	if (h->limit < h->o->jobs && now - h->last_429 > HTTP_RATE_RECOVER) {
-		h->limit++;
-		h->last_429 = now;
+	/* let the concurrency limit and the pace recover after a quiet while */
+	if ((h->limit < h->o->jobs || h->pace > 0) && now - h->last_429 > HTTP_RATE_RECOVER) {
+		if (h->limit < h->o->jobs)
+			h->limit++;
+		if (now - h->last_429 > 10 * HTTP_RATE_RECOVER)
+			h->pace = h->pace < 0.001 ? 0 : h->pace * 0.9;
+		if (h->limit < h->o->jobs || h->pace > 0)
+			h->last_429 = now - (h->limit < h->o->jobs ? 0 : 10 * HTTP_RATE_RECOVER);
 	}
 	/* waiting requests whose time has come go to the queue */
 	double next_due = -1;
@@ -653,7 +686,8 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 			pp = &r->next;
 		}
 	}
-	while (h->queue && h->n_active < (size_t)h->limit && now >= h->pause_until) {
+	while (h->queue && h->n_active < (size_t)h->limit && now >= h->pause_until &&
+	       now >= h->next_start) {
 		struct http_req *r = h->queue;
 		h->queue = r->next;
 		if (!h->queue)
@@ -664,12 +698,15 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 			fetch_fail(err, "out of memory");
 			return rc;
 		}
+		if (h->pace > 0)
+			h->next_start = (h->next_start > now ? h->next_start : now) + h->pace;
 	}
 	double wait = (double)max_wait_ms / 1000.0;
 	if (next_due >= 0 && next_due - now < wait)
 		wait = next_due - now;
-	if (h->queue && h->pause_until > now && h->pause_until - now < wait)
-		wait = h->pause_until - now;
+	double gate = h->pause_until > h->next_start ? h->pause_until : h->next_start;
+	if (h->queue && gate > now && gate - now < wait)
+		wait = gate - now;
 	if (wait < 0)
 		wait = 0;
 	if (h->n_active > 0) {
