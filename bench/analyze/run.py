@@ -25,22 +25,24 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def timed(cmd, stdout=subprocess.DEVNULL):
-    """(wall s, cpu s, peak RSS KB, stderr) of one run."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        sys.exit("%s failed (%d): %s" % (" ".join(cmd), p.returncode, err))
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, err
+    """(wall s, cpu s, peak RSS KB, stderr) of one run. GNU time measures the
+    child itself: a forked Python child inherits the parent's peak RSS."""
+    with tempfile.NamedTemporaryFile("r") as tf:
+        t0 = time.monotonic()
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name] + cmd,
+                           stdout=stdout, stderr=subprocess.PIPE, text=True)
+        wall = time.monotonic() - t0
+        if p.returncode != 0:
+            sys.exit("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr))
+        _, user, sys_, peak = tf.read().split()[-4:]
+    return wall, float(user) + float(sys_), int(peak), p.stderr
 
 
 def load_ms(err):
