@@ -8,7 +8,7 @@ projects, weights, time stats and milestones, imported with the real
 binary, and analysed with the real commands (--format json). Every answer
 is checked against networkx computed here, independently of the C code:
 knot sets, witnesses (valid, shortest, and the SPEC's tie-break), cuts
-(leave the knot acyclic), critical path cost in each weight mode (and that
+(leave the knot acyclic, and none of their links is superfluous), critical path cost in each weight mode (and that
 the path is a real path with that cost, and the SPEC's tie-breaks),
 blockers and distances, and the work order (valid, and exactly Kahn with
 the smallest ref first).
@@ -308,6 +308,10 @@ def check_cycles(m, out):
         rest = m.G.subgraph(K).copy()
         rest.remove_edges_from(cut)
         check(nx.is_directed_acyclic_graph(rest), "cut leaves a cycle")
+        # and no cut link is superfluous: each would close a cycle again
+        for a, b in cut:
+            check(a == b or nx.has_path(rest, b, a),
+                  "cut link %s -> %s need not be cut" % (m.ref[a], m.ref[b]))
 
 
 def check_cycles_all(m, out, max_cycles):
