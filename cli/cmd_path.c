@@ -136,7 +136,8 @@ static void path_json(FILE *fp, const struct analyze_graph *g, const struct anal
 }
 
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
-		      enum analyze_weight w, const struct titles *t, bool show_confidential)
+		      enum analyze_weight w, const struct titles *t, bool show_confidential,
+		      const char *to, const char *milestone)
 {
 	char buf[1024];
 	int refw = 3;
@@ -150,8 +151,13 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		fprintf(fp, "No critical path: the analysed graph has no issues.\n");
 		return;
 	}
-	fprintf(fp, "Critical path (--weight %s): %u step%s, cost %lld.\n\n", cli_weight_name(w),
-		p->count, p->count == 1 ? "" : "s", (long long)p->total);
+	fprintf(fp, "Critical path (--weight %s)", cli_weight_name(w));
+	if (to)
+		fprintf(fp, " to %s", to);
+	else if (milestone)
+		fprintf(fp, " to milestone %s", milestone);
+	fprintf(fp, ": %u step%s, cost %lld.\n\n", p->count, p->count == 1 ? "" : "s",
+		(long long)p->total);
 	fprintf(fp, "%5s  %10s  %10s  %-*s  %s\n", "step", "cost", "total", refw, "ref", "title");
 	int64_t total = 0;
 	for (uint32_t i = 0; i < p->count; i++) {
@@ -312,7 +318,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	if (c.json) {
 		path_json(out.fp, g, p, c.weight);
 	} else {
-		path_text(out.fp, g, p, c.weight, &t, show_confidential);
+		path_text(out.fp, g, p, c.weight, &t, show_confidential, to, milestone);
 	}
 	rc = cli_out_close(&out, "path", true);
 	if (c.verbose && !c.quiet)
