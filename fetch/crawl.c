@@ -103,6 +103,7 @@ struct crawl {
 	size_t n_heap, cap_heap;
 	uint64_t seq;
 	struct i64map queued;   /* issues queued or expanded in this process */
+	struct i64map seen;     /* issues stored by this process (counts) */
 	struct i64map projects; /* enum pstate */
 	int64_t *proj_wanted;   /* projects to resolve, not yet submitted */
 	size_t n_wanted, cap_wanted;
@@ -345,8 +346,11 @@ static int put_issue(struct crawl *c, struct json_object *o, struct store_issue 
 		rc = store_failed(c, "store issue");
 	free(labels);
 	out->labels_json = NULL; /* freed */
-	if (rc == 0)
+	if (rc == 0 && !map_get(&c->seen, out->id)) {
 		c->res->issues++;
+		if (map_set(&c->seen, out->id, 1))
+			rc = nomem(c);
+	}
 	return rc;
 }
 
@@ -1466,6 +1470,7 @@ done:
 	free(c.hop_busy);
 	free(c.proj_wanted);
 	map_free(&c.queued);
+	map_free(&c.seen);
 	map_free(&c.projects);
 	while (c.parked) {
 		struct links_unit *u = c.parked;

@@ -116,7 +116,7 @@ struct fetch_options {
 };
 
 struct fetch_result {
-	int64_t issues;   /* issue objects stored or refreshed by this run */
+	int64_t issues;   /* distinct issues stored or refreshed by this process */
 	int64_t links;    /* link lists read */
 	int64_t requests; /* HTTP requests sent (retries included) */
 	int64_t retries;

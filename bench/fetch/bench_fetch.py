@@ -149,6 +149,19 @@ def main():
             results[jobs] = rps
             print("  --jobs %-2d  %6.0f requests/s  %6.1f s  (%d requests, %d run%s)"
                   % (jobs, rps, secs, runs[0][2], len(runs), "" if len(runs) == 1 else "s"))
+        # the yardstick: curl's own parallel mode on the same server
+        urls = [srv.url + "/api/v4/projects/%d/issues/%d/links" % (1 + k // 100, 1 + k % 100)
+                for k in range(400)]
+        cfg = os.path.join(d, "curl.cfg")
+        with open(cfg, "w") as f:
+            f.write('header = "PRIVATE-TOKEN: %s"\n' % TOKEN)
+            for u in urls:
+                f.write('url = "%s"\noutput = "/dev/null"\n' % u)
+        t0 = time.monotonic()
+        subprocess.run(["curl", "-s", "--parallel", "--parallel-max", "8", "-K", cfg],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print("  (yardstick: curl --parallel --parallel-max 8 on the same server: %.0f requests/s)"
+              % (len(urls) / (time.monotonic() - t0)))
         ideal = 8 * 1000 / 20
         print("  --jobs 8 reaches %.0f%% of the %d requests/s that 8 x 20 ms allows (target 80%%)"
               % (100 * results[8] / ideal, ideal))
@@ -164,13 +177,13 @@ def main():
         print("second fetch of the unchanged instance: %d requests vs %d (%.1f%%; target <= 5%%)%s"
               % (second, first, 100.0 * second / first, "" if rc == rc2 == 0 else " FAILED"))
 
-    # a 20 requests/s rate limit, 5 projects (about 510 requests)
+    # a 20 requests/s rate limit, 5 projects, their own links only (about 510 requests)
     with NoDelayServer(snap, "--token", TOKEN, "--rate-limit", "20") as srv:
         db = os.path.join(d, "rl.db")
         args = []
         for p in range(1, 6):
             args += ["--project", "bench/team%02d/app" % p]
-        rc, secs, err = fetch(a.bin, db, srv.url, args + ["--jobs", "8"])
+        rc, secs, err = fetch(a.bin, db, srv.url, args + ["--jobs", "8", "--depth", "1"])
         st = get(srv, "/__control/stats")
         ok = st["by_status"].get("200", 0)
         print("rate limit 20 requests/s: %.1f successful requests/s (%.0f%% of 20; target 90%%), "

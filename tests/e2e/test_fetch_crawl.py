@@ -7,8 +7,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fetch_testlib import (SRC, TOKEN, ServerProcess, big_snapshot, chain_snapshot, check,  # noqa
-                           control, expected, finish, readable, reset_stats, run, same_as, stats,
-                           tmpdir, write_snapshot)
+                           control, expected, finish, issue, project, readable, reset_stats, run,
+                           same_as, stats, tmpdir, write_snapshot)
 
 d = tmpdir()
 
@@ -131,5 +131,24 @@ with ServerProcess(os.path.join(SRC, "examples", "example.json"), "--token", TOK
     check(" 301 " in log or "\t301\t" in log or "301" in log, "moved: the server answered 301")
     same_as(db, expected(readable(srv), seed_projects=["acme/platform/api"]),
             "moved: the renamed project is crawled")
+
+# 6. GitLab Free (only relates_to): said on stderr; an empty project is a
+#    valid, completed, empty crawl.
+free = {"version": 1, "source": "https://gitlab.example.com",
+        "projects": [project(1, "free/app"), project(2, "free/empty")],
+        "issues": [issue(11, 1, 1, 10, path="free/app"), issue(12, 1, 2, 20, path="free/app")],
+        "links": [{"id": 1, "source_issue_id": 11, "target_issue_id": 12,
+                   "link_type": "relates_to"}]}
+with ServerProcess(write_snapshot(free, d), "--token", TOKEN) as srv:
+    db = os.path.join(d, "free.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "free/app"], db)
+    check(rc == 0 and "no 'blocks' link" in err and "relates_to" in err,
+          "free tier: a crawl without blocks links says so (%s)" % err.strip())
+    same_as(db, expected(readable(srv), seed_projects=["free/app"]), "free tier: stored")
+    db = os.path.join(d, "empty.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "free/empty"], db)
+    check(rc == 0, "empty project: fetch exits 0")
+    rc, out, err = run(["stats", "--format", "json"], db)
+    check(rc == 0 and '"completed": true' in out, "empty project: a valid, completed store")
 
 finish()

@@ -27,12 +27,14 @@ def env():
 
 
 def has_progress(db):
-    """Did the killed run commit anything of a crawl (the start of a run)?"""
+    """Did the killed run commit work beyond the start of a run (a page of
+    issues, a link list)?"""
     try:
         con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
         row = con.execute("SELECT value FROM meta WHERE key = 'fetch.completed'").fetchone()
+        n = con.execute("SELECT count(*) FROM crawl_issues").fetchone()[0]
         con.close()
-        return row is not None and row[0] == "0"
+        return row is not None and row[0] == "0" and n > 0
     except sqlite3.Error:
         return False
 
@@ -62,6 +64,7 @@ with ServerProcess(snapfile, "--token", TOKEN, "--latency-ms", "15",
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait()
+        time.sleep(0.3)  # let the server finish answering the dead client
         progressed = has_progress(db)
         reset_stats(srv)
         rc, out, err = run(args, db)
