@@ -156,11 +156,13 @@ struct analyze_path_opts {
 };
 
 /* The SPEC's critical path. An empty graph (or no node matching to/milestone)
- * gives count == 0. The knots are computed inside when k is NULL. */
+ * gives count == 0. k may be NULL: the condensation (with its topological
+ * order, which struct analyze_knots does not carry) is computed inside. */
 int analyze_critical_path(const struct analyze_graph *g, const struct analyze_knots *k,
 			  const struct analyze_path_opts *opts, struct analyze_steps **out);
 
-/* Topological work order of the condensation (Kahn; smallest ref first). */
+/* Topological work order of the condensation (Kahn; smallest ref first).
+ * k may be NULL, as for analyze_critical_path(). */
 int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
 		  struct analyze_steps **out);
 
