@@ -70,27 +70,27 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"layout", required_argument, NULL, OPT_LAYOUT},
-	{"cluster", required_argument, NULL, OPT_CLUSTER},
-	{"legend", no_argument, NULL, OPT_LEGEND},
-	{"reduce", no_argument, NULL, OPT_REDUCE},
-	{"no-related", no_argument, NULL, OPT_NO_RELATED},
-	{"all-states", no_argument, NULL, OPT_ALL_STATES},
-	{"focus", required_argument, NULL, OPT_FOCUS},
-	{"radius", required_argument, NULL, OPT_RADIUS},
-	{"knots-only", no_argument, NULL, OPT_KNOTS_ONLY},
-	{"milestone", required_argument, NULL, OPT_MILESTONE},
-	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
-	{"weight", required_argument, NULL, OPT_WEIGHT},
-	{"default-cost", required_argument, NULL, OPT_DEFAULT_COST},
-	{"show-confidential", no_argument, NULL, OPT_SHOW_CONFIDENTIAL},
-	{"output", required_argument, NULL, 'o'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"layout", required_argument, NULL, OPT_LAYOUT},
+    {"cluster", required_argument, NULL, OPT_CLUSTER},
+    {"legend", no_argument, NULL, OPT_LEGEND},
+    {"reduce", no_argument, NULL, OPT_REDUCE},
+    {"no-related", no_argument, NULL, OPT_NO_RELATED},
+    {"all-states", no_argument, NULL, OPT_ALL_STATES},
+    {"focus", required_argument, NULL, OPT_FOCUS},
+    {"radius", required_argument, NULL, OPT_RADIUS},
+    {"knots-only", no_argument, NULL, OPT_KNOTS_ONLY},
+    {"milestone", required_argument, NULL, OPT_MILESTONE},
+    {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+    {"weight", required_argument, NULL, OPT_WEIGHT},
+    {"default-cost", required_argument, NULL, OPT_DEFAULT_COST},
+    {"show-confidential", no_argument, NULL, OPT_SHOW_CONFIDENTIAL},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Index of s in names[0..n), or -1. */
@@ -121,33 +121,48 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 		switch (c) {
 		case OPT_FORMAT:
 			if ((i = pick(optarg, formats, 4)) < 0)
-				return cli_usage(CMD, "--format: '%s' is not dot, svg, png or mermaid",
-						 optarg);
+				return cli_usage(
+				    CMD, "--format: '%s' is not dot, svg, png or mermaid", optarg);
 			ro.format = (enum render_format)i;
 			break;
 		case OPT_LAYOUT:
 			if ((i = pick(optarg, layouts, 3)) < 0)
-				return cli_usage(CMD, "--layout: '%s' is not dot, sfdp or neato", optarg);
+				return cli_usage(CMD, "--layout: '%s' is not dot, sfdp or neato",
+						 optarg);
 			ro.layout = (enum render_layout)i;
 			break;
 		case OPT_CLUSTER:
 			if ((i = pick(optarg, clusters, 3)) < 0)
-				return cli_usage(CMD, "--cluster: '%s' is not project, milestone or none",
-						 optarg);
+				return cli_usage(
+				    CMD, "--cluster: '%s' is not project, milestone or none",
+				    optarg);
 			ro.cluster = (enum render_cluster)i;
 			break;
-		case OPT_LEGEND: ro.legend = true; break;
-		case OPT_REDUCE: ro.reduce = true; break;
-		case OPT_NO_RELATED: ro.no_related = true; break;
-		case OPT_ALL_STATES: common.all_states = true; break;
-		case OPT_FOCUS: focus = optarg; break;
+		case OPT_LEGEND:
+			ro.legend = true;
+			break;
+		case OPT_REDUCE:
+			ro.reduce = true;
+			break;
+		case OPT_NO_RELATED:
+			ro.no_related = true;
+			break;
+		case OPT_ALL_STATES:
+			common.all_states = true;
+			break;
+		case OPT_FOCUS:
+			focus = optarg;
+			break;
 		case OPT_RADIUS:
 			if (cli_parse_int(optarg, 0, 1000000, &v))
-				return cli_usage(CMD, "--radius: '%s' is not an integer from 0", optarg);
+				return cli_usage(CMD, "--radius: '%s' is not an integer from 0",
+						 optarg);
 			ro.radius = (uint32_t)v;
 			radius_given = true;
 			break;
-		case OPT_KNOTS_ONLY: ro.knots_only = true; break;
+		case OPT_KNOTS_ONLY:
+			ro.knots_only = true;
+			break;
 		case OPT_MILESTONE:
 			if (!*optarg)
 				return cli_usage(CMD, "--milestone needs a milestone title");
@@ -161,21 +176,34 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_WEIGHT:
 			if (cli_parse_weight(optarg, &common.weight))
-				return cli_usage(CMD, "--weight: '%s' is not count, weight or estimate",
-						 optarg);
+				return cli_usage(
+				    CMD, "--weight: '%s' is not count, weight or estimate", optarg);
 			break;
 		case OPT_DEFAULT_COST:
 			if (cli_parse_int(optarg, 0, INT64_MAX, &common.default_cost))
-				return cli_usage(CMD, "--default-cost: '%s' is not an integer from 0",
-						 optarg);
+				return cli_usage(
+				    CMD, "--default-cost: '%s' is not an integer from 0", optarg);
 			break;
-		case OPT_SHOW_CONFIDENTIAL: ro.show_confidential = true; break;
-		case 'o': common.output = optarg; break;
-		case 'q': common.quiet = true; break;
-		case 'v': common.verbose++; break;
-		case OPT_NO_PROGRESS: common.no_progress = true; break;
-		case 'h': help(); return CLI_EXIT_OK;
-		default: return cli_usage(CMD, "unknown option or missing value");
+		case OPT_SHOW_CONFIDENTIAL:
+			ro.show_confidential = true;
+			break;
+		case 'o':
+			common.output = optarg;
+			break;
+		case 'q':
+			common.quiet = true;
+			break;
+		case 'v':
+			common.verbose++;
+			break;
+		case OPT_NO_PROGRESS:
+			common.no_progress = true;
+			break;
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage(CMD, "unknown option or missing value");
 		}
 	}
 	if (optind < argc)
@@ -191,10 +219,11 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 		char *path = NULL;
 		int64_t iid;
 		if (store_ref_parse(focus, &path, &iid) != 0)
-			return cli_usage(CMD,
-					 "--focus: '%s' is not a ref (expected <project path>#<iid>, "
-					 "e.g. group/app#14)",
-					 focus);
+			return cli_usage(
+			    CMD,
+			    "--focus: '%s' is not a ref (expected <project path>#<iid>, "
+			    "e.g. group/app#14)",
+			    focus);
 		free(path);
 	}
 	ro.weight = common.weight;
@@ -214,18 +243,18 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	if (milestone) {
 		ro.milestone = analyze_find_milestone(g, milestone);
 		if (ro.milestone == ANALYZE_NONE) {
-			rc = cli_usage(CMD,
-				       "--milestone: no issue in the analysed graph has milestone '%s'%s",
-				       milestone,
-				       common.all_states ? "" : " (closed issues need --all-states)");
+			rc = cli_usage(
+			    CMD, "--milestone: no issue in the analysed graph has milestone '%s'%s",
+			    milestone,
+			    common.all_states ? "" : " (closed issues need --all-states)");
 			goto done;
 		}
 	}
 	struct analyze_path_opts po = {
-		.weight = ro.weight,
-		.default_cost = ro.default_cost,
-		.to = ANALYZE_NONE,
-		.milestone = ro.milestone,
+	    .weight = ro.weight,
+	    .default_cost = ro.default_cost,
+	    .to = ANALYZE_NONE,
+	    .milestone = ro.milestone,
 	};
 	if (analyze_knots(g, &k) != 0 || analyze_critical_path(g, k, &po, &path) != 0) {
 		cli_error(CMD, "%s", analyze_errmsg());
@@ -263,8 +292,9 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	int r = render_to_file(out.fp, &in, &ro);
 	if (r != 0) {
 		cli_error(CMD, "%s", render_errmsg());
-		rc = r == RENDER_EIO ? CLI_EXIT_STORE : r == RENDER_ETOOBIG ? CLI_EXIT_USAGE
-									  : CLI_EXIT_STORE;
+		rc = r == RENDER_EIO	   ? CLI_EXIT_STORE
+		     : r == RENDER_ETOOBIG ? CLI_EXIT_USAGE
+					   : CLI_EXIT_STORE;
 	}
 	int orc = cli_out_close(&out, CMD, r == 0);
 	if (!rc)

@@ -107,31 +107,58 @@ static const char *map_mermaid(unsigned char c, char tmp[8])
 {
 	(void)tmp;
 	switch (c) {
-	case '"': return "#quot;";
-	case '#': return "#35;";
-	case '<': return "#lt;";
-	case '>': return "#gt;";
-	case '&': return "#amp;";
-	case '`': return "#96;";
-	case '%': return "#37;"; /* "%%{init: ...}%%" is a directive anywhere */
-	case '\\': return "#92;";
-	default: return NULL;
+	case '"':
+		return "#quot;";
+	case '#':
+		return "#35;";
+	case '<':
+		return "#lt;";
+	case '>':
+		return "#gt;";
+	case '&':
+		return "#amp;";
+	case '`':
+		return "#96;";
+	case '%':
+		return "#37;"; /* "%%{init: ...}%%" is a directive anywhere */
+	case '\\':
+		return "#92;";
+	default:
+		return NULL;
 	}
 }
 
 static const char *map_markdown(unsigned char c, char tmp[8])
 {
 	switch (c) {
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '&': return "&amp;";
-	case '\\': case '`': case '*': case '_': case '{': case '}': case '[': case ']':
-	case '(': case ')': case '#': case '!': case '|': case '~': case '@': case '$':
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '&':
+		return "&amp;";
+	case '\\':
+	case '`':
+	case '*':
+	case '_':
+	case '{':
+	case '}':
+	case '[':
+	case ']':
+	case '(':
+	case ')':
+	case '#':
+	case '!':
+	case '|':
+	case '~':
+	case '@':
+	case '$':
 		tmp[0] = '\\';
 		tmp[1] = (char)c;
 		tmp[2] = '\0';
 		return tmp;
-	default: return NULL;
+	default:
+		return NULL;
 	}
 }
 
@@ -139,12 +166,18 @@ static const char *map_html(unsigned char c, char tmp[8])
 {
 	(void)tmp;
 	switch (c) {
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '&': return "&amp;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '&':
+		return "&amp;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
 	}
 }
 

@@ -19,21 +19,21 @@
 /* fontconfig resolves "Noto Sans" to NotoSans-Regular and pango falls back
  * to Noto Sans CJK and Noto Color Emoji for what it lacks (fc-match and a
  * look at the PNG checked); SVG viewers without Noto take sans-serif. */
-#define FONT "Noto Sans,sans-serif"
-#define WRAP_WIDTH 28
-#define WRAP_LINES 3
+#define FONT		  "Noto Sans,sans-serif"
+#define WRAP_WIDTH	  28
+#define WRAP_LINES	  3
 #define NEWRANK_MAX_NODES 500
 
-#define C_OPEN_FILL "#e8f0fe"
-#define C_OPEN_LINE "#3c5a8a"
+#define C_OPEN_FILL    "#e8f0fe"
+#define C_OPEN_LINE    "#3c5a8a"
 #define C_FOREIGN_FILL "#ffffff"
-#define C_CLOSED_FILL "#f2f2f2"
-#define C_CLOSED_LINE "#b0b0b0"
-#define C_CLOSED_TEXT "#8a8a8a"
-#define C_KNOT "#d00000"
-#define C_CRITICAL "#1565c0"
-#define C_BLOCKS "#4d4d4d"
-#define C_RELATES "#9a9a9a"
+#define C_CLOSED_FILL  "#f2f2f2"
+#define C_CLOSED_LINE  "#b0b0b0"
+#define C_CLOSED_TEXT  "#8a8a8a"
+#define C_KNOT	       "#d00000"
+#define C_CRITICAL     "#1565c0"
+#define C_BLOCKS       "#4d4d4d"
+#define C_RELATES      "#9a9a9a"
 
 /* Graphviz reports through agerr; keep the last message for render_errmsg()
  * instead of letting it print below cli/. */
@@ -77,8 +77,8 @@ static int set(void *obj, const char *name, const char *value)
 	return agsafeset(obj, (char *)name, (char *)value, "");
 }
 
-static Agraph_t *cluster_for(Agraph_t *root, Agraph_t **clusters, uint32_t idx,
-			     const char *label, bool foreign)
+static Agraph_t *cluster_for(Agraph_t *root, Agraph_t **clusters, uint32_t idx, const char *label,
+			     bool foreign)
 {
 	if (clusters[idx])
 		return clusters[idx];
@@ -166,27 +166,29 @@ static void style_edge(Agedge_t *e, uint8_t f)
 /* The key: one node with an HTML-like table (compact, wherever the layout
  * puts it), with the same colours as the drawing. */
 static const char legend_html[] =
-	"<TABLE BORDER=\"1\" COLOR=\"#9aa5b1\" STYLE=\"rounded\" CELLBORDER=\"0\" "
-	"CELLSPACING=\"5\" CELLPADDING=\"3\">"
-	"<TR><TD COLSPAN=\"2\"><B>Key</B></TD></TR>"
-	"<TR><TD BORDER=\"1\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_OPEN_LINE
-	"\">open issue</TD>"
-	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_BLOCKS "\">\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</FONT>"
-	" blocks</TD></TR>"
-	"<TR><TD BORDER=\"1\" STYLE=\"rounded\" BGCOLOR=\"" C_CLOSED_FILL "\" COLOR=\"" C_CLOSED_LINE
-	"\"><FONT COLOR=\"" C_CLOSED_TEXT "\">closed issue</FONT></TD>"
-	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_RELATES "\">- - - -</FONT> relates to</TD></TR>"
-	"<TR><TD BORDER=\"1\" STYLE=\"rounded,dashed\" BGCOLOR=\"" C_FOREIGN_FILL "\" COLOR=\"" C_OPEN_LINE
-	"\">project not a seed</TD>"
-	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_KNOT "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
-	" link in a knot</TD></TR>"
-	"<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_KNOT
-	"\">in a knot</TD>"
-	"<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_CRITICAL "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
-	" critical path</TD></TR>"
-	"<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_CRITICAL
-	"\">on the critical path</TD><TD></TD></TR>"
-	"</TABLE>";
+    "<TABLE BORDER=\"1\" COLOR=\"#9aa5b1\" STYLE=\"rounded\" CELLBORDER=\"0\" "
+    "CELLSPACING=\"5\" CELLPADDING=\"3\">"
+    "<TR><TD COLSPAN=\"2\"><B>Key</B></TD></TR>"
+    "<TR><TD BORDER=\"1\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_OPEN_LINE
+    "\">open issue</TD>"
+    "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_BLOCKS "\">\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</FONT>"
+    " blocks</TD></TR>"
+    "<TR><TD BORDER=\"1\" STYLE=\"rounded\" BGCOLOR=\"" C_CLOSED_FILL "\" COLOR=\"" C_CLOSED_LINE
+    "\"><FONT COLOR=\"" C_CLOSED_TEXT "\">closed issue</FONT></TD>"
+    "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_RELATES "\">- - - -</FONT> relates to</TD></TR>"
+    "<TR><TD BORDER=\"1\" STYLE=\"rounded,dashed\" BGCOLOR=\"" C_FOREIGN_FILL
+    "\" COLOR=\"" C_OPEN_LINE "\">project not a seed</TD>"
+    "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_KNOT
+    "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
+    " link in a knot</TD></TR>"
+    "<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_KNOT
+    "\">in a knot</TD>"
+    "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_CRITICAL
+    "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
+    " critical path</TD></TR>"
+    "<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_CRITICAL
+    "\">on the critical path</TD><TD></TD></TR>"
+    "</TABLE>";
 
 static int add_legend(Agraph_t *root)
 {
@@ -216,7 +218,8 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 		rbuf_puts(&tb, " (confidential)");
 	} else if (sc->title[i]) {
 		rbuf_puts(&lb, "\\n");
-		render_wrap(&lb, sc->title[i], WRAP_WIDTH, WRAP_LINES, "\\n", render_escape_gv_into);
+		render_wrap(&lb, sc->title[i], WRAP_WIDTH, WRAP_LINES, "\\n",
+			    render_escape_gv_into);
 		rbuf_puts(&tb, ": ");
 		tooltip_escape_into(&tb, sc->title[i]);
 	}
@@ -230,14 +233,13 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 	return 0;
 }
 
-static int build_graph(Agraph_t **out, const struct render_scene *sc,
-		       const struct render_opts *o)
+static int build_graph(Agraph_t **out, const struct render_scene *sc, const struct render_opts *o)
 {
 	const struct analyze_graph *g = sc->g;
 	int rc = 0;
 	Agnode_t **nodes = NULL;
 	Agraph_t **clusters = NULL;
-	uint32_t n_clusters = o->cluster == RENDER_CLUSTER_PROJECT	? g->n_projects
+	uint32_t n_clusters = o->cluster == RENDER_CLUSTER_PROJECT     ? g->n_projects
 			      : o->cluster == RENDER_CLUSTER_MILESTONE ? g->n_milestones
 								       : 0;
 	Agraph_t *root = agopen("issues", Agdirected, NULL);
@@ -327,9 +329,12 @@ done:
 static const char *engine_name(enum render_layout l)
 {
 	switch (l) {
-	case RENDER_LAYOUT_SFDP: return "sfdp";
-	case RENDER_LAYOUT_NEATO: return "neato";
-	default: return "dot";
+	case RENDER_LAYOUT_SFDP:
+		return "sfdp";
+	case RENDER_LAYOUT_NEATO:
+		return "neato";
+	default:
+		return "dot";
 	}
 }
 
@@ -420,10 +425,18 @@ int render_graphviz(FILE *out, const struct render_scene *sc, const struct rende
 	agusererrf prev = agseterrf(capture_gv_error);
 	int rc;
 	switch (o->format) {
-	case RENDER_FORMAT_DOT: rc = render_dot(out, sc, o); break;
-	case RENDER_FORMAT_SVG: rc = render_svg(out, sc, o); break;
-	case RENDER_FORMAT_PNG: rc = render_png(out, sc, o); break;
-	default: rc = render_fail(RENDER_EINVAL, "render: not a Graphviz format"); break;
+	case RENDER_FORMAT_DOT:
+		rc = render_dot(out, sc, o);
+		break;
+	case RENDER_FORMAT_SVG:
+		rc = render_svg(out, sc, o);
+		break;
+	case RENDER_FORMAT_PNG:
+		rc = render_png(out, sc, o);
+		break;
+	default:
+		rc = render_fail(RENDER_EINVAL, "render: not a Graphviz format");
+		break;
 	}
 	agseterrf(prev);
 	return rc;

@@ -34,8 +34,8 @@ static void write_node(struct rbuf *b, const struct render_scene *sc, uint32_t i
 }
 
 /* "class n1,n4 knot" for the nodes whose flags match (and not unless). */
-static void write_class(struct rbuf *b, const struct render_scene *sc, uint8_t flag,
-			uint8_t unless, bool negate, const char *cls)
+static void write_class(struct rbuf *b, const struct render_scene *sc, uint8_t flag, uint8_t unless,
+			bool negate, const char *cls)
 {
 	bool any = false;
 	for (uint32_t i = 0; i < sc->n; i++) {
@@ -109,13 +109,15 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 
 	/* Clusters as subgraphs, in project (or milestone) index order. */
 	if (o->cluster != RENDER_CLUSTER_NONE) {
-		uint32_t nc = o->cluster == RENDER_CLUSTER_PROJECT ? g->n_projects : g->n_milestones;
+		uint32_t nc =
+		    o->cluster == RENDER_CLUSTER_PROJECT ? g->n_projects : g->n_milestones;
 		for (uint32_t c = 0; c < nc; c++) {
 			bool open = false;
 			for (uint32_t i = 0; i < sc->n; i++) {
 				uint32_t v = sc->node[i];
-				uint32_t ci = o->cluster == RENDER_CLUSTER_PROJECT ? g->project[v]
-										  : g->milestone[v];
+				uint32_t ci = o->cluster == RENDER_CLUSTER_PROJECT
+						  ? g->project[v]
+						  : g->milestone[v];
 				if (ci != c)
 					continue;
 				if (!open) {
@@ -123,9 +125,9 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 					snprintf(id, sizeof id, "  subgraph c%u[\"", c);
 					rbuf_puts(&b, id);
 					render_escape_mermaid_into(
-						&b, o->cluster == RENDER_CLUSTER_PROJECT
-							    ? g->project_path[c]
-							    : g->milestone_title[c]);
+					    &b, o->cluster == RENDER_CLUSTER_PROJECT
+						    ? g->project_path[c]
+						    : g->milestone_title[c]);
 					rbuf_puts(&b, "\"]\n");
 					open = true;
 				}

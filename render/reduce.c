@@ -89,8 +89,8 @@ int render_reduce(const struct render_scene *sc, uint8_t *drop)
 	uint32_t *cpairs = malloc(mm * 2 * sizeof *cpairs);
 	uint32_t *coff = NULL, *cadj = NULL, *stamp = NULL, *dfs = NULL;
 	uint8_t *redundant = NULL;
-	if (!off || !adj || !comp || !index || !low || !stack || !cs_node || !cs_edge ||
-	    !onstack || !cpairs) {
+	if (!off || !adj || !comp || !index || !low || !stack || !cs_node || !cs_edge || !onstack ||
+	    !cpairs) {
 		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
 		goto done;
 	}

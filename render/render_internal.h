@@ -35,16 +35,16 @@ int render_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2,
 #include "render.h"
 
 /* Node flags (struct render_scene.nflags) */
-#define SCENE_CLOSED 0x01
-#define SCENE_KNOT 0x02      /* member of a knot */
-#define SCENE_CRITICAL 0x04  /* on the critical path */
-#define SCENE_FOREIGN 0x08   /* project is not among the seeds */
-#define SCENE_HIDDEN 0x10    /* confidential, title hidden */
+#define SCENE_CLOSED	   0x01
+#define SCENE_KNOT	   0x02 /* member of a knot */
+#define SCENE_CRITICAL	   0x04 /* on the critical path */
+#define SCENE_FOREIGN	   0x08 /* project is not among the seeds */
+#define SCENE_HIDDEN	   0x10 /* confidential, title hidden */
 #define SCENE_CONFIDENTIAL 0x20
 
 /* Edge flags */
-#define SCENE_BLOCKS 0x01
-#define SCENE_RELATES 0x02
+#define SCENE_BLOCKS	0x01
+#define SCENE_RELATES	0x02
 #define SCENE_KNOT_EDGE 0x04 /* both ends in the same knot */
 #define SCENE_CRIT_EDGE 0x08 /* between consecutive steps of the critical path */
 
@@ -55,13 +55,13 @@ struct scene_edge {
 
 struct render_scene {
 	const struct analyze_graph *g;
-	uint32_t n;       /* drawn nodes */
-	uint32_t *node;   /* graph node of each slot, ascending (ref order) */
-	uint32_t *slot;   /* per graph node: slot or ANALYZE_NONE */
+	uint32_t n;	  /* drawn nodes */
+	uint32_t *node;	  /* graph node of each slot, ascending (ref order) */
+	uint32_t *slot;	  /* per graph node: slot or ANALYZE_NONE */
 	uint8_t *nflags;  /* per slot */
-	char **title;     /* per slot: raw title (malloc'd), NULL if hidden or unknown */
-	char **url;       /* per slot: safe URL (malloc'd) or NULL */
-	char **ref;       /* per slot: "group/app#14" (malloc'd) */
+	char **title;	  /* per slot: raw title (malloc'd), NULL if hidden or unknown */
+	char **url;	  /* per slot: safe URL (malloc'd) or NULL */
+	char **ref;	  /* per slot: "group/app#14" (malloc'd) */
 	uint32_t n_edges; /* blocks edges first (by from, to), then relates */
 	struct scene_edge *edges;
 	bool *project_seed; /* per project index */

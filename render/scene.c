@@ -42,8 +42,9 @@ static int take_issue_text(void *ctx, const struct store_issue *i)
 	struct issue_text *t = ctx;
 	t->title = strdup(i->title ? i->title : "");
 	t->url = render_safe_url(i->web_url);
-	if (!t->title || (i->web_url && !t->url && (strncmp(i->web_url, "http://", 7) == 0 ||
-						    strncmp(i->web_url, "https://", 8) == 0)))
+	if (!t->title ||
+	    (i->web_url && !t->url &&
+	     (strncmp(i->web_url, "http://", 7) == 0 || strncmp(i->web_url, "https://", 8) == 0)))
 		t->oom = true;
 	return 0;
 }
@@ -105,7 +106,7 @@ static int collect_relates(void *ctx, const struct store_link *l)
 		c->cap = cap;
 	}
 	c->edges[c->n++] = (struct scene_edge){
-		.from = su < sv ? su : sv, .to = su < sv ? sv : su, .flags = SCENE_RELATES};
+	    .from = su < sv ? su : sv, .to = su < sv ? sv : su, .flags = SCENE_RELATES};
 	return 0;
 }
 

@@ -154,10 +154,10 @@ int render_analysis(const struct render_input *in, const struct render_opts *o,
 	}
 	if (!*path) {
 		struct analyze_path_opts po = {
-			.weight = o->weight,
-			.default_cost = o->default_cost,
-			.to = ANALYZE_NONE,
-			.milestone = o->select == RENDER_SELECT_FILTERS ? o->milestone : ANALYZE_NONE,
+		    .weight = o->weight,
+		    .default_cost = o->default_cost,
+		    .to = ANALYZE_NONE,
+		    .milestone = o->select == RENDER_SELECT_FILTERS ? o->milestone : ANALYZE_NONE,
 		};
 		if (analyze_critical_path(in->g, *k, &po, own_path)) {
 			analyze_knots_free(*own_k);

@@ -17,7 +17,8 @@ static size_t char_cols(const unsigned char *s, size_t n)
 {
 	uint32_t c;
 	if (n == 3)
-		c = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+		c = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) |
+		    (s[2] & 0x3f);
 	else if (n == 4)
 		c = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
 		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);

@@ -42,9 +42,14 @@ static void test_escape__gv_doubles_backslashes_and_amp(void **state)
 static void test_escape__invalid_utf8_becomes_replacement(void **state)
 {
 	(void)state;
-	check_escape(render_escape_gv, "a\xff" "b", "a\xef\xbf\xbd" "b");
-	check_escape(render_escape_gv, "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd");     /* truncated */
-	check_escape(render_escape_gv, "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
+	check_escape(render_escape_gv,
+		     "a\xff"
+		     "b",
+		     "a\xef\xbf\xbd"
+		     "b");
+	check_escape(render_escape_gv, "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd"); /* truncated */
+	check_escape(render_escape_gv, "\xed\xa0\x80",
+		     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
 	check_escape(render_escape_gv, "🚀 שלום 日本", "🚀 שלום 日本");
 }
 
@@ -155,29 +160,33 @@ static void fixture_make(struct fixture *f, const struct issue_def *iss, size_t 
 		char url[64];
 		snprintf(url, sizeof url, "https://h/g/a/-/issues/%zu", i + 1);
 		struct store_issue is = {
-			.id = (int64_t)i + 1,
-			.project_id = 1,
-			.iid = (int64_t)i + 1,
-			.title = iss[i].title,
-			.state = iss[i].closed ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
-			.confidential = iss[i].confidential,
-			.milestone_title = iss[i].milestone,
-			.labels_json = "[]",
-			.created_at = "2026-01-01T00:00:00Z",
-			.updated_at = "2026-01-01T00:00:00Z",
-			.closed_at = iss[i].closed ? "2026-01-02T00:00:00Z" : NULL,
-			.web_url = url,
+		    .id = (int64_t)i + 1,
+		    .project_id = 1,
+		    .iid = (int64_t)i + 1,
+		    .title = iss[i].title,
+		    .state = iss[i].closed ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+		    .confidential = iss[i].confidential,
+		    .milestone_title = iss[i].milestone,
+		    .labels_json = "[]",
+		    .created_at = "2026-01-01T00:00:00Z",
+		    .updated_at = "2026-01-01T00:00:00Z",
+		    .closed_at = iss[i].closed ? "2026-01-02T00:00:00Z" : NULL,
+		    .web_url = url,
 		};
 		assert_int_equal(store_put_issue(f->s, &is), 0);
 	}
 	for (size_t i = 0; i < m; i++) {
-		struct store_link l = {.id = (int64_t)i + 1, .source_id = e[i][0], .target_id = e[i][1],
+		struct store_link l = {.id = (int64_t)i + 1,
+				       .source_id = e[i][0],
+				       .target_id = e[i][1],
 				       .type = STORE_LINK_BLOCKS};
 		assert_int_equal(store_put_link(f->s, &l), 0);
 	}
 	for (size_t i = 0; i < mr; i++) {
-		struct store_link l = {.id = (int64_t)(m + i) + 1, .source_id = r[i][0],
-				       .target_id = r[i][1], .type = STORE_LINK_RELATES};
+		struct store_link l = {.id = (int64_t)(m + i) + 1,
+				       .source_id = r[i][0],
+				       .target_id = r[i][1],
+				       .type = STORE_LINK_RELATES};
 		assert_int_equal(store_put_link(f->s, &l), 0);
 	}
 	assert_int_equal(store_mark_populated(f->s), 0);
@@ -266,17 +275,17 @@ static int count_nodes(Agraph_t *g, const char *skip_class)
 /* 1 -> 2 -> 3 -> 1 is a knot; 3 -> 4 -> 5 -> 6, 4 -> 6 is implied; 7 closed,
  * 6 -> 7; 1 relates 5; 8 is confidential and blocked by 6. */
 static const struct issue_def six[] = {
-	{"C:\\New", false, false, NULL},
-	{"title ending in \\", false, false, NULL},
-	{"\\N and \"quotes\" <b>&amp;</b>", false, false, "v1"},
-	{"four", false, false, "v1"},
-	{"five\nwith newline", false, false, NULL},
-	{"six 🚀 שלום", false, false, NULL},
-	{"seven closed", true, false, NULL},
-	{"SECRET plan", false, true, NULL},
+    {"C:\\New", false, false, NULL},
+    {"title ending in \\", false, false, NULL},
+    {"\\N and \"quotes\" <b>&amp;</b>", false, false, "v1"},
+    {"four", false, false, "v1"},
+    {"five\nwith newline", false, false, NULL},
+    {"six 🚀 שלום", false, false, NULL},
+    {"seven closed", true, false, NULL},
+    {"SECRET plan", false, true, NULL},
 };
-static const int six_e[][2] = {{1, 2}, {2, 3}, {3, 1}, {3, 4}, {4, 5}, {5, 6}, {4, 6}, {6, 7},
-			       {6, 8}};
+static const int six_e[][2] = {{1, 2}, {2, 3}, {3, 1}, {3, 4}, {4, 5},
+			       {5, 6}, {4, 6}, {6, 7}, {6, 8}};
 static const int six_r[][2] = {{1, 5}};
 
 static void test_dot__nodes_edges_knot_and_critical_marks(void **state)
@@ -296,7 +305,7 @@ static void test_dot__nodes_edges_knot_and_critical_marks(void **state)
 	assert_string_equal(nattr(g, "g/a#1", "label"), "g/a#1\\nC:\\\\New");
 	assert_string_equal(nattr(g, "g/a#2", "label"), "g/a#2\\ntitle ending in \\\\");
 	assert_non_null(
-		strstr(nattr(g, "g/a#3", "tooltip"), "\\\\\\\\N and \"quotes\" <b>&amp;amp;</b>"));
+	    strstr(nattr(g, "g/a#3", "tooltip"), "\\\\\\\\N and \"quotes\" <b>&amp;amp;</b>"));
 	assert_string_equal(nattr(g, "g/a#1", "URL"), "https://h/g/a/-/issues/1");
 	/* confidential: ref only */
 	assert_null(strstr(dot, "SECRET"));
@@ -337,8 +346,8 @@ static void test_dot__reduce_drops_implied_links_keeps_knots(void **state)
 	/* knot {1,2,3} with 1 -> 3 implied inside it; 3 -> 5 implied by 3 -> 4 -> 5
 	 * and 3 -> 4 -> 5 not on the path when weight makes 6 heavier... keep it
 	 * simple: count mode, path {1,2,3} 4 5 6 8 */
-	static const int e[][2] = {{1, 2}, {2, 3}, {3, 1}, {1, 3}, {3, 4}, {4, 5}, {5, 6},
-				   {4, 6}, {3, 6}, {6, 8}};
+	static const int e[][2] = {{1, 2}, {2, 3}, {3, 1}, {1, 3}, {3, 4},
+				   {4, 5}, {5, 6}, {4, 6}, {3, 6}, {6, 8}};
 	fixture_make(&f, six, 8, e, 10, NULL, 0, false);
 	struct render_opts o;
 	render_opts_init(&o);
@@ -483,19 +492,19 @@ static void test_render__empty_graph(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape__gv_doubles_backslashes_and_amp),
-		cmocka_unit_test(test_escape__invalid_utf8_becomes_replacement),
-		cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
-		cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),
-		cmocka_unit_test(test_escape__html),
-		cmocka_unit_test(test_escape__safe_url),
-		cmocka_unit_test(test_wrap__words_lines_and_ellipsis),
-		cmocka_unit_test(test_dot__nodes_edges_knot_and_critical_marks),
-		cmocka_unit_test(test_dot__reduce_drops_implied_links_keeps_knots),
-		cmocka_unit_test(test_select__focus_knots_milestone_and_overview),
-		cmocka_unit_test(test_svg__fragment_and_links),
-		cmocka_unit_test(test_mermaid__structure),
-		cmocka_unit_test(test_render__empty_graph),
+	    cmocka_unit_test(test_escape__gv_doubles_backslashes_and_amp),
+	    cmocka_unit_test(test_escape__invalid_utf8_becomes_replacement),
+	    cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
+	    cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),
+	    cmocka_unit_test(test_escape__html),
+	    cmocka_unit_test(test_escape__safe_url),
+	    cmocka_unit_test(test_wrap__words_lines_and_ellipsis),
+	    cmocka_unit_test(test_dot__nodes_edges_knot_and_critical_marks),
+	    cmocka_unit_test(test_dot__reduce_drops_implied_links_keeps_knots),
+	    cmocka_unit_test(test_select__focus_knots_milestone_and_overview),
+	    cmocka_unit_test(test_svg__fragment_and_links),
+	    cmocka_unit_test(test_mermaid__structure),
+	    cmocka_unit_test(test_render__empty_graph),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
