@@ -371,6 +371,54 @@ static void test_dot__reduce_drops_implied_links_keeps_knots(void **state)
 	fixture_free(&f);
 }
 
+/* Issues of projects outside the recorded seeds are drawn dashed; with no
+ * seeds recorded (after import) every project counts as a seed. */
+static void test_dot__foreign_projects_dashed(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const int e[][2] = {{1, 2}};
+	fixture_make(&f, six, 1, NULL, 0, NULL, 0, false);
+	struct store_project p = {.id = 2, .path = "o/b", .web_url = "https://h/o/b"};
+	assert_int_equal(store_put_project(f.s, &p), 0);
+	struct store_issue is = {.id = 2,
+				 .project_id = 2,
+				 .iid = 1,
+				 .title = "theirs",
+				 .labels_json = "[]",
+				 .created_at = "2026-01-01T00:00:00Z",
+				 .updated_at = "2026-01-01T00:00:00Z"};
+	assert_int_equal(store_put_issue(f.s, &is), 0);
+	struct store_link l = {
+	    .id = 9, .source_id = e[0][0], .target_id = e[0][1], .type = STORE_LINK_BLOCKS};
+	assert_int_equal(store_put_link(f.s, &l), 0);
+	analyze_graph_free(f.g);
+	struct analyze_load_opts lo = {.all_states = false};
+	assert_int_equal(analyze_graph_load(&f.g, f.s, &lo), 0);
+
+	struct render_opts o;
+	render_opts_init(&o);
+	char *dot = render_mem(&f, &o);
+	Agraph_t *g = read_dot(dot);
+	assert_non_null(strstr(nattr(g, "o/b#1", "class"), "seed"));
+	assert_null(strstr(nattr(g, "o/b#1", "style"), "dashed"));
+	agclose(g);
+	free(dot);
+
+	struct store_crawl_project cp = {.project_id = 1, .is_seed = 1, .accessible = true};
+	assert_int_equal(store_crawl_put_project(f.s, &cp), 0);
+	dot = render_mem(&f, &o);
+	g = read_dot(dot);
+	assert_non_null(strstr(nattr(g, "g/a#1", "class"), "seed"));
+	assert_null(strstr(nattr(g, "g/a#1", "style"), "dashed"));
+	assert_non_null(strstr(nattr(g, "o/b#1", "class"), "foreign"));
+	assert_non_null(strstr(nattr(g, "o/b#1", "style"), "dashed"));
+	assert_non_null(edge(g, "g/a#1", "o/b#1"));
+	agclose(g);
+	free(dot);
+	fixture_free(&f);
+}
+
 static void test_select__focus_knots_milestone_and_overview(void **state)
 {
 	(void)state;
@@ -501,6 +549,7 @@ int main(void)
 	    cmocka_unit_test(test_wrap__words_lines_and_ellipsis),
 	    cmocka_unit_test(test_dot__nodes_edges_knot_and_critical_marks),
 	    cmocka_unit_test(test_dot__reduce_drops_implied_links_keeps_knots),
+	    cmocka_unit_test(test_dot__foreign_projects_dashed),
 	    cmocka_unit_test(test_select__focus_knots_milestone_and_overview),
 	    cmocka_unit_test(test_svg__fragment_and_links),
 	    cmocka_unit_test(test_mermaid__structure),
