@@ -362,7 +362,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	o.cacert = cacert;
 	o.err = stderr;
 	o.verbose = common.quiet ? 0 : common.verbose;
-	o.progress = cli_progress_wanted(&common);
+	/* a live line would tear through the -v log lines */
+	o.progress = cli_progress_wanted(&common) && common.verbose == 0;
 	o.quiet = common.quiet;
 
 	int frc = fetch_run(s, &o, &res, err);
