@@ -140,7 +140,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 
 	cli_common_init(&common);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+	int idx = 0;
+	while ((c = getopt_long(argc, argv, "qvh", longopts, &idx)) != -1) {
 		int64_t *num = NULL, min = 1, max = 1000000;
 		switch (c) {
 		case OPT_URL:
@@ -240,9 +241,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 			goto done;
 		}
 		if (num && cli_parse_int(optarg, min, max, num) != 0) {
-			rc = cli_usage("fetch", "%s: expected an integer from %lld to %lld, got '%s'",
-				       argv[optind - 1][0] == '-' ? argv[optind - 1] : "option",
-				       (long long)min, (long long)max, optarg);
+			rc = cli_usage("fetch", "--%s: expected an integer from %lld to %lld, got '%s'",
+				       longopts[idx].name, (long long)min, (long long)max, optarg);
 			goto done;
 		}
 	}
