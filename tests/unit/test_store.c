@@ -625,6 +625,57 @@ static void test_store__refuses_locked_store(void **state)
 	assert_no_side_files(db);
 }
 
+/* A CI cache keeps only the .db file: closing must fold the WAL into it
+ * even while another connection is reading (and so keeps the WAL alive). */
+struct close_ctx {
+	struct store *writer;
+	const char *db, *copy;
+};
+
+static int close_writer_while_reading(void *arg, const struct store_project *p)
+{
+	struct close_ctx *c = arg;
+	(void)p;
+	if (!c->writer)
+		return 0;
+	assert_int_equal(store_close(c->writer), 0);
+	c->writer = NULL;
+	size_t len = 0;
+	char *bytes = slurp(c->db, &len);
+	FILE *f = fopen(c->copy, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
+	fclose(f);
+	free(bytes);
+	return 0;
+}
+
+static void test_store__close_leaves_a_self_contained_file(void **state)
+{
+	(void)state;
+	struct close_ctx c = {NULL, path_in("selfcontained.db"), path_in("copy.db")};
+	struct store *reader = NULL;
+	assert_int_equal(store_open(&reader, c.db, STORE_OPEN_CREATE), 0);
+	struct store_project p = {1, "first/project", NULL};
+	assert_int_equal(store_put_project(reader, &p), 0);
+	assert_int_equal(store_open(&c.writer, c.db, 0), 0);
+	struct store_project q = {4, "group/app", NULL};
+	assert_int_equal(store_put_project(c.writer, &q), 0);
+	assert_int_equal(store_mark_populated(c.writer), 0);
+	assert_int_equal(store_each_project(reader, close_writer_while_reading, &c), 0);
+	assert_null(c.writer);
+	store_close(reader);
+	assert_no_side_files(c.db);
+
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, c.copy, 0), 0);
+	assert_int_equal(store_require_populated(s), 0);
+	int n = 0;
+	assert_int_equal(store_get_project(s, 4, project_cb, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
 static void test_store__empty_file_is_not_a_store_without_create(void **state)
 {
 	(void)state;
@@ -735,6 +786,7 @@ int main(void)
 	    cmocka_unit_test(test_store__refuses_newer_schema),
 	    cmocka_unit_test(test_store__refuses_damaged_file),
 	    cmocka_unit_test(test_store__refuses_locked_store),
+	    cmocka_unit_test(test_store__close_leaves_a_self_contained_file),
 	    cmocka_unit_test(test_store__empty_file_is_not_a_store_without_create),
 	    cmocka_unit_test(test_ref__parses_good_refs),
 	    cmocka_unit_test(test_ref__refuses_bad_refs),
