@@ -19,10 +19,9 @@
 /* fontconfig resolves "Noto Sans" to NotoSans-Regular and pango falls back
  * to Noto Sans CJK and Noto Color Emoji for what it lacks (fc-match and a
  * look at the PNG checked); SVG viewers without Noto take sans-serif. */
-#define FONT		  "Noto Sans,sans-serif"
-#define WRAP_WIDTH	  28
-#define WRAP_LINES	  3
-#define NEWRANK_MAX_NODES 500
+#define FONT	   "Noto Sans,sans-serif"
+#define WRAP_WIDTH 28
+#define WRAP_LINES 3
 
 #define C_OPEN_FILL    "#e8f0fe"
 #define C_OPEN_LINE    "#3c5a8a"
@@ -250,13 +249,11 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 		goto done;
 	}
 	set(root, "rankdir", "LR");
-	/* Ranks across clusters: without it project boxes stack into one tall
-	 * column (the example came out 1372x3423; with it 1806x1797). Only for
-	 * small graphs: on 2.43, newrank with clusters sends mincross into
-	 * overflowing crossing counts ("merge2: rank 0 has only 50 < 918
-	 * nodes"): a 5,000-issue graph ran over 10 minutes with it, 5 s without. */
-	if (sc->n <= NEWRANK_MAX_NODES)
-		set(root, "newrank", "true");
+	/* No newrank: it packs clusters far better (the example came out
+	 * 1806x1797 instead of 1284x2776), but Graphviz 2.43's dot with newrank
+	 * and clusters leaks a subgraph per layout (LeakSanitizer: agsubg under
+	 * dot_mincross; freeing it ourselves crashed) and on a 5,000-issue graph
+	 * sent mincross into overflowing crossing counts for over 10 minutes. */
 	set(root, "fontname", FONT);
 	set(root, "bgcolor", "white");
 	set(root, "outputorder", "edgesfirst");
