@@ -620,7 +620,8 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	errbuf[0] = '\0';
 	rc = store_each_project(s, on_project, &L);
 	if (rc == 0)
-		rc = store_each_issue_brief(s, on_issue, &L);
+		rc = store_each_issue_brief(s, L.all_states ? 0 : STORE_WALK_OPEN_ONLY, on_issue,
+					    &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;
@@ -807,7 +808,7 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	free(rank_of), rank_of = NULL;
 	free(key), key = NULL;
 
-	rc = store_each_link_fast(s, on_link, &L);
+	rc = store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;

@@ -123,7 +123,7 @@ static int add_relates(struct render_scene *sc, struct store *s)
 		map[v] = (struct id_node){g->issue_id[v], v};
 	qsort(map, g->n, sizeof *map, cmp_id_node);
 	c.map = map;
-	int src = store_each_link_fast(s, collect_relates, &c);
+	int src = store_each_link_fast(s, STORE_WALK_RELATES_ONLY, collect_relates, &c);
 	if (c.oom) {
 		rc = OOM();
 		goto done;

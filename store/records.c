@@ -326,13 +326,16 @@ int store_each_link(struct store *s, store_link_cb cb, void *ctx)
 	return walk(s, st, each_link_row, &w, "read links");
 }
 
-int store_each_issue_brief(struct store *s, store_issue_cb cb, void *ctx)
+int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx)
 {
 	/* Only what analysis reads; rowid order is a plain table scan. */
-	static const char sql[] = "SELECT id, project_id, iid, state, confidential, weight, "
-				  "time_estimate, total_time_spent, milestone_title, "
-				  "milestone_due, due_date FROM issues";
-	sqlite3_stmt *st = store_stmt(s, sql);
+#define BRIEF_SQL                                                                                  \
+	"SELECT id, project_id, iid, state, confidential, weight, time_estimate, "                \
+	"total_time_spent, milestone_title, milestone_due, due_date FROM issues"
+	static const char all_sql[] = BRIEF_SQL;
+	static const char open_sql[] = BRIEF_SQL " WHERE state = 0";
+#undef BRIEF_SQL
+	sqlite3_stmt *st = store_stmt(s, (filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
 	if (!st)
 		return STORE_ERR;
 	struct store_issue i;
@@ -364,9 +367,16 @@ int store_each_issue_brief(struct store *s, store_issue_cb cb, void *ctx)
 	return 0;
 }
 
-int store_each_link_fast(struct store *s, store_link_cb cb, void *ctx)
+int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, void *ctx)
 {
-	static const char sql[] = "SELECT id, source_id, target_id, type FROM links";
+	static const char all_sql[] = "SELECT id, source_id, target_id, type FROM links";
+	static const char blocks_sql[] =
+		"SELECT id, source_id, target_id, type FROM links WHERE type = 1";
+	static const char relates_sql[] =
+		"SELECT id, source_id, target_id, type FROM links WHERE type = 2";
+	const char *sql = (filter & STORE_WALK_BLOCKS_ONLY)    ? blocks_sql
+			  : (filter & STORE_WALK_RELATES_ONLY) ? relates_sql
+							       : all_sql;
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;

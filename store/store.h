@@ -133,12 +133,17 @@ int store_each_issue(struct store *s, store_issue_cb cb, void *ctx);
 int store_each_link(struct store *s, store_link_cb cb, void *ctx);
 
 /*
- * The analyser's fast path: every issue with only the fields analysis
- * needs (title, labels, times and web_url are NULL/0 in the row), in no
- * particular order; and every link (both types), in no particular order.
+ * The analyser's fast path: issues with only the fields analysis needs
+ * (title, labels, times and web_url are NULL/0 in the row), and links, in
+ * no particular order. filter narrows them in SQL, so rows the caller
+ * would drop are never decoded: STORE_WALK_OPEN_ONLY (issues),
+ * STORE_WALK_BLOCKS_ONLY or STORE_WALK_RELATES_ONLY (links); 0 for all.
  */
-int store_each_issue_brief(struct store *s, store_issue_cb cb, void *ctx);
-int store_each_link_fast(struct store *s, store_link_cb cb, void *ctx);
+#define STORE_WALK_OPEN_ONLY 0x1
+#define STORE_WALK_BLOCKS_ONLY 0x2
+#define STORE_WALK_RELATES_ONLY 0x4
+int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx);
+int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, void *ctx);
 
 /* One issue by id, handed to cb; STORE_ENOTFOUND if absent. */
 int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx);

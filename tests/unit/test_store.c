@@ -298,11 +298,27 @@ static void test_store__fast_paths_and_updates(void **state)
 	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE), 0);
 	put_fixture(s);
 	struct brief_sum b = {0};
-	assert_int_equal(store_each_issue_brief(s, brief_issue, &b), 0);
+	assert_int_equal(store_each_issue_brief(s, 0, brief_issue, &b), 0);
 	assert_int_equal(b.issues, 3);
 	assert_int_equal(b.weighted, 1);
 	assert_int_equal(b.id_sum, 84 + 85 + 86);
-	assert_int_equal(store_each_link_fast(s, brief_link, &b), 7);
+	assert_int_equal(store_each_link_fast(s, 0, brief_link, &b), 7);
+
+	/* The filters narrow in SQL: 84 (the fixture) and now 86 are closed;
+	 * and each link type. */
+	struct store_issue closed = {.id = 86, .project_id = 7, .iid = 2, .title = "u",
+				     .state = STORE_STATE_CLOSED, .labels_json = "[]"};
+	assert_int_equal(store_put_issue(s, &closed), 0);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(store_each_issue_brief(s, STORE_WALK_OPEN_ONLY, brief_issue, &b), 0);
+	assert_int_equal(b.issues, 1);
+	assert_int_equal(b.id_sum, 85);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, brief_link, &b), 0);
+	assert_int_equal(b.links, 1);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(store_each_link_fast(s, STORE_WALK_RELATES_ONLY, brief_link, &b), 7);
+	assert_int_equal(b.links, 1);
 
 	/* Updating an issue keeps its links (an upsert, not a delete). */
 	struct store_issue changed = full_issue;
