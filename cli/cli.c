@@ -88,6 +88,38 @@ void cli_common_init(struct cli_common *c)
 	c->default_cost = 1;
 }
 
+int cli_common_option(struct cli_common *c, const char *cmd, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'a':
+		c->all_states = true;
+		return 0;
+	case 'f':
+		c->format = arg;
+		if (strcmp(arg, "json") == 0)
+			c->json = true;
+		else if (strcmp(arg, "text") == 0)
+			c->json = false;
+		else
+			return cli_usage(cmd, "--format must be text or json, not '%s'", arg);
+		return 0;
+	case 'o':
+		c->output = arg;
+		return 0;
+	case 'q':
+		c->quiet = true;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	case 'P':
+		c->no_progress = true;
+		return 0;
+	default:
+		return CLI_NOT_COMMON;
+	}
+}
+
 /* What to do about each store failure, for the one-line message. */
 static const char *store_hint(int rc)
 {
@@ -119,14 +151,16 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 		if (rc == STORE_ENOENT)
 			cli_error(cmd, "%s: no such store%s", ctx->db_path, store_hint(rc));
 		else
-			cli_error(cmd, "%s: %s%s", ctx->db_path, store_errmsg(NULL), store_hint(rc));
+			cli_error(cmd, "%s: %s%s", ctx->db_path, store_errmsg(NULL),
+				  store_hint(rc));
 		return CLI_EXIT_STORE;
 	}
 	if (require_populated) {
 		rc = store_require_populated(s);
 		if (rc) {
 			if (rc == STORE_EEMPTY)
-				cli_error(cmd, "%s: no fetch or import has completed into this store%s",
+				cli_error(cmd,
+					  "%s: no fetch or import has completed into this store%s",
 					  ctx->db_path, store_hint(rc));
 			else
 				cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(s));
@@ -165,8 +199,9 @@ int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *
 	char *path = NULL;
 	int64_t iid = 0;
 	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage(cmd, "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
-				 ref);
+		return cli_usage(
+		    cmd, "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
+		    ref);
 	char *suggestion = NULL;
 	if (analyze_find_ref(g, ref, node, &suggestion) == 0) {
 		free(path);
@@ -176,11 +211,14 @@ int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *
 	bool in_store = store_find_issue(s, path, iid, &id) == 0;
 	free(path);
 	if (in_store && !g->all_states)
-		cli_error(cmd, "%s is closed, so it is not in the analysed graph (add --all-states)", ref);
+		cli_error(cmd,
+			  "%s is closed, so it is not in the analysed graph (add --all-states)",
+			  ref);
 	else if (suggestion)
 		cli_error(cmd, "unknown ref %s (did you mean %s?)", ref, suggestion);
 	else
-		cli_error(cmd, "unknown ref %s (not in the store; 'issuegraph stats' shows what is)",
+		cli_error(cmd,
+			  "unknown ref %s (not in the store; 'issuegraph stats' shows what is)",
 			  ref);
 	free(suggestion);
 	return CLI_EXIT_USAGE;
@@ -273,8 +311,8 @@ int cli_out_close(struct cli_out *o, const char *cmd, bool ok)
 void cli_print_json(FILE *fp, struct json_object *obj)
 {
 	fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_SPACED |
-							  JSON_C_TO_STRING_NOSLASHESCAPE),
+						      JSON_C_TO_STRING_SPACED |
+						      JSON_C_TO_STRING_NOSLASHESCAPE),
 	      fp);
 	fputc('\n', fp);
 }

@@ -37,11 +37,11 @@ struct cli_ctx {
 /* Options that most commands share; cli_common_* handle them. */
 struct cli_common {
 	bool all_states;
-	bool json;          /* --format json (commands with only text|json) */
+	bool json;	    /* --format json (commands with only text|json) */
 	const char *format; /* the raw --format value, NULL if not given */
 	const char *output; /* -o FILE, NULL or "-" for stdout */
-	int verbose;        /* -v count */
-	bool quiet;         /* -q */
+	int verbose;	    /* -v count */
+	bool quiet;	    /* -q */
 	bool no_progress;
 	enum analyze_weight weight;
 	int64_t default_cost;
@@ -64,11 +64,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx);
 /* ---- messages (stderr) ----------------------------------------------------- */
 
 /* "issuegraph: <what>: <why>\n" on stderr. */
-void cli_error(const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same, prefixed "warning: ". */
-void cli_warn(const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void cli_warn(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A usage error for command cmd: prints the message and
  * "Try 'issuegraph <cmd> --help'." and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -84,6 +82,25 @@ const char *cli_weight_name(enum analyze_weight w);
 /* Defaults for struct cli_common (weight count, default cost 1). */
 void cli_common_init(struct cli_common *c);
 
+/* The getopt_long entries of the options analysis commands share (put them
+ * in a command's table before its {0}); their values are the short letters
+ * that cli_common_option() handles. -h/--help stays the command's own. */
+#define CLI_COMMON_LONGOPTS                                                                        \
+	{"all-states", no_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'},          \
+	    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},           \
+	    {"verbose", no_argument, NULL, 'v'}, {"no-progress", no_argument, NULL, 'P'},          \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+#define CLI_COMMON_SHORTOPTS "o:qvh"
+#define CLI_NOT_COMMON	     (-1)
+
+/* Apply shared option ch (with its argument) to c: --all-states, --format
+ * text|json, -o, -q, -v, --no-progress. Returns 0, CLI_NOT_COMMON when ch
+ * is not one of them (an unknown option included), or CLI_EXIT_USAGE after
+ * printing why the value is bad. */
+int cli_common_option(struct cli_common *c, const char *cmd, int ch, const char *arg);
+
 /* ---- the store ------------------------------------------------------------- */
 
 /*
@@ -92,13 +109,13 @@ void cli_common_init(struct cli_common *c);
  * a store no fetch/import completed into is refused ("run fetch first").
  * Only fetch and import pass STORE_OPEN_CREATE.
  */
-int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags,
-		   bool require_populated, struct store **out);
+int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool require_populated,
+		   struct store **out);
 
 /* Open the store (must be populated) and load the analysed graph. On error
  * prints and returns the exit code; on success 0, caller frees both. */
-int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states,
-		   struct store **s_out, struct analyze_graph **g_out);
+int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,
+		   struct analyze_graph **g_out);
 
 /* Resolve ref to a node of g. A malformed ref, or one not in the analysed
  * graph, prints "unknown ref" with the nearest ref or a hint to use
@@ -143,9 +160,9 @@ struct cli_findings {
 	struct analyze_graph *g;
 	struct analyze_graph *full; /* == g when g->all_states */
 	struct analyze_knots *k;
-	uint32_t milestone;  /* index in g, or ANALYZE_NONE */
-	uint8_t *keep;       /* per node of g, NULL without --milestone */
-	uint8_t *keep_full;  /* per node of full, NULL without --milestone */
+	uint32_t milestone; /* index in g, or ANALYZE_NONE */
+	uint8_t *keep;	    /* per node of g, NULL without --milestone */
+	uint8_t *keep_full; /* per node of full, NULL without --milestone */
 	struct analyze_findings *f;
 	struct store_counts counts;
 };

@@ -50,8 +50,8 @@ static void blockers_text(FILE *fp, const struct analyze_graph *g, uint32_t v,
 			g->all_states ? "" : "open ");
 		return;
 	}
-	fprintf(fp, reverse ? " blocks %u %sissue%s:\n" : " is blocked by %u %sissue%s:\n", r->count,
-		g->all_states ? "" : "open ", r->count == 1 ? "" : "s");
+	fprintf(fp, reverse ? " blocks %u %sissue%s:\n" : " is blocked by %u %sissue%s:\n",
+		r->count, g->all_states ? "" : "open ", r->count == 1 ? "" : "s");
 	fprintf(fp, "%8s  %s\n", "distance", "ref");
 	for (uint32_t i = 0; i < r->count; i++) {
 		fprintf(fp, "%8u  ", r->dist[i]);
@@ -63,15 +63,9 @@ static void blockers_text(FILE *fp, const struct analyze_graph *g, uint32_t v,
 int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"reverse", no_argument, NULL, 'r'},
-		{"all-states", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"reverse", no_argument, NULL, 'r'},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
 	};
 	struct cli_common c;
 	bool reverse = false;
@@ -84,35 +78,16 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 		case 'r':
 			reverse = true;
 			break;
-		case 'a':
-			c.all_states = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c.json = true;
-			else if (strcmp(optarg, "text") == 0)
-				c.json = false;
-			else
-				return cli_usage("blockers", "--format must be text or json, not '%s'",
-						 optarg);
-			break;
-		case 'o':
-			c.output = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'P':
-			c.no_progress = true;
-			break;
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage("blockers", "bad option");
+		default: {
+			int r = cli_common_option(&c, "blockers", ch, optarg);
+			if (r == CLI_NOT_COMMON)
+				return cli_usage("blockers", "bad option");
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind >= argc)
@@ -123,9 +98,9 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 	char *path = NULL;
 	int64_t iid;
 	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage("blockers",
-				 "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
-				 ref);
+		return cli_usage(
+		    "blockers",
+		    "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)", ref);
 	free(path);
 
 	struct store *s = NULL;

@@ -303,11 +303,10 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-	    {"fail-on", required_argument, NULL, 'F'}, {"milestone", required_argument, NULL, 'm'},
-	    {"all-states", no_argument, NULL, 'a'},    {"format", required_argument, NULL, 'f'},
-	    {"output", required_argument, NULL, 'o'},  {"quiet", no_argument, NULL, 'q'},
-	    {"verbose", no_argument, NULL, 'v'},       {"no-progress", no_argument, NULL, 'P'},
-	    {"help", no_argument, NULL, 'h'},	       {0},
+	    {"fail-on", required_argument, NULL, 'F'},
+	    {"milestone", required_argument, NULL, 'm'},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
 	};
 	struct cli_common c;
 	cli_common_init(&c);
@@ -326,33 +325,16 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 				return cli_usage("check", "--milestone needs a title");
 			milestone = optarg;
 			break;
-		case 'a':
-			c.all_states = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c.json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return cli_usage("check", "--format must be text or json, not '%s'",
-						 optarg);
-			break;
-		case 'o':
-			c.output = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'P':
-			c.no_progress = true;
-			break;
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage("check", "bad option");
+		default: {
+			int r = cli_common_option(&c, "check", ch, optarg);
+			if (r == CLI_NOT_COMMON)
+				return cli_usage("check", "bad option");
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind < argc)

@@ -69,15 +69,15 @@ static void cycles_json(FILE *fp, const struct analyze_graph *g, const struct an
 	if (cy) {
 		cli_jw_array_begin(&w, "cycles");
 		for (uint32_t i = 0; i < cy->count; i++)
-			cli_jw_refs(&w, NULL, g, cy->nodes + cy->off[i], cy->off[i + 1] - cy->off[i]);
+			cli_jw_refs(&w, NULL, g, cy->nodes + cy->off[i],
+				    cy->off[i + 1] - cy->off[i]);
 		cli_jw_array_end(&w);
 		cli_jw_bool(&w, "truncated", cy->truncated);
 	}
 	cli_jw_object_end(&w);
 }
 
-static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t *v,
-			uint32_t count)
+static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t *v, uint32_t count)
 {
 	for (uint32_t i = 0; i < count; i++) {
 		cli_print_ref(fp, g, v[i]);
@@ -104,7 +104,8 @@ static void cycles_text(FILE *fp, const struct analyze_graph *g, const struct an
 				fputc(' ', fp);
 			cli_print_ref(fp, g, k->members[j]);
 		}
-		fprintf(fp, "\n  witness%s: ", k->witness_shortest[i] ? "" : " (through the smallest ref)");
+		fprintf(fp, "\n  witness%s: ",
+			k->witness_shortest[i] ? "" : " (through the smallest ref)");
 		print_chain(fp, g, k->witness + k->witness_off[i],
 			    k->witness_off[i + 1] - k->witness_off[i]);
 		uint32_t ncut = k->cut_off[i + 1] - k->cut_off[i];
@@ -133,16 +134,10 @@ static void cycles_text(FILE *fp, const struct analyze_graph *g, const struct an
 int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'A'},
-		{"max-cycles", required_argument, NULL, 'm'},
-		{"all-states", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"all", no_argument, NULL, 'A'},
+	    {"max-cycles", required_argument, NULL, 'm'},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
 	};
 	struct cli_common c;
 	bool all = false;
@@ -162,35 +157,16 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 						 "--max-cycles must be an integer >= 0, not '%s'",
 						 optarg);
 			break;
-		case 'a':
-			c.all_states = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c.json = true;
-			else if (strcmp(optarg, "text") == 0)
-				c.json = false;
-			else
-				return cli_usage("cycles", "--format must be text or json, not '%s'",
-						 optarg);
-			break;
-		case 'o':
-			c.output = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'P':
-			c.no_progress = true;
-			break;
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage("cycles", "bad option");
+		default: {
+			int r = cli_common_option(&c, "cycles", ch, optarg);
+			if (r == CLI_NOT_COMMON)
+				return cli_usage("cycles", "bad option");
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind < argc)

@@ -60,14 +60,8 @@ static void order_text(FILE *fp, const struct analyze_graph *g, const struct ana
 int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"all-states", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
 	};
 	struct cli_common c;
 	int ch;
@@ -76,35 +70,16 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'a':
-			c.all_states = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c.json = true;
-			else if (strcmp(optarg, "text") == 0)
-				c.json = false;
-			else
-				return cli_usage("order", "--format must be text or json, not '%s'",
-						 optarg);
-			break;
-		case 'o':
-			c.output = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'P':
-			c.no_progress = true;
-			break;
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage("order", "bad option");
+		default: {
+			int r = cli_common_option(&c, "order", ch, optarg);
+			if (r == CLI_NOT_COMMON)
+				return cli_usage("order", "bad option");
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind < argc)

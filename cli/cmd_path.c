@@ -183,19 +183,13 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"weight", required_argument, NULL, 'w'},
-		{"default-cost", required_argument, NULL, 'd'},
-		{"to", required_argument, NULL, 't'},
-		{"milestone", required_argument, NULL, 'M'},
-		{"show-confidential", no_argument, NULL, 'C'},
-		{"all-states", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"weight", required_argument, NULL, 'w'},
+	    {"default-cost", required_argument, NULL, 'd'},
+	    {"to", required_argument, NULL, 't'},
+	    {"milestone", required_argument, NULL, 'M'},
+	    {"show-confidential", no_argument, NULL, 'C'},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
 	};
 	struct cli_common c;
 	const char *to = NULL, *milestone = NULL;
@@ -208,9 +202,9 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		switch (ch) {
 		case 'w':
 			if (cli_parse_weight(optarg, &c.weight) != 0)
-				return cli_usage("path",
-						 "--weight must be count, weight or estimate, not '%s'",
-						 optarg);
+				return cli_usage(
+				    "path", "--weight must be count, weight or estimate, not '%s'",
+				    optarg);
 			break;
 		case 'd':
 			if (cli_parse_int(optarg, 0, INT64_MAX, &c.default_cost) != 0)
@@ -227,35 +221,16 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		case 'C':
 			show_confidential = true;
 			break;
-		case 'a':
-			c.all_states = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c.json = true;
-			else if (strcmp(optarg, "text") == 0)
-				c.json = false;
-			else
-				return cli_usage("path", "--format must be text or json, not '%s'",
-						 optarg);
-			break;
-		case 'o':
-			c.output = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'P':
-			c.no_progress = true;
-			break;
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage("path", "bad option");
+		default: {
+			int r = cli_common_option(&c, "path", ch, optarg);
+			if (r == CLI_NOT_COMMON)
+				return cli_usage("path", "bad option");
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind < argc)
@@ -281,10 +256,10 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	struct titles t = {0};
 	struct cli_out out = {0};
 	struct analyze_path_opts po = {
-		.weight = c.weight,
-		.default_cost = c.default_cost,
-		.to = ANALYZE_NONE,
-		.milestone = ANALYZE_NONE,
+	    .weight = c.weight,
+	    .default_cost = c.default_cost,
+	    .to = ANALYZE_NONE,
+	    .milestone = ANALYZE_NONE,
 	};
 	double t0 = now_ms();
 	int rc = cli_load_graph(ctx, "path", c.all_states, &s, &g);
@@ -296,9 +271,10 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	if (milestone) {
 		po.milestone = analyze_find_milestone(g, milestone);
 		if (po.milestone == ANALYZE_NONE) {
-			rc = cli_usage("path", "--milestone: no %sissue has milestone '%s'%s",
-				       c.all_states ? "" : "open ", milestone,
-				       c.all_states ? "" : " (add --all-states to include closed issues)");
+			rc = cli_usage(
+			    "path", "--milestone: no %sissue has milestone '%s'%s",
+			    c.all_states ? "" : "open ", milestone,
+			    c.all_states ? "" : " (add --all-states to include closed issues)");
 			goto done;
 		}
 	}

@@ -9,14 +9,15 @@
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] stats [--all-states] [--format text|json] [-o FILE]\n\n"
-	       "Counts of projects, issues (open/closed), links by type and knots; the\n"
-	       "instance, the recorded seeds, and when the last fetch started and\n"
-	       "whether it completed.\n\n"
-	       "  --all-states        count knots over closed issues too\n"
-	       "  --format text|json  output format (default text)\n"
-	       "  -o FILE             write there (atomically) instead of stdout\n"
-	       "  -h, --help          this help\n");
+	printf(
+	    "usage: issuegraph [--db PATH] stats [--all-states] [--format text|json] [-o FILE]\n\n"
+	    "Counts of projects, issues (open/closed), links by type and knots; the\n"
+	    "instance, the recorded seeds, and when the last fetch started and\n"
+	    "whether it completed.\n\n"
+	    "  --all-states        count knots over closed issues too\n"
+	    "  --format text|json  output format (default text)\n"
+	    "  -o FILE             write there (atomically) instead of stdout\n"
+	    "  -h, --help          this help\n");
 }
 
 struct stats {
@@ -52,7 +53,8 @@ static struct json_object *stats_json(const struct stats *st)
 		lf = json_object_new_object();
 		json_object_object_add(lf, "started_at",
 				       json_object_new_string(st->fetch.started_at));
-		json_object_object_add(lf, "completed", json_object_new_boolean(st->fetch.completed));
+		json_object_object_add(lf, "completed",
+				       json_object_new_boolean(st->fetch.completed));
 	}
 	json_object_object_add(o, "last_fetch", lf);
 	return o;
@@ -83,14 +85,8 @@ static void stats_text(FILE *fp, const struct stats *st)
 int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{"all-states", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
 	};
 	struct cli_common c;
 	cli_common_init(&c);
@@ -98,33 +94,16 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'a':
-			c.all_states = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				c.json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return cli_usage("stats", "--format must be text or json, not '%s'",
-						 optarg);
-			break;
-		case 'o':
-			c.output = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'P':
-			c.no_progress = true;
-			break;
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage("stats", "bad option");
+		default: {
+			int r = cli_common_option(&c, "stats", ch, optarg);
+			if (r == CLI_NOT_COMMON)
+				return cli_usage("stats", "bad option");
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind < argc)
