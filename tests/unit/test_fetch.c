@@ -6,10 +6,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "fetch.h"
+#include "store.h"
 
 static char *next_of(const char *header)
 {
@@ -154,6 +156,106 @@ static void test_token__sources_and_ci_job_token(void **state)
 	unsetenv("CI_JOB_TOKEN");
 }
 
+struct pending {
+	int64_t ids[8];
+	int64_t hops[8];
+	size_t n;
+};
+
+static int pending_cb(void *ctx, const struct store_crawl_issue *i)
+{
+	struct pending *p = ctx;
+	if (p->n < 8) {
+		p->ids[p->n] = i->issue_id;
+		p->hops[p->n] = i->hop;
+		p->n++;
+	}
+	return 0;
+}
+
+static int project_noop(void *ctx, const struct store_project *p)
+{
+	(void)ctx;
+	(void)p;
+	return 0;
+}
+
+static void put_issue(struct store *s, int64_t id, int64_t pid, int64_t iid)
+{
+	struct store_issue i = {.id = id, .project_id = pid, .iid = iid, .title = "t",
+				.labels_json = "[]", .updated_at = "2026-01-01T00:00:00Z"};
+	assert_int_equal(store_put_issue(s, &i), 0);
+}
+
+static void test_store_crawl__frontier_reset_and_prune(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ig-test-fetch-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, path, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE), 0);
+	struct store_project p1 = {1, "g/a", NULL}, p2 = {2, "g/b", NULL};
+	assert_int_equal(store_put_project(s, &p1), 0);
+	assert_int_equal(store_put_project(s, &p2), 0);
+	put_issue(s, 10, 1, 1);
+	put_issue(s, 11, 1, 2);
+	put_issue(s, 20, 2, 1);
+	put_issue(s, 21, 2, 2);
+
+	struct store_crawl_issue ci;
+	assert_int_equal(store_crawl_get_issue(s, 10, &ci), STORE_ENOTFOUND);
+	assert_int_equal(store_crawl_put_issue(s, 20, 1, false), 0);
+	assert_int_equal(store_crawl_put_issue(s, 10, 0, false), 0);
+	assert_int_equal(store_crawl_put_issue(s, 11, 0, true), 0);
+	assert_int_equal(store_crawl_get_issue(s, 20, &ci), 0);
+	assert_int_equal(ci.project_id, 2);
+	assert_int_equal(ci.iid, 1);
+	assert_int_equal(ci.hop, 1);
+	assert_false(ci.expanded);
+
+	/* pending: unexpanded, hop below the limit, by hop then id */
+	struct pending pe = {0};
+	assert_int_equal(store_crawl_each_pending(s, 5, pending_cb, &pe), 0);
+	assert_int_equal(pe.n, 2);
+	assert_int_equal(pe.ids[0], 10);
+	assert_int_equal(pe.ids[1], 20);
+	memset(&pe, 0, sizeof pe);
+	assert_int_equal(store_crawl_each_pending(s, 1, pending_cb, &pe), 0);
+	assert_int_equal(pe.n, 1);
+
+	/* iids of a project, after a cursor */
+	int64_t *iids = NULL;
+	size_t n = 0;
+	assert_int_equal(store_crawl_project_iids(s, 2, 1, 100, &iids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(iids[0], 2);
+	free(iids);
+
+	/* an incremental start keeps the rows, a full one drops them */
+	assert_int_equal(store_crawl_reset(s, true), 0);
+	assert_int_equal(store_crawl_get_issue(s, 11, &ci), 0);
+	assert_int_equal(store_crawl_reset(s, false), 0);
+	assert_int_equal(store_crawl_get_issue(s, 11, &ci), STORE_ENOTFOUND);
+
+	/* --full: what the run did not reach goes, with projects left empty */
+	assert_int_equal(store_crawl_put_issue(s, 10, 0, true), 0);
+	assert_int_equal(store_crawl_put_issue(s, 11, 0, true), 0);
+	int64_t pruned = 0;
+	assert_int_equal(store_crawl_prune(s, &pruned), 0);
+	assert_int_equal(pruned, 2);
+	assert_int_equal(store_get_project(s, 2, project_noop, NULL), STORE_ENOTFOUND);
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.projects, 1);
+	assert_int_equal(c.issues_opened + c.issues_closed, 2);
+
+	assert_int_equal(store_close(s), 0);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_url__plain_http_rule),
 		cmocka_unit_test(test_url__same_origin),
 		cmocka_unit_test(test_token__sources_and_ci_job_token),
+		cmocka_unit_test(test_store_crawl__frontier_reset_and_prune),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
