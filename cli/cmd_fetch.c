@@ -10,39 +10,39 @@
 #include "version.h"
 
 static const char fetch_help[] =
-	"usage: issuegraph [--db PATH] fetch [OPTIONS]\n"
-	"\n"
-	"Crawl issue links from a GitLab instance into the store. Seeds: every issue of\n"
-	"--project/--group, or one --issue; their links are followed breadth-first\n"
-	"across projects. Without seeds: the ones recorded by the last fetch, else\n"
-	"$CI_PROJECT_PATH in a GitLab CI job. A fetch after a completed one reads only\n"
-	"what changed; an interrupted one resumes.\n"
-	"\n"
-	"Options:\n"
-	"  --url URL             the instance (default: the store's, $GITLAB_HOST,\n"
-	"                        $CI_SERVER_URL, https://gitlab.com); a bare host is https\n"
-	"  --project P           seed every issue of project P (id or full path); repeatable\n"
-	"  --group G             seed every issue of group G and its subgroups; repeatable\n"
-	"  --issue REF           seed one issue (group/project#iid); repeatable\n"
-	"  --depth N             read the links of issues up to N hops from a seed (default: all)\n"
-	"  --follow-related      also expand relates_to neighbours\n"
-	"  --state S             opened|closed|all: filters the seed listing (default all)\n"
-	"  --jobs N              requests in flight at once (default 8)\n"
-	"  --timeout S           seconds per request (default 60)\n"
-	"  --connect-timeout S   seconds to connect (default 10)\n"
-	"  --retries N           tries per request (default 6)\n"
-	"  --retry-time S        seconds per request, all tries (default 300)\n"
-	"  --full                fetch everything again; remove what is gone\n"
-	"  --token-file F        read the token from the first line of F\n"
-	"  --cacert F            trust this CA bundle\n"
-	"  --allow-http          allow the token over plain http to a non-loopback host\n"
-	"  -q, --quiet           no progress, no summary\n"
-	"  -v, --verbose         one line per request on stderr (never headers)\n"
-	"  --no-progress         no live progress line\n"
-	"  -h, --help            this help\n"
-	"\n"
-	"Token: --token-file, else $GITLAB_TOKEN, $GITLAB_ACCESS_TOKEN (PRIVATE-TOKEN),\n"
-	"else $OAUTH_TOKEN (Bearer). It needs the read_api scope.\n";
+    "usage: issuegraph [--db PATH] fetch [OPTIONS]\n"
+    "\n"
+    "Crawl issue links from a GitLab instance into the store. Seeds: every issue of\n"
+    "--project/--group, or one --issue; their links are followed breadth-first\n"
+    "across projects. Without seeds: the ones recorded by the last fetch, else\n"
+    "$CI_PROJECT_PATH in a GitLab CI job. A fetch after a completed one reads only\n"
+    "what changed; an interrupted one resumes.\n"
+    "\n"
+    "Options:\n"
+    "  --url URL             the instance (default: the store's, $GITLAB_HOST,\n"
+    "                        $CI_SERVER_URL, https://gitlab.com); a bare host is https\n"
+    "  --project P           seed every issue of project P (id or full path); repeatable\n"
+    "  --group G             seed every issue of group G and its subgroups; repeatable\n"
+    "  --issue REF           seed one issue (group/project#iid); repeatable\n"
+    "  --depth N             read the links of issues up to N hops from a seed (default: all)\n"
+    "  --follow-related      also expand relates_to neighbours\n"
+    "  --state S             opened|closed|all: filters the seed listing (default all)\n"
+    "  --jobs N              requests in flight at once (default 8)\n"
+    "  --timeout S           seconds per request (default 60)\n"
+    "  --connect-timeout S   seconds to connect (default 10)\n"
+    "  --retries N           tries per request (default 6)\n"
+    "  --retry-time S        seconds per request, all tries (default 300)\n"
+    "  --full                fetch everything again; remove what is gone\n"
+    "  --token-file F        read the token from the first line of F\n"
+    "  --cacert F            trust this CA bundle\n"
+    "  --allow-http          allow the token over plain http to a non-loopback host\n"
+    "  -q, --quiet           no progress, no summary\n"
+    "  -v, --verbose         one line per request on stderr (never headers)\n"
+    "  --no-progress         no live progress line\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Token: --token-file, else $GITLAB_TOKEN, $GITLAB_ACCESS_TOKEN (PRIVATE-TOKEN),\n"
+    "else $OAUTH_TOKEN (Bearer). It needs the read_api scope.\n";
 
 enum {
 	OPT_URL = 256,
@@ -102,27 +102,27 @@ static int exit_for(int rc)
 int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		{"url", required_argument, NULL, OPT_URL},
-		{"project", required_argument, NULL, OPT_PROJECT},
-		{"group", required_argument, NULL, OPT_GROUP},
-		{"issue", required_argument, NULL, OPT_ISSUE},
-		{"depth", required_argument, NULL, OPT_DEPTH},
-		{"follow-related", no_argument, NULL, OPT_RELATED},
-		{"state", required_argument, NULL, OPT_STATE},
-		{"jobs", required_argument, NULL, OPT_JOBS},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-		{"retries", required_argument, NULL, OPT_RETRIES},
-		{"retry-time", required_argument, NULL, OPT_RETRY_TIME},
-		{"full", no_argument, NULL, OPT_FULL},
-		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-		{"cacert", required_argument, NULL, OPT_CACERT},
-		{"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"url", required_argument, NULL, OPT_URL},
+	    {"project", required_argument, NULL, OPT_PROJECT},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"issue", required_argument, NULL, OPT_ISSUE},
+	    {"depth", required_argument, NULL, OPT_DEPTH},
+	    {"follow-related", no_argument, NULL, OPT_RELATED},
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"jobs", required_argument, NULL, OPT_JOBS},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	    {"retries", required_argument, NULL, OPT_RETRIES},
+	    {"retry-time", required_argument, NULL, OPT_RETRY_TIME},
+	    {"full", no_argument, NULL, OPT_FULL},
+	    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+	    {"cacert", required_argument, NULL, OPT_CACERT},
+	    {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_common common;
 	struct strv projects = {0}, groups = {0}, issues = {0};
@@ -241,7 +241,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 			goto done;
 		}
 		if (num && cli_parse_int(optarg, min, max, num) != 0) {
-			rc = cli_usage("fetch", "--%s: expected an integer from %lld to %lld, got '%s'",
+			rc = cli_usage("fetch",
+				       "--%s: expected an integer from %lld to %lld, got '%s'",
 				       longopts[idx].name, (long long)min, (long long)max, optarg);
 			goto done;
 		}
@@ -273,7 +274,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	}
 
-	if ((rc = cli_open_store(ctx, "fetch", STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, false, &s)))
+	if ((rc =
+		 cli_open_store(ctx, "fetch", STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, false, &s)))
 		goto done;
 	if (store_get_instance(s, &stored_url) < 0) {
 		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
@@ -334,8 +336,9 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 				goto nomem;
 		}
 		if (projects.n + groups.n + issues.n == 0) {
-			rc = cli_usage("fetch", "no seed: give --project, --group or --issue (none "
-						"is recorded in %s)",
+			rc = cli_usage("fetch",
+				       "no seed: give --project, --group or --issue (none "
+				       "is recorded in %s)",
 				       ctx->db_path);
 			goto done;
 		}

@@ -86,9 +86,9 @@ int fetch_token_resolve(struct fetch_token *out, const char *token_file, char *e
 		const char *name;
 		enum fetch_auth_kind kind;
 	} envs[] = {
-		{"GITLAB_TOKEN", FETCH_AUTH_PRIVATE_TOKEN},
-		{"GITLAB_ACCESS_TOKEN", FETCH_AUTH_PRIVATE_TOKEN},
-		{"OAUTH_TOKEN", FETCH_AUTH_BEARER},
+	    {"GITLAB_TOKEN", FETCH_AUTH_PRIVATE_TOKEN},
+	    {"GITLAB_ACCESS_TOKEN", FETCH_AUTH_PRIVATE_TOKEN},
+	    {"OAUTH_TOKEN", FETCH_AUTH_BEARER},
 	};
 	memset(out, 0, sizeof *out);
 	if (token_file) {
@@ -143,8 +143,8 @@ void fetch_token_release(struct fetch_token *t)
 int fetch_url_normalize(const char *in, char **out, char *err)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL, *frag = NULL,
-	     *user = NULL, *res = NULL;
+	char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL, *frag = NULL, *user = NULL,
+	     *res = NULL;
 	int rc = FETCH_EUSAGE;
 	*out = NULL;
 	if (!u)
@@ -258,8 +258,9 @@ int fetch_url_check_http(const char *url, bool allow_http, bool *warn, char *err
 		rc = FETCH_OK;
 		goto done;
 	}
-	fetch_fail(err, "%s: plain http to %s would send the token unencrypted (use https://, "
-			"or --allow-http if you must)",
+	fetch_fail(err,
+		   "%s: plain http to %s would send the token unencrypted (use https://, "
+		   "or --allow-http if you must)",
 		   url, host);
 done:
 	curl_free(scheme);

@@ -24,23 +24,23 @@
 
 #include "fetch_internal.h"
 
-#define PER_PAGE 100
+#define PER_PAGE	   100
 #define MAX_OFFSET_DEFAULT 50000
 /* hop of an issue reached only through relates_to (without --follow-related) */
 #define HOP_UNREACHED ((int64_t)1 << 40)
 #define HOP_UNLIMITED (HOP_UNREACHED - 1)
 /* level-synchronous expansion (exact hops) only for depths this small */
-#define BARRIER_MAX_DEPTH 1000
+#define BARRIER_MAX_DEPTH  1000
 #define SYNC_SLACK_SECONDS 120
 
 enum kind {
-	K_SEED_PROJECT,  /* --project P */
-	K_SEED_GROUP,    /* --group G, one page of its projects */
-	K_SEED_ISSUE,    /* --issue REF */
+	K_SEED_PROJECT,	 /* --project P */
+	K_SEED_GROUP,	 /* --group G, one page of its projects */
+	K_SEED_ISSUE,	 /* --issue REF */
 	K_ISSUE_PROJECT, /* the project of a seed issue */
-	K_LIST,          /* one page of a project's issues */
-	K_LINKS,         /* one issue's links */
-	K_PROJECT,       /* a linked issue's project */
+	K_LIST,		 /* one page of a project's issues */
+	K_LINKS,	 /* one issue's links */
+	K_PROJECT,	 /* a linked issue's project */
 };
 
 enum pstate { P_UNKNOWN = 0, P_REQUESTED, P_KNOWN, P_INACCESSIBLE };
@@ -55,13 +55,13 @@ struct i64map {
 struct lister {
 	int64_t project_id;
 	int is_seed;
-	char *next;          /* next page URL (is_seed 1) or last iid listed (others) */
+	char *next;	     /* next page URL (is_seed 1) or last iid listed (others) */
 	char *updated_after; /* NULL: everything */
 	bool in_flight, done;
 	char *series_after; /* the updated_after the current pages started from */
-	long page;          /* pages read in the current series (X-Page if given) */
-	int64_t last_iid; /* iids listing: the last iid of the chunk in flight */
-	size_t chunk;     /* iids listing: how many iids in flight */
+	long page;	    /* pages read in the current series (X-Page if given) */
+	int64_t last_iid;   /* iids listing: the last iid of the chunk in flight */
+	size_t chunk;	    /* iids listing: how many iids in flight */
 };
 
 struct expand {
@@ -102,17 +102,17 @@ struct crawl {
 	struct expand *heap;
 	size_t n_heap, cap_heap;
 	uint64_t seq;
-	struct i64map queued;   /* issues queued or expanded in this process */
-	struct i64map seen;     /* issues stored by this process (counts) */
+	struct i64map queued;	/* issues queued or expanded in this process */
+	struct i64map seen;	/* issues stored by this process (counts) */
 	struct i64map projects; /* enum pstate */
-	int64_t *proj_wanted;   /* projects to resolve, not yet submitted */
+	int64_t *proj_wanted;	/* projects to resolve, not yet submitted */
 	size_t n_wanted, cap_wanted;
 	struct links_unit *parked;
 	size_t n_parked, n_expanding;
 
 	/* seeds phase */
 	struct json_object *seed_listed; /* project objects (--project, --group) */
-	struct json_object *seed_other;  /* project objects of seed issues */
+	struct json_object *seed_other;	 /* project objects of seed issues */
 	struct json_object *seed_issues; /* issue objects */
 };
 
@@ -194,7 +194,7 @@ static int heap_push(struct crawl *c, struct expand e)
 	if (c->n_heap == c->cap_heap) {
 		size_t ncap = c->cap_heap ? c->cap_heap * 2 : 256;
 		struct expand *nh =
-			ncap > SIZE_MAX / sizeof *nh ? NULL : realloc(c->heap, ncap * sizeof *nh);
+		    ncap > SIZE_MAX / sizeof *nh ? NULL : realloc(c->heap, ncap * sizeof *nh);
 		if (!nh)
 			return FETCH_ENOMEM;
 		c->heap = nh;
@@ -249,7 +249,8 @@ static bool jint(struct json_object *o, const char *key, int64_t *out)
 static const char *jstr(struct json_object *o, const char *key)
 {
 	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
 }
@@ -270,7 +271,7 @@ static void iso_time(int64_t t, char *buf, size_t len)
 
 /* The crawl's base for API paths: "<instance>/api/v4". */
 static int api_url(struct crawl *c, char **out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int api_url(struct crawl *c, char **out, const char *fmt, ...)
 {
 	char tail[4096];
@@ -326,7 +327,7 @@ static int issue_from_json(struct crawl *c, struct json_object *o, struct store_
 	i->due_date = jstr(o, "due_date");
 	if (json_object_object_get_ex(o, "labels", &v) && json_object_is_type(v, json_type_array)) {
 		const char *t = json_object_to_json_string_ext(
-			v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		    v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (!(*labels = strdup(t)))
 			return nomem(c);
 	}
@@ -359,7 +360,8 @@ static int put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
 	struct store_project p = {0};
 	if (!json_object_is_type(o, json_type_object) || !jint(o, "id", &p.id) ||
 	    !(p.path = jstr(o, "path_with_namespace"))) {
-		fetch_fail(c->err, "unexpected answer: a project without id or path_with_namespace");
+		fetch_fail(c->err,
+			   "unexpected answer: a project without id or path_with_namespace");
 		return FETCH_EREMOTE;
 	}
 	p.web_url = jstr(o, "web_url");
@@ -450,18 +452,20 @@ static int submit_list(struct crawl *c, struct lister *l)
 			if (!url)
 				rc = nomem(c);
 		} else {
-			rc = api_url(c, &url,
-				     "/projects/%lld/issues?order_by=updated_at&sort=asc&per_page=%d"
-				     "&state=%s%s%s",
-				     (long long)l->project_id, PER_PAGE, state,
-				     after ? "&updated_after=" : "", after ? after : "");
+			rc =
+			    api_url(c, &url,
+				    "/projects/%lld/issues?order_by=updated_at&sort=asc&per_page=%d"
+				    "&state=%s%s%s",
+				    (long long)l->project_id, PER_PAGE, state,
+				    after ? "&updated_after=" : "", after ? after : "");
 		}
 	} else {
 		/* a project that is not a seed: only its stored issues, by iids[] */
 		int64_t after_iid = l->next ? strtoll(l->next, NULL, 10) : 0;
 		int64_t *iids = NULL;
 		size_t n = 0;
-		if (store_crawl_project_iids(c->s, l->project_id, after_iid, PER_PAGE, &iids, &n) < 0) {
+		if (store_crawl_project_iids(c->s, l->project_id, after_iid, PER_PAGE, &iids, &n) <
+		    0) {
 			curl_free(after);
 			return store_failed(c, "read stored iids");
 		}
@@ -470,8 +474,8 @@ static int submit_list(struct crawl *c, struct lister *l)
 			curl_free(after);
 			l->done = true;
 			/* nothing left: record it (its own small unit) */
-			struct store_crawl_project p = {l->project_id, l->is_seed, true, true,
-							 l->next, l->updated_after};
+			struct store_crawl_project p = {l->project_id, l->is_seed,	true, true,
+							l->next,       l->updated_after};
 			if ((rc = begin(c)) == 0) {
 				if (store_crawl_put_project(c->s, &p) < 0)
 					rc = store_failed(c, "write crawl project");
@@ -590,15 +594,16 @@ static int on_list(struct crawl *c, struct http_req *r)
 	if (r->status == 404) {
 		/* a linked project that became unreadable, or a seed project gone */
 		if (l->is_seed == 1) {
-			fetch_fail(c->err, "project %lld: 404 not found or no access (check that "
-					   "the token can read it)",
+			fetch_fail(c->err,
+				   "project %lld: 404 not found or no access (check that "
+				   "the token can read it)",
 				   (long long)l->project_id);
 			return FETCH_EREMOTE;
 		}
 		l->done = true;
 		c->res->inaccessible++;
-		struct store_crawl_project p = {l->project_id, l->is_seed, false, true, l->next,
-						 l->updated_after};
+		struct store_crawl_project p = {l->project_id, l->is_seed, false,
+						true,	       l->next,	   l->updated_after};
 		if ((rc = begin(c)))
 			return rc;
 		if (store_crawl_put_project(c->s, &p) < 0 ||
@@ -622,7 +627,8 @@ static int on_list(struct crawl *c, struct http_req *r)
 		char msg[300], path[512];
 		http_api_message(r->json, msg, sizeof msg);
 		http_url_path(r->url, path, sizeof path);
-		fetch_fail(c->err, "GET %s: %ld %s", path, r->status, msg[0] ? msg : "unexpected answer");
+		fetch_fail(c->err, "GET %s: %ld %s", path, r->status,
+			   msg[0] ? msg : "unexpected answer");
 		return FETCH_EREMOTE;
 	}
 
@@ -671,8 +677,9 @@ static int on_list(struct crawl *c, struct http_req *r)
 		} else if ((int64_t)(page + 1) * PER_PAGE > c->max_offset && last_updated) {
 			/* never page past the offset limit: continue with updated_after */
 			if (l->series_after && strcmp(l->series_after, last_updated) == 0) {
-				fetch_fail(c->err, "project %lld: more than %lld issues share the "
-						   "updated_at %s; cannot page on",
+				fetch_fail(c->err,
+					   "project %lld: more than %lld issues share the "
+					   "updated_at %s; cannot page on",
 					   (long long)l->project_id, (long long)c->max_offset,
 					   last_updated);
 				rc = FETCH_EREMOTE;
@@ -845,7 +852,8 @@ static int on_links(struct crawl *c, struct http_req *r)
 		char msg[300], path[512];
 		http_api_message(r->json, msg, sizeof msg);
 		http_url_path(r->url, path, sizeof path);
-		fetch_fail(c->err, "GET %s: %ld %s", path, r->status, msg[0] ? msg : "unexpected answer");
+		fetch_fail(c->err, "GET %s: %ld %s", path, r->status,
+			   msg[0] ? msg : "unexpected answer");
 		unit_done(c, u);
 		return FETCH_EREMOTE;
 	}
@@ -917,8 +925,9 @@ static int seed_not_found(struct crawl *c, const char *opt, const char *word, st
 	char msg[300];
 	http_api_message(r->json, msg, sizeof msg);
 	if (r->status == 404)
-		fetch_fail(c->err, "%s %s: not found or no access (check the name and that the "
-				   "token can read it)",
+		fetch_fail(c->err,
+			   "%s %s: not found or no access (check the name and that the "
+			   "token can read it)",
 			   opt, word);
 	else
 		fetch_fail(c->err, "%s %s: %ld %s", opt, word, r->status,
@@ -934,7 +943,8 @@ static int on_seed(struct crawl *c, struct http_req *r)
 	case K_SEED_PROJECT:
 		if (r->status != 200)
 			return seed_not_found(c, "--project", sr->word, r);
-		return json_object_array_add(c->seed_listed, json_object_get(r->json)) ? nomem(c) : 0;
+		return json_object_array_add(c->seed_listed, json_object_get(r->json)) ? nomem(c)
+										       : 0;
 	case K_SEED_GROUP:
 		if (r->status != 200 || !json_object_is_type(r->json, json_type_array))
 			return seed_not_found(c, "--group", sr->word, r);
@@ -974,7 +984,8 @@ static int on_seed(struct crawl *c, struct http_req *r)
 	case K_ISSUE_PROJECT:
 		if (r->status != 200)
 			return seed_not_found(c, "--issue", sr->word, r);
-		return json_object_array_add(c->seed_other, json_object_get(r->json)) ? nomem(c) : 0;
+		return json_object_array_add(c->seed_other, json_object_get(r->json)) ? nomem(c)
+										      : 0;
 	}
 	return 0;
 }
@@ -1210,7 +1221,8 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 		int64_t iid;
 		sr[k].word = o->issues[i];
 		if (store_ref_parse(o->issues[i], &path, &iid) < 0) {
-			fetch_fail(c->err, "--issue %s: not a ref (group/project#iid)", o->issues[i]);
+			fetch_fail(c->err, "--issue %s: not a ref (group/project#iid)",
+				   o->issues[i]);
 			rc = FETCH_EUSAGE;
 			goto done;
 		}
@@ -1238,8 +1250,8 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 	iso_time(started, started_iso, sizeof started_iso);
 	if (c->incremental) {
 		struct tm tm = {0};
-		const char *end = prev_started ? strptime(prev_started, "%Y-%m-%dT%H:%M:%SZ", &tm)
-					       : NULL;
+		const char *end =
+		    prev_started ? strptime(prev_started, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
 		time_t prev_t = end && !*end ? timegm(&tm) : (time_t)-1;
 		if (prev_t == -1) {
 			c->incremental = false;
@@ -1302,8 +1314,9 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 		}
 		/* the project of a seed issue (is_seed 2): listed by iids when
 		 * incremental, else not listed */
-		struct store_crawl_project p = {is.project_id, 2, true, !c->incremental, NULL,
-						c->incremental ? mark_iso : NULL};
+		struct store_crawl_project p = {is.project_id, 2,
+						true,	       !c->incremental,
+						NULL,	       c->incremental ? mark_iso : NULL};
 		if (store_crawl_put_project(c->s, &p) < 0) {
 			rc = store_failed(c, "write crawl project");
 			goto rollback;
@@ -1317,8 +1330,8 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 		for (size_t j = 0; j < prev.n; j++)
 			if (prev.v[j].id == pid)
 				listed = prev.v[j].listed;
-		struct store_crawl_project p = {pid, 1, true, false, NULL,
-						(c->incremental && listed) ? mark_iso : NULL};
+		struct store_crawl_project p = {
+		    pid, 1, true, false, NULL, (c->incremental && listed) ? mark_iso : NULL};
 		if (store_crawl_put_project(c->s, &p) < 0) {
 			rc = store_failed(c, "write crawl project");
 			goto rollback;
@@ -1358,8 +1371,8 @@ static int finish_run(struct crawl *c)
 		return rc;
 	if (c->o->full && store_crawl_prune(c->s, &c->res->pruned) < 0)
 		rc = store_failed(c, "prune");
-	if (rc == 0 && (store_meta_set(c->s, "fetch.completed", "1") < 0 ||
-			store_mark_populated(c->s) < 0))
+	if (rc == 0 &&
+	    (store_meta_set(c->s, "fetch.completed", "1") < 0 || store_mark_populated(c->s) < 0))
 		rc = store_failed(c, "store fetch marks");
 	if ((rc = end_unit(c, rc)))
 		return rc;
@@ -1413,7 +1426,8 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		rc = store_failed(&c, "read projects");
 		goto done;
 	}
-	if (store_get_fetch_info(s, &info) < 0 || store_meta_get(s, "fetch.options", &rec_opts) < 0 ||
+	if (store_get_fetch_info(s, &info) < 0 ||
+	    store_meta_get(s, "fetch.options", &rec_opts) < 0 ||
 	    store_meta_get(s, "fetch.completed", &rec_done) < 0 ||
 	    store_meta_get(s, "fetch.mode", &rec_mode) < 0) {
 		rc = store_failed(&c, "read fetch marks");

@@ -34,12 +34,12 @@ enum fetch_status {
 enum fetch_auth_kind {
 	FETCH_AUTH_NONE = 0,
 	FETCH_AUTH_PRIVATE_TOKEN, /* sent as PRIVATE-TOKEN */
-	FETCH_AUTH_BEARER,        /* sent as Authorization: Bearer */
+	FETCH_AUTH_BEARER,	  /* sent as Authorization: Bearer */
 };
 
 struct fetch_token {
 	enum fetch_auth_kind kind;
-	char *value;        /* owned; wiped by fetch_token_release() */
+	char *value;	    /* owned; wiped by fetch_token_release() */
 	const char *source; /* static: "--token-file", "GITLAB_TOKEN", ... (safe to print) */
 };
 
@@ -85,7 +85,7 @@ int fetch_link_next(const char *header, char **out);
 #define FETCH_DEPTH_UNLIMITED (-1)
 
 struct fetch_options {
-	const char *url;        /* normalised instance URL (fetch_url_normalize) */
+	const char *url;	/* normalised instance URL (fetch_url_normalize) */
 	const char *user_agent; /* e.g. "issuegraph/0.1.0" */
 	const struct fetch_token *token;
 
@@ -102,28 +102,28 @@ struct fetch_options {
 	const char *state; /* "opened", "closed" or "all" */
 	bool full;
 
-	int jobs;              /* requests in flight, >= 1 */
-	long timeout;          /* seconds per request */
-	long connect_timeout;  /* seconds */
-	int retries;           /* tries per request, >= 1 */
-	long retry_time;       /* seconds per request, all tries */
-	const char *cacert;    /* CA bundle or NULL */
+	int jobs;	      /* requests in flight, >= 1 */
+	long timeout;	      /* seconds per request */
+	long connect_timeout; /* seconds */
+	int retries;	      /* tries per request, >= 1 */
+	long retry_time;      /* seconds per request, all tries */
+	const char *cacert;   /* CA bundle or NULL */
 
-	FILE *err;      /* progress, warnings and -v log lines; NULL: none */
-	int verbose;    /* 1: one line per request */
-	bool progress;  /* live line (the caller checked isatty) */
-	bool quiet;     /* no summary, no warnings */
+	FILE *err;     /* progress, warnings and -v log lines; NULL: none */
+	int verbose;   /* 1: one line per request */
+	bool progress; /* live line (the caller checked isatty) */
+	bool quiet;    /* no summary, no warnings */
 };
 
 struct fetch_result {
-	int64_t issues;   /* distinct issues stored or refreshed by this process */
-	int64_t links;    /* link lists read */
+	int64_t issues;	  /* distinct issues stored or refreshed by this process */
+	int64_t links;	  /* link lists read */
 	int64_t requests; /* HTTP requests sent (retries included) */
 	int64_t retries;
 	int64_t rate_limited; /* 429 answers */
 	int64_t inaccessible; /* linked projects/issues answering 404 */
-	int64_t pruned;       /* issues removed by --full */
-	bool resumed;         /* continued an interrupted fetch */
+	int64_t pruned;	      /* issues removed by --full */
+	bool resumed;	      /* continued an interrupted fetch */
 	bool incremental;     /* listed only what changed since the last fetch */
 	bool saw_blocks;      /* the store holds at least one blocks link */
 	double seconds;
@@ -142,7 +142,6 @@ struct fetch_result {
  * $ISSUEGRAPH_TEST_MAX_OFFSET=N lowers the deepest offset paged to
  * (GitLab: 50,000) so that tests exercise the updated_after continuation.
  */
-int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_result *res,
-	      char *err);
+int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_result *res, char *err);
 
 #endif

@@ -32,10 +32,10 @@ struct http_req {
 	void *data; /* the crawler's */
 
 	/* outcome, for the callback */
-	long status;              /* 200..299, 404, or another 4xx the caller judges */
+	long status;		  /* 200..299, 404, or another 4xx the caller judges */
 	struct json_object *json; /* the parsed body; NULL if none or not JSON */
-	char *link_next;          /* Link rel="next" (same origin checked), or NULL */
-	long x_page;              /* X-Page, -1 if absent */
+	char *link_next;	  /* Link rel="next" (same origin checked), or NULL */
+	long x_page;		  /* X-Page, -1 if absent */
 
 	/* http.c's own */
 	void *easy;

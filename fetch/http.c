@@ -19,25 +19,25 @@
 #include "fetch_internal.h"
 
 /* An API answer bigger than this is an error, not an OOM. */
-#define HTTP_BODY_CAP ((size_t)256 << 20)
+#define HTTP_BODY_CAP	   ((size_t)256 << 20)
 #define HTTP_MAX_REDIRECTS 8
-#define HTTP_BACKOFF_BASE 0.5 /* seconds, doubled per try */
-#define HTTP_BACKOFF_MAX 30.0
-#define HTTP_RATE_RECOVER 2.0 /* seconds without 429 before one more slot */
+#define HTTP_BACKOFF_BASE  0.5 /* seconds, doubled per try */
+#define HTTP_BACKOFF_MAX   30.0
+#define HTTP_RATE_RECOVER  2.0 /* seconds without 429 before one more slot */
 
 struct http {
 	const struct fetch_options *o;
 	CURLM *multi;
-	struct curl_slist *headers; /* holds the token: never printed */
+	struct curl_slist *headers;	     /* holds the token: never printed */
 	struct http_req *queue, *queue_tail; /* ready to start, FIFO */
-	struct http_req *waiting;            /* backing off, not ordered */
+	struct http_req *waiting;	     /* backing off, not ordered */
 	size_t n_queue, n_waiting, n_active;
 	CURL **pool;
 	size_t n_pool;
 	struct http_req **active; /* in flight, n_active of them */
-	int limit;          /* current concurrency limit */
-	double pause_until; /* no new request before (429) */
-	double pace;        /* seconds between request starts while rate limited; 0: none */
+	int limit;		  /* current concurrency limit */
+	double pause_until;	  /* no new request before (429) */
+	double pace;		  /* seconds between request starts while rate limited; 0: none */
 	double next_start;
 	double pace_set_at;
 	double last_429;
@@ -89,8 +89,8 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 	    !(h->active = calloc((size_t)h->limit, sizeof *h->active)))
 		goto nomem;
 	if (o->token && o->token->kind != FETCH_AUTH_NONE) {
-		const char *name =
-			o->token->kind == FETCH_AUTH_BEARER ? "Authorization: Bearer " : "PRIVATE-TOKEN: ";
+		const char *name = o->token->kind == FETCH_AUTH_BEARER ? "Authorization: Bearer "
+								       : "PRIVATE-TOKEN: ";
 		size_t n = strlen(name) + strlen(o->token->value) + 1;
 		if (!(hdr = malloc(n)))
 			goto nomem;
@@ -240,7 +240,7 @@ void http_api_message(const struct json_object *body, char *buf, size_t len)
 		}
 		snprintf(buf, len, "%s",
 			 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-								   JSON_C_TO_STRING_NOSLASHESCAPE));
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		return;
 	}
 }
@@ -287,7 +287,8 @@ static CURL *easy_for(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent ? o->user_agent : "issuegraph");
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout > 0 ? o->timeout : 60L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout > 0 ? o->connect_timeout : 10L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
+			 o->connect_timeout > 0 ? o->connect_timeout : 10L);
 	/* Redirects are followed by hand (same origin only): curl would send
 	 * PRIVATE-TOKEN on to whatever host a Location names. */
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -388,8 +389,9 @@ static int retry_later(struct http *h, struct http_req *r, double delay, bool co
 	if ((counts && r->tries >= h->o->retries) ||
 	    now + delay - r->first_at > (double)h->o->retry_time) {
 		http_url_path(r->url, path, sizeof path);
-		fetch_fail(err, "GET %s: %s (gave up after %d tries in %.0f s; see --retries and "
-				"--retry-time)",
+		fetch_fail(err,
+			   "GET %s: %s (gave up after %d tries in %.0f s; see --retries and "
+			   "--retry-time)",
 			   path, why, r->tries + (counts ? 0 : 1), now - r->first_at);
 		return FETCH_EREMOTE;
 	}
@@ -536,8 +538,9 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 			fetch_fail(err, "GET %s: redirect (%ld) without a Location", path, status);
 			rc = FETCH_EREMOTE;
 		} else if (!fetch_url_same_origin(target, r->url)) {
-			fetch_fail(err, "GET %s: redirect to %s refused (another host, port or "
-					"scheme: the token is not sent there)",
+			fetch_fail(err,
+				   "GET %s: redirect to %s refused (another host, port or "
+				   "scheme: the token is not sent there)",
 				   path, target);
 			rc = FETCH_EREMOTE;
 		} else if (++r->redirects > HTTP_MAX_REDIRECTS) {
@@ -638,8 +641,9 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 		}
 	} else if (status == 401) {
 		http_api_message(r->json, msg, sizeof msg);
-		fetch_fail(err, "token rejected (%s): check that it is valid, not expired, "
-				"and meant for this instance",
+		fetch_fail(err,
+			   "token rejected (%s): check that it is valid, not expired, "
+			   "and meant for this instance",
 			   msg[0] ? msg : "401");
 		rc = FETCH_EREMOTE;
 		goto out;

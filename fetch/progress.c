@@ -28,8 +28,8 @@ void fetch_progress_update(struct fetch_progress *p, const struct fetch_progress
 		"\r\033[Kfetch: %lld issues, %lld link lists, %lld requests (%.0f/s), queue %lld, "
 		"%lld retries, %.0f s",
 		(long long)c->issues, (long long)c->links, (long long)c->requests,
-		el >= 1.0 ? (double)c->requests / el : 0.0, (long long)c->queue, (long long)c->retries,
-		el);
+		el >= 1.0 ? (double)c->requests / el : 0.0, (long long)c->queue,
+		(long long)c->retries, el);
 	fflush(p->err);
 }
 

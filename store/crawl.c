@@ -8,8 +8,8 @@
 int store_crawl_put_project(struct store *s, const struct store_crawl_project *p)
 {
 	static const char sql[] =
-		"INSERT OR REPLACE INTO crawl_projects(project_id, is_seed, accessible, list_next, "
-		"list_updated_after, list_done) VALUES(?, ?, ?, ?, ?, ?)";
+	    "INSERT OR REPLACE INTO crawl_projects(project_id, is_seed, accessible, list_next, "
+	    "list_updated_after, list_done) VALUES(?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
@@ -33,12 +33,12 @@ int store_crawl_each_project(struct store *s, store_crawl_project_cb cb, void *c
 		return STORE_ERR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_crawl_project p = {
-			.project_id = sqlite3_column_int64(st, 0),
-			.is_seed = sqlite3_column_int(st, 1),
-			.accessible = sqlite3_column_int(st, 2) != 0,
-			.list_next = (const char *)sqlite3_column_text(st, 3),
-			.list_updated_after = (const char *)sqlite3_column_text(st, 4),
-			.list_done = sqlite3_column_int(st, 5) != 0,
+		    .project_id = sqlite3_column_int64(st, 0),
+		    .is_seed = sqlite3_column_int(st, 1),
+		    .accessible = sqlite3_column_int(st, 2) != 0,
+		    .list_next = (const char *)sqlite3_column_text(st, 3),
+		    .list_updated_after = (const char *)sqlite3_column_text(st, 4),
+		    .list_done = sqlite3_column_int(st, 5) != 0,
 		};
 		if ((ret = cb(ctx, &p)) != 0)
 			break;
@@ -76,7 +76,7 @@ int store_crawl_get_issue(struct store *s, int64_t issue_id, struct store_crawl_
 int store_crawl_put_issue(struct store *s, int64_t issue_id, int64_t hop, bool expanded)
 {
 	static const char sql[] =
-		"INSERT OR REPLACE INTO crawl_issues(issue_id, hop, expanded) VALUES(?, ?, ?)";
+	    "INSERT OR REPLACE INTO crawl_issues(issue_id, hop, expanded) VALUES(?, ?, ?)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
@@ -98,11 +98,11 @@ int store_crawl_each_pending(struct store *s, int64_t max_hop, store_crawl_issue
 	sqlite3_bind_int64(st, 1, max_hop);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_crawl_issue i = {
-			.issue_id = sqlite3_column_int64(st, 0),
-			.hop = sqlite3_column_int64(st, 1),
-			.project_id = sqlite3_column_int64(st, 2),
-			.iid = sqlite3_column_int64(st, 3),
-			.expanded = false,
+		    .issue_id = sqlite3_column_int64(st, 0),
+		    .hop = sqlite3_column_int64(st, 1),
+		    .project_id = sqlite3_column_int64(st, 2),
+		    .iid = sqlite3_column_int64(st, 3),
+		    .expanded = false,
 		};
 		if ((ret = cb(ctx, &i)) != 0)
 			break;
@@ -124,7 +124,7 @@ int store_crawl_reset(struct store *s, bool keep_issues)
 int store_crawl_mark_inaccessible(struct store *s, int64_t project_id, int64_t iid)
 {
 	static const char sql[] =
-		"INSERT OR IGNORE INTO crawl_inaccessible(project_id, iid) VALUES(?, ?)";
+	    "INSERT OR IGNORE INTO crawl_inaccessible(project_id, iid) VALUES(?, ?)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
@@ -144,7 +144,8 @@ static int collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			int64_t *nv = ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(v, ncap * sizeof *nv);
+			int64_t *nv =
+			    ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(v, ncap * sizeof *nv);
 			if (!nv) {
 				sqlite3_reset(st);
 				free(v);
@@ -200,7 +201,7 @@ int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_
 			     int64_t **iids, size_t *n)
 {
 	static const char sql[] =
-		"SELECT iid FROM issues WHERE project_id = ? AND iid > ? ORDER BY iid LIMIT ?";
+	    "SELECT iid FROM issues WHERE project_id = ? AND iid > ? ORDER BY iid LIMIT ?";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;

@@ -23,19 +23,22 @@ static char *next_of(const char *header)
 static void test_link__gitlab_header_gives_next(void **state)
 {
 	(void)state;
-	char *n = next_of("<https://gitlab.example.com/api/v4/projects/8/issues?page=1&per_page=3>; "
-			  "rel=\"prev\", <https://gitlab.example.com/api/v4/projects/8/issues?page=3&"
-			  "per_page=3>; rel=\"next\", <https://gitlab.example.com/api/v4/projects/8/"
-			  "issues?page=1&per_page=3>; rel=\"first\", <https://gitlab.example.com/api/"
-			  "v4/projects/8/issues?page=4&per_page=3>; rel=\"last\"");
-	assert_string_equal(n, "https://gitlab.example.com/api/v4/projects/8/issues?page=3&per_page=3");
+	char *n =
+	    next_of("<https://gitlab.example.com/api/v4/projects/8/issues?page=1&per_page=3>; "
+		    "rel=\"prev\", <https://gitlab.example.com/api/v4/projects/8/issues?page=3&"
+		    "per_page=3>; rel=\"next\", <https://gitlab.example.com/api/v4/projects/8/"
+		    "issues?page=1&per_page=3>; rel=\"first\", <https://gitlab.example.com/api/"
+		    "v4/projects/8/issues?page=4&per_page=3>; rel=\"last\"");
+	assert_string_equal(
+	    n, "https://gitlab.example.com/api/v4/projects/8/issues?page=3&per_page=3");
 	free(n);
 }
 
 static void test_link__no_next_on_last_page(void **state)
 {
 	(void)state;
-	assert_null(next_of("<https://h/x?page=1>; rel=\"first\", <https://h/x?page=1>; rel=\"last\""));
+	assert_null(
+	    next_of("<https://h/x?page=1>; rel=\"first\", <https://h/x?page=1>; rel=\"last\""));
 	assert_null(next_of(""));
 	assert_null(next_of(NULL));
 }
@@ -106,7 +109,8 @@ static void test_url__plain_http_rule(void **state)
 	assert_int_equal(fetch_url_check_http("http://gitlab.example.com", false, &warn, err),
 			 FETCH_EREMOTE);
 	assert_non_null(strstr(err, "--allow-http"));
-	assert_int_equal(fetch_url_check_http("http://128.0.0.1", false, &warn, err), FETCH_EREMOTE);
+	assert_int_equal(fetch_url_check_http("http://128.0.0.1", false, &warn, err),
+			 FETCH_EREMOTE);
 	assert_int_equal(fetch_url_check_http("http://gitlab.example.com", true, &warn, err), 0);
 	assert_true(warn);
 }
@@ -182,8 +186,12 @@ static int project_noop(void *ctx, const struct store_project *p)
 
 static void put_issue(struct store *s, int64_t id, int64_t pid, int64_t iid)
 {
-	struct store_issue i = {.id = id, .project_id = pid, .iid = iid, .title = "t",
-				.labels_json = "[]", .updated_at = "2026-01-01T00:00:00Z"};
+	struct store_issue i = {.id = id,
+				.project_id = pid,
+				.iid = iid,
+				.title = "t",
+				.labels_json = "[]",
+				.updated_at = "2026-01-01T00:00:00Z"};
 	assert_int_equal(store_put_issue(s, &i), 0);
 }
 
@@ -259,16 +267,16 @@ static void test_store_crawl__frontier_reset_and_prune(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link__gitlab_header_gives_next),
-		cmocka_unit_test(test_link__no_next_on_last_page),
-		cmocka_unit_test(test_link__rel_lists_case_and_unquoted),
-		cmocka_unit_test(test_link__commas_in_url_and_other_params),
-		cmocka_unit_test(test_link__garbage_is_no_next),
-		cmocka_unit_test(test_url__normalize),
-		cmocka_unit_test(test_url__plain_http_rule),
-		cmocka_unit_test(test_url__same_origin),
-		cmocka_unit_test(test_token__sources_and_ci_job_token),
-		cmocka_unit_test(test_store_crawl__frontier_reset_and_prune),
+	    cmocka_unit_test(test_link__gitlab_header_gives_next),
+	    cmocka_unit_test(test_link__no_next_on_last_page),
+	    cmocka_unit_test(test_link__rel_lists_case_and_unquoted),
+	    cmocka_unit_test(test_link__commas_in_url_and_other_params),
+	    cmocka_unit_test(test_link__garbage_is_no_next),
+	    cmocka_unit_test(test_url__normalize),
+	    cmocka_unit_test(test_url__plain_http_rule),
+	    cmocka_unit_test(test_url__same_origin),
+	    cmocka_unit_test(test_token__sources_and_ci_job_token),
+	    cmocka_unit_test(test_store_crawl__frontier_reset_and_prune),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
