@@ -69,20 +69,20 @@ def instance(n_projects=50, per_project=100, n_links=3000, seed=1):
 
 
 class NoDelayServer:
-    """server.py started through nodelay_server.py (see there why)."""
+    """tests/gitlab_server/server.py on a free port."""
 
     def __init__(self, data, *args, timeout=60.0):
         self.dir = tempfile.mkdtemp(prefix="ig-bench-srv-")
         port_file = os.path.join(self.dir, "port")
         self.proc = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(HERE, "nodelay_server.py"), "--data", data,
+            ["/usr/bin/python3", os.path.join(HERE, "..", "..", "tests", "gitlab_server", "server.py"), "--data", data,
              "--port", "0", "--port-file", port_file] + list(args),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         end = time.monotonic() + timeout
         while not os.path.exists(port_file):
             if self.proc.poll() is not None or time.monotonic() > end:
                 self.stop()
-                raise RuntimeError("nodelay_server.py did not start")
+                raise RuntimeError("the test server did not start")
             time.sleep(0.05)
         with open(port_file) as f:
             self.port = int(f.read().strip())
