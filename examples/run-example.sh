@@ -37,7 +37,7 @@ step path --weight weight
 "$ig" path --weight weight
 step check --fail-on knots,conflicts
 "$ig" check --fail-on knots,conflicts && echo "(exit 0)" || echo "(exit $?: the example has a knot on purpose)"
-step render --format svg -o "$out/graph.svg"
+step render --format svg --legend -o "$out/graph.svg"
 "$ig" render --format svg --legend -o "$out/graph.svg"
 step report --format html -o "$out/report.html"
 "$ig" report --format html -o "$out/report.html"
