@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""fetch's progress reporting as a person sees it: on a terminal, one live
+line on stderr redrawn in place (issues, link lists, requests, rate, queue,
+retries, elapsed) and cleared before the summary; on a pipe, only the
+summary; -q silent; --no-progress keeps the summary without the live line.
+The terminal is a real pseudo-terminal; the server adds latency so the
+crawl lasts long enough to redraw."""
+import os
+import pty
+import select
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fetch_testlib import (BIN, TOKEN, ServerProcess, check, finish, issue,  # noqa: E402
+                           project)
+
+LIVE = "\r\033[Kfetch: "
+
+
+def snapshot():
+    issues = [issue(100 + i, 1, i + 1, 10 * i) for i in range(60)]
+    links = [{"id": 1000 + i, "source_issue_id": 100 + i, "target_issue_id": 101 + i,
+              "link_type": "blocks"} for i in range(59)]
+    return {"version": 1, "source": "https://gitlab.example.com",
+            "projects": [project(1, "g/p")], "issues": issues, "links": links}
+
+
+def env():
+    e = {k: v for k, v in os.environ.items()
+         if k not in ("GITLAB_TOKEN", "GITLAB_ACCESS_TOKEN", "OAUTH_TOKEN", "CI_JOB_TOKEN",
+                      "GITLAB_CI", "ISSUEGRAPH_DB")}
+    e["GITLAB_TOKEN"] = TOKEN
+    return e
+
+
+def fetch_on_tty(url, db, *extra):
+    """Run fetch with stderr on a pseudo-terminal; return (rc, stdout, stderr)."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen([BIN, "--db", db, "fetch", "--url", url, "--project", "g/p",
+                          "--jobs", "2", *extra],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                         env=env())
+    os.close(slave)
+    err = b""
+    while True:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                chunk = b""
+            if not chunk and p.poll() is not None:
+                break
+            err += chunk
+        elif p.poll() is not None:
+            break
+    out = p.stdout.read()
+    p.wait(timeout=60)
+    os.close(master)
+    return p.returncode, out.decode(), err.decode("utf-8", "replace")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as d:
+        data = os.path.join(d, "snap.json")
+        import json
+        with open(data, "w") as f:
+            json.dump(snapshot(), f)
+        srv = ServerProcess(data, "--token", TOKEN, "--latency-ms", "40")
+        try:
+            rc, out, err = fetch_on_tty(srv.url, os.path.join(d, "a.db"))
+            check(rc == 0, "tty: fetch exits 0 (%r)" % err[-300:])
+            live = err.count(LIVE)
+            check(live >= 2, "tty: the live line is redrawn in place (%d draws)" % live)
+            first = err[err.find(LIVE):].split("\r", 2)[1] if live else ""
+            for word in ("issues", "link lists", "requests", "/s)", "queue", "retries", " s"):
+                check(word in first, "tty: the live line shows %r" % word.strip())
+            last = err.rsplit("\r\033[K", 1)[-1]
+            check(live and last.startswith("fetch: ") and " read, " in last
+                  and last.rstrip("\r\n").count("\n") == 0 and last.endswith("\n"),
+                  "tty: the line is cleared and the summary ends it (%r)" % last)
+            check(out == "", "tty: nothing on stdout")
+            check(TOKEN not in err, "tty: no token on the terminal")
+
+            rc, out, err = fetch_on_tty(srv.url, os.path.join(d, "b.db"), "--no-progress")
+            check(rc == 0 and LIVE not in err and "fetch:" in err,
+                  "--no-progress: a summary, no live line")
+            rc, out, err = fetch_on_tty(srv.url, os.path.join(d, "c.db"), "-q")
+            check(rc == 0 and err == "", "-q: silent on a terminal (%r)" % err[:200])
+
+            r = subprocess.run([BIN, "--db", os.path.join(d, "e.db"), "fetch", "--url", srv.url,
+                                "--project", "g/p"], capture_output=True, text=True, env=env(),
+                               stdin=subprocess.DEVNULL, timeout=120)
+            check(r.returncode == 0, "pipe: fetch exits 0")
+            check("\r" not in r.stderr and "\033" not in r.stderr,
+                  "pipe: no live line, no terminal codes")
+            check(len(r.stderr.strip().splitlines()) == 1 and "fetch:" in r.stderr,
+                  "pipe: one summary line (%r)" % r.stderr)
+        finally:
+            srv.stop()
+    finish()
+
+
+if __name__ == "__main__":
+    main()
