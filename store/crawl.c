@@ -133,39 +133,6 @@ int store_crawl_mark_inaccessible(struct store *s, int64_t project_id, int64_t i
 	return store_step_done(s, st, "write inaccessible");
 }
 
-static int collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n,
-		       const char *what)
-{
-	size_t len = 0, cap = 0;
-	int64_t *v = NULL;
-	int rc;
-	*ids = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			int64_t *nv =
-			    ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(v, ncap * sizeof *nv);
-			if (!nv) {
-				sqlite3_reset(st);
-				free(v);
-				return store_fail(s, STORE_ENOMEM, "out of memory");
-			}
-			v = nv;
-			cap = ncap;
-		}
-		v[len++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return store_fail_sql(s, rc, what);
-	}
-	*ids = v;
-	*n = len;
-	return 0;
-}
-
 int store_crawl_prune(struct store *s, int64_t *n)
 {
 	static const char sql[] = "SELECT id FROM issues WHERE id NOT IN (SELECT issue_id FROM "
@@ -176,7 +143,7 @@ int store_crawl_prune(struct store *s, int64_t *n)
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
-	int rc = collect_ids(s, st, &ids, &k, "find unreached issues");
+	int rc = store_collect_ids(s, st, &ids, &k, "find unreached issues");
 	for (size_t i = 0; rc == 0 && i < k; i++)
 		rc = store_delete_issue(s, ids[i]);
 	free(ids);
@@ -194,7 +161,7 @@ int store_crawl_issue_projects(struct store *s, int64_t **ids, size_t *n)
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
-	return collect_ids(s, st, ids, n, "read projects of issues");
+	return store_collect_ids(s, st, ids, n, "read projects of issues");
 }
 
 int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_iid, size_t max,
@@ -208,5 +175,5 @@ int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_
 	sqlite3_bind_int64(st, 1, project_id);
 	sqlite3_bind_int64(st, 2, after_iid);
 	sqlite3_bind_int64(st, 3, (int64_t)max);
-	return collect_ids(s, st, iids, n, "read stored iids");
+	return store_collect_ids(s, st, iids, n, "read stored iids");
 }

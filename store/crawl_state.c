@@ -84,21 +84,16 @@ done:
 	return store_release(s);
 }
 
-int store_seed_projects(struct store *s, int64_t **ids, size_t *n)
+int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n, const char *what)
 {
-	static const char sql[] =
-	    "SELECT project_id FROM crawl_projects WHERE is_seed != 0 ORDER BY project_id";
-	*ids = NULL;
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
 	size_t len = 0, cap = 0;
 	int64_t *v = NULL;
 	int rc;
+	*ids = NULL;
+	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
+			size_t ncap = cap ? cap * 2 : 64;
 			int64_t *nv =
 			    ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(v, ncap * sizeof *nv);
 			if (!nv) {
@@ -114,11 +109,23 @@ int store_seed_projects(struct store *s, int64_t **ids, size_t *n)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return store_fail_sql(s, rc, "read seed projects");
+		return store_fail_sql(s, rc, what);
 	}
 	*ids = v;
 	*n = len;
 	return 0;
+}
+
+int store_seed_projects(struct store *s, int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+	    "SELECT project_id FROM crawl_projects WHERE is_seed != 0 ORDER BY project_id";
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	return store_collect_ids(s, st, ids, n, "read seed projects");
 }
 
 int store_get_fetch_info(struct store *s, struct store_fetch_info *out)

@@ -44,6 +44,10 @@ int store_fail(struct store *s, int code, const char *fmt, ...)
 /* Map an SQLite result code to a store status, with "<what>: <sqlite message>"
  * as s's message. */
 int store_fail_sql(struct store *s, int rc, const char *what);
+/* Step st and collect its first column into a malloc'd array (*ids, *n;
+ * caller frees); st is reset. what names the read in an error. */
+int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n,
+		      const char *what);
 
 /* Run sql (no results wanted); 0 or a store status. */
 int store_exec(struct store *s, const char *sql);
