@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 bash tests/install-deps.sh test
 
 build=build
-cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DISSUEGRAPH_TESTS=ON)
 if [ "${1:-}" = "--sanitize" ]; then
 	shift
 	build=build-sanitize
-	cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DISSUEGRAPH_SANITIZE=ON)
+	cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DISSUEGRAPH_SANITIZE=ON -DISSUEGRAPH_TESTS=ON)
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	if [ -f tests/lsan.supp ]; then
@@ -21,7 +21,9 @@ if [ "${1:-}" = "--sanitize" ]; then
 	export IG_SANITIZED=1
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
+# ISSUEGRAPH_TESTS=ON explicitly: examples/run-example.sh shares build/ and
+# turns the tests off there, and a cached OFF must not make this a no-op.
 cmake -S . -B "$build" "${cmake_args[@]}" >/dev/null
 cmake --build "$build" -j"$jobs"
 cd "$build"
-ctest --output-on-failure -j"$jobs" "$@"
+ctest --output-on-failure --no-tests=error -j"$jobs" "$@"
