@@ -1,6 +1,7 @@
 /* Shared helpers of the command-line front end: messages, option values,
  * opening the store, atomic output. */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -88,8 +89,16 @@ void cli_common_init(struct cli_common *c)
 	c->default_cost = 1;
 }
 
-int cli_common_option(struct cli_common *c, const char *cmd, int ch, const char *arg)
+int cli_bad_option(const char *cmd, int ch, char **argv)
 {
+	if (ch == ':')
+		return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+	return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv)
+{
+	const char *arg = optarg;
 	switch (ch) {
 	case 'a':
 		c->all_states = true;
@@ -116,7 +125,7 @@ int cli_common_option(struct cli_common *c, const char *cmd, int ch, const char 
 		c->no_progress = true;
 		return 0;
 	default:
-		return CLI_NOT_COMMON;
+		return cli_bad_option(cmd, ch, argv);
 	}
 }
 

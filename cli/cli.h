@@ -92,14 +92,20 @@ void cli_common_init(struct cli_common *c);
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
-#define CLI_COMMON_SHORTOPTS "o:qvh"
-#define CLI_NOT_COMMON	     (-1)
+/* Short options of those; the leading ':' makes getopt_long return ':' for a
+ * missing value, so cli_bad_option() can tell it from an unknown option. */
+#define CLI_COMMON_SHORTOPTS ":o:qvh"
 
-/* Apply shared option ch (with its argument) to c: --all-states, --format
- * text|json, -o, -q, -v, --no-progress. Returns 0, CLI_NOT_COMMON when ch
- * is not one of them (an unknown option included), or CLI_EXIT_USAGE after
- * printing why the value is bad. */
-int cli_common_option(struct cli_common *c, const char *cmd, int ch, const char *arg);
+/* Apply shared option ch (optarg is its value) to c: --all-states,
+ * --format text|json, -o, -q, -v, --no-progress. Anything else is an
+ * unknown option or a missing value, reported by cli_bad_option(). Returns
+ * 0 or CLI_EXIT_USAGE after printing why. */
+int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv);
+
+/* A getopt_long error ('?' or ':'; main() sets opterr = 0 so getopt prints
+ * nothing itself): one line naming the option, the help hint, and
+ * CLI_EXIT_USAGE. */
+int cli_bad_option(const char *cmd, int ch, char **argv);
 
 /* ---- the store ------------------------------------------------------------- */
 

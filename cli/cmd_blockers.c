@@ -73,7 +73,7 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 
 	cli_common_init(&c);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			reverse = true;
@@ -82,9 +82,7 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default: {
-			int r = cli_common_option(&c, "blockers", ch, optarg);
-			if (r == CLI_NOT_COMMON)
-				return cli_usage("blockers", "bad option");
+			int r = cli_common_option(&c, "blockers", ch, argv);
 			if (r)
 				return r;
 		}

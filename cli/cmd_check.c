@@ -314,7 +314,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	const char *milestone = NULL;
 	int ch, rc;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
 			if ((rc = cli_parse_fail_on("check", optarg, &mask)) != 0)
@@ -329,9 +329,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default: {
-			int r = cli_common_option(&c, "check", ch, optarg);
-			if (r == CLI_NOT_COMMON)
-				return cli_usage("check", "bad option");
+			int r = cli_common_option(&c, "check", ch, argv);
 			if (r)
 				return r;
 		}

@@ -27,7 +27,6 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	const char *output = NULL;
 	int c;
 	optind = 0;
-	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -42,10 +41,8 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			fputs(help_text, stdout);
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage("export", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage("export", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option("export", c, argv);
 		}
 	}
 	if (optind < argc)

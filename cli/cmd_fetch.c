@@ -141,7 +141,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	cli_common_init(&common);
 	optind = 0;
 	int idx = 0;
-	while ((c = getopt_long(argc, argv, "qvh", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qvh", longopts, &idx)) != -1) {
 		int64_t *num = NULL, min = 1, max = 1000000;
 		switch (c) {
 		case OPT_URL:
@@ -237,7 +237,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 			fputs(fetch_help, stdout);
 			goto done;
 		default:
-			rc = cli_usage("fetch", "unknown or incomplete option");
+			rc = cli_bad_option("fetch", c, argv);
 			goto done;
 		}
 		if (num && cli_parse_int(optarg, min, max, num) != 0) {

@@ -94,7 +94,6 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 	bool quiet = false;
 	int c;
 	optind = 0;
-	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -106,10 +105,8 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			fputs(help_text, stdout);
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage("import", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage("import", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option("import", c, argv);
 		}
 	}
 	if (optind >= argc)

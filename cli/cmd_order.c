@@ -68,15 +68,13 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 
 	cli_common_init(&c);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
 		default: {
-			int r = cli_common_option(&c, "order", ch, optarg);
-			if (r == CLI_NOT_COMMON)
-				return cli_usage("order", "bad option");
+			int r = cli_common_option(&c, "order", ch, argv);
 			if (r)
 				return r;
 		}

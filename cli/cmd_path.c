@@ -198,7 +198,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 
 	cli_common_init(&c);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (ch) {
 		case 'w':
 			if (cli_parse_weight(optarg, &c.weight) != 0)
@@ -225,9 +225,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default: {
-			int r = cli_common_option(&c, "path", ch, optarg);
-			if (r == CLI_NOT_COMMON)
-				return cli_usage("path", "bad option");
+			int r = cli_common_option(&c, "path", ch, argv);
 			if (r)
 				return r;
 		}

@@ -117,7 +117,7 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	cli_common_init(&common);
 	render_opts_init(&ro);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if ((i = pick(optarg, formats, 4)) < 0)
@@ -203,7 +203,7 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default:
-			return cli_usage(CMD, "unknown option or missing value");
+			return cli_bad_option(CMD, c, argv);
 		}
 	}
 	if (optind < argc)

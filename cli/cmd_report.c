@@ -347,7 +347,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	int64_t max_rows = -1; /* default: per format */
 	int ch, rc;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":o:qvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "markdown") == 0)
@@ -420,7 +420,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default:
-			return cli_usage("report", "bad option");
+			return cli_bad_option("report", ch, argv);
 		}
 	}
 	if (optind < argc)

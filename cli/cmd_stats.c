@@ -92,15 +92,13 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	cli_common_init(&c);
 	int ch;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
 		default: {
-			int r = cli_common_option(&c, "stats", ch, optarg);
-			if (r == CLI_NOT_COMMON)
-				return cli_usage("stats", "bad option");
+			int r = cli_common_option(&c, "stats", ch, argv);
 			if (r)
 				return r;
 		}

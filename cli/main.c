@@ -1,4 +1,5 @@
 /* issuegraph: command dispatch. One table of commands, one file per command. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,17 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
-	{"fetch", cmd_fetch, "crawl a GitLab instance into the store"},
-	{"import", cmd_import, "replace the store's contents with a JSON snapshot"},
-	{"export", cmd_export, "write the store as a JSON snapshot"},
-	{"stats", cmd_stats, "counts of projects, issues, links and knots; last fetch"},
-	{"cycles", cmd_cycles, "knots (blocking cycles), witnesses and suggested cuts"},
-	{"path", cmd_path, "the critical path"},
-	{"blockers", cmd_blockers, "every issue that transitively blocks an issue"},
-	{"order", cmd_order, "a topological work order (knots as one step)"},
-	{"render", cmd_render, "draw the graph as DOT, SVG, PNG or Mermaid"},
-	{"check", cmd_check, "list findings; exit 1 on those named by --fail-on"},
-	{"report", cmd_report, "one document with everything (markdown, json, junit, html)"},
+    {"fetch", cmd_fetch, "crawl a GitLab instance into the store"},
+    {"import", cmd_import, "replace the store's contents with a JSON snapshot"},
+    {"export", cmd_export, "write the store as a JSON snapshot"},
+    {"stats", cmd_stats, "counts of projects, issues, links and knots; last fetch"},
+    {"cycles", cmd_cycles, "knots (blocking cycles), witnesses and suggested cuts"},
+    {"path", cmd_path, "the critical path"},
+    {"blockers", cmd_blockers, "every issue that transitively blocks an issue"},
+    {"order", cmd_order, "a topological work order (knots as one step)"},
+    {"render", cmd_render, "draw the graph as DOT, SVG, PNG or Mermaid"},
+    {"check", cmd_check, "list findings; exit 1 on those named by --fail-on"},
+    {"report", cmd_report, "one document with everything (markdown, json, junit, html)"},
 };
 
 static void usage(FILE *fp)
@@ -36,7 +37,8 @@ static void usage(FILE *fp)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp, "\nThe store is --db PATH, else $ISSUEGRAPH_DB, else ./issuegraph.db.\n"
-		    "Exit codes: 0 ok, 1 findings (check), 2 usage, 3 remote, 4 store, 5 bad input file.\n");
+		    "Exit codes: 0 ok, 1 findings (check), 2 usage, 3 remote, 4 store, 5 bad input "
+		    "file.\n");
 }
 
 /* Take --db PATH / --db=PATH out of argv wherever it stands (before or
@@ -96,6 +98,7 @@ int main(int argc, char **argv)
 		db = (env && *env) ? env : "issuegraph.db";
 	}
 	ctx.db_path = db;
+	opterr = 0; /* getopt's own messages lack our prefix: see cli_bad_option() */
 
 	if (argc < 2) {
 		usage(stderr);
