@@ -326,11 +326,32 @@ int store_each_link(struct store *s, store_link_cb cb, void *ctx)
 	return walk(s, st, each_link_row, &w, "read links");
 }
 
+static int each_brief_row(sqlite3_stmt *st, void *arg)
+{
+	struct issue_walk *w = arg;
+	struct store_issue i = {
+	    .id = sqlite3_column_int64(st, 0),
+	    .project_id = sqlite3_column_int64(st, 1),
+	    .iid = sqlite3_column_int64(st, 2),
+	    .state = sqlite3_column_int(st, 3) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+	    .confidential = sqlite3_column_int(st, 4) != 0,
+	    .has_weight = sqlite3_column_type(st, 5) != SQLITE_NULL,
+	    .weight = sqlite3_column_int64(st, 5),
+	    .time_estimate = sqlite3_column_int64(st, 6),
+	    .total_time_spent = sqlite3_column_int64(st, 7),
+	    .milestone_title = col_text(st, 8),
+	    .milestone_due = col_text(st, 9),
+	    .due_date = col_text(st, 10),
+	    .labels_json = "[]",
+	};
+	return w->cb(w->ctx, &i);
+}
+
 int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx)
 {
 	/* Only what analysis reads; rowid order is a plain table scan. */
 #define BRIEF_SQL                                                                                  \
-	"SELECT id, project_id, iid, state, confidential, weight, time_estimate, "                \
+	"SELECT id, project_id, iid, state, confidential, weight, time_estimate, "                 \
 	"total_time_spent, milestone_title, milestone_due, due_date FROM issues"
 	static const char all_sql[] = BRIEF_SQL;
 	static const char open_sql[] = BRIEF_SQL " WHERE state = 0";
@@ -338,65 +359,25 @@ int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, 
 	sqlite3_stmt *st = store_stmt(s, (filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
 	if (!st)
 		return STORE_ERR;
-	struct store_issue i;
-	memset(&i, 0, sizeof i);
-	i.labels_json = "[]";
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		i.id = sqlite3_column_int64(st, 0);
-		i.project_id = sqlite3_column_int64(st, 1);
-		i.iid = sqlite3_column_int64(st, 2);
-		i.state = sqlite3_column_int(st, 3) ? STORE_STATE_CLOSED : STORE_STATE_OPENED;
-		i.confidential = sqlite3_column_int(st, 4) != 0;
-		i.has_weight = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		i.weight = sqlite3_column_int64(st, 5);
-		i.time_estimate = sqlite3_column_int64(st, 6);
-		i.total_time_spent = sqlite3_column_int64(st, 7);
-		i.milestone_title = col_text(st, 8);
-		i.milestone_due = col_text(st, 9);
-		i.due_date = col_text(st, 10);
-		int r = cb(ctx, &i);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read issues");
-	return 0;
+	struct issue_walk w = {cb, ctx};
+	return walk(s, st, each_brief_row, &w, "read issues");
 }
 
 int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, void *ctx)
 {
 	static const char all_sql[] = "SELECT id, source_id, target_id, type FROM links";
 	static const char blocks_sql[] =
-		"SELECT id, source_id, target_id, type FROM links WHERE type = 1";
+	    "SELECT id, source_id, target_id, type FROM links WHERE type = 1";
 	static const char relates_sql[] =
-		"SELECT id, source_id, target_id, type FROM links WHERE type = 2";
+	    "SELECT id, source_id, target_id, type FROM links WHERE type = 2";
 	const char *sql = (filter & STORE_WALK_BLOCKS_ONLY)    ? blocks_sql
 			  : (filter & STORE_WALK_RELATES_ONLY) ? relates_sql
 							       : all_sql;
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
-	struct store_link l;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		l.id = sqlite3_column_int64(st, 0);
-		l.source_id = sqlite3_column_int64(st, 1);
-		l.target_id = sqlite3_column_int64(st, 2);
-		l.type = (enum store_link_type)sqlite3_column_int(st, 3);
-		int r = cb(ctx, &l);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read links");
-	return 0;
+	struct link_walk w = {cb, ctx};
+	return walk(s, st, each_link_row, &w, "read links");
 }
 
 int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx)
