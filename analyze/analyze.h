@@ -112,6 +112,8 @@ struct analyze_knots {
 };
 
 int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out);
+/* Only how many knots there are (no witnesses or cuts): linear time. */
+int analyze_count_knots(const struct analyze_graph *g, uint32_t *count);
 void analyze_knots_free(struct analyze_knots *k);
 
 /* Elementary cycles (Johnson), nodes taken in ref order, each started at

@@ -163,35 +163,73 @@ done:
 	return rc;
 }
 
-int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
+/* The strongly connected components (comp[v], *nc of them) and their sizes,
+ * a self-blocking issue counted as size 2 so that "size >= 2" is "knot".
+ * The caller frees *comp and *size. */
+static int component_sizes(const struct analyze_graph *g, uint32_t **comp_out, uint32_t **size_out,
+			   uint32_t *nc)
 {
 	struct analyze__tarjan t;
+	uint32_t n = g->n;
+	uint32_t *comp = NULL, *size = NULL;
+	int rc;
+
+	*comp_out = *size_out = NULL;
+	*nc = 0;
+	if ((rc = analyze__tarjan_init(&t, n)) < 0)
+		return rc;
+	comp = analyze__alloc(n, sizeof *comp);
+	if (!comp) {
+		analyze__tarjan_release(&t);
+		return ANALYZE_ENOMEM;
+	}
+	analyze__tarjan_run(&t, g, NULL, 0, NULL, 0, 0, comp, nc);
+	analyze__tarjan_release(&t);
+	size = analyze__zalloc(*nc, sizeof *size);
+	if (!size) {
+		free(comp);
+		return ANALYZE_ENOMEM;
+	}
+	for (uint32_t v = 0; v < n; v++)
+		size[comp[v]]++;
+	for (uint32_t v = 0; v < n; v++)
+		if (size[comp[v]] == 1 && analyze__has_edge(g, v, v))
+			size[comp[v]] = 2; /* a self-link makes a knot of one */
+	*comp_out = comp;
+	*size_out = size;
+	return 0;
+}
+
+int analyze_count_knots(const struct analyze_graph *g, uint32_t *count)
+{
+	uint32_t *comp = NULL, *size = NULL, nc = 0;
+	int rc = component_sizes(g, &comp, &size, &nc);
+	*count = 0;
+	if (rc == 0)
+		for (uint32_t c = 0; c < nc; c++)
+			*count += size[c] >= 2;
+	free(comp);
+	free(size);
+	return rc;
+}
+
+int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
+{
 	struct analyze_knots *k = NULL;
 	uint32_t n = g->n, nc = 0;
 	uint32_t *comp = NULL, *size = NULL, *kmap = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = analyze__tarjan_init(&t, n)) < 0)
+	if ((rc = component_sizes(g, &comp, &size, &nc)) < 0)
 		return rc;
 	rc = ANALYZE_ENOMEM;
 	k = analyze__zalloc(1, sizeof *k);
-	comp = analyze__alloc(n, sizeof *comp);
-	if (!k || !comp)
-		goto done;
-	analyze__tarjan_run(&t, g, NULL, 0, NULL, 0, 0, comp, &nc);
-	analyze__tarjan_release(&t);
-
-	size = analyze__zalloc(nc, sizeof *size);
 	kmap = analyze__alloc(nc, sizeof *kmap);
-	k->knot_of = analyze__alloc(n, sizeof *k->knot_of);
-	if (!size || !kmap || !k->knot_of)
+	if (k)
+		k->knot_of = analyze__alloc(n, sizeof *k->knot_of);
+	if (!k || !kmap || !k->knot_of)
 		goto done;
-	for (uint32_t v = 0; v < n; v++)
-		size[comp[v]]++;
-	for (uint32_t v = 0; v < n; v++)
-		if (size[comp[v]] == 1 && analyze__has_edge(g, v, v))
-			size[comp[v]] = 2; /* a self-link makes a knot of one */
 	/* knots numbered by their smallest member */
 	memset(kmap, 0xff, (size_t)nc * sizeof *kmap);
 	uint32_t count = 0, total = 0;
@@ -227,7 +265,6 @@ int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
 		goto done;
 	rc = analyze__cut(g, k);
 done:
-	analyze__tarjan_release(&t);
 	free(comp);
 	free(size);
 	free(kmap);

@@ -109,7 +109,6 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
-	struct analyze_knots *k = NULL;
 	struct stats st = {0};
 	struct cli_out out = {0};
 	int rc = cli_load_graph(ctx, "stats", c.all_states, &s, &g);
@@ -121,12 +120,11 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	if (analyze_knots(g, &k) != 0) {
+	if (analyze_count_knots(g, &st.knots) != 0) {
 		cli_error("stats", "%s", analyze_errmsg());
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	st.knots = k->count;
 	rc = cli_out_open(&out, "stats", c.output);
 	if (rc)
 		goto done;
@@ -139,7 +137,6 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	rc = cli_out_close(&out, "stats", true);
 done:
-	analyze_knots_free(k);
 	analyze_graph_free(g);
 	if (store_close(s) != 0 && rc == 0) {
 		cli_error("stats", "%s: %s", ctx->db_path, store_errmsg(NULL));

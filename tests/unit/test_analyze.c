@@ -76,6 +76,32 @@ static void test_graph__empty(void **state)
 	analyze_reach_free(NULL);
 }
 
+static void test_knots__count_matches_full_answer(void **state)
+{
+	(void)state;
+	/* empty; a self-link; two knots and a chain; a self-link inside a knot */
+	static const uint32_t self[][2] = {{0, 0}};
+	static const uint32_t two[][2] = {{0, 1}, {1, 0}, {2, 3}, {3, 4}, {4, 2}, {5, 6}, {6, 7}};
+	static const uint32_t inside[][2] = {{0, 1}, {1, 0}, {1, 1}};
+	struct {
+		uint32_t n;
+		const uint32_t (*e)[2];
+		size_t m;
+		uint32_t want;
+	} cases[] = {{0, NULL, 0, 0}, {2, self, 1, 1}, {8, two, 7, 2}, {2, inside, 3, 1}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct analyze_graph *g = mk(cases[i].n, cases[i].e, cases[i].m);
+		struct analyze_knots *k = NULL;
+		uint32_t count = 99;
+		assert_int_equal(analyze_count_knots(g, &count), 0);
+		assert_int_equal(analyze_knots(g, &k), 0);
+		assert_int_equal(count, cases[i].want);
+		assert_int_equal(count, k->count);
+		analyze_knots_free(k);
+		analyze_graph_free(g);
+	}
+}
+
 static void test_graph__parallel_links_kept_once_and_lists_sorted(void **state)
 {
 	(void)state;
@@ -598,6 +624,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_graph__empty),
+	    cmocka_unit_test(test_knots__count_matches_full_answer),
 	    cmocka_unit_test(test_graph__parallel_links_kept_once_and_lists_sorted),
 	    cmocka_unit_test(test_graph__rejects_edge_beyond_n),
 	    cmocka_unit_test(test_refs__format_find_and_suggest),
