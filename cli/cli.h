@@ -141,9 +141,10 @@ struct cli_out {
 /* path NULL or "-": stdout. Returns 0, or prints and returns CLI_EXIT_USAGE
  * (the directory is not writable). */
 int cli_out_open(struct cli_out *o, const char *cmd, const char *path);
-/* Finish: with ok, flush (an error writing, e.g. a full disk, is reported
- * and gives CLI_EXIT_STORE... see cli.c), fsync and rename; without ok,
- * remove the temporary file. Returns 0 or an exit code. */
+/* Finish: with ok, flush, fsync and rename into place; without ok, remove
+ * the temporary file. A failed write (a full disk, a closed pipe) is
+ * reported and gives CLI_EXIT_STORE, the SPEC's code for a local file that
+ * cannot be written; the temporary file is removed. Returns 0 or that code. */
 int cli_out_close(struct cli_out *o, const char *cmd, bool ok);
 
 /* Print a json-c object (pretty, 2 spaces, no slash escaping) and a newline. */
