@@ -375,14 +375,14 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 	if (b->estimated) {
 		/* The sketch chose the candidates; count the leading ones exactly
 		 * (one breadth-first walk each) and rank those by their exact counts. */
-		uint32_t k = max > UINT32_MAX / 4 ? UINT32_MAX : max * 4;
-		if (k < ANALYZE_BOTTLENECKS_REFINE_MIN)
-			k = ANALYZE_BOTTLENECKS_REFINE_MIN;
-		if (k > ncand)
-			k = ncand;
-		if (exact_counts(g, keep, bit, cand, k) != 0)
+		uint32_t nref = max > UINT32_MAX / 4 ? UINT32_MAX : max * 4;
+		if (nref < ANALYZE_BOTTLENECKS_REFINE_MIN)
+			nref = ANALYZE_BOTTLENECKS_REFINE_MIN;
+		if (nref > ncand)
+			nref = ncand;
+		if (exact_counts(g, keep, bit, cand, nref) != 0)
 			goto nomem;
-		qsort(cand, k, sizeof *cand, cmp_bottleneck);
+		qsort(cand, nref, sizeof *cand, cmp_bottleneck);
 	}
 	b->count = ncand < max ? ncand : max;
 	b->items = analyze__alloc(b->count, sizeof *b->items);

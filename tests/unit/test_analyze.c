@@ -14,7 +14,11 @@
 
 static struct analyze_graph *mk(uint32_t n, const uint32_t (*e)[2], size_t m)
 {
-	uint32_t *from = malloc((m ? m : 1) * sizeof *from), *to = malloc((m ? m : 1) * sizeof *to);
+	/* calloc: with m == 0 the arrays are passed but never read, and gcc's
+	 * -O2 -Wmaybe-uninitialized cannot see that. */
+	uint32_t *from = calloc(m ? m : 1, sizeof *from), *to = calloc(m ? m : 1, sizeof *to);
+	assert_non_null(from);
+	assert_non_null(to);
 	for (size_t i = 0; i < m; i++) {
 		from[i] = e[i][0];
 		to[i] = e[i][1];
