@@ -2,7 +2,8 @@
 # Install the Debian 12 packages issuegraph needs, when any is missing.
 # usage: tests/install-deps.sh build|example|test
 # "build": compiler and libraries; "example": + the test server's Python and
-# fonts; "test": + cmocka, networkx, Chromium/WebDriver for the HTML report.
+# fonts; "test": + cmocka, networkx, Chromium/WebDriver for the HTML report,
+# cppcheck for tests/static-analysis.sh.
 set -euo pipefail
 set_name=${1:-test}
 
@@ -11,7 +12,7 @@ build=(build-essential cmake pkg-config file dpkg-dev
        libxml2-dev fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 example=(python3 sqlite3)
 test=(libcmocka-dev python3-networkx python3-yaml python3-selenium chromium chromium-driver
-      libxml2-utils time procps)
+      libxml2-utils time procps cppcheck)
 
 pkgs=("${build[@]}")
 case "$set_name" in
