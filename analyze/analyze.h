@@ -93,6 +93,41 @@ int analyze_find_ref(const struct analyze_graph *g, const char *ref, uint32_t *n
 /* The milestone index for title, or ANALYZE_NONE. */
 uint32_t analyze_find_milestone(const struct analyze_graph *g, const char *title);
 
+/* ---- the condensation ------------------------------------------------------ */
+
+/*
+ * The condensation of the graph: each strongly connected component is one
+ * "step" (a knot, or a single issue), and the steps with the links between
+ * them form a DAG. Computed once per graph with analyze_condense() and
+ * passed to knots, path, order, bottlenecks and the commands built on them.
+ * Steps are numbered by their smallest node, so step order is first-ref
+ * order.
+ */
+struct analyze_condensation {
+	uint32_t count;    /* steps */
+	uint32_t *step_of; /* per node: its step */
+	uint32_t *off;     /* count + 1: step s is members[off[s] .. off[s+1]) */
+	uint32_t *members; /* ascending within a step */
+	uint32_t *topo;    /* every step, each before every step it blocks */
+	uint8_t *knot;     /* per step: 1 if it is a knot (two or more members, or a self-link) */
+	uint32_t knots;    /* how many steps are knots */
+	/* The DAG in CSR form: the steps s blocks are succ[succ_off[s] ..
+	 * succ_off[s+1]), ascending, each once, never s itself. */
+	uint32_t m; /* DAG edges */
+	uint32_t *succ_off, *succ;
+};
+
+/* Condense g (iterative Tarjan, linear time). Caller frees with
+ * analyze_condensation_free(). */
+int analyze_condense(const struct analyze_graph *g, struct analyze_condensation **out);
+void analyze_condensation_free(struct analyze_condensation *c);
+
+/*
+ * The functions below that take a condensation c read it (it must be
+ * analyze_condense(g)); c may be NULL only for one-off callers (tests),
+ * and then it is computed inside, at the cost of another Tarjan.
+ */
+
 /* ---- knots -------------------------------------------------------------- */
 
 struct analyze_edge {
@@ -111,9 +146,10 @@ struct analyze_knots {
 	struct analyze_edge *cut; /* suggested feedback arc set, sorted by (from, to) */
 };
 
-int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out);
-/* Only how many knots there are (no witnesses or cuts): linear time. */
-int analyze_count_knots(const struct analyze_graph *g, uint32_t *count);
+/* The knots of g with witnesses and cuts (how many there are, without
+ * those, is c->knots). Caller frees with analyze_knots_free(). */
+int analyze_knots(const struct analyze_graph *g, const struct analyze_condensation *c,
+		  struct analyze_knots **out);
 void analyze_knots_free(struct analyze_knots *k);
 
 /* Elementary cycles (Johnson), nodes taken in ref order, each started at
@@ -158,14 +194,14 @@ struct analyze_path_opts {
 };
 
 /* The SPEC's critical path. An empty graph (or no node matching to/milestone)
- * gives count == 0. k may be NULL: the condensation (with its topological
- * order, which struct analyze_knots does not carry) is computed inside. */
-int analyze_critical_path(const struct analyze_graph *g, const struct analyze_knots *k,
+ * gives count == 0. ANALYZE_EINVAL when opts->to is not a node of g.
+ * Caller frees with analyze_steps_free(). */
+int analyze_critical_path(const struct analyze_graph *g, const struct analyze_condensation *c,
 			  const struct analyze_path_opts *opts, struct analyze_steps **out);
 
 /* Topological work order of the condensation (Kahn; smallest ref first).
- * k may be NULL, as for analyze_critical_path(). */
-int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
+ * Caller frees with analyze_steps_free(). */
+int analyze_order(const struct analyze_graph *g, const struct analyze_condensation *c,
 		  struct analyze_steps **out);
 
 /* ---- reachability --------------------------------------------------------- */
@@ -274,9 +310,10 @@ struct analyze_bottlenecks {
 	bool estimated;                   /* blocks_transitively are estimates */
 };
 
-/* k: analyze_knots(g), or NULL to compute it. Caller frees with
+/* c: analyze_condense(g). A scope (opts->keep) must be closed under
+ * blockers (a milestone's closure is). Caller frees with
  * analyze_bottlenecks_free(). */
-int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knots *k,
+int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_condensation *c,
 			const struct analyze_bottleneck_opts *opts,
 			struct analyze_bottlenecks **out);
 void analyze_bottlenecks_free(struct analyze_bottlenecks *b);

@@ -26,24 +26,24 @@ void analyze_steps_free(struct analyze_steps *s)
 
 #define NIL UINT32_MAX
 
-int analyze_critical_path(const struct analyze_graph *g, const struct analyze_knots *k,
+int analyze_critical_path(const struct analyze_graph *g, const struct analyze_condensation *c,
 			  const struct analyze_path_opts *opts, struct analyze_steps **out)
 {
-	struct analyze__cond c;
+	struct analyze_condensation *own = NULL;
 	struct analyze_steps *res = NULL;
 	int64_t *scost = NULL, *bcost = NULL;
 	uint32_t *blen = NULL, *bnext = NULL;
 	uint8_t *end_ok = NULL;
 	int rc;
 
-	(void)k; /* the condensation needs the topological order as well */
 	*out = NULL;
 	if (opts->to != ANALYZE_NONE && opts->to >= g->n)
-		return analyze__fail(ANALYZE_EINVAL, "--to names no node of the graph");
-	if ((rc = analyze__condense(g, &c)) < 0)
+		return analyze__fail(ANALYZE_EINVAL, "the path's end node %u is not in the graph",
+				     opts->to);
+	if ((rc = analyze__condensation_or_own(g, &c, &own)) < 0)
 		return rc;
 	rc = ANALYZE_ENOMEM;
-	uint32_t ns = c.count;
+	uint32_t ns = c->count;
 	scost = analyze__alloc(ns, sizeof *scost);
 	bcost = analyze__alloc(ns, sizeof *bcost);
 	blen = analyze__alloc(ns, sizeof *blen);
@@ -55,23 +55,23 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_kn
 
 	for (uint32_t s = 0; s < ns; s++) {
 		int64_t sum = 0;
-		for (uint32_t i = c.off[s]; i < c.off[s + 1]; i++)
+		for (uint32_t i = c->off[s]; i < c->off[s + 1]; i++)
 			sum = analyze__add_cost(
-			    sum, analyze_cost(g, c.members[i], opts->weight, opts->default_cost));
+			    sum, analyze_cost(g, c->members[i], opts->weight, opts->default_cost));
 		scost[s] = sum;
 	}
 	if (opts->to != ANALYZE_NONE) {
-		end_ok[c.step_of[opts->to]] = 1;
+		end_ok[c->step_of[opts->to]] = 1;
 	} else if (opts->milestone != ANALYZE_NONE) {
 		for (uint32_t v = 0; v < g->n; v++)
 			if (g->milestone[v] == opts->milestone)
-				end_ok[c.step_of[v]] = 1;
+				end_ok[c->step_of[v]] = 1;
 	} else {
 		memset(end_ok, 1, ns);
 	}
 
 	for (uint32_t i = ns; i-- > 0;) {
-		uint32_t s = c.topo[i];
+		uint32_t s = c->topo[i];
 		uint32_t len = 0, next = NIL;
 		int64_t cost = 0;
 		bool have = false;
@@ -80,21 +80,18 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_kn
 			cost = scost[s];
 			len = 1;
 		}
-		for (uint32_t x = c.off[s]; x < c.off[s + 1]; x++) {
-			uint32_t v = c.members[x];
-			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
-				uint32_t t = c.step_of[g->out_adj[e]];
-				if (t == s || blen[t] == 0)
-					continue;
-				int64_t cc = analyze__add_cost(scost[s], bcost[t]);
-				uint32_t cl = blen[t] + 1;
-				if (!have || cc > cost || (cc == cost && cl > len) ||
-				    (cc == cost && cl == len && next != NIL && t < next)) {
-					have = true;
-					cost = cc;
-					len = cl;
-					next = t;
-				}
+		/* successors ascending: on a full tie the first (smallest) one stays */
+		for (uint32_t e = c->succ_off[s]; e < c->succ_off[s + 1]; e++) {
+			uint32_t t = c->succ[e];
+			if (blen[t] == 0)
+				continue;
+			int64_t cc = analyze__add_cost(scost[s], bcost[t]);
+			uint32_t cl = blen[t] + 1;
+			if (!have || cc > cost || (cc == cost && cl > len)) {
+				have = true;
+				cost = cc;
+				len = cl;
+				next = t;
 			}
 		}
 		bcost[s] = cost;
@@ -113,7 +110,7 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_kn
 	uint32_t nsteps = start == NIL ? 0 : blen[start];
 	size_t nnodes = 0;
 	for (uint32_t s = start, i = 0; i < nsteps; s = bnext[s], i++)
-		nnodes += c.off[s + 1] - c.off[s];
+		nnodes += c->off[s + 1] - c->off[s];
 	res->off = analyze__zalloc((size_t)nsteps + 1, sizeof *res->off);
 	res->nodes = analyze__alloc(nnodes, sizeof *res->nodes);
 	res->cost = analyze__alloc(nsteps, sizeof *res->cost);
@@ -121,8 +118,8 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_kn
 		goto done;
 	size_t at = 0;
 	for (uint32_t s = start, i = 0; i < nsteps; s = bnext[s], i++) {
-		uint32_t sz = c.off[s + 1] - c.off[s];
-		memcpy(res->nodes + at, c.members + c.off[s], sz * sizeof *res->nodes);
+		uint32_t sz = c->off[s + 1] - c->off[s];
+		memcpy(res->nodes + at, c->members + c->off[s], sz * sizeof *res->nodes);
 		at += sz;
 		res->off[i + 1] = (uint32_t)at;
 		res->cost[i] = scost[s];
@@ -131,7 +128,7 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_kn
 	res->total = start == NIL ? 0 : bcost[start];
 	rc = 0;
 done:
-	analyze__cond_release(&c);
+	analyze_condensation_free(own);
 	free(scost);
 	free(bcost);
 	free(blen);

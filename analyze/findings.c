@@ -247,17 +247,16 @@ static int exact_counts(const struct analyze_graph *g, const uint8_t *keep, cons
 	return 0;
 }
 
-int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knots *k,
+int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_condensation *c,
 			const struct analyze_bottleneck_opts *opts,
 			struct analyze_bottlenecks **out)
 {
-	(void)k; /* the condensation below holds the knots */
 	*out = NULL;
 	const uint8_t *keep = opts ? opts->keep : NULL;
 	uint32_t max = opts && opts->max ? opts->max : ANALYZE_BOTTLENECKS_MAX;
 	uint64_t limit = opts && opts->exact_limit_bits ? opts->exact_limit_bits
 							: ANALYZE_BOTTLENECKS_EXACT_BITS;
-	struct analyze__cond c = {0};
+	struct analyze_condensation *own_c = NULL;
 	struct analyze_bottlenecks *b = NULL;
 	uint32_t *bit = NULL, *own = NULL, *trans = NULL;
 	uint64_t *sets = NULL;
@@ -265,11 +264,11 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 	struct analyze_bottleneck *cand = NULL;
 	int rc = 0;
 
-	if ((rc = analyze__condense(g, &c)) != 0)
+	if ((rc = analyze__condensation_or_own(g, &c, &own_c)) != 0)
 		return rc;
 	b = calloc(1, sizeof *b);
 	bit = analyze__alloc(g->n, sizeof *bit);
-	own = analyze__zalloc(c.count, sizeof *own); /* open members in scope */
+	own = analyze__zalloc(c->count, sizeof *own); /* open members in scope */
 	trans = analyze__zalloc(g->n, sizeof *trans);
 	if (!b || !bit || !own || !trans)
 		goto nomem;
@@ -280,55 +279,53 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 		bool counts = is_open(g, v) && (!keep || keep[v]);
 		bit[v] = counts ? nbits++ : ANALYZE_NONE;
 		if (counts)
-			own[c.step_of[v]]++;
+			own[c->step_of[v]]++;
 	}
 	uint64_t words = ((uint64_t)nbits + 63) / 64;
-	b->estimated = (uint64_t)c.count * words * 64 > limit;
+	b->estimated = (uint64_t)c->count * words * 64 > limit;
 
 	/* reach(S) = union over steps T that S blocks of members(T) and reach(T);
 	 * taken in reverse topological order every T is done before S. */
 	if (!b->estimated) {
-		sets = analyze__zalloc((size_t)c.count * (size_t)words, sizeof *sets);
+		sets = analyze__zalloc((size_t)c->count * (size_t)words, sizeof *sets);
 		if (!sets)
 			goto nomem;
 	} else {
-		regs = analyze__zalloc((size_t)c.count, HLL_M);
+		regs = analyze__zalloc((size_t)c->count, HLL_M);
 		if (!regs)
 			goto nomem;
 	}
-	for (uint32_t t = c.count; t-- > 0;) {
-		uint32_t s = c.topo[t];
-		for (uint32_t i = c.off[s]; i < c.off[s + 1]; i++) {
-			uint32_t u = c.members[i];
-			if (keep && !keep[u])
+	/* The scope is closed under blockers, so a step (a knot blocks itself)
+	 * lies wholly inside or outside it: its first member says. */
+	for (uint32_t t = c->count; t-- > 0;) {
+		uint32_t s = c->topo[t];
+		if (keep && !keep[c->members[c->off[s]]])
+			continue;
+		for (uint32_t e = c->succ_off[s]; e < c->succ_off[s + 1]; e++) {
+			uint32_t d = c->succ[e];
+			if (keep && !keep[c->members[c->off[d]]])
 				continue;
-			for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
-				uint32_t w = g->out_adj[e];
-				uint32_t d = c.step_of[w];
-				if (d == s || (keep && !keep[w]))
-					continue;
-				if (sets) {
-					uint64_t *S = sets + (size_t)s * words,
-						 *D = sets + (size_t)d * words;
-					for (uint64_t j = 0; j < words; j++)
-						S[j] |= D[j];
-					/* members of d are not in reach(d): add them */
-					for (uint32_t q = c.off[d]; q < c.off[d + 1]; q++) {
-						uint32_t x = c.members[q];
-						if (bit[x] != ANALYZE_NONE)
-							S[bit[x] / 64] |= 1ULL << (bit[x] % 64);
-					}
-				} else {
-					uint8_t *S = regs + (size_t)s * HLL_M,
-						*D = regs + (size_t)d * HLL_M;
-					for (uint32_t j = 0; j < HLL_M; j++)
-						if (D[j] > S[j])
-							S[j] = D[j];
-					for (uint32_t q = c.off[d]; q < c.off[d + 1]; q++) {
-						uint32_t x = c.members[q];
-						if (bit[x] != ANALYZE_NONE)
-							hll_add(S, mix64((uint64_t)g->issue_id[x]));
-					}
+			if (sets) {
+				uint64_t *S = sets + (size_t)s * words,
+					 *D = sets + (size_t)d * words;
+				for (uint64_t j = 0; j < words; j++)
+					S[j] |= D[j];
+				/* members of d are not in reach(d): add them */
+				for (uint32_t q = c->off[d]; q < c->off[d + 1]; q++) {
+					uint32_t x = c->members[q];
+					if (bit[x] != ANALYZE_NONE)
+						S[bit[x] / 64] |= 1ULL << (bit[x] % 64);
+				}
+			} else {
+				uint8_t *S = regs + (size_t)s * HLL_M,
+					*D = regs + (size_t)d * HLL_M;
+				for (uint32_t j = 0; j < HLL_M; j++)
+					if (D[j] > S[j])
+						S[j] = D[j];
+				for (uint32_t q = c->off[d]; q < c->off[d + 1]; q++) {
+					uint32_t x = c->members[q];
+					if (bit[x] != ANALYZE_NONE)
+						hll_add(S, mix64((uint64_t)g->issue_id[x]));
 				}
 			}
 		}
@@ -341,8 +338,8 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_knot
 			reach = (uint64_t)llround(hll_estimate(regs + (size_t)s * HLL_M));
 		}
 		/* Inside a knot every member also blocks every other one. */
-		for (uint32_t i = c.off[s]; i < c.off[s + 1]; i++) {
-			uint32_t u = c.members[i];
+		for (uint32_t i = c->off[s]; i < c->off[s + 1]; i++) {
+			uint32_t u = c->members[i];
 			if (bit[u] == ANALYZE_NONE)
 				continue;
 			uint64_t r = reach + (own[s] - 1);
@@ -403,7 +400,7 @@ nomem:
 	rc = analyze__fail(ANALYZE_ENOMEM, "bottlenecks: out of memory");
 done:
 	analyze_bottlenecks_free(b);
-	analyze__cond_release(&c);
+	analyze_condensation_free(own_c);
 	free(bit);
 	free(own);
 	free(trans);

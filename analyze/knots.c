@@ -163,111 +163,59 @@ done:
 	return rc;
 }
 
-/* The strongly connected components (comp[v], *nc of them) and their sizes,
- * a self-blocking issue counted as size 2 so that "size >= 2" is "knot".
- * The caller frees *comp and *size. */
-static int component_sizes(const struct analyze_graph *g, uint32_t **comp_out, uint32_t **size_out,
-			   uint32_t *nc)
+int analyze_knots(const struct analyze_graph *g, const struct analyze_condensation *c,
+		  struct analyze_knots **out)
 {
-	struct analyze__tarjan t;
-	uint32_t n = g->n;
-	uint32_t *comp = NULL, *size = NULL;
-	int rc;
-
-	*comp_out = *size_out = NULL;
-	*nc = 0;
-	if ((rc = analyze__tarjan_init(&t, n)) < 0)
-		return rc;
-	comp = analyze__alloc(n, sizeof *comp);
-	if (!comp) {
-		analyze__tarjan_release(&t);
-		return ANALYZE_ENOMEM;
-	}
-	analyze__tarjan_run(&t, g, NULL, 0, NULL, 0, 0, comp, nc);
-	analyze__tarjan_release(&t);
-	size = analyze__zalloc(*nc, sizeof *size);
-	if (!size) {
-		free(comp);
-		return ANALYZE_ENOMEM;
-	}
-	for (uint32_t v = 0; v < n; v++)
-		size[comp[v]]++;
-	for (uint32_t v = 0; v < n; v++)
-		if (size[comp[v]] == 1 && analyze__has_edge(g, v, v))
-			size[comp[v]] = 2; /* a self-link makes a knot of one */
-	*comp_out = comp;
-	*size_out = size;
-	return 0;
-}
-
-int analyze_count_knots(const struct analyze_graph *g, uint32_t *count)
-{
-	uint32_t *comp = NULL, *size = NULL, nc = 0;
-	int rc = component_sizes(g, &comp, &size, &nc);
-	*count = 0;
-	if (rc == 0)
-		for (uint32_t c = 0; c < nc; c++)
-			*count += size[c] >= 2;
-	free(comp);
-	free(size);
-	return rc;
-}
-
-int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
-{
+	struct analyze_condensation *own = NULL;
 	struct analyze_knots *k = NULL;
-	uint32_t n = g->n, nc = 0;
-	uint32_t *comp = NULL, *size = NULL, *kmap = NULL;
+	uint32_t n = g->n;
 	int rc;
 
 	*out = NULL;
-	if ((rc = component_sizes(g, &comp, &size, &nc)) < 0)
+	if ((rc = analyze__condensation_or_own(g, &c, &own)) < 0)
 		return rc;
 	rc = ANALYZE_ENOMEM;
 	k = analyze__zalloc(1, sizeof *k);
-	kmap = analyze__alloc(nc, sizeof *kmap);
 	if (k)
 		k->knot_of = analyze__alloc(n, sizeof *k->knot_of);
-	if (!k || !kmap || !k->knot_of)
+	if (!k || !k->knot_of)
 		goto done;
-	/* knots numbered by their smallest member */
-	memset(kmap, 0xff, (size_t)nc * sizeof *kmap);
-	uint32_t count = 0, total = 0;
-	for (uint32_t v = 0; v < n; v++) {
-		uint32_t c = comp[v];
-		if (size[c] < 2) {
-			k->knot_of[v] = ANALYZE_NONE;
+	/* Steps are numbered by their smallest member, so taking the knot steps
+	 * in step order numbers the knots by their smallest member. */
+	k->count = c->knots;
+	k->member_off = analyze__zalloc((size_t)k->count + 1, sizeof *k->member_off);
+	if (!k->member_off)
+		goto done;
+	uint32_t kid = 0;
+	for (uint32_t s = 0; s < c->count; s++) {
+		if (!c->knot[s])
 			continue;
-		}
-		if (kmap[c] == UINT32_MAX)
-			kmap[c] = count++;
-		k->knot_of[v] = kmap[c];
-		total++;
+		k->member_off[kid + 1] = k->member_off[kid] + (c->off[s + 1] - c->off[s]);
+		kid++;
 	}
-	k->count = count;
-	k->member_off = analyze__zalloc((size_t)count + 1, sizeof *k->member_off);
-	k->members = analyze__alloc(total, sizeof *k->members);
-	if (!k->member_off || !k->members)
+	k->members = analyze__alloc(k->member_off[k->count], sizeof *k->members);
+	if (!k->members)
 		goto done;
-	for (uint32_t v = 0; v < n; v++)
-		if (k->knot_of[v] != ANALYZE_NONE)
-			k->member_off[k->knot_of[v] + 1]++;
-	for (uint32_t i = 0; i < count; i++)
-		k->member_off[i + 1] += k->member_off[i];
-	/* reuse size[] as the fill cursor per knot */
-	for (uint32_t i = 0; i < count; i++)
-		size[i] = k->member_off[i];
-	for (uint32_t v = 0; v < n; v++)
-		if (k->knot_of[v] != ANALYZE_NONE)
-			k->members[size[k->knot_of[v]]++] = v;
+	kid = 0;
+	for (uint32_t s = 0; s < c->count; s++) {
+		uint32_t id = c->knot[s] ? kid++ : ANALYZE_NONE;
+		for (uint32_t i = c->off[s]; i < c->off[s + 1]; i++)
+			k->knot_of[c->members[i]] = id;
+	}
+	kid = 0;
+	for (uint32_t s = 0; s < c->count; s++) {
+		if (!c->knot[s])
+			continue;
+		memcpy(k->members + k->member_off[kid], c->members + c->off[s],
+		       (size_t)(c->off[s + 1] - c->off[s]) * sizeof *k->members);
+		kid++;
+	}
 
 	if ((rc = witnesses(g, k)) < 0)
 		goto done;
 	rc = analyze__cut(g, k);
 done:
-	free(comp);
-	free(size);
-	free(kmap);
+	analyze_condensation_free(own);
 	if (rc < 0)
 		analyze_knots_free(k);
 	else

@@ -43,20 +43,19 @@ static uint32_t heap_pop(uint32_t *h, uint32_t *len)
 	return top;
 }
 
-int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
+int analyze_order(const struct analyze_graph *g, const struct analyze_condensation *c,
 		  struct analyze_steps **out)
 {
-	struct analyze__cond c;
+	struct analyze_condensation *own = NULL;
 	struct analyze_steps *res = NULL;
 	uint32_t *indeg = NULL, *heap = NULL;
 	int rc;
 
-	(void)k;
 	*out = NULL;
-	if ((rc = analyze__condense(g, &c)) < 0)
+	if ((rc = analyze__condensation_or_own(g, &c, &own)) < 0)
 		return rc;
 	rc = ANALYZE_ENOMEM;
-	uint32_t ns = c.count;
+	uint32_t ns = c->count;
 	indeg = analyze__zalloc(ns, sizeof *indeg);
 	heap = analyze__alloc(ns, sizeof *heap);
 	res = analyze__zalloc(1, sizeof *res);
@@ -66,10 +65,8 @@ int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
 	res->nodes = analyze__alloc(g->n, sizeof *res->nodes);
 	if (!res->off || !res->nodes)
 		goto done;
-	for (uint32_t v = 0; v < g->n; v++)
-		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
-			if (c.step_of[g->out_adj[e]] != c.step_of[v])
-				indeg[c.step_of[g->out_adj[e]]]++;
+	for (uint32_t e = 0; e < c->m; e++)
+		indeg[c->succ[e]]++;
 	uint32_t hlen = 0;
 	for (uint32_t s = 0; s < ns; s++)
 		if (indeg[s] == 0)
@@ -78,15 +75,12 @@ int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
 	size_t at = 0;
 	while (hlen) {
 		uint32_t s = heap_pop(heap, &hlen);
-		for (uint32_t x = c.off[s]; x < c.off[s + 1]; x++) {
-			uint32_t v = c.members[x];
-			res->nodes[at++] = v;
-			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
-				uint32_t t = c.step_of[g->out_adj[e]];
-				if (t != s && --indeg[t] == 0)
-					heap_push(heap, &hlen, t);
-			}
-		}
+		uint32_t sz = c->off[s + 1] - c->off[s];
+		memcpy(res->nodes + at, c->members + c->off[s], (size_t)sz * sizeof *res->nodes);
+		at += sz;
+		for (uint32_t e = c->succ_off[s]; e < c->succ_off[s + 1]; e++)
+			if (--indeg[c->succ[e]] == 0)
+				heap_push(heap, &hlen, c->succ[e]);
 		res->off[++count] = (uint32_t)at;
 	}
 	if (count != ns) {
@@ -96,7 +90,7 @@ int analyze_order(const struct analyze_graph *g, const struct analyze_knots *k,
 	res->count = count;
 	rc = 0;
 done:
-	analyze__cond_release(&c);
+	analyze_condensation_free(own);
 	free(indeg);
 	free(heap);
 	if (rc < 0)

@@ -1,7 +1,8 @@
 /*
  * Strongly connected components (Tarjan, iterative with an explicit call
  * stack so that a 1,000,000-issue chain cannot overflow the C stack) and
- * the condensation that path and order walk.
+ * the condensation (analyze_condense) that knots, path, order and
+ * bottlenecks share.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -105,30 +106,93 @@ void analyze__tarjan_run(struct analyze__tarjan *t, const struct analyze_graph *
 	*ncomp = nc;
 }
 
-void analyze__cond_release(struct analyze__cond *c)
+void analyze_condensation_free(struct analyze_condensation *c)
 {
+	if (!c)
+		return;
 	free(c->step_of);
 	free(c->off);
 	free(c->members);
 	free(c->topo);
-	memset(c, 0, sizeof *c);
+	free(c->knot);
+	free(c->succ_off);
+	free(c->succ);
+	free(c);
 }
 
-int analyze__condense(const struct analyze_graph *g, struct analyze__cond *c)
+/*
+ * The condensation's edges, each step's successors ascending and once:
+ * taking the target steps t in ascending order and appending t to the list
+ * of every step with a link into t fills each list already sorted. Two
+ * passes (count, then fill); mark[s] == t + 1 when t is already on s's list.
+ */
+static int dag_edges(const struct analyze_graph *g, struct analyze_condensation *c)
+{
+	uint32_t ns = c->count;
+	uint32_t *mark = analyze__zalloc(ns, sizeof *mark);
+	uint32_t *cursor = NULL;
+	int rc = ANALYZE_ENOMEM;
+
+	c->succ_off = analyze__zalloc((size_t)ns + 1, sizeof *c->succ_off);
+	if (!mark || !c->succ_off)
+		goto done;
+	for (uint32_t t = 0; t < ns; t++)
+		for (uint32_t i = c->off[t]; i < c->off[t + 1]; i++) {
+			uint32_t w = c->members[i];
+			for (uint32_t e = g->in_off[w]; e < g->in_off[w + 1]; e++) {
+				uint32_t s = c->step_of[g->in_adj[e]];
+				if (s != t && mark[s] != t + 1) {
+					mark[s] = t + 1;
+					c->succ_off[s + 1]++;
+				}
+			}
+		}
+	for (uint32_t s = 0; s < ns; s++)
+		c->succ_off[s + 1] += c->succ_off[s];
+	c->m = c->succ_off[ns];
+	c->succ = analyze__alloc(c->m, sizeof *c->succ);
+	cursor = analyze__alloc(ns, sizeof *cursor);
+	if (!c->succ || !cursor)
+		goto done;
+	memcpy(cursor, c->succ_off, (size_t)ns * sizeof *cursor);
+	memset(mark, 0, (size_t)ns * sizeof *mark);
+	for (uint32_t t = 0; t < ns; t++)
+		for (uint32_t i = c->off[t]; i < c->off[t + 1]; i++) {
+			uint32_t w = c->members[i];
+			for (uint32_t e = g->in_off[w]; e < g->in_off[w + 1]; e++) {
+				uint32_t s = c->step_of[g->in_adj[e]];
+				if (s != t && mark[s] != t + 1) {
+					mark[s] = t + 1;
+					c->succ[cursor[s]++] = t;
+				}
+			}
+		}
+	rc = 0;
+done:
+	free(mark);
+	free(cursor);
+	return rc;
+}
+
+int analyze_condense(const struct analyze_graph *g, struct analyze_condensation **out)
 {
 	struct analyze__tarjan t;
+	struct analyze_condensation *c = NULL;
 	uint32_t n = g->n, nc = 0;
 	uint32_t *comp = NULL, *renum = NULL;
 	int rc;
 
-	memset(c, 0, sizeof *c);
+	*out = NULL;
 	if ((rc = analyze__tarjan_init(&t, n)) < 0)
 		return rc;
 	rc = ANALYZE_ENOMEM;
+	c = analyze__zalloc(1, sizeof *c);
 	comp = analyze__alloc(n, sizeof *comp);
+	if (!c || !comp)
+		goto done;
 	c->step_of = analyze__alloc(n, sizeof *c->step_of);
 	c->members = analyze__alloc(n, sizeof *c->members);
-	if (!comp || !c->step_of || !c->members)
+	if (!c->step_of || !c->members)
 		goto done;
 	analyze__tarjan_run(&t, g, NULL, 0, NULL, 0, 0, comp, &nc);
 	analyze__tarjan_release(&t);
@@ -136,7 +200,8 @@ int analyze__condense(const struct analyze_graph *g, struct analyze__cond *c)
 	renum = analyze__alloc(nc, sizeof *renum);
 	c->off = analyze__zalloc((size_t)nc + 1, sizeof *c->off);
 	c->topo = analyze__alloc(nc, sizeof *c->topo);
-	if (!renum || !c->off || !c->topo)
+	c->knot = analyze__zalloc(nc, sizeof *c->knot);
+	if (!renum || !c->off || !c->topo || !c->knot)
 		goto done;
 	memset(renum, 0xff, (size_t)nc * sizeof *renum);
 	uint32_t next = 0;
@@ -158,12 +223,33 @@ int analyze__condense(const struct analyze_graph *g, struct analyze__cond *c)
 	/* Tarjan numbers components in reverse topological order */
 	for (uint32_t k = 0; k < nc; k++)
 		c->topo[nc - 1 - k] = renum[k];
-	rc = 0;
+	for (uint32_t s = 0; s < nc; s++) {
+		uint32_t first = c->members[c->off[s]];
+		if (c->off[s + 1] - c->off[s] >= 2 || analyze__has_edge(g, first, first)) {
+			c->knot[s] = 1;
+			c->knots++;
+		}
+	}
+	rc = dag_edges(g, c);
 done:
 	analyze__tarjan_release(&t);
 	free(comp);
 	free(renum);
 	if (rc < 0)
-		analyze__cond_release(c);
+		analyze_condensation_free(c);
+	else
+		*out = c;
+	return rc;
+}
+
+int analyze__condensation_or_own(const struct analyze_graph *g,
+				 const struct analyze_condensation **c,
+				 struct analyze_condensation **own)
+{
+	*own = NULL;
+	if (*c)
+		return 0;
+	int rc = analyze_condense(g, own);
+	*c = *own;
 	return rc;
 }

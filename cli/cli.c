@@ -202,6 +202,16 @@ int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct
 	return CLI_EXIT_OK;
 }
 
+int cli_analyze_error(const char *cmd, int rc)
+{
+	if (rc == ANALYZE_ENOMEM) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	cli_error(cmd, "%s", analyze_errmsg());
+	return CLI_EXIT_STORE;
+}
+
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
 		    const char *ref, uint32_t *node)
 {

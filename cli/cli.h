@@ -26,6 +26,9 @@ enum cli_exit {
 	CLI_EXIT_REMOTE = 3,
 	CLI_EXIT_STORE = 4,
 	CLI_EXIT_INPUT = 5,
+	/* Out of memory: the SPEC has no code of its own for it; 4 is its code
+	 * for a local resource that failed (a full disk, an unwritable file). */
+	CLI_EXIT_NOMEM = 4,
 };
 
 /* What main() parsed before the command: --db (before or after the
@@ -123,6 +126,11 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,
 		   struct analyze_graph **g_out);
 
+/* Report a failed analyze_* call that returned rc: ANALYZE_ENOMEM as "out
+ * of memory", anything else with analyze_errmsg(). Returns the exit code
+ * (CLI_EXIT_NOMEM or CLI_EXIT_STORE). */
+int cli_analyze_error(const char *cmd, int rc);
+
 /* Resolve ref to a node of g. A malformed ref, or one not in the analysed
  * graph, prints "unknown ref" with the nearest ref or a hint to use
  * --all-states, and returns CLI_EXIT_USAGE. */
@@ -165,7 +173,8 @@ bool cli_progress_wanted(const struct cli_common *c);
 struct cli_findings {
 	struct store *s;
 	struct analyze_graph *g;
-	struct analyze_graph *full; /* == g when g->all_states */
+	struct analyze_graph *full;	/* == g when g->all_states */
+	struct analyze_condensation *c; /* of g, computed once for everything below */
 	struct analyze_knots *k;
 	uint32_t milestone; /* index in g, or ANALYZE_NONE */
 	uint8_t *keep;	    /* per node of g, NULL without --milestone */

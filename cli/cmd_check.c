@@ -79,10 +79,11 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 	    .full = fc->full,
 	    .keep_full = fc->keep_full,
 	};
-	if (analyze_knots(fc->g, &fc->k) != 0) {
-		cli_error(cmd, "%s", analyze_errmsg());
-		return CLI_EXIT_STORE;
-	}
+	int arc = analyze_condense(fc->g, &fc->c);
+	if (arc == 0)
+		arc = analyze_knots(fc->g, fc->c, &fc->k);
+	if (arc != 0)
+		return cli_analyze_error(cmd, arc);
 	in.knots = fc->k;
 	if (analyze_findings(&in, &fc->f) != 0) {
 		cli_error(cmd, "%s", analyze_errmsg());
@@ -100,6 +101,7 @@ int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 {
 	analyze_findings_free(fc->f);
 	analyze_knots_free(fc->k);
+	analyze_condensation_free(fc->c);
 	if (fc->full != fc->g)
 		analyze_graph_free(fc->full);
 	analyze_graph_free(fc->g);

@@ -180,10 +180,15 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	if (rc)
 		return rc;
 	double t1 = now_ms();
-	if (analyze_knots(g, &k) != 0 ||
-	    (all && analyze_cycles_all(g, (uint32_t)max_cycles, &cy) != 0)) {
-		cli_error("cycles", "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	struct analyze_condensation *cond = NULL;
+	int arc = analyze_condense(g, &cond);
+	if (arc == 0)
+		arc = analyze_knots(g, cond, &k);
+	analyze_condensation_free(cond);
+	if (arc == 0 && all)
+		arc = analyze_cycles_all(g, (uint32_t)max_cycles, &cy);
+	if (arc != 0) {
+		rc = cli_analyze_error("cycles", arc);
 		goto done;
 	}
 	double t2 = now_ms();

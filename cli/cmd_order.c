@@ -85,14 +85,17 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
+	struct analyze_condensation *cond = NULL;
 	struct analyze_steps *o = NULL;
 	struct cli_out out = {0};
 	int rc = cli_load_graph(ctx, "order", c.all_states, &s, &g);
 	if (rc)
 		return rc;
-	if (analyze_order(g, NULL, &o) != 0) {
-		cli_error("order", "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	int arc = analyze_condense(g, &cond);
+	if (arc == 0)
+		arc = analyze_order(g, cond, &o);
+	if (arc != 0) {
+		rc = cli_analyze_error("order", arc);
 		goto done;
 	}
 	if ((rc = cli_out_open(&out, "order", c.output)) != 0)
@@ -105,6 +108,7 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 	rc = cli_out_close(&out, "order", true);
 done:
 	analyze_steps_free(o);
+	analyze_condensation_free(cond);
 	analyze_graph_free(g);
 	store_close(s);
 	return rc;

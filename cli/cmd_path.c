@@ -253,6 +253,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_steps *p = NULL;
 	struct titles t = {0};
 	struct cli_out out = {0};
+	struct analyze_condensation *cond = NULL;
 	struct analyze_path_opts po = {
 	    .weight = c.weight,
 	    .default_cost = c.default_cost,
@@ -276,9 +277,12 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 			goto done;
 		}
 	}
-	if (analyze_critical_path(g, NULL, &po, &p) != 0) {
-		cli_error("path", "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	int arc = analyze_condense(g, &cond);
+	if (arc == 0)
+		arc = analyze_critical_path(g, cond, &po, &p);
+	analyze_condensation_free(cond);
+	if (arc != 0) {
+		rc = cli_analyze_error("path", arc);
 		goto done;
 	}
 	double t2 = now_ms();

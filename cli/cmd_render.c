@@ -256,9 +256,15 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	    .to = ANALYZE_NONE,
 	    .milestone = ro.milestone,
 	};
-	if (analyze_knots(g, &k) != 0 || analyze_critical_path(g, k, &po, &path) != 0) {
-		cli_error(CMD, "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	struct analyze_condensation *cond = NULL;
+	int arc = analyze_condense(g, &cond);
+	if (arc == 0)
+		arc = analyze_knots(g, cond, &k);
+	if (arc == 0)
+		arc = analyze_critical_path(g, cond, &po, &path);
+	analyze_condensation_free(cond);
+	if (arc != 0) {
+		rc = cli_analyze_error(CMD, arc);
 		goto done;
 	}
 	struct render_input in = {.store = s, .g = g, .knots = k, .path = path};

@@ -450,16 +450,16 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .to = ANALYZE_NONE,
 		    .milestone = fc.milestone,
 		};
-		if (analyze_critical_path(fc.g, fc.k, &po, &path) != 0) {
-			cli_error("report", "%s", analyze_errmsg());
-			rc = CLI_EXIT_STORE;
+		int arc = analyze_critical_path(fc.g, fc.c, &po, &path);
+		if (arc != 0) {
+			rc = cli_analyze_error("report", arc);
 			goto done;
 		}
 	}
 	struct analyze_bottleneck_opts bo = {.keep = fc.keep, .path = path};
-	if (analyze_bottlenecks(fc.g, fc.k, &bo, &b) != 0) {
-		cli_error("report", "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	int arc = analyze_bottlenecks(fc.g, fc.c, &bo, &b);
+	if (arc != 0) {
+		rc = cli_analyze_error("report", arc);
 		goto done;
 	}
 	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g) != 0) {

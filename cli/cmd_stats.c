@@ -120,11 +120,14 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	if (analyze_count_knots(g, &st.knots) != 0) {
-		cli_error("stats", "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	struct analyze_condensation *cond = NULL;
+	int arc = analyze_condense(g, &cond);
+	if (arc != 0) {
+		rc = cli_analyze_error("stats", arc);
 		goto done;
 	}
+	st.knots = cond->knots;
+	analyze_condensation_free(cond);
 	rc = cli_out_open(&out, "stats", c.output);
 	if (rc)
 		goto done;

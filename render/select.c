@@ -148,7 +148,7 @@ int render_analysis(const struct render_input *in, const struct render_opts *o,
 	*k = in->knots;
 	*path = in->path;
 	if (!*k) {
-		if (analyze_knots(in->g, own_k))
+		if (analyze_knots(in->g, NULL, own_k))
 			return render_fail(RENDER_ERR, "render: %s", analyze_errmsg());
 		*k = *own_k;
 	}
@@ -159,7 +159,7 @@ int render_analysis(const struct render_input *in, const struct render_opts *o,
 		    .to = ANALYZE_NONE,
 		    .milestone = o->select == RENDER_SELECT_FILTERS ? o->milestone : ANALYZE_NONE,
 		};
-		if (analyze_critical_path(in->g, *k, &po, own_path)) {
+		if (analyze_critical_path(in->g, NULL, &po, own_path)) {
 			analyze_knots_free(*own_k);
 			*own_k = NULL;
 			return render_fail(RENDER_ERR, "render: %s", analyze_errmsg());

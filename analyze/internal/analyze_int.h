@@ -62,20 +62,10 @@ void analyze__tarjan_run(struct analyze__tarjan *t, const struct analyze_graph *
 			 const uint32_t *roots, uint32_t nroots, const uint32_t *part,
 			 uint32_t part_id, uint32_t min_node, uint32_t *comp, uint32_t *ncomp);
 
-/*
- * The condensation: steps numbered by their smallest node (so step order is
- * first-ref order), members ascending within a step, and the steps in a
- * topological order.
- */
-struct analyze__cond {
-	uint32_t count;
-	uint32_t *step_of; /* per node */
-	uint32_t *off;	   /* count + 1 */
-	uint32_t *members;
-	uint32_t *topo; /* steps, each before every step it blocks */
-};
-
-int analyze__condense(const struct analyze_graph *g, struct analyze__cond *c);
-void analyze__cond_release(struct analyze__cond *c);
+/* For functions whose condensation argument may be NULL: *c is the one
+ * given, or one computed here into *own (the caller frees *own). */
+int analyze__condensation_or_own(const struct analyze_graph *g,
+				 const struct analyze_condensation **c,
+				 struct analyze_condensation **own);
 
 #endif

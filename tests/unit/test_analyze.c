@@ -1,6 +1,7 @@
 /* Unit tests of analyze/ on hand-made graphs built with analyze_graph_from_edges. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +49,136 @@ static struct analyze_steps *path_of(const struct analyze_graph *g, enum analyze
 	return p;
 }
 
+/* ---- condensation ------------------------------------------------------------ */
+
+/*
+ * analyze_condense() against a computation that shares nothing with it: a
+ * reachability matrix (Warshall's closure of the edge list), in which u and
+ * v share a step exactly when each reaches the other.
+ */
+static void test_condense__matches_mutual_reachability_on_random_graphs(void **state)
+{
+	(void)state;
+	uint64_t x = 987654321;
+	for (int round = 0; round < 60; round++) {
+		uint32_t n = (uint32_t)(round % 30); /* 0..29 nodes, the empty graph too */
+		size_t m = n ? (size_t)n * (size_t)(round % 5) / 2 + (size_t)(round % 3) : 0;
+		uint32_t(*e)[2] = malloc((m ? m : 1) * sizeof *e);
+		uint8_t *r = calloc((size_t)n * n + 1, 1); /* r[u * n + v]: u reaches v */
+		uint8_t *adj = calloc((size_t)n * n + 1, 1);
+		assert_non_null(e);
+		assert_non_null(r);
+		assert_non_null(adj);
+		for (size_t i = 0; i < m; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			e[i][0] = (uint32_t)((x >> 33) % n);
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			e[i][1] = (uint32_t)((x >> 33) % n);
+			adj[e[i][0] * n + e[i][1]] = 1;
+		}
+		for (uint32_t v = 0; v < n; v++)
+			r[v * n + v] = 1;
+		for (size_t i = 0; i < m; i++)
+			r[e[i][0] * n + e[i][1]] = 1;
+		for (uint32_t k = 0; k < n; k++)
+			for (uint32_t u = 0; u < n; u++)
+				if (r[u * n + k])
+					for (uint32_t v = 0; v < n; v++)
+						r[u * n + v] |= r[k * n + v];
+
+		struct analyze_graph *g = mk(n, (const uint32_t(*)[2])e, m);
+		struct analyze_condensation *c = NULL;
+		assert_int_equal(analyze_condense(g, &c), 0);
+
+		/* same step exactly when mutually reachable */
+		for (uint32_t u = 0; u < n; u++)
+			for (uint32_t v = 0; v < n; v++)
+				assert_int_equal(c->step_of[u] == c->step_of[v],
+						 r[u * n + v] && r[v * n + u]);
+		/* steps numbered by their smallest member, members ascending and
+		 * listed under their own step */
+		assert_int_equal(c->off[c->count], n);
+		for (uint32_t s = 0; s < c->count; s++) {
+			assert_true(c->off[s] < c->off[s + 1]);
+			if (s > 0)
+				assert_true(c->members[c->off[s - 1]] < c->members[c->off[s]]);
+			for (uint32_t i = c->off[s]; i < c->off[s + 1]; i++) {
+				assert_int_equal(c->step_of[c->members[i]], s);
+				if (i > c->off[s])
+					assert_true(c->members[i - 1] < c->members[i]);
+			}
+		}
+		/* knots: two or more members, or a self-link */
+		uint32_t knots = 0;
+		for (uint32_t s = 0; s < c->count; s++) {
+			uint32_t first = c->members[c->off[s]];
+			bool want = c->off[s + 1] - c->off[s] >= 2 || adj[first * n + first];
+			assert_int_equal(c->knot[s], want);
+			knots += want;
+		}
+		assert_int_equal(c->knots, knots);
+		/* topo: a permutation with every link going forward */
+		uint32_t *pos = malloc((c->count ? c->count : 1) * sizeof *pos);
+		assert_non_null(pos);
+		memset(pos, 0xff, (c->count ? c->count : 1) * sizeof *pos);
+		for (uint32_t i = 0; i < c->count; i++) {
+			assert_true(c->topo[i] < c->count);
+			assert_int_equal(pos[c->topo[i]], UINT32_MAX);
+			pos[c->topo[i]] = i;
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint32_t a = c->step_of[e[i][0]], b = c->step_of[e[i][1]];
+			if (a != b)
+				assert_true(pos[a] < pos[b]);
+		}
+		/* the DAG: s -> t exactly when some link goes from s to t != s;
+		 * ascending, each once */
+		uint32_t dag_edges = 0;
+		for (uint32_t s = 0; s < c->count; s++) {
+			for (uint32_t t = 0; t < c->count; t++) {
+				bool want = false;
+				for (uint32_t i = c->off[s]; i < c->off[s + 1] && !want; i++)
+					for (uint32_t j = c->off[t]; j < c->off[t + 1] && !want;
+					     j++)
+						want = s != t &&
+						       adj[c->members[i] * n + c->members[j]];
+				bool have = false;
+				for (uint32_t q = c->succ_off[s]; q < c->succ_off[s + 1]; q++)
+					have = have || c->succ[q] == t;
+				assert_int_equal(have, want);
+				dag_edges += want;
+			}
+			for (uint32_t q = c->succ_off[s] + 1; q < c->succ_off[s + 1]; q++)
+				assert_true(c->succ[q - 1] < c->succ[q]);
+		}
+		assert_int_equal(c->m, dag_edges);
+		assert_int_equal(c->succ_off[c->count], dag_edges);
+
+		/* knots, path and order read the condensation: the same answers as
+		 * when they compute it themselves */
+		struct analyze_knots *k1 = NULL, *k2 = NULL;
+		assert_int_equal(analyze_knots(g, c, &k1), 0);
+		assert_int_equal(analyze_knots(g, NULL, &k2), 0);
+		assert_int_equal(k1->count, c->knots);
+		assert_int_equal(k1->count, k2->count);
+		assert_memory_equal(k1->knot_of, k2->knot_of, n * sizeof *k1->knot_of);
+		struct analyze_steps *o = NULL;
+		assert_int_equal(analyze_order(g, c, &o), 0);
+		assert_int_equal(o->count, c->count);
+		analyze_steps_free(o);
+
+		analyze_knots_free(k1);
+		analyze_knots_free(k2);
+		free(pos);
+		analyze_condensation_free(c);
+		analyze_graph_free(g);
+		free(e);
+		free(r);
+		free(adj);
+	}
+	analyze_condensation_free(NULL);
+}
+
 /* ---- graph -------------------------------------------------------------------- */
 
 static void test_graph__empty(void **state)
@@ -58,12 +189,12 @@ static void test_graph__empty(void **state)
 	struct analyze_steps *o = NULL;
 	struct analyze_cycles *c = NULL;
 	assert_int_equal(g->n, 0);
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 0);
 	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, ANALYZE_NONE);
 	assert_int_equal(p->count, 0);
 	assert_int_equal(p->total, 0);
-	assert_int_equal(analyze_order(g, k, &o), 0);
+	assert_int_equal(analyze_order(g, NULL, &o), 0);
 	assert_int_equal(o->count, 0);
 	assert_int_equal(analyze_cycles_all(g, 10, &c), 0);
 	assert_int_equal(c->count, 0);
@@ -96,12 +227,13 @@ static void test_knots__count_matches_full_answer(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct analyze_graph *g = mk(cases[i].n, cases[i].e, cases[i].m);
 		struct analyze_knots *k = NULL;
-		uint32_t count = 99;
-		assert_int_equal(analyze_count_knots(g, &count), 0);
-		assert_int_equal(analyze_knots(g, &k), 0);
-		assert_int_equal(count, cases[i].want);
-		assert_int_equal(count, k->count);
+		struct analyze_condensation *c = NULL;
+		assert_int_equal(analyze_condense(g, &c), 0);
+		assert_int_equal(analyze_knots(g, c, &k), 0);
+		assert_int_equal(c->knots, cases[i].want);
+		assert_int_equal(c->knots, k->count);
 		analyze_knots_free(k);
+		analyze_condensation_free(c);
 		analyze_graph_free(g);
 	}
 }
@@ -181,7 +313,7 @@ static void test_knots__self_link_is_a_knot_of_one(void **state)
 	static const uint32_t e[][2] = {{0, 1}, {1, 1}, {1, 2}};
 	struct analyze_graph *g = mk(3, e, N_EDGES(e));
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 1);
 	static const uint32_t one[] = {1};
 	assert_slice(k->members, k->member_off, 0, one, 1);
@@ -203,7 +335,7 @@ static void test_knots__sorted_by_first_member_with_members_ascending(void **sta
 	static const uint32_t e[][2] = {{5, 3}, {3, 5}, {1, 6}, {6, 4}, {4, 1}, {0, 1}, {4, 3}};
 	struct analyze_graph *g = mk(7, e, N_EDGES(e));
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 2);
 	static const uint32_t k0[] = {1, 4, 6}, k1[] = {3, 5};
 	assert_slice(k->members, k->member_off, 0, k0, 3);
@@ -223,7 +355,7 @@ static void test_knots__witness_is_shortest_not_through_smallest(void **state)
 	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {3, 2}};
 	struct analyze_graph *g = mk(4, e, N_EDGES(e));
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 1);
 	static const uint32_t w[] = {2, 3};
 	assert_slice(k->witness, k->witness_off, 0, w, 2);
@@ -239,7 +371,7 @@ static void test_knots__witness_lexicographic_among_equal_length(void **state)
 					{5, 0}, {2, 3}, {3, 0}, {1, 2}};
 	struct analyze_graph *g = mk(6, e, N_EDGES(e));
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	static const uint32_t w[] = {0, 2, 3};
 	assert_slice(k->witness, k->witness_off, 0, w, 3);
 	analyze_knots_free(k);
@@ -252,7 +384,7 @@ static void test_knots__self_link_inside_bigger_knot_is_witness(void **state)
 	static const uint32_t e[][2] = {{0, 1}, {1, 0}, {1, 1}};
 	struct analyze_graph *g = mk(2, e, N_EDGES(e));
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 1);
 	static const uint32_t w[] = {1};
 	assert_slice(k->witness, k->witness_off, 0, w, 1);
@@ -283,7 +415,7 @@ static void assert_cut_breaks_all(const struct analyze_graph *g, const struct an
 	struct analyze_graph *h = NULL;
 	struct analyze_knots *kh = NULL;
 	assert_int_equal(analyze_graph_from_edges(&h, g->n, from, to, m), 0);
-	assert_int_equal(analyze_knots(h, &kh), 0);
+	assert_int_equal(analyze_knots(h, NULL, &kh), 0);
 	assert_int_equal(kh->count, 0);
 	analyze_knots_free(kh);
 	analyze_graph_free(h);
@@ -316,7 +448,7 @@ static void assert_cut_minimal(const struct analyze_graph *g, const struct analy
 		struct analyze_graph *h = NULL;
 		struct analyze_knots *kh = NULL;
 		assert_int_equal(analyze_graph_from_edges(&h, g->n, from, to, m), 0);
-		assert_int_equal(analyze_knots(h, &kh), 0);
+		assert_int_equal(analyze_knots(h, NULL, &kh), 0);
 		assert_true(kh->count >= 1);
 		analyze_knots_free(kh);
 		analyze_graph_free(h);
@@ -341,7 +473,7 @@ static void test_cut__breaks_every_cycle_of_random_graphs(void **state)
 		}
 		struct analyze_graph *g = mk(n, (const uint32_t(*)[2])e, m);
 		struct analyze_knots *k = NULL;
-		assert_int_equal(analyze_knots(g, &k), 0);
+		assert_int_equal(analyze_knots(g, NULL, &k), 0);
 		for (uint32_t i = 0; i < k->count; i++) {
 			/* every cut link is a link of that knot, sorted */
 			for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
@@ -588,7 +720,7 @@ static void test_large__million_chain_and_ring(void **state)
 	struct analyze_graph *g = NULL;
 	assert_int_equal(analyze_graph_from_edges(&g, n, from, to, n - 1), 0);
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 0);
 	analyze_knots_free(k);
 	struct analyze_steps *p = path_of(g, ANALYZE_WEIGHT_COUNT, 1, ANALYZE_NONE, ANALYZE_NONE);
@@ -605,7 +737,7 @@ static void test_large__million_chain_and_ring(void **state)
 	from[n - 1] = n - 1;
 	to[n - 1] = 0;
 	assert_int_equal(analyze_graph_from_edges(&g, n, from, to, n), 0);
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	assert_int_equal(k->count, 1);
 	assert_int_equal(k->witness_off[1], n);
 	assert_false(k->witness_shortest[0]);
@@ -639,6 +771,7 @@ int main(void)
 	    cmocka_unit_test(test_knots__witness_lexicographic_among_equal_length),
 	    cmocka_unit_test(test_knots__self_link_inside_bigger_knot_is_witness),
 	    cmocka_unit_test(test_cut__breaks_every_cycle_of_random_graphs),
+	    cmocka_unit_test(test_condense__matches_mutual_reachability_on_random_graphs),
 	    cmocka_unit_test(test_cycles__complete_graph_k4_has_20),
 	    cmocka_unit_test(test_cycles__self_links_and_separate_knots),
 	    cmocka_unit_test(test_path__knot_is_one_step_costing_its_members),

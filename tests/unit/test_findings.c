@@ -75,7 +75,7 @@ static void test_findings__each_kind(void **state)
 	g->flags[5] &= (uint8_t)~ANALYZE_NODE_OPEN;
 	g->flags[10] &= (uint8_t)~ANALYZE_NODE_OPEN;
 	struct analyze_knots *k = NULL;
-	assert_int_equal(analyze_knots(g, &k), 0);
+	assert_int_equal(analyze_knots(g, NULL, &k), 0);
 	struct analyze_findings_in in = {.g = g, .knots = k, .full = g};
 	struct analyze_findings *f = NULL;
 	assert_int_equal(analyze_findings(&in, &f), 0);
