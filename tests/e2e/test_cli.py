@@ -213,6 +213,34 @@ class Cli(unittest.TestCase):
         con.close()
         self.assertGreater(n, 0)
 
+    def sqlite3_cli(self, path, sql):
+        # The sqlite3 CLI, as anyone who can write a shared CI cache could use it.
+        subprocess.run(["sqlite3", path, sql], check=True, capture_output=True, timeout=60)
+
+    def test_store__trigger_planted_in_a_cached_store_never_runs(self):
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        self.sqlite3_cli(path, "CREATE TABLE pwned(x); "
+                               "CREATE TRIGGER evil AFTER UPDATE ON meta BEGIN "
+                               "INSERT INTO pwned VALUES(1); DELETE FROM links; END; "
+                               "CREATE TRIGGER evil2 AFTER INSERT ON issues BEGIN "
+                               "INSERT INTO pwned VALUES(2); END;")
+        for args in (["stats"], ["check"], ["import", EXAMPLE, "-q"], ["export"]):
+            r = run("--db", path, *args)
+            self.assertOneLineError(r, 4, "trigger")
+        con = sqlite3.connect(path)
+        self.assertEqual(con.execute("select count(*) from pwned").fetchone()[0], 0)
+        self.assertGreater(con.execute("select count(*) from links").fetchone()[0], 0)
+        con.close()
+
+    def test_store__view_planted_in_a_cached_store_is_refused(self):
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        # A view that shadows nothing but would run a function when read.
+        self.sqlite3_cli(path, "CREATE VIEW v AS SELECT load_extension('/tmp/x') AS y;")
+        r = run("--db", path, "stats")
+        self.assertOneLineError(r, 4, "view")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
