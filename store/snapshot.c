@@ -122,274 +122,38 @@ static int bad(struct importer *im, const char *field, const char *fmt, ...)
 	return store_fail(im->s, STORE_EINVAL, "%s", why);
 }
 
-/* ---- typed field readers ------------------------------------------------ */
-
-static bool is_null(struct json_object *v)
+/* A record the decoder refused, as "<array>[<index>].<field>: <why>". */
+static int refused(struct importer *im, const struct store_json_refusal *why)
 {
-	return v == NULL; /* json-c represents JSON null as NULL */
-}
-
-/* A JSON integer that fits int64 (json-c keeps big positives as uint64). */
-static bool as_int64(struct json_object *v, int64_t *out)
-{
-	if (!json_object_is_type(v, json_type_int))
-		return false;
-	int64_t i = json_object_get_int64(v);
-	if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
-		return false;
-	*out = i;
-	return true;
-}
-
-/* Required positive integer (ids, iids). */
-static int req_id(struct importer *im, struct json_object *obj, const char *key, int64_t *out)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return bad(im, key, "missing");
-	if (!as_int64(v, out) || *out < 1)
-		return bad(im, key, "expected a positive integer");
-	return 0;
-}
-
-/* Optional integer >= 0: absent or null leaves *present false. */
-static int opt_count(struct importer *im, struct json_object *obj, const char *key,
-		     const char *field, int64_t *out, bool *present)
-{
-	struct json_object *v = NULL;
-	*present = false;
-	*out = 0;
-	if (!json_object_object_get_ex(obj, key, &v) || is_null(v))
-		return 0;
-	if (!as_int64(v, out) || *out < 0)
-		return bad(im, field, "expected an integer >= 0 or null");
-	*present = true;
-	return 0;
-}
-
-/* A string without NUL bytes (they would not survive C strings). */
-static int string_of(struct importer *im, struct json_object *v, const char *field,
-		     const char *expect, const char **out)
-{
-	if (!json_object_is_type(v, json_type_string))
-		return bad(im, field, "expected %s", expect);
-	const char *str = json_object_get_string(v);
-	if (strlen(str) != (size_t)json_object_get_string_len(v))
-		return bad(im, field, "contains a NUL character");
-	*out = str;
-	return 0;
-}
-
-static int req_string(struct importer *im, struct json_object *obj, const char *key,
-		      const char **out)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return bad(im, key, "missing");
-	return string_of(im, v, key, "a string", out);
-}
-
-/* Optional string: absent or null gives NULL. */
-static int opt_string(struct importer *im, struct json_object *obj, const char *key,
-		      const char *field, const char **out)
-{
-	struct json_object *v = NULL;
-	*out = NULL;
-	if (!json_object_object_get_ex(obj, key, &v) || is_null(v))
-		return 0;
-	return string_of(im, v, field, "a string or null", out);
-}
-
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* "YYYY-MM-DD", a real calendar day. */
-static bool valid_date(const char *d)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-		return false;
-	for (int k = 0; k < 10; k++) {
-		if (k != 4 && k != 7 && (d[k] < '0' || d[k] > '9'))
-			return false;
-	}
-	int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
-	if (m < 1 || m > 12 || day < 1)
-		return false;
-	return day <= mdays[m - 1] + (m == 2 && leap(y));
-}
-
-static int opt_date(struct importer *im, struct json_object *obj, const char *key,
-		    const char *field, const char **out)
-{
-	struct json_object *v = NULL;
-	*out = NULL;
-	if (!json_object_object_get_ex(obj, key, &v) || is_null(v))
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return bad(im, field, "expected a date YYYY-MM-DD or null");
-	const char *d = json_object_get_string(v);
-	if (!valid_date(d))
-		return bad(im, field, "\"%.40s\" is not a date YYYY-MM-DD", d);
-	*out = d;
-	return 0;
-}
-
-/* ---- records ---------------------------------------------------------------- */
-
-static bool valid_project_path(const char *path)
-{
-	/* The path rules of a ref: reuse the ref parser on "<path>#1". */
-	size_t n = strlen(path);
-	char *ref = malloc(n + 3);
-	char *p = NULL;
-	int64_t iid = 0;
-	if (!ref)
-		return false;
-	memcpy(ref, path, n);
-	memcpy(ref + n, "#1", 3);
-	bool ok = store_ref_parse(ref, &p, &iid) == 0;
-	free(p);
-	free(ref);
-	return ok;
+	return bad(im, why->field[0] ? why->field : NULL, "%s", why->why);
 }
 
 static int import_project(struct importer *im, struct json_object *o)
 {
-	static const char sql[] = "INSERT INTO projects(id, path, web_url) VALUES(?, ?, ?)";
-	int64_t id = 0;
-	const char *path = NULL, *web_url = NULL;
-	int rc;
-	if (!json_object_is_type(o, json_type_object))
-		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &id)) ||
-	    (rc = req_string(im, o, "path_with_namespace", &path)) ||
-	    (rc = opt_string(im, o, "web_url", "web_url", &web_url)))
-		return rc;
-	if (!valid_project_path(path))
-		return bad(im, "path_with_namespace", "\"%.80s\" is not a project path", path);
-	sqlite3_stmt *st = store_stmt(im->s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	store_bind_text(st, 3, web_url);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
+	struct store_project p;
+	struct store_json_refusal why;
+	if (store_project_from_json(o, &p, &why))
+		return refused(im, &why);
+	int src = store_write_project(im->s, &p, false);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return bad(im, "id", "%lld is given twice", (long long)id);
+		return bad(im, "id", "%lld is given twice", (long long)p.id);
 	if (src == SQLITE_CONSTRAINT_UNIQUE)
-		return bad(im, "path_with_namespace", "\"%.80s\" is given twice", path);
+		return bad(im, "path_with_namespace", "\"%.80s\" is given twice", p.path);
 	if (src != SQLITE_DONE)
 		return store_fail_sql(im->s, src, "import");
-	return idset_add(im, &im->projects, id);
+	return idset_add(im, &im->projects, p.id);
 }
 
 static int import_issue(struct importer *im, struct json_object *o)
 {
-	static const char sql[] =
-	    "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
-	    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
-	    "created_at, updated_at, closed_at, web_url) "
-	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct store_issue i;
-	struct json_object *v = NULL;
-	const char *state = NULL;
-	bool present = false;
-	int rc;
-	memset(&i, 0, sizeof i);
-	if (!json_object_is_type(o, json_type_object))
-		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &i.id)) ||
-	    (rc = req_id(im, o, "project_id", &i.project_id)) ||
-	    (rc = req_id(im, o, "iid", &i.iid)) || (rc = req_string(im, o, "title", &i.title)) ||
-	    (rc = req_string(im, o, "state", &state)))
-		return rc;
-	if (strcmp(state, "opened") == 0)
-		i.state = STORE_STATE_OPENED;
-	else if (strcmp(state, "closed") == 0)
-		i.state = STORE_STATE_CLOSED;
-	else
-		return bad(im, "state", "expected \"opened\" or \"closed\"");
-
-	if (json_object_object_get_ex(o, "confidential", &v) && !is_null(v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			return bad(im, "confidential", "expected true, false or null");
-		i.confidential = json_object_get_boolean(v);
-	}
-	if ((rc = opt_count(im, o, "weight", "weight", &i.weight, &i.has_weight)))
-		return rc;
-	/* json-c keeps an "expected an integer or null" message short: */
-	if (json_object_object_get_ex(o, "time_stats", &v) && !is_null(v)) {
-		if (!json_object_is_type(v, json_type_object))
-			return bad(im, "time_stats", "expected an object or null");
-		if ((rc = opt_count(im, v, "time_estimate", "time_stats.time_estimate",
-				    &i.time_estimate, &present)) ||
-		    (rc = opt_count(im, v, "total_time_spent", "time_stats.total_time_spent",
-				    &i.total_time_spent, &present)))
-			return rc;
-	}
-	if (json_object_object_get_ex(o, "milestone", &v) && !is_null(v)) {
-		struct json_object *t = NULL;
-		if (!json_object_is_type(v, json_type_object))
-			return bad(im, "milestone", "expected an object or null");
-		if (!json_object_object_get_ex(v, "title", &t))
-			return bad(im, "milestone.title", "missing");
-		if ((rc = string_of(im, t, "milestone.title", "a string", &i.milestone_title)) ||
-		    (rc = opt_date(im, v, "due_date", "milestone.due_date", &i.milestone_due)))
-			return rc;
-	}
-	if ((rc = opt_date(im, o, "due_date", "due_date", &i.due_date)))
-		return rc;
-	i.labels_json = "[]";
-	if (json_object_object_get_ex(o, "labels", &v) && !is_null(v)) {
-		if (!json_object_is_type(v, json_type_array))
-			return bad(im, "labels", "expected an array of strings or null");
-		size_t n = json_object_array_length(v);
-		for (size_t k = 0; k < n; k++) {
-			const char *label = NULL;
-			if (string_of(im, json_object_array_get_idx(v, k), "labels",
-				      "an array of strings or null", &label))
-				return STORE_EINVAL;
-		}
-		if (n)
-			i.labels_json = json_object_to_json_string_ext(
-			    v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	}
-	if ((rc = opt_string(im, o, "created_at", "created_at", &i.created_at)) ||
-	    (rc = opt_string(im, o, "updated_at", "updated_at", &i.updated_at)) ||
-	    (rc = opt_string(im, o, "closed_at", "closed_at", &i.closed_at)) ||
-	    (rc = opt_string(im, o, "web_url", "web_url", &i.web_url)))
-		return rc;
-
+	struct store_json_refusal why;
+	if (store_issue_from_json(o, &i, &why))
+		return refused(im, &why);
 	if (!idset_has(&im->projects, i.project_id))
 		return bad(im, "project_id", "%lld is not a project of the snapshot",
 			   (long long)i.project_id);
-	sqlite3_stmt *st = store_stmt(im->s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, i.id);
-	sqlite3_bind_int64(st, 2, i.project_id);
-	sqlite3_bind_int64(st, 3, i.iid);
-	sqlite3_bind_text(st, 4, i.title, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, (int)i.state);
-	sqlite3_bind_int(st, 6, i.confidential);
-	if (i.has_weight)
-		sqlite3_bind_int64(st, 7, i.weight);
-	sqlite3_bind_int64(st, 8, i.time_estimate);
-	sqlite3_bind_int64(st, 9, i.total_time_spent);
-	store_bind_text(st, 10, i.milestone_title);
-	store_bind_text(st, 11, i.milestone_due);
-	store_bind_text(st, 12, i.due_date);
-	sqlite3_bind_text(st, 13, i.labels_json, -1, SQLITE_STATIC);
-	store_bind_text(st, 14, i.created_at);
-	store_bind_text(st, 15, i.updated_at);
-	store_bind_text(st, 16, i.closed_at);
-	store_bind_text(st, 17, i.web_url);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
+	int src = store_write_issue(im->s, &i, false);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return bad(im, "id", "%lld is given twice", (long long)i.id);
 	if (src == SQLITE_CONSTRAINT_UNIQUE)
@@ -432,56 +196,46 @@ static int link_id_again(struct importer *im, int64_t id, int64_t src, int64_t d
 		   other);
 }
 
+/* A required id field of a link object. */
+static int link_id_field(struct importer *im, struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v = NULL;
+	if (!json_object_object_get_ex(o, key, &v))
+		return bad(im, key, "missing");
+	if (!store_json_int64(v, out) || *out < 1)
+		return bad(im, key, "expected a positive integer");
+	return 0;
+}
+
 static int import_link(struct importer *im, struct json_object *o)
 {
-	static const char sql[] =
-	    "INSERT INTO links(id, source_id, target_id, type) VALUES(?, ?, ?, ?)";
 	int64_t id = 0, src = 0, dst = 0;
+	struct json_object *v = NULL;
 	const char *kind = NULL;
-	int type, rc;
+	struct store_link l;
+	struct store_json_refusal why;
+	int rc;
 	if (!json_object_is_type(o, json_type_object))
 		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &id)) || (rc = req_id(im, o, "source_issue_id", &src)) ||
-	    (rc = req_id(im, o, "target_issue_id", &dst)) ||
-	    (rc = req_string(im, o, "link_type", &kind)))
+	if ((rc = link_id_field(im, o, "id", &id)) ||
+	    (rc = link_id_field(im, o, "source_issue_id", &src)) ||
+	    (rc = link_id_field(im, o, "target_issue_id", &dst)))
 		return rc;
+	if (!json_object_object_get_ex(o, "link_type", &v))
+		return bad(im, "link_type", "missing");
+	if (store_json_string(v, "link_type", &kind, &why))
+		return refused(im, &why);
 	if (!idset_has(&im->issues, src))
 		return bad(im, "source_issue_id", "%lld is not an issue of the snapshot",
 			   (long long)src);
 	if (!idset_has(&im->issues, dst))
 		return bad(im, "target_issue_id", "%lld is not an issue of the snapshot",
 			   (long long)dst);
-	if (strcmp(kind, "blocks") == 0) {
-		type = STORE_LINK_BLOCKS;
-	} else if (strcmp(kind, "is_blocked_by") == 0) {
-		type = STORE_LINK_BLOCKS;
-		int64_t t = src;
-		src = dst;
-		dst = t;
-	} else if (strcmp(kind, "relates_to") == 0) {
-		type = STORE_LINK_RELATES;
-		if (src == dst)
-			return bad(im, NULL, "issue %lld relates_to itself", (long long)src);
-		if (src > dst) {
-			int64_t t = src;
-			src = dst;
-			dst = t;
-		}
-	} else {
-		return bad(im, "link_type",
-			   "\"%.40s\" is not one of relates_to, blocks, is_blocked_by", kind);
-	}
-	sqlite3_stmt *st = store_stmt(im->s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, src);
-	sqlite3_bind_int64(st, 3, dst);
-	sqlite3_bind_int(st, 4, type);
-	int src_rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	if (store_link_from_json(kind, id, src, dst, &l, &why))
+		return refused(im, &why);
+	int src_rc = store_write_link(im->s, &l, false);
 	if (src_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return link_id_again(im, id, src, dst, type);
+		return link_id_again(im, id, l.source_id, l.target_id, (int)l.type);
 	if (src_rc != SQLITE_DONE)
 		return store_fail_sql(im->s, src_rc, "import");
 	im->s->last_import.links++;
@@ -679,12 +433,15 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		return rc;
 	if (strcmp(key, "version") == 0) {
 		d->has_version = true;
-		if (!as_int64(v, &version) || version != 1)
+		if (!store_json_int64(v, &version) || version != 1)
 			rc = bad(im, "version", "expected 1 (this build reads snapshot version 1)");
 	} else if (strcmp(key, "source") == 0) {
 		const char *source = NULL;
+		struct store_json_refusal why;
 		d->has_source = true;
-		if (!(rc = string_of(im, v, "source", "a string", &source)) && *source)
+		if (store_json_string(v, "source", &source, &why))
+			rc = refused(im, &why);
+		else if (*source)
 			rc = store_meta_set(r->s, "instance", source);
 	}
 	json_object_put(v);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "store.h"
 
 static char tmpdir[256];
@@ -240,6 +242,81 @@ static void test_snapshot__generated_round_trip(void **state)
 	free(second);
 }
 
+/* The decoder fetch and import share: what it refuses, in one line. */
+static void test_gitlab_json__refuses_what_import_refuses(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json, *msg;
+	} issues[] = {
+	    {"{\"id\":1,\"project_id\":1,\"iid\":-3,\"title\":\"t\",\"state\":\"opened\"}",
+	     "iid: expected a positive integer"},
+	    {"{\"id\":1,\"project_id\":0,\"iid\":3,\"title\":\"t\",\"state\":\"opened\"}",
+	     "project_id: expected a positive integer"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"title\":\"t\",\"state\":\"opened\","
+	     "\"weight\":-5}",
+	     "weight: expected an integer >= 0 or null"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"title\":\"cut\\u0000here\",\"state\":"
+	     "\"opened\"}",
+	     "title: contains a NUL character"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"title\":\"t\",\"state\":\"opened\","
+	     "\"labels\":[\"a\",1]}",
+	     "labels: expected an array of strings or null"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"state\":\"opened\"}", "title: missing"},
+	    {"[]", "expected an object"},
+	};
+	static const struct {
+		const char *json, *msg;
+	} projects[] = {
+	    {"{\"id\":0,\"path_with_namespace\":\"g/p\"}", "id: expected a positive integer"},
+	    {"{\"id\":2,\"path_with_namespace\":\"g/a b\"}",
+	     "path_with_namespace: \"g/a b\" is not a project path"},
+	    {"{\"id\":2,\"path_with_namespace\":\"g/p#1\"}",
+	     "path_with_namespace: \"g/p#1\" is not a project path"},
+	    {"{\"id\":2,\"path_with_namespace\":\"g/\\u001b[2J\"}",
+	     "path_with_namespace: \"g/\x1b[2J\" is not a project path"},
+	};
+	struct store_json_refusal why;
+	char text[400];
+	for (size_t k = 0; k < sizeof issues / sizeof *issues; k++) {
+		struct json_object *o = json_tokener_parse(issues[k].json);
+		struct store_issue i;
+		assert_int_equal(store_issue_from_json(o, &i, &why), STORE_EINVAL);
+		store_json_refusal_text(&why, text, sizeof text);
+		if (strcmp(text, issues[k].msg) != 0)
+			fail_msg("issue case %zu: '%s', wanted '%s'", k, text, issues[k].msg);
+		json_object_put(o);
+	}
+	for (size_t k = 0; k < sizeof projects / sizeof *projects; k++) {
+		struct json_object *o = json_tokener_parse(projects[k].json);
+		struct store_project p;
+		assert_int_equal(store_project_from_json(o, &p, &why), STORE_EINVAL);
+		store_json_refusal_text(&why, text, sizeof text);
+		if (strcmp(text, projects[k].msg) != 0)
+			fail_msg("project case %zu: '%s', wanted '%s'", k, text, projects[k].msg);
+		json_object_put(o);
+	}
+}
+
+/* Link direction is normalised in one place, read from this issue's side. */
+static void test_gitlab_json__link_direction(void **state)
+{
+	(void)state;
+	struct store_link l;
+	struct store_json_refusal why;
+	assert_int_equal(store_link_from_json("blocks", 7, 5, 3, &l, &why), 0);
+	assert_true(l.type == STORE_LINK_BLOCKS && l.source_id == 5 && l.target_id == 3);
+	assert_int_equal(store_link_from_json("is_blocked_by", 7, 5, 3, &l, &why), 0);
+	assert_true(l.type == STORE_LINK_BLOCKS && l.source_id == 3 && l.target_id == 5);
+	assert_int_equal(store_link_from_json("relates_to", 7, 5, 3, &l, &why), 0);
+	assert_true(l.type == STORE_LINK_RELATES && l.source_id == 3 && l.target_id == 5);
+	assert_int_equal(store_link_from_json("blocks", 7, 5, 5, &l, &why), 0);
+	assert_int_equal(store_link_from_json("relates_to", 7, 5, 5, &l, &why), STORE_EINVAL);
+	assert_int_equal(store_link_from_json("frobs", 7, 5, 3, &l, &why), STORE_EINVAL);
+	assert_string_equal(why.field, "link_type");
+	assert_int_equal(store_link_from_json("blocks", 0, 5, 3, &l, &why), STORE_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +324,8 @@ int main(void)
 	    cmocka_unit_test(test_snapshot__empty_arrays),
 	    cmocka_unit_test(test_snapshot__refusals_name_the_problem_and_change_nothing),
 	    cmocka_unit_test(test_snapshot__generated_round_trip),
+	    cmocka_unit_test(test_gitlab_json__refuses_what_import_refuses),
+	    cmocka_unit_test(test_gitlab_json__link_direction),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
