@@ -4,8 +4,8 @@
  * per record with a fixed key order, so export -> import -> export is
  * byte-identical.
  *
- * Import holds json-c's DOM of the whole document (json-c has no
- * streaming reader); each array is dropped as soon as it is loaded.
+ * Import reads the input as a stream and holds one record at a time
+ * (see the reader below).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +16,6 @@
 
 #include "store_internal.h"
 
-/* json_tokener_parse_ex() takes an int length: feed big inputs in pieces. */
 /* SQLite page cache during an import, in KiB (3 s instead of 4.3 s for
  * 100,000 issues; more gains nothing). */
 #define IMPORT_CACHE_KB 131072
@@ -249,89 +248,369 @@ static int import_link(struct importer *im, struct json_object *o)
  * several GB. So the reader below walks the two outer levels itself (the
  * top-level object's keys, and the elements of its arrays: only
  * whitespace and the punctuation { } [ ] , : between values) and hands
- * every value, one record at a time, to json-c's tokener, which does all
- * of the actual JSON parsing. Memory stays at one record.
+ * every record, one at a time, to json-c's tokener, fed in chunks from a
+ * window over the input, which does all of the actual JSON parsing. Memory
+ * stays at one record (at most STORE_IMPORT_RECORD_MAX bytes of text) plus
+ * the window, whatever the size of the file. Values of unknown top-level
+ * keys are checked by skip_value() without building a tree.
  */
+#define READ_CHUNK ((size_t)1 << 20)
+
 struct reader {
-	const char *buf;
-	size_t len, pos;
+	FILE *fp;	   /* NULL: buf is the whole input */
+	char *own;	   /* the window's storage when reading fp */
+	const char *buf;   /* the window: input bytes [base, base + len) */
+	size_t len, pos;   /* pos: the next byte, an index into buf */
+	uint64_t base;	   /* input offset of buf[0] */
+	uint64_t line;	   /* line of buf[0] (1-based) */
+	uint64_t col;	   /* column of buf[0] (1-based) */
+	int read_errno;	   /* reading fp failed */
+	FILE *tee;	   /* while set: every byte consumed from tee_from on is copied */
+	uint64_t tee_from; /* input offset */
 	struct json_tokener *tok;
 	struct store *s;
 };
 
-/* Byte offset -> "line L, column C" (1-based). */
-static void position(const char *buf, size_t off, size_t *line, size_t *col)
+/* Advance line/col over buf[0..n). */
+static void count_lines(const char *b, size_t n, uint64_t *line, uint64_t *col)
 {
-	size_t l = 1, line_start = 0;
-	for (size_t k = 0; k < off; k++) {
-		if (buf[k] == '\n') {
-			l++;
-			line_start = k + 1;
-		}
+	const char *end = b + n, *nl, *last = NULL;
+	for (const char *p = b; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+		++*line;
+		last = nl;
 	}
-	*line = l;
-	*col = off - line_start + 1;
+	if (last)
+		*col = (uint64_t)(end - last);
+	else
+		*col += n;
+}
+
+/* Window offset -> "line L, column C" (1-based). */
+static void position(const struct reader *r, size_t off, uint64_t *line, uint64_t *col)
+{
+	*line = r->line;
+	*col = r->col;
+	count_lines(r->buf, off, line, col);
 }
 
 static int syntax_error(struct reader *r, size_t off, const char *why)
 {
-	size_t line, col;
-	position(r->buf, off, &line, &col);
-	return store_fail(r->s, STORE_EINVAL, "line %zu, column %zu: %s", line, col, why);
+	uint64_t line, col;
+	position(r, off, &line, &col);
+	return store_fail(r->s, STORE_EINVAL, "line %llu, column %llu: %s",
+			  (unsigned long long)line, (unsigned long long)col, why);
 }
 
-static bool json_space(char c)
+/* Copy the window's bytes [tee_from, up to) to the tee. */
+static int tee_out(struct reader *r, size_t upto)
+{
+	size_t from = r->tee_from > r->base ? (size_t)(r->tee_from - r->base) : 0;
+	if (upto > from && fwrite(r->buf + from, 1, upto - from, r->tee) != upto - from)
+		return store_fail(r->s, STORE_ERR, "cannot write a temporary file: %s",
+				  strerror(errno));
+	return 0;
+}
+
+/* Drop the consumed window and read the next piece: > 0 bytes read, 0 at
+ * the end of input, < 0 on an error (read_errno set for a read error). */
+static int fill(struct reader *r)
+{
+	if (!r->fp || r->read_errno)
+		return 0;
+	if (r->tee && tee_out(r, r->pos) < 0)
+		return -1;
+	count_lines(r->buf, r->pos, &r->line, &r->col);
+	r->base += r->pos;
+	r->len = 0;
+	r->pos = 0;
+	size_t got = fread(r->own, 1, READ_CHUNK, r->fp);
+	if (got == 0 && ferror(r->fp)) {
+		r->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	r->len = got;
+	return got > 0;
+}
+
+/* The error for input that ended (or could not be read) too early. */
+static int end_error(struct reader *r)
+{
+	if (r->read_errno)
+		return store_fail(r->s, STORE_EINVAL, "cannot read: %s", strerror(r->read_errno));
+	if (r->s->errmsg[0] && r->tee && ferror(r->tee))
+		return STORE_ERR;
+	return syntax_error(r, r->len, "unexpected end of input");
+}
+
+static bool json_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void skip_space(struct reader *r)
+/* The next non-space byte (not consumed), or -1 at the end of input. */
+static int peek(struct reader *r)
 {
-	while (r->pos < r->len && json_space(r->buf[r->pos]))
-		r->pos++;
-}
-
-/* The next non-space byte, or '\0' at the end of input. */
-static char peek(struct reader *r)
-{
-	skip_space(r);
-	return r->pos < r->len ? r->buf[r->pos] : '\0';
+	for (;;) {
+		while (r->pos < r->len && json_space(r->buf[r->pos]))
+			r->pos++;
+		if (r->pos < r->len)
+			return (unsigned char)r->buf[r->pos];
+		if (fill(r) <= 0)
+			return -1;
+	}
 }
 
 /* Parse one JSON value at r->pos with json-c and step past it. *out is the
  * value (NULL for JSON null); the caller puts it. */
 static int read_value(struct reader *r, struct json_object **out)
 {
+	size_t fed = 0;
 	*out = NULL;
-	skip_space(r);
-	if (r->pos >= r->len)
-		return syntax_error(r, r->len, "unexpected end of input");
+	if (peek(r) < 0)
+		return end_error(r);
 	json_tokener_reset(r->tok);
-	size_t avail = r->len - r->pos;
-	int n = avail > (size_t)INT32_MAX ? INT32_MAX : (int)avail;
-	struct json_object *v = json_tokener_parse_ex(r->tok, r->buf + r->pos, n);
-	enum json_tokener_error e = json_tokener_get_error(r->tok);
-	if (e == json_tokener_continue) {
-		json_object_put(v);
-		if (avail > (size_t)INT32_MAX)
-			return syntax_error(r, r->pos, "a single value larger than 2 GiB");
-		return syntax_error(r, r->len, "unexpected end of input");
+	for (;;) {
+		size_t avail = r->len - r->pos;
+		if (avail == 0) {
+			if (fill(r) <= 0)
+				return end_error(r);
+			continue;
+		}
+		size_t n = avail > READ_CHUNK ? READ_CHUNK : avail;
+		struct json_object *v = json_tokener_parse_ex(r->tok, r->buf + r->pos, (int)n);
+		enum json_tokener_error e = json_tokener_get_error(r->tok);
+		if (e == json_tokener_continue) {
+			json_object_put(v);
+			r->pos += n;
+			fed += n;
+			if (fed > STORE_IMPORT_RECORD_MAX)
+				return syntax_error(r, r->pos,
+						    "a single value larger than the 64 MiB limit "
+						    "for one record");
+			continue;
+		}
+		if (e != json_tokener_success) {
+			char why[128];
+			snprintf(why, sizeof why, "not valid JSON: %s", json_tokener_error_desc(e));
+			return syntax_error(r, r->pos + json_tokener_get_parse_end(r->tok), why);
+		}
+		r->pos += json_tokener_get_parse_end(r->tok);
+		*out = v;
+		return 0;
 	}
-	if (e != json_tokener_success) {
-		char why[128];
-		snprintf(why, sizeof why, "not valid JSON: %s", json_tokener_error_desc(e));
-		return syntax_error(r, r->pos + json_tokener_get_parse_end(r->tok), why);
-	}
-	r->pos += json_tokener_get_parse_end(r->tok);
-	*out = v;
-	return 0;
 }
 
-static int expect_punct(struct reader *r, char c, const char *why)
+/* ---- skipping a value without building it ---- */
+
+/* The next byte, consumed; -1 at the end of input. */
+static int next_byte(struct reader *r)
 {
-	if (peek(r) != c)
-		return r->pos >= r->len ? syntax_error(r, r->len, "unexpected end of input")
-					: syntax_error(r, r->pos, why);
+	if (r->pos == r->len && fill(r) <= 0)
+		return -1;
+	return (unsigned char)r->buf[r->pos++];
+}
+
+static int skip_error(struct reader *r, int c, const char *why)
+{
+	if (c < 0)
+		return end_error(r);
+	return syntax_error(r, r->pos ? r->pos - 1 : 0, why);
+}
+
+/* A string's body after its opening quote: escapes, no control
+ * characters, valid UTF-8 (as json-c's JSON_TOKENER_VALIDATE_UTF8). */
+static int skip_string(struct reader *r)
+{
+	for (;;) {
+		int c = next_byte(r);
+		if (c == '"')
+			return 0;
+		if (c < 0x20)
+			return skip_error(r, c, "not valid JSON: invalid string");
+		if (c == '\\') {
+			c = next_byte(r);
+			if (c == 'u') {
+				for (int k = 0; k < 4; k++) {
+					c = next_byte(r);
+					if (c < 0 || !strchr("0123456789abcdefABCDEF", c) || !c)
+						return skip_error(r, c,
+								  "not valid JSON: invalid "
+								  "\\u escape");
+				}
+			} else if (c < 0 || !c || !strchr("\"\\/bfnrt", c)) {
+				return skip_error(r, c, "not valid JSON: invalid escape");
+			}
+			continue;
+		}
+		if (c < 0x80)
+			continue;
+		int more = c >= 0xc2 && c <= 0xdf   ? 1
+			   : c >= 0xe0 && c <= 0xef ? 2
+			   : c >= 0xf0 && c <= 0xf4 ? 3
+						    : -1;
+		if (more < 0)
+			return skip_error(r, c, "not valid JSON: invalid UTF-8");
+		while (more--) {
+			c = next_byte(r);
+			if (c < 0 || (c & 0xc0) != 0x80)
+				return skip_error(r, c, "not valid JSON: invalid UTF-8");
+		}
+	}
+}
+
+/* A number or literal starting with first: its bytes up to a delimiter. */
+static int skip_scalar(struct reader *r, int first)
+{
+	char word[64];
+	size_t n = 0;
+	word[n++] = (char)first;
+	while (r->pos < r->len || fill(r) > 0) {
+		int c = (unsigned char)r->buf[r->pos];
+		if (!strchr("+-.0123456789eEtrufalsn", c) || !c)
+			break;
+		if (n == sizeof word - 1)
+			return syntax_error(r, r->pos, "not valid JSON: number too long");
+		word[n++] = (char)c;
+		r->pos++;
+	}
+	if (r->read_errno)
+		return end_error(r);
+	word[n] = '\0';
+	if (!strcmp(word, "true") || !strcmp(word, "false") || !strcmp(word, "null"))
+		return 0;
+	/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+	const char *p = word;
+	p += *p == '-';
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return syntax_error(r, r->pos, "not valid JSON: unexpected character");
+	if (*p == '.') {
+		if (!(*++p >= '0' && *p <= '9'))
+			return syntax_error(r, r->pos, "not valid JSON: invalid number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '+' || *p == '-';
+		if (!(*p >= '0' && *p <= '9'))
+			return syntax_error(r, r->pos, "not valid JSON: invalid number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p ? syntax_error(r, r->pos, "not valid JSON: invalid number") : 0;
+}
+
+/*
+ * Check the syntax of the value at r->pos and step past it without
+ * building it, for values nobody reads (unknown keys) and arrays saved for
+ * later: memory stays constant however large the value is. An explicit
+ * stack of open containers; no recursion.
+ */
+static int skip_value(struct reader *r)
+{
+	char *stack = NULL; /* '[' or '{' per open container */
+	size_t depth = 0, cap = 0;
+	int rc = 0;
+	bool want_value = true; /* else: after a value, want ',' or a close */
+	if (peek(r) < 0)
+		return end_error(r);
+	for (;;) {
+		int c = peek(r);
+		if (c < 0) {
+			rc = end_error(r);
+			break;
+		}
+		r->pos++;
+		char top = depth ? stack[depth - 1] : 0;
+		if (want_value) {
+			if (c == '{' || c == '[') {
+				if (depth == cap) {
+					size_t ncap = cap ? cap * 2 : 64;
+					char *ns = realloc(stack, ncap);
+					if (!ns) {
+						rc =
+						    store_fail(r->s, STORE_ENOMEM, "out of memory");
+						break;
+					}
+					stack = ns;
+					cap = ncap;
+				}
+				stack[depth++] = (char)c;
+				if (peek(r) == (c == '{' ? '}' : ']')) {
+					r->pos++;
+					depth--;
+					want_value = false;
+					if (depth == 0)
+						break;
+				} else if (c == '{') {
+					if (peek(r) != '"') {
+						rc = skip_error(
+						    r, next_byte(r),
+						    "not valid JSON: expected a string key");
+						break;
+					}
+					r->pos++;
+					if ((rc = skip_string(r)))
+						break;
+					if (peek(r) != ':') {
+						rc = skip_error(r, next_byte(r),
+								"not valid JSON: expected ':'");
+						break;
+					}
+					r->pos++;
+				}
+				continue;
+			}
+			if (c == '"')
+				rc = skip_string(r);
+			else
+				rc = skip_scalar(r, c);
+			if (rc)
+				break;
+			want_value = false;
+		} else if (c == ',' && top) {
+			if (top == '{') {
+				if (peek(r) != '"') {
+					rc = skip_error(r, next_byte(r),
+							"not valid JSON: expected a string key");
+					break;
+				}
+				r->pos++;
+				if ((rc = skip_string(r)))
+					break;
+				if (peek(r) != ':') {
+					rc = skip_error(r, next_byte(r),
+							"not valid JSON: expected ':'");
+					break;
+				}
+				r->pos++;
+			}
+			want_value = true;
+			continue;
+		} else if ((c == ']' && top == '[') || (c == '}' && top == '{')) {
+			depth--;
+		} else {
+			r->pos--;
+			rc = syntax_error(r, r->pos, "not valid JSON: unexpected character");
+			break;
+		}
+		if (depth == 0 && !want_value)
+			break;
+	}
+	free(stack);
+	return rc;
+}
+
+static int expect_punct(struct reader *r, int c, const char *why)
+{
+	int got = peek(r);
+	if (got != c)
+		return got < 0 ? end_error(r) : syntax_error(r, r->pos, why);
 	r->pos++;
 	return 0;
 }
@@ -340,7 +619,7 @@ typedef int (*record_fn)(struct importer *, struct json_object *);
 
 /*
  * Walk the array at r->pos, handing each element to one (NULL: only check
- * its syntax). *count gets the number of elements.
+ * its syntax, building nothing). *count gets the number of elements.
  */
 static int walk_array(struct reader *r, struct importer *im, const char *name, record_fn one,
 		      int64_t *count)
@@ -361,30 +640,37 @@ static int walk_array(struct reader *r, struct importer *im, const char *name, r
 		return 0;
 	}
 	for (size_t k = 0;; k++) {
-		struct json_object *v = NULL;
-		if ((rc = read_value(r, &v)))
-			return rc;
 		if (one) {
+			struct json_object *v = NULL;
+			if ((rc = read_value(r, &v)))
+				return rc;
 			im->array = name;
 			im->index = k;
 			rc = one(im, v);
 			im->array = NULL;
+			json_object_put(v);
+		} else {
+			rc = skip_value(r);
 		}
-		json_object_put(v);
 		if (rc)
 			return rc;
 		*count = (int64_t)k + 1;
-		char c = peek(r);
-		r->pos += c != '\0';
+		int c = peek(r);
+		if (c < 0)
+			return end_error(r);
+		r->pos++;
 		if (c == ']')
 			return 0;
 		if (c != ',')
-			return c ? syntax_error(r, r->pos - 1,
-						"not valid JSON: expected ',' or ']'")
-				 : syntax_error(r, r->len, "unexpected end of input");
+			return syntax_error(r, r->pos - 1, "not valid JSON: expected ',' or ']'");
 	}
 }
 
+/*
+ * The top-level arrays, in load order: each refers to the ids of the ones
+ * before it (projects before issues before links). A new array is a line
+ * here and in the enum.
+ */
 enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, N_ARRAYS };
 static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links"};
 static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link};
@@ -400,10 +686,34 @@ static void before_load(struct importer *im, int a)
 
 struct doc_state {
 	bool seen[N_ARRAYS], loaded[N_ARRAYS];
-	size_t at[N_ARRAYS]; /* where an array that came too early starts */
+	/* an array that came before the ones it refers to: its text, saved
+	 * to a temporary file, and where it started */
+	FILE *saved[N_ARRAYS];
+	uint64_t saved_line[N_ARRAYS], saved_col[N_ARRAYS];
 	int64_t count[N_ARRAYS];
 	bool has_version, has_source;
 };
+
+/* Check the syntax of the array at r->pos and save its text for later. */
+static int save_array(struct reader *r, struct importer *im, struct doc_state *d, int a)
+{
+	int64_t n = 0;
+	int rc;
+	if (!(d->saved[a] = tmpfile()))
+		return store_fail(r->s, STORE_ERR, "cannot create a temporary file: %s",
+				  strerror(errno));
+	position(r, r->pos, &d->saved_line[a], &d->saved_col[a]);
+	r->tee = d->saved[a];
+	r->tee_from = r->base + r->pos;
+	rc = walk_array(r, im, array_names[a], NULL, &n);
+	if (rc == 0)
+		rc = tee_out(r, r->pos);
+	r->tee = NULL;
+	if (rc == 0 && (fflush(d->saved[a]) != 0 || fseek(d->saved[a], 0, SEEK_SET) != 0))
+		rc = store_fail(r->s, STORE_ERR, "cannot write a temporary file: %s",
+				strerror(errno));
+	return rc;
+}
 
 /* The value of top-level key at r->pos. */
 static int top_level_value(struct reader *r, struct importer *im, struct doc_state *d,
@@ -418,24 +728,26 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		if (d->seen[a])
 			return bad(im, key, "given twice");
 		d->seen[a] = true;
-		/* Projects before issues before links (foreign keys); a file that
-		 * orders them otherwise is checked now and loaded at the end. */
-		bool ready = a == ARR_PROJECTS || d->loaded[a - 1];
-		d->at[a] = r->pos;
-		if (ready)
-			before_load(im, a);
-		if ((rc = walk_array(r, im, key, ready ? array_fns[a] : NULL, &d->count[a])))
+		/* Projects before issues before links (the ids they refer to);
+		 * a file that orders them otherwise is checked now and loaded
+		 * at the end. */
+		if (a != ARR_PROJECTS && !d->loaded[a - 1])
+			return save_array(r, im, d, a);
+		before_load(im, a);
+		if ((rc = walk_array(r, im, key, array_fns[a], &d->count[a])))
 			return rc;
-		d->loaded[a] = ready;
+		d->loaded[a] = true;
 		return 0;
 	}
+	if (strcmp(key, "version") != 0 && strcmp(key, "source") != 0)
+		return skip_value(r); /* unknown keys are ignored (SPEC) */
 	if ((rc = read_value(r, &v)))
 		return rc;
 	if (strcmp(key, "version") == 0) {
 		d->has_version = true;
 		if (!store_json_int64(v, &version) || version != 1)
 			rc = bad(im, "version", "expected 1 (this build reads snapshot version 1)");
-	} else if (strcmp(key, "source") == 0) {
+	} else {
 		const char *source = NULL;
 		struct store_json_refusal why;
 		d->has_source = true;
@@ -448,15 +760,34 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 	return rc;
 }
 
-static int import_document(struct reader *r, struct importer *im)
+/* Load an array saved by save_array(), reporting positions in the input. */
+static int load_saved(struct reader *r, struct importer *im, struct doc_state *d, int a)
 {
-	struct doc_state d;
+	char *window = malloc(READ_CHUNK);
+	struct reader sub = {.fp = d->saved[a],
+			     .own = window,
+			     .buf = window,
+			     .line = d->saved_line[a],
+			     .col = d->saved_col[a],
+			     .tok = r->tok,
+			     .s = r->s};
+	if (!window)
+		return store_fail(r->s, STORE_ENOMEM, "out of memory");
+	before_load(im, a);
+	int rc = walk_array(&sub, im, array_names[a], array_fns[a], &d->count[a]);
+	free(window);
+	return rc;
+}
+
+static int import_document(struct reader *r, struct importer *im, struct doc_state *d)
+{
 	struct json_object *key = NULL;
-	int rc;
-	memset(&d, 0, sizeof d);
-	if (peek(r) == '\0')
-		return store_fail(r->s, STORE_EINVAL, "empty file, expected a JSON snapshot");
-	if (peek(r) != '{') {
+	int rc, c;
+	if ((c = peek(r)) < 0)
+		return r->read_errno
+			   ? end_error(r)
+			   : store_fail(r->s, STORE_EINVAL, "empty file, expected a JSON snapshot");
+	if (c != '{') {
 		if ((rc = read_value(r, &key)))
 			return rc;
 		json_object_put(key);
@@ -467,66 +798,69 @@ static int import_document(struct reader *r, struct importer *im)
 		r->pos++;
 	} else {
 		for (;;) {
-			size_t key_at = r->pos;
+			bool is_string = peek(r) == '"';
 			if ((rc = read_value(r, &key)))
-				return rc;
-			if (!json_object_is_type(key, json_type_string)) {
+				return rc; /* json-c says what is wrong */
+			if (!is_string) {
 				json_object_put(key);
-				return syntax_error(r, key_at,
+				return syntax_error(r, r->pos,
 						    "not valid JSON: expected a string key");
 			}
 			if ((rc = expect_punct(r, ':', "not valid JSON: expected ':'")) ||
-			    (rc = top_level_value(r, im, &d, json_object_get_string(key)))) {
+			    (rc = top_level_value(r, im, d, json_object_get_string(key)))) {
 				json_object_put(key);
 				return rc;
 			}
 			json_object_put(key);
 			key = NULL;
-			char c = peek(r);
-			r->pos += c != '\0';
+			c = peek(r);
+			if (c < 0)
+				return end_error(r);
+			r->pos++;
 			if (c == '}')
 				break;
 			if (c != ',')
-				return c ? syntax_error(r, r->pos - 1,
-							"not valid JSON: expected ',' or '}'")
-					 : syntax_error(r, r->len, "unexpected end of input");
+				return syntax_error(r, r->pos - 1,
+						    "not valid JSON: expected ',' or '}'");
 		}
 	}
-	if (peek(r) != '\0')
+	/* A NUL byte is data like any other: "{...}\0" is not a snapshot. */
+	if (peek(r) >= 0)
 		return syntax_error(r, r->pos, "unexpected data after the JSON document");
-	if (!d.has_version)
+	if (r->read_errno)
+		return end_error(r);
+	if (!d->has_version)
 		return bad(im, "version", "missing");
-	if (!d.has_source)
+	if (!d->has_source)
 		return bad(im, "source", "missing");
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (!d.seen[a])
+		if (!d->seen[a])
 			return bad(im, array_names[a], "missing (expected an array)");
 	}
 	/* Arrays that came before the ones they refer to. */
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (d.loaded[a])
+		if (d->loaded[a])
 			continue;
-		r->pos = d.at[a];
-		before_load(im, a);
-		if ((rc = walk_array(r, im, array_names[a], array_fns[a], &d.count[a])))
+		if ((rc = load_saved(r, im, d, a)))
 			return rc;
-		d.loaded[a] = true;
+		d->loaded[a] = true;
 	}
-	im->s->last_import.projects = d.count[ARR_PROJECTS];
-	im->s->last_import.issues = d.count[ARR_ISSUES];
+	im->s->last_import.projects = d->count[ARR_PROJECTS];
+	im->s->last_import.issues = d->count[ARR_ISSUES];
 	return store_mark_populated(r->s);
 }
 
-int store_import_json(struct store *s, const char *buf, size_t len)
+static int import_reader(struct store *s, struct reader *r)
 {
 	struct importer im = {.s = s};
-	struct reader r = {.buf = buf, .len = len, .s = s};
+	struct doc_state d;
 	int rc;
+	memset(&d, 0, sizeof d);
 	memset(&s->last_import, 0, sizeof s->last_import);
-	if (!(r.tok = json_tokener_new()))
+	if (!(r->tok = json_tokener_new()))
 		return store_fail(s, STORE_ENOMEM, "out of memory");
-	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-					  JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+					   JSON_TOKENER_VALIDATE_UTF8);
 	/* A bulk load touches every page of the tables and indexes: with
 	 * SQLite's default 2 MB cache most of the time goes to re-reading
 	 * pages from the WAL. */
@@ -539,7 +873,8 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 	if ((rc = store_begin(s)) < 0)
 		goto done;
 	if ((rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
-	    (rc = import_document(&r, &im)) == 0 && (rc = store_schema_create_link_indexes(s)) == 0)
+	    (rc = import_document(r, &im, &d)) == 0 &&
+	    (rc = store_schema_create_link_indexes(s)) == 0)
 		rc = store_commit(s);
 	if (rc < 0) {
 		char keep[sizeof s->errmsg];
@@ -554,9 +889,30 @@ done:
 	free(im.projects.bits);
 	free(im.issues.v);
 	free(im.issues.bits);
-	json_tokener_free(r.tok);
+	for (int a = 0; a < N_ARRAYS; a++) {
+		if (d.saved[a])
+			fclose(d.saved[a]);
+	}
+	json_tokener_free(r->tok);
 	if (rc < 0)
 		memset(&s->last_import, 0, sizeof s->last_import);
+	return rc;
+}
+
+int store_import_json(struct store *s, const char *buf, size_t len)
+{
+	struct reader r = {.buf = buf, .len = len, .line = 1, .col = 1, .s = s};
+	return import_reader(s, &r);
+}
+
+int store_import_json_file(struct store *s, FILE *in)
+{
+	struct reader r = {.fp = in, .line = 1, .col = 1, .s = s};
+	if (!(r.own = malloc(READ_CHUNK)))
+		return store_fail(s, STORE_ENOMEM, "out of memory");
+	r.buf = r.own;
+	int rc = import_reader(s, &r);
+	free(r.own);
 	return rc;
 }
 

@@ -256,6 +256,19 @@ int store_get_fetch_info(struct store *s, struct store_fetch_info *out);
  */
 int store_import_json(struct store *s, const char *buf, size_t len);
 
+/* The largest single value (one project, issue or link, or the value of
+ * a top-level key that is read) that import parses: 64 MiB of text. */
+#define STORE_IMPORT_RECORD_MAX ((size_t)64 << 20)
+
+/*
+ * As store_import_json(), reading the snapshot from in as a stream: memory
+ * is bounded by the largest single record (STORE_IMPORT_RECORD_MAX), not
+ * the size of the input. Arrays that come before those they refer to are
+ * kept in a temporary file until they can be loaded. A read error is
+ * STORE_EINVAL ("cannot read: ..."). in is not closed.
+ */
+int store_import_json_file(struct store *s, FILE *in);
+
 /* Counts of the last successful store_import_json() on s (for the summary). */
 struct store_import_counts {
 	int64_t projects, issues, links;
