@@ -306,12 +306,8 @@ static void test_store__fast_paths_and_updates(void **state)
 
 	/* The filters narrow in SQL: 84 (the fixture) and now 86 are closed;
 	 * and each link type. */
-	struct store_issue closed = {.id = 86,
-				     .project_id = 7,
-				     .iid = 2,
-				     .title = "u",
-				     .state = STORE_STATE_CLOSED,
-				     .labels_json = "[]"};
+	struct store_issue closed = {.id = 86, .project_id = 7, .iid = 2, .title = "u",
+				     .state = STORE_STATE_CLOSED, .labels_json = "[]"};
 	assert_int_equal(store_put_issue(s, &closed), 0);
 	memset(&b, 0, sizeof b);
 	assert_int_equal(store_each_issue_brief(s, STORE_WALK_OPEN_ONLY, brief_issue, &b), 0);
