@@ -242,6 +242,78 @@ static void test_snapshot__generated_round_trip(void **state)
 	free(second);
 }
 
+/* The streamed reader (a 1 MiB window) reads the same as the buffer one:
+ * records, saved arrays and an unknown value that cross window edges. */
+static void test_snapshot__file_import_streams_across_window_edges(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fputs("{\"unknown\":{\"big\":\"", f);
+	for (int k = 0; k < 1500000; k++)
+		fputc('a' + k % 26, f);
+	fputs("\",\"n\":[1,-2.5e3,true,null,{}]},\"links\":[", f);
+	for (int k = 0; k < 6000; k++)
+		fprintf(f,
+			"%s{\"id\":%d,\"source_issue_id\":%d,\"target_issue_id\":%d,\"link_type\":"
+			"\"blocks\"}",
+			k ? ",\n" : "", k + 1, 100 + k % 3000, 100 + (k * 7 + 1) % 3000);
+	fputs("],\"issues\":[", f);
+	for (int k = 0; k < 3000; k++) {
+		fprintf(f, "%s{\"id\":%d,\"project_id\":1,\"iid\":%d,\"title\":\"", k ? "," : "",
+			100 + k, 1 + k);
+		for (int c = 0; c < 400; c++)
+			fputc('A' + (k + c) % 26, f);
+		fputs("\",\"state\":\"opened\",\"labels\":[\"x\"]}", f);
+	}
+	fputs("],\"projects\":[{\"id\":1,\"path_with_namespace\":\"a/b\"}],"
+	      "\"source\":\"https://x\",\"version\":1}\n",
+	      f);
+	fclose(f);
+	assert_true(len > 3 * (1 << 20));
+	assert_int_equal(store_import_json(st, buf, len), 0);
+	char *from_buffer = export_str();
+
+	FILE *in = tmpfile();
+	assert_non_null(in);
+	assert_int_equal(fwrite(buf, 1, len, in), len);
+	rewind(in);
+	assert_int_equal(import_str(small), 0);
+	assert_int_equal(store_import_json_file(st, in), 0);
+	char *from_file = export_str();
+	assert_string_equal(from_buffer, from_file);
+
+	/* an error in a saved array names its place in the input */
+	char *bad = strstr(buf, "\"id\":5000,");
+	assert_non_null(bad);
+	bad[1] = 'X'; /* "Xd": an unknown key, so id is missing */
+	rewind(in);
+	assert_int_equal(fwrite(buf, 1, len, in), len);
+	rewind(in);
+	assert_int_equal(store_import_json_file(st, in), STORE_EINVAL);
+	assert_string_equal(store_errmsg(st), "links[4999].id: missing");
+	char *after = export_str();
+	assert_string_equal(after, from_file);
+	fclose(in);
+	free(after);
+	free(from_buffer);
+	free(from_file);
+	free(buf);
+}
+
+/* A NUL byte is input like any other, not its end. */
+static void test_snapshot__nul_after_the_document_is_refused(void **state)
+{
+	(void)state;
+	static const char doc[] =
+	    "{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[]}\n\0{}";
+	assert_int_equal(store_import_json(st, doc, sizeof doc - 1), STORE_EINVAL);
+	assert_string_equal(store_errmsg(st),
+			    "line 2, column 1: unexpected data after the JSON document");
+	assert_int_equal(store_import_json(st, doc, sizeof doc - 4), 0);
+}
+
 /* The decoder fetch and import share: what it refuses, in one line. */
 static void test_gitlab_json__refuses_what_import_refuses(void **state)
 {
@@ -324,6 +396,8 @@ int main(void)
 	    cmocka_unit_test(test_snapshot__empty_arrays),
 	    cmocka_unit_test(test_snapshot__refusals_name_the_problem_and_change_nothing),
 	    cmocka_unit_test(test_snapshot__generated_round_trip),
+	    cmocka_unit_test(test_snapshot__file_import_streams_across_window_edges),
+	    cmocka_unit_test(test_snapshot__nul_after_the_document_is_refused),
 	    cmocka_unit_test(test_gitlab_json__refuses_what_import_refuses),
 	    cmocka_unit_test(test_gitlab_json__link_direction),
 	};
