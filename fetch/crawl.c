@@ -959,8 +959,14 @@ static int on_seed(struct crawl *c, struct http_req *r)
 			return seed_not_found(c, "--group", sr->word, r);
 		for (size_t k = 0; k < json_object_array_length(r->json); k++) {
 			struct json_object *p = json_object_array_get_idx(r->json, k);
+			struct store_project pp;
+			struct store_json_refusal why;
 			if (jbool(p, "archived"))
 				continue;
+			if (store_project_from_json(p, &pp, &why)) {
+				skip(c, "project", id_of(p), &why); /* one bad project of a group */
+				continue;
+			}
 			if (json_object_array_add(c->seed_listed, json_object_get(p)))
 				return nomem(c);
 		}

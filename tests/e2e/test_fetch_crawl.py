@@ -199,6 +199,16 @@ with ServerProcess(write_snapshot(hostile_snap, d), "--token", TOKEN,
         f.write(out)
     rc, out, err = run(["import", snapfile], os.path.join(d, "hostile2.db"))
     check(rc == 0, "hostile: what fetch stored re-imports (%d: %s)" % (rc, err.strip()))
+    # a group listing one project that breaks the rules: that one is skipped
+    db = os.path.join(d, "hostile-group.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "h"], db)
+    check(rc == 0 and "skipped" in err and "path_with_namespace" in err,
+          "hostile group: a bad project of a group is skipped (%d: %s)" % (rc, err.strip()[-400:]))
+    check("\x1b" not in err and "\\x1b]52" in err,
+          "hostile group: the refused path is printed escaped (%s)" % err.strip()[-400:])
+    rc, out, err = run(["export"], db)
+    check(rc == 0 and [p["path_with_namespace"] for p in json.loads(out)["projects"]]
+          == ["h/app"], "hostile group: only the good project is stored")
 
 # 8. A seed project whose record breaks the rules ends the fetch (exit 3).
 with open(hostile_file, "w") as f:
