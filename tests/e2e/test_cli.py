@@ -361,6 +361,16 @@ class Cli(unittest.TestCase):
         self.assertIn(b"\\x1b[2J \\x1b]52;c;SGVsbG8=\\x07 \\x9b31m \\x7f \\x09 tab \\x0d cr "
                       b"\\x0a lf \\ back\\slash \xef\xbf\xbd", r.stdout)
 
+        # an unknown ref's suggestion quotes a stored path
+        con = sqlite3.connect(path)
+        con.execute("UPDATE projects SET path = 'h/lib' || char(7) WHERE id = 2")
+        con.commit()
+        con.close()
+        r = self.run_bytes("--db", path, "blockers", "h/lib#3")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertSafeText(r.stderr, "unknown ref suggestion")
+        self.assertIn(b"(did you mean h/lib\\x07#3?)", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
