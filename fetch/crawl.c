@@ -114,6 +114,7 @@ struct crawl {
 	struct json_object *seed_listed; /* project objects (--project, --group) */
 	struct json_object *seed_other;	 /* project objects of seed issues */
 	struct json_object *seed_issues; /* issue objects */
+	char last_refused[400];		 /* why the last record was skipped */
 };
 
 /* ---- small things ----------------------------------------------------- */
@@ -302,16 +303,15 @@ static int skip(struct crawl *c, const char *what, int64_t id, const struct stor
 {
 	char text[360];
 	store_json_refusal_text(why, text, sizeof text);
-	if (c->res->skipped++ == 0) {
-		if (!*what)
-			snprintf(c->res->skipped_first, sizeof c->res->skipped_first, "%s", text);
-		else if (id > 0)
-			snprintf(c->res->skipped_first, sizeof c->res->skipped_first, "%s %lld: %s",
-				 what, (long long)id, text);
-		else
-			snprintf(c->res->skipped_first, sizeof c->res->skipped_first, "%s: %s",
-				 what, text);
-	}
+	if (!*what)
+		snprintf(c->last_refused, sizeof c->last_refused, "%s", text);
+	else if (id > 0)
+		snprintf(c->last_refused, sizeof c->last_refused, "%s %lld: %s", what,
+			 (long long)id, text);
+	else
+		snprintf(c->last_refused, sizeof c->last_refused, "%s: %s", what, text);
+	if (c->res->skipped++ == 0)
+		memcpy(c->res->skipped_first, c->last_refused, sizeof c->res->skipped_first);
 	return 1;
 }
 
@@ -369,7 +369,7 @@ static int put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
 static int seed_record(struct crawl *c, int rc)
 {
 	if (rc == 1) {
-		fetch_fail(c->err, "unexpected answer: %s", c->res->skipped_first);
+		fetch_fail(c->err, "unexpected answer: %s", c->last_refused);
 		return FETCH_EREMOTE;
 	}
 	return rc;
