@@ -12,12 +12,31 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "render.h"
 
+/* One message line; the text is formatted first and written as safe text
+ * (it may quote a title, a path, a server's message or header). */
 static void vmessage(const char *prefix, const char *what, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "issuegraph: %s%s: ", prefix, what);
-	vfprintf(stderr, fmt, ap);
+	char small[1024], *text = small;
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)))
+		vsnprintf(text, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (!text) { /* out of memory: the truncated line */
+		text = small;
+		n = (int)strlen(small);
+	}
+	fputs("issuegraph: ", stderr);
+	render_safe_puts(stderr, prefix);
+	render_safe_puts(stderr, what);
+	fputs(": ", stderr);
+	render_safe_text(stderr, text, n > 0 ? strlen(text) : 0);
 	fputc('\n', stderr);
+	if (text != small)
+		free(text);
 }
 
 void cli_error(const char *what, const char *fmt, ...)
@@ -42,10 +61,13 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage("", cmd, fmt, ap);
 	va_end(ap);
-	if (strcmp(cmd, "usage") == 0)
+	if (strcmp(cmd, "usage") == 0) {
 		fprintf(stderr, "Try 'issuegraph --help'.\n");
-	else
-		fprintf(stderr, "Try 'issuegraph %s --help'.\n", cmd);
+	} else {
+		fputs("Try 'issuegraph ", stderr);
+		render_safe_puts(stderr, cmd);
+		fputs(" --help'.\n", stderr);
+	}
 	return CLI_EXIT_USAGE;
 }
 
@@ -338,7 +360,13 @@ void cli_print_json(FILE *fp, struct json_object *obj)
 
 void cli_print_ref(FILE *fp, const struct analyze_graph *g, uint32_t v)
 {
-	fprintf(fp, "%s#%lld", g->project_path[g->project[v]], (long long)g->iid[v]);
+	render_safe_puts(fp, g->project_path[g->project[v]]);
+	fprintf(fp, "#%lld", (long long)g->iid[v]);
+}
+
+void cli_print_safe(FILE *fp, const char *s)
+{
+	render_safe_puts(fp, s);
 }
 
 bool cli_progress_wanted(const struct cli_common *c)

@@ -66,7 +66,10 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx);
 
 /* ---- messages (stderr) ----------------------------------------------------- */
 
-/* "issuegraph: <what>: <why>\n" on stderr. */
+/* "issuegraph: <what>: <why>\n" on stderr. The whole line is written as
+ * safe text (render.h: controls, C1 and invalid UTF-8 as "\xNN"), so a
+ * title, path, server message or header quoted in it cannot drive the
+ * terminal; the same for cli_warn() and cli_usage(). */
 void cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same, prefixed "warning: ". */
 void cli_warn(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -158,8 +161,11 @@ int cli_out_close(struct cli_out *o, const char *cmd, bool ok);
 /* Print a json-c object (pretty, 2 spaces, no slash escaping) and a newline. */
 void cli_print_json(FILE *fp, struct json_object *obj);
 
-/* Write node v's ref to fp. */
+/* Write node v's ref to fp (as safe text). */
 void cli_print_ref(FILE *fp, const struct analyze_graph *g, uint32_t v);
+/* Write s (NULL: nothing) to fp as safe text: every string from the store
+ * or a server that a text output prints goes through this. */
+void cli_print_safe(FILE *fp, const char *s);
 
 /* Is stderr a terminal and progress wanted? */
 bool cli_progress_wanted(const struct cli_common *c);

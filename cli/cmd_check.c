@@ -271,9 +271,13 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 		analyze_format_date(fc->g->due[e.to], yd, sizeof yd);
 		fputs("conflicts: ", fp);
 		cli_print_ref(fp, fc->g, e.from);
-		fprintf(fp, " (due %s) blocks ", *xd ? xd : "none");
+		fputs(" (due ", fp);
+		cli_print_safe(fp, *xd ? xd : "none");
+		fputs(") blocks ", fp);
 		cli_print_ref(fp, fc->g, e.to);
-		fprintf(fp, " (due %s)\n", yd);
+		fputs(" (due ", fp);
+		cli_print_safe(fp, yd);
+		fputs(")\n", fp);
 	}
 	for (uint32_t i = 0; i < f->count[ANALYZE_FINDING_CLOSED_BLOCKED]; i++) {
 		struct analyze_edge e = f->closed_blocked[i];
@@ -289,8 +293,11 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 	fprintf(fp, "summary: %u finding%s (knots %u, conflicts %u, closed-blocked %u)", total,
 		total == 1 ? "" : "s", f->count[ANALYZE_FINDING_KNOTS],
 		f->count[ANALYZE_FINDING_CONFLICTS], f->count[ANALYZE_FINDING_CLOSED_BLOCKED]);
-	if (milestone)
-		fprintf(fp, " in milestone %s and its blockers", milestone);
+	if (milestone) {
+		fputs(" in milestone ", fp);
+		cli_print_safe(fp, milestone);
+		fputs(" and its blockers", fp);
+	}
 	fputs("; fail on ", fp);
 	bool first = true;
 	for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++) {

@@ -383,6 +383,11 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 			(long long)res.issues, (long long)res.links, (long long)res.requests,
 			(long long)res.retries, (long long)res.rate_limited,
 			res.inaccessible ? ", some linked issues not readable" : "", res.seconds);
+	if (res.skipped)
+		cli_warn("fetch",
+			 "skipped %lld record(s) GitLab sent that break the snapshot's rules "
+			 "(not stored); the first: %s",
+			 (long long)res.skipped, res.skipped_first);
 	if (!res.saw_blocks)
 		cli_warn("fetch", "no 'blocks' link found: GitLab Free has only relates_to links, "
 				  "so there are no blocking cycles or paths to analyse");

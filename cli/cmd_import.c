@@ -8,10 +8,6 @@
 
 #include "cli.h"
 
-/* Far above a 1,000,000-issue snapshot (about 0.6 GB), far below the RAM
- * json-c would need for a document this size. */
-#define IMPORT_MAX_BYTES ((size_t)4 << 30)
-
 static const char help_text[] =
     "usage: issuegraph [--db PATH] import [-q] FILE\n"
     "\n"
@@ -26,61 +22,6 @@ static const char help_text[] =
     "  -v, --verbose    (accepted; nothing more to say)\n"
     "      --no-progress\n"
     "  -h, --help       this help\n";
-
-/* Read all of fp into *buf (NUL-terminated), at most IMPORT_MAX_BYTES.
- * Returns 0, or -1 with errno set (EFBIG when over the cap). */
-static int read_all(FILE *fp, char **buf, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		if ((uint64_t)st.st_size > IMPORT_MAX_BYTES) {
-			errno = EFBIG;
-			return -1;
-		}
-		cap = (size_t)st.st_size + 1;
-	}
-	char *b = malloc(cap);
-	if (!b)
-		return -1;
-	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap > IMPORT_MAX_BYTES) {
-				free(b);
-				errno = EFBIG;
-				return -1;
-			}
-			size_t ncap = cap * 2;
-			char *nb = realloc(b, ncap);
-			if (!nb) {
-				free(b);
-				return -1;
-			}
-			b = nb;
-			cap = ncap;
-		}
-		size_t got = fread(b + n, 1, cap - n - 1, fp);
-		n += got;
-		if (got == 0) {
-			if (ferror(fp)) {
-				int e = errno ? errno : EIO;
-				free(b);
-				errno = e;
-				return -1;
-			}
-			break;
-		}
-	}
-	if (n > IMPORT_MAX_BYTES) {
-		free(b);
-		errno = EFBIG;
-		return -1;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -120,30 +61,26 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 	bool from_stdin = strcmp(file, "-") == 0;
 	const char *name = from_stdin ? "standard input" : file;
 
-	/* Read the snapshot first: an unreadable file must not create a store. */
+	/* Open the snapshot first: an unreadable file must not create a store. */
 	FILE *fp = from_stdin ? stdin : fopen(file, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	if (!fp || read_all(fp, &buf, &len) != 0) {
-		cli_error("import", "%s: cannot read: %s", name,
-			  errno == EFBIG ? "larger than the 4 GiB limit" : strerror(errno));
-		if (fp && !from_stdin)
-			fclose(fp);
+	if (!fp) {
+		cli_error("import", "%s: cannot read: %s", name, strerror(errno));
 		return CLI_EXIT_INPUT;
 	}
-	if (!from_stdin)
-		fclose(fp);
 
 	struct stat st;
 	bool existed = stat(ctx->db_path, &st) == 0;
 	struct store *s = NULL;
 	int rc = cli_open_store(ctx, "import", STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, false, &s);
 	if (rc) {
-		free(buf);
+		if (!from_stdin)
+			fclose(fp);
 		return rc;
 	}
-	int src = store_import_json(s, buf, len);
-	free(buf);
+	/* Streamed: memory is bounded by the largest record, not the file. */
+	int src = store_import_json_file(s, fp);
+	if (!from_stdin)
+		fclose(fp);
 	if (src == 0) {
 		struct store_import_counts n;
 		store_import_counts(s, &n);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "render.h"
 #include "json_stream.h"
 
 static void help(void)
@@ -135,6 +136,17 @@ static void path_json(FILE *fp, const struct analyze_graph *g, const struct anal
 	cli_jw_object_end(&w);
 }
 
+/* Node v's ref as safe text in buf; its length (as analyze_ref). */
+static int safe_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t n)
+{
+	char raw[1024];
+	analyze_ref(g, v, raw, sizeof raw);
+	char *safe = render_safe_text_dup(raw, strlen(raw));
+	snprintf(buf, n, "%s", safe ? safe : raw);
+	free(safe);
+	return (int)strlen(buf);
+}
+
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
 		      enum analyze_weight w, const struct titles *t, bool show_confidential,
 		      const char *to, const char *milestone)
@@ -143,7 +155,7 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 	int refw = 3;
 	uint32_t nnodes = p->off[p->count];
 	for (uint32_t j = 0; j < nnodes; j++) {
-		int n = analyze_ref(g, p->nodes[j], buf, sizeof buf);
+		int n = safe_ref(g, p->nodes[j], buf, sizeof buf);
 		if (n > refw)
 			refw = n;
 	}
@@ -152,10 +164,13 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		return;
 	}
 	fprintf(fp, "Critical path (--weight %s)", cli_weight_name(w));
-	if (to)
-		fprintf(fp, " to %s", to);
-	else if (milestone)
-		fprintf(fp, " to milestone %s", milestone);
+	if (to) {
+		fputs(" to ", fp);
+		cli_print_safe(fp, to);
+	} else if (milestone) {
+		fputs(" to milestone ", fp);
+		cli_print_safe(fp, milestone);
+	}
 	fprintf(fp, ": %u step%s, cost %lld.\n\n", p->count, p->count == 1 ? "" : "s",
 		(long long)p->total);
 	fprintf(fp, "%5s  %10s  %10s  %-*s  %s\n", "step", "cost", "total", refw, "ref", "title");
@@ -165,17 +180,17 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		uint32_t size = p->off[i + 1] - p->off[i];
 		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
 			uint32_t v = p->nodes[j];
-			analyze_ref(g, v, buf, sizeof buf);
+			safe_ref(g, v, buf, sizeof buf);
 			const char *title = t->title ? t->title[j] : NULL;
 			if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !show_confidential)
 				title = "(confidential)";
 			if (j == p->off[i])
-				fprintf(fp, "%5u  %10lld  %10lld  %-*s  %s%s\n", i + 1,
-					(long long)p->cost[i], (long long)total, refw, buf,
-					title ? title : "", size > 1 ? "  [knot]" : "");
+				fprintf(fp, "%5u  %10lld  %10lld  %-*s  ", i + 1,
+					(long long)p->cost[i], (long long)total, refw, buf);
 			else
-				fprintf(fp, "%5s  %10s  %10s  %-*s  %s\n", "", "", "", refw, buf,
-					title ? title : "");
+				fprintf(fp, "%5s  %10s  %10s  %-*s  ", "", "", "", refw, buf);
+			cli_print_safe(fp, title);
+			fputs(j == p->off[i] && size > 1 ? "  [knot]\n" : "\n", fp);
 		}
 	}
 }

@@ -62,7 +62,9 @@ static struct json_object *stats_json(const struct stats *st)
 
 static void stats_text(FILE *fp, const struct stats *st)
 {
-	fprintf(fp, "instance:   %s\n", st->instance ? st->instance : "(none)");
+	fputs("instance:   ", fp);
+	cli_print_safe(fp, st->instance ? st->instance : "(none)");
+	fputc('\n', fp);
 	fprintf(fp, "projects:   %lld\n", (long long)st->counts.projects);
 	fprintf(fp, "issues:     %lld open, %lld closed\n", (long long)st->counts.issues_opened,
 		(long long)st->counts.issues_closed);
@@ -72,13 +74,17 @@ static void stats_text(FILE *fp, const struct stats *st)
 	fprintf(fp, "seeds:     ");
 	if (!st->seeds || !st->seeds[0])
 		fprintf(fp, " (none)");
-	for (char **p = st->seeds; p && *p; p++)
-		fprintf(fp, " %s", *p);
+	for (char **p = st->seeds; p && *p; p++) {
+		fputc(' ', fp);
+		cli_print_safe(fp, *p);
+	}
 	fputc('\n', fp);
-	if (st->fetch.started_at)
-		fprintf(fp, "last fetch: started %s, %s\n", st->fetch.started_at,
+	if (st->fetch.started_at) {
+		fputs("last fetch: started ", fp);
+		cli_print_safe(fp, st->fetch.started_at);
+		fprintf(fp, ", %s\n",
 			st->fetch.completed ? "completed" : "not completed (run fetch to resume)");
-	else
+	} else
 		fprintf(fp, "last fetch: none\n");
 }
 

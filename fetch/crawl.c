@@ -114,6 +114,7 @@ struct crawl {
 	struct json_object *seed_listed; /* project objects (--project, --group) */
 	struct json_object *seed_other;	 /* project objects of seed issues */
 	struct json_object *seed_issues; /* issue objects */
+	char last_refused[400];		 /* why the last record was skipped */
 };
 
 /* ---- small things ----------------------------------------------------- */
@@ -296,57 +297,46 @@ static char *enc_path(const char *p)
 
 /* ---- records from GitLab's JSON ------------------------------------------ */
 
-static int issue_from_json(struct crawl *c, struct json_object *o, struct store_issue *i,
-			   char **labels)
+/* A record that breaks the snapshot's rules: counted, the first reason
+ * kept for the summary; never stored. Returns 1 (skipped). */
+static int skip(struct crawl *c, const char *what, int64_t id, const struct store_json_refusal *why)
 {
-	struct json_object *v, *ts, *ms;
-	memset(i, 0, sizeof *i);
-	*labels = NULL;
-	const char *state = jstr(o, "state");
-	if (!json_object_is_type(o, json_type_object) || !jint(o, "id", &i->id) ||
-	    !jint(o, "iid", &i->iid) || !jint(o, "project_id", &i->project_id) || !state) {
-		fetch_fail(c->err, "unexpected answer: an issue without id, iid, project_id or "
-				   "state");
-		return FETCH_EREMOTE;
-	}
-	i->title = jstr(o, "title");
-	if (!i->title)
-		i->title = "";
-	i->state = strcmp(state, "closed") == 0 ? STORE_STATE_CLOSED : STORE_STATE_OPENED;
-	i->confidential = jbool(o, "confidential");
-	i->has_weight = jint(o, "weight", &i->weight);
-	if (json_object_object_get_ex(o, "time_stats", &ts) && ts) {
-		jint(ts, "time_estimate", &i->time_estimate);
-		jint(ts, "total_time_spent", &i->total_time_spent);
-	}
-	if (json_object_object_get_ex(o, "milestone", &ms) &&
-	    json_object_is_type(ms, json_type_object)) {
-		i->milestone_title = jstr(ms, "title");
-		i->milestone_due = jstr(ms, "due_date");
-	}
-	i->due_date = jstr(o, "due_date");
-	if (json_object_object_get_ex(o, "labels", &v) && json_object_is_type(v, json_type_array)) {
-		const char *t = json_object_to_json_string_ext(
-		    v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (!(*labels = strdup(t)))
-			return nomem(c);
-	}
-	i->labels_json = *labels ? *labels : "[]";
-	i->created_at = jstr(o, "created_at");
-	i->updated_at = jstr(o, "updated_at");
-	i->closed_at = jstr(o, "closed_at");
-	i->web_url = jstr(o, "web_url");
-	return 0;
+	char text[360];
+	store_json_refusal_text(why, text, sizeof text);
+	if (!*what)
+		snprintf(c->last_refused, sizeof c->last_refused, "%s", text);
+	else if (id > 0)
+		snprintf(c->last_refused, sizeof c->last_refused, "%s %lld: %s", what,
+			 (long long)id, text);
+	else
+		snprintf(c->last_refused, sizeof c->last_refused, "%s: %s", what, text);
+	if (c->res->skipped++ == 0)
+		memcpy(c->res->skipped_first, c->last_refused, sizeof c->res->skipped_first);
+	return 1;
 }
 
+/* An id for a message about a refused record (0 if it has none). */
+static int64_t id_of(struct json_object *o)
+{
+	int64_t id = 0;
+	return jint(o, "id", &id) ? id : 0;
+}
+
+/* Decode and store one issue. 1: refused by the decoder or the store's
+ * constraints (counted by skip()), nothing stored. */
 static int put_issue(struct crawl *c, struct json_object *o, struct store_issue *out)
 {
-	char *labels = NULL;
-	int rc = issue_from_json(c, o, out, &labels);
-	if (rc == 0 && store_put_issue(c->s, out) < 0)
-		rc = store_failed(c, "store issue");
-	free(labels);
-	out->labels_json = NULL; /* freed */
+	struct store_json_refusal why;
+	if (store_issue_from_json(o, out, &why))
+		return skip(c, "issue", id_of(o), &why);
+	int src = store_put_issue(c->s, out);
+	if (src == STORE_EINVAL) {
+		snprintf(why.field, sizeof why.field, "%s", "");
+		snprintf(why.why, sizeof why.why, "%s", store_errmsg(c->s));
+		return skip(c, "", 0, &why);
+	}
+	int rc = src < 0 ? store_failed(c, "store issue") : 0;
+	out->labels_json = NULL; /* borrowed from o */
 	if (rc == 0 && !map_get(&c->seen, out->id)) {
 		c->res->issues++;
 		if (map_set(&c->seen, out->id, 1))
@@ -355,21 +345,34 @@ static int put_issue(struct crawl *c, struct json_object *o, struct store_issue 
 	return rc;
 }
 
+/* As put_issue() for a project. */
 static int put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
 {
-	struct store_project p = {0};
-	if (!json_object_is_type(o, json_type_object) || !jint(o, "id", &p.id) ||
-	    !(p.path = jstr(o, "path_with_namespace"))) {
-		fetch_fail(c->err,
-			   "unexpected answer: a project without id or path_with_namespace");
-		return FETCH_EREMOTE;
+	struct store_project p;
+	struct store_json_refusal why;
+	if (store_project_from_json(o, &p, &why))
+		return skip(c, "project", id_of(o), &why);
+	int src = store_put_project(c->s, &p);
+	if (src == STORE_EINVAL) {
+		snprintf(why.field, sizeof why.field, "%s", "");
+		snprintf(why.why, sizeof why.why, "%s", store_errmsg(c->s));
+		return skip(c, "", 0, &why);
 	}
-	p.web_url = jstr(o, "web_url");
-	if (store_put_project(c->s, &p) < 0)
+	if (src < 0)
 		return store_failed(c, "store project");
 	if (id_out)
 		*id_out = p.id;
 	return map_set(&c->projects, p.id, P_KNOWN) ? nomem(c) : 0;
+}
+
+/* A seed's record must be good: a refused one ends the fetch (exit 3). */
+static int seed_record(struct crawl *c, int rc)
+{
+	if (rc == 1) {
+		fetch_fail(c->err, "unexpected answer: %s", c->last_refused);
+		return FETCH_EREMOTE;
+	}
+	return rc;
 }
 
 /* ---- transactions --------------------------------------------------------- */
@@ -657,7 +660,11 @@ static int on_list(struct crawl *c, struct http_req *r)
 				break;
 			}
 		}
-		if ((rc = put_issue(c, o, &i)))
+		if ((rc = put_issue(c, o, &i)) == 1) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
 			break;
 		int64_t hop = l->is_seed == 1 ? 0 : HOP_UNREACHED;
 		rc = reach(c, &i, hop, true);
@@ -753,10 +760,8 @@ static int commit_links(struct crawl *c, struct links_unit *u)
 	bool waiting = false;
 	for (size_t k = 0; k < n; k++) {
 		int64_t pid;
-		if (!jint(json_object_array_get_idx(arr, k), "project_id", &pid)) {
-			fetch_fail(c->err, "unexpected answer: a linked issue without project_id");
-			return FETCH_EREMOTE;
-		}
+		if (!jint(json_object_array_get_idx(arr, k), "project_id", &pid) || pid < 1)
+			continue; /* refused and counted below */
 		int st = map_get(&c->projects, pid);
 		if (st == P_UNKNOWN || st == P_REQUESTED) {
 			waiting = true;
@@ -779,37 +784,37 @@ static int commit_links(struct crawl *c, struct links_unit *u)
 		struct json_object *o = json_object_array_get_idx(arr, k);
 		struct store_issue i;
 		int64_t pid = 0, link_id = 0;
-		jint(o, "project_id", &pid);
-		if (map_get(&c->projects, pid) != P_KNOWN)
+		struct store_json_refusal why;
+		struct json_object *v = NULL;
+		const char *type = NULL;
+		if (jint(o, "project_id", &pid) && pid >= 1 &&
+		    map_get(&c->projects, pid) != P_KNOWN)
 			continue; /* its project answered 404: left out like GitLab does */
-		const char *type = jstr(o, "link_type");
-		if (!jint(o, "issue_link_id", &link_id) || !type) {
-			fetch_fail(c->err, "unexpected answer: a link without issue_link_id or "
-					   "link_type");
-			rc = FETCH_EREMOTE;
-			break;
+		if ((rc = put_issue(c, o, &i)) == 1) {
+			rc = 0;
+			continue;
 		}
-		if ((rc = put_issue(c, o, &i)))
+		if (rc)
 			break;
+		if (!json_object_object_get_ex(o, "link_type", &v)) {
+			snprintf(why.field, sizeof why.field, "link_type");
+			snprintf(why.why, sizeof why.why, "missing");
+			skip(c, "link of issue", u->e.issue_id, &why);
+			continue;
+		}
+		if (store_json_string(v, "link_type", &type, &why)) {
+			skip(c, "link of issue", u->e.issue_id, &why);
+			continue;
+		}
+		if (!json_object_object_get_ex(o, "issue_link_id", &v) ||
+		    !store_json_int64(v, &link_id))
+			link_id = 0; /* refused as "id" by the decoder */
 		struct store_link *L = &links[nl];
-		L->id = link_id;
-		bool blocking = true;
-		if (strcmp(type, "blocks") == 0) {
-			L->type = STORE_LINK_BLOCKS;
-			L->source_id = u->e.issue_id;
-			L->target_id = i.id;
-		} else if (strcmp(type, "is_blocked_by") == 0) {
-			L->type = STORE_LINK_BLOCKS;
-			L->source_id = i.id;
-			L->target_id = u->e.issue_id;
-		} else if (strcmp(type, "relates_to") == 0) {
-			L->type = STORE_LINK_RELATES;
-			L->source_id = u->e.issue_id < i.id ? u->e.issue_id : i.id;
-			L->target_id = u->e.issue_id < i.id ? i.id : u->e.issue_id;
-			blocking = c->o->follow_related;
-		} else {
-			continue; /* a link type this version does not know */
+		if (store_link_from_json(type, link_id, u->e.issue_id, i.id, L, &why)) {
+			skip(c, "link of issue", u->e.issue_id, &why);
+			continue;
 		}
+		bool blocking = L->type == STORE_LINK_BLOCKS || c->o->follow_related;
 		nl++;
 		rc = reach(c, &i, blocking ? u->e.hop + 1 : HOP_UNREACHED, false);
 	}
@@ -904,8 +909,12 @@ static int on_project(struct crawl *c, struct http_req *r)
 	} else if (r->status == 200) {
 		int64_t got = 0;
 		rc = put_project(c, r->json, &got);
-		if (rc == 0 && got != pid && map_set(&c->projects, pid, P_KNOWN))
+		if (rc == 1) {
+			/* refused (counted): its issues are left out like a 404's */
+			rc = map_set(&c->projects, pid, P_INACCESSIBLE) ? nomem(c) : 0;
+		} else if (rc == 0 && got != pid && map_set(&c->projects, pid, P_KNOWN)) {
 			rc = nomem(c);
+		}
 	} else {
 		char msg[300];
 		http_api_message(r->json, msg, sizeof msg);
@@ -950,8 +959,14 @@ static int on_seed(struct crawl *c, struct http_req *r)
 			return seed_not_found(c, "--group", sr->word, r);
 		for (size_t k = 0; k < json_object_array_length(r->json); k++) {
 			struct json_object *p = json_object_array_get_idx(r->json, k);
+			struct store_project pp;
+			struct store_json_refusal why;
 			if (jbool(p, "archived"))
 				continue;
+			if (store_project_from_json(p, &pp, &why)) {
+				skip(c, "project", id_of(p), &why); /* one bad project of a group */
+				continue;
+			}
 			if (json_object_array_add(c->seed_listed, json_object_get(p)))
 				return nomem(c);
 		}
@@ -962,7 +977,7 @@ static int on_seed(struct crawl *c, struct http_req *r)
 		int64_t pid;
 		if (r->status != 200)
 			return seed_not_found(c, "--issue", sr->word, r);
-		if (!jint(r->json, "project_id", &pid)) {
+		if (!jint(r->json, "project_id", &pid) || pid < 1) {
 			fetch_fail(c->err, "--issue %s: unexpected answer", sr->word);
 			return FETCH_EREMOTE;
 		}
@@ -1290,14 +1305,15 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 	}
 	for (size_t i = 0; i < json_object_array_length(c->seed_other); i++) {
 		int64_t pid;
-		if ((rc = put_project(c, json_object_array_get_idx(c->seed_other, i), &pid)))
+		if ((rc = seed_record(
+			 c, put_project(c, json_object_array_get_idx(c->seed_other, i), &pid))))
 			goto rollback;
 	}
 	for (size_t i = 0; i < json_object_array_length(c->seed_issues); i++) {
 		struct json_object *io = json_object_array_get_idx(c->seed_issues, i);
 		struct store_issue is;
 		struct store_crawl_issue ci;
-		if ((rc = put_issue(c, io, &is)))
+		if ((rc = seed_record(c, put_issue(c, io, &is))))
 			goto rollback;
 		bool keep = false;
 		if (c->incremental) {
@@ -1324,7 +1340,8 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 	}
 	for (size_t i = 0; i < json_object_array_length(c->seed_listed); i++) {
 		int64_t pid;
-		if ((rc = put_project(c, json_object_array_get_idx(c->seed_listed, i), &pid)))
+		if ((rc = seed_record(
+			 c, put_project(c, json_object_array_get_idx(c->seed_listed, i), &pid))))
 			goto rollback;
 		bool listed = false;
 		for (size_t j = 0; j < prev.n; j++)

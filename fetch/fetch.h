@@ -126,6 +126,11 @@ struct fetch_result {
 	bool resumed;	      /* continued an interrupted fetch */
 	bool incremental;     /* listed only what changed since the last fetch */
 	bool saw_blocks;      /* the store holds at least one blocks link */
+	/* Records GitLab sent that break the snapshot's rules (store.h's
+	 * decoder), skipped and never stored; the first one's reason (raw
+	 * server text: escape before printing). */
+	int64_t skipped;
+	char skipped_first[400];
 	double seconds;
 };
 

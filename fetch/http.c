@@ -466,6 +466,8 @@ static bool parse_json(struct http_req *r)
 		return false;
 	if (!(tok = json_tokener_new()))
 		return false;
+	/* Invalid UTF-8 is refused here, as import refuses it. */
+	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
 	struct json_object *j = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
 	bool ok = j && json_tokener_get_error(tok) == json_tokener_success;
 	if (ok) {

@@ -181,33 +181,150 @@ static const char *map_html(unsigned char c, char tmp[8])
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s[0..avail) (1..4), or 0 if
+ * invalid or cut short. */
+static size_t utf8_len_n(const unsigned char *s, size_t avail)
+{
+	unsigned char tmp[4] = {0, 0, 0, 0};
+	memcpy(tmp, s, avail < 4 ? avail : 4);
+	size_t n = render_utf8_len(tmp);
+	return n <= avail ? n : 0;
+}
+
+/*
+ * The SPEC's rule for text from a server or a snapshot, one step: how the
+ * character at p[0..avail) is written. *step is how many bytes it takes;
+ * returns true when it must be written as "\xNN" of *code (a C0 control,
+ * DEL, U+0080..U+009F: the code point; an invalid byte: the byte).
+ */
+static bool unsafe_char(const unsigned char *p, size_t avail, size_t *step, unsigned *code)
+{
+	if (*p < 0x20 || *p == 0x7f) {
+		*step = 1;
+		*code = *p;
+		return true;
+	}
+	size_t n = *p < 0x80 ? 1 : utf8_len_n(p, avail);
+	if (n == 0) {
+		*step = 1;
+		*code = *p;
+		return true;
+	}
+	*step = n;
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) { /* C1 controls */
+		*code = p[1];
+		return true;
+	}
+	return false;
+}
+
+static void hex_escape(char out[5], unsigned code)
+{
+	static const char hex[] = "0123456789abcdef";
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[(code >> 4) & 15];
+	out[3] = hex[code & 15];
+	out[4] = '\0';
+}
+
+static void put_mapped(struct rbuf *b, unsigned char c, ascii_map_fn map)
+{
+	char tmp[8];
+	const char *r = map ? map(c, tmp) : NULL;
+	if (r)
+		rbuf_puts(b, r);
+	else
+		rbuf_putc(b, (char)c);
+}
+
+/* The SPEC's safe text, then the flavour's escaping of each ASCII byte
+ * (so the backslash of an "\xNN" is escaped as the flavour escapes one). */
 static void escape_into(struct rbuf *b, const char *s, ascii_map_fn map)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	while (*p) {
-		if (*p < 0x20 || *p == 0x7f) {
-			rbuf_putc(b, ' ');
-			p++;
-			continue;
-		}
-		size_t n = render_utf8_len(p);
-		if (n == 0) {
-			rbuf_puts(b, "\xef\xbf\xbd");
-			p++;
-			continue;
-		}
-		if (n == 1) {
-			char tmp[8];
-			const char *r = map ? map(*p, tmp) : NULL;
-			if (r)
-				rbuf_puts(b, r);
-			else
-				rbuf_putc(b, (char)*p);
+	size_t left = strlen((const char *)p);
+	while (left) {
+		size_t n = 1;
+		unsigned code = 0;
+		if (unsafe_char(p, left, &n, &code)) {
+			char esc[5];
+			hex_escape(esc, code);
+			for (int k = 0; k < 4; k++)
+				put_mapped(b, (unsigned char)esc[k], map);
+		} else if (n == 1) {
+			put_mapped(b, *p, map);
 		} else {
 			rbuf_add(b, (const char *)p, n);
 		}
 		p += n;
+		left -= n;
 	}
+}
+
+void render_safe_text_into(struct rbuf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	if (!s)
+		len = 0;
+	while (len) {
+		size_t n = 1, run = 0;
+		unsigned code = 0;
+		/* copy runs of safe characters at once */
+		while (run < len && !unsafe_char(p + run, len - run, &n, &code))
+			run += n;
+		if (run)
+			rbuf_add(b, (const char *)p, run);
+		p += run;
+		len -= run;
+		if (len) {
+			char esc[5];
+			unsafe_char(p, len, &n, &code);
+			hex_escape(esc, code);
+			rbuf_add(b, esc, 4);
+			p += n;
+			len -= n;
+		}
+	}
+}
+
+char *render_safe_text_dup(const char *s, size_t len)
+{
+	struct rbuf b = {0};
+	render_safe_text_into(&b, s, len);
+	return rbuf_finish(&b);
+}
+
+int render_safe_text(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	if (!s)
+		len = 0;
+	while (len) {
+		size_t n = 1, run = 0;
+		unsigned code = 0;
+		while (run < len && !unsafe_char(p + run, len - run, &n, &code))
+			run += n;
+		if (run && fwrite(p, 1, run, out) != run)
+			return EOF;
+		p += run;
+		len -= run;
+		if (len) {
+			char esc[5];
+			unsafe_char(p, len, &n, &code);
+			hex_escape(esc, code);
+			if (fputs(esc, out) == EOF)
+				return EOF;
+			p += n;
+			len -= n;
+		}
+	}
+	return 0;
+}
+
+int render_safe_puts(FILE *out, const char *s)
+{
+	return render_safe_text(out, s, s ? strlen(s) : 0);
 }
 
 static char *escape_with(const char *s, ascii_map_fn map)

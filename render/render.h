@@ -147,10 +147,30 @@ int render_to_buffer(char **buf, size_t *len, const struct render_input *in,
 const char *render_errmsg(void);
 
 /* ---- escaping (render/escape.c) -------------------------------------------
- * Each returns a malloc'd NUL-terminated string the caller frees with
- * free(), or NULL when out of memory. s NULL is treated as "". Invalid
- * UTF-8 bytes are replaced by U+FFFD; control characters (newlines, tabs,
- * ...) become one space each. */
+ *
+ * Safe text (SPEC "Exit codes"): text that comes from a server, a snapshot
+ * or the store never reaches a terminal or log raw. Each C0 control (TAB,
+ * LF and CR included), DEL and U+0080..U+009F is written as "\xNN" of its
+ * code point, each byte that is not valid UTF-8 as "\xNN" of the byte; a
+ * backslash and everything else stay as they are. The one rule, used at
+ * every output boundary outside JSON (cli/ messages and text output); the
+ * flavour escapers below apply it first and then escape the result
+ * (including the backslash of "\xNN") for their format.
+ */
+/* Write s[0..len) to out as safe text (s NULL: nothing); 0 or EOF. */
+int render_safe_text(FILE *out, const char *s, size_t len);
+/* The same for a NUL-terminated s (NULL: nothing). */
+int render_safe_puts(FILE *out, const char *s);
+/* Safe text of s[0..len) as a malloc'd string the caller frees; NULL when
+ * out of memory. */
+char *render_safe_text_dup(const char *s, size_t len);
+
+/*
+ * The flavour escapers: each returns a malloc'd NUL-terminated string the
+ * caller frees with free(), or NULL when out of memory. s NULL is treated
+ * as "". Safe text first (controls, C1 and invalid UTF-8 as "\xNN", so
+ * everything stays on one line), then the flavour's rules.
+ */
 
 /*
  * Text for a Graphviz label (set through agsafeset): backslashes doubled
@@ -234,9 +254,10 @@ int render_report_markdown(FILE *out, const struct render_report *r);
 int render_report_junit(FILE *out, const struct render_report *r);
 int render_report_html(FILE *out, const struct render_report *r);
 
-/* Text made fit for an XML document that libxml2 then escapes: invalid
- * UTF-8 becomes U+FFFD and control characters one space each. s NULL is
- * "". Caller frees; NULL when out of memory. (report_junit.c) */
+/* Text made fit for an XML document that libxml2 then escapes: safe text
+ * (controls, C1 and invalid UTF-8 as "\xNN", which leaves nothing XML
+ * forbids). s NULL is "". Caller frees; NULL when out of memory.
+ * (report_junit.c) */
 char *render_clean_text(const char *s);
 /* ---- end reports ---- */
 

@@ -15,22 +15,8 @@
 
 char *render_clean_text(const char *s)
 {
-	struct rbuf b = {0};
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	while (*p) {
-		size_t n = render_utf8_len(p);
-		if (n == 0) {
-			rbuf_puts(&b, "\xEF\xBF\xBD");
-			p++;
-		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
-			rbuf_putc(&b, ' ');
-			p++;
-		} else {
-			rbuf_add(&b, (const char *)p, n);
-			p += n;
-		}
-	}
-	return rbuf_finish(&b);
+	/* the one rule (render.h "safe text"), which leaves nothing XML forbids */
+	return render_safe_text_dup(s, s ? strlen(s) : 0);
 }
 
 struct ju {

@@ -244,6 +244,14 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			goto done;
 		}
 		analyze_ref(g, v, sc->ref[i], (size_t)len + 1);
+		/* safe text once (render.h): the ref is also the node's name, which
+		 * Graphviz writes unescaped into DOT and SVG comments */
+		char *safe = render_safe_text_dup(sc->ref[i], (size_t)len);
+		free(sc->ref[i]);
+		if (!(sc->ref[i] = safe)) {
+			rc = OOM();
+			goto done;
+		}
 
 		struct issue_text t = {0};
 		int src = store_get_issue(in->store, g->issue_id[v], take_issue_text, &t);

@@ -6,9 +6,11 @@
 
 #include "render_internal.h"
 
+/* Only real spaces separate words: the text is safe text by then, in
+ * which every other control is spelled "\xNN". */
 static bool is_space(unsigned char c)
 {
-	return c <= 0x20 || c == 0x7f;
+	return c == ' ';
 }
 
 /* Columns of the character at s (n bytes): 2 for East Asian wide
@@ -71,7 +73,13 @@ static void emit_line(struct rbuf *b, const struct rbuf *line, unsigned *lines, 
 void render_wrap(struct rbuf *b, const char *text, unsigned width, unsigned max_lines,
 		 const char *sep, void (*esc)(struct rbuf *, const char *))
 {
-	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	/* the SPEC's safe text first: a control is "\xNN", not a line break */
+	char *safe = render_safe_text_dup(text, text ? strlen(text) : 0);
+	if (!safe) {
+		b->oom = true;
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)safe;
 	struct rbuf line = {0};
 	size_t line_cp = 0;
 	unsigned lines = 0;
@@ -140,4 +148,5 @@ void render_wrap(struct rbuf *b, const char *text, unsigned width, unsigned max_
 	if (line.oom)
 		b->oom = true;
 	free(line.data);
+	free(safe);
 }

@@ -34,40 +34,58 @@ static int step_write(struct store *s, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
-int store_put_project(struct store *s, const struct store_project *p)
+/* The upsert clauses: REPLACE would delete the old row first (see above). */
+#define PROJECT_INSERT "INSERT INTO projects(id, path, web_url) VALUES(?, ?, ?)"
+#define PROJECT_UPSERT                                                                             \
+	" ON CONFLICT(id) DO UPDATE SET path = excluded.path, web_url = excluded.web_url"
+
+int store_write_project(struct store *s, const struct store_project *p, bool upsert)
 {
-	static const char sql[] = "INSERT INTO projects(id, path, web_url) VALUES(?, ?, ?) "
-				  "ON CONFLICT(id) DO UPDATE SET path = excluded.path, "
-				  "web_url = excluded.web_url";
-	if (!p->path)
-		return store_fail(s, STORE_EINVAL, "project %lld: no path", (long long)p->id);
-	sqlite3_stmt *st = store_stmt(s, sql);
+	static const char insert[] = PROJECT_INSERT;
+	static const char upsert_sql[] = PROJECT_INSERT PROJECT_UPSERT;
+	sqlite3_stmt *st = store_stmt(s, upsert ? upsert_sql : insert);
 	if (!st)
-		return STORE_ERR;
+		return SQLITE_ERROR;
 	sqlite3_bind_int64(st, 1, p->id);
 	store_bind_text(st, 2, p->path);
 	store_bind_text(st, 3, p->web_url);
-	return step_write(s, st, "put project");
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
 }
 
-int store_put_issue(struct store *s, const struct store_issue *i)
+int store_put_project(struct store *s, const struct store_project *p)
 {
-	static const char sql[] =
-	    "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
-	    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
-	    "created_at, updated_at, closed_at, web_url) "
-	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	    "ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, iid = excluded.iid, "
-	    "title = excluded.title, state = excluded.state, confidential = excluded.confidential, "
-	    "weight = excluded.weight, time_estimate = excluded.time_estimate, "
-	    "total_time_spent = excluded.total_time_spent, "
-	    "milestone_title = excluded.milestone_title, milestone_due = excluded.milestone_due, "
-	    "due_date = excluded.due_date, labels = excluded.labels, "
-	    "created_at = excluded.created_at, updated_at = excluded.updated_at, "
-	    "closed_at = excluded.closed_at, web_url = excluded.web_url";
-	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!p->path)
+		return store_fail(s, STORE_EINVAL, "project %lld: no path", (long long)p->id);
+	int rc = store_write_project(s, p, true);
+	if (rc != SQLITE_DONE)
+		return write_failed(s, rc, "put project");
+	return 0;
+}
+
+#define ISSUE_INSERT                                                                               \
+	"INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "             \
+	"time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "      \
+	"created_at, updated_at, closed_at, web_url) "                                             \
+	"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ISSUE_UPSERT                                                                               \
+	" ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, iid = excluded.iid, "    \
+	"title = excluded.title, state = excluded.state, confidential = excluded.confidential, "   \
+	"weight = excluded.weight, time_estimate = excluded.time_estimate, "                       \
+	"total_time_spent = excluded.total_time_spent, "                                           \
+	"milestone_title = excluded.milestone_title, milestone_due = excluded.milestone_due, "     \
+	"due_date = excluded.due_date, labels = excluded.labels, "                                 \
+	"created_at = excluded.created_at, updated_at = excluded.updated_at, "                     \
+	"closed_at = excluded.closed_at, web_url = excluded.web_url"
+
+int store_write_issue(struct store *s, const struct store_issue *i, bool upsert)
+{
+	static const char insert[] = ISSUE_INSERT;
+	static const char upsert_sql[] = ISSUE_INSERT ISSUE_UPSERT;
+	sqlite3_stmt *st = store_stmt(s, upsert ? upsert_sql : insert);
 	if (!st)
-		return STORE_ERR;
+		return SQLITE_ERROR;
 	sqlite3_bind_int64(st, 1, i->id);
 	sqlite3_bind_int64(st, 2, i->project_id);
 	sqlite3_bind_int64(st, 3, i->iid);
@@ -90,6 +108,12 @@ int store_put_issue(struct store *s, const struct store_issue *i)
 	store_bind_text(st, 17, i->web_url);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	return rc;
+}
+
+int store_put_issue(struct store *s, const struct store_issue *i)
+{
+	int rc = store_write_issue(s, i, true);
 	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
 		return store_fail(s, STORE_EINVAL, "issue %lld: project %lld is not in the store",
 				  (long long)i->id, (long long)i->project_id);
@@ -103,29 +127,35 @@ int store_put_issue(struct store *s, const struct store_issue *i)
 	return 0;
 }
 
-static int insert_link(struct store *s, const struct store_link *l)
+#define LINK_INSERT "INSERT INTO links(id, source_id, target_id, type) VALUES(?, ?, ?, ?)"
+#define LINK_UPSERT                                                                                \
+	" ON CONFLICT(id) DO UPDATE SET source_id = excluded.source_id, "                          \
+	"target_id = excluded.target_id, type = excluded.type"
+
+int store_write_link(struct store *s, const struct store_link *l, bool upsert)
 {
-	static const char sql[] = "INSERT INTO links(id, source_id, target_id, type) "
-				  "VALUES(?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-				  "source_id = excluded.source_id, target_id = excluded.target_id, "
-				  "type = excluded.type";
-	if (l->type != STORE_LINK_BLOCKS && l->type != STORE_LINK_RELATES)
-		return store_fail(s, STORE_EINVAL, "link %lld: unknown type %d", (long long)l->id,
-				  (int)l->type);
-	int64_t src = l->source_id, dst = l->target_id;
-	if (l->type == STORE_LINK_RELATES && src > dst) {
-		src = l->target_id;
-		dst = l->source_id;
-	}
-	sqlite3_stmt *st = store_stmt(s, sql);
+	static const char insert[] = LINK_INSERT;
+	static const char upsert_sql[] = LINK_INSERT LINK_UPSERT;
+	sqlite3_stmt *st = store_stmt(s, upsert ? upsert_sql : insert);
 	if (!st)
-		return STORE_ERR;
+		return SQLITE_ERROR;
 	sqlite3_bind_int64(st, 1, l->id);
-	sqlite3_bind_int64(st, 2, src);
-	sqlite3_bind_int64(st, 3, dst);
+	sqlite3_bind_int64(st, 2, l->source_id);
+	sqlite3_bind_int64(st, 3, l->target_id);
 	sqlite3_bind_int(st, 4, (int)l->type);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	return rc;
+}
+
+static int insert_link(struct store *s, const struct store_link *l)
+{
+	if (l->type != STORE_LINK_BLOCKS && l->type != STORE_LINK_RELATES)
+		return store_fail(s, STORE_EINVAL, "link %lld: unknown type %d", (long long)l->id,
+				  (int)l->type);
+	struct store_link n = *l;
+	store_link_normalize(&n);
+	int rc = store_write_link(s, &n, true);
 	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
 		return store_fail(
 		    s, STORE_EINVAL, "link %lld: issue %lld or %lld is not in the store",

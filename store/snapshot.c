@@ -4,8 +4,8 @@
  * per record with a fixed key order, so export -> import -> export is
  * byte-identical.
  *
- * Import holds json-c's DOM of the whole document (json-c has no
- * streaming reader); each array is dropped as soon as it is loaded.
+ * Import reads the input as a stream and holds one record at a time
+ * (see the reader below).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +16,6 @@
 
 #include "store_internal.h"
 
-/* json_tokener_parse_ex() takes an int length: feed big inputs in pieces. */
 /* SQLite page cache during an import, in KiB (3 s instead of 4.3 s for
  * 100,000 issues; more gains nothing). */
 #define IMPORT_CACHE_KB 131072
@@ -122,274 +121,38 @@ static int bad(struct importer *im, const char *field, const char *fmt, ...)
 	return store_fail(im->s, STORE_EINVAL, "%s", why);
 }
 
-/* ---- typed field readers ------------------------------------------------ */
-
-static bool is_null(struct json_object *v)
+/* A record the decoder refused, as "<array>[<index>].<field>: <why>". */
+static int refused(struct importer *im, const struct store_json_refusal *why)
 {
-	return v == NULL; /* json-c represents JSON null as NULL */
-}
-
-/* A JSON integer that fits int64 (json-c keeps big positives as uint64). */
-static bool as_int64(struct json_object *v, int64_t *out)
-{
-	if (!json_object_is_type(v, json_type_int))
-		return false;
-	int64_t i = json_object_get_int64(v);
-	if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
-		return false;
-	*out = i;
-	return true;
-}
-
-/* Required positive integer (ids, iids). */
-static int req_id(struct importer *im, struct json_object *obj, const char *key, int64_t *out)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return bad(im, key, "missing");
-	if (!as_int64(v, out) || *out < 1)
-		return bad(im, key, "expected a positive integer");
-	return 0;
-}
-
-/* Optional integer >= 0: absent or null leaves *present false. */
-static int opt_count(struct importer *im, struct json_object *obj, const char *key,
-		     const char *field, int64_t *out, bool *present)
-{
-	struct json_object *v = NULL;
-	*present = false;
-	*out = 0;
-	if (!json_object_object_get_ex(obj, key, &v) || is_null(v))
-		return 0;
-	if (!as_int64(v, out) || *out < 0)
-		return bad(im, field, "expected an integer >= 0 or null");
-	*present = true;
-	return 0;
-}
-
-/* A string without NUL bytes (they would not survive C strings). */
-static int string_of(struct importer *im, struct json_object *v, const char *field,
-		     const char *expect, const char **out)
-{
-	if (!json_object_is_type(v, json_type_string))
-		return bad(im, field, "expected %s", expect);
-	const char *str = json_object_get_string(v);
-	if (strlen(str) != (size_t)json_object_get_string_len(v))
-		return bad(im, field, "contains a NUL character");
-	*out = str;
-	return 0;
-}
-
-static int req_string(struct importer *im, struct json_object *obj, const char *key,
-		      const char **out)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return bad(im, key, "missing");
-	return string_of(im, v, key, "a string", out);
-}
-
-/* Optional string: absent or null gives NULL. */
-static int opt_string(struct importer *im, struct json_object *obj, const char *key,
-		      const char *field, const char **out)
-{
-	struct json_object *v = NULL;
-	*out = NULL;
-	if (!json_object_object_get_ex(obj, key, &v) || is_null(v))
-		return 0;
-	return string_of(im, v, field, "a string or null", out);
-}
-
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* "YYYY-MM-DD", a real calendar day. */
-static bool valid_date(const char *d)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-		return false;
-	for (int k = 0; k < 10; k++) {
-		if (k != 4 && k != 7 && (d[k] < '0' || d[k] > '9'))
-			return false;
-	}
-	int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
-	if (m < 1 || m > 12 || day < 1)
-		return false;
-	return day <= mdays[m - 1] + (m == 2 && leap(y));
-}
-
-static int opt_date(struct importer *im, struct json_object *obj, const char *key,
-		    const char *field, const char **out)
-{
-	struct json_object *v = NULL;
-	*out = NULL;
-	if (!json_object_object_get_ex(obj, key, &v) || is_null(v))
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return bad(im, field, "expected a date YYYY-MM-DD or null");
-	const char *d = json_object_get_string(v);
-	if (!valid_date(d))
-		return bad(im, field, "\"%.40s\" is not a date YYYY-MM-DD", d);
-	*out = d;
-	return 0;
-}
-
-/* ---- records ---------------------------------------------------------------- */
-
-static bool valid_project_path(const char *path)
-{
-	/* The path rules of a ref: reuse the ref parser on "<path>#1". */
-	size_t n = strlen(path);
-	char *ref = malloc(n + 3);
-	char *p = NULL;
-	int64_t iid = 0;
-	if (!ref)
-		return false;
-	memcpy(ref, path, n);
-	memcpy(ref + n, "#1", 3);
-	bool ok = store_ref_parse(ref, &p, &iid) == 0;
-	free(p);
-	free(ref);
-	return ok;
+	return bad(im, why->field[0] ? why->field : NULL, "%s", why->why);
 }
 
 static int import_project(struct importer *im, struct json_object *o)
 {
-	static const char sql[] = "INSERT INTO projects(id, path, web_url) VALUES(?, ?, ?)";
-	int64_t id = 0;
-	const char *path = NULL, *web_url = NULL;
-	int rc;
-	if (!json_object_is_type(o, json_type_object))
-		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &id)) ||
-	    (rc = req_string(im, o, "path_with_namespace", &path)) ||
-	    (rc = opt_string(im, o, "web_url", "web_url", &web_url)))
-		return rc;
-	if (!valid_project_path(path))
-		return bad(im, "path_with_namespace", "\"%.80s\" is not a project path", path);
-	sqlite3_stmt *st = store_stmt(im->s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	store_bind_text(st, 3, web_url);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
+	struct store_project p;
+	struct store_json_refusal why;
+	if (store_project_from_json(o, &p, &why))
+		return refused(im, &why);
+	int src = store_write_project(im->s, &p, false);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return bad(im, "id", "%lld is given twice", (long long)id);
+		return bad(im, "id", "%lld is given twice", (long long)p.id);
 	if (src == SQLITE_CONSTRAINT_UNIQUE)
-		return bad(im, "path_with_namespace", "\"%.80s\" is given twice", path);
+		return bad(im, "path_with_namespace", "\"%.80s\" is given twice", p.path);
 	if (src != SQLITE_DONE)
 		return store_fail_sql(im->s, src, "import");
-	return idset_add(im, &im->projects, id);
+	return idset_add(im, &im->projects, p.id);
 }
 
 static int import_issue(struct importer *im, struct json_object *o)
 {
-	static const char sql[] =
-	    "INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "
-	    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "
-	    "created_at, updated_at, closed_at, web_url) "
-	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct store_issue i;
-	struct json_object *v = NULL;
-	const char *state = NULL;
-	bool present = false;
-	int rc;
-	memset(&i, 0, sizeof i);
-	if (!json_object_is_type(o, json_type_object))
-		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &i.id)) ||
-	    (rc = req_id(im, o, "project_id", &i.project_id)) ||
-	    (rc = req_id(im, o, "iid", &i.iid)) || (rc = req_string(im, o, "title", &i.title)) ||
-	    (rc = req_string(im, o, "state", &state)))
-		return rc;
-	if (strcmp(state, "opened") == 0)
-		i.state = STORE_STATE_OPENED;
-	else if (strcmp(state, "closed") == 0)
-		i.state = STORE_STATE_CLOSED;
-	else
-		return bad(im, "state", "expected \"opened\" or \"closed\"");
-
-	if (json_object_object_get_ex(o, "confidential", &v) && !is_null(v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			return bad(im, "confidential", "expected true, false or null");
-		i.confidential = json_object_get_boolean(v);
-	}
-	if ((rc = opt_count(im, o, "weight", "weight", &i.weight, &i.has_weight)))
-		return rc;
-	/* json-c keeps an "expected an integer or null" message short: */
-	if (json_object_object_get_ex(o, "time_stats", &v) && !is_null(v)) {
-		if (!json_object_is_type(v, json_type_object))
-			return bad(im, "time_stats", "expected an object or null");
-		if ((rc = opt_count(im, v, "time_estimate", "time_stats.time_estimate",
-				    &i.time_estimate, &present)) ||
-		    (rc = opt_count(im, v, "total_time_spent", "time_stats.total_time_spent",
-				    &i.total_time_spent, &present)))
-			return rc;
-	}
-	if (json_object_object_get_ex(o, "milestone", &v) && !is_null(v)) {
-		struct json_object *t = NULL;
-		if (!json_object_is_type(v, json_type_object))
-			return bad(im, "milestone", "expected an object or null");
-		if (!json_object_object_get_ex(v, "title", &t))
-			return bad(im, "milestone.title", "missing");
-		if ((rc = string_of(im, t, "milestone.title", "a string", &i.milestone_title)) ||
-		    (rc = opt_date(im, v, "due_date", "milestone.due_date", &i.milestone_due)))
-			return rc;
-	}
-	if ((rc = opt_date(im, o, "due_date", "due_date", &i.due_date)))
-		return rc;
-	i.labels_json = "[]";
-	if (json_object_object_get_ex(o, "labels", &v) && !is_null(v)) {
-		if (!json_object_is_type(v, json_type_array))
-			return bad(im, "labels", "expected an array of strings or null");
-		size_t n = json_object_array_length(v);
-		for (size_t k = 0; k < n; k++) {
-			const char *label = NULL;
-			if (string_of(im, json_object_array_get_idx(v, k), "labels",
-				      "an array of strings or null", &label))
-				return STORE_EINVAL;
-		}
-		if (n)
-			i.labels_json = json_object_to_json_string_ext(
-			    v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	}
-	if ((rc = opt_string(im, o, "created_at", "created_at", &i.created_at)) ||
-	    (rc = opt_string(im, o, "updated_at", "updated_at", &i.updated_at)) ||
-	    (rc = opt_string(im, o, "closed_at", "closed_at", &i.closed_at)) ||
-	    (rc = opt_string(im, o, "web_url", "web_url", &i.web_url)))
-		return rc;
-
+	struct store_json_refusal why;
+	if (store_issue_from_json(o, &i, &why))
+		return refused(im, &why);
 	if (!idset_has(&im->projects, i.project_id))
 		return bad(im, "project_id", "%lld is not a project of the snapshot",
 			   (long long)i.project_id);
-	sqlite3_stmt *st = store_stmt(im->s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, i.id);
-	sqlite3_bind_int64(st, 2, i.project_id);
-	sqlite3_bind_int64(st, 3, i.iid);
-	sqlite3_bind_text(st, 4, i.title, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, (int)i.state);
-	sqlite3_bind_int(st, 6, i.confidential);
-	if (i.has_weight)
-		sqlite3_bind_int64(st, 7, i.weight);
-	sqlite3_bind_int64(st, 8, i.time_estimate);
-	sqlite3_bind_int64(st, 9, i.total_time_spent);
-	store_bind_text(st, 10, i.milestone_title);
-	store_bind_text(st, 11, i.milestone_due);
-	store_bind_text(st, 12, i.due_date);
-	sqlite3_bind_text(st, 13, i.labels_json, -1, SQLITE_STATIC);
-	store_bind_text(st, 14, i.created_at);
-	store_bind_text(st, 15, i.updated_at);
-	store_bind_text(st, 16, i.closed_at);
-	store_bind_text(st, 17, i.web_url);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
+	int src = store_write_issue(im->s, &i, false);
 	if (src == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return bad(im, "id", "%lld is given twice", (long long)i.id);
 	if (src == SQLITE_CONSTRAINT_UNIQUE)
@@ -432,56 +195,46 @@ static int link_id_again(struct importer *im, int64_t id, int64_t src, int64_t d
 		   other);
 }
 
+/* A required id field of a link object. */
+static int link_id_field(struct importer *im, struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v = NULL;
+	if (!json_object_object_get_ex(o, key, &v))
+		return bad(im, key, "missing");
+	if (!store_json_int64(v, out) || *out < 1)
+		return bad(im, key, "expected a positive integer");
+	return 0;
+}
+
 static int import_link(struct importer *im, struct json_object *o)
 {
-	static const char sql[] =
-	    "INSERT INTO links(id, source_id, target_id, type) VALUES(?, ?, ?, ?)";
 	int64_t id = 0, src = 0, dst = 0;
+	struct json_object *v = NULL;
 	const char *kind = NULL;
-	int type, rc;
+	struct store_link l;
+	struct store_json_refusal why;
+	int rc;
 	if (!json_object_is_type(o, json_type_object))
 		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "id", &id)) || (rc = req_id(im, o, "source_issue_id", &src)) ||
-	    (rc = req_id(im, o, "target_issue_id", &dst)) ||
-	    (rc = req_string(im, o, "link_type", &kind)))
+	if ((rc = link_id_field(im, o, "id", &id)) ||
+	    (rc = link_id_field(im, o, "source_issue_id", &src)) ||
+	    (rc = link_id_field(im, o, "target_issue_id", &dst)))
 		return rc;
+	if (!json_object_object_get_ex(o, "link_type", &v))
+		return bad(im, "link_type", "missing");
+	if (store_json_string(v, "link_type", &kind, &why))
+		return refused(im, &why);
 	if (!idset_has(&im->issues, src))
 		return bad(im, "source_issue_id", "%lld is not an issue of the snapshot",
 			   (long long)src);
 	if (!idset_has(&im->issues, dst))
 		return bad(im, "target_issue_id", "%lld is not an issue of the snapshot",
 			   (long long)dst);
-	if (strcmp(kind, "blocks") == 0) {
-		type = STORE_LINK_BLOCKS;
-	} else if (strcmp(kind, "is_blocked_by") == 0) {
-		type = STORE_LINK_BLOCKS;
-		int64_t t = src;
-		src = dst;
-		dst = t;
-	} else if (strcmp(kind, "relates_to") == 0) {
-		type = STORE_LINK_RELATES;
-		if (src == dst)
-			return bad(im, NULL, "issue %lld relates_to itself", (long long)src);
-		if (src > dst) {
-			int64_t t = src;
-			src = dst;
-			dst = t;
-		}
-	} else {
-		return bad(im, "link_type",
-			   "\"%.40s\" is not one of relates_to, blocks, is_blocked_by", kind);
-	}
-	sqlite3_stmt *st = store_stmt(im->s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, src);
-	sqlite3_bind_int64(st, 3, dst);
-	sqlite3_bind_int(st, 4, type);
-	int src_rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	if (store_link_from_json(kind, id, src, dst, &l, &why))
+		return refused(im, &why);
+	int src_rc = store_write_link(im->s, &l, false);
 	if (src_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return link_id_again(im, id, src, dst, type);
+		return link_id_again(im, id, l.source_id, l.target_id, (int)l.type);
 	if (src_rc != SQLITE_DONE)
 		return store_fail_sql(im->s, src_rc, "import");
 	im->s->last_import.links++;
@@ -495,89 +248,369 @@ static int import_link(struct importer *im, struct json_object *o)
  * several GB. So the reader below walks the two outer levels itself (the
  * top-level object's keys, and the elements of its arrays: only
  * whitespace and the punctuation { } [ ] , : between values) and hands
- * every value, one record at a time, to json-c's tokener, which does all
- * of the actual JSON parsing. Memory stays at one record.
+ * every record, one at a time, to json-c's tokener, fed in chunks from a
+ * window over the input, which does all of the actual JSON parsing. Memory
+ * stays at one record (at most STORE_IMPORT_RECORD_MAX bytes of text) plus
+ * the window, whatever the size of the file. Values of unknown top-level
+ * keys are checked by skip_value() without building a tree.
  */
+#define READ_CHUNK ((size_t)1 << 20)
+
 struct reader {
-	const char *buf;
-	size_t len, pos;
+	FILE *fp;	   /* NULL: buf is the whole input */
+	char *own;	   /* the window's storage when reading fp */
+	const char *buf;   /* the window: input bytes [base, base + len) */
+	size_t len, pos;   /* pos: the next byte, an index into buf */
+	uint64_t base;	   /* input offset of buf[0] */
+	uint64_t line;	   /* line of buf[0] (1-based) */
+	uint64_t col;	   /* column of buf[0] (1-based) */
+	int read_errno;	   /* reading fp failed */
+	FILE *tee;	   /* while set: every byte consumed from tee_from on is copied */
+	uint64_t tee_from; /* input offset */
 	struct json_tokener *tok;
 	struct store *s;
 };
 
-/* Byte offset -> "line L, column C" (1-based). */
-static void position(const char *buf, size_t off, size_t *line, size_t *col)
+/* Advance line/col over buf[0..n). */
+static void count_lines(const char *b, size_t n, uint64_t *line, uint64_t *col)
 {
-	size_t l = 1, line_start = 0;
-	for (size_t k = 0; k < off; k++) {
-		if (buf[k] == '\n') {
-			l++;
-			line_start = k + 1;
-		}
+	const char *end = b + n, *nl, *last = NULL;
+	for (const char *p = b; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+		++*line;
+		last = nl;
 	}
-	*line = l;
-	*col = off - line_start + 1;
+	if (last)
+		*col = (uint64_t)(end - last);
+	else
+		*col += n;
+}
+
+/* Window offset -> "line L, column C" (1-based). */
+static void position(const struct reader *r, size_t off, uint64_t *line, uint64_t *col)
+{
+	*line = r->line;
+	*col = r->col;
+	count_lines(r->buf, off, line, col);
 }
 
 static int syntax_error(struct reader *r, size_t off, const char *why)
 {
-	size_t line, col;
-	position(r->buf, off, &line, &col);
-	return store_fail(r->s, STORE_EINVAL, "line %zu, column %zu: %s", line, col, why);
+	uint64_t line, col;
+	position(r, off, &line, &col);
+	return store_fail(r->s, STORE_EINVAL, "line %llu, column %llu: %s",
+			  (unsigned long long)line, (unsigned long long)col, why);
 }
 
-static bool json_space(char c)
+/* Copy the window's bytes [tee_from, up to) to the tee. */
+static int tee_out(struct reader *r, size_t upto)
+{
+	size_t from = r->tee_from > r->base ? (size_t)(r->tee_from - r->base) : 0;
+	if (upto > from && fwrite(r->buf + from, 1, upto - from, r->tee) != upto - from)
+		return store_fail(r->s, STORE_ERR, "cannot write a temporary file: %s",
+				  strerror(errno));
+	return 0;
+}
+
+/* Drop the consumed window and read the next piece: > 0 bytes read, 0 at
+ * the end of input, < 0 on an error (read_errno set for a read error). */
+static int fill(struct reader *r)
+{
+	if (!r->fp || r->read_errno)
+		return 0;
+	if (r->tee && tee_out(r, r->pos) < 0)
+		return -1;
+	count_lines(r->buf, r->pos, &r->line, &r->col);
+	r->base += r->pos;
+	r->len = 0;
+	r->pos = 0;
+	size_t got = fread(r->own, 1, READ_CHUNK, r->fp);
+	if (got == 0 && ferror(r->fp)) {
+		r->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	r->len = got;
+	return got > 0;
+}
+
+/* The error for input that ended (or could not be read) too early. */
+static int end_error(struct reader *r)
+{
+	if (r->read_errno)
+		return store_fail(r->s, STORE_EINVAL, "cannot read: %s", strerror(r->read_errno));
+	if (r->s->errmsg[0] && r->tee && ferror(r->tee))
+		return STORE_ERR;
+	return syntax_error(r, r->len, "unexpected end of input");
+}
+
+static bool json_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void skip_space(struct reader *r)
+/* The next non-space byte (not consumed), or -1 at the end of input. */
+static int peek(struct reader *r)
 {
-	while (r->pos < r->len && json_space(r->buf[r->pos]))
-		r->pos++;
-}
-
-/* The next non-space byte, or '\0' at the end of input. */
-static char peek(struct reader *r)
-{
-	skip_space(r);
-	return r->pos < r->len ? r->buf[r->pos] : '\0';
+	for (;;) {
+		while (r->pos < r->len && json_space(r->buf[r->pos]))
+			r->pos++;
+		if (r->pos < r->len)
+			return (unsigned char)r->buf[r->pos];
+		if (fill(r) <= 0)
+			return -1;
+	}
 }
 
 /* Parse one JSON value at r->pos with json-c and step past it. *out is the
  * value (NULL for JSON null); the caller puts it. */
 static int read_value(struct reader *r, struct json_object **out)
 {
+	size_t fed = 0;
 	*out = NULL;
-	skip_space(r);
-	if (r->pos >= r->len)
-		return syntax_error(r, r->len, "unexpected end of input");
+	if (peek(r) < 0)
+		return end_error(r);
 	json_tokener_reset(r->tok);
-	size_t avail = r->len - r->pos;
-	int n = avail > (size_t)INT32_MAX ? INT32_MAX : (int)avail;
-	struct json_object *v = json_tokener_parse_ex(r->tok, r->buf + r->pos, n);
-	enum json_tokener_error e = json_tokener_get_error(r->tok);
-	if (e == json_tokener_continue) {
-		json_object_put(v);
-		if (avail > (size_t)INT32_MAX)
-			return syntax_error(r, r->pos, "a single value larger than 2 GiB");
-		return syntax_error(r, r->len, "unexpected end of input");
+	for (;;) {
+		size_t avail = r->len - r->pos;
+		if (avail == 0) {
+			if (fill(r) <= 0)
+				return end_error(r);
+			continue;
+		}
+		size_t n = avail > READ_CHUNK ? READ_CHUNK : avail;
+		struct json_object *v = json_tokener_parse_ex(r->tok, r->buf + r->pos, (int)n);
+		enum json_tokener_error e = json_tokener_get_error(r->tok);
+		if (e == json_tokener_continue) {
+			json_object_put(v);
+			r->pos += n;
+			fed += n;
+			if (fed > STORE_IMPORT_RECORD_MAX)
+				return syntax_error(r, r->pos,
+						    "a single value larger than the 64 MiB limit "
+						    "for one record");
+			continue;
+		}
+		if (e != json_tokener_success) {
+			char why[128];
+			snprintf(why, sizeof why, "not valid JSON: %s", json_tokener_error_desc(e));
+			return syntax_error(r, r->pos + json_tokener_get_parse_end(r->tok), why);
+		}
+		r->pos += json_tokener_get_parse_end(r->tok);
+		*out = v;
+		return 0;
 	}
-	if (e != json_tokener_success) {
-		char why[128];
-		snprintf(why, sizeof why, "not valid JSON: %s", json_tokener_error_desc(e));
-		return syntax_error(r, r->pos + json_tokener_get_parse_end(r->tok), why);
-	}
-	r->pos += json_tokener_get_parse_end(r->tok);
-	*out = v;
-	return 0;
 }
 
-static int expect_punct(struct reader *r, char c, const char *why)
+/* ---- skipping a value without building it ---- */
+
+/* The next byte, consumed; -1 at the end of input. */
+static int next_byte(struct reader *r)
 {
-	if (peek(r) != c)
-		return r->pos >= r->len ? syntax_error(r, r->len, "unexpected end of input")
-					: syntax_error(r, r->pos, why);
+	if (r->pos == r->len && fill(r) <= 0)
+		return -1;
+	return (unsigned char)r->buf[r->pos++];
+}
+
+static int skip_error(struct reader *r, int c, const char *why)
+{
+	if (c < 0)
+		return end_error(r);
+	return syntax_error(r, r->pos ? r->pos - 1 : 0, why);
+}
+
+/* A string's body after its opening quote: escapes, no control
+ * characters, valid UTF-8 (as json-c's JSON_TOKENER_VALIDATE_UTF8). */
+static int skip_string(struct reader *r)
+{
+	for (;;) {
+		int c = next_byte(r);
+		if (c == '"')
+			return 0;
+		if (c < 0x20)
+			return skip_error(r, c, "not valid JSON: invalid string");
+		if (c == '\\') {
+			c = next_byte(r);
+			if (c == 'u') {
+				for (int k = 0; k < 4; k++) {
+					c = next_byte(r);
+					if (c < 0 || !strchr("0123456789abcdefABCDEF", c) || !c)
+						return skip_error(r, c,
+								  "not valid JSON: invalid "
+								  "\\u escape");
+				}
+			} else if (c < 0 || !c || !strchr("\"\\/bfnrt", c)) {
+				return skip_error(r, c, "not valid JSON: invalid escape");
+			}
+			continue;
+		}
+		if (c < 0x80)
+			continue;
+		int more = c >= 0xc2 && c <= 0xdf   ? 1
+			   : c >= 0xe0 && c <= 0xef ? 2
+			   : c >= 0xf0 && c <= 0xf4 ? 3
+						    : -1;
+		if (more < 0)
+			return skip_error(r, c, "not valid JSON: invalid UTF-8");
+		while (more--) {
+			c = next_byte(r);
+			if (c < 0 || (c & 0xc0) != 0x80)
+				return skip_error(r, c, "not valid JSON: invalid UTF-8");
+		}
+	}
+}
+
+/* A number or literal starting with first: its bytes up to a delimiter. */
+static int skip_scalar(struct reader *r, int first)
+{
+	char word[64];
+	size_t n = 0;
+	word[n++] = (char)first;
+	while (r->pos < r->len || fill(r) > 0) {
+		int c = (unsigned char)r->buf[r->pos];
+		if (!strchr("+-.0123456789eEtrufalsn", c) || !c)
+			break;
+		if (n == sizeof word - 1)
+			return syntax_error(r, r->pos, "not valid JSON: number too long");
+		word[n++] = (char)c;
+		r->pos++;
+	}
+	if (r->read_errno)
+		return end_error(r);
+	word[n] = '\0';
+	if (!strcmp(word, "true") || !strcmp(word, "false") || !strcmp(word, "null"))
+		return 0;
+	/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+	const char *p = word;
+	p += *p == '-';
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return syntax_error(r, r->pos, "not valid JSON: unexpected character");
+	if (*p == '.') {
+		if (!(*++p >= '0' && *p <= '9'))
+			return syntax_error(r, r->pos, "not valid JSON: invalid number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '+' || *p == '-';
+		if (!(*p >= '0' && *p <= '9'))
+			return syntax_error(r, r->pos, "not valid JSON: invalid number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p ? syntax_error(r, r->pos, "not valid JSON: invalid number") : 0;
+}
+
+/*
+ * Check the syntax of the value at r->pos and step past it without
+ * building it, for values nobody reads (unknown keys) and arrays saved for
+ * later: memory stays constant however large the value is. An explicit
+ * stack of open containers; no recursion.
+ */
+static int skip_value(struct reader *r)
+{
+	char *stack = NULL; /* '[' or '{' per open container */
+	size_t depth = 0, cap = 0;
+	int rc = 0;
+	bool want_value = true; /* else: after a value, want ',' or a close */
+	if (peek(r) < 0)
+		return end_error(r);
+	for (;;) {
+		int c = peek(r);
+		if (c < 0) {
+			rc = end_error(r);
+			break;
+		}
+		r->pos++;
+		char top = depth ? stack[depth - 1] : 0;
+		if (want_value) {
+			if (c == '{' || c == '[') {
+				if (depth == cap) {
+					size_t ncap = cap ? cap * 2 : 64;
+					char *ns = realloc(stack, ncap);
+					if (!ns) {
+						rc =
+						    store_fail(r->s, STORE_ENOMEM, "out of memory");
+						break;
+					}
+					stack = ns;
+					cap = ncap;
+				}
+				stack[depth++] = (char)c;
+				if (peek(r) == (c == '{' ? '}' : ']')) {
+					r->pos++;
+					depth--;
+					want_value = false;
+					if (depth == 0)
+						break;
+				} else if (c == '{') {
+					if (peek(r) != '"') {
+						rc = skip_error(
+						    r, next_byte(r),
+						    "not valid JSON: expected a string key");
+						break;
+					}
+					r->pos++;
+					if ((rc = skip_string(r)))
+						break;
+					if (peek(r) != ':') {
+						rc = skip_error(r, next_byte(r),
+								"not valid JSON: expected ':'");
+						break;
+					}
+					r->pos++;
+				}
+				continue;
+			}
+			if (c == '"')
+				rc = skip_string(r);
+			else
+				rc = skip_scalar(r, c);
+			if (rc)
+				break;
+			want_value = false;
+		} else if (c == ',' && top) {
+			if (top == '{') {
+				if (peek(r) != '"') {
+					rc = skip_error(r, next_byte(r),
+							"not valid JSON: expected a string key");
+					break;
+				}
+				r->pos++;
+				if ((rc = skip_string(r)))
+					break;
+				if (peek(r) != ':') {
+					rc = skip_error(r, next_byte(r),
+							"not valid JSON: expected ':'");
+					break;
+				}
+				r->pos++;
+			}
+			want_value = true;
+			continue;
+		} else if ((c == ']' && top == '[') || (c == '}' && top == '{')) {
+			depth--;
+		} else {
+			r->pos--;
+			rc = syntax_error(r, r->pos, "not valid JSON: unexpected character");
+			break;
+		}
+		if (depth == 0 && !want_value)
+			break;
+	}
+	free(stack);
+	return rc;
+}
+
+static int expect_punct(struct reader *r, int c, const char *why)
+{
+	int got = peek(r);
+	if (got != c)
+		return got < 0 ? end_error(r) : syntax_error(r, r->pos, why);
 	r->pos++;
 	return 0;
 }
@@ -586,7 +619,7 @@ typedef int (*record_fn)(struct importer *, struct json_object *);
 
 /*
  * Walk the array at r->pos, handing each element to one (NULL: only check
- * its syntax). *count gets the number of elements.
+ * its syntax, building nothing). *count gets the number of elements.
  */
 static int walk_array(struct reader *r, struct importer *im, const char *name, record_fn one,
 		      int64_t *count)
@@ -607,30 +640,37 @@ static int walk_array(struct reader *r, struct importer *im, const char *name, r
 		return 0;
 	}
 	for (size_t k = 0;; k++) {
-		struct json_object *v = NULL;
-		if ((rc = read_value(r, &v)))
-			return rc;
 		if (one) {
+			struct json_object *v = NULL;
+			if ((rc = read_value(r, &v)))
+				return rc;
 			im->array = name;
 			im->index = k;
 			rc = one(im, v);
 			im->array = NULL;
+			json_object_put(v);
+		} else {
+			rc = skip_value(r);
 		}
-		json_object_put(v);
 		if (rc)
 			return rc;
 		*count = (int64_t)k + 1;
-		char c = peek(r);
-		r->pos += c != '\0';
+		int c = peek(r);
+		if (c < 0)
+			return end_error(r);
+		r->pos++;
 		if (c == ']')
 			return 0;
 		if (c != ',')
-			return c ? syntax_error(r, r->pos - 1,
-						"not valid JSON: expected ',' or ']'")
-				 : syntax_error(r, r->len, "unexpected end of input");
+			return syntax_error(r, r->pos - 1, "not valid JSON: expected ',' or ']'");
 	}
 }
 
+/*
+ * The top-level arrays, in load order: each refers to the ids of the ones
+ * before it (projects before issues before links). A new array is a line
+ * here and in the enum.
+ */
 enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, N_ARRAYS };
 static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links"};
 static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link};
@@ -646,10 +686,34 @@ static void before_load(struct importer *im, int a)
 
 struct doc_state {
 	bool seen[N_ARRAYS], loaded[N_ARRAYS];
-	size_t at[N_ARRAYS]; /* where an array that came too early starts */
+	/* an array that came before the ones it refers to: its text, saved
+	 * to a temporary file, and where it started */
+	FILE *saved[N_ARRAYS];
+	uint64_t saved_line[N_ARRAYS], saved_col[N_ARRAYS];
 	int64_t count[N_ARRAYS];
 	bool has_version, has_source;
 };
+
+/* Check the syntax of the array at r->pos and save its text for later. */
+static int save_array(struct reader *r, struct importer *im, struct doc_state *d, int a)
+{
+	int64_t n = 0;
+	int rc;
+	if (!(d->saved[a] = tmpfile()))
+		return store_fail(r->s, STORE_ERR, "cannot create a temporary file: %s",
+				  strerror(errno));
+	position(r, r->pos, &d->saved_line[a], &d->saved_col[a]);
+	r->tee = d->saved[a];
+	r->tee_from = r->base + r->pos;
+	rc = walk_array(r, im, array_names[a], NULL, &n);
+	if (rc == 0)
+		rc = tee_out(r, r->pos);
+	r->tee = NULL;
+	if (rc == 0 && (fflush(d->saved[a]) != 0 || fseek(d->saved[a], 0, SEEK_SET) != 0))
+		rc = store_fail(r->s, STORE_ERR, "cannot write a temporary file: %s",
+				strerror(errno));
+	return rc;
+}
 
 /* The value of top-level key at r->pos. */
 static int top_level_value(struct reader *r, struct importer *im, struct doc_state *d,
@@ -664,42 +728,66 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		if (d->seen[a])
 			return bad(im, key, "given twice");
 		d->seen[a] = true;
-		/* Projects before issues before links (foreign keys); a file that
-		 * orders them otherwise is checked now and loaded at the end. */
-		bool ready = a == ARR_PROJECTS || d->loaded[a - 1];
-		d->at[a] = r->pos;
-		if (ready)
-			before_load(im, a);
-		if ((rc = walk_array(r, im, key, ready ? array_fns[a] : NULL, &d->count[a])))
+		/* Projects before issues before links (the ids they refer to);
+		 * a file that orders them otherwise is checked now and loaded
+		 * at the end. */
+		if (a != ARR_PROJECTS && !d->loaded[a - 1])
+			return save_array(r, im, d, a);
+		before_load(im, a);
+		if ((rc = walk_array(r, im, key, array_fns[a], &d->count[a])))
 			return rc;
-		d->loaded[a] = ready;
+		d->loaded[a] = true;
 		return 0;
 	}
+	if (strcmp(key, "version") != 0 && strcmp(key, "source") != 0)
+		return skip_value(r); /* unknown keys are ignored (SPEC) */
 	if ((rc = read_value(r, &v)))
 		return rc;
 	if (strcmp(key, "version") == 0) {
 		d->has_version = true;
-		if (!as_int64(v, &version) || version != 1)
+		if (!store_json_int64(v, &version) || version != 1)
 			rc = bad(im, "version", "expected 1 (this build reads snapshot version 1)");
-	} else if (strcmp(key, "source") == 0) {
+	} else {
 		const char *source = NULL;
+		struct store_json_refusal why;
 		d->has_source = true;
-		if (!(rc = string_of(im, v, "source", "a string", &source)) && *source)
+		if (store_json_string(v, "source", &source, &why))
+			rc = refused(im, &why);
+		else if (*source)
 			rc = store_meta_set(r->s, "instance", source);
 	}
 	json_object_put(v);
 	return rc;
 }
 
-static int import_document(struct reader *r, struct importer *im)
+/* Load an array saved by save_array(), reporting positions in the input. */
+static int load_saved(struct reader *r, struct importer *im, struct doc_state *d, int a)
 {
-	struct doc_state d;
+	char *window = malloc(READ_CHUNK);
+	struct reader sub = {.fp = d->saved[a],
+			     .own = window,
+			     .buf = window,
+			     .line = d->saved_line[a],
+			     .col = d->saved_col[a],
+			     .tok = r->tok,
+			     .s = r->s};
+	if (!window)
+		return store_fail(r->s, STORE_ENOMEM, "out of memory");
+	before_load(im, a);
+	int rc = walk_array(&sub, im, array_names[a], array_fns[a], &d->count[a]);
+	free(window);
+	return rc;
+}
+
+static int import_document(struct reader *r, struct importer *im, struct doc_state *d)
+{
 	struct json_object *key = NULL;
-	int rc;
-	memset(&d, 0, sizeof d);
-	if (peek(r) == '\0')
-		return store_fail(r->s, STORE_EINVAL, "empty file, expected a JSON snapshot");
-	if (peek(r) != '{') {
+	int rc, c;
+	if ((c = peek(r)) < 0)
+		return r->read_errno
+			   ? end_error(r)
+			   : store_fail(r->s, STORE_EINVAL, "empty file, expected a JSON snapshot");
+	if (c != '{') {
 		if ((rc = read_value(r, &key)))
 			return rc;
 		json_object_put(key);
@@ -710,66 +798,69 @@ static int import_document(struct reader *r, struct importer *im)
 		r->pos++;
 	} else {
 		for (;;) {
-			size_t key_at = r->pos;
+			bool is_string = peek(r) == '"';
 			if ((rc = read_value(r, &key)))
-				return rc;
-			if (!json_object_is_type(key, json_type_string)) {
+				return rc; /* json-c says what is wrong */
+			if (!is_string) {
 				json_object_put(key);
-				return syntax_error(r, key_at,
+				return syntax_error(r, r->pos,
 						    "not valid JSON: expected a string key");
 			}
 			if ((rc = expect_punct(r, ':', "not valid JSON: expected ':'")) ||
-			    (rc = top_level_value(r, im, &d, json_object_get_string(key)))) {
+			    (rc = top_level_value(r, im, d, json_object_get_string(key)))) {
 				json_object_put(key);
 				return rc;
 			}
 			json_object_put(key);
 			key = NULL;
-			char c = peek(r);
-			r->pos += c != '\0';
+			c = peek(r);
+			if (c < 0)
+				return end_error(r);
+			r->pos++;
 			if (c == '}')
 				break;
 			if (c != ',')
-				return c ? syntax_error(r, r->pos - 1,
-							"not valid JSON: expected ',' or '}'")
-					 : syntax_error(r, r->len, "unexpected end of input");
+				return syntax_error(r, r->pos - 1,
+						    "not valid JSON: expected ',' or '}'");
 		}
 	}
-	if (peek(r) != '\0')
+	/* A NUL byte is data like any other: "{...}\0" is not a snapshot. */
+	if (peek(r) >= 0)
 		return syntax_error(r, r->pos, "unexpected data after the JSON document");
-	if (!d.has_version)
+	if (r->read_errno)
+		return end_error(r);
+	if (!d->has_version)
 		return bad(im, "version", "missing");
-	if (!d.has_source)
+	if (!d->has_source)
 		return bad(im, "source", "missing");
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (!d.seen[a])
+		if (!d->seen[a])
 			return bad(im, array_names[a], "missing (expected an array)");
 	}
 	/* Arrays that came before the ones they refer to. */
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (d.loaded[a])
+		if (d->loaded[a])
 			continue;
-		r->pos = d.at[a];
-		before_load(im, a);
-		if ((rc = walk_array(r, im, array_names[a], array_fns[a], &d.count[a])))
+		if ((rc = load_saved(r, im, d, a)))
 			return rc;
-		d.loaded[a] = true;
+		d->loaded[a] = true;
 	}
-	im->s->last_import.projects = d.count[ARR_PROJECTS];
-	im->s->last_import.issues = d.count[ARR_ISSUES];
+	im->s->last_import.projects = d->count[ARR_PROJECTS];
+	im->s->last_import.issues = d->count[ARR_ISSUES];
 	return store_mark_populated(r->s);
 }
 
-int store_import_json(struct store *s, const char *buf, size_t len)
+static int import_reader(struct store *s, struct reader *r)
 {
 	struct importer im = {.s = s};
-	struct reader r = {.buf = buf, .len = len, .s = s};
+	struct doc_state d;
 	int rc;
+	memset(&d, 0, sizeof d);
 	memset(&s->last_import, 0, sizeof s->last_import);
-	if (!(r.tok = json_tokener_new()))
+	if (!(r->tok = json_tokener_new()))
 		return store_fail(s, STORE_ENOMEM, "out of memory");
-	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-					  JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+					   JSON_TOKENER_VALIDATE_UTF8);
 	/* A bulk load touches every page of the tables and indexes: with
 	 * SQLite's default 2 MB cache most of the time goes to re-reading
 	 * pages from the WAL. */
@@ -782,7 +873,8 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 	if ((rc = store_begin(s)) < 0)
 		goto done;
 	if ((rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
-	    (rc = import_document(&r, &im)) == 0 && (rc = store_schema_create_link_indexes(s)) == 0)
+	    (rc = import_document(r, &im, &d)) == 0 &&
+	    (rc = store_schema_create_link_indexes(s)) == 0)
 		rc = store_commit(s);
 	if (rc < 0) {
 		char keep[sizeof s->errmsg];
@@ -797,9 +889,30 @@ done:
 	free(im.projects.bits);
 	free(im.issues.v);
 	free(im.issues.bits);
-	json_tokener_free(r.tok);
+	for (int a = 0; a < N_ARRAYS; a++) {
+		if (d.saved[a])
+			fclose(d.saved[a]);
+	}
+	json_tokener_free(r->tok);
 	if (rc < 0)
 		memset(&s->last_import, 0, sizeof s->last_import);
+	return rc;
+}
+
+int store_import_json(struct store *s, const char *buf, size_t len)
+{
+	struct reader r = {.buf = buf, .len = len, .line = 1, .col = 1, .s = s};
+	return import_reader(s, &r);
+}
+
+int store_import_json_file(struct store *s, FILE *in)
+{
+	struct reader r = {.fp = in, .line = 1, .col = 1, .s = s};
+	if (!(r.own = malloc(READ_CHUNK)))
+		return store_fail(s, STORE_ENOMEM, "out of memory");
+	r.buf = r.own;
+	int rc = import_reader(s, &r);
+	free(r.own);
 	return rc;
 }
 

@@ -197,16 +197,43 @@ static int read_int(struct store *s, const char *sql, int64_t *out)
 	return rc;
 }
 
+/*
+ * A store may come from a shared CI cache, that is from anyone who could
+ * write that cache: SQLite's defensive mode (no writes to the schema or
+ * shadow tables by SQL), no functions with side effects in the schema,
+ * and neither triggers nor views (issuegraph's schema has none, so a
+ * file that carries one is refused by classify(); these settings make
+ * sure nothing of it runs before or if that check is bypassed).
+ */
+static int harden(struct store *s)
+{
+	static const int off[] = {SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_VIEW,
+				  SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+				  SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION};
+	int on = 1, got = 0;
+	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || !on)
+		return store_fail(s, STORE_ERR, "cannot enable SQLite's defensive mode");
+	for (size_t k = 0; k < sizeof off / sizeof *off; k++) {
+		if (sqlite3_db_config(s->db, off[k], 0, &got) != SQLITE_OK || got)
+			return store_fail(s, STORE_ERR, "cannot harden the SQLite connection");
+	}
+	return store_exec(s, "PRAGMA trusted_schema=OFF");
+}
+
 /* Classify a freshly opened file with reads only. *fresh: an empty
  * database that we may initialise. */
 static int classify(struct store *s, bool *fresh)
 {
-	int64_t app_id = 0, version = 0, objects = 0;
+	int64_t app_id = 0, version = 0, objects = 0, runnable = 0;
 	int rc = read_int(s, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
 		rc = read_int(s, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
 		rc = read_int(s, "SELECT count(*) FROM sqlite_master", &objects);
+	if (rc == SQLITE_OK)
+		rc = read_int(
+		    s, "SELECT count(*) FROM sqlite_master WHERE type IN ('trigger', 'view')",
+		    &runnable);
 	if (rc != SQLITE_OK) {
 		switch (status_of_sqlite(rc)) {
 		case STORE_ENOTDB:
@@ -230,6 +257,13 @@ static int classify(struct store *s, bool *fresh)
 	if (app_id != STORE_APPLICATION_ID)
 		return store_fail(s, STORE_EFOREIGN,
 				  "an SQLite database that issuegraph did not write");
+	if (runnable > 0)
+		return store_fail(
+		    s, STORE_ECORRUPT,
+		    "holds %lld trigger(s) or view(s) that issuegraph never writes "
+		    "(a tampered file?); refusing to use it, fetch or import into a new "
+		    "store",
+		    (long long)runnable);
 	if (version > STORE_SCHEMA_VERSION)
 		return store_fail(
 		    s, STORE_ENEWER,
@@ -278,6 +312,8 @@ int store_open(struct store **out, const char *path, unsigned flags)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	if ((rc = harden(s)) < 0)
+		goto done;
 
 	int version = classify(s, &fresh);
 	if (version < 0) {

@@ -166,6 +166,45 @@ int store_counts(struct store *s, struct store_counts *out);
 int store_meta_get(struct store *s, const char *key, char **out);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
+/* ---- GitLab JSON -> records (gitlab_json.c) ---------------------------- */
+/*
+ * The one strict decoder of GitLab's JSON, shared by snapshot import and
+ * fetch (SPEC "JSON snapshot"): what one accepts the other accepts. Each
+ * returns 0, or STORE_EINVAL with why filled (the field, "" for the whole
+ * record, and a one-line reason; the reason may quote the bad value raw:
+ * escape it before printing). Strings in *out are borrowed from o and valid
+ * while o lives (labels_json too: json-c caches it on the labels array).
+ */
+struct json_object;
+struct store_json_refusal {
+	char field[64]; /* e.g. "milestone.due_date"; "" for the whole record */
+	char why[320];
+};
+/* "field: why" (or "why") into buf. */
+void store_json_refusal_text(const struct store_json_refusal *why, char *buf, size_t n);
+
+/* A project object: id >= 1, path_with_namespace a project path (the
+ * rules of a ref), web_url a string or null. */
+int store_project_from_json(struct json_object *o, struct store_project *out,
+			    struct store_json_refusal *why);
+/* An issue object (GitLab's issue API, or a snapshot's issue): ids >= 1,
+ * strings without NUL, counts >= 0, dates YYYY-MM-DD, labels strings. */
+int store_issue_from_json(struct json_object *o, struct store_issue *out,
+			  struct store_json_refusal *why);
+/* A link of this_issue to other_issue whose link_type is read from
+ * this_issue's side, turned into the stored direction (struct store_link);
+ * a relates_to of an issue to itself is refused. */
+int store_link_from_json(const char *link_type, int64_t id, int64_t this_issue,
+			 int64_t other_issue, struct store_link *out,
+			 struct store_json_refusal *why);
+/* Put a link in stored direction (relates_to: the smaller id first). */
+void store_link_normalize(struct store_link *l);
+/* A JSON integer that fits int64_t. */
+bool store_json_int64(struct json_object *v, int64_t *out);
+/* A JSON string without NUL bytes; STORE_EINVAL with why otherwise. */
+int store_json_string(struct json_object *v, const char *field, const char **out,
+		      struct store_json_refusal *why);
+
 /* ---- refs -------------------------------------------------------------------- */
 
 /*
@@ -216,6 +255,19 @@ int store_get_fetch_info(struct store *s, struct store_fetch_info *out);
  * as it was. Must not be called inside store_begin().
  */
 int store_import_json(struct store *s, const char *buf, size_t len);
+
+/* The largest single value (one project, issue or link, or the value of
+ * a top-level key that is read) that import parses: 64 MiB of text. */
+#define STORE_IMPORT_RECORD_MAX ((size_t)64 << 20)
+
+/*
+ * As store_import_json(), reading the snapshot from in as a stream: memory
+ * is bounded by the largest single record (STORE_IMPORT_RECORD_MAX), not
+ * the size of the input. Arrays that come before those they refer to are
+ * kept in a temporary file until they can be loaded. A read error is
+ * STORE_EINVAL ("cannot read: ..."). in is not closed.
+ */
+int store_import_json_file(struct store *s, FILE *in);
 
 /* Counts of the last successful store_import_json() on s (for the summary). */
 struct store_import_counts {

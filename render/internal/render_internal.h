@@ -25,6 +25,8 @@ size_t render_utf8_len(const unsigned char *s);
 /* The escape flavours of render.h, appended to b. */
 void render_escape_gv_into(struct rbuf *b, const char *s);
 void render_escape_mermaid_into(struct rbuf *b, const char *s);
+/* Safe text (render.h) of s[0..len) appended to b. */
+void render_safe_text_into(struct rbuf *b, const char *s, size_t len);
 
 /* Set the module's error message (printf-like); returns code. */
 int render_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

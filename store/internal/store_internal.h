@@ -49,6 +49,14 @@ int store_fail_sql(struct store *s, int rc, const char *what);
 int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n,
 		      const char *what);
 
+/* The one INSERT of each record (records.c), bound from the record. upsert:
+ * replace a row with the same id in place (fetch); else a duplicate id is
+ * SQLITE_CONSTRAINT_PRIMARYKEY (import). Returns SQLite's result code of
+ * the step (SQLITE_DONE on success); the caller words the error. */
+int store_write_project(struct store *s, const struct store_project *p, bool upsert);
+int store_write_issue(struct store *s, const struct store_issue *i, bool upsert);
+int store_write_link(struct store *s, const struct store_link *l, bool upsert);
+
 /* Run sql (no results wanted); 0 or a store status. */
 int store_exec(struct store *s, const char *sql);
 

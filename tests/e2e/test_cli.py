@@ -213,6 +213,164 @@ class Cli(unittest.TestCase):
         con.close()
         self.assertGreater(n, 0)
 
+    def sqlite3_cli(self, path, sql):
+        # The sqlite3 CLI, as anyone who can write a shared CI cache could use it.
+        subprocess.run(["sqlite3", path, sql], check=True, capture_output=True, timeout=60)
+
+    def test_store__trigger_planted_in_a_cached_store_never_runs(self):
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        self.sqlite3_cli(path, "CREATE TABLE pwned(x); "
+                               "CREATE TRIGGER evil AFTER UPDATE ON meta BEGIN "
+                               "INSERT INTO pwned VALUES(1); DELETE FROM links; END; "
+                               "CREATE TRIGGER evil2 AFTER INSERT ON issues BEGIN "
+                               "INSERT INTO pwned VALUES(2); END;")
+        for args in (["stats"], ["check"], ["import", EXAMPLE, "-q"], ["export"]):
+            r = run("--db", path, *args)
+            self.assertOneLineError(r, 4, "trigger")
+        con = sqlite3.connect(path)
+        self.assertEqual(con.execute("select count(*) from pwned").fetchone()[0], 0)
+        self.assertGreater(con.execute("select count(*) from links").fetchone()[0], 0)
+        con.close()
+
+    def test_store__view_planted_in_a_cached_store_is_refused(self):
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        # A view that shadows nothing but would run a function when read.
+        self.sqlite3_cli(path, "CREATE VIEW v AS SELECT load_extension('/tmp/x') AS y;")
+        r = run("--db", path, "stats")
+        self.assertOneLineError(r, 4, "view")
+
+    # ---- text from a snapshot or a server never reaches the terminal raw ----
+
+    HOSTILE = ("\x1b[2J \x1b]52;c;SGVsbG8=\x07 \u009b31m \x7f \t tab \r cr \n lf "
+               "\\ back\\slash \ufffd")
+
+    def hostile_store(self):
+        host = "https://gitlab.example.com"
+        T = self.HOSTILE
+
+        def issue(i, pid, iid, due=None, conf=False):
+            return {"id": i, "project_id": pid, "iid": iid, "title": "t%d %s" % (i, T),
+                    "state": "opened", "confidential": conf, "weight": 2,
+                    "time_stats": {"time_estimate": 0, "total_time_spent": 0},
+                    "milestone": {"title": "m " + T, "due_date": "2026-12-01"},
+                    "due_date": due, "labels": ["l " + T],
+                    "created_at": "2026-01-07T12:44:33Z", "updated_at": "2026-01-07T12:44:33Z",
+                    "closed_at": None, "web_url": "%s/h/app/-/issues/%d" % (host, iid)}
+        snap = {"version": 1, "source": host + "/\x1b]52;c;QQ==\x07\u009b\x7f",
+                "projects": [{"id": 1, "path_with_namespace": "h/app", "web_url": None},
+                             {"id": 2, "path_with_namespace": "h/lib", "web_url": None}],
+                "issues": [issue(11, 1, 1, "2027-01-01"), issue(12, 1, 2, "2026-01-01"),
+                           issue(13, 2, 3), issue(14, 2, 4, conf=True)],
+                "links": [{"id": 1, "source_issue_id": 11, "target_issue_id": 12,
+                           "link_type": "blocks"},
+                          {"id": 2, "source_issue_id": 12, "target_issue_id": 11,
+                           "link_type": "blocks"},
+                          {"id": 3, "source_issue_id": 12, "target_issue_id": 13,
+                           "link_type": "blocks"},
+                          {"id": 4, "source_issue_id": 13, "target_issue_id": 14,
+                           "link_type": "blocks"}]}
+        path = self.db()
+        snapfile = os.path.join(self.dir, "hostile.json")
+        with open(snapfile, "w", encoding="utf-8") as f:
+            json.dump(snap, f)
+        r = run("--db", path, "import", snapfile, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # import refuses such a path; a store written otherwise (an older
+        # version, a tampered cache) can still hold one, with invalid UTF-8
+        con = sqlite3.connect(path)
+        con.execute("UPDATE projects SET path = CAST(? AS TEXT) WHERE id = 2",
+                    (b"h/lib\x1b[2J\xc2\x9b\x7f\xff\t\\",))
+        con.execute("UPDATE issues SET title = CAST(? AS TEXT) WHERE id = 13",
+                    (b"bad \xff\xfe utf-8 \xc3",))
+        con.commit()
+        con.close()
+        return path
+
+    @staticmethod
+    def drop_unquoted_tabs(line):
+        """Graphviz separates DOT tokens with tabs of its own: drop those
+        outside quoted strings (a tab inside one would come from data)."""
+        out, quoted, k = bytearray(), False, 0
+        while k < len(line):
+            b = line[k]
+            if quoted and b == 0x5c and k + 1 < len(line):  # backslash: keep the pair
+                out += line[k:k + 2]
+                k += 2
+                continue
+            if b == 0x22:
+                quoted = not quoted
+            if b != 0x09 or quoted:
+                out.append(b)
+            k += 1
+        return bytes(out)
+
+    def assertSafeText(self, data, what, indent_tabs=False):
+        """Every line: no byte < 0x20 (the tool's own newlines split the
+        lines; Graphviz indents DOT with tabs of its own), no DEL, valid
+        UTF-8, no C1 control."""
+        for n, line in enumerate(data.split(b"\n"), 1):
+            if indent_tabs:
+                line = self.drop_unquoted_tabs(line)
+            bad = [b for b in line if b < 0x20 or b == 0x7f]
+            self.assertEqual(bad, [], "%s line %d: %r" % (what, n, line))
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                self.fail("%s line %d: not UTF-8 (%s): %r" % (what, n, e, line))
+            c1 = [c for c in text if 0x80 <= ord(c) <= 0x9f]
+            self.assertEqual(c1, [], "%s line %d: %r" % (what, n, line))
+
+    def run_bytes(self, *args):
+        e = dict(os.environ)
+        e.pop("ISSUEGRAPH_DB", None)
+        return subprocess.run([IG, *args], capture_output=True, stdin=subprocess.DEVNULL,
+                              env=e, timeout=120)
+
+    def test_output__hostile_titles_paths_and_instance_are_escaped_everywhere(self):
+        path = self.hostile_store()
+        commands = [["stats"], ["cycles"], ["cycles", "--all"], ["path"],
+                    ["path", "--weight", "weight", "--to", "h/app#2"], ["blockers", "h/app#2"],
+                    ["blockers", "h/app#1", "--reverse"], ["order"], ["check"],
+                    ["check", "--fail-on", "knots,conflicts,closed-blocked"],
+                    ["check", "--milestone", "m " + self.HOSTILE.replace("\ufffd", "x")],
+                    ["report"], ["report", "--show-confidential"],
+                    ["report", "--format", "html"], ["report", "--format", "junit"],
+                    ["render"], ["render", "--format", "mermaid"],
+                    ["render", "--show-confidential"],
+                    ["render", "--format", "mermaid", "--show-confidential"],
+                    # error messages that quote store text: an unknown ref's suggestion
+                    ["blockers", "h/lib#9"], ["blockers", "h/app#9"],
+                    ["path", "--milestone", "nope"]]
+        seen_escape = False
+        for args in commands:
+            r = self.run_bytes("--db", path, *args)
+            what = " ".join(args)
+            self.assertIn(r.returncode, (0, 1, 2), "%s: %r" % (what, r.stderr))
+            dot = args[0] == "render" and "mermaid" not in args
+            self.assertSafeText(r.stdout, what + " (stdout)", indent_tabs=dot)
+            self.assertSafeText(r.stderr, what + " (stderr)")
+            seen_escape |= b"\\x1b" in r.stdout + r.stderr
+        self.assertTrue(seen_escape, "the controls are shown as \\xNN")
+        r = self.run_bytes("--db", path, "stats")
+        self.assertIn(b"https://gitlab.example.com/\\x1b]52;c;QQ==\\x07\\x9b\\x7f", r.stdout)
+        r = self.run_bytes("--db", path, "path", "--weight", "weight")
+        self.assertIn(b"h/lib\\x1b[2J\\x9b\\x7f\\xff\\x09\\#3", r.stdout)
+        self.assertIn(b"bad \\xff\\xfe utf-8 \\xc3", r.stdout)
+        self.assertIn(b"\\x1b[2J \\x1b]52;c;SGVsbG8=\\x07 \\x9b31m \\x7f \\x09 tab \\x0d cr "
+                      b"\\x0a lf \\ back\\slash \xef\xbf\xbd", r.stdout)
+
+        # an unknown ref's suggestion quotes a stored path
+        con = sqlite3.connect(path)
+        con.execute("UPDATE projects SET path = 'h/lib' || char(7) WHERE id = 2")
+        con.commit()
+        con.close()
+        r = self.run_bytes("--db", path, "blockers", "h/lib#3")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertSafeText(r.stderr, "unknown ref suggestion")
+        self.assertIn(b"(did you mean h/lib\\x07#3?)", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)

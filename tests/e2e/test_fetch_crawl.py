@@ -151,4 +151,73 @@ with ServerProcess(write_snapshot(free, d), "--token", TOKEN) as srv:
     rc, out, err = run(["stats", "--format", "json"], db)
     check(rc == 0 and '"completed": true' in out, "empty project: a valid, completed store")
 
+# 7. A hostile server: records that break the snapshot's rules are skipped
+#    and counted, never stored, so the store always exports and re-imports.
+import json  # noqa: E402
+
+hostile_snap = {"version": 1, "source": "https://gitlab.example.com",
+                "projects": [project(1, "h/app"), project(2, "h/lib")],
+                "issues": [issue(100 + k, 1, k, 10 * k, path="h/app") for k in range(1, 11)]
+                + [issue(201, 2, 1, 5, path="h/lib")],
+                "links": [{"id": 1, "source_issue_id": 101, "target_issue_id": 109,
+                           "link_type": "blocks"},
+                          {"id": 2, "source_issue_id": 101, "target_issue_id": 201,
+                           "link_type": "blocks"}]}
+# a title import accepts (output escapes it), to carry through the round trip
+hostile_snap["issues"][0]["title"] = "ok \x1b[2J \x1b]52;c;QQ==\x07 \u009b \\ \t\r\n"
+raw_item = dict(hostile_snap["issues"][0], issue_link_id=90, link_type="relates_to")
+raw = {"issues": {"102": {"iid": -3}, "103": {"weight": -5}, "104": {"title": "cut\u0000here"},
+                  "105": {"labels": [1, "x"]}, "106": {"project_id": 0},
+                  "107": {"due_date": "2026-02-30"}, "108": {"title": "__absent__"}},
+       "projects": {"2": {"path_with_namespace": "h/lib\x1b]52;c;QQ==\x07 #1"}},
+       "links": {"101": [raw_item,                               # relates_to itself
+                         dict(raw_item, issue_link_id=91, link_type="frobs"),
+                         {k: v for k, v in raw_item.items() if k != "issue_link_id"}]}}
+hostile_file = os.path.join(d, "hostile.json")
+with open(hostile_file, "w") as f:
+    json.dump(raw, f)
+with ServerProcess(write_snapshot(hostile_snap, d), "--token", TOKEN,
+                   "--hostile", hostile_file) as srv:
+    db = os.path.join(d, "hostile.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "h/app"], db)
+    check(rc == 0, "hostile: fetch exits 0 (%d: %s)" % (rc, err.strip()[-400:]))
+    check("skipped 11 record(s)" in err and "iid: expected a positive integer" in err,
+          "hostile: the summary counts the 11 refused records and names the first (%s)"
+          % err.strip()[-400:])
+    rc, out, err = run(["export"], db)
+    check(rc == 0, "hostile: export exits 0 (%s)" % err.strip())
+    exported = json.loads(out)
+    ids = sorted(i["id"] for i in exported["issues"])
+    check(ids == [101, 109, 110], "hostile: only the good issues are stored (%s)" % ids)
+    check([p["path_with_namespace"] for p in exported["projects"]] == ["h/app"],
+          "hostile: the project with a bad path is not stored")
+    check([(k["source_issue_id"], k["target_issue_id"], k["link_type"])
+           for k in exported["links"]] == [(101, 109, "blocks")],
+          "hostile: only the good link is stored (%s)" % exported["links"])
+    snapfile = os.path.join(d, "hostile-export.json")
+    with open(snapfile, "w") as f:
+        f.write(out)
+    rc, out, err = run(["import", snapfile], os.path.join(d, "hostile2.db"))
+    check(rc == 0, "hostile: what fetch stored re-imports (%d: %s)" % (rc, err.strip()))
+    # a group listing one project that breaks the rules: that one is skipped
+    db = os.path.join(d, "hostile-group.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--group", "h"], db)
+    check(rc == 0 and "skipped" in err and "path_with_namespace" in err,
+          "hostile group: a bad project of a group is skipped (%d: %s)" % (rc, err.strip()[-400:]))
+    check("\x1b" not in err and "\\x1b]52" in err,
+          "hostile group: the refused path is printed escaped (%s)" % err.strip()[-400:])
+    rc, out, err = run(["export"], db)
+    check(rc == 0 and [p["path_with_namespace"] for p in json.loads(out)["projects"]]
+          == ["h/app"], "hostile group: only the good project is stored")
+
+# 8. A seed project whose record breaks the rules ends the fetch (exit 3).
+with open(hostile_file, "w") as f:
+    json.dump({"projects": {"1": {"id": 0}}}, f)
+with ServerProcess(write_snapshot(hostile_snap, d), "--token", TOKEN,
+                   "--hostile", hostile_file) as srv:
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "h/app"],
+                       os.path.join(d, "hostile3.db"))
+    check(rc == 3 and "id: expected a positive integer" in err,
+          "hostile seed: a project with id 0 exits 3 (%d: %s)" % (rc, err.strip()))
+
 finish()

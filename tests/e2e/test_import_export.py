@@ -169,6 +169,21 @@ def bad_variants():
     out.append(("NUL in title", text.replace(b'"lib work"', b'"lib\\u0000work"'),
                 ("issues[2].title", "NUL")))
     out.append(("invalid UTF-8", text.replace(b"lib work", b"lib \xff work"), ("not valid JSON",)))
+    # the reader once took a NUL byte for the end of the input
+    out.append(("NUL then data after the document", text + b"\0{\"x\": 1}",
+                ("unexpected data after the JSON document",)))
+    out.append(("NUL after the document", text + b"\n\0", ("line 2, column 1",
+                                                          "unexpected data after")))
+    out.append(("NUL inside the document", text[:20] + b"\0" + text[20:], ("not valid JSON",)))
+    # values of unknown keys are skipped without being built, but still checked
+    for name, extra, word in (("bad JSON in an unknown key", b"[1,,2]", "unexpected character"),
+                              ("unclosed unknown value", b'{"a": [1, 2}', "unexpected character"),
+                              ("bad number in an unknown key", b"01", "invalid number"),
+                              ("bad escape in an unknown key", b'"a\\qb"', "invalid escape"),
+                              ("invalid UTF-8 in an unknown key", b'"a\xc3("', "invalid UTF-8"),
+                              ("control character in an unknown key", b'"a\tb"',
+                               "invalid string")):
+        out.append((name, text[:-1] + b', "extra": ' + extra + b"}", ("not valid JSON", word)))
     return out
 
 
@@ -325,6 +340,43 @@ class ImportExport(unittest.TestCase):
                 self.assertEqual(self.read(self.db), before_bytes, name)
                 self.no_side_files()
         self.assertEqual(self.export_ok(), before_export)
+
+    def test_import__unknown_top_level_values_are_skipped(self):
+        d = base_snapshot()
+        text = json.dumps(d).encode()
+        extra = (b'{"a": [1, -2.5e3, true, false, null, {"b": "\\u00e9\\n\xc3\xa9"}], "c": {}},'
+                 b' "more": [[], [[]], ""]')
+        p = self.write("extra.json", text[:-1] + b', "extra": ' + extra + b"}")
+        self.import_ok(p)
+        self.assertEqual(len(json.loads(self.export_ok())["issues"]), len(d["issues"]))
+
+    def test_import__a_record_over_64_mib_is_refused(self):
+        self.import_ok(self.write("good.json", json.dumps(base_snapshot()).encode()))
+        before = self.read(self.db)
+        d = base_snapshot()
+        d["issues"][1]["title"] = "x" * (65 << 20)
+        p = self.write("huge.json", json.dumps(d).encode())
+        rc, _, err = run("import", p, db=self.db)
+        self.assertEqual(rc, 5, err)
+        self.assert_one_line(err)
+        self.assertIn("larger than the 64 MiB limit for one record", err)
+        self.assertEqual(self.read(self.db), before)
+
+    def test_import__arrays_out_of_order_from_a_pipe_keep_input_positions(self):
+        # links before issues, read from a pipe (no seeking back): the
+        # links are kept aside and checked later, with positions in the input
+        d = base_snapshot()
+        d["links"][1]["target_issue_id"] = 1234
+        text = ('{"version": 1, "source": "s",\n"links": %s,\n"projects": %s,\n"issues": %s}'
+                % (json.dumps(d["links"]), json.dumps(d["projects"]), json.dumps(d["issues"])))
+        rc, _, err = run("import", "-", db=self.db, stdin=text.encode())
+        self.assertEqual(rc, 5, err)
+        self.assertIn("links[1].target_issue_id: 1234 is not an issue", err)
+        d["links"][1]["target_issue_id"] = 84
+        bad = text.replace('[{"id": 1', '[{"id": 1 x', 1)
+        rc, _, err = run("import", "-", db=self.db, stdin=bad.encode())
+        self.assertEqual(rc, 5, err)
+        self.assertIn("line 2, column 20: not valid JSON", err)  # the x
 
     def test_import__bad_snapshot_creates_no_store(self):
         p = self.write("bad.json", b'{"version": 1}')

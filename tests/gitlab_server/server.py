@@ -123,6 +123,7 @@ class GitLabData:
         self.times = {}      # issue id -> {"created_at": datetime, "updated_at": datetime}
         self.adj = {}        # issue id -> ids of its links
         self.version = 0     # bumped by every change; keys the listing cache
+        self.hostile = {}    # --hostile: raw overrides, see _raw()
         for i in snap.get("issues", []):
             self._put_issue(dict(i))
         self.links = {}      # id -> {"id","source","target","type","created_at","updated_at"}
@@ -261,7 +262,26 @@ class GitLabData:
                 "description": "", "visibility": "private", "full_name": full.replace("/", " / "),
                 "full_path": full, "parent_id": ns["parent_id"], "created_at": None}
 
+    # -- hostile records (--hostile FILE) --------------------------------
+
+    def _raw(self, kind, key, obj):
+        """Overwrite obj's fields with the raw values --hostile gives for it
+        (the string "__absent__" removes a field): records a real GitLab
+        would never send, for testing what fetch refuses."""
+        for k, v in self.hostile.get(kind, {}).get(str(key), {}).items():
+            if v == "__absent__":
+                obj.pop(k, None)
+            else:
+                obj[k] = v
+        return obj
+
     def project_obj(self, pid):
+        return self._raw("projects", pid, self._project_obj(pid))
+
+    def issue_obj(self, iid, context_pid=None):
+        return self._raw("issues", iid, self._issue_obj(iid, context_pid))
+
+    def _project_obj(self, pid):
         p = self.projects[pid]
         ns_path = p["path"].rsplit("/", 1)[0] if "/" in p["path"] else None
         return {
@@ -291,7 +311,7 @@ class GitLabData:
             out["project_id"] = m.get("project_id", project_id)
         return out
 
-    def issue_obj(self, iid, context_pid=None):
+    def _issue_obj(self, iid, context_pid=None):
         """An issue as GitLab's issue API returns it; references.relative is
         relative to the project the request named."""
         i = self.issues[iid]
@@ -356,6 +376,8 @@ class GitLabData:
             item["link_created_at"] = link["created_at"]
             item["link_updated_at"] = link["updated_at"]
             out.append(item)
+        # --hostile: raw link items appended as they are
+        out.extend(self.hostile.get("links", {}).get(str(iid), []))
         return out
 
     # -- changes (the control endpoint) ---------------------------------
@@ -1015,6 +1037,10 @@ def parse_args(argv):
     ap.add_argument("--lifetime", type=float, default=900.0)
     ap.add_argument("--stdin-lifeline", action="store_true")
     ap.add_argument("--log")
+    ap.add_argument("--hostile", metavar="FILE",
+                    help='raw records GitLab would never send: {"issues": {ID: {field: value}}, '
+                         '"projects": {ID: {...}}, "links": {ISSUE_ID: [raw link items]}}; '
+                         'a value "__absent__" removes the field')
     opts = ap.parse_args(argv)
     try:
         opts.faults = parse_faults(opts.faults)
@@ -1035,6 +1061,9 @@ def make_server(opts):
     with open(opts.data, encoding="utf-8") as f:
         snap = json.load(f)
     data = GitLabData(snap, opts.private)
+    if opts.hostile:
+        with open(opts.hostile, encoding="utf-8") as f:
+            data.hostile = json.load(f)
     state = State(data, opts)
     handler = type("BoundHandler", (Handler,), {"state": state})
     srv = Server(("127.0.0.1", opts.port), handler)

@@ -34,23 +34,50 @@ static void test_escape__gv_doubles_backslashes_and_amp(void **state)
 	check_escape(render_escape_gv, "ends in \\", "ends in \\\\");
 	check_escape(render_escape_gv, "\\N \\l", "\\\\N \\\\l");
 	check_escape(render_escape_gv, "a & b &lt;", "a &amp; b &amp;lt;");
-	check_escape(render_escape_gv, "line\nnext\ttab", "line next tab");
+	check_escape(render_escape_gv, "line\nnext\ttab", "line\\\\x0anext\\\\x09tab");
 	check_escape(render_escape_gv, "\"q\" <b>", "\"q\" <b>"); /* cgraph quotes these */
 	check_escape(render_escape_gv, NULL, "");
 }
 
-static void test_escape__invalid_utf8_becomes_replacement(void **state)
+static void test_escape__invalid_utf8_becomes_hex_escapes(void **state)
 {
 	(void)state;
+	/* SPEC: each byte that is not valid UTF-8 as \xNN of the byte (and
+	 * Graphviz then doubles the backslash) */
 	check_escape(render_escape_gv,
 		     "a\xff"
 		     "b",
-		     "a\xef\xbf\xbd"
-		     "b");
-	check_escape(render_escape_gv, "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd"); /* truncated */
-	check_escape(render_escape_gv, "\xed\xa0\x80",
-		     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
+		     "a\\\\xffb");
+	check_escape(render_escape_gv, "\xe2\x82", "\\\\xe2\\\\x82");		 /* truncated */
+	check_escape(render_escape_gv, "\xed\xa0\x80", "\\\\xed\\\\xa0\\\\x80"); /* surrogate */
 	check_escape(render_escape_gv, "🚀 שלום 日本", "🚀 שלום 日本");
+}
+
+/* SPEC "Exit codes": the one rule for text from a server or a snapshot. */
+static void test_safe_text__spells_every_control_as_hex(void **state)
+{
+	(void)state;
+	static const char in[] = "\x1b[2J \x1b]52;c;QQ==\x07 \xc2\x9b \x7f \t\r\n \xff\xc3 \\ "
+				 "\xc2\xa0 caf\xc3\xa9 \xf0\x9f\x9a\x80";
+	static const char want[] = "\\x1b[2J \\x1b]52;c;QQ==\\x07 \\x9b \\x7f \\x09\\x0d\\x0a "
+				   "\\xff\\xc3 \\ \xc2\xa0 caf\xc3\xa9 \xf0\x9f\x9a\x80";
+	char *got = render_safe_text_dup(in, sizeof in - 1);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	/* a NUL inside the given length is a control too */
+	got = render_safe_text_dup("a\0b", 3);
+	assert_string_equal(got, "a\\x00b");
+	free(got);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(render_safe_text(f, in, sizeof in - 1), 0);
+	assert_int_equal(render_safe_puts(f, NULL), 0);
+	fclose(f);
+	assert_string_equal(buf, want);
+	free(buf);
 }
 
 static void test_escape__mermaid_leaves_no_quote_or_markup(void **state)
@@ -60,7 +87,7 @@ static void test_escape__mermaid_leaves_no_quote_or_markup(void **state)
 	check_escape(render_escape_mermaid, "<script>&", "#lt;script#gt;#amp;");
 	check_escape(render_escape_mermaid, "#quot; `md` %%{init}%% \\",
 		     "#35;quot; #96;md#96; #37;#37;{init}#37;#37; #92;");
-	check_escape(render_escape_mermaid, "a\nb", "a b");
+	check_escape(render_escape_mermaid, "a\nb", "a#92;x0ab");
 }
 
 static void test_escape__markdown_escapes_every_markup_character(void **state)
@@ -69,7 +96,8 @@ static void test_escape__markdown_escapes_every_markup_character(void **state)
 	check_escape(render_escape_markdown, "a|b *c* _d_ [e](f) `g` #1 !h <i> & \\ ~j @k $l",
 		     "a\\|b \\*c\\* \\_d\\_ \\[e\\]\\(f\\) \\`g\\` \\#1 \\!h &lt;i&gt; &amp; \\\\ "
 		     "\\~j \\@k \\$l");
-	check_escape(render_escape_markdown, "one\ntwo\r\nthree", "one two  three");
+	check_escape(render_escape_markdown, "one\ntwo\r\nthree",
+		     "one\\\\x0atwo\\\\x0d\\\\x0athree");
 	check_escape(render_escape_markdown, "{x}", "\\{x\\}");
 }
 
@@ -541,7 +569,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape__gv_doubles_backslashes_and_amp),
-	    cmocka_unit_test(test_escape__invalid_utf8_becomes_replacement),
+	    cmocka_unit_test(test_escape__invalid_utf8_becomes_hex_escapes),
+	    cmocka_unit_test(test_safe_text__spells_every_control_as_hex),
 	    cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
 	    cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),
 	    cmocka_unit_test(test_escape__html),

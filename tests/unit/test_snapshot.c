@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "store.h"
 
 static char tmpdir[256];
@@ -240,6 +242,153 @@ static void test_snapshot__generated_round_trip(void **state)
 	free(second);
 }
 
+/* The streamed reader (a 1 MiB window) reads the same as the buffer one:
+ * records, saved arrays and an unknown value that cross window edges. */
+static void test_snapshot__file_import_streams_across_window_edges(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fputs("{\"unknown\":{\"big\":\"", f);
+	for (int k = 0; k < 1500000; k++)
+		fputc('a' + k % 26, f);
+	fputs("\",\"n\":[1,-2.5e3,true,null,{}]},\"links\":[", f);
+	for (int k = 0; k < 6000; k++)
+		fprintf(f,
+			"%s{\"id\":%d,\"source_issue_id\":%d,\"target_issue_id\":%d,\"link_type\":"
+			"\"blocks\"}",
+			k ? ",\n" : "", k + 1, 100 + k % 3000, 100 + (k * 7 + 1) % 3000);
+	fputs("],\"issues\":[", f);
+	for (int k = 0; k < 3000; k++) {
+		fprintf(f, "%s{\"id\":%d,\"project_id\":1,\"iid\":%d,\"title\":\"", k ? "," : "",
+			100 + k, 1 + k);
+		for (int c = 0; c < 400; c++)
+			fputc('A' + (k + c) % 26, f);
+		fputs("\",\"state\":\"opened\",\"labels\":[\"x\"]}", f);
+	}
+	fputs("],\"projects\":[{\"id\":1,\"path_with_namespace\":\"a/b\"}],"
+	      "\"source\":\"https://x\",\"version\":1}\n",
+	      f);
+	fclose(f);
+	assert_true(len > 3 * (1 << 20));
+	assert_int_equal(store_import_json(st, buf, len), 0);
+	char *from_buffer = export_str();
+
+	FILE *in = tmpfile();
+	assert_non_null(in);
+	assert_int_equal(fwrite(buf, 1, len, in), len);
+	rewind(in);
+	assert_int_equal(import_str(small), 0);
+	assert_int_equal(store_import_json_file(st, in), 0);
+	char *from_file = export_str();
+	assert_string_equal(from_buffer, from_file);
+
+	/* an error in a saved array names its place in the input */
+	char *bad = strstr(buf, "\"id\":5000,");
+	assert_non_null(bad);
+	bad[1] = 'X'; /* "Xd": an unknown key, so id is missing */
+	rewind(in);
+	assert_int_equal(fwrite(buf, 1, len, in), len);
+	rewind(in);
+	assert_int_equal(store_import_json_file(st, in), STORE_EINVAL);
+	assert_string_equal(store_errmsg(st), "links[4999].id: missing");
+	char *after = export_str();
+	assert_string_equal(after, from_file);
+	fclose(in);
+	free(after);
+	free(from_buffer);
+	free(from_file);
+	free(buf);
+}
+
+/* A NUL byte is input like any other, not its end. */
+static void test_snapshot__nul_after_the_document_is_refused(void **state)
+{
+	(void)state;
+	static const char doc[] =
+	    "{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[]}\n\0{}";
+	assert_int_equal(store_import_json(st, doc, sizeof doc - 1), STORE_EINVAL);
+	assert_string_equal(store_errmsg(st),
+			    "line 2, column 1: unexpected data after the JSON document");
+	assert_int_equal(store_import_json(st, doc, sizeof doc - 4), 0);
+}
+
+/* The decoder fetch and import share: what it refuses, in one line. */
+static void test_gitlab_json__refuses_what_import_refuses(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json, *msg;
+	} issues[] = {
+	    {"{\"id\":1,\"project_id\":1,\"iid\":-3,\"title\":\"t\",\"state\":\"opened\"}",
+	     "iid: expected a positive integer"},
+	    {"{\"id\":1,\"project_id\":0,\"iid\":3,\"title\":\"t\",\"state\":\"opened\"}",
+	     "project_id: expected a positive integer"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"title\":\"t\",\"state\":\"opened\","
+	     "\"weight\":-5}",
+	     "weight: expected an integer >= 0 or null"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"title\":\"cut\\u0000here\",\"state\":"
+	     "\"opened\"}",
+	     "title: contains a NUL character"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"title\":\"t\",\"state\":\"opened\","
+	     "\"labels\":[\"a\",1]}",
+	     "labels: expected an array of strings or null"},
+	    {"{\"id\":1,\"project_id\":1,\"iid\":3,\"state\":\"opened\"}", "title: missing"},
+	    {"[]", "expected an object"},
+	};
+	static const struct {
+		const char *json, *msg;
+	} projects[] = {
+	    {"{\"id\":0,\"path_with_namespace\":\"g/p\"}", "id: expected a positive integer"},
+	    {"{\"id\":2,\"path_with_namespace\":\"g/a b\"}",
+	     "path_with_namespace: \"g/a b\" is not a project path"},
+	    {"{\"id\":2,\"path_with_namespace\":\"g/p#1\"}",
+	     "path_with_namespace: \"g/p#1\" is not a project path"},
+	    {"{\"id\":2,\"path_with_namespace\":\"g/\\u001b[2J\"}",
+	     "path_with_namespace: \"g/\x1b[2J\" is not a project path"},
+	};
+	struct store_json_refusal why;
+	char text[400];
+	for (size_t k = 0; k < sizeof issues / sizeof *issues; k++) {
+		struct json_object *o = json_tokener_parse(issues[k].json);
+		struct store_issue i;
+		assert_int_equal(store_issue_from_json(o, &i, &why), STORE_EINVAL);
+		store_json_refusal_text(&why, text, sizeof text);
+		if (strcmp(text, issues[k].msg) != 0)
+			fail_msg("issue case %zu: '%s', wanted '%s'", k, text, issues[k].msg);
+		json_object_put(o);
+	}
+	for (size_t k = 0; k < sizeof projects / sizeof *projects; k++) {
+		struct json_object *o = json_tokener_parse(projects[k].json);
+		struct store_project p;
+		assert_int_equal(store_project_from_json(o, &p, &why), STORE_EINVAL);
+		store_json_refusal_text(&why, text, sizeof text);
+		if (strcmp(text, projects[k].msg) != 0)
+			fail_msg("project case %zu: '%s', wanted '%s'", k, text, projects[k].msg);
+		json_object_put(o);
+	}
+}
+
+/* Link direction is normalised in one place, read from this issue's side. */
+static void test_gitlab_json__link_direction(void **state)
+{
+	(void)state;
+	struct store_link l;
+	struct store_json_refusal why;
+	assert_int_equal(store_link_from_json("blocks", 7, 5, 3, &l, &why), 0);
+	assert_true(l.type == STORE_LINK_BLOCKS && l.source_id == 5 && l.target_id == 3);
+	assert_int_equal(store_link_from_json("is_blocked_by", 7, 5, 3, &l, &why), 0);
+	assert_true(l.type == STORE_LINK_BLOCKS && l.source_id == 3 && l.target_id == 5);
+	assert_int_equal(store_link_from_json("relates_to", 7, 5, 3, &l, &why), 0);
+	assert_true(l.type == STORE_LINK_RELATES && l.source_id == 3 && l.target_id == 5);
+	assert_int_equal(store_link_from_json("blocks", 7, 5, 5, &l, &why), 0);
+	assert_int_equal(store_link_from_json("relates_to", 7, 5, 5, &l, &why), STORE_EINVAL);
+	assert_int_equal(store_link_from_json("frobs", 7, 5, 3, &l, &why), STORE_EINVAL);
+	assert_string_equal(why.field, "link_type");
+	assert_int_equal(store_link_from_json("blocks", 0, 5, 3, &l, &why), STORE_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +396,10 @@ int main(void)
 	    cmocka_unit_test(test_snapshot__empty_arrays),
 	    cmocka_unit_test(test_snapshot__refusals_name_the_problem_and_change_nothing),
 	    cmocka_unit_test(test_snapshot__generated_round_trip),
+	    cmocka_unit_test(test_snapshot__file_import_streams_across_window_edges),
+	    cmocka_unit_test(test_snapshot__nul_after_the_document_is_refused),
+	    cmocka_unit_test(test_gitlab_json__refuses_what_import_refuses),
+	    cmocka_unit_test(test_gitlab_json__link_direction),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

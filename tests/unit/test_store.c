@@ -584,6 +584,32 @@ static void test_store__refuses_newer_schema(void **state)
 	expect_refused(db, STORE_OPEN_EXCLUSIVE, STORE_ENEWER, "upgrade issuegraph");
 }
 
+static void test_store__refuses_a_planted_trigger_or_view(void **state)
+{
+	(void)state;
+	const char *db = path_in("planted.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_mark_populated(s), 0);
+	store_close(s);
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "CREATE TABLE pwned(x); CREATE TRIGGER evil AFTER INSERT ON meta "
+		 "BEGIN INSERT INTO pwned VALUES(1); END;");
+	sqlite3_close(raw);
+	expect_refused(db, 0, STORE_ECORRUPT, "trigger");
+	expect_refused(db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, STORE_ECORRUPT, "trigger");
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM pwned"), 0);
+
+	db = path_in("view.db");
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "CREATE VIEW v AS SELECT * FROM meta");
+	sqlite3_close(raw);
+	expect_refused(db, 0, STORE_ECORRUPT, "view");
+}
+
 static void test_store__refuses_damaged_file(void **state)
 {
 	(void)state;
@@ -800,6 +826,7 @@ int main(void)
 	    cmocka_unit_test(test_store__refuses_non_sqlite_file),
 	    cmocka_unit_test(test_store__refuses_foreign_database),
 	    cmocka_unit_test(test_store__refuses_newer_schema),
+	    cmocka_unit_test(test_store__refuses_a_planted_trigger_or_view),
 	    cmocka_unit_test(test_store__refuses_damaged_file),
 	    cmocka_unit_test(test_store__refuses_locked_store),
 	    cmocka_unit_test(test_store__close_leaves_a_self_contained_file),
