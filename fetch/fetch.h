@@ -56,9 +56,11 @@ void fetch_token_release(struct fetch_token *t);
 
 /*
  * Normalise an instance URL: a bare host gets https://, the path loses
- * trailing slashes (and a trailing /api/v4), query and fragment are
- * refused. *out is malloc'd ("https://gitlab.example.com" or with a path
- * prefix for instances under one). FETCH_EUSAGE on a URL that is not one.
+ * trailing slashes (and a trailing /api/v4); userinfo, query and fragment
+ * are refused. *out is malloc'd ("https://gitlab.example.com" or with a path
+ * prefix for instances under one). FETCH_EUSAGE on a URL that is not one;
+ * the message never quotes the URL (it may hold a secret) and does not say
+ * where it came from: the caller prefixes that ("--url: ...").
  */
 int fetch_url_normalize(const char *in, char **out, char *err);
 

@@ -685,7 +685,7 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		const char *source = NULL;
 		d->has_source = true;
 		if (!(rc = string_of(im, v, "source", "a string", &source)) && *source)
-			rc = store_meta_set(r->s, "instance", source);
+			rc = store_set_instance_imported(r->s, source);
 	}
 	json_object_put(v);
 	return rc;

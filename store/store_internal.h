@@ -49,6 +49,10 @@ int store_fail_sql(struct store *s, int rc, const char *what);
 int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n,
 		      const char *what);
 
+/* Record the instance from an imported snapshot's "source" (so that fetch
+ * does not send a token there unless the user names it). */
+int store_set_instance_imported(struct store *s, const char *url);
+
 /* Run sql (no results wanted); 0 or a store status. */
 int store_exec(struct store *s, const char *sql);
 
