@@ -448,9 +448,11 @@ static int submit_list(struct crawl *c, struct lister *l)
 		return nomem(c);
 	if (l->is_seed == 1) {
 		if (l->next) {
-			url = strdup(l->next);
-			if (!url)
-				rc = nomem(c);
+			/* kept in the store: checked like a next link */
+			char msg[FETCH_ERRMSG_SIZE];
+			if ((rc = fetch_api_rebase(c->o->url, l->next, &url, msg)))
+				fetch_fail(c->err, "project %lld: resuming the listing: %s",
+					   (long long)l->project_id, msg);
 		} else {
 			rc =
 			    api_url(c, &url,

@@ -34,8 +34,8 @@ struct http_req {
 	/* outcome, for the callback */
 	long status;		  /* 200..299, 404, or another 4xx the caller judges */
 	struct json_object *json; /* the parsed body; NULL if none or not JSON */
-	char *link_next;	  /* Link rel="next" (same origin checked), or NULL */
-	long x_page;		  /* X-Page, -1 if absent */
+	char *link_next; /* Link rel="next" rebased on the instance (fetch_api_rebase), or NULL */
+	long x_page;	 /* X-Page, -1 if absent */
 
 	/* http.c's own */
 	void *easy;
@@ -60,7 +60,9 @@ struct http_stats {
 int http_new(struct http **out, const struct fetch_options *o, char *err);
 void http_free(struct http *h);
 
-/* Queue a GET of url (absolute, same origin as the instance: checked). */
+/* Queue a GET of url (absolute): its path and query go to the instance's
+ * origin (fetch_api_rebase); FETCH_EREMOTE when that refuses it (callers
+ * that take a URL from outside rebase it first, for the message). */
 int http_submit(struct http *h, const char *url, int kind, void *data);
 
 /* Requests queued or in flight; how many more the crawler may hand in now
@@ -86,6 +88,17 @@ void http_api_message(const struct json_object *body, char *buf, size_t len);
 
 /* "GET /api/v4/..." path and query of url, for messages (never headers). */
 void http_url_path(const char *url, char *buf, size_t len);
+
+/* ---- origin.c: every request goes to the instance's origin ----------- */
+
+/*
+ * The URL to request for target (absolute: a Link rel="next", a URL kept
+ * in the crawl frontier): target's path and query on instance's scheme,
+ * host and port. FETCH_EREMOTE with a message (target clipped) when the
+ * path is outside "<instance path>/api/v4/" or has a "." or ".." segment.
+ * *out is malloc'd.
+ */
+int fetch_api_rebase(const char *instance, const char *target, char **out, char *err);
 
 /* ---- progress.c ------------------------------------------------------- */
 

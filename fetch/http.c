@@ -162,9 +162,12 @@ static void enqueue(struct http *h, struct http_req *r)
 int http_submit(struct http *h, const char *url, int kind, void *data)
 {
 	struct http_req *r = calloc(1, sizeof *r);
-	if (!r || !(r->url = strdup(url))) {
-		free(r);
+	int rc;
+	if (!r)
 		return FETCH_ENOMEM;
+	if ((rc = fetch_api_rebase(h->o->url, url, &r->url, NULL))) {
+		free(r);
+		return rc;
 	}
 	r->kind = kind;
 	r->data = data;
@@ -489,7 +492,7 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 {
 	CURL *e = r->easy;
 	long status = 0;
-	char why[512], path[512], msg[300];
+	char why[512], path[512], msg[FETCH_ERRMSG_SIZE];
 	int rc = FETCH_OK;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	r->status = status;
@@ -632,12 +635,18 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 			r->x_page = strtol(xp, NULL, 10);
 		if (link && (rc = fetch_link_next(link, &r->link_next)) < 0)
 			goto out;
-		if (r->link_next && !fetch_url_same_origin(r->link_next, r->url)) {
-			http_url_path(r->url, path, sizeof path);
-			fetch_fail(err, "GET %s: the next page is on another host (%s); refused",
-				   path, r->link_next);
-			rc = FETCH_EREMOTE;
-			goto out;
+		if (r->link_next) {
+			/* GitLab behind a proxy often names another scheme, host or
+			 * port here: only the path and query are used */
+			char *next = NULL;
+			rc = fetch_api_rebase(h->o->url, r->link_next, &next, msg);
+			free(r->link_next);
+			r->link_next = next;
+			if (rc) {
+				http_url_path(r->url, path, sizeof path);
+				fetch_fail(err, "GET %s: %s", path, msg);
+				goto out;
+			}
 		}
 	} else if (status == 401) {
 		http_api_message(r->json, msg, sizeof msg);

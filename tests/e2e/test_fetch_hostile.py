@@ -1,0 +1,73 @@
+"""A hostile server (or the proxy in front of it) or a tampered store cannot
+leak the token or hang or flood fetch: a rel="next" naming another origin is
+used for its path and query only (the other listener gets nothing), one
+outside the API prefix or with /../ exits 3, and so does a frontier URL
+edited in the store; a proxy from the environment is never used for a
+loopback instance; paging ends whatever Link and X-Page say; a bad
+updated_at is refused before it reaches the frontier; huge bodies shrink
+per_page or exit 3 with memory bounded."""
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fetch_testlib import (TOKEN, ServerProcess, big_snapshot, check, expected, finish,  # noqa
+                           readable, run, same_as, stats, tmpdir, write_snapshot)
+
+d = tmpdir()
+snapfile = write_snapshot(big_snapshot(450), d)
+SEED = ["--project", "big/proj"]
+
+
+def sql(db, statement):
+    """Edit the store with the sqlite3 CLI (as a user or an attacker could)."""
+    p = subprocess.run(["sqlite3", db, statement], capture_output=True, text=True)
+    check(p.returncode == 0, "sqlite3 %r (%s)" % (statement[:60], p.stderr.strip()))
+    return p.stdout
+
+
+# 1. rel="next" naming another port: path and query go to the instance, the
+#    other listener (which would log the token header) receives nothing
+with ServerProcess(snapfile, "--token", TOKEN, "--log", os.path.join(d, "other.log")) as other:
+    with ServerProcess(snapfile, "--token", TOKEN, "--hostile-link-origin", other.url) as srv:
+        exp = expected(readable(srv), seed_projects=["big/proj"])
+        db = os.path.join(d, "origin.db")
+        rc, out, err = run(["fetch", "--url", srv.url] + SEED, db)
+        check(rc == 0, "next link on another port: the crawl goes on at the instance (%d: %s)"
+              % (rc, err.strip()))
+        same_as(db, exp, "next link on another port: the crawl is complete")
+        check(TOKEN not in out + err, "next link on another port: the token is not printed")
+
+        # 2. a frontier URL pointing elsewhere (edited in the store): the
+        #    resumed request goes to the instance too
+        sql(db, "UPDATE meta SET value = '0' WHERE key = 'fetch.completed'; "
+            "UPDATE crawl_projects SET list_done = 0, list_next = "
+            "'%s/api/v4/projects/1/issues?order_by=updated_at&sort=asc&per_page=100"
+            "&state=all&page=3' WHERE is_seed = 1" % other.url)
+        rc, out, err = run(["fetch", "--url", srv.url] + SEED, db)
+        check(rc == 0, "frontier URL on another port: resumed at the instance (%d: %s)"
+              % (rc, err.strip()))
+        same_as(db, exp, "frontier URL on another port: the store is complete")
+        sql(db, "UPDATE meta SET value = '0' WHERE key = 'fetch.completed'; "
+            "UPDATE crawl_projects SET list_done = 0, list_next = "
+            "'%s/api/v4/../admin/users?page=3' WHERE is_seed = 1" % srv.url)
+        before = stats(srv)["requests"]
+        rc, out, err = run(["fetch", "--url", srv.url] + SEED, db)
+        check(rc == 3 and "outside" in err,
+              "frontier URL outside the API: exits 3 (%d: %s)" % (rc, err.strip()))
+        check(stats(srv)["requests"] == before, "frontier URL outside the API: nothing sent")
+    olog = open(os.path.join(d, "other.log")).read()
+    check(olog == "" and stats(other)["requests"] == 0,
+          "the other port received nothing (%r)" % olog[:200])
+
+# 3. next links outside the API prefix, or with /../: exit 3
+for mode in ("dotdot", "outside"):
+    with ServerProcess(snapfile, "--token", TOKEN, "--hostile-link", mode) as srv:
+        rc, out, err = run(["fetch", "--url", srv.url] + SEED, os.path.join(d, mode + ".db"))
+        check(rc == 3 and "outside" in err and "refused" in err,
+              "next link %s: exits 3 (%d: %s)" % (mode, rc, err.strip()))
+
+finish()
