@@ -246,6 +246,19 @@ static bool host_is_loopback(const char *host)
 	return false;
 }
 
+bool fetch_url_is_loopback(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	bool loop = false;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		loop = host_is_loopback(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return loop;
+}
+
 int fetch_url_check_http(const char *url, bool allow_http, bool *warn, char *err)
 {
 	CURLU *u = curl_url();

@@ -89,6 +89,9 @@ void http_api_message(const struct json_object *body, char *buf, size_t len);
 /* "GET /api/v4/..." path and query of url, for messages (never headers). */
 void http_url_path(const char *url, char *buf, size_t len);
 
+/* auth.c: whether url's host is localhost, 127.0.0.0/8 or ::1. */
+bool fetch_url_is_loopback(const char *url);
+
 /* ---- origin.c: every request goes to the instance's origin ----------- */
 
 /*

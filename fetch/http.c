@@ -42,6 +42,7 @@ struct http {
 	double pace_set_at;
 	double last_429;
 	int64_t first_date;
+	bool loopback; /* the instance is on this machine: never through a proxy */
 	struct http_stats stats;
 	unsigned short rand_state[3];
 };
@@ -74,6 +75,7 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 	h->o = o;
 	h->limit = o->jobs > 0 ? o->jobs : 1;
 	h->first_date = -1;
+	h->loopback = o->url && fetch_url_is_loopback(o->url);
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	h->rand_state[0] = (unsigned short)seed;
 	h->rand_state[1] = (unsigned short)(seed >> 16);
@@ -309,6 +311,10 @@ static CURL *easy_for(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	if (o->cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
+	/* a proxy from the environment is fine for a remote instance, but one
+	 * on this machine is not to be sent through it (with the token) */
+	if (h->loopback)
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	return e;
 }
 

@@ -70,4 +70,49 @@ for mode in ("dotdot", "outside"):
         check(rc == 3 and "outside" in err and "refused" in err,
               "next link %s: exits 3 (%d: %s)" % (mode, rc, err.strip()))
 
+# 4. a proxy from the environment is never used for a loopback instance
+class Recorder:
+    """A listener that records connections (a proxy that must stay unused)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _loop(self):
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            c.close()
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+
+
+proxy = Recorder()
+purl = "http://127.0.0.1:%d" % proxy.port
+penv = {"http_proxy": purl, "HTTP_PROXY": purl, "https_proxy": purl, "HTTPS_PROXY": purl,
+        "ALL_PROXY": purl, "all_proxy": purl}
+for k in ("no_proxy", "NO_PROXY"):
+    os.environ.pop(k, None)
+with ServerProcess(snapfile, "--token", TOKEN) as srv:
+    exp = expected(readable(srv), seed_projects=["big/proj"])
+    for host in ("127.0.0.1", "localhost"):
+        db = os.path.join(d, "proxy-%s.db" % host)
+        url = "http://%s:%d" % (host, srv.port)
+        rc, out, err = run(["fetch", "--url", url, "--retries", "1"] + SEED, db, env=penv)
+        check(rc == 0, "proxy in the environment, %s instance: fetch works (%d: %s)"
+              % (host, rc, err.strip()))
+    check(proxy.connections == 0,
+          "the proxy saw no connection for a loopback instance (%d)" % proxy.connections)
+proxy.close()
+
 finish()
