@@ -62,6 +62,8 @@ struct lister {
 	long page;	    /* pages read in the current series (X-Page if given) */
 	int64_t last_iid;   /* iids listing: the last iid of the chunk in flight */
 	size_t chunk;	    /* iids listing: how many iids in flight */
+	uint64_t *read;	    /* hashes of the page URLs read in the current series */
+	size_t n_read, cap_read;
 };
 
 struct expand {
@@ -279,8 +281,10 @@ static int api_url(struct crawl *c, char **out, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(tail, sizeof tail, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tail)
-		return nomem(c);
+	if (n < 0 || (size_t)n >= sizeof tail) {
+		fetch_fail(c->err, "internal error: an API URL longer than %zu bytes", sizeof tail);
+		return FETCH_EREMOTE;
+	}
 	size_t len = strlen(c->o->url) + strlen("/api/v4") + (size_t)n + 1;
 	if (!(*out = malloc(len)))
 		return nomem(c);
@@ -446,6 +450,15 @@ static int submit_list(struct crawl *c, struct lister *l)
 	const char *state = c->incremental ? "all" : c->o->state;
 	if (l->updated_after && !after)
 		return nomem(c);
+	if (l->updated_after && !fetch_time_is_rfc3339(l->updated_after)) {
+		/* only a store edited by hand holds one: never send it */
+		curl_free(after);
+		fetch_fail(c->err,
+			   "project %lld: the crawl frontier holds an unusable updated_after; run "
+			   "fetch --full",
+			   (long long)l->project_id);
+		return FETCH_EREMOTE;
+	}
 	if (l->is_seed == 1) {
 		if (l->next) {
 			/* kept in the store: checked like a next link */
@@ -588,6 +601,42 @@ static int feed(struct crawl *c)
 
 /* ---- answers ----------------------------------------------------------------- */
 
+/* FNV-1a of a page URL: a listing remembers the pages of its series by it. */
+static uint64_t url_hash(const char *u)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *u; u++)
+		h = (h ^ (unsigned char)*u) * 1099511628211ull;
+	return h;
+}
+
+static bool page_was_read(const struct lister *l, const char *url)
+{
+	uint64_t h = url_hash(url);
+	for (size_t i = 0; i < l->n_read; i++)
+		if (l->read[i] == h)
+			return true;
+	return false;
+}
+
+/* Remember url as read in the current series (bounded: the series ends at
+ * the offset limit). 0 or FETCH_ENOMEM. */
+static int page_read(struct lister *l, const char *url)
+{
+	if (page_was_read(l, url))
+		return 0;
+	if (l->n_read == l->cap_read) {
+		size_t ncap = l->cap_read ? l->cap_read * 2 : 16;
+		uint64_t *nr = realloc(l->read, ncap * sizeof *nr);
+		if (!nr)
+			return FETCH_ENOMEM;
+		l->read = nr;
+		l->cap_read = ncap;
+	}
+	l->read[l->n_read++] = url_hash(url);
+	return 0;
+}
+
 static int on_list(struct crawl *c, struct http_req *r)
 {
 	struct lister *l = r->data;
@@ -623,6 +672,7 @@ static int on_list(struct crawl *c, struct http_req *r)
 		free(l->series_after);
 		l->series_after = strdup(l->updated_after);
 		l->page = 0;
+		l->n_read = 0;
 		return l->series_after ? 0 : nomem(c);
 	}
 	if (r->status != 200 || !json_object_is_type(r->json, json_type_array)) {
@@ -672,23 +722,29 @@ static int on_list(struct crawl *c, struct http_req *r)
 	if (rc == 0 && (last_updated || l->updated_after) &&
 	    !(after = strdup(last_updated ? last_updated : l->updated_after)))
 		rc = nomem(c);
+	struct fetch_list_decision dec = {FETCH_LIST_DONE, 0, ""};
 	if (rc == 0 && l->is_seed == 1) {
-		long page = r->x_page > 0 ? r->x_page : l->page + 1;
-		if (!r->link_next || n == 0) {
-			done = true;
-		} else if ((int64_t)(page + 1) * PER_PAGE > c->max_offset && last_updated) {
-			/* never page past the offset limit: continue with updated_after */
-			if (l->series_after && strcmp(l->series_after, last_updated) == 0) {
-				fetch_fail(c->err,
-					   "project %lld: more than %lld issues share the "
-					   "updated_at %s; cannot page on",
-					   (long long)l->project_id, (long long)c->max_offset,
-					   last_updated);
-				rc = FETCH_EREMOTE;
-			}
-		} else if (!(next = strdup(r->link_next))) {
+		struct fetch_list_facts f = {n,
+					     r->link_next != NULL,
+					     false,
+					     r->link_next ? strlen(r->link_next) : 0,
+					     r->x_page,
+					     l->page,
+					     PER_PAGE,
+					     c->max_offset,
+					     last_updated,
+					     l->series_after};
+		if ((rc = page_read(l, r->url)) == 0)
+			f.next_repeats = r->link_next && page_was_read(l, r->link_next);
+		else
 			rc = nomem(c);
+		if (rc == 0 && fetch_list_next(&f, &dec) == FETCH_LIST_FAIL) {
+			fetch_fail(c->err, "project %lld: %s", (long long)l->project_id, dec.msg);
+			rc = FETCH_EREMOTE;
 		}
+		done = dec.step == FETCH_LIST_DONE;
+		if (rc == 0 && dec.step == FETCH_LIST_NEXT_PAGE && !(next = strdup(r->link_next)))
+			rc = nomem(c);
 	} else if (rc == 0) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "%lld", (long long)l->last_iid);
@@ -712,8 +768,9 @@ static int on_list(struct crawl *c, struct http_req *r)
 			free(l->series_after);
 			l->series_after = after ? strdup(after) : NULL;
 			l->page = 0;
+			l->n_read = 0;
 		} else if (next) {
-			l->page = r->x_page > 0 ? r->x_page : l->page + 1;
+			l->page = dec.page;
 		}
 		free(l->next);
 		l->next = next;
@@ -1480,6 +1537,7 @@ done:
 		free(c.listers[i].next);
 		free(c.listers[i].updated_after);
 		free(c.listers[i].series_after);
+		free(c.listers[i].read);
 	}
 	free(c.listers);
 	free(c.heap);

@@ -103,6 +103,48 @@ bool fetch_url_is_loopback(const char *url);
  */
 int fetch_api_rebase(const char *instance, const char *target, char **out, char *err);
 
+/* ---- listing.c: where a project's issue listing goes next ------------- */
+
+#define FETCH_TIME_MAX	   64	/* bytes of an updated_at we accept */
+#define FETCH_NEXT_URL_MAX 8192 /* bytes of a next-page URL we keep */
+
+/* Whether s is an RFC 3339 date-time ("2026-01-02T03:04:05.678Z", or with
+ * an offset) of at most FETCH_TIME_MAX bytes: usable in updated_after. */
+bool fetch_time_is_rfc3339(const char *s);
+
+/* What one page of a Link-paged listing said. */
+struct fetch_list_facts {
+	size_t rows;		  /* rows on the page */
+	bool has_next;		  /* a rel="next" link */
+	bool next_repeats;	  /* it names a (path, query) read in this series */
+	size_t next_len;	  /* its length */
+	int64_t x_page;		  /* X-Page, -1 if absent (clamped by the caller) */
+	int64_t pages_read;	  /* pages read in this series before this one */
+	int64_t per_page;	  /* rows asked per page */
+	int64_t max_offset;	  /* deepest offset paged to (GitLab: 50,000) */
+	const char *last_updated; /* updated_at of the last row, NULL if none */
+	const char *series_after; /* updated_after the series started from, or NULL */
+};
+
+enum fetch_list_step {
+	FETCH_LIST_DONE,      /* the listing is complete */
+	FETCH_LIST_NEXT_PAGE, /* follow the next link */
+	FETCH_LIST_CONTINUE,  /* the offset limit: a new series, updated_after = last_updated */
+	FETCH_LIST_FAIL,      /* give up (exit 3): out->msg says why */
+};
+
+struct fetch_list_decision {
+	enum fetch_list_step step;
+	int64_t page; /* the page just read, as counted in this series */
+	char msg[256];
+};
+
+/* Pure: the next step of a listing. Every path ends: the page count is ours
+ * (X-Page only moves it deeper, up to the limit), a repeated next link
+ * fails, the offset limit starts a series only when updated_at moved on. */
+enum fetch_list_step fetch_list_next(const struct fetch_list_facts *in,
+				     struct fetch_list_decision *out);
+
 /* ---- progress.c ------------------------------------------------------- */
 
 struct fetch_progress {

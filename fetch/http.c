@@ -637,8 +637,11 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 		}
 		const char *link = header(e, "Link");
 		const char *xp = header(e, "X-Page");
-		if (xp)
-			r->x_page = strtol(xp, NULL, 10);
+		if (xp) {
+			/* server text: clamped, so page arithmetic cannot overflow */
+			long long v = strtoll(xp, NULL, 10);
+			r->x_page = v < 0 ? -1 : v > 1000000000LL ? 1000000000L : (long)v;
+		}
 		if (link && (rc = fetch_link_next(link, &r->link_next)) < 0)
 			goto out;
 		if (r->link_next) {

@@ -70,6 +70,67 @@ for mode in ("dotdot", "outside"):
         check(rc == 3 and "outside" in err and "refused" in err,
               "next link %s: exits 3 (%d: %s)" % (mode, rc, err.strip()))
 
+# 5. paging bounds: whatever Link and X-Page say, the listing ends
+def run_bounded(args, db, env=None):
+    try:
+        return run(args, db, env=env, timeout=60)
+    except subprocess.TimeoutExpired:
+        return -1, "", "timed out: the listing did not end"
+
+
+small = {"ISSUEGRAPH_TEST_MAX_OFFSET": "300"}
+with ServerProcess(snapfile, "--token", TOKEN, "--hostile-x-page", "9223372036854775807") as srv:
+    exp = expected(readable(srv), seed_projects=["big/proj"])
+    db = os.path.join(d, "xpage.db")
+    rc, out, err = run_bounded(["fetch", "--url", srv.url] + SEED, db, env=small)
+    check(rc == 0, "X-Page: 2^63-1: the listing goes on past the offset limit (%d: %s)"
+          % (rc, err.strip()))
+    same_as(db, exp, "X-Page: 2^63-1: the crawl is complete")
+for mode, xpage, want in (("loop", None, "repeats"), ("endless", "1", "cannot page on"),
+                          ("endless", None, "cannot page on"), ("longurl", None, "bytes long")):
+    args = ["--token", TOKEN, "--hostile-link", mode]
+    if xpage:
+        args += ["--hostile-x-page", xpage]
+    with ServerProcess(snapfile, *args) as srv:
+        db = os.path.join(d, "page-%s-%s.db" % (mode, xpage))
+        rc, out, err = run_bounded(["fetch", "--url", srv.url] + SEED, db, env=small)
+        check(rc == 3 and want in err, "next link %s (X-Page %s): exits 3 with %r (%d: %s)"
+              % (mode, xpage, want, rc, err.strip()[:300]))
+        check(stats(srv)["by_kind"].get("issues_list", 0) < 40,
+              "next link %s: a bounded number of pages read (%d)"
+              % (mode, stats(srv)["by_kind"].get("issues_list", 0)))
+        longest = sql(db, "SELECT max(length(list_next)) FROM crawl_projects").strip()
+        check(longest in ("", "0") or int(longest) <= 8192,
+              "next link %s: no unusable next position stored (%s)" % (mode, longest))
+
+# a very long or malformed updated_at is refused before it reaches the frontier
+for bad in ("2026-01-01T00:00:00." + "9" * 5000 + "Z", "not-a-time&state=opened"):
+    with ServerProcess(snapfile, "--token", TOKEN, "--hostile-updated-at", bad) as srv:
+        db = os.path.join(d, "upd.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        rc, out, err = run_bounded(["fetch", "--url", srv.url] + SEED, db, env=small)
+        check(rc == 3 and "RFC 3339" in err and len(err) < 1000,
+              "updated_at %r: exits 3, message bounded (%d: %s)" % (bad[:30], rc, err.strip()[:200]))
+        kept = sql(db, "SELECT count(*) FROM crawl_projects WHERE list_updated_after = '%s'"
+                   % bad.replace("'", "''")).strip()
+        check(kept == "0", "updated_at %r: not in the frontier (%s)" % (bad[:30], kept))
+# a frontier whose updated_after was edited to something unusable: exit 3, nothing sent
+with ServerProcess(snapfile, "--token", TOKEN) as srv:
+    db = os.path.join(d, "frontier-after.db")
+    rc, out, err = run(["fetch", "--url", srv.url] + SEED, db)
+    sql(db, "UPDATE meta SET value = '0' WHERE key = 'fetch.completed'; "
+        "UPDATE crawl_projects SET list_done = 0, list_next = NULL, list_updated_after = '%s' "
+        "WHERE is_seed = 1" % ("x" * 5000))
+    before = stats(srv)["requests"]
+    rc, out, err = run_bounded(["fetch", "--url", srv.url] + SEED, db)
+    check(rc == 3 and "--full" in err, "frontier updated_after unusable: exits 3 naming --full "
+          "(%d: %s)" % (rc, err.strip()[:200]))
+    check(stats(srv)["requests"] == before, "frontier updated_after unusable: nothing sent")
+    rc, out, err = run(["fetch", "--url", srv.url, "--full"] + SEED, db)
+    check(rc == 0, "then fetch --full repairs it (%d: %s)" % (rc, err.strip()[:200]))
+
 # 4. a proxy from the environment is never used for a loopback instance
 class Recorder:
     """A listener that records connections (a proxy that must stay unused)."""

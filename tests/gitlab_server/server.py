@@ -960,7 +960,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 elif mode == "outside":
                     p = "/admin/issues"
                 elif mode == "longurl":
-                    qs += "&pad=" + "x" * 200000
+                    qs += "&pad=" + "x" * 20000
                 v = '<%s%s?%s>; rel="next"' % (origin, p, qs) if has_next else ""
             elif k == "X-Page" and opts.hostile_x_page is not None:
                 v = opts.hostile_x_page
@@ -1071,7 +1071,7 @@ def add_hostile_args(ap):
     """A hostile server (or proxy): see the README, "Hostile mode"."""
     ap.add_argument("--hostile-link", choices=("loop", "endless", "dotdot", "outside", "longurl"),
                     help="lie in Link rel=next: back to a page already read, a next link on "
-                    "every page, a path with /../, a path outside /api/v4/, a 200 kB URL")
+                    "every page, a path with /../, a path outside /api/v4/, a 20 kB URL")
     ap.add_argument("--hostile-link-origin", metavar="URL",
                     help="Link rel=next names this scheme://host:port instead of ours")
     ap.add_argument("--hostile-x-page", metavar="VALUE", help="X-Page on every listing page")

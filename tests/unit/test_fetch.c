@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fetch.h"
+#include "fetch_internal.h"
 #include "store.h"
 
 static char *next_of(const char *header)
@@ -264,6 +265,164 @@ static void test_store_crawl__frontier_reset_and_prune(void **state)
 	unlink(path);
 }
 
+/* ---- every request goes to the instance's origin (origin.c) ------------ */
+
+static char *rebase(const char *instance, const char *target, int want)
+{
+	char err[FETCH_ERRMSG_SIZE] = "", *out = (char *)1;
+	assert_int_equal(fetch_api_rebase(instance, target, &out, err), want);
+	if (want) {
+		assert_null(out);
+		assert_non_null(strstr(err, "refused"));
+	}
+	return out;
+}
+
+static void test_origin__next_link_keeps_only_path_and_query(void **state)
+{
+	(void)state;
+	char *u = rebase(
+	    "https://gitlab.example.com",
+	    "http://gitlab.example.com:8080/api/v4/projects/1/issues?page=2&per_page=100", 0);
+	assert_string_equal(
+	    u, "https://gitlab.example.com/api/v4/projects/1/issues?page=2&per_page=100");
+	free(u);
+	u = rebase("http://127.0.0.1:4000/gitlab",
+		   "https://evil.example/gitlab/api/v4/x?iids%5B%5D=1#f", 0);
+	assert_string_equal(u, "http://127.0.0.1:4000/gitlab/api/v4/x?iids%5b%5d=1");
+	free(u);
+	u = rebase("https://h", "https://h/api/v4/groups/a%2Fb/projects", 0);
+	/* curl writes percent-escapes lower-case: the same URL (RFC 3986) */
+	assert_string_equal(u, "https://h/api/v4/groups/a%2fb/projects");
+	free(u);
+}
+
+static void test_origin__refuses_paths_outside_the_api(void **state)
+{
+	(void)state;
+	assert_null(rebase("https://h", "https://h/admin/users?page=2", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v4/../admin", FETCH_EREMOTE));
+	assert_null(
+	    rebase("https://h", "https://h/api/v4/projects/1/%2e%2e/%2E%2e/x", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v4/./projects", FETCH_EREMOTE));
+	assert_null(rebase("https://h/gitlab", "https://h/api/v4/projects", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v44/projects", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v4", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "not a url at all", FETCH_EREMOTE));
+}
+
+/* ---- where a listing goes next (listing.c) ------------------------------- */
+
+static void test_time__rfc3339(void **state)
+{
+	(void)state;
+	assert_true(fetch_time_is_rfc3339("2026-01-02T03:04:05Z"));
+	assert_true(fetch_time_is_rfc3339("2026-01-02T03:04:05.678Z"));
+	assert_true(fetch_time_is_rfc3339("2026-01-02T03:04:05.678+02:00"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02 03:04:05Z"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02T03:04:05"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02T03:04:05Z&x=1"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02T03:04:05.Z"));
+	assert_false(fetch_time_is_rfc3339(""));
+	assert_false(fetch_time_is_rfc3339(NULL));
+	char longer[200];
+	memset(longer, '9', sizeof longer);
+	memcpy(longer, "2026-01-02T03:04:05.", 20);
+	longer[sizeof longer - 2] = 'Z';
+	longer[sizeof longer - 1] = '\0';
+	assert_false(fetch_time_is_rfc3339(longer));
+}
+
+static struct fetch_list_facts page_facts(void)
+{
+	struct fetch_list_facts f = {
+	    100, true, false, 60, -1, 0, 100, 50000, "2026-01-02T03:04:05Z", NULL};
+	return f;
+}
+
+static void test_list__follows_next_until_the_last_page(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	assert_int_equal(d.page, 1);
+	f.pages_read = 7;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	assert_int_equal(d.page, 8);
+	f.has_next = false;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_DONE);
+	f = page_facts();
+	f.rows = 0; /* an empty page ends it whatever Link says */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_DONE);
+}
+
+static void test_list__offset_limit_continues_with_updated_after(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	f.pages_read = 498; /* page 499: page 500 still within 50,000 */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	f.pages_read = 499; /* page 500: page 501 would pass it */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	f.series_after = f.last_updated; /* no progress since the series started */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	assert_non_null(strstr(d.msg, "cannot page on"));
+	f.series_after = NULL;
+	f.last_updated = NULL;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	/* a small limit (the test hook) */
+	f = page_facts();
+	f.max_offset = 300;
+	f.pages_read = 1;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	f.pages_read = 2;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+}
+
+static void test_list__x_page_cannot_overflow_or_hold_it_back(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	f.x_page = 1000000000; /* clamped by http.c from 2^63-1 */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	assert_int_equal(d.page, 501);
+	f.x_page = INT64_MAX;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	/* a server that always says page 1 still reaches the limit */
+	f = page_facts();
+	f.x_page = 1;
+	f.pages_read = 499;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	/* resumed mid-way: X-Page moves the count deeper */
+	f.pages_read = 0;
+	f.x_page = 42;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	assert_int_equal(d.page, 42);
+}
+
+static void test_list__repeats_long_urls_and_bad_times_fail(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	f.next_repeats = true;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	assert_non_null(strstr(d.msg, "repeats"));
+	f = page_facts();
+	f.next_len = FETCH_NEXT_URL_MAX + 1;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	f = page_facts();
+	f.last_updated = "2026-01-02T03:04:05Z\n\x1b[31m";
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	assert_non_null(strstr(d.msg, "RFC 3339"));
+	/* even on the last page: it would be stored as the next position */
+	f.has_next = false;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +436,13 @@ int main(void)
 	    cmocka_unit_test(test_url__same_origin),
 	    cmocka_unit_test(test_token__sources_and_ci_job_token),
 	    cmocka_unit_test(test_store_crawl__frontier_reset_and_prune),
+	    cmocka_unit_test(test_origin__next_link_keeps_only_path_and_query),
+	    cmocka_unit_test(test_origin__refuses_paths_outside_the_api),
+	    cmocka_unit_test(test_time__rfc3339),
+	    cmocka_unit_test(test_list__follows_next_until_the_last_page),
+	    cmocka_unit_test(test_list__offset_limit_continues_with_updated_after),
+	    cmocka_unit_test(test_list__x_page_cannot_overflow_or_hold_it_back),
+	    cmocka_unit_test(test_list__repeats_long_urls_and_bad_times_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
