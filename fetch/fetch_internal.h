@@ -103,6 +103,65 @@ bool fetch_url_is_loopback(const char *url);
  */
 int fetch_api_rebase(const char *instance, const char *target, char **out, char *err);
 
+/* ---- classify.c: what to do with one finished transfer ---------------- */
+
+#define FETCH_MAX_REDIRECTS 8
+#define FETCH_BACKOFF_BASE  0.5 /* seconds, doubled per try */
+#define FETCH_BACKOFF_MAX   30.0
+
+/* What came back, as http.c saw it. Strings are borrowed (NULL: absent). */
+struct fetch_response_facts {
+	int transport;		     /* CURLcode; 0: an answer came */
+	const char *transport_error; /* curl's error buffer, or NULL/"" */
+	bool too_big;		     /* the body passed body_cap */
+	size_t body_cap;
+	long status;		     /* HTTP status */
+	const char *retry_after;     /* seconds or an HTTP date */
+	const char *ratelimit_reset; /* a Unix time */
+	const char *date;	     /* the server's Date */
+	const char *location;	     /* a redirect's target (absolute) */
+	bool json_valid;	     /* the body parsed as one JSON value */
+	const char *api_message;     /* GitLab's message of a 401/403 body */
+	const char *url;	     /* the request (for the same-origin rule) */
+	const char *path;	     /* its path and query (for messages) */
+	int tries;		     /* failed tries so far that count */
+	int redirects;		     /* redirects followed so far */
+	double elapsed;		     /* seconds since the first try */
+	double now_unix;	     /* the local clock (when there is no Date) */
+	double jitter;		     /* a random draw in [0, 1) */
+	int max_tries;		     /* --retries */
+	double max_seconds;	     /* --retry-time */
+};
+
+enum fetch_verdict {
+	FETCH_V_OK,	  /* deliver to the crawler (2xx with JSON, 404, other 4xx) */
+	FETCH_V_RETRY,	  /* try again after delay_ms */
+	FETCH_V_REDIRECT, /* same origin: ask location instead */
+	FETCH_V_FAIL,	  /* give up: exit_class and msg */
+};
+
+struct fetch_decision {
+	enum fetch_verdict verdict;
+	long delay_ms;		     /* RETRY */
+	bool counts;		     /* RETRY: counts as a try (a 429 does not) */
+	bool rate_limited;	     /* a 429 */
+	bool told;		     /* a 429 that said how long to wait */
+	const char *location;	     /* REDIRECT: borrowed from the facts */
+	int exit_class;		     /* FAIL: a negative fetch_status */
+	char msg[FETCH_ERRMSG_SIZE]; /* FAIL: the message (server text bounded);
+				      * RETRY: why */
+};
+
+/* Pure: the verdict on one answer (also stored in out->verdict). */
+enum fetch_verdict fetch_classify(const struct fetch_response_facts *in,
+				  struct fetch_decision *out);
+/* The seconds a 429 asks to wait: Retry-After (seconds or an HTTP date),
+ * else RateLimit-Reset minus the server's Date; -1 when neither says. */
+double fetch_rate_wait(const struct fetch_response_facts *in);
+/* Exponential backoff for the tries-th retry, jitter in [0, 1) scaling it
+ * by [0.5, 1.5); at most FETCH_BACKOFF_MAX * 1.5 seconds. */
+double fetch_backoff(int tries, double jitter);
+
 /* ---- listing.c: where a project's issue listing goes next ------------- */
 
 #define FETCH_TIME_MAX	   64	/* bytes of an updated_at we accept */

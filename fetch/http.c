@@ -19,11 +19,8 @@
 #include "fetch_internal.h"
 
 /* An API answer bigger than this is an error, not an OOM. */
-#define HTTP_BODY_CAP	   ((size_t)256 << 20)
-#define HTTP_MAX_REDIRECTS 8
-#define HTTP_BACKOFF_BASE  0.5 /* seconds, doubled per try */
-#define HTTP_BACKOFF_MAX   30.0
-#define HTTP_RATE_RECOVER  2.0 /* seconds without 429 before one more slot */
+#define HTTP_BODY_CAP	  ((size_t)256 << 20)
+#define HTTP_RATE_RECOVER 2.0 /* seconds without 429 before one more slot */
 
 struct http {
 	const struct fetch_options *o;
@@ -372,11 +369,6 @@ static const char *header(CURL *e, const char *name)
 	return NULL;
 }
 
-static double jitter(struct http *h)
-{
-	return 0.5 + erand48(h->rand_state);
-}
-
 static void log_line(struct http *h, const struct http_req *r, const char *outcome)
 {
 	char path[1024];
@@ -385,87 +377,6 @@ static void log_line(struct http *h, const struct http_req *r, const char *outco
 	http_url_path(r->url, path, sizeof path);
 	fprintf(h->o->err, "GET %s %s %.0f ms\n", path, outcome,
 		(fetch_now() - r->started_at) * 1000.0);
-}
-
-/* Put r back after a failed try, or give up: FETCH_EREMOTE with why. */
-static int retry_later(struct http *h, struct http_req *r, double delay, bool counts,
-		       const char *why, char *err)
-{
-	double now = fetch_now();
-	char path[512];
-	if (counts)
-		r->tries++;
-	if ((counts && r->tries >= h->o->retries) ||
-	    now + delay - r->first_at > (double)h->o->retry_time) {
-		http_url_path(r->url, path, sizeof path);
-		fetch_fail(err,
-			   "GET %s: %s (gave up after %d tries in %.0f s; see --retries and "
-			   "--retry-time)",
-			   path, why, r->tries + (counts ? 0 : 1), now - r->first_at);
-		return FETCH_EREMOTE;
-	}
-	h->stats.retries++;
-	r->not_before = now + delay;
-	r->next = h->waiting;
-	h->waiting = r;
-	h->n_waiting++;
-	return FETCH_OK;
-}
-
-static double backoff(struct http *h, const struct http_req *r)
-{
-	double d = HTTP_BACKOFF_BASE * pow(2.0, r->tries);
-	if (d > HTTP_BACKOFF_MAX)
-		d = HTTP_BACKOFF_MAX;
-	return d * jitter(h);
-}
-
-static bool curl_retriable(CURLcode c)
-{
-	switch (c) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_WRITE_ERROR:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The seconds a 429 asks to wait: Retry-After, else RateLimit-Reset minus
- * the server's Date; negative when neither says. */
-static double rate_wait(CURL *e)
-{
-	const char *ra = header(e, "Retry-After");
-	const char *reset = header(e, "RateLimit-Reset");
-	const char *date = header(e, "Date");
-	if (ra) {
-		char *end;
-		long v = strtol(ra, &end, 10);
-		if (end != ra && *end == '\0' && v >= 0)
-			return (double)v;
-		time_t t = curl_getdate(ra, NULL);
-		time_t now = date ? curl_getdate(date, NULL) : time(NULL);
-		if (t != -1 && now != -1)
-			return t > now ? (double)(t - now) : 0.0;
-	}
-	if (reset) {
-		char *end;
-		long long v = strtoll(reset, &end, 10);
-		time_t now = date ? curl_getdate(date, NULL) : time(NULL);
-		if (end != reset && *end == '\0' && now != -1)
-			return v > (long long)now ? (double)(v - (long long)now) : 0.0;
-	}
-	return -1.0;
 }
 
 static bool parse_json(struct http_req *r)
@@ -492,193 +403,184 @@ static bool parse_json(struct http_req *r)
 	return true;
 }
 
-/* One finished transfer: 0 (delivered, or queued again), or fatal. */
-static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_fn fn, void *ctx,
-		    char *err)
+/* A 429: fewer requests at once for a while, and the starts paced to the
+ * rate the server states. w: the wait decided; told: the server said it. */
+static void slow_down(struct http *h, const struct http_req *r, CURL *e, double w, bool told)
+{
+	double now = fetch_now();
+	/* Everybody waits, unless the starts are paced already: then only
+	 * this request does (a pause would cost a whole window). */
+	if (h->pace <= 0 && now + w > h->pause_until)
+		h->pause_until = now + w;
+	/* Fewer at once for a while: halved when the server gives no wait
+	 * (blind backoff), one less when it does (the global pause above
+	 * already keeps us under its limit). */
+	if (now - h->last_429 > 0.5 && h->limit > 1) {
+		if (!told)
+			h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
+		else if (h->limit > (h->o->jobs + 1) / 2)
+			h->limit--;
+	}
+	h->last_429 = now;
+	/* Pace the starts to the limit the server states: RateLimit-Limit
+	 * requests per the window it asks us to wait (GitLab.com: per
+	 * minute; our test server: per second), tightened if 429s go on. */
+	const char *lim = header(e, "RateLimit-Limit");
+	long limit = lim ? strtol(lim, NULL, 10) : 0;
+	/* only a request started under the current pace says it is too fast */
+	bool paced = h->pace > 0 && r->started_at > h->pace_set_at;
+	if (told && limit > 0 && w > 0 && h->pace < 1.03 * w / (double)limit) {
+		h->pace = 1.03 * w / (double)limit;
+		h->pace_set_at = now;
+	} else if (paced) {
+		h->pace *= told ? 1.03 : 1.25;
+		h->pace_set_at = now;
+	}
+}
+
+/* The facts of a finished transfer for fetch_classify(); parses the body
+ * into r->json where it matters. path and msg are the caller's buffers. */
+static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetch_response_facts *f,
+		   char *path, size_t path_len, char *msg, size_t msg_len)
 {
 	CURL *e = r->easy;
 	long status = 0;
-	char why[512], path[512], msg[FETCH_ERRMSG_SIZE];
-	int rc = FETCH_OK;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	r->status = status;
-
-	if (res != CURLE_OK) {
-		if (r->too_big) {
-			http_url_path(r->url, path, sizeof path);
-			fetch_fail(err, "GET %s: the answer is larger than %zu MiB; refused", path,
-				   HTTP_BODY_CAP >> 20);
-			log_line(h, r, "too large");
-			release_easy(h, r);
-			req_free(r);
-			return FETCH_EREMOTE;
-		}
-		/* curl's error buffer says what failed (never request headers) */
-		snprintf(why, sizeof why, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(res));
-		log_line(h, r, why);
-		release_easy(h, r);
-		if (!curl_retriable(res)) {
-			http_url_path(r->url, path, sizeof path);
-			fetch_fail(err, "GET %s: %s", path, why);
-			req_free(r);
-			return FETCH_EREMOTE;
-		}
-		rc = retry_later(h, r, backoff(h, r), true, why, err);
-		if (rc)
-			req_free(r);
-		return rc;
-	}
-
+	http_url_path(r->url, path, path_len);
+	memset(f, 0, sizeof *f);
+	f->transport = (int)res;
+	f->transport_error = r->errbuf;
+	f->too_big = r->too_big;
+	f->body_cap = HTTP_BODY_CAP;
+	f->status = status;
+	f->url = r->url;
+	f->path = path;
+	f->tries = r->tries;
+	f->redirects = r->redirects;
+	f->elapsed = fetch_now() - r->first_at;
+	f->now_unix = (double)time(NULL);
+	f->jitter = erand48(h->rand_state);
+	f->max_tries = h->o->retries;
+	f->max_seconds = (double)h->o->retry_time;
+	if (res != CURLE_OK)
+		return;
 	if (h->first_date < 0) {
 		const char *d = header(e, "Date");
 		time_t t = d ? curl_getdate(d, NULL) : -1;
 		if (t != -1)
 			h->first_date = (int64_t)t;
 	}
+	f->retry_after = header(e, "Retry-After");
+	f->ratelimit_reset = header(e, "RateLimit-Reset");
+	f->date = header(e, "Date");
+	char *loc = NULL;
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+	f->location = loc;
+	if ((status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 429))
+		f->json_valid = parse_json(r);
+	if (status == 401 || status == 403) {
+		http_api_message(r->json, msg, msg_len);
+		f->api_message = msg;
+	}
+}
 
-	snprintf(why, sizeof why, "%ld", status);
-	log_line(h, r, why);
-
-	if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-		char *target = NULL;
-		curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &target);
-		http_url_path(r->url, path, sizeof path);
-		if (!target) {
-			fetch_fail(err, "GET %s: redirect (%ld) without a Location", path, status);
-			rc = FETCH_EREMOTE;
-		} else if (!fetch_url_same_origin(target, r->url)) {
-			fetch_fail(err,
-				   "GET %s: redirect to %s refused (another host, port or "
-				   "scheme: the token is not sent there)",
-				   path, target);
-			rc = FETCH_EREMOTE;
-		} else if (++r->redirects > HTTP_MAX_REDIRECTS) {
-			fetch_fail(err, "GET %s: too many redirects", path);
-			rc = FETCH_EREMOTE;
-		} else {
-			char *u = strdup(target);
-			if (!u) {
-				rc = FETCH_ENOMEM;
-			} else {
-				free(r->url);
-				r->url = u;
-			}
-		}
-		release_easy(h, r);
-		if (rc)
-			req_free(r);
-		else
-			enqueue(h, r);
+/* A 2xx to deliver: X-Page and the next link (rebased on the instance). */
+static int read_paging(struct http *h, struct http_req *r, const char *path, char *err)
+{
+	CURL *e = r->easy;
+	char msg[FETCH_ERRMSG_SIZE];
+	int rc;
+	const char *link = header(e, "Link");
+	const char *xp = header(e, "X-Page");
+	if (xp) {
+		/* server text: clamped, so page arithmetic cannot overflow */
+		long long v = strtoll(xp, NULL, 10);
+		r->x_page = v < 0 ? -1 : v > 1000000000LL ? 1000000000L : (long)v;
+	}
+	if (link && (rc = fetch_link_next(link, &r->link_next)) < 0) {
+		fetch_fail(err, "out of memory");
 		return rc;
 	}
-
-	if (status == 429) {
-		double w = rate_wait(e);
-		bool told = w >= 0;
-		h->stats.rate_limited++;
-		if (w < 0)
-			w = backoff(h, r);
-		else
-			w += 0.05 * jitter(h); /* do not all come back in the same instant */
-		double now = fetch_now();
-		/* Everybody waits, unless the starts are paced already: then only
-		 * this request does (a pause would cost a whole window). */
-		if (h->pace <= 0 && now + w > h->pause_until)
-			h->pause_until = now + w;
-		/* Fewer at once for a while: halved when the server gives no wait
-		 * (blind backoff), one less when it does (the global pause above
-		 * already keeps us under its limit). */
-		if (now - h->last_429 > 0.5 && h->limit > 1) {
-			if (!told)
-				h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
-			else if (h->limit > (h->o->jobs + 1) / 2)
-				h->limit--;
-		}
-		h->last_429 = now;
-		/* Pace the starts to the limit the server states: RateLimit-Limit
-		 * requests per the window it asks us to wait (GitLab.com: per
-		 * minute; our test server: per second), tightened if 429s go on. */
-		const char *lim = header(e, "RateLimit-Limit");
-		long limit = lim ? strtol(lim, NULL, 10) : 0;
-		/* only a request started under the current pace says it is too fast */
-		bool paced = h->pace > 0 && r->started_at > h->pace_set_at;
-		if (told && limit > 0 && w > 0 && h->pace < 1.03 * w / (double)limit) {
-			h->pace = 1.03 * w / (double)limit;
-			h->pace_set_at = now;
-		} else if (paced) {
-			h->pace *= told ? 1.03 : 1.25;
-			h->pace_set_at = now;
-		}
-		release_easy(h, r);
-		rc = retry_later(h, r, w, false, "429 Too Many Requests", err);
-		if (rc)
-			req_free(r);
-		return rc;
-	}
-
-	if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
-		snprintf(why, sizeof why, "HTTP %ld", status);
-		release_easy(h, r);
-		rc = retry_later(h, r, backoff(h, r), true, why, err);
-		if (rc)
-			req_free(r);
-		return rc;
-	}
-
-	bool is_json = parse_json(r);
-	if (status >= 200 && status < 300) {
-		if (!is_json) {
-			release_easy(h, r);
-			rc = retry_later(h, r, backoff(h, r), true, "the answer is not valid JSON",
-					 err);
-			if (rc)
-				req_free(r);
+	if (r->link_next) {
+		/* GitLab behind a proxy often names another scheme, host or
+		 * port here: only the path and query are used */
+		char *next = NULL;
+		rc = fetch_api_rebase(h->o->url, r->link_next, &next, msg);
+		free(r->link_next);
+		r->link_next = next;
+		if (rc) {
+			fetch_fail(err, "GET %s: %s", path, msg);
 			return rc;
 		}
-		const char *link = header(e, "Link");
-		const char *xp = header(e, "X-Page");
-		if (xp) {
-			/* server text: clamped, so page arithmetic cannot overflow */
-			long long v = strtoll(xp, NULL, 10);
-			r->x_page = v < 0 ? -1 : v > 1000000000LL ? 1000000000L : (long)v;
+	}
+	return FETCH_OK;
+}
+
+/* One finished transfer: 0 (delivered, or queued again), or fatal. The
+ * decision is fetch_classify()'s; this only acts on it. */
+static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_fn fn, void *ctx,
+		    char *err)
+{
+	struct fetch_response_facts f;
+	struct fetch_decision d;
+	char path[512], msg[FETCH_ERRMSG_SIZE] = "", outcome[280];
+	int rc = FETCH_OK;
+	gather(h, r, res, &f, path, sizeof path, msg, sizeof msg);
+	fetch_classify(&f, &d);
+	if (r->too_big)
+		snprintf(outcome, sizeof outcome, "too large");
+	else if (res != CURLE_OK)
+		snprintf(outcome, sizeof outcome, "%.200s",
+			 r->errbuf[0] ? r->errbuf : curl_easy_strerror(res));
+	else
+		snprintf(outcome, sizeof outcome, "%ld", r->status);
+	log_line(h, r, outcome);
+	if (d.rate_limited)
+		h->stats.rate_limited++;
+
+	switch (d.verdict) {
+	case FETCH_V_REDIRECT: {
+		char *u = strdup(d.location);
+		release_easy(h, r);
+		if (!u) {
+			req_free(r);
+			fetch_fail(err, "out of memory");
+			return FETCH_ENOMEM;
 		}
-		if (link && (rc = fetch_link_next(link, &r->link_next)) < 0)
-			goto out;
-		if (r->link_next) {
-			/* GitLab behind a proxy often names another scheme, host or
-			 * port here: only the path and query are used */
-			char *next = NULL;
-			rc = fetch_api_rebase(h->o->url, r->link_next, &next, msg);
-			free(r->link_next);
-			r->link_next = next;
-			if (rc) {
-				http_url_path(r->url, path, sizeof path);
-				fetch_fail(err, "GET %s: %s", path, msg);
-				goto out;
-			}
-		}
-	} else if (status == 401) {
-		http_api_message(r->json, msg, sizeof msg);
-		fetch_fail(err,
-			   "token rejected (%s): check that it is valid, not expired, "
-			   "and meant for this instance",
-			   msg[0] ? msg : "401");
-		rc = FETCH_EREMOTE;
-		goto out;
-	} else if (status == 403) {
-		http_api_message(r->json, msg, sizeof msg);
-		http_url_path(r->url, path, sizeof path);
-		fetch_fail(err, "GET %s: 403 %s (the token needs the read_api scope)", path,
-			   msg[0] ? msg : "Forbidden");
-		rc = FETCH_EREMOTE;
-		goto out;
+		free(r->url);
+		r->url = u;
+		r->redirects++;
+		enqueue(h, r);
+		return FETCH_OK;
+	}
+	case FETCH_V_RETRY:
+		if (d.rate_limited)
+			slow_down(h, r, r->easy, (double)d.delay_ms / 1000.0, d.told);
+		release_easy(h, r);
+		if (d.counts)
+			r->tries++;
+		h->stats.retries++;
+		r->not_before = fetch_now() + (double)d.delay_ms / 1000.0;
+		r->next = h->waiting;
+		h->waiting = r;
+		h->n_waiting++;
+		return FETCH_OK;
+	case FETCH_V_FAIL:
+		fetch_fail(err, "%s", d.msg);
+		release_easy(h, r);
+		req_free(r);
+		return d.exit_class;
+	case FETCH_V_OK:
+		break;
+	}
+	if (r->status >= 200 && r->status < 300 && (rc = read_paging(h, r, path, err)) < 0) {
+		release_easy(h, r);
+		req_free(r);
+		return rc;
 	}
 	release_easy(h, r);
 	rc = fn(ctx, r);
-	req_free(r);
-	return rc;
-out:
-	release_easy(h, r);
 	req_free(r);
 	return rc;
 }
