@@ -127,6 +127,8 @@ enum fetch_verdict fetch_classify(const struct fetch_response_facts *in, struct 
 {
 	char why[300];
 	memset(out, 0, sizeof *out);
+	if ((in->too_big || in->too_many) && in->shrinkable)
+		return out->verdict = FETCH_V_OK; /* the caller asks for less */
 	if (in->too_big)
 		return fail(out, "GET %s: the answer is larger than %zu MiB; refused", in->path,
 			    in->body_cap >> 20);
@@ -167,6 +169,11 @@ enum fetch_verdict fetch_classify(const struct fetch_response_facts *in, struct 
 		snprintf(why, sizeof why, "HTTP %ld", in->status);
 		return retry(in, out, fetch_backoff(in->tries, in->jitter), true, why);
 	}
+	if (in->too_many)
+		return fail(out,
+			    "GET %s: the answer holds more than %d arrays and objects or %d JSON "
+			    "values; refused",
+			    in->path, FETCH_JSON_MAX_CONTAINERS, FETCH_JSON_MAX_VALUES);
 	if (in->status < 300) {
 		if (!in->json_valid)
 			return retry(in, out, fetch_backoff(in->tries, in->jitter), true,

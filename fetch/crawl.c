@@ -64,7 +64,13 @@ struct lister {
 	size_t chunk;	    /* iids listing: how many iids in flight */
 	uint64_t *read;	    /* hashes of the page URLs read in the current series */
 	size_t n_read, cap_read;
+	int per_page; /* rows per page; 0: PER_PAGE (lowered for huge pages) */
 };
+
+static int lister_per_page(const struct lister *l)
+{
+	return l->per_page > 0 ? l->per_page : PER_PAGE;
+}
 
 struct expand {
 	int64_t issue_id, project_id, iid, hop;
@@ -471,7 +477,7 @@ static int submit_list(struct crawl *c, struct lister *l)
 			    api_url(c, &url,
 				    "/projects/%lld/issues?order_by=updated_at&sort=asc&per_page=%d"
 				    "&state=%s%s%s",
-				    (long long)l->project_id, PER_PAGE, state,
+				    (long long)l->project_id, lister_per_page(l), state,
 				    after ? "&updated_after=" : "", after ? after : "");
 		}
 	} else {
@@ -479,8 +485,8 @@ static int submit_list(struct crawl *c, struct lister *l)
 		int64_t after_iid = l->next ? strtoll(l->next, NULL, 10) : 0;
 		int64_t *iids = NULL;
 		size_t n = 0;
-		if (store_crawl_project_iids(c->s, l->project_id, after_iid, PER_PAGE, &iids, &n) <
-		    0) {
+		if (store_crawl_project_iids(c->s, l->project_id, after_iid, lister_per_page(l),
+					     &iids, &n) < 0) {
 			curl_free(after);
 			return store_failed(c, "read stored iids");
 		}
@@ -513,14 +519,14 @@ static int submit_list(struct crawl *c, struct lister *l)
 		l->chunk = n;
 		free(iids);
 		rc = api_url(c, &url, "/projects/%lld/issues?per_page=%d&state=all%s%s%s",
-			     (long long)l->project_id, PER_PAGE, after ? "&updated_after=" : "",
-			     after ? after : "", q);
+			     (long long)l->project_id, lister_per_page(l),
+			     after ? "&updated_after=" : "", after ? after : "", q);
 		free(q);
 	}
 	curl_free(after);
 	if (rc)
 		return rc;
-	rc = http_submit(c->h, url, K_LIST, l);
+	rc = http_submit_shrinkable(c->h, url, K_LIST, l);
 	free(url);
 	if (rc)
 		return nomem(c);
@@ -637,11 +643,41 @@ static int page_read(struct lister *l, const char *url)
 	return 0;
 }
 
+/* A listing page over the answer caps (GitLab allows 1 MB descriptions, so
+ * a legit page of 100 can pass 100 MB): ask again with half the rows, down
+ * to one. A Link-paged listing starts a series again from the last
+ * updated_at committed (updated_after is inclusive: nothing is lost). */
+static int shrink_listing(struct crawl *c, struct lister *l, const struct http_req *r)
+{
+	int pp = lister_per_page(l);
+	if (pp <= 1) {
+		char path[512];
+		http_url_path(r->url, path, sizeof path);
+		fetch_fail(c->err, "GET %s: even one issue is more than the answer limit; refused",
+			   path);
+		return FETCH_EREMOTE;
+	}
+	l->per_page = pp / 2;
+	if (l->is_seed == 1) {
+		free(l->next);
+		l->next = NULL;
+		free(l->series_after);
+		l->series_after = NULL;
+		if (l->updated_after && !(l->series_after = strdup(l->updated_after)))
+			return nomem(c);
+		l->page = 0;
+		l->n_read = 0;
+	}
+	return 0;
+}
+
 static int on_list(struct crawl *c, struct http_req *r)
 {
 	struct lister *l = r->data;
 	int rc = 0;
 	l->in_flight = false;
+	if (r->too_big)
+		return shrink_listing(c, l, r);
 	if (r->status == 404) {
 		/* a linked project that became unreadable, or a seed project gone */
 		if (l->is_seed == 1) {
@@ -730,7 +766,7 @@ static int on_list(struct crawl *c, struct http_req *r)
 					     r->link_next ? strlen(r->link_next) : 0,
 					     r->x_page,
 					     l->page,
-					     PER_PAGE,
+					     lister_per_page(l),
 					     c->max_offset,
 					     last_updated,
 					     l->series_after};
@@ -750,7 +786,7 @@ static int on_list(struct crawl *c, struct http_req *r)
 		snprintf(buf, sizeof buf, "%lld", (long long)l->last_iid);
 		if (!(next = strdup(buf)))
 			rc = nomem(c);
-		done = l->chunk < PER_PAGE;
+		done = l->chunk < (size_t)lister_per_page(l);
 		free(after); /* the iid listing keeps its mark */
 		after = NULL;
 		if (rc == 0 && l->updated_after && !(after = strdup(l->updated_after)))

@@ -37,11 +37,15 @@ struct http_req {
 	char *link_next; /* Link rel="next" rebased on the instance (fetch_api_rebase), or NULL */
 	long x_page;	 /* X-Page, -1 if absent */
 
+	bool too_big; /* a shrinkable request whose answer passed the caps
+		       * (body size, JSON values): status 0, json NULL */
+
 	/* http.c's own */
+	struct http *http;
 	void *easy;
 	char *body;
 	size_t body_len, body_cap;
-	bool too_big;
+	bool shrinkable, paused, too_many;
 	int tries, redirects;
 	size_t slot; /* index in the active set */
 	double first_at, not_before, started_at;
@@ -64,6 +68,10 @@ void http_free(struct http *h);
  * origin (fetch_api_rebase); FETCH_EREMOTE when that refuses it (callers
  * that take a URL from outside rebase it first, for the message). */
 int http_submit(struct http *h, const char *url, int kind, void *data);
+/* The same for a listing page that can be asked again with a smaller
+ * per_page: an answer over the caps is handed to the callback with
+ * too_big set instead of failing the crawl. */
+int http_submit_shrinkable(struct http *h, const char *url, int kind, void *data);
 
 /* Requests queued or in flight; how many more the crawler may hand in now
  * (the concurrency limit, lowered for a while after a 429). */
@@ -114,6 +122,8 @@ struct fetch_response_facts {
 	int transport;		     /* CURLcode; 0: an answer came */
 	const char *transport_error; /* curl's error buffer, or NULL/"" */
 	bool too_big;		     /* the body passed body_cap */
+	bool too_many;		     /* the JSON tree would pass the value caps */
+	bool shrinkable;	     /* the caller can ask for less (listing pages) */
 	size_t body_cap;
 	long status;		     /* HTTP status */
 	const char *retry_after;     /* seconds or an HTTP date */
@@ -161,6 +171,16 @@ double fetch_rate_wait(const struct fetch_response_facts *in);
 /* Exponential backoff for the tries-th retry, jitter in [0, 1) scaling it
  * by [0.5, 1.5); at most FETCH_BACKOFF_MAX * 1.5 seconds. */
 double fetch_backoff(int tries, double jitter);
+
+/* ---- jsonlimit.c -------------------------------------------------------- */
+
+#define FETCH_JSON_MAX_DEPTH	  64
+#define FETCH_JSON_MAX_CONTAINERS 200000  /* arrays and objects in one answer */
+#define FETCH_JSON_MAX_VALUES	  4000000 /* values in one answer */
+
+/* Whether the JSON text b[0..n) holds at most max_containers arrays and
+ * objects and max_values values (counted outside strings; not a parser). */
+bool fetch_json_within(const char *b, size_t n, size_t max_containers, size_t max_values);
 
 /* ---- listing.c: where a project's issue listing goes next ------------- */
 

@@ -18,8 +18,11 @@
 
 #include "fetch_internal.h"
 
-/* An API answer bigger than this is an error, not an OOM. */
-#define HTTP_BODY_CAP	  ((size_t)256 << 20)
+/* An API answer bigger than this is an error (or, for a listing page, a
+ * reason to ask for fewer rows), not an OOM. */
+#define HTTP_BODY_CAP ((size_t)256 << 20)
+/* All answers buffered at once (--jobs of them): beyond it transfers wait. */
+#define HTTP_BODY_BUDGET  ((size_t)512 << 20)
 #define HTTP_RATE_RECOVER 2.0 /* seconds without 429 before one more slot */
 
 struct http {
@@ -40,6 +43,11 @@ struct http {
 	double last_429;
 	int64_t first_date;
 	bool loopback; /* the instance is on this machine: never through a proxy */
+	/* memory for answers: one body at most body_cap; all buffered bodies
+	 * at most budget, except one (hog) that may finish beyond it while the
+	 * others wait (paused) */
+	size_t body_cap, budget, buffered, n_paused;
+	struct http_req *hog;
 	struct http_stats stats;
 	unsigned short rand_state[3];
 };
@@ -51,6 +59,19 @@ double fetch_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void body_free(struct http_req *r)
+{
+	struct http *h = r->http;
+	if (h) {
+		h->buffered -= r->body_cap;
+		if (h->hog == r)
+			h->hog = NULL;
+	}
+	free(r->body);
+	r->body = NULL;
+	r->body_len = r->body_cap = 0;
+}
+
 static void req_free(struct http_req *r)
 {
 	if (!r)
@@ -58,8 +79,16 @@ static void req_free(struct http_req *r)
 	free(r->url);
 	json_object_put(r->json);
 	free(r->link_next);
-	free(r->body);
+	body_free(r);
 	free(r);
+}
+
+/* A size from a test hook's environment variable, else def. */
+static size_t env_size(const char *name, size_t def)
+{
+	const char *v = getenv(name);
+	long long n = v ? atoll(v) : 0;
+	return n > 0 ? (size_t)n : def;
 }
 
 int http_new(struct http **out, const struct fetch_options *o, char *err)
@@ -73,6 +102,8 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 	h->limit = o->jobs > 0 ? o->jobs : 1;
 	h->first_date = -1;
 	h->loopback = o->url && fetch_url_is_loopback(o->url);
+	h->body_cap = env_size("ISSUEGRAPH_TEST_BODY_CAP", HTTP_BODY_CAP);
+	h->budget = env_size("ISSUEGRAPH_TEST_BODY_BUDGET", HTTP_BODY_BUDGET);
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	h->rand_state[0] = (unsigned short)seed;
 	h->rand_state[1] = (unsigned short)(seed >> 16);
@@ -158,7 +189,7 @@ static void enqueue(struct http *h, struct http_req *r)
 	h->n_queue++;
 }
 
-int http_submit(struct http *h, const char *url, int kind, void *data)
+static int submit(struct http *h, const char *url, int kind, void *data, bool shrinkable)
 {
 	struct http_req *r = calloc(1, sizeof *r);
 	int rc;
@@ -170,10 +201,22 @@ int http_submit(struct http *h, const char *url, int kind, void *data)
 	}
 	r->kind = kind;
 	r->data = data;
+	r->http = h;
+	r->shrinkable = shrinkable;
 	r->x_page = -1;
 	r->first_at = fetch_now();
 	enqueue(h, r);
 	return FETCH_OK;
+}
+
+int http_submit(struct http *h, const char *url, int kind, void *data)
+{
+	return submit(h, url, kind, data, false);
+}
+
+int http_submit_shrinkable(struct http *h, const char *url, int kind, void *data)
+{
+	return submit(h, url, kind, data, true);
 }
 
 size_t http_pending(const struct http *h)
@@ -250,8 +293,9 @@ void http_api_message(const struct json_object *body, char *buf, size_t len)
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct http_req *r = userdata;
+	struct http *h = r->http;
 	size_t n = size * nmemb;
-	if (n > HTTP_BODY_CAP - r->body_len) {
+	if (n >= h->body_cap - r->body_len) {
 		r->too_big = true;
 		return 0; /* curl aborts the transfer with CURLE_WRITE_ERROR */
 	}
@@ -259,9 +303,22 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 		size_t cap = r->body_cap ? r->body_cap : 16384;
 		while (cap < r->body_len + n + 1)
 			cap *= 2;
+		if (cap > h->body_cap)
+			cap = h->body_cap;
+		/* over the budget: wait, unless this one is the hog */
+		if (h->buffered + (cap - r->body_cap) > h->budget) {
+			if (!h->hog)
+				h->hog = r;
+			if (h->hog != r) {
+				r->paused = true;
+				h->n_paused++;
+				return CURL_WRITEFUNC_PAUSE;
+			}
+		}
 		char *b = realloc(r->body, cap);
 		if (!b)
 			return 0;
+		h->buffered += cap - r->body_cap;
 		r->body = b;
 		r->body_cap = cap;
 	}
@@ -317,10 +374,8 @@ static CURL *easy_for(struct http *h, struct http_req *r)
 
 static void reset_outcome(struct http_req *r)
 {
-	free(r->body);
-	r->body = NULL;
-	r->body_len = r->body_cap = 0;
-	r->too_big = false;
+	body_free(r);
+	r->too_big = r->too_many = r->paused = false;
 	json_object_put(r->json);
 	r->json = NULL;
 	free(r->link_next);
@@ -352,6 +407,10 @@ static void release_easy(struct http *h, struct http_req *r)
 {
 	CURL *e = r->easy;
 	r->easy = NULL;
+	if (r->paused) {
+		r->paused = false;
+		h->n_paused--;
+	}
 	if (!e)
 		return;
 	curl_multi_remove_handle(h->multi, e);
@@ -384,7 +443,13 @@ static bool parse_json(struct http_req *r)
 	struct json_tokener *tok;
 	if (!r->body || r->body_len == 0)
 		return false;
-	if (!(tok = json_tokener_new()))
+	/* json-c's tree is many times the body: bound it before building it */
+	if (!fetch_json_within(r->body, r->body_len, FETCH_JSON_MAX_CONTAINERS,
+			       FETCH_JSON_MAX_VALUES)) {
+		r->too_many = true;
+		return false;
+	}
+	if (!(tok = json_tokener_new_ex(FETCH_JSON_MAX_DEPTH)))
 		return false;
 	struct json_object *j = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
 	bool ok = j && json_tokener_get_error(tok) == json_tokener_success;
@@ -452,7 +517,8 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	f->transport = (int)res;
 	f->transport_error = r->errbuf;
 	f->too_big = r->too_big;
-	f->body_cap = HTTP_BODY_CAP;
+	f->shrinkable = r->shrinkable;
+	f->body_cap = h->body_cap;
 	f->status = status;
 	f->url = r->url;
 	f->path = path;
@@ -479,6 +545,7 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	f->location = loc;
 	if ((status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 429))
 		f->json_valid = parse_json(r);
+	f->too_many = r->too_many;
 	if (status == 401 || status == 403) {
 		http_api_message(r->json, msg, msg_len);
 		f->api_message = msg;
@@ -574,6 +641,18 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 	case FETCH_V_OK:
 		break;
 	}
+	if (r->too_big || r->too_many) {
+		/* a shrinkable request over the caps: the crawler asks for less */
+		r->too_big = true;
+		r->status = 0;
+		json_object_put(r->json);
+		r->json = NULL;
+		release_easy(h, r);
+		body_free(r);
+		rc = fn(ctx, r);
+		req_free(r);
+		return rc;
+	}
 	if (r->status >= 200 && r->status < 300 && (rc = read_paging(h, r, path, err)) < 0) {
 		release_easy(h, r);
 		req_free(r);
@@ -636,6 +715,17 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 		wait = gate - now;
 	if (wait < 0)
 		wait = 0;
+	if (h->n_paused > 0 && (!h->hog || h->buffered < h->budget)) {
+		/* room again: the waiting transfers go on (one may pause again) */
+		for (size_t i = 0; i < h->n_active; i++) {
+			struct http_req *r = h->active[i];
+			if (r->paused) {
+				r->paused = false;
+				h->n_paused--;
+				curl_easy_pause(r->easy, CURLPAUSE_CONT);
+			}
+		}
+	}
 	if (h->n_active > 0) {
 		int running = 0;
 		curl_multi_perform(h->multi, &running);

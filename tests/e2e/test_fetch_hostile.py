@@ -131,6 +131,63 @@ with ServerProcess(snapfile, "--token", TOKEN) as srv:
     rc, out, err = run(["fetch", "--url", srv.url, "--full"] + SEED, db)
     check(rc == 0, "then fetch --full repairs it (%d: %s)" % (rc, err.strip()[:200]))
 
+# 6. bounded memory whatever the server sends (peak RSS of the fetch process,
+#    measured by a wrapper with getrusage(RUSAGE_CHILDREN))
+RSS_WRAPPER = ("import resource, subprocess, sys\n"
+               "p = subprocess.run(sys.argv[1:])\n"
+               "sys.stderr.write('maxrss_kib=%d\\n' % "
+               "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+               "sys.exit(p.returncode)\n")
+
+
+def run_rss(args, db, env):
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith(("GITLAB_", "ISSUEGRAPH_", "CI_"))}
+    e["GITLAB_TOKEN"] = TOKEN
+    e.update(env)
+    from fetch_testlib import BIN
+    p = subprocess.run(["/usr/bin/python3", "-c", RSS_WRAPPER, BIN, "--db", db] + args, env=e,
+                       capture_output=True, text=True, timeout=300)
+    rss = [int(ln.split("=")[1]) for ln in p.stderr.splitlines() if ln.startswith("maxrss_kib=")]
+    return p.returncode, p.stderr, (rss[0] if rss else -1) // 1024
+
+
+# a listing page over the per-body cap is asked again with a smaller per_page
+with ServerProcess(snapfile, "--token", TOKEN, "--huge-body-mb", "3", "--huge-above", "25") as srv:
+    exp = expected(readable(srv), seed_projects=["big/proj"])
+    db = os.path.join(d, "huge-list.db")
+    rc, err, rss = run_rss(["fetch", "--url", srv.url] + SEED, db,
+                           {"ISSUEGRAPH_TEST_BODY_CAP": str(1 << 20)})
+    check(rc == 0, "huge listing pages: per_page shrinks until they fit (%d: %s)"
+          % (rc, err.strip()[-300:]))
+    same_as(db, exp, "huge listing pages: the crawl is complete")
+    check(0 < rss < 100, "huge listing pages: peak RSS %d MiB (< 100)" % rss)
+    check(stats(srv)["by_status"].get("huge", 0) == 2,
+          "huge listing pages: asked at 100 and 50, then 25 (%s)" % stats(srv)["by_status"])
+
+# a link list over the cap fails with a clear message; one whose JSON tree
+# would be huge ([[],[],...] under the cap) too, before json-c builds it
+for mb, cap, want in (("8", str(2 << 20), "larger than 2 MiB"),
+                      ("4", str(32 << 20), "arrays and objects")):
+    with ServerProcess(snapfile, "--token", TOKEN, "--huge-body-mb", mb,
+                       "--huge-kinds", "links") as srv:
+        db = os.path.join(d, "huge-links-%s.db" % mb)
+        rc, err, rss = run_rss(["fetch", "--url", srv.url] + SEED, db,
+                               {"ISSUEGRAPH_TEST_BODY_CAP": cap})
+        check(rc == 3 and want in err, "huge link list (%s MiB): exits 3 saying %r (%d: %s)"
+              % (mb, want, rc, err.strip()[-300:]))
+        check(0 < rss < 100, "huge link list (%s MiB): peak RSS %d MiB (< 100)" % (mb, rss))
+
+# a tiny budget for all buffered bodies: transfers wait their turn, the
+# crawl still completes
+with ServerProcess(snapfile, "--token", TOKEN) as srv:
+    exp = expected(readable(srv), seed_projects=["big/proj"])
+    db = os.path.join(d, "budget.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--jobs", "16"] + SEED, db,
+                       env={"ISSUEGRAPH_TEST_BODY_BUDGET": str(40000)})
+    check(rc == 0, "a small body budget: the crawl completes (%d: %s)" % (rc, err.strip()))
+    same_as(db, exp, "a small body budget: the store is complete")
+
 # 4. a proxy from the environment is never used for a loopback instance
 class Recorder:
     """A listener that records connections (a proxy that must stay unused)."""

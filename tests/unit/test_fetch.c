@@ -626,6 +626,35 @@ static void test_classify__redirects(void **state)
 	assert_non_null(strstr(d.msg, "without a Location"));
 }
 
+static void test_json_within__counts_outside_strings(void **state)
+{
+	(void)state;
+	const char *ok = "[{\"a\": [1, 2, {\"b\": \"[[[[,,,,{{{\\\"\"}}]";
+	assert_true(fetch_json_within(ok, strlen(ok), 4, 100));
+	assert_false(fetch_json_within(ok, strlen(ok), 3, 100));
+	assert_false(fetch_json_within("[[],[],[],[]]", 13, 4, 100));
+	assert_true(fetch_json_within("[[],[],[],[]]", 13, 5, 100));
+	assert_false(fetch_json_within("[1,2,3,4,5]", 11, 10, 4));
+}
+
+static void test_classify__over_the_caps(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(0);
+	f.too_big = true;
+	f.transport = CURLE_WRITE_ERROR;
+	f.shrinkable = true; /* a listing page: delivered, the crawler asks for less */
+	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+	f = answer(200);
+	f.too_many = true;
+	f.json_valid = false;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "arrays and objects"));
+	f.shrinkable = true;
+	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +682,8 @@ int main(void)
 	    cmocka_unit_test(test_classify__tries_and_time_run_out),
 	    cmocka_unit_test(test_classify__429_waits),
 	    cmocka_unit_test(test_classify__redirects),
+	    cmocka_unit_test(test_json_within__counts_outside_strings),
+	    cmocka_unit_test(test_classify__over_the_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
