@@ -143,6 +143,10 @@ struct fetch_result {
  * that a kill inside a write transaction loses nothing).
  * $ISSUEGRAPH_TEST_MAX_OFFSET=N lowers the deepest offset paged to
  * (GitLab: 50,000) so that tests exercise the updated_after continuation.
+ * $ISSUEGRAPH_TEST_BODY_CAP=BYTES lowers the cap on one answer (256 MiB; a
+ * listing page over it is asked again with a smaller per_page) and
+ * $ISSUEGRAPH_TEST_BODY_BUDGET=BYTES the budget for all answers buffered
+ * at once (512 MiB; beyond it transfers wait).
  */
 int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_result *res, char *err);
 
