@@ -330,7 +330,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = pick_instance(ctx, s, given_url, stored_url, &url)))
 		goto done;
 	if (stored_url && strcmp(stored_url, url) != 0) {
-		cli_error("fetch", "%s holds %s, not %s (use another --db for another instance)",
+		cli_error("fetch",
+			  "%s holds %.200s, not %s (use another --db for another instance)",
 			  ctx->db_path, stored_url, url);
 		rc = CLI_EXIT_STORE;
 		goto done;

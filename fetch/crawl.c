@@ -87,6 +87,7 @@ struct links_unit {
 struct seed_req {
 	const char *word; /* the option value, for messages */
 	int64_t iid;
+	int64_t pages; /* --group: pages of projects read */
 };
 
 struct crawl {
@@ -1049,6 +1050,15 @@ static int on_seed(struct crawl *c, struct http_req *r)
 				continue;
 			if (json_object_array_add(c->seed_listed, json_object_get(p)))
 				return nomem(c);
+		}
+		/* GitLab pages no deeper than its offset limit: a server whose
+		 * next links go on past it (or loop) is not followed for ever */
+		if (r->link_next && ++sr->pages >= MAX_OFFSET_DEFAULT / PER_PAGE) {
+			fetch_fail(c->err,
+				   "--group %s: more than %d pages of projects (the server's next "
+				   "links do not end); refused",
+				   sr->word, MAX_OFFSET_DEFAULT / PER_PAGE);
+			return FETCH_EREMOTE;
 		}
 		if (r->link_next && http_submit(c->h, r->link_next, K_SEED_GROUP, sr))
 			return nomem(c);

@@ -103,6 +103,15 @@ for mode, xpage, want in (("loop", None, "repeats"), ("endless", "1", "cannot pa
         check(longest in ("", "0") or int(longest) <= 8192,
               "next link %s: no unusable next position stored (%s)" % (mode, longest))
 
+# a group listing whose next links never end
+example = os.path.join(os.environ.get("IG_SOURCE_DIR") or ".", "examples", "example.json")
+for mode in ("endless",):
+    with ServerProcess(example, "--token", TOKEN, "--hostile-link", mode) as srv:
+        rc, out, err = run_bounded(["fetch", "--url", srv.url, "--group", "acme"],
+                                   os.path.join(d, "group-%s.db" % mode))
+        check(rc == 3 and "--group acme" in err and "do not end" in err,
+              "group listing, next link %s: exits 3 (%d: %s)" % (mode, rc, err.strip()[:300]))
+
 # a very long or malformed updated_at is refused before it reaches the frontier
 for bad in ("2026-01-01T00:00:00." + "9" * 5000 + "Z", "not-a-time&state=opened"):
     with ServerProcess(snapfile, "--token", TOKEN, "--hostile-updated-at", bad) as srv:
