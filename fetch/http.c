@@ -577,7 +577,7 @@ static int read_paging(struct http *h, struct http_req *r, const char *path, cha
 		free(r->link_next);
 		r->link_next = next;
 		if (rc) {
-			fetch_fail(err, "GET %s: %s", path, msg);
+			fetch_fail(err, "GET %s: the next page: %s", path, msg);
 			return rc;
 		}
 	}
@@ -608,12 +608,14 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 
 	switch (d.verdict) {
 	case FETCH_V_REDIRECT: {
-		char *u = strdup(d.location);
+		/* same origin (classified), and like every request inside the API */
+		char *u = NULL;
+		rc = fetch_api_rebase(h->o->url, d.location, &u, msg);
 		release_easy(h, r);
-		if (!u) {
+		if (rc) {
+			fetch_fail(err, "GET %s: redirect: %s", path, msg);
 			req_free(r);
-			fetch_fail(err, "out of memory");
-			return FETCH_ENOMEM;
+			return rc;
 		}
 		free(r->url);
 		r->url = u;

@@ -66,7 +66,7 @@ int fetch_api_rebase(const char *instance, const char *target, char **out, char 
 	/* as is: a "/../" is refused, not resolved */
 	if (curl_url_set(t, CURLUPART_URL, target, CURLU_PATH_AS_IS) != CURLUE_OK ||
 	    curl_url_get(t, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
-		fetch_fail(err, "the next page's URL is not a URL (%s); refused", shown);
+		fetch_fail(err, "the URL %s is not one; refused", shown);
 		goto done;
 	}
 	if (curl_url_get(t, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
@@ -81,16 +81,14 @@ int fetch_api_rebase(const char *instance, const char *target, char **out, char 
 	}
 	snprintf(prefix, pl, "%.*s/api/v4/", (int)il, ipath);
 	if (strncmp(path, prefix, strlen(prefix)) != 0 || has_dot_segment(path)) {
-		fetch_fail(err,
-			   "the next page's URL (%s) is outside the instance's API (%s); refused",
-			   shown, prefix);
+		fetch_fail(err, "%s is outside the instance's API (%s); refused", shown, prefix);
 		goto done;
 	}
 	if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
 	    curl_url_set(u, CURLUPART_QUERY, query, 0) != CURLUE_OK ||
 	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_URL, &res, 0) != CURLUE_OK) {
-		fetch_fail(err, "the next page's URL (%s) cannot be used; refused", shown);
+		fetch_fail(err, "%s cannot be used; refused", shown);
 		goto done;
 	}
 	if (!(*out = strdup(res))) {
