@@ -966,6 +966,17 @@ static int on_links(struct crawl *c, struct http_req *r)
 	return rc;
 }
 
+/* After a fatal error: what the requests still pending own. */
+static void drop_request(void *ctx, int kind, void *data)
+{
+	(void)ctx;
+	if (kind == K_LINKS) {
+		struct links_unit *u = data;
+		json_object_put(u->json);
+		free(u);
+	}
+}
+
 static int retry_parked(struct crawl *c)
 {
 	struct links_unit **pp = &c->parked;
@@ -1578,6 +1589,8 @@ done:
 	res->seconds = fetch_now() - t0;
 	if (rc)
 		store_rollback(s); /* no-op unless a unit was open */
+	if (c.h)
+		http_drop_pending(c.h, drop_request, &c);
 	http_free(c.h);
 	for (size_t i = 0; i < c.n_listers; i++) {
 		free(c.listers[i].next);

@@ -63,6 +63,10 @@ struct http_stats {
 
 int http_new(struct http **out, const struct fetch_options *o, char *err);
 void http_free(struct http *h);
+/* Hand the kind and data of every request not yet delivered (queued,
+ * waiting or in flight) to drop, e.g. to free the crawler's data after a
+ * fatal error; http_free() then frees the requests themselves. */
+void http_drop_pending(struct http *h, void (*drop)(void *ctx, int kind, void *data), void *ctx);
 
 /* Queue a GET of url (absolute): its path and query go to the instance's
  * origin (fetch_api_rebase); FETCH_EREMOTE when that refuses it (callers

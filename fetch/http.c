@@ -31,6 +31,7 @@ struct http {
 	struct curl_slist *headers;	     /* holds the token: never printed */
 	struct http_req *queue, *queue_tail; /* ready to start, FIFO */
 	struct http_req *waiting;	     /* backing off, not ordered */
+	struct http_req *failed;	     /* failed for good, not delivered */
 	size_t n_queue, n_waiting, n_active;
 	CURL **pool;
 	size_t n_pool;
@@ -153,12 +154,25 @@ static void free_list(struct http_req *r)
 	}
 }
 
+void http_drop_pending(struct http *h, void (*drop)(void *ctx, int kind, void *data), void *ctx)
+{
+	for (struct http_req *r = h->queue; r; r = r->next)
+		drop(ctx, r->kind, r->data);
+	for (struct http_req *r = h->waiting; r; r = r->next)
+		drop(ctx, r->kind, r->data);
+	for (struct http_req *r = h->failed; r; r = r->next)
+		drop(ctx, r->kind, r->data);
+	for (size_t i = 0; i < h->n_active; i++)
+		drop(ctx, h->active[i]->kind, h->active[i]->data);
+}
+
 void http_free(struct http *h)
 {
 	if (!h)
 		return;
 	free_list(h->queue);
 	free_list(h->waiting);
+	free_list(h->failed);
 	/* requests still in flight after a fatal error */
 	for (size_t i = 0; i < h->n_active; i++) {
 		struct http_req *r = h->active[i];
@@ -584,6 +598,15 @@ static int read_paging(struct http *h, struct http_req *r, const char *path, cha
 	return FETCH_OK;
 }
 
+/* A request that failed for good, never delivered: kept (on the failed
+ * list) so that http_drop_pending() hands its data back; returns rc. */
+static int give_up(struct http *h, struct http_req *r, int rc)
+{
+	r->next = h->failed;
+	h->failed = r;
+	return rc;
+}
+
 /* One finished transfer: 0 (delivered, or queued again), or fatal. The
  * decision is fetch_classify()'s; this only acts on it. */
 static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_fn fn, void *ctx,
@@ -614,8 +637,7 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 		release_easy(h, r);
 		if (rc) {
 			fetch_fail(err, "GET %s: redirect: %s", path, msg);
-			req_free(r);
-			return rc;
+			return give_up(h, r, rc);
 		}
 		free(r->url);
 		r->url = u;
@@ -638,8 +660,7 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 	case FETCH_V_FAIL:
 		fetch_fail(err, "%s", d.msg);
 		release_easy(h, r);
-		req_free(r);
-		return d.exit_class;
+		return give_up(h, r, d.exit_class);
 	case FETCH_V_OK:
 		break;
 	}
@@ -657,8 +678,7 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 	}
 	if (r->status >= 200 && r->status < 300 && (rc = read_paging(h, r, path, err)) < 0) {
 		release_easy(h, r);
-		req_free(r);
-		return rc;
+		return give_up(h, r, rc);
 	}
 	release_easy(h, r);
 	rc = fn(ctx, r);
@@ -702,9 +722,8 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 			h->queue_tail = NULL;
 		h->n_queue--;
 		if ((rc = start(h, r)) < 0) {
-			req_free(r);
 			fetch_fail(err, "out of memory");
-			return rc;
+			return give_up(h, r, rc);
 		}
 		if (h->pace > 0)
 			h->next_start = (h->next_start > now ? h->next_start : now) + h->pace;
