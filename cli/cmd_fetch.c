@@ -99,6 +99,51 @@ static int exit_for(int rc)
 	}
 }
 
+/*
+ * The instance (SPEC: fetch, --url and "A token is sent only to an instance
+ * that the user named"): --url, $GITLAB_HOST, $CI_SERVER_URL; the store's own
+ * alone only outside CI and only when a fetch recorded it (an imported
+ * snapshot's source is anyone's choice: exit 2, nothing sent); else
+ * gitlab.com. *url is malloc'd and normalised; 0 or an exit code.
+ */
+static int pick_instance(struct cli_ctx *ctx, struct store *s, const char *given_url,
+			 const char *stored_url, char **url)
+{
+	char err[FETCH_ERRMSG_SIZE] = "";
+	const char *pick = given_url, *from = "--url";
+	const char *ci = getenv("GITLAB_CI");
+	enum store_instance_origin origin = STORE_INSTANCE_NONE;
+	if (!pick && (pick = env_nonempty("GITLAB_HOST")))
+		from = "$GITLAB_HOST";
+	if (!pick && (pick = env_nonempty("CI_SERVER_URL")))
+		from = "$CI_SERVER_URL";
+	if (!pick && stored_url) {
+		if (store_get_instance_origin(s, &origin) < 0) {
+			cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
+			return CLI_EXIT_STORE;
+		}
+		if (origin != STORE_INSTANCE_FETCHED)
+			return cli_usage("fetch",
+					 "%s: its instance comes from an imported snapshot, "
+					 "which does not decide where the token goes: name the "
+					 "instance with --url",
+					 ctx->db_path);
+		if (ci && strcmp(ci, "true") == 0)
+			return cli_usage("fetch",
+					 "in a CI job the store's instance is not used alone: "
+					 "give --url or set $CI_SERVER_URL");
+		pick = stored_url;
+		from = ctx->db_path;
+	}
+	if (!pick)
+		pick = "https://gitlab.com";
+	if (fetch_url_normalize(pick, url, err) != FETCH_OK) {
+		cli_error("fetch", "%s: %s", from, err);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -252,7 +297,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	}
 	if (url_arg && fetch_url_normalize(url_arg, &given_url, err) != FETCH_OK) {
-		rc = cli_usage("fetch", "%s", err);
+		rc = cli_usage("fetch", "--url: %s", err);
 		goto done;
 	}
 
@@ -282,22 +327,11 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	const char *pick = given_url;
-	if (!pick)
-		pick = stored_url;
-	if (!pick)
-		pick = env_nonempty("GITLAB_HOST");
-	if (!pick)
-		pick = env_nonempty("CI_SERVER_URL");
-	if (!pick)
-		pick = "https://gitlab.com";
-	if (fetch_url_normalize(pick, &url, err) != FETCH_OK) {
-		cli_error("fetch", "%s", err);
-		rc = CLI_EXIT_USAGE;
+	if ((rc = pick_instance(ctx, s, given_url, stored_url, &url)))
 		goto done;
-	}
 	if (stored_url && strcmp(stored_url, url) != 0) {
-		cli_error("fetch", "%s holds %s, not %s (use another --db for another instance)",
+		cli_error("fetch",
+			  "%s holds %.200s, not %s (use another --db for another instance)",
 			  ctx->db_path, stored_url, url);
 		rc = CLI_EXIT_STORE;
 		goto done;

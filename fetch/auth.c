@@ -144,35 +144,45 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL, *frag = NULL, *user = NULL,
-	     *res = NULL;
+	     *pass = NULL, *res = NULL;
 	int rc = FETCH_EUSAGE;
 	*out = NULL;
 	if (!u)
 		return FETCH_ENOMEM;
+	/* The messages never echo the URL: it may carry a secret (userinfo, a
+	 * private_token query) and they end up in CI logs. They name the part
+	 * that is wrong instead; the caller says where the URL came from. */
 	if (!*in || curl_url_set(u, CURLUPART_URL, in, CURLU_DEFAULT_SCHEME) != CURLUE_OK) {
-		fetch_fail(err, "--url %s: not a URL", in);
+		fetch_fail(err, "not a URL (expected https://host or https://host/path)");
 		goto done;
 	}
 	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	if (!scheme || (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0)) {
-		fetch_fail(err, "--url %s: only https:// (or http://) is supported", in);
+		fetch_fail(err, "only https:// (or http://) is supported");
 		goto done;
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host) {
-		fetch_fail(err, "--url %s: no host", in);
+		fetch_fail(err, "no host");
 		goto done;
 	}
-	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user) {
-		fetch_fail(err, "--url: credentials in the URL are not accepted (use "
-				"$GITLAB_TOKEN or --token-file)");
+	if ((curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user) ||
+	    (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK && pass)) {
+		fetch_fail(err,
+			   "%s://%s: a user or password (user:pass@) is not accepted in the "
+			   "URL (give the token in $GITLAB_TOKEN or --token-file)",
+			   scheme, host);
 		goto done;
 	}
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK && query) {
-		fetch_fail(err, "--url %s: a query is not accepted", in);
+		fetch_fail(err,
+			   "%s://%s: a query (?...) is not accepted in the URL (give the "
+			   "token in $GITLAB_TOKEN or --token-file)",
+			   scheme, host);
 		goto done;
 	}
 	if (curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK && frag) {
-		fetch_fail(err, "--url %s: a fragment is not accepted", in);
+		fetch_fail(err, "%s://%s: a fragment (#...) is not accepted in the URL", scheme,
+			   host);
 		goto done;
 	}
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
@@ -188,7 +198,7 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 		curl_url_set(u, CURLUPART_PATH, *path ? path : "/", 0);
 	}
 	if (curl_url_get(u, CURLUPART_URL, &res, 0) != CURLUE_OK) {
-		fetch_fail(err, "--url %s: not a URL", in);
+		fetch_fail(err, "not a URL");
 		goto done;
 	}
 	/* curl writes the root path as a trailing "/": the instance has none. */
@@ -207,6 +217,7 @@ done:
 	curl_free(query);
 	curl_free(frag);
 	curl_free(user);
+	curl_free(pass);
 	curl_free(res);
 	curl_url_cleanup(u);
 	return rc;
@@ -233,6 +244,19 @@ static bool host_is_loopback(const char *host)
 			return IN6_IS_ADDR_LOOPBACK(&a6);
 	}
 	return false;
+}
+
+bool fetch_url_is_loopback(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	bool loop = false;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		loop = host_is_loopback(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return loop;
 }
 
 int fetch_url_check_http(const char *url, bool allow_http, bool *warn, char *err)

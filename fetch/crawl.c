@@ -62,7 +62,15 @@ struct lister {
 	long page;	    /* pages read in the current series (X-Page if given) */
 	int64_t last_iid;   /* iids listing: the last iid of the chunk in flight */
 	size_t chunk;	    /* iids listing: how many iids in flight */
+	uint64_t *read;	    /* hashes of the page URLs read in the current series */
+	size_t n_read, cap_read;
+	int per_page; /* rows per page; 0: PER_PAGE (lowered for huge pages) */
 };
+
+static int lister_per_page(const struct lister *l)
+{
+	return l->per_page > 0 ? l->per_page : PER_PAGE;
+}
 
 struct expand {
 	int64_t issue_id, project_id, iid, hop;
@@ -79,6 +87,7 @@ struct links_unit {
 struct seed_req {
 	const char *word; /* the option value, for messages */
 	int64_t iid;
+	int64_t pages; /* --group: pages of projects read */
 };
 
 struct crawl {
@@ -280,8 +289,10 @@ static int api_url(struct crawl *c, char **out, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(tail, sizeof tail, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tail)
-		return nomem(c);
+	if (n < 0 || (size_t)n >= sizeof tail) {
+		fetch_fail(c->err, "internal error: an API URL longer than %zu bytes", sizeof tail);
+		return FETCH_EREMOTE;
+	}
 	size_t len = strlen(c->o->url) + strlen("/api/v4") + (size_t)n + 1;
 	if (!(*out = malloc(len)))
 		return nomem(c);
@@ -449,17 +460,28 @@ static int submit_list(struct crawl *c, struct lister *l)
 	const char *state = c->incremental ? "all" : c->o->state;
 	if (l->updated_after && !after)
 		return nomem(c);
+	if (l->updated_after && !fetch_time_is_rfc3339(l->updated_after)) {
+		/* only a store edited by hand holds one: never send it */
+		curl_free(after);
+		fetch_fail(c->err,
+			   "project %lld: the crawl frontier holds an unusable updated_after; run "
+			   "fetch --full",
+			   (long long)l->project_id);
+		return FETCH_EREMOTE;
+	}
 	if (l->is_seed == 1) {
 		if (l->next) {
-			url = strdup(l->next);
-			if (!url)
-				rc = nomem(c);
+			/* kept in the store: checked like a next link */
+			char msg[FETCH_ERRMSG_SIZE];
+			if ((rc = fetch_api_rebase(c->o->url, l->next, &url, msg)))
+				fetch_fail(c->err, "project %lld: resuming the listing: %s",
+					   (long long)l->project_id, msg);
 		} else {
 			rc =
 			    api_url(c, &url,
 				    "/projects/%lld/issues?order_by=updated_at&sort=asc&per_page=%d"
 				    "&state=%s%s%s",
-				    (long long)l->project_id, PER_PAGE, state,
+				    (long long)l->project_id, lister_per_page(l), state,
 				    after ? "&updated_after=" : "", after ? after : "");
 		}
 	} else {
@@ -467,8 +489,8 @@ static int submit_list(struct crawl *c, struct lister *l)
 		int64_t after_iid = l->next ? strtoll(l->next, NULL, 10) : 0;
 		int64_t *iids = NULL;
 		size_t n = 0;
-		if (store_crawl_project_iids(c->s, l->project_id, after_iid, PER_PAGE, &iids, &n) <
-		    0) {
+		if (store_crawl_project_iids(c->s, l->project_id, after_iid, lister_per_page(l),
+					     &iids, &n) < 0) {
 			curl_free(after);
 			return store_failed(c, "read stored iids");
 		}
@@ -501,14 +523,14 @@ static int submit_list(struct crawl *c, struct lister *l)
 		l->chunk = n;
 		free(iids);
 		rc = api_url(c, &url, "/projects/%lld/issues?per_page=%d&state=all%s%s%s",
-			     (long long)l->project_id, PER_PAGE, after ? "&updated_after=" : "",
-			     after ? after : "", q);
+			     (long long)l->project_id, lister_per_page(l),
+			     after ? "&updated_after=" : "", after ? after : "", q);
 		free(q);
 	}
 	curl_free(after);
 	if (rc)
 		return rc;
-	rc = http_submit(c->h, url, K_LIST, l);
+	rc = http_submit_shrinkable(c->h, url, K_LIST, l);
 	free(url);
 	if (rc)
 		return nomem(c);
@@ -589,11 +611,77 @@ static int feed(struct crawl *c)
 
 /* ---- answers ----------------------------------------------------------------- */
 
+/* FNV-1a of a page URL: a listing remembers the pages of its series by it. */
+static uint64_t url_hash(const char *u)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *u; u++)
+		h = (h ^ (unsigned char)*u) * 1099511628211ull;
+	return h;
+}
+
+static bool page_was_read(const struct lister *l, const char *url)
+{
+	uint64_t h = url_hash(url);
+	for (size_t i = 0; i < l->n_read; i++)
+		if (l->read[i] == h)
+			return true;
+	return false;
+}
+
+/* Remember url as read in the current series (bounded: the series ends at
+ * the offset limit). 0 or FETCH_ENOMEM. */
+static int page_read(struct lister *l, const char *url)
+{
+	if (page_was_read(l, url))
+		return 0;
+	if (l->n_read == l->cap_read) {
+		size_t ncap = l->cap_read ? l->cap_read * 2 : 16;
+		uint64_t *nr = realloc(l->read, ncap * sizeof *nr);
+		if (!nr)
+			return FETCH_ENOMEM;
+		l->read = nr;
+		l->cap_read = ncap;
+	}
+	l->read[l->n_read++] = url_hash(url);
+	return 0;
+}
+
+/* A listing page over the answer caps (GitLab allows 1 MB descriptions, so
+ * a legit page of 100 can pass 100 MB): ask again with half the rows, down
+ * to one. A Link-paged listing starts a series again from the last
+ * updated_at committed (updated_after is inclusive: nothing is lost). */
+static int shrink_listing(struct crawl *c, struct lister *l, const struct http_req *r)
+{
+	int pp = lister_per_page(l);
+	if (pp <= 1) {
+		char path[512];
+		http_url_path(r->url, path, sizeof path);
+		fetch_fail(c->err, "GET %s: even one issue is more than the answer limit; refused",
+			   path);
+		return FETCH_EREMOTE;
+	}
+	l->per_page = pp / 2;
+	if (l->is_seed == 1) {
+		free(l->next);
+		l->next = NULL;
+		free(l->series_after);
+		l->series_after = NULL;
+		if (l->updated_after && !(l->series_after = strdup(l->updated_after)))
+			return nomem(c);
+		l->page = 0;
+		l->n_read = 0;
+	}
+	return 0;
+}
+
 static int on_list(struct crawl *c, struct http_req *r)
 {
 	struct lister *l = r->data;
 	int rc = 0;
 	l->in_flight = false;
+	if (r->too_big)
+		return shrink_listing(c, l, r);
 	if (r->status == 404) {
 		/* a linked project that became unreadable, or a seed project gone */
 		if (l->is_seed == 1) {
@@ -624,6 +712,7 @@ static int on_list(struct crawl *c, struct http_req *r)
 		free(l->series_after);
 		l->series_after = strdup(l->updated_after);
 		l->page = 0;
+		l->n_read = 0;
 		return l->series_after ? 0 : nomem(c);
 	}
 	if (r->status != 200 || !json_object_is_type(r->json, json_type_array)) {
@@ -677,29 +766,35 @@ static int on_list(struct crawl *c, struct http_req *r)
 	if (rc == 0 && (last_updated || l->updated_after) &&
 	    !(after = strdup(last_updated ? last_updated : l->updated_after)))
 		rc = nomem(c);
+	struct fetch_list_decision dec = {FETCH_LIST_DONE, 0, ""};
 	if (rc == 0 && l->is_seed == 1) {
-		long page = r->x_page > 0 ? r->x_page : l->page + 1;
-		if (!r->link_next || n == 0) {
-			done = true;
-		} else if ((int64_t)(page + 1) * PER_PAGE > c->max_offset && last_updated) {
-			/* never page past the offset limit: continue with updated_after */
-			if (l->series_after && strcmp(l->series_after, last_updated) == 0) {
-				fetch_fail(c->err,
-					   "project %lld: more than %lld issues share the "
-					   "updated_at %s; cannot page on",
-					   (long long)l->project_id, (long long)c->max_offset,
-					   last_updated);
-				rc = FETCH_EREMOTE;
-			}
-		} else if (!(next = strdup(r->link_next))) {
+		struct fetch_list_facts f = {n,
+					     r->link_next != NULL,
+					     false,
+					     r->link_next ? strlen(r->link_next) : 0,
+					     r->x_page,
+					     l->page,
+					     lister_per_page(l),
+					     c->max_offset,
+					     last_updated,
+					     l->series_after};
+		if ((rc = page_read(l, r->url)) == 0)
+			f.next_repeats = r->link_next && page_was_read(l, r->link_next);
+		else
 			rc = nomem(c);
+		if (rc == 0 && fetch_list_next(&f, &dec) == FETCH_LIST_FAIL) {
+			fetch_fail(c->err, "project %lld: %s", (long long)l->project_id, dec.msg);
+			rc = FETCH_EREMOTE;
 		}
+		done = dec.step == FETCH_LIST_DONE;
+		if (rc == 0 && dec.step == FETCH_LIST_NEXT_PAGE && !(next = strdup(r->link_next)))
+			rc = nomem(c);
 	} else if (rc == 0) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "%lld", (long long)l->last_iid);
 		if (!(next = strdup(buf)))
 			rc = nomem(c);
-		done = l->chunk < PER_PAGE;
+		done = l->chunk < (size_t)lister_per_page(l);
 		free(after); /* the iid listing keeps its mark */
 		after = NULL;
 		if (rc == 0 && l->updated_after && !(after = strdup(l->updated_after)))
@@ -717,8 +812,9 @@ static int on_list(struct crawl *c, struct http_req *r)
 			free(l->series_after);
 			l->series_after = after ? strdup(after) : NULL;
 			l->page = 0;
+			l->n_read = 0;
 		} else if (next) {
-			l->page = r->x_page > 0 ? r->x_page : l->page + 1;
+			l->page = dec.page;
 		}
 		free(l->next);
 		l->next = next;
@@ -875,6 +971,17 @@ static int on_links(struct crawl *c, struct http_req *r)
 	return rc;
 }
 
+/* After a fatal error: what the requests still pending own. */
+static void drop_request(void *ctx, int kind, void *data)
+{
+	(void)ctx;
+	if (kind == K_LINKS) {
+		struct links_unit *u = data;
+		json_object_put(u->json);
+		free(u);
+	}
+}
+
 static int retry_parked(struct crawl *c)
 {
 	struct links_unit **pp = &c->parked;
@@ -969,6 +1076,15 @@ static int on_seed(struct crawl *c, struct http_req *r)
 			}
 			if (json_object_array_add(c->seed_listed, json_object_get(p)))
 				return nomem(c);
+		}
+		/* GitLab pages no deeper than its offset limit: a server whose
+		 * next links go on past it (or loop) is not followed for ever */
+		if (r->link_next && ++sr->pages >= MAX_OFFSET_DEFAULT / PER_PAGE) {
+			fetch_fail(c->err,
+				   "--group %s: more than %d pages of projects (the server's next "
+				   "links do not end); refused",
+				   sr->word, MAX_OFFSET_DEFAULT / PER_PAGE);
+			return FETCH_EREMOTE;
 		}
 		if (r->link_next && http_submit(c->h, r->link_next, K_SEED_GROUP, sr))
 			return nomem(c);
@@ -1490,11 +1606,14 @@ done:
 	res->seconds = fetch_now() - t0;
 	if (rc)
 		store_rollback(s); /* no-op unless a unit was open */
+	if (c.h)
+		http_drop_pending(c.h, drop_request, &c);
 	http_free(c.h);
 	for (size_t i = 0; i < c.n_listers; i++) {
 		free(c.listers[i].next);
 		free(c.listers[i].updated_after);
 		free(c.listers[i].series_after);
+		free(c.listers[i].read);
 	}
 	free(c.listers);
 	free(c.heap);

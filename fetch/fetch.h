@@ -56,9 +56,11 @@ void fetch_token_release(struct fetch_token *t);
 
 /*
  * Normalise an instance URL: a bare host gets https://, the path loses
- * trailing slashes (and a trailing /api/v4), query and fragment are
- * refused. *out is malloc'd ("https://gitlab.example.com" or with a path
- * prefix for instances under one). FETCH_EUSAGE on a URL that is not one.
+ * trailing slashes (and a trailing /api/v4); userinfo, query and fragment
+ * are refused. *out is malloc'd ("https://gitlab.example.com" or with a path
+ * prefix for instances under one). FETCH_EUSAGE on a URL that is not one;
+ * the message never quotes the URL (it may hold a secret) and does not say
+ * where it came from: the caller prefixes that ("--url: ...").
  */
 int fetch_url_normalize(const char *in, char **out, char *err);
 
@@ -146,6 +148,10 @@ struct fetch_result {
  * that a kill inside a write transaction loses nothing).
  * $ISSUEGRAPH_TEST_MAX_OFFSET=N lowers the deepest offset paged to
  * (GitLab: 50,000) so that tests exercise the updated_after continuation.
+ * $ISSUEGRAPH_TEST_BODY_CAP=BYTES lowers the cap on one answer (256 MiB; a
+ * listing page over it is asked again with a smaller per_page) and
+ * $ISSUEGRAPH_TEST_BODY_BUDGET=BYTES the budget for all answers buffered
+ * at once (512 MiB; beyond it transfers wait).
  */
 int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_result *res, char *err);
 

@@ -18,12 +18,12 @@
 
 #include "fetch_internal.h"
 
-/* An API answer bigger than this is an error, not an OOM. */
-#define HTTP_BODY_CAP	   ((size_t)256 << 20)
-#define HTTP_MAX_REDIRECTS 8
-#define HTTP_BACKOFF_BASE  0.5 /* seconds, doubled per try */
-#define HTTP_BACKOFF_MAX   30.0
-#define HTTP_RATE_RECOVER  2.0 /* seconds without 429 before one more slot */
+/* An API answer bigger than this is an error (or, for a listing page, a
+ * reason to ask for fewer rows), not an OOM. */
+#define HTTP_BODY_CAP ((size_t)256 << 20)
+/* All answers buffered at once (--jobs of them): beyond it transfers wait. */
+#define HTTP_BODY_BUDGET  ((size_t)512 << 20)
+#define HTTP_RATE_RECOVER 2.0 /* seconds without 429 before one more slot */
 
 struct http {
 	const struct fetch_options *o;
@@ -31,6 +31,7 @@ struct http {
 	struct curl_slist *headers;	     /* holds the token: never printed */
 	struct http_req *queue, *queue_tail; /* ready to start, FIFO */
 	struct http_req *waiting;	     /* backing off, not ordered */
+	struct http_req *failed;	     /* failed for good, not delivered */
 	size_t n_queue, n_waiting, n_active;
 	CURL **pool;
 	size_t n_pool;
@@ -42,6 +43,12 @@ struct http {
 	double pace_set_at;
 	double last_429;
 	int64_t first_date;
+	bool loopback; /* the instance is on this machine: never through a proxy */
+	/* memory for answers: one body at most body_cap; all buffered bodies
+	 * at most budget, except one (hog) that may finish beyond it while the
+	 * others wait (paused) */
+	size_t body_cap, budget, buffered, n_paused;
+	struct http_req *hog;
 	struct http_stats stats;
 	unsigned short rand_state[3];
 };
@@ -53,6 +60,19 @@ double fetch_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void body_free(struct http_req *r)
+{
+	struct http *h = r->http;
+	if (h) {
+		h->buffered -= r->body_cap;
+		if (h->hog == r)
+			h->hog = NULL;
+	}
+	free(r->body);
+	r->body = NULL;
+	r->body_len = r->body_cap = 0;
+}
+
 static void req_free(struct http_req *r)
 {
 	if (!r)
@@ -60,8 +80,16 @@ static void req_free(struct http_req *r)
 	free(r->url);
 	json_object_put(r->json);
 	free(r->link_next);
-	free(r->body);
+	body_free(r);
 	free(r);
+}
+
+/* A size from a test hook's environment variable, else def. */
+static size_t env_size(const char *name, size_t def)
+{
+	const char *v = getenv(name);
+	long long n = v ? atoll(v) : 0;
+	return n > 0 ? (size_t)n : def;
 }
 
 int http_new(struct http **out, const struct fetch_options *o, char *err)
@@ -74,6 +102,9 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 	h->o = o;
 	h->limit = o->jobs > 0 ? o->jobs : 1;
 	h->first_date = -1;
+	h->loopback = o->url && fetch_url_is_loopback(o->url);
+	h->body_cap = env_size("ISSUEGRAPH_TEST_BODY_CAP", HTTP_BODY_CAP);
+	h->budget = env_size("ISSUEGRAPH_TEST_BODY_BUDGET", HTTP_BODY_BUDGET);
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	h->rand_state[0] = (unsigned short)seed;
 	h->rand_state[1] = (unsigned short)(seed >> 16);
@@ -123,12 +154,25 @@ static void free_list(struct http_req *r)
 	}
 }
 
+void http_drop_pending(struct http *h, void (*drop)(void *ctx, int kind, void *data), void *ctx)
+{
+	for (struct http_req *r = h->queue; r; r = r->next)
+		drop(ctx, r->kind, r->data);
+	for (struct http_req *r = h->waiting; r; r = r->next)
+		drop(ctx, r->kind, r->data);
+	for (struct http_req *r = h->failed; r; r = r->next)
+		drop(ctx, r->kind, r->data);
+	for (size_t i = 0; i < h->n_active; i++)
+		drop(ctx, h->active[i]->kind, h->active[i]->data);
+}
+
 void http_free(struct http *h)
 {
 	if (!h)
 		return;
 	free_list(h->queue);
 	free_list(h->waiting);
+	free_list(h->failed);
 	/* requests still in flight after a fatal error */
 	for (size_t i = 0; i < h->n_active; i++) {
 		struct http_req *r = h->active[i];
@@ -159,19 +203,34 @@ static void enqueue(struct http *h, struct http_req *r)
 	h->n_queue++;
 }
 
-int http_submit(struct http *h, const char *url, int kind, void *data)
+static int submit(struct http *h, const char *url, int kind, void *data, bool shrinkable)
 {
 	struct http_req *r = calloc(1, sizeof *r);
-	if (!r || !(r->url = strdup(url))) {
-		free(r);
+	int rc;
+	if (!r)
 		return FETCH_ENOMEM;
+	if ((rc = fetch_api_rebase(h->o->url, url, &r->url, NULL))) {
+		free(r);
+		return rc;
 	}
 	r->kind = kind;
 	r->data = data;
+	r->http = h;
+	r->shrinkable = shrinkable;
 	r->x_page = -1;
 	r->first_at = fetch_now();
 	enqueue(h, r);
 	return FETCH_OK;
+}
+
+int http_submit(struct http *h, const char *url, int kind, void *data)
+{
+	return submit(h, url, kind, data, false);
+}
+
+int http_submit_shrinkable(struct http *h, const char *url, int kind, void *data)
+{
+	return submit(h, url, kind, data, true);
 }
 
 size_t http_pending(const struct http *h)
@@ -248,8 +307,9 @@ void http_api_message(const struct json_object *body, char *buf, size_t len)
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct http_req *r = userdata;
+	struct http *h = r->http;
 	size_t n = size * nmemb;
-	if (n > HTTP_BODY_CAP - r->body_len) {
+	if (n >= h->body_cap - r->body_len) {
 		r->too_big = true;
 		return 0; /* curl aborts the transfer with CURLE_WRITE_ERROR */
 	}
@@ -257,9 +317,22 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 		size_t cap = r->body_cap ? r->body_cap : 16384;
 		while (cap < r->body_len + n + 1)
 			cap *= 2;
+		if (cap > h->body_cap)
+			cap = h->body_cap;
+		/* over the budget: wait, unless this one is the hog */
+		if (h->buffered + (cap - r->body_cap) > h->budget) {
+			if (!h->hog)
+				h->hog = r;
+			if (h->hog != r) {
+				r->paused = true;
+				h->n_paused++;
+				return CURL_WRITEFUNC_PAUSE;
+			}
+		}
 		char *b = realloc(r->body, cap);
 		if (!b)
 			return 0;
+		h->buffered += cap - r->body_cap;
 		r->body = b;
 		r->body_cap = cap;
 	}
@@ -306,15 +379,17 @@ static CURL *easy_for(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	if (o->cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
+	/* a proxy from the environment is fine for a remote instance, but one
+	 * on this machine is not to be sent through it (with the token) */
+	if (h->loopback)
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	return e;
 }
 
 static void reset_outcome(struct http_req *r)
 {
-	free(r->body);
-	r->body = NULL;
-	r->body_len = r->body_cap = 0;
-	r->too_big = false;
+	body_free(r);
+	r->too_big = r->too_many = r->paused = false;
 	json_object_put(r->json);
 	r->json = NULL;
 	free(r->link_next);
@@ -346,6 +421,10 @@ static void release_easy(struct http *h, struct http_req *r)
 {
 	CURL *e = r->easy;
 	r->easy = NULL;
+	if (r->paused) {
+		r->paused = false;
+		h->n_paused--;
+	}
 	if (!e)
 		return;
 	curl_multi_remove_handle(h->multi, e);
@@ -363,11 +442,6 @@ static const char *header(CURL *e, const char *name)
 	return NULL;
 }
 
-static double jitter(struct http *h)
-{
-	return 0.5 + erand48(h->rand_state);
-}
-
 static void log_line(struct http *h, const struct http_req *r, const char *outcome)
 {
 	char path[1024];
@@ -378,93 +452,18 @@ static void log_line(struct http *h, const struct http_req *r, const char *outco
 		(fetch_now() - r->started_at) * 1000.0);
 }
 
-/* Put r back after a failed try, or give up: FETCH_EREMOTE with why. */
-static int retry_later(struct http *h, struct http_req *r, double delay, bool counts,
-		       const char *why, char *err)
-{
-	double now = fetch_now();
-	char path[512];
-	if (counts)
-		r->tries++;
-	if ((counts && r->tries >= h->o->retries) ||
-	    now + delay - r->first_at > (double)h->o->retry_time) {
-		http_url_path(r->url, path, sizeof path);
-		fetch_fail(err,
-			   "GET %s: %s (gave up after %d tries in %.0f s; see --retries and "
-			   "--retry-time)",
-			   path, why, r->tries + (counts ? 0 : 1), now - r->first_at);
-		return FETCH_EREMOTE;
-	}
-	h->stats.retries++;
-	r->not_before = now + delay;
-	r->next = h->waiting;
-	h->waiting = r;
-	h->n_waiting++;
-	return FETCH_OK;
-}
-
-static double backoff(struct http *h, const struct http_req *r)
-{
-	double d = HTTP_BACKOFF_BASE * pow(2.0, r->tries);
-	if (d > HTTP_BACKOFF_MAX)
-		d = HTTP_BACKOFF_MAX;
-	return d * jitter(h);
-}
-
-static bool curl_retriable(CURLcode c)
-{
-	switch (c) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_WRITE_ERROR:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The seconds a 429 asks to wait: Retry-After, else RateLimit-Reset minus
- * the server's Date; negative when neither says. */
-static double rate_wait(CURL *e)
-{
-	const char *ra = header(e, "Retry-After");
-	const char *reset = header(e, "RateLimit-Reset");
-	const char *date = header(e, "Date");
-	if (ra) {
-		char *end;
-		long v = strtol(ra, &end, 10);
-		if (end != ra && *end == '\0' && v >= 0)
-			return (double)v;
-		time_t t = curl_getdate(ra, NULL);
-		time_t now = date ? curl_getdate(date, NULL) : time(NULL);
-		if (t != -1 && now != -1)
-			return t > now ? (double)(t - now) : 0.0;
-	}
-	if (reset) {
-		char *end;
-		long long v = strtoll(reset, &end, 10);
-		time_t now = date ? curl_getdate(date, NULL) : time(NULL);
-		if (end != reset && *end == '\0' && now != -1)
-			return v > (long long)now ? (double)(v - (long long)now) : 0.0;
-	}
-	return -1.0;
-}
-
 static bool parse_json(struct http_req *r)
 {
 	struct json_tokener *tok;
 	if (!r->body || r->body_len == 0)
 		return false;
-	if (!(tok = json_tokener_new()))
+	/* json-c's tree is many times the body: bound it before building it */
+	if (!fetch_json_within(r->body, r->body_len, FETCH_JSON_MAX_CONTAINERS,
+			       FETCH_JSON_MAX_VALUES)) {
+		r->too_many = true;
+		return false;
+	}
+	if (!(tok = json_tokener_new_ex(FETCH_JSON_MAX_DEPTH)))
 		return false;
 	/* Invalid UTF-8 is refused here, as import refuses it. */
 	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
@@ -485,184 +484,206 @@ static bool parse_json(struct http_req *r)
 	return true;
 }
 
-/* One finished transfer: 0 (delivered, or queued again), or fatal. */
-static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_fn fn, void *ctx,
-		    char *err)
+/* A 429: fewer requests at once for a while, and the starts paced to the
+ * rate the server states. w: the wait decided; told: the server said it. */
+static void slow_down(struct http *h, const struct http_req *r, CURL *e, double w, bool told)
+{
+	double now = fetch_now();
+	/* Everybody waits, unless the starts are paced already: then only
+	 * this request does (a pause would cost a whole window). */
+	if (h->pace <= 0 && now + w > h->pause_until)
+		h->pause_until = now + w;
+	/* Fewer at once for a while: halved when the server gives no wait
+	 * (blind backoff), one less when it does (the global pause above
+	 * already keeps us under its limit). */
+	if (now - h->last_429 > 0.5 && h->limit > 1) {
+		if (!told)
+			h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
+		else if (h->limit > (h->o->jobs + 1) / 2)
+			h->limit--;
+	}
+	h->last_429 = now;
+	/* Pace the starts to the limit the server states: RateLimit-Limit
+	 * requests per the window it asks us to wait (GitLab.com: per
+	 * minute; our test server: per second), tightened if 429s go on. */
+	const char *lim = header(e, "RateLimit-Limit");
+	long limit = lim ? strtol(lim, NULL, 10) : 0;
+	/* only a request started under the current pace says it is too fast */
+	bool paced = h->pace > 0 && r->started_at > h->pace_set_at;
+	if (told && limit > 0 && w > 0 && h->pace < 1.03 * w / (double)limit) {
+		h->pace = 1.03 * w / (double)limit;
+		h->pace_set_at = now;
+	} else if (paced) {
+		h->pace *= told ? 1.03 : 1.25;
+		h->pace_set_at = now;
+	}
+}
+
+/* The facts of a finished transfer for fetch_classify(); parses the body
+ * into r->json where it matters. path and msg are the caller's buffers. */
+static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetch_response_facts *f,
+		   char *path, size_t path_len, char *msg, size_t msg_len)
 {
 	CURL *e = r->easy;
 	long status = 0;
-	char why[512], path[512], msg[300];
-	int rc = FETCH_OK;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	r->status = status;
-
-	if (res != CURLE_OK) {
-		if (r->too_big) {
-			http_url_path(r->url, path, sizeof path);
-			fetch_fail(err, "GET %s: the answer is larger than %zu MiB; refused", path,
-				   HTTP_BODY_CAP >> 20);
-			log_line(h, r, "too large");
-			release_easy(h, r);
-			req_free(r);
-			return FETCH_EREMOTE;
-		}
-		/* curl's error buffer says what failed (never request headers) */
-		snprintf(why, sizeof why, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(res));
-		log_line(h, r, why);
-		release_easy(h, r);
-		if (!curl_retriable(res)) {
-			http_url_path(r->url, path, sizeof path);
-			fetch_fail(err, "GET %s: %s", path, why);
-			req_free(r);
-			return FETCH_EREMOTE;
-		}
-		rc = retry_later(h, r, backoff(h, r), true, why, err);
-		if (rc)
-			req_free(r);
-		return rc;
-	}
-
+	http_url_path(r->url, path, path_len);
+	memset(f, 0, sizeof *f);
+	f->transport = (int)res;
+	f->transport_error = r->errbuf;
+	f->too_big = r->too_big;
+	f->shrinkable = r->shrinkable;
+	f->body_cap = h->body_cap;
+	f->status = status;
+	f->url = r->url;
+	f->path = path;
+	f->tries = r->tries;
+	f->redirects = r->redirects;
+	f->elapsed = fetch_now() - r->first_at;
+	f->now_unix = (double)time(NULL);
+	f->jitter = erand48(h->rand_state);
+	f->max_tries = h->o->retries;
+	f->max_seconds = (double)h->o->retry_time;
+	if (res != CURLE_OK)
+		return;
 	if (h->first_date < 0) {
 		const char *d = header(e, "Date");
 		time_t t = d ? curl_getdate(d, NULL) : -1;
 		if (t != -1)
 			h->first_date = (int64_t)t;
 	}
+	f->retry_after = header(e, "Retry-After");
+	f->ratelimit_reset = header(e, "RateLimit-Reset");
+	f->date = header(e, "Date");
+	char *loc = NULL;
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+	f->location = loc;
+	if ((status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 429))
+		f->json_valid = parse_json(r);
+	f->too_many = r->too_many;
+	if (status == 401 || status == 403) {
+		http_api_message(r->json, msg, msg_len);
+		f->api_message = msg;
+	}
+}
 
-	snprintf(why, sizeof why, "%ld", status);
-	log_line(h, r, why);
-
-	if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-		char *target = NULL;
-		curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &target);
-		http_url_path(r->url, path, sizeof path);
-		if (!target) {
-			fetch_fail(err, "GET %s: redirect (%ld) without a Location", path, status);
-			rc = FETCH_EREMOTE;
-		} else if (!fetch_url_same_origin(target, r->url)) {
-			fetch_fail(err,
-				   "GET %s: redirect to %s refused (another host, port or "
-				   "scheme: the token is not sent there)",
-				   path, target);
-			rc = FETCH_EREMOTE;
-		} else if (++r->redirects > HTTP_MAX_REDIRECTS) {
-			fetch_fail(err, "GET %s: too many redirects", path);
-			rc = FETCH_EREMOTE;
-		} else {
-			char *u = strdup(target);
-			if (!u) {
-				rc = FETCH_ENOMEM;
-			} else {
-				free(r->url);
-				r->url = u;
-			}
-		}
-		release_easy(h, r);
-		if (rc)
-			req_free(r);
-		else
-			enqueue(h, r);
+/* A 2xx to deliver: X-Page and the next link (rebased on the instance). */
+static int read_paging(struct http *h, struct http_req *r, const char *path, char *err)
+{
+	CURL *e = r->easy;
+	char msg[FETCH_ERRMSG_SIZE];
+	int rc;
+	const char *link = header(e, "Link");
+	const char *xp = header(e, "X-Page");
+	if (xp) {
+		/* server text: clamped, so page arithmetic cannot overflow */
+		long long v = strtoll(xp, NULL, 10);
+		r->x_page = v < 0 ? -1 : v > 1000000000LL ? 1000000000L : (long)v;
+	}
+	if (link && (rc = fetch_link_next(link, &r->link_next)) < 0) {
+		fetch_fail(err, "out of memory");
 		return rc;
 	}
-
-	if (status == 429) {
-		double w = rate_wait(e);
-		bool told = w >= 0;
-		h->stats.rate_limited++;
-		if (w < 0)
-			w = backoff(h, r);
-		else
-			w += 0.05 * jitter(h); /* do not all come back in the same instant */
-		double now = fetch_now();
-		/* Everybody waits, unless the starts are paced already: then only
-		 * this request does (a pause would cost a whole window). */
-		if (h->pace <= 0 && now + w > h->pause_until)
-			h->pause_until = now + w;
-		/* Fewer at once for a while: halved when the server gives no wait
-		 * (blind backoff), one less when it does (the global pause above
-		 * already keeps us under its limit). */
-		if (now - h->last_429 > 0.5 && h->limit > 1) {
-			if (!told)
-				h->limit = h->limit / 2 > 0 ? h->limit / 2 : 1;
-			else if (h->limit > (h->o->jobs + 1) / 2)
-				h->limit--;
-		}
-		h->last_429 = now;
-		/* Pace the starts to the limit the server states: RateLimit-Limit
-		 * requests per the window it asks us to wait (GitLab.com: per
-		 * minute; our test server: per second), tightened if 429s go on. */
-		const char *lim = header(e, "RateLimit-Limit");
-		long limit = lim ? strtol(lim, NULL, 10) : 0;
-		/* only a request started under the current pace says it is too fast */
-		bool paced = h->pace > 0 && r->started_at > h->pace_set_at;
-		if (told && limit > 0 && w > 0 && h->pace < 1.03 * w / (double)limit) {
-			h->pace = 1.03 * w / (double)limit;
-			h->pace_set_at = now;
-		} else if (paced) {
-			h->pace *= told ? 1.03 : 1.25;
-			h->pace_set_at = now;
-		}
-		release_easy(h, r);
-		rc = retry_later(h, r, w, false, "429 Too Many Requests", err);
-		if (rc)
-			req_free(r);
-		return rc;
-	}
-
-	if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
-		snprintf(why, sizeof why, "HTTP %ld", status);
-		release_easy(h, r);
-		rc = retry_later(h, r, backoff(h, r), true, why, err);
-		if (rc)
-			req_free(r);
-		return rc;
-	}
-
-	bool is_json = parse_json(r);
-	if (status >= 200 && status < 300) {
-		if (!is_json) {
-			release_easy(h, r);
-			rc = retry_later(h, r, backoff(h, r), true, "the answer is not valid JSON",
-					 err);
-			if (rc)
-				req_free(r);
+	if (r->link_next) {
+		/* GitLab behind a proxy often names another scheme, host or
+		 * port here: only the path and query are used */
+		char *next = NULL;
+		rc = fetch_api_rebase(h->o->url, r->link_next, &next, msg);
+		free(r->link_next);
+		r->link_next = next;
+		if (rc) {
+			fetch_fail(err, "GET %s: the next page: %s", path, msg);
 			return rc;
 		}
-		const char *link = header(e, "Link");
-		const char *xp = header(e, "X-Page");
-		if (xp)
-			r->x_page = strtol(xp, NULL, 10);
-		if (link && (rc = fetch_link_next(link, &r->link_next)) < 0)
-			goto out;
-		if (r->link_next && !fetch_url_same_origin(r->link_next, r->url)) {
-			http_url_path(r->url, path, sizeof path);
-			fetch_fail(err, "GET %s: the next page is on another host (%s); refused",
-				   path, r->link_next);
-			rc = FETCH_EREMOTE;
-			goto out;
+	}
+	return FETCH_OK;
+}
+
+/* A request that failed for good, never delivered: kept (on the failed
+ * list) so that http_drop_pending() hands its data back; returns rc. */
+static int give_up(struct http *h, struct http_req *r, int rc)
+{
+	r->next = h->failed;
+	h->failed = r;
+	return rc;
+}
+
+/* One finished transfer: 0 (delivered, or queued again), or fatal. The
+ * decision is fetch_classify()'s; this only acts on it. */
+static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_fn fn, void *ctx,
+		    char *err)
+{
+	struct fetch_response_facts f;
+	struct fetch_decision d;
+	char path[512], msg[FETCH_ERRMSG_SIZE] = "", outcome[280];
+	int rc = FETCH_OK;
+	gather(h, r, res, &f, path, sizeof path, msg, sizeof msg);
+	fetch_classify(&f, &d);
+	if (r->too_big)
+		snprintf(outcome, sizeof outcome, "too large");
+	else if (res != CURLE_OK)
+		snprintf(outcome, sizeof outcome, "%.200s",
+			 r->errbuf[0] ? r->errbuf : curl_easy_strerror(res));
+	else
+		snprintf(outcome, sizeof outcome, "%ld", r->status);
+	log_line(h, r, outcome);
+	if (d.rate_limited)
+		h->stats.rate_limited++;
+
+	switch (d.verdict) {
+	case FETCH_V_REDIRECT: {
+		/* same origin (classified), and like every request inside the API */
+		char *u = NULL;
+		rc = fetch_api_rebase(h->o->url, d.location, &u, msg);
+		release_easy(h, r);
+		if (rc) {
+			fetch_fail(err, "GET %s: redirect: %s", path, msg);
+			return give_up(h, r, rc);
 		}
-	} else if (status == 401) {
-		http_api_message(r->json, msg, sizeof msg);
-		fetch_fail(err,
-			   "token rejected (%s): check that it is valid, not expired, "
-			   "and meant for this instance",
-			   msg[0] ? msg : "401");
-		rc = FETCH_EREMOTE;
-		goto out;
-	} else if (status == 403) {
-		http_api_message(r->json, msg, sizeof msg);
-		http_url_path(r->url, path, sizeof path);
-		fetch_fail(err, "GET %s: 403 %s (the token needs the read_api scope)", path,
-			   msg[0] ? msg : "Forbidden");
-		rc = FETCH_EREMOTE;
-		goto out;
+		free(r->url);
+		r->url = u;
+		r->redirects++;
+		enqueue(h, r);
+		return FETCH_OK;
+	}
+	case FETCH_V_RETRY:
+		if (d.rate_limited)
+			slow_down(h, r, r->easy, (double)d.delay_ms / 1000.0, d.told);
+		release_easy(h, r);
+		if (d.counts)
+			r->tries++;
+		h->stats.retries++;
+		r->not_before = fetch_now() + (double)d.delay_ms / 1000.0;
+		r->next = h->waiting;
+		h->waiting = r;
+		h->n_waiting++;
+		return FETCH_OK;
+	case FETCH_V_FAIL:
+		fetch_fail(err, "%s", d.msg);
+		release_easy(h, r);
+		return give_up(h, r, d.exit_class);
+	case FETCH_V_OK:
+		break;
+	}
+	if (r->too_big || r->too_many) {
+		/* a shrinkable request over the caps: the crawler asks for less */
+		r->too_big = true;
+		r->status = 0;
+		json_object_put(r->json);
+		r->json = NULL;
+		release_easy(h, r);
+		body_free(r);
+		rc = fn(ctx, r);
+		req_free(r);
+		return rc;
+	}
+	if (r->status >= 200 && r->status < 300 && (rc = read_paging(h, r, path, err)) < 0) {
+		release_easy(h, r);
+		return give_up(h, r, rc);
 	}
 	release_easy(h, r);
 	rc = fn(ctx, r);
-	req_free(r);
-	return rc;
-out:
-	release_easy(h, r);
 	req_free(r);
 	return rc;
 }
@@ -703,9 +724,8 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 			h->queue_tail = NULL;
 		h->n_queue--;
 		if ((rc = start(h, r)) < 0) {
-			req_free(r);
 			fetch_fail(err, "out of memory");
-			return rc;
+			return give_up(h, r, rc);
 		}
 		if (h->pace > 0)
 			h->next_start = (h->next_start > now ? h->next_start : now) + h->pace;
@@ -718,6 +738,17 @@ int http_run(struct http *h, http_done_fn fn, void *ctx, long max_wait_ms, char 
 		wait = gate - now;
 	if (wait < 0)
 		wait = 0;
+	if (h->n_paused > 0 && (!h->hog || h->buffered < h->budget)) {
+		/* room again: the waiting transfers go on (one may pause again) */
+		for (size_t i = 0; i < h->n_active; i++) {
+			struct http_req *r = h->active[i];
+			if (r->paused) {
+				r->paused = false;
+				h->n_paused--;
+				curl_easy_pause(r->easy, CURLPAUSE_CONT);
+			}
+		}
+	}
 	if (h->n_active > 0) {
 		int running = 0;
 		curl_multi_perform(h->multi, &running);

@@ -218,7 +218,8 @@ int store_clear(struct store *s)
 	static const char sql[] =
 	    "DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seeds; "
 	    "DELETE FROM crawl_inaccessible; DELETE FROM links; DELETE FROM issues; "
-	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'populated') "
+	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'instance.origin', "
+	    "'populated') "
 	    "OR key LIKE 'fetch.%';";
 	int rc = store_savepoint(s);
 	if (rc)

@@ -754,7 +754,7 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		if (store_json_string(v, "source", &source, &why))
 			rc = refused(im, &why);
 		else if (*source)
-			rc = store_meta_set(r->s, "instance", source);
+			rc = store_set_instance_imported(r->s, source);
 	}
 	json_object_put(v);
 	return rc;

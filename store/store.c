@@ -483,5 +483,40 @@ int store_set_instance(struct store *s, const char *url)
 		return rc;
 	}
 	free(cur);
-	return store_meta_set(s, "instance", url);
+	if ((rc = store_meta_set(s, "instance", url)) < 0)
+		return rc;
+	return store_meta_set(s, "instance.origin", "fetch");
+}
+
+int store_set_instance_imported(struct store *s, const char *url)
+{
+	int rc = store_meta_set(s, "instance", url);
+	if (rc < 0)
+		return rc;
+	return store_meta_set(s, "instance.origin", "import");
+}
+
+int store_get_instance_origin(struct store *s, enum store_instance_origin *out)
+{
+	char *url = NULL, *origin = NULL, *started = NULL;
+	int rc;
+	*out = STORE_INSTANCE_NONE;
+	if ((rc = store_meta_get(s, "instance", &url)) < 0 || !url)
+		goto done;
+	if ((rc = store_meta_get(s, "instance.origin", &origin)) < 0)
+		goto done;
+	if (origin) {
+		*out =
+		    strcmp(origin, "fetch") == 0 ? STORE_INSTANCE_FETCHED : STORE_INSTANCE_IMPORTED;
+		goto done;
+	}
+	/* older stores: an import clears the fetch marks, a fetch writes them */
+	if ((rc = store_meta_get(s, "fetch.started_at", &started)) < 0)
+		goto done;
+	*out = started ? STORE_INSTANCE_FETCHED : STORE_INSTANCE_IMPORTED;
+done:
+	free(url);
+	free(origin);
+	free(started);
+	return rc < 0 ? rc : 0;
 }

@@ -66,8 +66,19 @@ int store_mark_populated(struct store *s);
 /* The instance URL (e.g. "https://gitlab.example.com"); *out NULL if none.
  * Caller frees *out with free(). */
 int store_get_instance(struct store *s, char **out);
-/* Record the instance; STORE_EINSTANCE if a different one is recorded. */
+/* Record the instance, as named by the user for a fetch; STORE_EINSTANCE
+ * if a different one is recorded. */
 int store_set_instance(struct store *s, const char *url);
+
+/* Who recorded the instance: a fetch (the user named it) or an import (the
+ * snapshot's "source", which anyone can write). A store written before this
+ * was recorded counts as fetched when it holds fetch marks. */
+enum store_instance_origin {
+	STORE_INSTANCE_NONE = 0, /* no instance recorded */
+	STORE_INSTANCE_FETCHED,
+	STORE_INSTANCE_IMPORTED,
+};
+int store_get_instance_origin(struct store *s, enum store_instance_origin *out);
 
 /* ---- records ---------------------------------------------------------- */
 

@@ -34,14 +34,18 @@ struct http_req {
 	/* outcome, for the callback */
 	long status;		  /* 200..299, 404, or another 4xx the caller judges */
 	struct json_object *json; /* the parsed body; NULL if none or not JSON */
-	char *link_next;	  /* Link rel="next" (same origin checked), or NULL */
-	long x_page;		  /* X-Page, -1 if absent */
+	char *link_next; /* Link rel="next" rebased on the instance (fetch_api_rebase), or NULL */
+	long x_page;	 /* X-Page, -1 if absent */
+
+	bool too_big; /* a shrinkable request whose answer passed the caps
+		       * (body size, JSON values): status 0, json NULL */
 
 	/* http.c's own */
+	struct http *http;
 	void *easy;
 	char *body;
 	size_t body_len, body_cap;
-	bool too_big;
+	bool shrinkable, paused, too_many;
 	int tries, redirects;
 	size_t slot; /* index in the active set */
 	double first_at, not_before, started_at;
@@ -59,9 +63,19 @@ struct http_stats {
 
 int http_new(struct http **out, const struct fetch_options *o, char *err);
 void http_free(struct http *h);
+/* Hand the kind and data of every request not yet delivered (queued,
+ * waiting or in flight) to drop, e.g. to free the crawler's data after a
+ * fatal error; http_free() then frees the requests themselves. */
+void http_drop_pending(struct http *h, void (*drop)(void *ctx, int kind, void *data), void *ctx);
 
-/* Queue a GET of url (absolute, same origin as the instance: checked). */
+/* Queue a GET of url (absolute): its path and query go to the instance's
+ * origin (fetch_api_rebase); FETCH_EREMOTE when that refuses it (callers
+ * that take a URL from outside rebase it first, for the message). */
 int http_submit(struct http *h, const char *url, int kind, void *data);
+/* The same for a listing page that can be asked again with a smaller
+ * per_page: an answer over the caps is handed to the callback with
+ * too_big set instead of failing the crawl. */
+int http_submit_shrinkable(struct http *h, const char *url, int kind, void *data);
 
 /* Requests queued or in flight; how many more the crawler may hand in now
  * (the concurrency limit, lowered for a while after a 429). */
@@ -86,6 +100,133 @@ void http_api_message(const struct json_object *body, char *buf, size_t len);
 
 /* "GET /api/v4/..." path and query of url, for messages (never headers). */
 void http_url_path(const char *url, char *buf, size_t len);
+
+/* auth.c: whether url's host is localhost, 127.0.0.0/8 or ::1. */
+bool fetch_url_is_loopback(const char *url);
+
+/* ---- origin.c: every request goes to the instance's origin ----------- */
+
+/*
+ * The URL to request for target (absolute: a Link rel="next", a URL kept
+ * in the crawl frontier): target's path and query on instance's scheme,
+ * host and port. FETCH_EREMOTE with a message (target clipped) when the
+ * path is outside "<instance path>/api/v4/" or has a "." or ".." segment.
+ * *out is malloc'd.
+ */
+int fetch_api_rebase(const char *instance, const char *target, char **out, char *err);
+
+/* ---- classify.c: what to do with one finished transfer ---------------- */
+
+#define FETCH_MAX_REDIRECTS 8
+#define FETCH_BACKOFF_BASE  0.5 /* seconds, doubled per try */
+#define FETCH_BACKOFF_MAX   30.0
+
+/* What came back, as http.c saw it. Strings are borrowed (NULL: absent). */
+struct fetch_response_facts {
+	int transport;		     /* CURLcode; 0: an answer came */
+	const char *transport_error; /* curl's error buffer, or NULL/"" */
+	bool too_big;		     /* the body passed body_cap */
+	bool too_many;		     /* the JSON tree would pass the value caps */
+	bool shrinkable;	     /* the caller can ask for less (listing pages) */
+	size_t body_cap;
+	long status;		     /* HTTP status */
+	const char *retry_after;     /* seconds or an HTTP date */
+	const char *ratelimit_reset; /* a Unix time */
+	const char *date;	     /* the server's Date */
+	const char *location;	     /* a redirect's target (absolute) */
+	bool json_valid;	     /* the body parsed as one JSON value */
+	const char *api_message;     /* GitLab's message of a 401/403 body */
+	const char *url;	     /* the request (for the same-origin rule) */
+	const char *path;	     /* its path and query (for messages) */
+	int tries;		     /* failed tries so far that count */
+	int redirects;		     /* redirects followed so far */
+	double elapsed;		     /* seconds since the first try */
+	double now_unix;	     /* the local clock (when there is no Date) */
+	double jitter;		     /* a random draw in [0, 1) */
+	int max_tries;		     /* --retries */
+	double max_seconds;	     /* --retry-time */
+};
+
+enum fetch_verdict {
+	FETCH_V_OK,	  /* deliver to the crawler (2xx with JSON, 404, other 4xx) */
+	FETCH_V_RETRY,	  /* try again after delay_ms */
+	FETCH_V_REDIRECT, /* same origin: ask location instead */
+	FETCH_V_FAIL,	  /* give up: exit_class and msg */
+};
+
+struct fetch_decision {
+	enum fetch_verdict verdict;
+	long delay_ms;		     /* RETRY */
+	bool counts;		     /* RETRY: counts as a try (a 429 does not) */
+	bool rate_limited;	     /* a 429 */
+	bool told;		     /* a 429 that said how long to wait */
+	const char *location;	     /* REDIRECT: borrowed from the facts */
+	int exit_class;		     /* FAIL: a negative fetch_status */
+	char msg[FETCH_ERRMSG_SIZE]; /* FAIL: the message (server text bounded);
+				      * RETRY: why */
+};
+
+/* Pure: the verdict on one answer (also stored in out->verdict). */
+enum fetch_verdict fetch_classify(const struct fetch_response_facts *in,
+				  struct fetch_decision *out);
+/* The seconds a 429 asks to wait: Retry-After (seconds or an HTTP date),
+ * else RateLimit-Reset minus the server's Date; -1 when neither says. */
+double fetch_rate_wait(const struct fetch_response_facts *in);
+/* Exponential backoff for the tries-th retry, jitter in [0, 1) scaling it
+ * by [0.5, 1.5); at most FETCH_BACKOFF_MAX * 1.5 seconds. */
+double fetch_backoff(int tries, double jitter);
+
+/* ---- jsonlimit.c -------------------------------------------------------- */
+
+#define FETCH_JSON_MAX_DEPTH	  64
+#define FETCH_JSON_MAX_CONTAINERS 200000  /* arrays and objects in one answer */
+#define FETCH_JSON_MAX_VALUES	  4000000 /* values in one answer */
+
+/* Whether the JSON text b[0..n) holds at most max_containers arrays and
+ * objects and max_values values (counted outside strings; not a parser). */
+bool fetch_json_within(const char *b, size_t n, size_t max_containers, size_t max_values);
+
+/* ---- listing.c: where a project's issue listing goes next ------------- */
+
+#define FETCH_TIME_MAX	   64	/* bytes of an updated_at we accept */
+#define FETCH_NEXT_URL_MAX 8192 /* bytes of a next-page URL we keep */
+
+/* Whether s is an RFC 3339 date-time ("2026-01-02T03:04:05.678Z", or with
+ * an offset) of at most FETCH_TIME_MAX bytes: usable in updated_after. */
+bool fetch_time_is_rfc3339(const char *s);
+
+/* What one page of a Link-paged listing said. */
+struct fetch_list_facts {
+	size_t rows;		  /* rows on the page */
+	bool has_next;		  /* a rel="next" link */
+	bool next_repeats;	  /* it names a (path, query) read in this series */
+	size_t next_len;	  /* its length */
+	int64_t x_page;		  /* X-Page, -1 if absent (clamped by the caller) */
+	int64_t pages_read;	  /* pages read in this series before this one */
+	int64_t per_page;	  /* rows asked per page */
+	int64_t max_offset;	  /* deepest offset paged to (GitLab: 50,000) */
+	const char *last_updated; /* updated_at of the last row, NULL if none */
+	const char *series_after; /* updated_after the series started from, or NULL */
+};
+
+enum fetch_list_step {
+	FETCH_LIST_DONE,      /* the listing is complete */
+	FETCH_LIST_NEXT_PAGE, /* follow the next link */
+	FETCH_LIST_CONTINUE,  /* the offset limit: a new series, updated_after = last_updated */
+	FETCH_LIST_FAIL,      /* give up (exit 3): out->msg says why */
+};
+
+struct fetch_list_decision {
+	enum fetch_list_step step;
+	int64_t page; /* the page just read, as counted in this series */
+	char msg[256];
+};
+
+/* Pure: the next step of a listing. Every path ends: the page count is ours
+ * (X-Page only moves it deeper, up to the limit), a repeated next link
+ * fails, the offset limit starts a series only when updated_at moved on. */
+enum fetch_list_step fetch_list_next(const struct fetch_list_facts *in,
+				     struct fetch_list_decision *out);
 
 /* ---- progress.c ------------------------------------------------------- */
 

@@ -57,6 +57,10 @@ int store_write_project(struct store *s, const struct store_project *p, bool ups
 int store_write_issue(struct store *s, const struct store_issue *i, bool upsert);
 int store_write_link(struct store *s, const struct store_link *l, bool upsert);
 
+/* Record the instance from an imported snapshot's "source" (so that fetch
+ * does not send a token there unless the user names it). */
+int store_set_instance_imported(struct store *s, const char *url);
+
 /* Run sql (no results wanted); 0 or a store status. */
 int store_exec(struct store *s, const char *sql);
 

@@ -99,6 +99,52 @@ with ServerProcess(example, "--token", TOKEN, "--log", os.path.join(d, "b.log"))
     check(blog == "" and stats(other)["requests"] == 0,
           "redirect: the other server received nothing (%r)" % blog[:200])
 
+# 8b. an imported snapshot's source does not decide where the token goes:
+#     without --url, fetch exits 2 before sending anything; naming the
+#     instance makes it the store's own (recorded by a fetch)
+with ServerProcess(example, "--token", TOKEN, "--log", os.path.join(d, "imp.log")) as srv:
+    import json as _json
+    hostile = _json.load(open(example))
+    hostile["source"] = srv.url
+    hf = os.path.join(d, "hostile.json")
+    with open(hf, "w") as f:
+        _json.dump(hostile, f)
+    db = os.path.join(d, "imported.db")
+    rc, out, err = run(["import", hf], db)
+    check(rc == 0, "import a snapshot naming the test server as its source (%s)" % err.strip())
+    rc, out, err = run(["fetch", "--group", "acme"], db)
+    check(rc == 2 and "--url" in err and "import" in err,
+          "imported instance, no --url: exits 2 asking for --url (%d: %s)" % (rc, err.strip()))
+    sent = open(os.path.join(d, "imp.log")).read()
+    check(stats(srv)["requests"] == 0 and sent == "",
+          "imported instance, no --url: nothing was sent (%r)" % sent[:300])
+    rc, out, err = run(["fetch", "--group", "acme"], db, env={"GITLAB_HOST": srv.url})
+    check(rc == 0, "imported instance named by $GITLAB_HOST: fetch works (%s)" % err.strip())
+    rc, out, err = run(["fetch"], db)
+    check(rc == 0, "after a fetch named it, the store's instance is used alone (%s)"
+          % err.strip())
+    before = stats(srv)["requests"]
+    rc, out, err = run(["fetch"], db, env={"GITLAB_CI": "true"})
+    check(rc == 2 and "--url" in err, "in CI the store's instance is not used alone (%d: %s)"
+          % (rc, err.strip()))
+    check(stats(srv)["requests"] == before, "in CI without --url: nothing was sent")
+
+# 8c. secrets in --url are refused without being echoed
+for bad, part in (("http://127.0.0.1:9/?private_token=Qs3cretQ", "query"),
+                  ("http://bob:Ps3cretP@127.0.0.1:9", "password"),
+                  ("http://Us3cretU@127.0.0.1:9", "user"),
+                  ("http://127.0.0.1:9/#Fs3cretF", "fragment")):
+    rc, out, err = run(["fetch", "--url", bad, "--group", "acme"], os.path.join(d, "s.db"))
+    secret = [w for w in ("Qs3cretQ", "Ps3cretP", "Us3cretU", "Fs3cretF", "bob") if w in bad]
+    check(rc == 2 and part in err and not any(w in out + err for w in secret),
+          "--url with a %s: exits 2 naming the part, not echoing it (%d: %s)"
+          % (part, rc, err.strip()))
+rc, out, err = run(["fetch", "--group", "acme"], os.path.join(d, "s.db"),
+                   env={"GITLAB_HOST": "https://h.example/?private_token=Es3cretE"})
+check(rc == 2 and "GITLAB_HOST" in err and "Es3cretE" not in err,
+      "$GITLAB_HOST with a query: exits 2 naming it, not echoing it (%d: %s)"
+      % (rc, err.strip()))
+
 # 9. plain http to a host that is not loopback: exit 3 before connecting
 #    (192.0.2.1 is TEST-NET-1: nothing would answer, so a connect would hang)
 rc, out, err = run(["fetch", "--url", "http://192.0.2.1", "--group", "acme", "--connect-timeout",

@@ -707,6 +707,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.count(kind, 401)
             return self._send(401, MSG_401)
 
+        if st.opts.huge_body_mb and kind in st.opts.huge_kinds and self.command == "GET":
+            q = urllib.parse.parse_qs(query)
+            try:
+                per_page = int((q.get("per_page") or ["20"])[0])
+            except ValueError:
+                per_page = 20
+            if per_page > st.opts.huge_above:
+                with st.lock:
+                    st.count(kind, "huge")
+                return self._send_huge(st.opts.huge_body_mb)
+
         if self.command != "GET":
             with st.lock:
                 st.count(kind, 405)
@@ -739,6 +750,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.count(kind, e.status)
             return self._send(e.status, e.body)
         return self._send(status, body, headers + self._ratelimit_headers())
+
+    def _send_huge(self, mb):
+        """--huge-body-mb: a 200 whose body is mb MiB of [[],[],...], streamed
+        (chunked) as it is generated, never held in memory."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"[]," * 21845  # 64 KiB
+        total = mb << 20
+        sent = 0
+
+        def write(data):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+        try:
+            write(b"[")
+            while sent < total:
+                write(chunk)
+                sent += len(chunk)
+            write(b"[]]")
+            self.wfile.write(b"0\r\n\r\n")
+        except (ConnectionError, socket.timeout):
+            self.close_connection = True
+        self._log(200)
 
     def _host(self):
         return self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
@@ -917,7 +953,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    ("X-Prev-Page", str(page - 1) if has_prev else "")]
         if show_total:
             headers += [("X-Total", str(total)), ("X-Total-Pages", str(pages))]
+        if opts.hostile_link or opts.hostile_link_origin or opts.hostile_x_page is not None:
+            items, headers = self._hostile_paging(rows, items, headers, page, per_page, path,
+                                                  pairs, has_next)
         return items, headers
+
+    def _hostile_paging(self, rows, items, headers, page, per_page, path, pairs, has_next):
+        """--hostile-link / --hostile-link-origin / --hostile-x-page: a server
+        (or the proxy in front of it) that lies in its paging headers."""
+        opts = self.state.opts
+        origin = (opts.hostile_link_origin or "http://%s" % self._host()).rstrip("/")
+        mode = opts.hostile_link
+        nxt = page + 1
+        if mode == "endless":
+            # a next link on every page; pages past the end repeat the last rows
+            has_next = True
+            if not items and rows:
+                items = rows[-per_page:]
+        elif mode == "loop":
+            nxt = 1 if page > 1 else 2
+        out = []
+        for k, v in headers:
+            if k == "Link":
+                qs = urllib.parse.urlencode(pairs + [("page", nxt), ("per_page", per_page)])
+                p = path
+                if mode == "dotdot":
+                    p = path + "/../../../../admin/users"
+                elif mode == "outside":
+                    p = "/admin/issues"
+                elif mode == "longurl":
+                    qs += "&pad=" + "x" * 20000
+                v = '<%s%s?%s>; rel="next"' % (origin, p, qs) if has_next else ""
+            elif k == "X-Page" and opts.hostile_x_page is not None:
+                v = opts.hostile_x_page
+            out.append((k, v))
+        return items, out
 
     def _issues_list(self, pid, q, path, query):
         d = self.state.data
@@ -971,7 +1041,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 continue
             rows.append(k)
         page, headers = self._paginate(rows, q, path, query)
-        return 200, [d.issue_obj(k, pid) for k in page], headers
+        objs = [d.issue_obj(k, pid) for k in page]
+        if self.state.opts.hostile_updated_at is not None:
+            objs = [dict(o, updated_at=self.state.opts.hostile_updated_at) for o in objs]
+        return 200, objs, headers
 
     def _group_projects(self, gid, q, path, query):
         d = self.state.data
@@ -1016,6 +1089,25 @@ def parse_faults(value):
     return tuple(kinds)
 
 
+def add_hostile_args(ap):
+    """A hostile server (or proxy): see the README, "Hostile mode"."""
+    ap.add_argument("--hostile-link", choices=("loop", "endless", "dotdot", "outside", "longurl"),
+                    help="lie in Link rel=next: back to a page already read, a next link on "
+                    "every page, a path with /../, a path outside /api/v4/, a 20 kB URL")
+    ap.add_argument("--hostile-link-origin", metavar="URL",
+                    help="Link rel=next names this scheme://host:port instead of ours")
+    ap.add_argument("--hostile-x-page", metavar="VALUE", help="X-Page on every listing page")
+    ap.add_argument("--hostile-updated-at", metavar="VALUE",
+                    help="every listed issue's updated_at")
+    ap.add_argument("--huge-body-mb", type=int, default=0, metavar="N",
+                    help="listings asked with per_page above --huge-above answer N MiB of "
+                    "[[],[],...], streamed")
+    ap.add_argument("--huge-above", type=int, default=0, metavar="K")
+    ap.add_argument("--huge-kinds", default="issues_list", metavar="KINDS",
+                    help="route kinds the huge body applies to (comma-separated; "
+                    "default issues_list; links for link lists)")
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Local GitLab REST API v4 test server.")
     ap.add_argument("--data", required=True, help="snapshot JSON (issuegraph's import format)")
@@ -1041,7 +1133,9 @@ def parse_args(argv):
                     help='raw records GitLab would never send: {"issues": {ID: {field: value}}, '
                          '"projects": {ID: {...}}, "links": {ISSUE_ID: [raw link items]}}; '
                          'a value "__absent__" removes the field')
+    add_hostile_args(ap)
     opts = ap.parse_args(argv)
+    opts.huge_kinds = tuple(k for k in opts.huge_kinds.split(",") if k)
     try:
         opts.faults = parse_faults(opts.faults)
     except ValueError as e:

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "fetch.h"
+#include "fetch_internal.h"
 #include "store.h"
 
 static char *next_of(const char *header)
@@ -264,6 +266,395 @@ static void test_store_crawl__frontier_reset_and_prune(void **state)
 	unlink(path);
 }
 
+/* ---- every request goes to the instance's origin (origin.c) ------------ */
+
+static char *rebase(const char *instance, const char *target, int want)
+{
+	char err[FETCH_ERRMSG_SIZE] = "", *out = (char *)1;
+	assert_int_equal(fetch_api_rebase(instance, target, &out, err), want);
+	if (want) {
+		assert_null(out);
+		assert_non_null(strstr(err, "refused"));
+	}
+	return out;
+}
+
+static void test_origin__next_link_keeps_only_path_and_query(void **state)
+{
+	(void)state;
+	char *u = rebase(
+	    "https://gitlab.example.com",
+	    "http://gitlab.example.com:8080/api/v4/projects/1/issues?page=2&per_page=100", 0);
+	assert_string_equal(
+	    u, "https://gitlab.example.com/api/v4/projects/1/issues?page=2&per_page=100");
+	free(u);
+	u = rebase("http://127.0.0.1:4000/gitlab",
+		   "https://evil.example/gitlab/api/v4/x?iids%5B%5D=1#f", 0);
+	assert_string_equal(u, "http://127.0.0.1:4000/gitlab/api/v4/x?iids%5b%5d=1");
+	free(u);
+	u = rebase("https://h", "https://h/api/v4/groups/a%2Fb/projects", 0);
+	/* curl writes percent-escapes lower-case: the same URL (RFC 3986) */
+	assert_string_equal(u, "https://h/api/v4/groups/a%2fb/projects");
+	free(u);
+}
+
+static void test_origin__refuses_paths_outside_the_api(void **state)
+{
+	(void)state;
+	assert_null(rebase("https://h", "https://h/admin/users?page=2", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v4/../admin", FETCH_EREMOTE));
+	assert_null(
+	    rebase("https://h", "https://h/api/v4/projects/1/%2e%2e/%2E%2e/x", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v4/./projects", FETCH_EREMOTE));
+	assert_null(rebase("https://h/gitlab", "https://h/api/v4/projects", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v44/projects", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "https://h/api/v4", FETCH_EREMOTE));
+	assert_null(rebase("https://h", "not a url at all", FETCH_EREMOTE));
+}
+
+/* ---- where a listing goes next (listing.c) ------------------------------- */
+
+static void test_time__rfc3339(void **state)
+{
+	(void)state;
+	assert_true(fetch_time_is_rfc3339("2026-01-02T03:04:05Z"));
+	assert_true(fetch_time_is_rfc3339("2026-01-02T03:04:05.678Z"));
+	assert_true(fetch_time_is_rfc3339("2026-01-02T03:04:05.678+02:00"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02 03:04:05Z"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02T03:04:05"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02T03:04:05Z&x=1"));
+	assert_false(fetch_time_is_rfc3339("2026-01-02T03:04:05.Z"));
+	assert_false(fetch_time_is_rfc3339(""));
+	assert_false(fetch_time_is_rfc3339(NULL));
+	char longer[200];
+	memset(longer, '9', sizeof longer);
+	memcpy(longer, "2026-01-02T03:04:05.", 20);
+	longer[sizeof longer - 2] = 'Z';
+	longer[sizeof longer - 1] = '\0';
+	assert_false(fetch_time_is_rfc3339(longer));
+}
+
+static struct fetch_list_facts page_facts(void)
+{
+	struct fetch_list_facts f = {
+	    100, true, false, 60, -1, 0, 100, 50000, "2026-01-02T03:04:05Z", NULL};
+	return f;
+}
+
+static void test_list__follows_next_until_the_last_page(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	assert_int_equal(d.page, 1);
+	f.pages_read = 7;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	assert_int_equal(d.page, 8);
+	f.has_next = false;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_DONE);
+	f = page_facts();
+	f.rows = 0; /* an empty page ends it whatever Link says */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_DONE);
+}
+
+static void test_list__offset_limit_continues_with_updated_after(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	f.pages_read = 498; /* page 499: page 500 still within 50,000 */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	f.pages_read = 499; /* page 500: page 501 would pass it */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	f.series_after = f.last_updated; /* no progress since the series started */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	assert_non_null(strstr(d.msg, "cannot page on"));
+	f.series_after = NULL;
+	f.last_updated = NULL;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	/* a small limit (the test hook) */
+	f = page_facts();
+	f.max_offset = 300;
+	f.pages_read = 1;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	f.pages_read = 2;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+}
+
+static void test_list__x_page_cannot_overflow_or_hold_it_back(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	f.x_page = 1000000000; /* clamped by http.c from 2^63-1 */
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	assert_int_equal(d.page, 501);
+	f.x_page = INT64_MAX;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	/* a server that always says page 1 still reaches the limit */
+	f = page_facts();
+	f.x_page = 1;
+	f.pages_read = 499;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_CONTINUE);
+	/* resumed mid-way: X-Page moves the count deeper */
+	f.pages_read = 0;
+	f.x_page = 42;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_NEXT_PAGE);
+	assert_int_equal(d.page, 42);
+}
+
+static void test_list__repeats_long_urls_and_bad_times_fail(void **state)
+{
+	(void)state;
+	struct fetch_list_decision d;
+	struct fetch_list_facts f = page_facts();
+	f.next_repeats = true;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	assert_non_null(strstr(d.msg, "repeats"));
+	f = page_facts();
+	f.next_len = FETCH_NEXT_URL_MAX + 1;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	f = page_facts();
+	f.last_updated = "2026-01-02T03:04:05Z\n\x1b[31m";
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+	assert_non_null(strstr(d.msg, "RFC 3339"));
+	/* even on the last page: it would be stored as the next position */
+	f.has_next = false;
+	assert_int_equal(fetch_list_next(&f, &d), FETCH_LIST_FAIL);
+}
+
+/* ---- what to do with an answer (classify.c) ------------------------------ */
+
+static struct fetch_response_facts answer(long status)
+{
+	struct fetch_response_facts f = {0};
+	f.status = status;
+	f.json_valid = true;
+	f.url = "https://h/api/v4/projects/1/issues";
+	f.path = "/api/v4/projects/1/issues";
+	f.body_cap = (size_t)256 << 20;
+	f.now_unix = 1767225600.0;
+	f.jitter = 0.5;
+	f.max_tries = 6;
+	f.max_seconds = 300;
+	return f;
+}
+
+static enum fetch_verdict verdict(const struct fetch_response_facts *f, struct fetch_decision *d)
+{
+	enum fetch_verdict v = fetch_classify(f, d);
+	assert_int_equal(v, d->verdict);
+	return v;
+}
+
+static void test_classify__statuses(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(200);
+	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+	f.json_valid = false; /* a 200 that is not JSON: retried */
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.counts);
+	assert_non_null(strstr(d.msg, "not valid JSON"));
+	static const long delivered[] = {201, 400, 404, 410, 422};
+	for (size_t i = 0; i < sizeof delivered / sizeof *delivered; i++) {
+		f = answer(delivered[i]);
+		assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+		f.json_valid = false; /* a 404 HTML page is still a 404; a 201 is retried */
+		assert_int_equal(verdict(&f, &d), delivered[i] >= 400 ? FETCH_V_OK : FETCH_V_RETRY);
+	}
+	static const long retried[] = {500, 502, 503, 504, 520, 100, 0, 300, 304};
+	for (size_t i = 0; i < sizeof retried / sizeof *retried; i++) {
+		f = answer(retried[i]);
+		assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+		assert_true(d.counts);
+		assert_false(d.rate_limited);
+	}
+}
+
+static void test_classify__401_403_carry_gitlabs_message_bounded(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(401);
+	f.api_message = "401 Unauthorized";
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_int_equal(d.exit_class, FETCH_EREMOTE);
+	assert_non_null(strstr(d.msg, "token rejected (401 Unauthorized)"));
+	f.api_message = NULL;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "(401)"));
+	f = answer(403);
+	f.api_message = "403 Forbidden - insufficient_scope";
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "GET /api/v4/projects/1/issues: 403 403 Forbidden - "
+				      "insufficient_scope"));
+	assert_non_null(strstr(d.msg, "read_api"));
+	char huge[4000];
+	memset(huge, 'A', sizeof huge - 1);
+	huge[sizeof huge - 1] = '\0';
+	f.api_message = huge;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_true(strlen(d.msg) < 400);
+	assert_non_null(strstr(d.msg, "read_api")); /* the advice survives */
+}
+
+static void test_classify__transport_errors(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(0);
+	f.transport = CURLE_OPERATION_TIMEDOUT;
+	f.transport_error = "Operation timed out after 60000 milliseconds";
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_string_equal(d.msg, "Operation timed out after 60000 milliseconds");
+	f.transport = CURLE_RECV_ERROR;
+	f.transport_error = "";
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	f.transport = CURLE_SSL_CACERT_BADFILE; /* not going to get better */
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "GET /api/v4/projects/1/issues: "));
+	f.too_big = true;
+	f.transport = CURLE_WRITE_ERROR;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "larger than 256 MiB"));
+}
+
+static void test_classify__backoff_grows_with_bounded_jitter(void **state)
+{
+	(void)state;
+	for (int t = 0; t < 12; t++) {
+		double base = FETCH_BACKOFF_BASE * (double)(1 << t);
+		if (base > FETCH_BACKOFF_MAX)
+			base = FETCH_BACKOFF_MAX;
+		assert_true(fetch_backoff(t, 0.0) >= 0.5 * base - 1e-9);
+		assert_true(fetch_backoff(t, 0.999999) <= 1.5 * base + 1e-9);
+		assert_true(fetch_backoff(t, 0.5) > 0.99 * base &&
+			    fetch_backoff(t, 0.5) < 1.01 * base);
+	}
+	assert_true(fetch_backoff(2, 0.5) > fetch_backoff(1, 0.5));
+	assert_true(fetch_backoff(1000000, 0.999) <= 1.5 * FETCH_BACKOFF_MAX);
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(503);
+	f.tries = 3;
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.delay_ms >= 2000 && d.delay_ms <= 6000);
+}
+
+static void test_classify__tries_and_time_run_out(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(502);
+	f.tries = 4; /* the 5th failure of 6 */
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	f.tries = 5; /* the 6th */
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "HTTP 502 (gave up after 6 tries"));
+	assert_non_null(strstr(d.msg, "--retries"));
+	f = answer(502);
+	f.elapsed = 299.9; /* the next wait would pass --retry-time */
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "--retry-time"));
+	/* a 429 does not count as a try, but the time still bounds it */
+	f = answer(429);
+	f.tries = 5;
+	f.retry_after = "10";
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_false(d.counts);
+	f.elapsed = 295;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_true(d.rate_limited);
+}
+
+static void test_classify__429_waits(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(429);
+	f.retry_after = "7"; /* seconds */
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.rate_limited && d.told);
+	assert_true(d.delay_ms >= 7025 && d.delay_ms <= 7075);
+	f.retry_after = "Thu, 01 Jan 2026 00:00:30 GMT"; /* an HTTP date, against Date */
+	f.date = "Thu, 01 Jan 2026 00:00:10 GMT";
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.delay_ms >= 20025 && d.delay_ms <= 20075);
+	f.date = NULL; /* against the local clock (2026-01-01T00:00:00Z) */
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.delay_ms >= 30025 && d.delay_ms <= 30075);
+	f = answer(429);
+	f.ratelimit_reset = "1767225612"; /* Unix time, minus Date */
+	f.date = "Thu, 01 Jan 2026 00:00:02 GMT";
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.told);
+	assert_true(d.delay_ms >= 10025 && d.delay_ms <= 10075);
+	f.ratelimit_reset = "1767225600"; /* already past */
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_true(d.delay_ms <= 75);
+	f = answer(429); /* says nothing: exponential backoff */
+	f.retry_after = "soon";
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	assert_false(d.told);
+	assert_true(d.delay_ms >= 250 && d.delay_ms <= 750);
+}
+
+static void test_classify__redirects(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(301);
+	f.location = "https://h/api/v4/projects/2/issues";
+	assert_int_equal(verdict(&f, &d), FETCH_V_REDIRECT);
+	assert_string_equal(d.location, "https://h/api/v4/projects/2/issues");
+	f.redirects = FETCH_MAX_REDIRECTS;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "too many redirects"));
+	static const char *const foreign[] = {"https://evil.example/api/v4/x", "http://h/api/v4/x",
+					      "https://h:8443/api/v4/x"};
+	for (size_t i = 0; i < 3; i++) {
+		f = answer(302);
+		f.location = foreign[i];
+		assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+		assert_non_null(strstr(d.msg, foreign[i]));
+		assert_non_null(strstr(d.msg, "refused"));
+	}
+	f = answer(307);
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "without a Location"));
+}
+
+static void test_json_within__counts_outside_strings(void **state)
+{
+	(void)state;
+	const char *ok = "[{\"a\": [1, 2, {\"b\": \"[[[[,,,,{{{\\\"\"}}]";
+	assert_true(fetch_json_within(ok, strlen(ok), 4, 100));
+	assert_false(fetch_json_within(ok, strlen(ok), 3, 100));
+	assert_false(fetch_json_within("[[],[],[],[]]", 13, 4, 100));
+	assert_true(fetch_json_within("[[],[],[],[]]", 13, 5, 100));
+	assert_false(fetch_json_within("[1,2,3,4,5]", 11, 10, 4));
+}
+
+static void test_classify__over_the_caps(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(0);
+	f.too_big = true;
+	f.transport = CURLE_WRITE_ERROR;
+	f.shrinkable = true; /* a listing page: delivered, the crawler asks for less */
+	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+	f = answer(200);
+	f.too_many = true;
+	f.json_valid = false;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "arrays and objects"));
+	f.shrinkable = true;
+	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +668,22 @@ int main(void)
 	    cmocka_unit_test(test_url__same_origin),
 	    cmocka_unit_test(test_token__sources_and_ci_job_token),
 	    cmocka_unit_test(test_store_crawl__frontier_reset_and_prune),
+	    cmocka_unit_test(test_origin__next_link_keeps_only_path_and_query),
+	    cmocka_unit_test(test_origin__refuses_paths_outside_the_api),
+	    cmocka_unit_test(test_time__rfc3339),
+	    cmocka_unit_test(test_list__follows_next_until_the_last_page),
+	    cmocka_unit_test(test_list__offset_limit_continues_with_updated_after),
+	    cmocka_unit_test(test_list__x_page_cannot_overflow_or_hold_it_back),
+	    cmocka_unit_test(test_list__repeats_long_urls_and_bad_times_fail),
+	    cmocka_unit_test(test_classify__statuses),
+	    cmocka_unit_test(test_classify__401_403_carry_gitlabs_message_bounded),
+	    cmocka_unit_test(test_classify__transport_errors),
+	    cmocka_unit_test(test_classify__backoff_grows_with_bounded_jitter),
+	    cmocka_unit_test(test_classify__tries_and_time_run_out),
+	    cmocka_unit_test(test_classify__429_waits),
+	    cmocka_unit_test(test_classify__redirects),
+	    cmocka_unit_test(test_json_within__counts_outside_strings),
+	    cmocka_unit_test(test_classify__over_the_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

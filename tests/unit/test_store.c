@@ -815,10 +815,41 @@ static void test_ref__orders_by_path_bytewise_then_iid(void **state)
 	assert_true(store_ref_cmp("g/a.b", 1, "g/a/b", 1) < 0); /* '.' < '/' */
 }
 
+static void test_store__instance_origin_tells_fetch_from_import(void **state)
+{
+	(void)state;
+	const char *db = path_in("origin.db");
+	struct store *s = NULL;
+	enum store_instance_origin o = STORE_INSTANCE_FETCHED;
+	static const char snap[] =
+	    "{\"version\": 1, \"source\": \"https://evil.example\", \"projects\": [], "
+	    "\"issues\": [], \"links\": []}";
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_get_instance_origin(s, &o), 0);
+	assert_int_equal(o, STORE_INSTANCE_NONE);
+	assert_int_equal(store_import_json(s, snap, sizeof snap - 1), 0);
+	assert_int_equal(store_get_instance_origin(s, &o), 0);
+	assert_int_equal(o, STORE_INSTANCE_IMPORTED);
+	/* a fetch the user pointed at it makes it the store's own */
+	assert_int_equal(store_set_instance(s, "https://evil.example"), 0);
+	assert_int_equal(store_get_instance_origin(s, &o), 0);
+	assert_int_equal(o, STORE_INSTANCE_FETCHED);
+	/* a store from before the origin was recorded: fetch marks decide */
+	assert_int_equal(store_meta_set(s, "instance.origin", NULL), 0);
+	assert_int_equal(store_get_instance_origin(s, &o), 0);
+	assert_int_equal(o, STORE_INSTANCE_IMPORTED);
+	assert_int_equal(store_meta_set(s, "fetch.started_at", "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(store_get_instance_origin(s, &o), 0);
+	assert_int_equal(o, STORE_INSTANCE_FETCHED);
+	assert_int_equal(store_close(s), 0);
+	unlink(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store__round_trips_every_field),
+	    cmocka_unit_test(test_store__instance_origin_tells_fetch_from_import),
 	    cmocka_unit_test(test_store__fast_paths_and_updates),
 	    cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
 	    cmocka_unit_test(test_store__migrates_a_version_1_file),
