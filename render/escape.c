@@ -196,6 +196,11 @@ static void escape_into(struct rbuf *b, const char *s, ascii_map_fn map)
 			p++;
 			continue;
 		}
+		if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f) { /* C1 control, U+0080..U+009F */
+			rbuf_putc(b, ' ');
+			p += 2;
+			continue;
+		}
 		if (n == 1) {
 			char tmp[8];
 			const char *r = map ? map(*p, tmp) : NULL;

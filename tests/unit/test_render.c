@@ -53,6 +53,20 @@ static void test_escape__invalid_utf8_becomes_replacement(void **state)
 	check_escape(render_escape_gv, "🚀 שלום 日本", "🚀 שלום 日本");
 }
 
+/* Found by tests/fuzz (fuzz_escape): C1 controls (U+0080..U+009F, e.g.
+ * CSI U+009B) passed every escaper raw; like C0 they must not reach a
+ * terminal or a document. */
+static void test_escape__c1_controls_do_not_pass(void **state)
+{
+	(void)state;
+	const char *in = "c1 \xc2\x85 \xc2\x9b[2J x \xc2\xa0";
+	const char *want = "c1    [2J x \xc2\xa0"; /* U+00A0 is not a control */
+	check_escape(render_escape_gv, in, want);
+	check_escape(render_escape_mermaid, in, want);
+	check_escape(render_escape_html, in, want);
+	check_escape(render_escape_markdown, "\xc2\x9b", " ");
+}
+
 static void test_escape__mermaid_leaves_no_quote_or_markup(void **state)
 {
 	(void)state;
@@ -542,6 +556,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape__gv_doubles_backslashes_and_amp),
 	    cmocka_unit_test(test_escape__invalid_utf8_becomes_replacement),
+	    cmocka_unit_test(test_escape__c1_controls_do_not_pass),
 	    cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
 	    cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),
 	    cmocka_unit_test(test_escape__html),
