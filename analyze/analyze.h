@@ -19,17 +19,17 @@ struct store;
 
 enum analyze_status {
 	ANALYZE_OK = 0,
-	ANALYZE_ERR = -1, /* store failure (message from the store) */
+	ANALYZE_ERR = -1,    /* store failure (message from the store) */
 	ANALYZE_ENOMEM = -2,
 	ANALYZE_EINVAL = -3, /* bad argument (unknown node, ...) */
 };
 
-#define ANALYZE_NONE	 UINT32_MAX /* "no node/knot/milestone" */
-#define ANALYZE_NO_DATE	 INT32_MIN  /* "no due date" */
-#define ANALYZE_NO_VALUE INT64_MIN  /* "no weight/estimate" */
+#define ANALYZE_NONE UINT32_MAX    /* "no node/knot/milestone" */
+#define ANALYZE_NO_DATE INT32_MIN  /* "no due date" */
+#define ANALYZE_NO_VALUE INT64_MIN /* "no weight/estimate" */
 
 /* Node flags */
-#define ANALYZE_NODE_OPEN	  0x1
+#define ANALYZE_NODE_OPEN 0x1
 #define ANALYZE_NODE_CONFIDENTIAL 0x2
 
 /*
@@ -43,13 +43,12 @@ struct analyze_graph {
 	/* per node */
 	int64_t *issue_id;
 	int64_t *iid;
-	uint32_t *project;   /* index into project_path */
-	uint8_t *flags;	     /* ANALYZE_NODE_* */
-	int64_t *weight;     /* GitLab weight, or ANALYZE_NO_VALUE */
-	int64_t *remaining;  /* max(0, estimate - spent), or ANALYZE_NO_VALUE when estimate is 0 */
-	uint32_t *milestone; /* index into milestone_title, or ANALYZE_NONE */
-	int32_t *
-	    due; /* due date (own, else milestone's) as days since 1970-01-01, or ANALYZE_NO_DATE */
+	uint32_t *project;    /* index into project_path */
+	uint8_t *flags;       /* ANALYZE_NODE_* */
+	int64_t *weight;      /* GitLab weight, or ANALYZE_NO_VALUE */
+	int64_t *remaining;   /* max(0, estimate - spent), or ANALYZE_NO_VALUE when estimate is 0 */
+	uint32_t *milestone;  /* index into milestone_title, or ANALYZE_NONE */
+	int32_t *due;         /* due date (own, else milestone's) as days since 1970-01-01, or ANALYZE_NO_DATE */
 	/* projects and milestones, by index */
 	uint32_t n_projects;
 	char **project_path;
@@ -76,8 +75,8 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
  * Build a graph from plain arrays (tests, benchmarks): n nodes already in
  * ref order, all open, one project "p"; m edges from[i] -> to[i].
  */
-int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n, const uint32_t *from,
-			     const uint32_t *to, size_t m);
+int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n,
+			     const uint32_t *from, const uint32_t *to, size_t m);
 
 void analyze_graph_free(struct analyze_graph *g);
 
@@ -101,14 +100,14 @@ struct analyze_edge {
 };
 
 struct analyze_knots {
-	uint32_t count;	       /* knots, sorted by their first (smallest) member */
+	uint32_t count;        /* knots, sorted by their first (smallest) member */
 	uint32_t *knot_of;     /* per node: knot index or ANALYZE_NONE */
 	uint32_t *member_off;  /* count + 1 */
 	uint32_t *members;     /* ascending within a knot */
 	uint32_t *witness_off; /* count + 1 */
 	uint32_t *witness;     /* the SPEC's witness cycle, in blocking order */
 	bool *witness_shortest;
-	uint32_t *cut_off;	  /* count + 1 */
+	uint32_t *cut_off;     /* count + 1 */
 	struct analyze_edge *cut; /* suggested feedback arc set, sorted by (from, to) */
 };
 
@@ -155,17 +154,17 @@ int64_t analyze_cost(const struct analyze_graph *g, uint32_t v, enum analyze_wei
 /* A sequence of steps; a step with several nodes is a knot. */
 struct analyze_steps {
 	uint32_t count;
-	uint32_t *off;	 /* count + 1 */
+	uint32_t *off;   /* count + 1 */
 	uint32_t *nodes; /* ascending within a step */
-	int64_t *cost;	 /* per step (path only; NULL for order) */
-	int64_t total;	 /* path: total cost */
+	int64_t *cost;   /* per step (path only; NULL for order) */
+	int64_t total;   /* path: total cost */
 };
 void analyze_steps_free(struct analyze_steps *s);
 
 struct analyze_path_opts {
 	enum analyze_weight weight;
 	int64_t default_cost;
-	uint32_t to;	    /* only paths ending at this node, or ANALYZE_NONE */
+	uint32_t to;        /* only paths ending at this node, or ANALYZE_NONE */
 	uint32_t milestone; /* only paths ending at an issue of this milestone, or ANALYZE_NONE */
 };
 
@@ -221,9 +220,9 @@ const char *analyze_finding_name(enum analyze_finding_kind k);
 int analyze_finding_kind_of(const char *name, size_t len);
 
 struct analyze_findings_in {
-	const struct analyze_graph *g;	   /* the analysed graph (knots, conflicts) */
+	const struct analyze_graph *g;     /* the analysed graph (knots, conflicts) */
 	const struct analyze_knots *knots; /* analyze_knots(g) */
-	const uint8_t *keep;		   /* per node of g: in scope; NULL = every node */
+	const uint8_t *keep;               /* per node of g: in scope; NULL = every node */
 	/* closed-blocked is always read on every issue: full was loaded with
 	 * all_states (it may be g when g->all_states). */
 	const struct analyze_graph *full;
@@ -263,14 +262,14 @@ void analyze_format_date(int32_t days, char *buf, size_t len);
  * estimate. Issues that block nothing are not listed.
  */
 #define ANALYZE_BOTTLENECKS_REFINE_MIN 100
-#define ANALYZE_BOTTLENECKS_MAX	       20
+#define ANALYZE_BOTTLENECKS_MAX 20
 #define ANALYZE_BOTTLENECKS_EXACT_BITS ((uint64_t)1 << 29) /* 64 MiB of bitsets */
 
 struct analyze_bottleneck_opts {
-	uint32_t max;			  /* at most this many; 0 = ANALYZE_BOTTLENECKS_MAX */
-	const uint8_t *keep;		  /* per node of g: in scope; NULL = every node */
+	uint32_t max;                     /* at most this many; 0 = ANALYZE_BOTTLENECKS_MAX */
+	const uint8_t *keep;              /* per node of g: in scope; NULL = every node */
 	const struct analyze_steps *path; /* the critical path (on_critical_path), or NULL */
-	uint64_t exact_limit_bits;	  /* 0 = ANALYZE_BOTTLENECKS_EXACT_BITS */
+	uint64_t exact_limit_bits;        /* 0 = ANALYZE_BOTTLENECKS_EXACT_BITS */
 };
 
 struct analyze_bottleneck {
@@ -283,7 +282,7 @@ struct analyze_bottleneck {
 struct analyze_bottlenecks {
 	uint32_t count;
 	struct analyze_bottleneck *items; /* by transitively desc, directly desc, ref */
-	bool estimated;			  /* blocks_transitively are estimates */
+	bool estimated;                   /* blocks_transitively are estimates */
 };
 
 /* k: analyze_knots(g), or NULL to compute it. Caller frees with
