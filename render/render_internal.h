@@ -26,6 +26,9 @@ size_t render_utf8_len(const unsigned char *s);
 void render_escape_gv_into(struct rbuf *b, const char *s);
 void render_escape_mermaid_into(struct rbuf *b, const char *s);
 
+/* SHA-256 of data[0..len) into out (render/sha256.c). */
+void render_sha256(const void *data, size_t len, unsigned char out[32]);
+
 /* Set the module's error message (printf-like); returns code. */
 int render_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
