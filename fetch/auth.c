@@ -158,6 +158,18 @@ static bool host_ok(const char *h)
 	return true;
 }
 
+/* Whether the host of in (as typed) is %-encoded: curl decodes it, and
+ * "1%309" becomes the host "109", which curl reads back as 0.0.0.109.
+ * A zone id inside an IPv6 literal ("[fe80::1%25eth0]") is the exception. */
+static bool host_pct_encoded(const char *in)
+{
+	const char *a = strstr(in, "://");
+	a = a ? a + 3 : in;
+	size_t n = strcspn(a, "/?#");
+	const char *pct = memchr(a, '%', n), *bracket = memchr(a, '[', n);
+	return pct && !(bracket && bracket < pct);
+}
+
 int fetch_url_normalize(const char *in, char **out, char *err)
 {
 	CURLU *u = curl_url();
@@ -180,7 +192,7 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 		fetch_fail(err, "--url %s: no host", in);
 		goto done;
 	}
-	if (!host_ok(host)) {
+	if (!host_ok(host) || host_pct_encoded(in)) {
 		fetch_fail(err,
 			   "--url %s: the host name holds a character a host name cannot have "
 			   "(write an international name in punycode)",
