@@ -158,16 +158,18 @@ static bool host_ok(const char *h)
 	return true;
 }
 
-/* Whether the host of in (as typed) is %-encoded: curl decodes it, and
- * "1%309" becomes the host "109", which curl reads back as 0.0.0.109.
- * A zone id inside an IPv6 literal ("[fe80::1%25eth0]") is the exception. */
-static bool host_pct_encoded(const char *in)
+/* Whether url reads back with the same host: curl decodes %XX in a host,
+ * and "1%309" becomes the host "109", which curl reads back as 0.0.0.109. */
+static bool host_reads_back(const char *url, const char *host)
 {
-	const char *a = strstr(in, "://");
-	a = a ? a + 3 : in;
-	size_t n = strcspn(a, "/?#");
-	const char *pct = memchr(a, '%', n), *bracket = memchr(a, '[', n);
-	return pct && !(bracket && bracket < pct);
+	CURLU *u = curl_url();
+	char *h = NULL;
+	bool same = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h &&
+		    strcmp(h, host) == 0;
+	curl_free(h);
+	curl_url_cleanup(u);
+	return same;
 }
 
 int fetch_url_normalize(const char *in, char **out, char *err)
@@ -192,7 +194,7 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 		fetch_fail(err, "--url %s: no host", in);
 		goto done;
 	}
-	if (!host_ok(host) || host_pct_encoded(in)) {
+	if (!host_ok(host)) {
 		fetch_fail(err,
 			   "--url %s: the host name holds a character a host name cannot have "
 			   "(write an international name in punycode)",
@@ -229,6 +231,10 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 	}
 	if (curl_url_get(u, CURLUPART_URL, &res, 0) != CURLUE_OK) {
 		fetch_fail(err, "--url %s: not a URL", in);
+		goto done;
+	}
+	if (!host_reads_back(res, host)) {
+		fetch_fail(err, "--url %s: write the host name without %%-encoding", in);
 		goto done;
 	}
 	/* curl writes the root path as a trailing "/": the instance has none. */

@@ -122,14 +122,11 @@ static void test_url__normalize_refuses_encoded_or_control_bytes_in_host(void **
 {
 	(void)state;
 	char err[FETCH_ERRMSG_SIZE];
-	/* "1%309/": the host "109", read back by curl as 0.0.0.109 (fuzz_url) */
-	static const char *const bad[] = {"%7F\xb4",
-					  "https://h%2Fevil",
-					  "https://h%00x",
-					  "https://exa mple.com",
-					  "https://h%25",
-					  "1%309/",
-					  "https://g%69tlab.example.com"};
+	/* "1%309/": the host "109", read back by curl as 0.0.0.109; "http:/%30"
+	 * the host "0", read back as 0.0.0.0 (fuzz_url) */
+	static const char *const bad[] = {
+	    "%7F\xb4",	    "https://h%2Fevil", "https://h%00x", "https://exa mple.com",
+	    "https://h%25", "1%309/",		"http:/%30"};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
 		char *u = NULL;
 		if (fetch_url_normalize(bad[k], &u, err) != FETCH_EUSAGE)
