@@ -172,6 +172,17 @@ enum analyze_weight {
 	ANALYZE_WEIGHT_ESTIMATE,
 };
 
+/* Saturating addition of costs (both >= 0): INT64_MAX instead of an
+ * overflow. The one rule for summing costs, in analyze/ and for callers
+ * that add them up again (a running total). */
+static inline int64_t analyze_add_cost(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return INT64_MAX;
+	return r;
+}
+
 /* Cost of node v under weight mode and default cost (SPEC "cost"). */
 int64_t analyze_cost(const struct analyze_graph *g, uint32_t v, enum analyze_weight w,
 		     int64_t default_cost);

@@ -176,7 +176,7 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 	fprintf(fp, "%5s  %10s  %10s  %-*s  %s\n", "step", "cost", "total", refw, "ref", "title");
 	int64_t total = 0;
 	for (uint32_t i = 0; i < p->count; i++) {
-		total += p->cost[i];
+		total = analyze_add_cost(total, p->cost[i]);
 		uint32_t size = p->off[i + 1] - p->off[i];
 		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
 			uint32_t v = p->nodes[j];

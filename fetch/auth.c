@@ -140,6 +140,38 @@ void fetch_token_release(struct fetch_token *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* A host name of letters, digits, '.', '-' and '_', or a bracketed IPv6
+ * address. curl decodes %XX in the host: "%7F" or "%2F" must not get
+ * through into a URL that means something else or none. */
+static bool host_ok(const char *h)
+{
+	bool v6 = h[0] == '[';
+	for (const char *p = h; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '_')
+			continue;
+		if (v6 && strchr("[]:%", c))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* Whether url reads back with the same host: curl decodes %XX in a host,
+ * and "1%309" becomes the host "109", which curl reads back as 0.0.0.109. */
+static bool host_reads_back(const char *url, const char *host)
+{
+	CURLU *u = curl_url();
+	char *h = NULL;
+	bool same = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h &&
+		    strcmp(h, host) == 0;
+	curl_free(h);
+	curl_url_cleanup(u);
+	return same;
+}
+
 int fetch_url_normalize(const char *in, char **out, char *err)
 {
 	CURLU *u = curl_url();
@@ -165,6 +197,11 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 		fetch_fail(err, "no host");
 		goto done;
 	}
+	if (!host_ok(host)) {
+		fetch_fail(err, "the host name holds a character a host name cannot have "
+				"(write an international name in punycode)");
+		goto done;
+	}
 	if ((curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user) ||
 	    (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK && pass)) {
 		fetch_fail(err,
@@ -187,18 +224,25 @@ int fetch_url_normalize(const char *in, char **out, char *err)
 	}
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
 	if (path) {
+		/* every trailing "/" and "/api/v4", so that the result
+		 * normalises to itself */
 		size_t n = strlen(path);
-		while (n > 0 && path[n - 1] == '/')
-			path[--n] = '\0';
-		if (n >= 7 && strcmp(path + n - 7, "/api/v4") == 0)
-			path[n - 7] = '\0';
-		n = strlen(path);
-		while (n > 0 && path[n - 1] == '/')
-			path[--n] = '\0';
+		for (;;) {
+			while (n > 0 && path[n - 1] == '/')
+				path[--n] = '\0';
+			if (n < 7 || strcmp(path + n - 7, "/api/v4") != 0)
+				break;
+			n -= 7;
+			path[n] = '\0';
+		}
 		curl_url_set(u, CURLUPART_PATH, *path ? path : "/", 0);
 	}
 	if (curl_url_get(u, CURLUPART_URL, &res, 0) != CURLUE_OK) {
 		fetch_fail(err, "not a URL");
+		goto done;
+	}
+	if (!host_reads_back(res, host)) {
+		fetch_fail(err, "write the host name without %%-encoding");
 		goto done;
 	}
 	/* curl writes the root path as a trailing "/": the instance has none. */

@@ -1534,12 +1534,14 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 	c.res = res;
 	c.depth_limit = o->depth < 0 ? HOP_UNLIMITED : o->depth;
 	c.max_offset = MAX_OFFSET_DEFAULT;
+#ifdef ISSUEGRAPH_TEST_HOOKS
 	const char *env = getenv("ISSUEGRAPH_TEST_MAX_OFFSET");
 	if (env && atoll(env) >= PER_PAGE)
 		c.max_offset = atoll(env);
 	env = getenv("ISSUEGRAPH_TEST_KILL_AT_COMMIT");
 	if (env)
 		c.kill_at = atol(env);
+#endif
 	fetch_progress_init(&c.progress, o->err, o->progress && !o->quiet);
 
 	if (o->depth >= 0 && o->depth <= BARRIER_MAX_DEPTH) {

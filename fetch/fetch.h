@@ -143,7 +143,9 @@ struct fetch_result {
  * the options and the marks; each finished unit is its own transaction, so
  * an interrupted run resumes. res may be NULL.
  *
- * Test hook: with $ISSUEGRAPH_TEST_KILL_AT_COMMIT=N in the environment the
+ * Test hooks, compiled in only with ISSUEGRAPH_TEST_HOOKS (defined when
+ * the tests are built, -DISSUEGRAPH_TESTS=ON; never in a package):
+ * with $ISSUEGRAPH_TEST_KILL_AT_COMMIT=N in the environment the
  * process raises SIGKILL right before the COMMIT of its Nth unit (to test
  * that a kill inside a write transaction loses nothing).
  * $ISSUEGRAPH_TEST_MAX_OFFSET=N lowers the deepest offset paged to

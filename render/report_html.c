@@ -84,6 +84,44 @@ static const char script[] =
     "if(location.hash.length>1){box.value=decodeURIComponent(location.hash.slice(1));search();}\n"
     "})();\n";
 
+/* "'sha256-<base64>'": a CSP source that allows exactly this inline text. */
+static void csp_hash(const char *text, char out[64])
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char d[33] = {0};
+	render_sha256(text, strlen(text), d);
+	char *o = out;
+	o += sprintf(o, "'sha256-");
+	for (int i = 0; i < 33; i += 3) {
+		unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8 | d[i + 2];
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = i + 1 < 32 ? b64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < 32 ? b64[v & 63] : '=';
+	}
+	*o++ = '\'';
+	*o = '\0';
+}
+
+/* The inline SVG with rel="noopener noreferrer" on every link that opens a
+ * new tab (Graphviz 2.42 has no attribute for it; it escapes the quotes
+ * of any text, so the only ` target="_blank"` are its own). Caller frees. */
+static char *svg_with_noopener(const char *svg)
+{
+	static const char blank[] = " target=\"_blank\"";
+	struct rbuf b = {0};
+	const char *p = svg, *q;
+	while ((q = strstr(p, blank)) != NULL) {
+		q += sizeof blank - 1;
+		rbuf_add(&b, p, (size_t)(q - p));
+		rbuf_puts(&b, " rel=\"noopener noreferrer\"");
+		p = q;
+	}
+	rbuf_puts(&b, p);
+	return rbuf_finish(&b);
+}
+
 struct ht {
 	xmlTextWriterPtr w;
 	const struct render_report *r;
@@ -443,6 +481,19 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_start(&h, "meta");
 	h_attr(&h, "charset", "utf-8");
 	h_end_void(&h);
+	/* Nothing may load or run but the page's own style and script, so a
+	 * title that got through as markup would still be inert. */
+	char script_src[64], style_src[64], policy[256];
+	csp_hash(script, script_src);
+	csp_hash(css, style_src);
+	snprintf(policy, sizeof policy,
+		 "default-src 'none'; script-src %s; style-src %s; img-src data:; "
+		 "base-uri 'none'; form-action 'none'",
+		 script_src, style_src);
+	h_start(&h, "meta");
+	h_attr(&h, "http-equiv", "Content-Security-Policy");
+	h_attr(&h, "content", policy);
+	h_end_void(&h);
 	h_start(&h, "meta");
 	h_attr(&h, "name", "viewport");
 	h_attr(&h, "content", "width=device-width, initial-scale=1");
@@ -498,9 +549,14 @@ int render_report_html(FILE *out, const struct render_report *r)
 		h_text(&h, r->diagram_note);
 		h_end(&h);
 	}
-	if (r->svg)
-		chk(&h, xmlTextWriterWriteRaw(h.w, BAD_CAST r->svg));
-	else if (!r->diagram_note)
+	if (r->svg) {
+		char *svg = svg_with_noopener(r->svg);
+		if (!svg)
+			h.err = true;
+		else
+			chk(&h, xmlTextWriterWriteRaw(h.w, BAD_CAST svg));
+		free(svg);
+	} else if (!r->diagram_note)
 		h_elem(&h, "p", "No diagram.");
 	h_end(&h);
 	h_end(&h);

@@ -42,6 +42,35 @@ static void ref_into(struct rbuf *b, const struct analyze_graph *g, uint32_t v)
 		rbuf_puts(b, "?");
 }
 
+/*
+ * The SPEC's rule for text from a server written outside JSON: each C0
+ * control (TAB, LF, CR included), DEL and U+0080..U+009F as \xNN of its
+ * code point, each byte that is not valid UTF-8 as \xNN of the byte. A
+ * title's newline must not start a line of its own in a failure body.
+ * (The sanitiser being added to render/escape.c is the one home of this
+ * rule; use it here once it is in.)
+ */
+static void safe_text_into(struct rbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = render_utf8_len(p);
+		unsigned cp = n == 1   ? *p
+			      : n == 2 ? (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f)
+				       : 0x100;
+		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			unsigned v = n == 0 ? *p : cp;
+			char esc[4] = {'\\', 'x', hex[v >> 4], hex[v & 15]};
+			rbuf_add(b, esc, 4);
+			p += n ? n : 1;
+		} else {
+			rbuf_add(b, (const char *)p, n);
+			p += n;
+		}
+	}
+}
+
 /* "ref title" for the failure body; titles of confidential issues hidden. */
 static void issue_line_into(struct rbuf *b, const struct render_report *r, bool full, uint32_t v)
 {
@@ -54,7 +83,7 @@ static void issue_line_into(struct rbuf *b, const struct render_report *r, bool 
 		rbuf_puts(b, " (confidential)");
 	} else if (titles && titles[v]) {
 		rbuf_putc(b, ' ');
-		rbuf_puts(b, titles[v]);
+		safe_text_into(b, titles[v]);
 	}
 	if (urls && urls[v]) {
 		rbuf_puts(b, " <");

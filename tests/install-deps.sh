@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages issuegraph needs, when any is missing.
-# usage: tests/install-deps.sh build|example|test
+# usage: tests/install-deps.sh build|example|test|fuzz
 # "build": compiler and libraries; "example": + the test server's Python and
 # fonts; "test": + cmocka, networkx, Chromium/WebDriver for the HTML report,
-# cppcheck for tests/static-analysis.sh.
+# cppcheck for tests/static-analysis.sh; "fuzz": build + clang and its
+# libFuzzer/sanitizer runtimes (tests/fuzz/run.sh).
 set -euo pipefail
 set_name=${1:-test}
 
@@ -13,13 +14,15 @@ build=(build-essential cmake pkg-config file dpkg-dev
 example=(python3 sqlite3)
 test=(libcmocka-dev python3-networkx python3-yaml python3-selenium chromium chromium-driver
       libxml2-utils time procps cppcheck)
+fuzz=(clang libclang-rt-14-dev)
 
 pkgs=("${build[@]}")
 case "$set_name" in
 build) ;;
 example) pkgs+=("${example[@]}") ;;
 test) pkgs+=("${example[@]}" "${test[@]}") ;;
-*) echo "usage: $0 build|example|test" >&2; exit 2 ;;
+fuzz) pkgs+=("${fuzz[@]}") ;;
+*) echo "usage: $0 build|example|test|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

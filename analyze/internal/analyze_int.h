@@ -22,13 +22,10 @@ void *analyze__zalloc(size_t count, size_t size);
 /* Is there an edge u -> v? (binary search in u's sorted successors) */
 bool analyze__has_edge(const struct analyze_graph *g, uint32_t u, uint32_t v);
 
-/* Saturating addition of costs (both >= 0). */
+/* Saturating addition of costs: analyze_add_cost() (analyze.h). */
 static inline int64_t analyze__add_cost(int64_t a, int64_t b)
 {
-	int64_t r;
-	if (__builtin_add_overflow(a, b, &r))
-		return INT64_MAX;
-	return r;
+	return analyze_add_cost(a, b);
 }
 
 /*

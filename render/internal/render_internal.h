@@ -28,6 +28,9 @@ void render_escape_mermaid_into(struct rbuf *b, const char *s);
 /* Safe text (render.h) of s[0..len) appended to b. */
 void render_safe_text_into(struct rbuf *b, const char *s, size_t len);
 
+/* SHA-256 of data[0..len) into out (render/sha256.c). */
+void render_sha256(const void *data, size_t len, unsigned char out[32]);
+
 /* Set the module's error message (printf-like); returns code. */
 int render_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

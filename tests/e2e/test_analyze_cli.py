@@ -149,6 +149,32 @@ def main():
         p = run(edb, "blockers", "a/b#1")
         check(p.returncode == 2, "blockers on an empty graph: exit %d" % p.returncode)
 
+        # ---- huge weights: the running total saturates as the analyser's does ----------
+        # (the sum overflowed int64 in path's text output: UB, caught under the
+        # sanitizer build, a negative total in the plain one)
+        big = 2 ** 63 - 10
+        huge = {"version": 1, "source": "https://gl.example",
+                "projects": [{"id": 1, "path_with_namespace": "g/a", "web_url": None}],
+                "issues": [{"id": 10 + i, "project_id": 1, "iid": i + 1, "title": "t%d" % i,
+                            "state": "opened", "weight": big,
+                            "created_at": "2026-01-01T00:00:00Z",
+                            "updated_at": "2026-01-01T00:00:00Z"} for i in range(3)],
+                "links": [{"id": 1, "source_issue_id": 10, "target_issue_id": 11, "link_type": "blocks"},
+                          {"id": 2, "source_issue_id": 11, "target_issue_id": 12, "link_type": "blocks"}]}
+        hj = os.path.join(tmp, "huge.json")
+        with open(hj, "w") as f:
+            json.dump(huge, f)
+        hdb = os.path.join(tmp, "huge.db")
+        check(run(hdb, "import", hj).returncode == 0, "import huge weights")
+        p = run(hdb, "path", "--weight", "weight")
+        check(p.returncode == 0, "path with huge weights: exit %d %s" % (p.returncode, p.stderr))
+        totals = [int(line.split()[2]) for line in p.stdout.splitlines()
+                  if line.split() and line.split()[0].isdigit()]
+        check(totals == [big, 2 ** 63 - 1, 2 ** 63 - 1],
+              "path with huge weights: running totals %s, want saturated" % totals)
+        pj = json.loads(run(hdb, "path", "--weight", "weight", "--format", "json").stdout or "{}")
+        check(pj.get("cost") == 2 ** 63 - 1, "path json cost with huge weights: %s" % pj.get("cost"))
+
     if failures:
         print("%d check(s) failed" % len(failures))
         return 1

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # cpack -G DEB makes a .deb that declares its shared-library dependencies
 # (so apt-get pulls them in on a fresh Debian 12) and holds a working
-# binary and the man page.
+# binary and the man page, built as the README builds it: without the
+# tests, so without the crawl's test hooks ($ISSUEGRAPH_TEST_*).
 set -euo pipefail
-: "${IG_BUILD_DIR:?}"
+: "${IG_BUILD_DIR:?}" "${IG_SOURCE_DIR:?}" "${IG_BIN:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cpack -G DEB -B "$tmp/out" --config "$IG_BUILD_DIR/CPackConfig.cmake" >"$tmp/cpack.log" 2>&1 ||
+hooks='ISSUEGRAPH_TEST_KILL_AT_COMMIT|ISSUEGRAPH_TEST_MAX_OFFSET'
+# the check below can fail: the test build has the hooks
+strings "$IG_BIN" >"$tmp/test-build.strings"
+grep -Eq "$hooks" "$tmp/test-build.strings" ||
+	{ echo "FAIL: the test build lacks the test hooks (is the check still meaningful?)"; exit 1; }
+# a build without the tests, kept next to the test build (incremental)
+pkg=$IG_BUILD_DIR/package-build
+cmake -S "$IG_SOURCE_DIR" -B "$pkg" -DCMAKE_BUILD_TYPE=Release -DISSUEGRAPH_TESTS=OFF \
+	>"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; exit 1; }
+cmake --build "$pkg" -j2 >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
+cpack -G DEB -B "$tmp/out" --config "$pkg/CPackConfig.cmake" >"$tmp/cpack.log" 2>&1 ||
 	{ cat "$tmp/cpack.log"; exit 1; }
 deb=$(ls "$tmp"/out/issuegraph_*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -19,4 +30,9 @@ test -x "$tmp/root/usr/bin/issuegraph" || { echo "FAIL: no /usr/bin/issuegraph";
 ls "$tmp"/root/usr/share/man/man1/issuegraph.1* >/dev/null || { echo "FAIL: no man page"; exit 1; }
 "$tmp/root/usr/bin/issuegraph" --version | grep -q '^issuegraph [0-9]' ||
 	{ echo "FAIL: packaged binary does not run"; exit 1; }
+strings "$tmp/root/usr/bin/issuegraph" >"$tmp/package.strings"
+if grep -E "$hooks" "$tmp/package.strings"; then
+	echo "FAIL: the packaged binary holds the test hooks"
+	exit 1
+fi
 echo "ok: $(basename "$deb")"

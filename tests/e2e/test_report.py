@@ -349,6 +349,42 @@ def main():
         hj = run(hdb, "report", "--format", "junit").stdout
         ET.fromstring(hj.encode())  # still XML
 
+        # JUnit: titles with what XML forbids (U+FFFE, U+FFFF) and with a
+        # newline, which must not add a line of its own to a failure body
+        js = {"version": 1, "source": "https://x.example",
+              "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
+              "issues": [{"id": 10 + i, "project_id": 1, "iid": i + 1, "state": "opened", "title": t,
+                          "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+                         for i, t in enumerate(["nonchar \ufffe and \uffff end",
+                                                "line\nFAKE p#99 injected\r\n  p#98 too",
+                                                "c1 \x85 del \x7f tab\there"])],
+              "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 3,
+                         "link_type": "blocks"} for i in range(3)]}
+        jp = os.path.join(tmp, "junit-hostile.json")
+        json.dump(js, open(jp, "w"))
+        jdb = os.path.join(tmp, "junit-hostile.db")
+        run(jdb, "import", jp)
+        jx = run(jdb, "report", "--format", "junit").stdout
+        try:
+            jroot = ET.fromstring(jx.encode())
+        except ET.ParseError as e:
+            jroot = None
+            expect("junit with U+FFFE/U+FFFF titles: well-formed XML", str(e), "well-formed")
+        if jroot is not None:
+            bodies = [f.text or "" for f in jroot.iter("failure") if f.get("type") == "knots" and f.text]
+            expect("junit: one knot failure with a body", len(bodies), 1)
+            for body in bodies:
+                lines = body.splitlines()
+                issue_lines = lines[lines.index("Issues in the knot:") + 1:
+                                    lines.index("Suggested cut (remove these links):")]
+                expect("junit: one body line per knot member",
+                       [ln.split(" ")[2] for ln in issue_lines], ["p#1", "p#2", "p#3"])
+                expect("junit: a title's newline written as \\x0a",
+                       "line\\x0aFAKE p#99 injected\\x0d\\x0a  p#98 too" in body, True)
+                expect("junit: C1, DEL and TAB written as \\xNN",
+                       "c1 \\x85 del \\x7f tab\\x09here" in body, True)
+                expect("junit: noncharacters replaced", "\ufffe" in body or "\uffff" in body, False)
+
         # --milestone: the scope is the milestone's issues and their blockers
         ms = json.loads(run(db, "report", "--format", "json", "--milestone", "v2.0").stdout)
         scope = set()

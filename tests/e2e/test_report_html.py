@@ -4,6 +4,8 @@ through WebDriver: no console errors, no external resource, the search box
 highlights an issue in the diagram and in the lists; a screenshot is left in
 the build directory (report_html.png) for a human to look at. Also the
 --max-nodes overview and its note."""
+import base64
+import hashlib
 import json
 import os
 import re
@@ -52,6 +54,25 @@ def static_checks(html, what):
     expect(f"{what}: no src= attributes", re.findall(r"\ssrc=\"[^\"]*\"", html), [])
     expect(f"{what}: no stylesheet links", re.findall(r"<link[^>]*stylesheet", html), [])
     expect(f"{what}: no @import or url()", re.findall(r"@import|url\(", html), [])
+    # a Content-Security-Policy that allows nothing but the page's own
+    # inline script (by its hash) and styles
+    csp = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html)
+    expect(f"{what}: one CSP meta tag", len(csp), 1)
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    expect(f"{what}: one inline script", len(scripts), 1)
+    if csp and scripts:
+        rules = {r.split()[0]: r.split()[1:] for r in csp[0].split(";") if r.strip()}
+        want = "'sha256-%s'" % base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+        expect(f"{what}: CSP default-src", rules.get("default-src"), ["'none'"])
+        expect(f"{what}: CSP script-src is the script's hash", rules.get("script-src"), [want])
+        expect(f"{what}: CSP loads nothing remote",
+               [v for vs in rules.values() for v in vs if ":" in v and v != "data:"], [])
+        expect(f"{what}: CSP meta before the style and script", html.index("Content-Security-Policy") <
+               min(html.index("<style"), html.index("<script")), True)
+    # links that open a new tab do not hand it window.opener
+    blank = re.findall(r'<a\b[^>]*\btarget="_blank"[^>]*>', html)
+    expect(f"{what}: links with target=_blank but without rel=noopener",
+           len([a for a in blank if not re.search(r'\brel="[^"]*\bnoopener\b', a)]), 0)
 
 
 def browser(tmp):
@@ -158,6 +179,23 @@ def main():
             logs = d.get_log("browser")
             bad = [l for l in logs if l.get("level") in ("SEVERE", "WARNING")]
             expect("no console errors or warnings", bad, [])
+            # the CSP blocks a script injected into the page, and the page's
+            # own script still runs under it (search works, no other error)
+            injected = os.path.join(tmp, "injected.html")
+            with open(injected, "w", encoding="utf-8") as f:
+                f.write(html.replace("</body>", "<script>window.injected=1</script>"
+                                     "<div onclick=\"x()\" id=\"inj\"></div></body>", 1))
+            d.get("file://" + injected)
+            expect("CSP: the injected script did not run",
+                   d.execute_script("return window.injected === undefined"), True)
+            box = d.find_element(By.ID, "ig-search")
+            box.send_keys(knot[0])
+            expect("CSP: the page's own script runs (search)", hits(d), [knot[0]])
+            logs = [l for l in d.get_log("browser") if l.get("level") == "SEVERE"]
+            expect("CSP: the injected script was refused by the policy",
+                   any("Content Security Policy" in l.get("message", "") for l in logs), True)
+            expect("CSP: no other console error",
+                   [l for l in logs if "Content Security Policy" not in l.get("message", "")], [])
             # the overview page opens cleanly too
             d.get("file://" + small)
             expect("overview: no console errors",

@@ -98,6 +98,52 @@ static void test_url__normalize(void **state)
 	assert_int_equal(fetch_url_normalize("", &u, err), FETCH_EUSAGE);
 }
 
+/* Found by tests/fuzz (fuzz_url): "b/api/v4//api/v4/" normalised to
+ * "https://b/api/v4", which normalises again to "https://b"; an instance
+ * URL ending in /api/v4 would be requested as .../api/v4/api/v4/... */
+static void test_url__normalize_is_idempotent_with_repeated_api_v4(void **state)
+{
+	(void)state;
+	char err[FETCH_ERRMSG_SIZE];
+	char *u = NULL, *again = NULL;
+	assert_int_equal(fetch_url_normalize("b/api/v4//api/v4/", &u, err), 0);
+	assert_string_equal(u, "https://b");
+	assert_int_equal(fetch_url_normalize(u, &again, err), 0);
+	assert_string_equal(again, u);
+	free(u);
+	free(again);
+	assert_int_equal(fetch_url_normalize("https://h/gl/api/v4/api/v4", &u, err), 0);
+	assert_string_equal(u, "https://h/gl");
+	free(u);
+}
+
+/* Found by tests/fuzz (fuzz_url): curl decodes %XX in the host, so
+ * "%7F\xb4" became the instance "https://\x7f\xb4", which is not a URL;
+ * "%2F" would move text from the host into the path. */
+static void test_url__normalize_refuses_encoded_or_control_bytes_in_host(void **state)
+{
+	(void)state;
+	char err[FETCH_ERRMSG_SIZE];
+	/* "1%309/": the host "109", read back by curl as 0.0.0.109; "http:/%30"
+	 * the host "0", read back as 0.0.0.0 (fuzz_url) */
+	static const char *const bad[] = {
+	    "%7F\xb4",	    "https://h%2Fevil", "https://h%00x", "https://exa mple.com",
+	    "https://h%25", "1%309/",		"http:/%30"};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		char *u = NULL;
+		if (fetch_url_normalize(bad[k], &u, err) != FETCH_EUSAGE)
+			fail_msg("accepted host of '%s' as '%s'", bad[k], u ? u : "");
+		assert_null(u);
+	}
+	char *u = NULL;
+	assert_int_equal(fetch_url_normalize("https://[::1]:8443/gl", &u, err), 0);
+	assert_string_equal(u, "https://[::1]:8443/gl");
+	free(u);
+	assert_int_equal(fetch_url_normalize("git_lab-1.example.com", &u, err), 0);
+	assert_string_equal(u, "https://git_lab-1.example.com");
+	free(u);
+}
+
 static void test_url__plain_http_rule(void **state)
 {
 	(void)state;
@@ -664,6 +710,8 @@ int main(void)
 	    cmocka_unit_test(test_link__commas_in_url_and_other_params),
 	    cmocka_unit_test(test_link__garbage_is_no_next),
 	    cmocka_unit_test(test_url__normalize),
+	    cmocka_unit_test(test_url__normalize_is_idempotent_with_repeated_api_v4),
+	    cmocka_unit_test(test_url__normalize_refuses_encoded_or_control_bytes_in_host),
 	    cmocka_unit_test(test_url__plain_http_rule),
 	    cmocka_unit_test(test_url__same_origin),
 	    cmocka_unit_test(test_token__sources_and_ci_job_token),

@@ -78,6 +78,71 @@ static void test_safe_text__spells_every_control_as_hex(void **state)
 	fclose(f);
 	assert_string_equal(buf, want);
 	free(buf);
+
+/* Found by tests/fuzz (fuzz_escape): C1 controls (U+0080..U+009F, e.g.
+ * CSI U+009B) passed every escaper raw; like C0 they must not reach a
+ * terminal or a document. */
+static void test_escape__c1_controls_do_not_pass(void **state)
+{
+	(void)state;
+	const char *in = "c1 \xc2\x85 \xc2\x9b[2J x \xc2\xa0";
+	char *(*const esc[])(const char *) = {render_escape_gv, render_escape_mermaid,
+					      render_escape_html, render_escape_markdown};
+	for (size_t k = 0; k < sizeof esc / sizeof esc[0]; k++) {
+		char *got = esc[k](in);
+		assert_non_null(got);
+		/* no C1 byte pair survives; U+00A0 (not a control) does */
+		for (const char *q = got; *q; q++)
+			assert_false((unsigned char)q[0] == 0xc2 && (unsigned char)q[1] >= 0x80 &&
+				     (unsigned char)q[1] <= 0x9f);
+		assert_non_null(strstr(got, "\xc2\xa0"));
+		free(got);
+	}
+}
+
+/* ---- SHA-256 (the HTML report's CSP hash), against sha256sum ---------------- */
+
+static void sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char d[32];
+	render_sha256(data, len, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void test_sha256__matches_sha256sum(void **state)
+{
+	(void)state;
+	/* lengths around the padding boundaries (55, 56, 63, 64, 65) and more */
+	static const size_t lens[] = {0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 100003};
+	char path[] = "/tmp/ig-sha256-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unsigned char *buf = malloc(100003);
+	assert_non_null(buf);
+	for (size_t i = 0; i < 100003; i++)
+		buf[i] = (unsigned char)(i * 7 + (i >> 8));
+	for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(buf, 1, lens[k], f), lens[k]);
+		assert_int_equal(fclose(f), 0);
+		char cmd[128], want[65] = "", got[65];
+		snprintf(cmd, sizeof cmd, "sha256sum %s", path);
+		FILE *p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_int_equal(fscanf(p, "%64s", want), 1);
+		pclose(p);
+		sha256_hex(buf, lens[k], got);
+		if (strcmp(got, want) != 0)
+			fail_msg("sha256 of %zu bytes: %s, sha256sum says %s", lens[k], got, want);
+	}
+	free(buf);
+	unlink(path);
+	char got[65];
+	sha256_hex("abc", 3, got); /* FIPS 180-2 example */
+	assert_string_equal(got, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void test_escape__mermaid_leaves_no_quote_or_markup(void **state)
@@ -571,6 +636,8 @@ int main(void)
 	    cmocka_unit_test(test_escape__gv_doubles_backslashes_and_amp),
 	    cmocka_unit_test(test_escape__invalid_utf8_becomes_hex_escapes),
 	    cmocka_unit_test(test_safe_text__spells_every_control_as_hex),
+	    cmocka_unit_test(test_escape__c1_controls_do_not_pass),
+	    cmocka_unit_test(test_sha256__matches_sha256sum),
 	    cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
 	    cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),
 	    cmocka_unit_test(test_escape__html),

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Write the seed corpora of tests/fuzz/corpus/<target>/ from the tests.
+
+Seeds are small on purpose (the fuzzer mutates them): snapshots cut from
+examples/example.json, the hostile fixture, the bad snapshots of
+tests/e2e/test_import_export.py, and the refs, URLs and Link headers of
+the unit tests. Files are named by content hash, so rerunning is
+idempotent and files libFuzzer merged in (--grow) stay.
+usage: tests/fuzz/make_corpus.py
+"""
+import hashlib
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
+import test_import_export as tie  # noqa: E402  (base_snapshot, bad_variants)
+
+
+def put(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    name = "seed-" + hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def compact(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def cut(snap, n_issues):
+    """The first n issues, their projects, and the links among them."""
+    issues = snap["issues"][:n_issues]
+    ids = {i["id"] for i in issues}
+    pids = {i["project_id"] for i in issues}
+    return {
+        "version": 1,
+        "source": snap["source"],
+        "projects": [p for p in snap["projects"] if p["id"] in pids],
+        "issues": issues,
+        "links": [l for l in snap["links"]
+                  if l["source_issue_id"] in ids and l["target_issue_id"] in ids],
+    }
+
+
+def main():
+    with open(os.path.join(SRC, "examples", "example.json"), encoding="utf-8") as f:
+        example = json.load(f)
+    with open(os.path.join(SRC, "tests", "fixtures", "render_hostile.json"), encoding="utf-8") as f:
+        hostile = json.load(f)
+
+    # import: small cuts of the example (compact and pretty), the hostile
+    # fixture, the e2e test's base snapshot and its refused variants
+    for n in (1, 3, 8):
+        put("import", compact(cut(example, n)))
+    put("import", json.dumps(cut(example, 4), indent=1))
+    put("import", compact(hostile))
+    put("import", compact(tie.base_snapshot()))
+    for _name, data, _words in tie.bad_variants():
+        if len(data) <= 8192:
+            put("import", data)
+    put("import", '{"version":1,"source":"","projects":[],"issues":[],"links":[]}')
+
+    # ref
+    for r in ["g/a#1", "gitlab-org/gitlab#14", "group/sub/app#12", "a#9223372036854775807",
+              "A_b.c-d/e9#100", "x/y_/z.#7", "_under/score#3", "", "#1", "g/a", "g/a#0",
+              "g/a#01", "g/a#-1", "g//a#1", "/g/a#1", "-g/a#1", "g/.a#1", "g/a#1#2",
+              "g/\u00e4#1", "a#9223372036854775808", "g\\a#1", "g:a#1"]:
+        put("ref", r)
+
+    # url: two URLs separated by a NUL byte (normalize + check the first;
+    # same-origin of both)
+    urls = ["gitlab.example.com", "https://gitlab.example.com/", "https://h.example/gitlab/api/v4/",
+            "http://127.0.0.1:8080", "ftp://h", "https://user:pw@h", "https://h/?q=1", "",
+            "https://gitlab.com", "http://localhost:80", "http://127.8.9.1", "http://[::1]:8080",
+            "http://gitlab.example.com", "http://128.0.0.1", "https://H/a", "https://h:443/api/v4/b",
+            "https://h:8443/a", "not a url", "http://[fe80::1%25eth0]:80/x"]
+    for k, u in enumerate(urls):
+        put("url", u + "\0" + urls[(k + 1) % len(urls)])
+
+    # link
+    for h in [
+        '<https://gitlab.example.com/api/v4/projects/8/issues?page=1&per_page=3>; rel="prev", '
+        '<https://gitlab.example.com/api/v4/projects/8/issues?page=3&per_page=3>; rel="next", '
+        '<https://gitlab.example.com/api/v4/projects/8/issues?page=1&per_page=3>; rel="first", '
+        '<https://gitlab.example.com/api/v4/projects/8/issues?page=4&per_page=3>; rel="last"',
+        '<https://h/x?page=1>; rel="first", <https://h/x?page=1>; rel="last"',
+        '<https://h/a>; rel="prev start", <https://h/b>;  REL="last NEXT"',
+        "<https://h/c>;rel=next",
+        '<https://h/x?labels=a,b&page=2>; title="a, b; c"; rel="next"',
+        '<https://h/y>; rel="nextish"', 'rel="next"', '<https://h/unterminated; rel="next"',
+        'garbage <https://h/z>; rel="next"', '<https://h/q>; title="a \\" b"; rel="next"',
+    ]:
+        put("link", h)
+
+    # escape and mermaid: every hostile title, and a few more
+    texts = [i["title"] for i in hostile["issues"]] + [
+        "plain title", "tab\there", "\x1b[2J\x1b]52;c;SGVsbG8=\x07", "c1 \u0085 \u009b x",
+        "del \x7f", "nonchar \ufffe \uffff", "bad utf8 \udcff".encode("utf-8", "surrogateescape"),
+        "https://gitlab.example.com/g/a/-/issues/1", "javascript:alert(1)",
+        "http://h/a b\"c<d>'e", "%%{init: {'theme':'dark'}}%%", "#quot; &amp; &#35;",
+    ]
+    for t in texts:
+        put("escape", t)
+        put("mermaid", t)
+
+
+if __name__ == "__main__":
+    main()
