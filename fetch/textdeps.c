@@ -348,7 +348,8 @@ static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 	}
 	if (x->n_raws == x->cap_raws) {
 		size_t cap = x->cap_raws ? x->cap_raws * 2 : 64;
-		struct raw *r = realloc(x->raws, cap * sizeof *r);
+		struct raw *r =
+		    cap <= SIZE_MAX / sizeof *r ? realloc(x->raws, cap * sizeof *r) : NULL;
 		if (!r) {
 			x->oom = true;
 			return;
@@ -544,6 +545,8 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 
 static bool reserve_runs(struct ex *x, size_t nruns, size_t maxlen)
 {
+	if (nruns > SIZE_MAX / sizeof(struct run) || maxlen >= SIZE_MAX / sizeof(size_t))
+		return false;
 	if (nruns > x->cap_runs) {
 		struct run *r = realloc(x->runs, nruns * sizeof *r);
 		if (!r)
