@@ -1,9 +1,8 @@
 """fetch/textdeps.c against an independent Python reading of the SPEC's
 "Text dependencies" grammar (textdeps_oracle.py), on a few thousand random
 descriptions built from a grammar of fragments (and dense token soup)
-with a fixed seed. On a
-mismatch, the failing description is shrunk (fragments, then bytes) and
-printed with both answers.
+with a fixed seed. On a mismatch, the failing description is shrunk
+(fragments, then bytes) and printed with both answers.
 
 Needs $IG_TEXTDEPS_DUMP (tests/tools/textdeps_dump, set by tests/CMakeLists.txt).
 """
