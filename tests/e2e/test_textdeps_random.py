@@ -168,6 +168,27 @@ def soup(rng):
     return [f.encode("latin-1") for f in out]
 
 
+# tests/fuzz/fuzz_textdeps.c's reading of its input's first three bytes
+FUZZ_PROJECTS = ["g/app", "g/sub/app", "app", "a.b/c-d_e/f"]
+FUZZ_ORIGINS = ["https://gitlab.example.com", "http://h.example:8080/gitlab", "https://h.example"]
+
+
+def fuzz_seeds():
+    """The fuzz target's seed corpus, as cases: the fuzzer's finds are
+    checked against the oracle too."""
+    src = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+    d = os.path.join(src, "tests", "fuzz", "corpus", "textdeps")
+    out = []
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, name), "rb") as f:
+            b = f.read()
+        if len(b) >= 3:
+            out.append({"project_path": FUZZ_PROJECTS[b[0] & 3], "iid": b[1] % 16,
+                        "origins": FUZZ_ORIGINS[:(b[0] >> 2) % 4], "max_refs": b[2] % 8,
+                        "text": b[3:]})
+    return out
+
+
 def run_dump(cases):
     payload = [{"project_path": c["project_path"], "iid": c["iid"], "origins": c["origins"],
                 "max_refs": c["max_refs"], "text_hex": c["text"].hex()} for c in cases]
@@ -223,6 +244,11 @@ def main():
         frags.append(f)
         cases.append({"project_path": project, "iid": rng.randint(1, 3), "origins": origins,
                       "max_refs": rng.choice([0, 0, 0, 0, 1, 2, 3]), "text": b"".join(f)})
+    seeds = fuzz_seeds()
+    assert seeds, "no fuzz seeds in tests/fuzz/corpus/textdeps"
+    for c in seeds:
+        cases.append(c)
+        frags.append([c["text"]])
     got = run_dump(cases)
     assert len(got) == len(cases)
     with_deps = with_dropped = 0
