@@ -622,7 +622,7 @@ static void scan_inline(struct ex *x, size_t s, size_t e)
 	}
 	if (nruns) {
 		size_t j = 0;
-		for (size_t i = s; i < e;) {
+		for (size_t i = next_inline(t, s, e); i < e; i = next_inline(t, i, e)) {
 			if (t[i] == '`' || t[i] == '~') {
 				size_t r = run_len(t, i, e, t[i]);
 				x->runs[j].pos = i;
@@ -649,7 +649,7 @@ static void scan_inline(struct ex *x, size_t s, size_t e)
 		}
 	}
 	size_t seg = s, i = s, k = 0;
-	while (i < e) {
+	while ((i = next_inline(t, i, e)) < e) {
 		char c = t[i];
 		if (c == '`' || c == '~') {
 			while (k < nruns && x->runs[k].pos < i)
