@@ -486,6 +486,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		json_object_put(o);
 	} else {
 		struct render_report r = {
+		    .store = fc.s,
 		    .instance = instance,
 		    .milestone = milestone,
 		    .fetched_at = fi.started_at,
