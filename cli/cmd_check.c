@@ -250,6 +250,10 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 			cli_print_ref(fp, fc->g, k->cut[c].from);
 			fputs(" -> ", fp);
 			cli_print_ref(fp, fc->g, k->cut[c].to);
+			/* where to act, as cycles says it */
+			fputs(" (", fp);
+			cli_print_edge_action(fp, fc->g, fc->s, k->cut[c].from, k->cut[c].to);
+			fputc(')', fp);
 		}
 		fputc('\n', fp);
 	}

@@ -186,6 +186,14 @@ class TextDeps(unittest.TestCase):
         self.assertIn("    remove the link g/a#5 -> g/a#4 and edit line 9 of the "
                       "description of g/a#4\n", out)
 
+    def test_check__text_says_where_to_act_on_the_cut(self):
+        lines = self.ok("check", code=1).splitlines()
+        self.assertTrue(lines[0].endswith(
+            "; cut g/b#7 -> g/a#1 (edit line 3 of the description of g/a#1)"), lines[0])
+        self.assertTrue(lines[2].endswith(
+            "(remove the link g/a#5 -> g/a#4 and edit line 9 of the description of g/a#4)"),
+            lines[2])
+
     def test_report__json_knots_are_cycles_knots_and_text_says_text(self):
         rep = self.json("report")
         self.assertEqual(rep["knots"], self.json("cycles")["knots"])
