@@ -92,12 +92,13 @@ void cli_common_init(struct cli_common *c);
 	{"all-states", no_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'},          \
 	    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},           \
 	    {"verbose", no_argument, NULL, 'v'}, {"no-progress", no_argument, NULL, 'P'},          \
-	    CLI_DEPS_LONGOPTS, {                                                                   \
+	    CLI_DEPS_LONGOPTS,                                                                     \
+	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
 /* --deps LIST and --ignore-deps FILE alone, for commands with their own
  * option table (render, report): cli_common_option() handles their values. */
-#define CLI_OPT_DEPS 0x1000
+#define CLI_OPT_DEPS	    0x1000
 #define CLI_OPT_IGNORE_DEPS 0x1001
 #define CLI_DEPS_LONGOPTS                                                                          \
 	{"deps", required_argument, NULL, CLI_OPT_DEPS},                                           \
