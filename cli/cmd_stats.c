@@ -15,6 +15,7 @@ static void help(void)
 	    "instance, the recorded seeds, and when the last fetch started and\n"
 	    "whether it completed.\n\n"
 	    "  --all-states        count knots over closed issues too\n"
+	    CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -h, --help          this help\n");
@@ -43,6 +44,7 @@ static struct json_object *stats_json(const struct stats *st)
 	json_object_object_add(links, "relates_to",
 			       json_object_new_int64(st->counts.links_relates));
 	json_object_object_add(o, "links", links);
+	json_object_object_add(o, "text_deps", json_object_new_int64(st->counts.text_deps));
 	json_object_object_add(o, "knots", json_object_new_int64(st->knots));
 	struct json_object *seeds = json_object_new_array();
 	for (char **p = st->seeds; p && *p; p++)
@@ -70,6 +72,7 @@ static void stats_text(FILE *fp, const struct stats *st)
 		(long long)st->counts.issues_closed);
 	fprintf(fp, "links:      %lld blocks, %lld relates_to\n",
 		(long long)st->counts.links_blocks, (long long)st->counts.links_relates);
+	fprintf(fp, "text deps:  %lld\n", (long long)st->counts.text_deps);
 	fprintf(fp, "knots:      %u\n", st->knots);
 	fprintf(fp, "seeds:     ");
 	if (!st->seeds || !st->seeds[0])
@@ -117,7 +120,7 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_graph *g = NULL;
 	struct stats st = {0};
 	struct cli_out out = {0};
-	int rc = cli_load_graph(ctx, "stats", c.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, "stats", &c, &s, &g);
 	if (rc)
 		return rc;
 	if (store_counts(s, &st.counts) || store_get_instance(s, &st.instance) ||
