@@ -764,6 +764,7 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 {
 	struct importer im = {.s = s};
 	struct reader r = {.buf = buf, .len = len, .s = s};
+	char *old_instance = NULL;
 	int rc;
 	memset(&s->last_import, 0, sizeof s->last_import);
 	if (!(r.tok = json_tokener_new()))
@@ -781,8 +782,11 @@ int store_import_json(struct store *s, const char *buf, size_t len)
 	store_exec(s, "PRAGMA foreign_keys = OFF");
 	if ((rc = store_begin(s)) < 0)
 		goto done;
-	if ((rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
-	    (rc = import_document(&r, &im)) == 0 && (rc = store_schema_create_link_indexes(s)) == 0)
+	if ((rc = store_history_import_begin(s, &old_instance)) == 0 &&
+	    (rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
+	    (rc = import_document(&r, &im)) == 0 &&
+	    (rc = store_schema_create_link_indexes(s)) == 0 &&
+	    (rc = store_history_import_end(s, old_instance)) == 0)
 		rc = store_commit(s);
 	if (rc < 0) {
 		char keep[sizeof s->errmsg];
@@ -798,6 +802,7 @@ done:
 	free(im.issues.v);
 	free(im.issues.bits);
 	json_tokener_free(r.tok);
+	free(old_instance);
 	if (rc < 0)
 		memset(&s->last_import, 0, sizeof s->last_import);
 	return rc;
