@@ -618,10 +618,13 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 
 	*out = NULL;
 	errbuf[0] = '\0';
-	rc = store_each_project(s, on_project, &L);
+	int64_t at = opts ? opts->at_point : 0;
+	unsigned ifilter = L.all_states ? 0 : STORE_WALK_OPEN_ONLY;
+	rc = at ? store_each_project_at(s, at, on_project, &L)
+		: store_each_project(s, on_project, &L);
 	if (rc == 0)
-		rc = store_each_issue_brief(s, L.all_states ? 0 : STORE_WALK_OPEN_ONLY, on_issue,
-					    &L);
+		rc = at ? store_each_issue_at(s, at, ifilter, on_issue, &L)
+			: store_each_issue_brief(s, ifilter, on_issue, &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;
@@ -808,7 +811,8 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	free(rank_of), rank_of = NULL;
 	free(key), key = NULL;
 
-	rc = store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
+	rc = at ? store_each_link_at(s, at, STORE_WALK_BLOCKS_ONLY, on_link, &L)
+		: store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;
