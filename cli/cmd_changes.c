@@ -229,16 +229,22 @@ static int ratchet_from_file(struct cli_findings *fc, const char *cmd, const cha
 
 /* was_knot and old conflicts from the graph at a history point (whole graph). */
 static int ratchet_from_point(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
-			      int64_t point, uint8_t *was_knot, struct analyze_edge **old,
-			      size_t *n_old)
+			      const struct cli_common *c, int64_t point, uint8_t *was_knot,
+			      struct analyze_edge **old, size_t *n_old)
 {
 	struct analyze_graph *tg = NULL;
 	struct analyze_knots *tk = NULL;
 	struct analyze_findings *tf = NULL;
 	uint32_t *map = NULL;
 	int rc = CLI_EXIT_STORE;
-	struct analyze_load_opts o = {.all_states = fc->g->all_states, .at_point = point};
-	if (analyze_graph_load(&tg, fc->s, &o) != 0 || analyze_knots(tg, &tk) != 0) {
+	struct analyze_load_opts o;
+	if ((rc = cli_load_opts(fc->s, cmd, c, fc->g->all_states, &o)) != 0)
+		goto done;
+	rc = CLI_EXIT_STORE;
+	o.at_point = point;
+	int lrc = analyze_graph_load(&tg, fc->s, &o);
+	cli_load_opts_release(&o);
+	if (lrc != 0 || analyze_knots(tg, &tk) != 0) {
 		cli_error(cmd, "%s: cannot rebuild the earlier point: %s", ctx->db_path,
 			  analyze_errmsg());
 		goto done;
@@ -274,7 +280,8 @@ done:
 }
 
 int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
-			 const struct cli_since *since, const char *baseline)
+			 const struct cli_common *c, const struct cli_since *since,
+			 const char *baseline)
 {
 	uint8_t *was_knot = calloc(fc->g->n ? fc->g->n : 1, 1);
 	struct analyze_edge *old = NULL;
@@ -305,7 +312,7 @@ int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 				n_old = fc->f->count[ANALYZE_FINDING_CONFLICTS];
 			}
 		} else {
-			rc = ratchet_from_point(fc, ctx, cmd, then.id, was_knot, &old, &n_old);
+			rc = ratchet_from_point(fc, ctx, cmd, c, then.id, was_knot, &old, &n_old);
 		}
 	}
 	if (rc == 0) {
@@ -339,7 +346,7 @@ static void help(void)
 	       "                       latest point at or before a date YYYY-MM-DD (00:00Z)\n"
 	       "                       or an RFC 3339 time\n"
 	       "  --milestone M        only M's issues and their transitive blockers\n"
-	       "  --all-states         analyse closed issues too\n"
+	       "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	       "  --weight W           count (default), weight or estimate\n"
 	       "  --default-cost N     cost of an issue without a value (default 1)\n"
 	       "  --format text|json   output format (default text)\n"
@@ -368,11 +375,46 @@ static void side_free(struct side *x)
 	memset(x, 0, sizeof *x);
 }
 
-static int side_load(struct side *x, struct store *s, const struct cli_common *c, int64_t point,
-		     const char *milestone)
+/* Issue ids with a dropped text reference to a blocker, ascending. */
+struct id_list {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int on_dropped(void *ctx, int64_t issue_id, int64_t blocker_refs, int64_t all_refs)
 {
-	struct analyze_load_opts o = {.all_states = c->all_states, .at_point = point};
-	if (analyze_graph_load(&x->g, s, &o) != 0 || analyze_knots(x->g, &x->k) != 0)
+	struct id_list *l = ctx;
+	(void)all_refs;
+	if (blocker_refs <= 0)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		int64_t *nv = realloc(l->v, cap * sizeof *nv);
+		if (!nv)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = issue_id;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int side_load(struct side *x, struct store *s, const struct cli_common *c, int64_t point,
+		     const char *milestone, const struct id_list *dropped)
+{
+	struct analyze_load_opts o;
+	if (cli_load_opts(s, "changes", c, c->all_states, &o) != 0)
+		return CLI_EXIT_USAGE;
+	o.at_point = point;
+	int lrc = analyze_graph_load(&x->g, s, &o);
+	cli_load_opts_release(&o);
+	if (lrc != 0 || analyze_knots(x->g, &x->k) != 0)
 		return -1;
 	uint32_t n = x->g->n ? x->g->n : 1;
 	if (!(x->ready = calloc(n, 1)))
@@ -387,8 +429,17 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 	if (conflicts_of(x->g, x->k, x->keep, &x->f) != 0)
 		return -1;
 	/* ready: dropped text references are not kept in history; both sides
-	 * read none */
-	if (analyze_ready(x->g, x->k, NULL, x->ready) != 0)
+	 * read the current ones */
+	uint8_t *unreadable = calloc(n, 1);
+	if (!unreadable)
+		return -1;
+	for (uint32_t v = 0; v < x->g->n; v++)
+		unreadable[v] = dropped && dropped->n &&
+				bsearch(&x->g->issue_id[v], dropped->v, dropped->n,
+					sizeof *dropped->v, cmp_id) != NULL;
+	int rrc = analyze_ready(x->g, x->k, unreadable, x->ready);
+	free(unreadable);
+	if (rrc != 0)
 		return -1;
 	struct analyze_path_opts po = {.weight = c->weight,
 				       .default_cost = c->default_cost,
@@ -709,6 +760,7 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 	struct change_lists cl = {0};
 	struct cli_out out = {0};
 	struct cli_point then, now;
+	struct id_list dropped = {0};
 	char why[256];
 	if ((rc = cli_open_store(ctx, "changes", 0, true, &s)) != 0)
 		return rc;
@@ -717,7 +769,12 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	if (side_load(&n, s, &c, 0, milestone) != 0) {
+	if (store_each_text_dropped(s, on_dropped, &dropped) != 0) {
+		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (side_load(&n, s, &c, 0, milestone, &dropped) != 0) {
 		cli_error("changes", "%s: cannot load the graph: %s", ctx->db_path,
 			  analyze_errmsg());
 		rc = CLI_EXIT_STORE;
@@ -740,7 +797,7 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (then.id) {
 		struct analyze_side ts, ns;
-		if (side_load(&t, s, &c, then.id, milestone) != 0) {
+		if (side_load(&t, s, &c, then.id, milestone, &dropped) != 0) {
 			cli_error("changes", "%s: cannot rebuild the point of %s: %s", ctx->db_path,
 				  then.at, analyze_errmsg());
 			rc = CLI_EXIT_STORE;
@@ -778,6 +835,7 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_out_close(&out, "changes", true);
 	}
 done:
+	free(dropped.v);
 	analyze_changes_free(chg);
 	ref_list_free(&cl.closed);
 	ref_list_free(&cl.opened);

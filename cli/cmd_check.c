@@ -33,9 +33,19 @@ int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask)
 int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
 		      bool all_states, const char *milestone)
 {
+	struct cli_common c;
+	cli_common_init(&c);
+	c.all_states = all_states;
+	return cli_findings_load_c(fc, ctx, cmd, &c, milestone);
+}
+
+int cli_findings_load_c(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+			const struct cli_common *c, const char *milestone)
+{
+	bool all_states = c->all_states;
 	memset(fc, 0, sizeof *fc);
 	fc->milestone = ANALYZE_NONE;
-	int rc = cli_load_graph(ctx, cmd, all_states, &fc->s, &fc->g);
+	int rc = cli_load_analysed(ctx, cmd, c, &fc->s, &fc->g);
 	if (rc)
 		return rc;
 	if (store_counts(fc->s, &fc->counts) != 0) {
@@ -45,8 +55,12 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 	if (all_states) {
 		fc->full = fc->g;
 	} else {
-		struct analyze_load_opts o = {.all_states = true};
-		if (analyze_graph_load(&fc->full, fc->s, &o) != 0) {
+		struct analyze_load_opts o;
+		if ((rc = cli_load_opts(fc->s, cmd, c, true, &o)) != 0)
+			return rc;
+		rc = analyze_graph_load(&fc->full, fc->s, &o);
+		cli_load_opts_release(&o);
+		if (rc != 0) {
 			cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path,
 				  analyze_errmsg());
 			return CLI_EXIT_STORE;
@@ -145,29 +159,6 @@ static struct json_object *refs_json(const struct analyze_graph *g, const uint32
 	return a;
 }
 
-struct json_object *cli_knot_json(const struct analyze_graph *g, const struct analyze_knots *k,
-				  uint32_t i)
-{
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(
-	    o, "issues",
-	    refs_json(g, k->members + k->member_off[i], k->member_off[i + 1] - k->member_off[i]));
-	json_object_object_add(o, "witness",
-			       refs_json(g, k->witness + k->witness_off[i],
-					 k->witness_off[i + 1] - k->witness_off[i]));
-	json_object_object_add(o, "witness_shortest",
-			       json_object_new_boolean(k->witness_shortest[i]));
-	struct json_object *cut = json_object_new_array();
-	for (uint32_t c = k->cut_off[i]; c < k->cut_off[i + 1]; c++) {
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "from", cli_ref_json(g, k->cut[c].from));
-		json_object_object_add(e, "to", cli_ref_json(g, k->cut[c].to));
-		json_object_array_add(cut, e);
-	}
-	json_object_object_add(o, "cut", cut);
-	return o;
-}
-
 static struct json_object *date_json(int32_t days)
 {
 	char buf[16];
@@ -240,7 +231,7 @@ static void help(void)
 	    "  --since N|DATE      the history point new-* compare with (default 1)\n"
 	    "  --baseline FILE     compare new-* with the findings in FILE instead\n"
 	    "  --write-baseline FILE  write the current findings there (check's JSON)\n"
-	    "  --all-states        analyse closed issues too\n"
+	    "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -q, --quiet         print nothing on stdout; the exit code says it\n"
@@ -426,10 +417,10 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct cli_findings fc;
 	struct cli_out out = {0};
-	rc = cli_findings_load(&fc, ctx, "check", c.all_states, milestone);
+	rc = cli_findings_load_c(&fc, ctx, "check", &c, milestone);
 	if (rc == 0 && (mask & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
 				ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
-		rc = cli_findings_ratchet(&fc, ctx, "check", &since, baseline);
+		rc = cli_findings_ratchet(&fc, ctx, "check", &c, &since, baseline);
 	if (rc == 0 && write_baseline)
 		rc = write_findings(&fc, write_baseline, 0);
 	if (rc)
