@@ -271,6 +271,12 @@ int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 			 const struct cli_common *c, const struct cli_since *since,
 			 const char *baseline);
 
+/* The SPEC's changes JSON object of s since --since (report's "changes").
+ * 0 or prints and returns an exit code; caller puts *out. */
+int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
+		     const struct cli_common *c, const struct cli_since *since,
+		     const char *milestone, struct json_object **out);
+
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;
 /* Write knot i as the SPEC's cycles JSON object (key as for cli_jw). The

@@ -702,6 +702,97 @@ static void changes_text(FILE *fp, const struct cli_point *then, const struct cl
 		n->path->count);
 }
 
+/* Everything changes computes; the then side is empty without a point. */
+struct changes_run {
+	struct cli_point then, now;
+	struct side t, n;
+	struct analyze_changes *chg;
+	struct change_lists cl;
+	struct id_list dropped;
+};
+
+static void changes_run_release(struct changes_run *r)
+{
+	free(r->dropped.v);
+	analyze_changes_free(r->chg);
+	ref_list_free(&r->cl.closed);
+	ref_list_free(&r->cl.opened);
+	ref_list_free(&r->cl.added);
+	ref_list_free(&r->cl.removed);
+	side_free(&r->t);
+	side_free(&r->n);
+	memset(r, 0, sizeof *r);
+}
+
+/* Compute the changes of s since --since; 0 or prints and returns an exit
+ * code. Release with changes_run_release(), also after a failure. */
+static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *cmd, struct store *s,
+		       const struct cli_common *c, const struct cli_since *since,
+		       const char *milestone)
+{
+	char why[256];
+	memset(r, 0, sizeof *r);
+	if (cli_resolve_since(s, since, &r->then, &r->now, why, sizeof why) != 0 ||
+	    store_each_text_dropped(s, on_dropped, &r->dropped) != 0) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(s));
+		return CLI_EXIT_STORE;
+	}
+	if (side_load(&r->n, s, c, 0, milestone, &r->dropped) != 0) {
+		cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path, analyze_errmsg());
+		return CLI_EXIT_STORE;
+	}
+	if (milestone && r->n.keep) {
+		/* a milestone no issue carries is a usage error, as in check */
+		struct analyze_graph *full = NULL;
+		struct analyze_load_opts o = {.all_states = true};
+		bool known = analyze_find_milestone(r->n.g, milestone) != ANALYZE_NONE;
+		if (!known && analyze_graph_load(&full, s, &o) == 0)
+			known = analyze_find_milestone(full, milestone) != ANALYZE_NONE;
+		analyze_graph_free(full);
+		if (!known)
+			return cli_usage(cmd,
+					 "--milestone: no issue in the store has milestone '%s'",
+					 milestone);
+	}
+	if (!r->then.id) {
+		cli_warn(cmd, "--since: %s", why);
+		return 0;
+	}
+	if (side_load(&r->t, s, c, r->then.id, milestone, &r->dropped) != 0) {
+		cli_error(cmd, "%s: cannot rebuild the point of %s: %s", ctx->db_path, r->then.at,
+			  analyze_errmsg());
+		return CLI_EXIT_STORE;
+	}
+	struct analyze_side ts = {r->t.g, r->t.k, r->t.keep, r->t.f, r->t.ready};
+	struct analyze_side ns = {r->n.g, r->n.k, r->n.keep, r->n.f, r->n.ready};
+	if (analyze_changes(&ts, &ns, &r->chg) != 0) {
+		cli_error(cmd, "%s", analyze_errmsg());
+		return CLI_EXIT_STORE;
+	}
+	if (store_history_each_issue_change(s, r->then.id, on_change, &r->cl) != 0) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(s));
+		return CLI_EXIT_STORE;
+	}
+	struct ref_list *ls[] = {&r->cl.closed, &r->cl.opened, &r->cl.added, &r->cl.removed};
+	for (size_t i = 0; i < 4; i++)
+		if (ls[i]->n)
+			qsort(ls[i]->v, ls[i]->n, sizeof *ls[i]->v, cmp_ref_item);
+	return 0;
+}
+
+int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
+		     const struct cli_common *c, const struct cli_since *since,
+		     const char *milestone, struct json_object **out)
+{
+	struct changes_run r;
+	*out = NULL;
+	int rc = changes_run(&r, ctx, cmd, s, c, since, milestone);
+	if (rc == 0)
+		*out = changes_json(&r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
+	changes_run_release(&r);
+	return rc;
+}
+
 int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -755,94 +846,28 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_usage("changes", "unexpected argument '%s'", argv[optind]);
 
 	struct store *s = NULL;
-	struct side t = {0}, n = {0};
-	struct analyze_changes *chg = NULL;
-	struct change_lists cl = {0};
+	struct changes_run r;
 	struct cli_out out = {0};
-	struct cli_point then, now;
-	struct id_list dropped = {0};
-	char why[256];
+	memset(&r, 0, sizeof r);
 	if ((rc = cli_open_store(ctx, "changes", 0, true, &s)) != 0)
 		return rc;
-	if (cli_resolve_since(s, &since, &then, &now, why, sizeof why) != 0) {
-		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(s));
-		rc = CLI_EXIT_STORE;
+	if ((rc = changes_run(&r, ctx, "changes", s, &c, &since, milestone)) != 0)
 		goto done;
-	}
-	if (store_each_text_dropped(s, on_dropped, &dropped) != 0) {
-		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(s));
-		rc = CLI_EXIT_STORE;
-		goto done;
-	}
-	if (side_load(&n, s, &c, 0, milestone, &dropped) != 0) {
-		cli_error("changes", "%s: cannot load the graph: %s", ctx->db_path,
-			  analyze_errmsg());
-		rc = CLI_EXIT_STORE;
-		goto done;
-	}
-	if (milestone && n.keep) {
-		/* a milestone no issue carries is a usage error, as in check */
-		struct analyze_graph *full = NULL;
-		struct analyze_load_opts o = {.all_states = true};
-		bool known = analyze_find_milestone(n.g, milestone) != ANALYZE_NONE;
-		if (!known && analyze_graph_load(&full, s, &o) == 0)
-			known = analyze_find_milestone(full, milestone) != ANALYZE_NONE;
-		analyze_graph_free(full);
-		if (!known) {
-			rc = cli_usage("changes",
-				       "--milestone: no issue in the store has milestone '%s'",
-				       milestone);
-			goto done;
-		}
-	}
-	if (then.id) {
-		struct analyze_side ts, ns;
-		if (side_load(&t, s, &c, then.id, milestone, &dropped) != 0) {
-			cli_error("changes", "%s: cannot rebuild the point of %s: %s", ctx->db_path,
-				  then.at, analyze_errmsg());
-			rc = CLI_EXIT_STORE;
-			goto done;
-		}
-		ts = (struct analyze_side){t.g, t.k, t.keep, t.f, t.ready};
-		ns = (struct analyze_side){n.g, n.k, n.keep, n.f, n.ready};
-		if (analyze_changes(&ts, &ns, &chg) != 0) {
-			cli_error("changes", "%s", analyze_errmsg());
-			rc = CLI_EXIT_STORE;
-			goto done;
-		}
-		if (store_history_each_issue_change(s, then.id, on_change, &cl) != 0) {
-			cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(s));
-			rc = CLI_EXIT_STORE;
-			goto done;
-		}
-		struct ref_list *ls[] = {&cl.closed, &cl.opened, &cl.added, &cl.removed};
-		for (size_t i = 0; i < 4; i++)
-			if (ls[i]->n)
-				qsort(ls[i]->v, ls[i]->n, sizeof *ls[i]->v, cmp_ref_item);
-	} else {
-		cli_warn("changes", "--since: %s", why);
-	}
 	if (!c.quiet) {
 		if ((rc = cli_out_open(&out, "changes", c.output)) != 0)
 			goto done;
 		if (c.json) {
-			struct json_object *o = changes_json(&then, &now, &t, &n, chg, &cl);
+			struct json_object *o =
+			    changes_json(&r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
 			cli_print_json(out.fp, o);
 			json_object_put(o);
 		} else {
-			changes_text(out.fp, &then, &now, &t, &n, chg, &cl);
+			changes_text(out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
 		}
 		rc = cli_out_close(&out, "changes", true);
 	}
 done:
-	free(dropped.v);
-	analyze_changes_free(chg);
-	ref_list_free(&cl.closed);
-	ref_list_free(&cl.opened);
-	ref_list_free(&cl.added);
-	ref_list_free(&cl.removed);
-	side_free(&t);
-	side_free(&n);
+	changes_run_release(&r);
 	if (store_close(s) != 0 && rc == CLI_EXIT_OK) {
 		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(NULL));
 		rc = CLI_EXIT_STORE;

@@ -224,6 +224,13 @@ def main():
             T.check(rc == 0 and "knots new: 1" in text and "g/p#5 g/p#6" in text,
                     "changes text lists the new knot")
 
+            rc, out, _ = T.run(["report", "--format", "json"], db)
+            T.check(rc == 0 and json.loads(out)["changes"] == exp,
+                    "report --format json holds the changes")
+            rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", os.path.join(d, "r.md")],
+                             db)
+            T.check(rc == 1, "report --fail-on new-knots: a new knot fails")
+
             # the ratchet against the point before
             T.check(check("--fail-on", "new-knots") == 1, "check --fail-on new-knots: a new knot fails")
             T.check(check("--fail-on", "new-conflicts") == 1,
@@ -238,6 +245,9 @@ def main():
             T.check(check("--fail-on", "new-knots") == 0, "check --fail-on new-knots: an old knot passes")
             T.check(check("--fail-on", "new-knots,new-conflicts") == 0,
                     "check --fail-on new-knots,new-conflicts passes when nothing got worse")
+            rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", os.path.join(d, "r.md")],
+                             db)
+            T.check(rc == 0, "report --fail-on new-knots: an old knot passes")
             T.check(check("--fail-on", "new-knots", "--since", "2") == 1,
                     "check --since 2: the knot is new against two points back")
             exp2 = expected_changes(e1, e2, at1, at3)
