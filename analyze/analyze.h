@@ -77,6 +77,9 @@ struct analyze_graph {
 
 struct analyze_load_opts {
 	bool all_states;
+	/* 0: the store as it is; else a history point id (store_history_*):
+	 * the graph as it was then, built the same way */
+	int64_t at_point;
 	unsigned deps; /* ANALYZE_DEPS_* bits; 0 means ANALYZE_DEPS_ALL */
 	/* Dependencies dropped whatever their origin: ignore[2i] blocks
 	 * ignore[2i+1] (issue ids; ids not in the store are no error).
@@ -280,12 +283,20 @@ enum analyze_finding_kind {
 	ANALYZE_FINDING_KNOTS = 0,
 	ANALYZE_FINDING_CONFLICTS = 1,
 	ANALYZE_FINDING_CLOSED_BLOCKED = 2,
+	/* the ratchet (SPEC "Changes"): filled by analyze_findings_ratchet() */
+	ANALYZE_FINDING_NEW_KNOTS = 3,
+	ANALYZE_FINDING_NEW_CONFLICTS = 4,
 };
+/* The findings read on one graph (what reports list kind by kind)... */
 #define ANALYZE_FINDING_KINDS 3
+/* ...and with the ratchet's kinds, which compare against a point or a
+ * baseline (names, --fail-on masks, counts). */
+#define ANALYZE_FINDING_ALL_KINDS 5
 /* The bit of kind k in a --fail-on mask. */
 #define ANALYZE_FINDING_BIT(k) (1u << (unsigned)(k))
 
-/* The SPEC's name of kind k: "knots", "conflicts", "closed-blocked". */
+/* The SPEC's name of kind k: "knots", "conflicts", "closed-blocked",
+ * "new-knots", "new-conflicts". */
 const char *analyze_finding_name(enum analyze_finding_kind k);
 /* The kind named by name[0..len), or -1. */
 int analyze_finding_kind_of(const char *name, size_t len);
@@ -301,7 +312,7 @@ struct analyze_findings_in {
 };
 
 struct analyze_findings {
-	uint32_t count[ANALYZE_FINDING_KINDS];
+	uint32_t count[ANALYZE_FINDING_ALL_KINDS];
 	/* knots: indices into in->knots whose members are in scope, ascending
 	 * (that is, by first ref) */
 	uint32_t *knots;
@@ -309,6 +320,11 @@ struct analyze_findings {
 	struct analyze_edge *conflicts;
 	/* closed-blocked: links of full, open blocker -> closed issue, sorted */
 	struct analyze_edge *closed_blocked;
+	/* new-knots: indices into in->knots (a subset of knots), ascending;
+	 * new-conflicts: a subset of conflicts, sorted. NULL until
+	 * analyze_findings_ratchet(). */
+	uint32_t *new_knots;
+	struct analyze_edge *new_conflicts;
 };
 
 /* Compute the findings in scope. Caller frees with analyze_findings_free(). */
@@ -364,5 +380,59 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_cond
 			struct analyze_bottlenecks **out);
 void analyze_bottlenecks_free(struct analyze_bottlenecks *b);
 /* ---- end findings (reports) ---- */
+
+/* ---- changes, ready and the ratchet (analyze/changes.c) ---- */
+
+/*
+ * Ready (SPEC "ready"): open, in g, not in a knot, blocked by no open node
+ * of g, and (unreadable, per node, may be NULL) with no dropped text
+ * reference to a blocker. ready[0..g->n) is written 1/0.
+ */
+int analyze_ready(const struct analyze_graph *g, const struct analyze_knots *k,
+		  const uint8_t *unreadable, uint8_t *ready);
+
+/* map[v] for each node v of from: the node of to with the same issue id,
+ * or ANALYZE_NONE. map is caller-allocated (from->n entries). */
+int analyze_node_map(const struct analyze_graph *from, const struct analyze_graph *to,
+		     uint32_t *map);
+
+/* What the ratchet compares against, over the nodes of the current graph:
+ * was_knot[v] (in a knot then, or in an accepted knot), and the conflicts
+ * then (or accepted) as pairs of current nodes, any order. */
+struct analyze_ratchet_in {
+	const uint8_t *was_knot;
+	const struct analyze_edge *old_conflicts;
+	size_t n_old_conflicts;
+};
+
+/* Fill f's new-knots (its knots with an issue that was in no knot then:
+ * new knots, and changed knots that gained issues) and new-conflicts (its
+ * conflicts that were none then). f was computed from in (scope applied). */
+int analyze_findings_ratchet(struct analyze_findings *f, const struct analyze_findings_in *in,
+			     const struct analyze_ratchet_in *r);
+
+/* One side of a comparison: a graph, its knots, scope, findings, ready set. */
+struct analyze_side {
+	const struct analyze_graph *g;
+	const struct analyze_knots *k;
+	const uint8_t *keep;		  /* per node: in scope; NULL = every node */
+	const struct analyze_findings *f; /* conflicts (in scope) */
+	const uint8_t *ready;		  /* analyze_ready() */
+};
+
+/* SPEC "Changes" between then and now (lists in ref order). */
+struct analyze_changes {
+	uint32_t n_new, n_changed, n_resolved;
+	uint32_t *knots_new, *knots_changed; /* knots of now */
+	uint32_t *knots_resolved;	     /* knots of then */
+	uint32_t n_unblocked, n_blocked;
+	uint32_t *unblocked, *blocked; /* nodes of now */
+	uint32_t n_conflicts_new, n_conflicts_resolved;
+	struct analyze_edge *conflicts_new;	 /* nodes of now */
+	struct analyze_edge *conflicts_resolved; /* nodes of then */
+};
+int analyze_changes(const struct analyze_side *then, const struct analyze_side *now,
+		    struct analyze_changes **out);
+void analyze_changes_free(struct analyze_changes *c);
 
 #endif

@@ -9,22 +9,20 @@
 
 #include "analyze_int.h"
 
-static const char *const finding_names[ANALYZE_FINDING_KINDS] = {
-    "knots",
-    "conflicts",
-    "closed-blocked",
+static const char *const finding_names[ANALYZE_FINDING_ALL_KINDS] = {
+    "knots", "conflicts", "closed-blocked", "new-knots", "new-conflicts",
 };
 
 const char *analyze_finding_name(enum analyze_finding_kind k)
 {
-	if ((unsigned)k < ANALYZE_FINDING_KINDS)
+	if ((unsigned)k < ANALYZE_FINDING_ALL_KINDS)
 		return finding_names[k];
 	return "?";
 }
 
 int analyze_finding_kind_of(const char *name, size_t len)
 {
-	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+	for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++) {
 		if (strlen(finding_names[k]) == len && memcmp(finding_names[k], name, len) == 0)
 			return k;
 	}
@@ -161,6 +159,8 @@ void analyze_findings_free(struct analyze_findings *f)
 	free(f->knots);
 	free(f->conflicts);
 	free(f->closed_blocked);
+	free(f->new_knots);
+	free(f->new_conflicts);
 	free(f);
 }
 

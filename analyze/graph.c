@@ -679,11 +679,14 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 
 	*out = NULL;
 	errbuf[0] = '\0';
+	int64_t at = opts ? opts->at_point : 0;
+	unsigned ifilter = L.all_states ? 0 : STORE_WALK_OPEN_ONLY;
 	L.deps = opts && opts->deps ? opts->deps : ANALYZE_DEPS_ALL;
-	rc = store_each_project(s, on_project, &L);
+	rc = at ? store_each_project_at(s, at, on_project, &L)
+		: store_each_project(s, on_project, &L);
 	if (rc == 0)
-		rc = store_each_issue_brief(s, L.all_states ? 0 : STORE_WALK_OPEN_ONLY, on_issue,
-					    &L);
+		rc = at ? store_each_issue_at(s, at, ifilter, on_issue, &L)
+			: store_each_issue_brief(s, ifilter, on_issue, &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;
@@ -872,10 +875,12 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 
 	rc = 0;
 	if (L.deps & ANALYZE_DEPS_LINKS)
-		rc = store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
+		rc = at ? store_each_link_at(s, at, STORE_WALK_BLOCKS_ONLY, on_link, &L)
+			: store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
 	L.m_links = L.m;
 	if (rc == 0 && (L.deps & ANALYZE_DEPS_TEXT))
-		rc = store_each_text_dep(s, on_text_dep, &L);
+		rc = at ? store_each_text_dep_at(s, at, on_text_dep, &L)
+			: store_each_text_dep(s, on_text_dep, &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;

@@ -65,6 +65,7 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_render(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_changes(int argc, char **argv, struct cli_ctx *ctx);
 
 /* ---- messages (stderr) ----------------------------------------------------- */
 
@@ -253,6 +254,44 @@ struct json_object *cli_knot_json(const struct analyze_graph *g, const struct an
 /* A ref as a JSON string. */
 struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
 /* ---- end check/report (reports) ---- */
+
+/* ---- history: --since, the ratchet (cmd_changes.c) ---- */
+
+/* --since: the n-th point before the latest, or the latest point at or
+ * before time (seconds since the epoch). */
+struct cli_since {
+	int64_t n;
+	int64_t time;
+	bool given_time;
+};
+/* Parse N, YYYY-MM-DD or an RFC 3339 time; 0 or prints and returns
+ * CLI_EXIT_USAGE. */
+int cli_parse_since(const char *cmd, const char *v, struct cli_since *out);
+
+struct cli_point {
+	int64_t id; /* 0: none */
+	char at[40];
+	bool baseline;
+	char why[160];
+};
+/* The point --since names (then) and the latest (now). then->id is 0 when
+ * there is none or it lies before a baseline; why says which. -1 on a
+ * store error (store_errmsg). */
+int cli_resolve_since(struct store *s, const struct cli_since *since, struct cli_point *then,
+		      struct cli_point *now, char *why, size_t why_len);
+
+/* Fill fc's new-knots and new-conflicts against the point --since names
+ * (whole graph), or with baseline non-NULL against the findings in that
+ * file (check's JSON shape). 0 or prints and returns an exit code. */
+int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+			 const struct cli_common *c, const struct cli_since *since,
+			 const char *baseline);
+
+/* The SPEC's changes JSON object of s since --since (report's "changes").
+ * 0 or prints and returns an exit code; caller puts *out. */
+int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
+		     const struct cli_common *c, const struct cli_since *since,
+		     const char *milestone, struct json_object **out);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

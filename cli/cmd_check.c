@@ -19,7 +19,8 @@ int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask)
 		if (k < 0)
 			return cli_usage(cmd,
 					 "--fail-on: unknown finding '%.*s' (use a comma list of "
-					 "knots, conflicts, closed-blocked)",
+					 "knots, conflicts, closed-blocked, new-knots, "
+					 "new-conflicts)",
 					 (int)len, p);
 		*mask |= ANALYZE_FINDING_BIT(k);
 		if (p[len] == '\0')
@@ -131,7 +132,7 @@ int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 
 bool cli_findings_fail(const struct cli_findings *fc, unsigned mask)
 {
-	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+	for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++)
 		if ((mask & ANALYZE_FINDING_BIT(k)) && fc->f->count[k] > 0)
 			return true;
 	return false;
@@ -196,6 +197,19 @@ struct json_object *cli_finding_json(const struct cli_findings *fc, enum analyze
 		json_object_object_add(o, "blocked", cli_ref_json(fc->full, e.to));
 		break;
 	}
+	case ANALYZE_FINDING_NEW_KNOTS: {
+		uint32_t k = fc->f->new_knots[i];
+		json_object_object_add(o, "issues",
+				       refs_json(fc->g, fc->k->members + fc->k->member_off[k],
+						 fc->k->member_off[k + 1] - fc->k->member_off[k]));
+		break;
+	}
+	case ANALYZE_FINDING_NEW_CONFLICTS: {
+		struct analyze_edge e = fc->f->new_conflicts[i];
+		json_object_object_add(o, "blocker", cli_ref_json(fc->g, e.from));
+		json_object_object_add(o, "blocked", cli_ref_json(fc->g, e.to));
+		break;
+	}
 	}
 	return o;
 }
@@ -210,9 +224,15 @@ static void help(void)
 	    "Findings:\n"
 	    "  knots           a blocking cycle (a knot of the analysed graph)\n"
 	    "  conflicts       X blocks Y, both open, Y has a due date and X none or a later one\n"
-	    "  closed-blocked  a closed issue that an open issue blocks (read on every issue)\n\n"
+	    "  closed-blocked  a closed issue that an open issue blocks (read on every issue)\n"
+	    "  new-knots       a knot that is new, or gained issues, since --since or\n"
+	    "                  against --baseline\n"
+	    "  new-conflicts   a conflict that is new since --since or against --baseline\n\n"
 	    "  --fail-on LIST      comma list of the kinds above (default knots)\n"
 	    "  --milestone M       only M's issues and their transitive blockers\n"
+	    "  --since N|DATE      the history point new-* compare with (default 1)\n"
+	    "  --baseline FILE     compare new-* with the findings in FILE instead\n"
+	    "  --write-baseline FILE  write the current findings there (check's JSON)\n"
 	    "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
@@ -282,6 +302,24 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 		cli_print_ref(fp, fc->full, e.to);
 		fputs(" (closed)\n", fp);
 	}
+	for (uint32_t i = 0; (mask & ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS)) &&
+			     i < f->count[ANALYZE_FINDING_NEW_KNOTS];
+	     i++) {
+		uint32_t kn = f->new_knots[i];
+		fputs("new-knots: ", fp);
+		print_refs(fp, fc->g, k->members + k->member_off[kn],
+			   k->member_off[kn + 1] - k->member_off[kn], " ");
+		fputc('\n', fp);
+	}
+	for (uint32_t i = 0; (mask & ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS)) &&
+			     i < f->count[ANALYZE_FINDING_NEW_CONFLICTS];
+	     i++) {
+		fputs("new-conflicts: ", fp);
+		cli_print_ref(fp, fc->g, f->new_conflicts[i].from);
+		fputs(" blocks ", fp);
+		cli_print_ref(fp, fc->g, f->new_conflicts[i].to);
+		fputc('\n', fp);
+	}
 	uint32_t total = 0;
 	for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++)
 		total += f->count[kind];
@@ -295,7 +333,7 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 	}
 	fputs("; fail on ", fp);
 	bool first = true;
-	for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++) {
+	for (int kind = 0; kind < ANALYZE_FINDING_ALL_KINDS; kind++) {
 		if (!(mask & ANALYZE_FINDING_BIT(kind)))
 			continue;
 		fprintf(fp, "%s%s", first ? "" : ",", analyze_finding_name(kind));
@@ -304,18 +342,52 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 	fprintf(fp, ": %s\n", cli_findings_fail(fc, mask) ? "FAILED" : "passed");
 }
 
+/* {"findings": [...]}: the base kinds, then the ratchet's kinds that mask names. */
+static struct json_object *findings_json(const struct cli_findings *fc, unsigned mask)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	for (int kind = 0; kind < ANALYZE_FINDING_ALL_KINDS; kind++) {
+		if (kind >= ANALYZE_FINDING_KINDS && !(mask & ANALYZE_FINDING_BIT(kind)))
+			continue;
+		for (uint32_t i = 0; i < fc->f->count[kind]; i++)
+			json_object_array_add(
+			    list, cli_finding_json(fc, (enum analyze_finding_kind)kind, i));
+	}
+	json_object_object_add(o, "findings", list);
+	return o;
+}
+
+/* --write-baseline: the current findings in check's JSON shape. */
+static int write_findings(const struct cli_findings *fc, const char *path, unsigned mask)
+{
+	struct cli_out out = {0};
+	int rc = cli_out_open(&out, "check", path);
+	if (rc)
+		return rc;
+	struct json_object *o = findings_json(fc, mask);
+	json_object_object_add(o, "failed", json_object_new_boolean(false));
+	cli_print_json(out.fp, o);
+	json_object_put(o);
+	return cli_out_close(&out, "check", true);
+}
+
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
 	    {"fail-on", required_argument, NULL, 'F'},
 	    {"milestone", required_argument, NULL, 'm'},
+	    {"since", required_argument, NULL, 'S'},
+	    {"baseline", required_argument, NULL, 'B'},
+	    {"write-baseline", required_argument, NULL, 'W'},
 	    CLI_COMMON_LONGOPTS,
 	    {0},
 	};
 	struct cli_common c;
 	cli_common_init(&c);
 	unsigned mask = ANALYZE_FINDING_BIT(ANALYZE_FINDING_KNOTS);
-	const char *milestone = NULL;
+	const char *milestone = NULL, *baseline = NULL, *write_baseline = NULL;
+	struct cli_since since = {.n = 1};
 	int ch, rc;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
@@ -328,6 +400,20 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 			if (!*optarg)
 				return cli_usage("check", "--milestone needs a title");
 			milestone = optarg;
+			break;
+		case 'S':
+			if ((rc = cli_parse_since("check", optarg, &since)) != 0)
+				return rc;
+			break;
+		case 'B':
+			if (!*optarg)
+				return cli_usage("check", "--baseline needs a file");
+			baseline = optarg;
+			break;
+		case 'W':
+			if (!*optarg)
+				return cli_usage("check", "--write-baseline needs a file");
+			write_baseline = optarg;
 			break;
 		case 'h':
 			help();
@@ -345,6 +431,11 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_findings fc;
 	struct cli_out out = {0};
 	rc = cli_findings_load_c(&fc, ctx, "check", &c, milestone);
+	if (rc == 0 && (mask & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
+				ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
+		rc = cli_findings_ratchet(&fc, ctx, "check", &c, &since, baseline);
+	if (rc == 0 && write_baseline)
+		rc = write_findings(&fc, write_baseline, 0);
 	if (rc)
 		return cli_findings_release(&fc, ctx, "check", rc);
 	bool failed = cli_findings_fail(&fc, mask);
@@ -353,14 +444,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 		if (rc)
 			return cli_findings_release(&fc, ctx, "check", rc);
 		if (c.json) {
-			struct json_object *o = json_object_new_object();
-			struct json_object *list = json_object_new_array();
-			for (int kind = 0; kind < ANALYZE_FINDING_KINDS; kind++)
-				for (uint32_t i = 0; i < fc.f->count[kind]; i++)
-					json_object_array_add(
-					    list, cli_finding_json(
-						      &fc, (enum analyze_finding_kind)kind, i));
-			json_object_object_add(o, "findings", list);
+			struct json_object *o = findings_json(&fc, mask);
 			json_object_object_add(o, "failed", json_object_new_boolean(failed));
 			cli_print_json(out.fp, o);
 			json_object_put(o);

@@ -26,7 +26,11 @@ static void help(void)
 	    "                       json, junit (GitLab's test report), html (one\n"
 	    "                       self-contained page with the diagram and a search box)\n"
 	    "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
-	    "                       (knots, conflicts, closed-blocked); default: exit 0\n"
+	    "                       (knots, conflicts, closed-blocked, new-knots,\n"
+	    "                       new-conflicts); default: exit 0\n"
+	    "  --since N|DATE|TIME  the history point changes and new-* compare with\n"
+	    "                       (default 1)\n"
+	    "  --baseline FILE      new-* compare with the findings in FILE instead\n"
 	    "  --milestone M        only M's issues and their transitive blockers\n"
 	    "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --weight W           cost of an issue for the critical path (default count)\n"
@@ -324,6 +328,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	static const struct option opts[] = {
 	    {"format", required_argument, NULL, 'f'},
 	    {"fail-on", required_argument, NULL, 'F'},
+	    {"since", required_argument, NULL, 'S'},
+	    {"baseline", required_argument, NULL, 'B'},
 	    {"milestone", required_argument, NULL, 'm'},
 	    {"all-states", no_argument, NULL, 'a'},
 	    {"weight", required_argument, NULL, 'w'},
@@ -343,7 +349,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	cli_common_init(&c);
 	enum report_format fmt = FMT_MARKDOWN;
 	unsigned fail_on = 0;
-	const char *milestone = NULL;
+	const char *milestone = NULL, *baseline = NULL;
+	struct cli_since since = {.n = 1};
 	bool show_confidential = false;
 	int64_t max_nodes = RENDER_DEFAULT_MAX_NODES;
 	int64_t max_rows = -1; /* default: per format */
@@ -370,6 +377,15 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		case 'F':
 			if ((rc = cli_parse_fail_on("report", optarg, &fail_on)) != 0)
 				return rc;
+			break;
+		case 'S':
+			if ((rc = cli_parse_since("report", optarg, &since)) != 0)
+				return rc;
+			break;
+		case 'B':
+			if (!*optarg)
+				return cli_usage("report", "--baseline needs a file");
+			baseline = optarg;
 			break;
 		case 'm':
 			if (!*optarg)
@@ -439,6 +455,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
 	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
+	if (rc == 0 && (fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
+				   ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
+		rc = cli_findings_ratchet(&fc, ctx, "report", &c, &since, baseline);
 	if (rc)
 		goto done;
 	if (store_get_instance(fc.s, &instance) || store_get_seeds(fc.s, &seeds) ||
@@ -482,6 +501,14 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	if (fmt == FMT_JSON) {
 		struct json_object *o =
 		    report_json(&fc, path, b, &c, milestone, instance, seeds, &fi, fail_on);
+		struct json_object *chj = NULL;
+		if ((rc = cli_changes_json(ctx, "report", fc.s, &c, &since, milestone, &chj)) !=
+		    0) {
+			json_object_put(o);
+			cli_out_close(&out, "report", false);
+			goto done;
+		}
+		json_object_object_add(o, "changes", chj);
 		cli_print_json(out.fp, o);
 		json_object_put(o);
 	} else {

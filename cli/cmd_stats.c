@@ -27,6 +27,7 @@ struct stats {
 	char **seeds;
 	struct store_fetch_info fetch;
 	uint32_t knots;
+	struct store_history_stats history;
 };
 
 static struct json_object *stats_json(const struct stats *st)
@@ -59,6 +60,14 @@ static struct json_object *stats_json(const struct stats *st)
 				       json_object_new_boolean(st->fetch.completed));
 	}
 	json_object_object_add(o, "last_fetch", lf);
+	struct json_object *h = json_object_new_object();
+	json_object_object_add(h, "points", json_object_new_int64(st->history.points));
+	json_object_object_add(
+	    h, "first", st->history.first_at ? json_object_new_string(st->history.first_at) : NULL);
+	json_object_object_add(
+	    h, "last", st->history.last_at ? json_object_new_string(st->history.last_at) : NULL);
+	json_object_object_add(h, "deltas", json_object_new_int64(st->history.deltas));
+	json_object_object_add(o, "history", h);
 	return o;
 }
 
@@ -89,6 +98,12 @@ static void stats_text(FILE *fp, const struct stats *st)
 			st->fetch.completed ? "completed" : "not completed (run fetch to resume)");
 	} else
 		fprintf(fp, "last fetch: none\n");
+	if (st->history.points)
+		fprintf(fp, "history:    %lld point%s from %s to %s, %lld delta rows\n",
+			(long long)st->history.points, st->history.points == 1 ? "" : "s",
+			st->history.first_at, st->history.last_at, (long long)st->history.deltas);
+	else
+		fprintf(fp, "history:    no earlier point\n");
 }
 
 int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
@@ -124,7 +139,8 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	if (rc)
 		return rc;
 	if (store_counts(s, &st.counts) || store_get_instance(s, &st.instance) ||
-	    store_get_seeds(s, &st.seeds) || store_get_fetch_info(s, &st.fetch)) {
+	    store_get_seeds(s, &st.seeds) || store_get_fetch_info(s, &st.fetch) ||
+	    store_history_stats(s, &st.history)) {
 		cli_error("stats", "%s: %s", ctx->db_path, store_errmsg(s));
 		rc = CLI_EXIT_STORE;
 		goto done;
@@ -157,5 +173,7 @@ done:
 	free(st.instance);
 	store_strv_free(st.seeds);
 	free(st.fetch.started_at);
+	free(st.history.first_at);
+	free(st.history.last_at);
 	return rc;
 }

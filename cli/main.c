@@ -23,6 +23,7 @@ static const struct cli_command commands[] = {
     {"blockers", cmd_blockers, "every issue that transitively blocks an issue"},
     {"order", cmd_order, "a topological work order (knots as one step)"},
     {"render", cmd_render, "draw the graph as DOT, SVG, PNG or Mermaid"},
+    {"changes", cmd_changes, "what changed in the blocking graph since an earlier point"},
     {"check", cmd_check, "list findings; exit 1 on those named by --fail-on"},
     {"report", cmd_report, "one document with everything (markdown, json, junit, html)"},
 };

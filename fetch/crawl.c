@@ -1507,6 +1507,8 @@ static int finish_run(struct crawl *c)
 	if (rc == 0 &&
 	    (store_meta_set(c->s, "fetch.completed", "1") < 0 || store_mark_populated(c->s) < 0))
 		rc = store_failed(c, "store fetch marks");
+	if (rc == 0 && store_history_record(c->s, STORE_HISTORY_FETCH) < 0)
+		rc = store_failed(c, "record history");
 	if ((rc = end_unit(c, rc)))
 		return rc;
 	if (store_counts(c->s, &counts) < 0)

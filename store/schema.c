@@ -13,6 +13,30 @@
 	"CREATE INDEX links_source ON links(source_id);\n"                                         \
 	"CREATE INDEX links_target ON links(target_id);\n"
 
+/* History (migration 3 -> 4): recording is on once a first point exists. */
+#define HIST_ON "EXISTS (SELECT 1 FROM hist_point)"
+/* The first change of an open point wins. (A guard, not INSERT OR IGNORE:
+ * an upsert that fires the trigger overrides the trigger's conflict
+ * clause, and the duplicate would abort it.) */
+#define HIST_ISSUE_NEW(row)                                                                        \
+	"NOT EXISTS (SELECT 1 FROM hist_issue WHERE point = " HIST_PENDING_SQL                     \
+	" AND issue_id = " #row ".id)"
+#define HIST_LINK_NEW(row)                                                                         \
+	"NOT EXISTS (SELECT 1 FROM hist_link WHERE point = " HIST_PENDING_SQL                      \
+	" AND link_id = " #row ".id)"
+#define HIST_TEXT_NEW(row)                                                                         \
+	"NOT EXISTS (SELECT 1 FROM hist_text WHERE point = " HIST_PENDING_SQL                      \
+	" AND source_id = " #row ".source_id AND target_id = " #row ".target_id AND type = " #row  \
+	".type)"
+#define HIST_ISSUE_OLD                                                                             \
+	"INSERT INTO hist_issue SELECT " HIST_PENDING_SQL ", OLD.id, 1, OLD.project_id, OLD.iid, " \
+	"OLD.title, OLD.state, OLD.confidential, OLD.weight, OLD.time_estimate, "                  \
+	"OLD.total_time_spent, OLD.milestone_title, OLD.milestone_due, OLD.due_date, OLD.labels "  \
+	"WHERE " HIST_ISSUE_NEW(OLD) ";"
+#define HIST_LINK_OLD                                                                              \
+	"INSERT INTO hist_link SELECT " HIST_PENDING_SQL ", OLD.id, 1, OLD.source_id, "            \
+	"OLD.target_id, OLD.type WHERE " HIST_LINK_NEW(OLD) ";"
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema; tests/fixtures/schema_v1.sql holds the same SQL. */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -50,6 +74,69 @@ static const char *const migrations[] = {
     "CREATE INDEX text_deps_target ON text_deps(target_id);\n"
     "CREATE TABLE text_dropped(issue_id INTEGER PRIMARY KEY REFERENCES issues(id) ON DELETE "
     "CASCADE, blocker_refs INTEGER NOT NULL, all_refs INTEGER NOT NULL);\n",
+
+    /* 3 -> 4: history (store/history.c). A point per completed fetch or
+     * import; hist_* rows of point P hold what the analysis reads as it was
+     * at the point before P (present 0: absent then), one row per issue,
+     * link or text dependency that P changed. Rows of the open point
+     * (HIST_PENDING) hold the latest point's values of what changed since;
+     * the triggers write them, first change wins. */
+    "CREATE TABLE hist_point(id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, "
+    "config TEXT, baseline INTEGER NOT NULL DEFAULT 0, why TEXT);\n"
+    "CREATE TABLE hist_issue(point INTEGER NOT NULL, issue_id INTEGER NOT NULL, present "
+    "INTEGER NOT NULL, project_id INTEGER, iid INTEGER, title TEXT, state INTEGER, "
+    "confidential INTEGER, weight INTEGER, time_estimate INTEGER, total_time_spent INTEGER, "
+    "milestone_title TEXT, milestone_due TEXT, due_date TEXT, labels TEXT, "
+    "PRIMARY KEY(point, issue_id)) WITHOUT ROWID;\n"
+    "CREATE TABLE hist_link(point INTEGER NOT NULL, link_id INTEGER NOT NULL, present INTEGER "
+    "NOT NULL, source_id INTEGER, target_id INTEGER, type INTEGER, PRIMARY KEY(point, "
+    "link_id)) WITHOUT ROWID;\n"
+    "CREATE TABLE hist_text(point INTEGER NOT NULL, source_id INTEGER NOT NULL, target_id "
+    "INTEGER NOT NULL, type INTEGER NOT NULL, present INTEGER NOT NULL, line INTEGER, phrase "
+    "TEXT, PRIMARY KEY(point, source_id, target_id, type)) WITHOUT ROWID;\n"
+    "CREATE TABLE hist_project(id INTEGER PRIMARY KEY, path TEXT NOT NULL);\n"
+    "CREATE TRIGGER hist_issue_ins AFTER INSERT ON issues WHEN " HIST_ON " BEGIN "
+    "INSERT INTO hist_issue(point, issue_id, present) SELECT " HIST_PENDING_SQL
+    ", NEW.id, 0 WHERE " HIST_ISSUE_NEW(
+	NEW) "; END;\n"
+	     "CREATE TRIGGER hist_issue_upd AFTER UPDATE ON issues WHEN " HIST_ON " AND ("
+	     "OLD.project_id IS NOT NEW.project_id OR OLD.iid IS NOT NEW.iid OR OLD.title IS NOT "
+	     "NEW.title OR OLD.state IS NOT NEW.state OR OLD.confidential IS NOT NEW.confidential "
+	     "OR "
+	     "OLD.weight IS NOT NEW.weight OR OLD.time_estimate IS NOT NEW.time_estimate OR "
+	     "OLD.total_time_spent IS NOT NEW.total_time_spent OR OLD.milestone_title IS NOT "
+	     "NEW.milestone_title OR OLD.milestone_due IS NOT NEW.milestone_due OR OLD.due_date IS "
+	     "NOT "
+	     "NEW.due_date OR OLD.labels IS NOT NEW.labels) BEGIN " HIST_ISSUE_OLD " END;\n"
+	     "CREATE TRIGGER hist_issue_del AFTER DELETE ON issues WHEN " HIST_ON
+	     " BEGIN " HIST_ISSUE_OLD " END;\n"
+	     "CREATE TRIGGER hist_link_ins AFTER INSERT ON links WHEN " HIST_ON " BEGIN "
+	     "INSERT INTO hist_link(point, link_id, present) SELECT " HIST_PENDING_SQL
+	     ", NEW.id, 0 WHERE " HIST_LINK_NEW(
+		 NEW) "; END;\n"
+		      "CREATE TRIGGER hist_link_upd AFTER UPDATE ON links WHEN " HIST_ON
+		      " AND (OLD.source_id "
+		      "IS NOT NEW.source_id OR OLD.target_id IS NOT NEW.target_id OR OLD.type IS "
+		      "NOT NEW.type) "
+		      "BEGIN " HIST_LINK_OLD " END;\n"
+		      "CREATE TRIGGER hist_link_del AFTER DELETE ON links WHEN " HIST_ON
+		      " BEGIN " HIST_LINK_OLD " END;\n"
+		      "CREATE TRIGGER hist_text_ins AFTER INSERT ON text_deps WHEN " HIST_ON
+		      " BEGIN "
+		      "INSERT INTO hist_text(point, source_id, target_id, type, present) "
+		      "SELECT " HIST_PENDING_SQL
+		      ", NEW.source_id, NEW.target_id, NEW.type, 0 WHERE " HIST_TEXT_NEW(
+			  NEW) "; END;\n"
+			       "CREATE TRIGGER hist_text_del AFTER DELETE ON text_deps "
+			       "WHEN " HIST_ON " BEGIN "
+			       "INSERT INTO hist_text SELECT " HIST_PENDING_SQL
+			       ", OLD.source_id, OLD.target_id, OLD.type, "
+			       "1, OLD.line, OLD.phrase WHERE " HIST_TEXT_NEW(
+				   OLD) "; END;\n"
+					"CREATE TRIGGER hist_project_del AFTER DELETE ON projects "
+					"BEGIN DELETE FROM hist_project "
+					"WHERE id = OLD.id; INSERT INTO hist_project "
+					"VALUES(OLD.id, OLD.path); END;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -63,6 +150,14 @@ int store_schema_migrate(struct store *s, int from_version)
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
 		if ((rc = store_exec(s, "BEGIN IMMEDIATE")) < 0)
 			return rc;
+		/* A store that held data before this upgrade: its next point
+		 * starts a baseline (what this version reads anew is not "new"). */
+		if (v == from_version && from_version > 0 &&
+		    (rc = store_exec(s, "INSERT OR REPLACE INTO meta(key, value) "
+					"VALUES('history.upgraded', '1')")) < 0) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
 		if ((rc = store_exec(s, migrations[v])) < 0 || (rc = store_exec(s, bump)) < 0 ||
 		    (rc = store_exec(s, "COMMIT")) < 0) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

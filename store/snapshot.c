@@ -903,6 +903,7 @@ static int import_reader(struct store *s, struct reader *r)
 {
 	struct importer im = {.s = s};
 	struct doc_state d;
+	char *old_instance = NULL;
 	int rc;
 	memset(&d, 0, sizeof d);
 	memset(&s->last_import, 0, sizeof s->last_import);
@@ -921,9 +922,11 @@ static int import_reader(struct store *s, struct reader *r)
 	store_exec(s, "PRAGMA foreign_keys = OFF");
 	if ((rc = store_begin(s)) < 0)
 		goto done;
-	if ((rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
+	if ((rc = store_history_import_begin(s, &old_instance)) == 0 &&
+	    (rc = store_clear(s)) == 0 && (rc = store_schema_drop_link_indexes(s)) == 0 &&
 	    (rc = import_document(r, &im, &d)) == 0 &&
-	    (rc = store_schema_create_link_indexes(s)) == 0)
+	    (rc = store_schema_create_link_indexes(s)) == 0 &&
+	    (rc = store_history_import_end(s, old_instance)) == 0)
 		rc = store_commit(s);
 	if (rc < 0) {
 		char keep[sizeof s->errmsg];
@@ -943,6 +946,7 @@ done:
 			fclose(d.saved[a]);
 	}
 	json_tokener_free(r->tok);
+	free(old_instance);
 	if (rc < 0)
 		memset(&s->last_import, 0, sizeof s->last_import);
 	return rc;

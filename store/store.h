@@ -33,7 +33,7 @@ enum store_status {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* store_open() flags */
 #define STORE_OPEN_CREATE 0x1    /* create the file if it is missing */
@@ -224,6 +224,89 @@ int store_set_text_dropped(struct store *s, int64_t issue_id, int64_t blocker_re
 typedef int (*store_text_dropped_cb)(void *ctx, int64_t issue_id, int64_t blocker_refs,
 				     int64_t all_refs);
 int store_each_text_dropped(struct store *s, store_text_dropped_cb cb, void *ctx);
+
+/* ---- history (store/history.c) --------------------------------------------- */
+/*
+ * A history point per completed fetch (at its started_at) and per import
+ * (at the local UTC time it ran), holding what it changed in the fields the
+ * analysis reads (issues added or removed, state, title, confidential,
+ * weight, time estimate and spent, due date, milestone, labels; links and
+ * text dependencies added or removed) as deltas: walking back from the
+ * store as it is rebuilds any kept point. Writes go through triggers, so
+ * every writer is recorded; a point only closes what changed since the
+ * last one. Kept: the last STORE_HISTORY_KEEP_POINTS points and the last
+ * point of each of the last STORE_HISTORY_KEEP_DAYS days; older points are
+ * folded away.
+ */
+#define STORE_HISTORY_KEEP_POINTS 30
+#define STORE_HISTORY_KEEP_DAYS	  30
+
+enum store_history_kind { STORE_HISTORY_FETCH = 0, STORE_HISTORY_IMPORT = 1 };
+
+struct store_history_point {
+	int64_t id;	  /* ascending with time */
+	const char *at;	  /* ISO 8601 UTC, "2026-11-23T02:00:00Z" */
+	const char *kind; /* "fetch" or "import" */
+	bool baseline;	  /* starts a baseline: nothing is new across it */
+	const char *why;  /* the baseline's reason, NULL if none */
+};
+typedef int (*store_history_point_cb)(void *ctx, const struct store_history_point *p);
+
+/*
+ * Close the changes since the last point into a new point. FETCH: at the
+ * recorded fetch.started_at, a baseline when fetch.options (seeds and
+ * crawl options) differ from the previous point's or after a schema
+ * upgrade. IMPORT: now, always a baseline. The first point of a store is
+ * a baseline ("no earlier point"). Then folds what retention drops. Inside
+ * the caller's transaction if one is open.
+ */
+int store_history_record(struct store *s, enum store_history_kind kind);
+
+/* Fold away every point that is not among the last keep_points nor the
+ * last point of one of the last keep_days days (counted back from the
+ * latest point's day); the kept points still rebuild exactly. */
+int store_history_fold(struct store *s, int keep_points, int keep_days);
+
+/* Remove every point and delta (an import from another instance). */
+int store_history_clear(struct store *s);
+
+/* Every point, ascending by id. */
+int store_history_each_point(struct store *s, store_history_point_cb cb, void *ctx);
+
+struct store_history_stats {
+	int64_t points;
+	char *first_at, *last_at; /* NULL without points; caller frees */
+	int64_t deltas;		  /* delta rows kept (issues, links, text) */
+};
+int store_history_stats(struct store *s, struct store_history_stats *out);
+
+/*
+ * The store as it was at point (an id of store_history_each_point), walked
+ * like the live walks: issues (all fields but created_at, updated_at,
+ * closed_at and web_url, which are NULL; STORE_WALK_OPEN_ONLY narrows),
+ * links (STORE_WALK_BLOCKS_ONLY / STORE_WALK_RELATES_ONLY), text
+ * dependencies, and projects (those since removed included). point 0 is
+ * the store as it is. No particular order.
+ */
+int store_each_issue_at(struct store *s, int64_t point, unsigned filter, store_issue_cb cb,
+			void *ctx);
+int store_each_link_at(struct store *s, int64_t point, unsigned filter, store_link_cb cb,
+		       void *ctx);
+int store_each_text_dep_at(struct store *s, int64_t point, store_text_dep_cb cb, void *ctx);
+int store_each_project_at(struct store *s, int64_t point, store_project_cb cb, void *ctx);
+
+/* An issue whose presence or state differs between point and now. */
+struct store_issue_change {
+	int64_t issue_id;
+	const char *project_path; /* the ref: now's if present now, else then's */
+	int64_t iid;
+	bool then_present, now_present;
+	enum store_state then_state, now_state;
+};
+typedef int (*store_issue_change_cb)(void *ctx, const struct store_issue_change *c);
+/* Issues added, removed, closed or opened since point; no particular order. */
+int store_history_each_issue_change(struct store *s, int64_t point, store_issue_change_cb cb,
+				    void *ctx);
 
 /* Free-form key/value metadata (the instance, fetch marks, ...).
  * store_meta_get: *out NULL if the key is absent; caller frees.

@@ -85,4 +85,14 @@ int store_schema_migrate(struct store *s, int from_version);
 int store_schema_drop_link_indexes(struct store *s);
 int store_schema_create_link_indexes(struct store *s);
 
+/* history.c: the open point's id in hist_* rows (after every point). */
+#define HIST_PENDING	 9223372036854775807LL
+#define HIST_PENDING_SQL "9223372036854775807"
+
+/* history.c, called by store_import_json() inside its transaction:
+ * before clearing, remember the instance; after loading, record the
+ * import's point (or clear the history when the instance changed). */
+int store_history_import_begin(struct store *s, char **old_instance);
+int store_history_import_end(struct store *s, const char *old_instance);
+
 #endif

@@ -424,6 +424,16 @@ class GitLabData:
             else:
                 i["state"], i["closed_at"] = "opened", None
             return {"issue": iid, "updated_at": i["updated_at"]}
+        if kind == "set_due_date":
+            iid = op.get("issue")
+            if iid not in self.issues:
+                raise DataError("no issue %r" % iid)
+            due = op.get("due_date")
+            if due is not None and not isinstance(due, str):
+                raise DataError("due_date must be a string or null")
+            self.issues[iid]["due_date"] = due
+            self._touch(iid)
+            return {"issue": iid, "updated_at": self.issues[iid]["updated_at"]}
         if kind == "add_issue":
             issue = op.get("issue")
             if not isinstance(issue, dict):

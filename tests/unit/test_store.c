@@ -490,7 +490,7 @@ static void test_store__migrates_a_version_1_file(void **state)
 	assert_int_equal(store_counts(s, &c), 0);
 	assert_int_equal(c.text_deps, 1);
 	store_close(s);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int(db, "SELECT weight FROM issues WHERE id = 84"), 5);
 
 	/* The migrated schema is exactly the schema of a new store, so the
@@ -770,7 +770,10 @@ static void test_store__refuses_newer_schema(void **state)
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	sql(raw, "PRAGMA user_version = 7");
 	sqlite3_close(raw);
-	expect_refused(db, 0, STORE_ENEWER, "newer issuegraph (schema 7, this build knows 3)");
+	char words[96];
+	snprintf(words, sizeof words, "newer issuegraph (schema 7, this build knows %d)",
+		 STORE_SCHEMA_VERSION);
+	expect_refused(db, 0, STORE_ENEWER, words);
 	expect_refused(db, STORE_OPEN_EXCLUSIVE, STORE_ENEWER, "upgrade issuegraph");
 }
 
