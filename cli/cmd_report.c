@@ -46,7 +46,8 @@ static void help(void)
 struct texts {
 	const struct analyze_graph *full, *g;
 	char **full_title, **full_url;
-	const char **g_title, **g_url;
+	char **full_labels; /* labels JSON, only when asked for (html) */
+	const char **g_title, **g_url, **g_labels;
 };
 
 struct id_node {
@@ -86,6 +87,9 @@ static int texts_cb(void *ctx, const struct store_issue *i)
 		w->oom = true;
 	if (i->web_url && !(w->t->full_url[v] = strdup(i->web_url)))
 		w->oom = true;
+	if (w->t->full_labels && i->labels_json && strcmp(i->labels_json, "[]") != 0 &&
+	    !(w->t->full_labels[v] = strdup(i->labels_json)))
+		w->oom = true;
 	return w->oom ? 1 : 0;
 }
 
@@ -96,16 +100,20 @@ static void texts_release(struct texts *t)
 			free(t->full_title[v]);
 		if (t->full_url)
 			free(t->full_url[v]);
+		if (t->full_labels)
+			free(t->full_labels[v]);
 	}
 	free(t->full_title);
 	free(t->full_url);
+	free(t->full_labels);
 	free(t->g_title);
 	free(t->g_url);
+	free(t->g_labels);
 	memset(t, 0, sizeof *t);
 }
 
 static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
-		      const struct analyze_graph *g)
+		      const struct analyze_graph *g, bool labels)
 {
 	memset(t, 0, sizeof *t);
 	t->full = full;
@@ -116,7 +124,12 @@ static int texts_load(struct texts *t, struct store *s, const struct analyze_gra
 	t->full_url = calloc(nf, sizeof *t->full_url);
 	t->g_title = calloc(ng, sizeof *t->g_title);
 	t->g_url = calloc(ng, sizeof *t->g_url);
-	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url) {
+	if (labels) {
+		t->full_labels = calloc(nf, sizeof *t->full_labels);
+		t->g_labels = calloc(ng, sizeof *t->g_labels);
+	}
+	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url ||
+	    (labels && (!t->full_labels || !t->g_labels))) {
 		free(idx);
 		return -1;
 	}
@@ -131,6 +144,8 @@ static int texts_load(struct texts *t, struct store *s, const struct analyze_gra
 			if (find_node(idx, full->n, g->issue_id[v], &f) == 0) {
 				t->g_title[v] = t->full_title[f];
 				t->g_url[v] = t->full_url[f];
+				if (labels)
+					t->g_labels[v] = t->full_labels[f];
 			}
 		}
 	}
@@ -244,7 +259,7 @@ static struct json_object *report_json(const struct cli_findings *fc, const stru
  * can be drawn. Returns 0 or an exit code. */
 static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 		   const struct cli_common *c, bool show_confidential, uint32_t max_nodes,
-		   char **svg, char **note)
+		   char **svg, char **note, uint8_t **drawn)
 {
 	struct render_opts o;
 	render_opts_init(&o);
@@ -300,6 +315,8 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 			rc = CLI_EXIT_STORE;
 			goto done;
 		}
+		*drawn = keep;
+		keep = NULL;
 		if (scope == count)
 			goto done;
 		snprintf(buf, sizeof buf,
@@ -431,6 +448,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_bottlenecks *b = NULL;
 	struct texts t = {0};
 	char *instance = NULL, **seeds = NULL, *svg = NULL, *note = NULL;
+	uint8_t *drawn = NULL;
+	struct cli_facets facets = {0};
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
 	rc = cli_findings_load(&fc, ctx, "report", c.all_states, milestone);
@@ -462,14 +481,20 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g) != 0) {
+	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g, fmt == FMT_HTML) != 0) {
 		cli_error("report", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(fc.s));
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
 	if (fmt == FMT_HTML &&
-	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note)) != 0)
+	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note,
+			  &drawn)) != 0)
 		goto done;
+	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g_labels)) {
+		cli_error("report", "out of memory");
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
 
 	if ((rc = cli_out_open(&out, "report", c.output)) != 0)
 		goto done;
@@ -507,6 +532,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .full_url = (const char *const *)t.full_url,
 		    .svg = svg,
 		    .diagram_note = note,
+		    .facets = facets.items,
+		    .n_facets = facets.n,
 		};
 		if (fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &r);
@@ -531,5 +558,7 @@ done:
 	free(fi.started_at);
 	free(svg);
 	free(note);
+	free(drawn);
+	cli_facets_release(&facets);
 	return cli_findings_release(&fc, ctx, "report", rc);
 }
