@@ -335,6 +335,84 @@ done:
 	return rc;
 }
 
+/* Add node v to the Mermaid selection unless it is there or the cap is
+ * reached; count every distinct node wanted. */
+static void want_node(uint8_t *keep, uint32_t v, uint32_t *wanted, uint32_t *drawn)
+{
+	if (keep[v])
+		return;
+	keep[v] = 2; /* wanted; 1 once drawn */
+	(*wanted)++;
+	if (*drawn < RENDER_REPORT_MERMAID_MAX) {
+		keep[v] = 1;
+		(*drawn)++;
+	}
+}
+
+/*
+ * The markdown report's Mermaid diagram: the witness of every knot in
+ * scope (in knot order), then the critical path, at most
+ * RENDER_REPORT_MERMAID_MAX issues; *note says how many were left out.
+ * Both NULL when there is nothing to draw.
+ */
+static int mermaid_block(const struct cli_findings *fc, const struct analyze_steps *p,
+			 const struct cli_common *c, bool show_confidential, char **mmd,
+			 char **note)
+{
+	const struct analyze_graph *g = fc->g;
+	const struct analyze_knots *k = fc->k;
+	uint32_t wanted = 0, drawn = 0;
+	int rc = 0;
+	*mmd = *note = NULL;
+	uint8_t *keep = calloc(g->n ? g->n : 1, 1);
+	if (!keep)
+		goto oom;
+	for (uint32_t i = 0; i < fc->f->count[ANALYZE_FINDING_KNOTS]; i++) {
+		uint32_t kn = fc->f->knots[i];
+		for (uint32_t j = k->witness_off[kn]; j < k->witness_off[kn + 1]; j++)
+			want_node(keep, k->witness[j], &wanted, &drawn);
+	}
+	for (uint32_t s = 0; p && s < p->count; s++)
+		for (uint32_t j = p->off[s]; j < p->off[s + 1]; j++)
+			want_node(keep, p->nodes[j], &wanted, &drawn);
+	if (drawn == 0)
+		goto done;
+	for (uint32_t v = 0; v < g->n; v++)
+		keep[v] = keep[v] == 1;
+	struct render_opts o;
+	render_opts_init(&o);
+	o.format = RENDER_FORMAT_MERMAID;
+	o.select = RENDER_SELECT_NODES;
+	o.nodes = keep;
+	o.no_related = true;
+	o.show_confidential = show_confidential;
+	o.weight = c->weight;
+	o.default_cost = c->default_cost;
+	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p};
+	size_t len = 0;
+	if (render_to_buffer(mmd, &len, &in, &o) != 0) {
+		cli_error("report", "diagram: %s", render_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (wanted > drawn) {
+		char buf[256];
+		snprintf(buf, sizeof buf,
+			 "The diagram shows %u of the %u issues of the knots' witnesses and the "
+			 "critical path (at most %u); the lists below name them all.",
+			 drawn, wanted, (unsigned)RENDER_REPORT_MERMAID_MAX);
+		if (!(*note = strdup(buf)))
+			goto oom;
+	}
+	goto done;
+oom:
+	cli_error("report", "out of memory");
+	rc = CLI_EXIT_STORE;
+done:
+	free(keep);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -450,6 +528,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	char *instance = NULL, **seeds = NULL, *svg = NULL, *note = NULL;
 	uint8_t *drawn = NULL;
 	struct cli_facets facets = {0};
+	char *mmd = NULL, *mmd_note = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
 	rc = cli_findings_load(&fc, ctx, "report", c.all_states, milestone);
@@ -489,6 +568,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	if (fmt == FMT_HTML &&
 	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note,
 			  &drawn)) != 0)
+		goto done;
+	if (fmt == FMT_MARKDOWN &&
+	    (rc = mermaid_block(&fc, path, &c, show_confidential, &mmd, &mmd_note)) != 0)
 		goto done;
 	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g_labels)) {
 		cli_error("report", "out of memory");
@@ -534,6 +616,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .diagram_note = note,
 		    .facets = facets.items,
 		    .n_facets = facets.n,
+		    .mermaid = mmd,
+		    .mermaid_note = mmd_note,
 		};
 		if (fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &r);
@@ -559,6 +643,8 @@ done:
 	free(svg);
 	free(note);
 	free(drawn);
+	free(mmd);
+	free(mmd_note);
 	cli_facets_release(&facets);
 	return cli_findings_release(&fc, ctx, "report", rc);
 }

@@ -229,7 +229,16 @@ struct render_report {
 	 * then name; NULL/0: no highlight control */
 	const struct render_facet *facets;
 	uint32_t n_facets;
+	/* markdown: a Mermaid flowchart of the knots' witnesses and the
+	 * critical path (render --format mermaid of those issues), or NULL;
+	 * and a sentence saying what it leaves out, or NULL */
+	const char *mermaid;
+	const char *mermaid_note;
 };
+
+/* At most this many issues in the markdown report's Mermaid diagram
+ * (GitLab draws larger ones too small to read). */
+#define RENDER_REPORT_MERMAID_MAX 60
 
 /* One choice of the HTML report's highlight control: the drawn issues
  * (nodes of render_report.g, ascending) that carry it. */
