@@ -17,6 +17,7 @@
 #include "store.h"
 
 struct json_object;
+struct render_facet;
 
 /* The SPEC's exit codes. */
 enum cli_exit {
@@ -253,6 +254,24 @@ struct json_object *cli_knot_json(const struct analyze_graph *g, const struct an
 				  struct store *s, uint32_t knot);
 /* A ref as a JSON string. */
 struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
+
+/* The HTML report's highlight choices (render_report.facets): every
+ * project, milestone and label that a drawn issue (drawn[v] != 0, per
+ * node of g) carries, sorted by kind then name, each with its drawn
+ * issues ascending. labels_json: per node of g, the store's labels JSON
+ * text or NULL. Returns 0 or -1 (out of memory); release with
+ * cli_facets_release() (also after a failure). Names borrow from g and
+ * from the facets' own copies. */
+struct cli_facets {
+	struct render_facet *items;
+	uint32_t n;
+	uint32_t *nodes;
+	char **names;
+	size_t n_names;
+};
+int cli_facets_build(struct cli_facets *f, const struct analyze_graph *g, const uint8_t *drawn,
+		     const char *const *labels_json);
+void cli_facets_release(struct cli_facets *f);
 /* ---- end check/report (reports) ---- */
 
 /* ---- history: --since, the ratchet (cmd_changes.c) ---- */

@@ -50,7 +50,8 @@ static void help(void)
 struct texts {
 	const struct analyze_graph *full, *g;
 	char **full_title, **full_url;
-	const char **g_title, **g_url;
+	char **full_labels; /* labels JSON, only when asked for (html) */
+	const char **g_title, **g_url, **g_labels;
 };
 
 struct id_node {
@@ -90,6 +91,9 @@ static int texts_cb(void *ctx, const struct store_issue *i)
 		w->oom = true;
 	if (i->web_url && !(w->t->full_url[v] = strdup(i->web_url)))
 		w->oom = true;
+	if (w->t->full_labels && i->labels_json && strcmp(i->labels_json, "[]") != 0 &&
+	    !(w->t->full_labels[v] = strdup(i->labels_json)))
+		w->oom = true;
 	return w->oom ? 1 : 0;
 }
 
@@ -100,16 +104,20 @@ static void texts_release(struct texts *t)
 			free(t->full_title[v]);
 		if (t->full_url)
 			free(t->full_url[v]);
+		if (t->full_labels)
+			free(t->full_labels[v]);
 	}
 	free(t->full_title);
 	free(t->full_url);
+	free(t->full_labels);
 	free(t->g_title);
 	free(t->g_url);
+	free(t->g_labels);
 	memset(t, 0, sizeof *t);
 }
 
 static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
-		      const struct analyze_graph *g)
+		      const struct analyze_graph *g, bool labels)
 {
 	memset(t, 0, sizeof *t);
 	t->full = full;
@@ -120,7 +128,12 @@ static int texts_load(struct texts *t, struct store *s, const struct analyze_gra
 	t->full_url = calloc(nf, sizeof *t->full_url);
 	t->g_title = calloc(ng, sizeof *t->g_title);
 	t->g_url = calloc(ng, sizeof *t->g_url);
-	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url) {
+	if (labels) {
+		t->full_labels = calloc(nf, sizeof *t->full_labels);
+		t->g_labels = calloc(ng, sizeof *t->g_labels);
+	}
+	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url ||
+	    (labels && (!t->full_labels || !t->g_labels))) {
 		free(idx);
 		return -1;
 	}
@@ -135,6 +148,8 @@ static int texts_load(struct texts *t, struct store *s, const struct analyze_gra
 			if (find_node(idx, full->n, g->issue_id[v], &f) == 0) {
 				t->g_title[v] = t->full_title[f];
 				t->g_url[v] = t->full_url[f];
+				if (labels)
+					t->g_labels[v] = t->full_labels[f];
 			}
 		}
 	}
@@ -249,7 +264,7 @@ static struct json_object *report_json(const struct cli_findings *fc, const stru
  * can be drawn. Returns 0 or an exit code. */
 static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 		   const struct cli_common *c, bool show_confidential, uint32_t max_nodes,
-		   char **svg, char **note)
+		   char **svg, char **note, uint8_t **drawn)
 {
 	struct render_opts o;
 	render_opts_init(&o);
@@ -305,6 +320,8 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 			rc = CLI_EXIT_STORE;
 			goto done;
 		}
+		*drawn = keep;
+		keep = NULL;
 		if (scope == count)
 			goto done;
 		snprintf(buf, sizeof buf,
@@ -320,6 +337,84 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 done:
 	free(keep);
 	free(ov);
+	return rc;
+}
+
+/* Add node v to the Mermaid selection unless it is there or the cap is
+ * reached; count every distinct node wanted. */
+static void want_node(uint8_t *keep, uint32_t v, uint32_t *wanted, uint32_t *drawn)
+{
+	if (keep[v])
+		return;
+	keep[v] = 2; /* wanted; 1 once drawn */
+	(*wanted)++;
+	if (*drawn < RENDER_REPORT_MERMAID_MAX) {
+		keep[v] = 1;
+		(*drawn)++;
+	}
+}
+
+/*
+ * The markdown report's Mermaid diagram: the witness of every knot in
+ * scope (in knot order), then the critical path, at most
+ * RENDER_REPORT_MERMAID_MAX issues; *note says how many were left out.
+ * Both NULL when there is nothing to draw.
+ */
+static int mermaid_block(const struct cli_findings *fc, const struct analyze_steps *p,
+			 const struct cli_common *c, bool show_confidential, char **mmd,
+			 char **note)
+{
+	const struct analyze_graph *g = fc->g;
+	const struct analyze_knots *k = fc->k;
+	uint32_t wanted = 0, drawn = 0;
+	int rc = 0;
+	*mmd = *note = NULL;
+	uint8_t *keep = calloc(g->n ? g->n : 1, 1);
+	if (!keep)
+		goto oom;
+	for (uint32_t i = 0; i < fc->f->count[ANALYZE_FINDING_KNOTS]; i++) {
+		uint32_t kn = fc->f->knots[i];
+		for (uint32_t j = k->witness_off[kn]; j < k->witness_off[kn + 1]; j++)
+			want_node(keep, k->witness[j], &wanted, &drawn);
+	}
+	for (uint32_t s = 0; p && s < p->count; s++)
+		for (uint32_t j = p->off[s]; j < p->off[s + 1]; j++)
+			want_node(keep, p->nodes[j], &wanted, &drawn);
+	if (drawn == 0)
+		goto done;
+	for (uint32_t v = 0; v < g->n; v++)
+		keep[v] = keep[v] == 1;
+	struct render_opts o;
+	render_opts_init(&o);
+	o.format = RENDER_FORMAT_MERMAID;
+	o.select = RENDER_SELECT_NODES;
+	o.nodes = keep;
+	o.no_related = true;
+	o.show_confidential = show_confidential;
+	o.weight = c->weight;
+	o.default_cost = c->default_cost;
+	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p};
+	size_t len = 0;
+	if (render_to_buffer(mmd, &len, &in, &o) != 0) {
+		cli_error("report", "diagram: %s", render_errmsg());
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (wanted > drawn) {
+		char buf[256];
+		snprintf(buf, sizeof buf,
+			 "The diagram shows %u of the %u issues of the knots' witnesses and the "
+			 "critical path (at most %u); the lists below name them all.",
+			 drawn, wanted, (unsigned)RENDER_REPORT_MERMAID_MAX);
+		if (!(*note = strdup(buf)))
+			goto oom;
+	}
+	goto done;
+oom:
+	cli_error("report", "out of memory");
+	rc = CLI_EXIT_STORE;
+done:
+	free(keep);
 	return rc;
 }
 
@@ -452,6 +547,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_bottlenecks *b = NULL;
 	struct texts t = {0};
 	char *instance = NULL, **seeds = NULL, *svg = NULL, *note = NULL;
+	uint8_t *drawn = NULL;
+	struct cli_facets facets = {0};
+	char *mmd = NULL, *mmd_note = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
 	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
@@ -486,14 +584,23 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_analyze_error("report", arc);
 		goto done;
 	}
-	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g) != 0) {
+	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g, fmt == FMT_HTML) != 0) {
 		cli_error("report", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(fc.s));
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
 	if (fmt == FMT_HTML &&
-	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note)) != 0)
+	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note,
+			  &drawn)) != 0)
 		goto done;
+	if (fmt == FMT_MARKDOWN &&
+	    (rc = mermaid_block(&fc, path, &c, show_confidential, &mmd, &mmd_note)) != 0)
+		goto done;
+	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g_labels)) {
+		cli_error("report", "out of memory");
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
 
 	if ((rc = cli_out_open(&out, "report", c.output)) != 0)
 		goto done;
@@ -540,6 +647,10 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .full_url = (const char *const *)t.full_url,
 		    .svg = svg,
 		    .diagram_note = note,
+		    .facets = facets.items,
+		    .n_facets = facets.n,
+		    .mermaid = mmd,
+		    .mermaid_note = mmd_note,
 		};
 		if (fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &r);
@@ -564,5 +675,9 @@ done:
 	free(fi.started_at);
 	free(svg);
 	free(note);
+	free(drawn);
+	free(mmd);
+	free(mmd_note);
+	cli_facets_release(&facets);
 	return cli_findings_release(&fc, ctx, "report", rc);
 }

@@ -247,6 +247,34 @@ struct render_report {
 	 * sentence saying what it leaves out (or NULL) */
 	const char *svg;
 	const char *diagram_note;
+	/* html: what the diagram can be highlighted by (every project,
+	 * milestone and label that a drawn issue carries), sorted by kind
+	 * then name; NULL/0: no highlight control */
+	const struct render_facet *facets;
+	uint32_t n_facets;
+	/* markdown: a Mermaid flowchart of the knots' witnesses and the
+	 * critical path (render --format mermaid of those issues), or NULL;
+	 * and a sentence saying what it leaves out, or NULL */
+	const char *mermaid;
+	const char *mermaid_note;
+};
+
+/* At most this many issues in the markdown report's Mermaid diagram
+ * (GitLab draws larger ones too small to read). */
+#define RENDER_REPORT_MERMAID_MAX 60
+
+/* One choice of the HTML report's highlight control: the drawn issues
+ * (nodes of render_report.g, ascending) that carry it. */
+enum render_facet_kind {
+	RENDER_FACET_PROJECT = 0,
+	RENDER_FACET_MILESTONE,
+	RENDER_FACET_LABEL,
+};
+struct render_facet {
+	enum render_facet_kind kind;
+	const char *name;
+	uint32_t count;
+	const uint32_t *nodes;
 };
 
 #define RENDER_REPORT_MAX_ROWS_MARKDOWN 200 /* GitLab notes hold 1,000,000 characters */

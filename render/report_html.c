@@ -34,8 +34,18 @@ static const char css[] =
     "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;"
     "margin-bottom:14px}"
     "h2{font-size:16px;margin:0 0 8px}"
-    "#ig-diagram{overflow:auto;max-height:85vh}"
-    "#ig-diagram svg{max-width:none;height:auto}"
+    "#ig-tools{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-bottom:6px}"
+    "#ig-tools button{min-width:2.4em;padding:3px 8px;font-size:14px}"
+    "#ig-tools select{max-width:24em;padding:3px;font-size:14px}"
+    "#ig-view{position:relative;overflow:hidden;height:75vh;border:1px solid #ddd;"
+    "background:#fff;cursor:grab;touch-action:none;user-select:none}"
+    "#ig-view:focus{outline:2px solid #2f2a6b;outline-offset:1px}"
+    "#ig-view.ig-drag{cursor:grabbing}"
+    "#ig-view svg{position:absolute;left:0;top:0;max-width:none;transform-origin:0 0}"
+    "#ig-view.ig-marking g.node:not(.ig-mark):not(.legend){opacity:.25}"
+    "#ig-view.ig-marking g.edge{opacity:.35}"
+    "g.node.ig-mark polygon,g.node.ig-mark ellipse,g.node.ig-mark path"
+    "{stroke:#0b61d6 !important;stroke-width:4px !important}"
     ".ig-note{background:#fff6d6;border:1px solid #e8d48a;padding:6px 8px;border-radius:4px}"
     "table{border-collapse:collapse;width:100%}"
     "td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}"
@@ -49,10 +59,13 @@ static const char css[] =
     "{stroke:#e00000 !important;stroke-width:5px !important}"
     "g.node.ig-hit text{font-weight:bold}";
 
-/* Our own constant script: no "</" inside, so it cannot end the element. */
+/* Our own constant script: no "</" inside, so it cannot end the element.
+ * Search; the diagram's zoom (wheel at the pointer, buttons, keys), pan
+ * (drag, arrow keys), fit; highlighting by project, milestone or label. */
 static const char script[] =
     "(function(){'use strict';\n"
     "var box=document.getElementById('ig-search'),st=document.getElementById('ig-status');\n"
+    "var view=document.getElementById('ig-view'),svg=view?view.querySelector('svg'):null;\n"
     "var nodes=[].slice.call(document.querySelectorAll('#ig-diagram g.node:not(.legend)'));\n"
     "var items=[].slice.call(document.querySelectorAll('[data-ref]'));\n"
     "function nref(g){var t=g.querySelector('title');return t?t.textContent.trim():'';}\n"
@@ -63,17 +76,74 @@ static const char script[] =
     "var irefs=items.map(function(e){return e.getAttribute('data-ref');});\n"
     "var itexts=items.map(function(e){return (e.getAttribute('data-ref')+' '+"
     "(e.getAttribute('data-title')||'')).toLowerCase();});\n"
+    /* ---- zoom and pan: a CSS transform on the SVG inside #ig-view ---- */
+    "var z={s:1,x:0,y:0},W=1,H=1,MIN=0.02,MAX=8;\n"
+    "function apply(){if(svg){svg.style.transform='translate('+z.x+'px,'+z.y+'px) scale('+z.s+')';"
+    "view.setAttribute('data-scale',z.s.toFixed(4));}}\n"
+    "function zoomAt(px,py,f){var ns=Math.min(MAX,Math.max(MIN,z.s*f));"
+    "z.x=px-(px-z.x)*ns/z.s;z.y=py-(py-z.y)*ns/z.s;z.s=ns;apply();}\n"
+    "function zoomMid(f){zoomAt(view.clientWidth/2,view.clientHeight/2,f);}\n"
+    "function fit(){var vw=view.clientWidth,vh=view.clientHeight;"
+    "z.s=Math.min(MAX,Math.max(MIN,Math.min(vw/W,vh/H)));"
+    "z.x=(vw-W*z.s)/2;z.y=(vh-H*z.s)/2;apply();}\n"
+    "function actual(){z.s=1;z.x=Math.min(0,(view.clientWidth-W)/2);z.y=0;apply();}\n"
+    "function centerOn(g){var b=g.getBoundingClientRect(),r=view.getBoundingClientRect();"
+    "z.x+=r.left+r.width/2-(b.left+b.width/2);z.y+=r.top+r.height/2-(b.top+b.height/2);apply();}\n"
+    "if(svg){\n"
+    " svg.style.transform='none';var bb=svg.getBoundingClientRect();"
+    "W=Math.max(1,bb.width);H=Math.max(1,bb.height);"
+    "svg.style.width=W+'px';svg.style.height=H+'px';\n"
+    " view.addEventListener('wheel',function(ev){ev.preventDefault();"
+    "var r=view.getBoundingClientRect(),d=ev.deltaY*(ev.deltaMode===1?16:ev.deltaMode===2?400:1);"
+    "zoomAt(ev.clientX-r.left,ev.clientY-r.top,Math.exp(-d*0.0015));},{passive:false});\n"
+    " var drag=null,moved=false;\n"
+    " view.addEventListener('pointerdown',function(ev){if(ev.button!==0)return;"
+    "drag={x:ev.clientX,y:ev.clientY,zx:z.x,zy:z.y};moved=false;});\n"
+    " view.addEventListener('pointermove',function(ev){if(!drag)return;"
+    "var dx=ev.clientX-drag.x,dy=ev.clientY-drag.y;"
+    "if(!moved&&Math.abs(dx)+Math.abs(dy)>3){moved=true;view.classList.add('ig-drag');"
+    "try{view.setPointerCapture(ev.pointerId);}catch(e){}}"
+    "if(moved){z.x=drag.zx+dx;z.y=drag.zy+dy;apply();}});\n"
+    " function up(){drag=null;view.classList.remove('ig-drag');}\n"
+    " view.addEventListener('pointerup',up);view.addEventListener('pointercancel',up);\n"
+    /* a drag that ends on a node must not follow its link */
+    " view.addEventListener('click',function(ev){if(moved){ev.preventDefault();"
+    "ev.stopPropagation();moved=false;}},true);\n"
+    " view.addEventListener('keydown',function(ev){var k=ev.key,step=40;"
+    "if(k==='+'||k==='=')zoomMid(1.25);else if(k==='-'||k==='_')zoomMid(0.8);"
+    "else if(k==='0')fit();else if(k==='1')actual();"
+    "else if(k==='ArrowLeft'){z.x+=step;apply();}else if(k==='ArrowRight'){z.x-=step;apply();}"
+    "else if(k==='ArrowUp'){z.y+=step;apply();}else if(k==='ArrowDown'){z.y-=step;apply();}"
+    "else return;ev.preventDefault();});\n"
+    " function btn(id,f){var b=document.getElementById(id);"
+    "if(b)b.addEventListener('click',function(){f();});}\n"
+    " btn('ig-zin',function(){zoomMid(1.25);});btn('ig-zout',function(){zoomMid(0.8);});\n"
+    " btn('ig-fit',fit);btn('ig-actual',actual);\n"
+    " fit();if(z.s>1){actual();}\n"
+    "}\n"
+    /* ---- highlight by project, milestone or label ---- */
+    "var hl=document.getElementById('ig-hl'),hst=document.getElementById('ig-hl-status');\n"
+    "function mark(){var o=hl.options[hl.selectedIndex],want={},n=0;\n"
+    " var refs=o&&o.value!==''?(o.getAttribute('data-refs')||'').split(' '):[];\n"
+    " refs.forEach(function(r){if(r)want[r]=1;});\n"
+    " nodes.forEach(function(g,i){var on=want[nrefs[i]]===1;g.classList.toggle('ig-mark',on);"
+    "if(on)n++;});\n"
+    " if(view)view.classList.toggle('ig-marking',refs.length>0);\n"
+    " if(hst)hst.textContent=refs.length?(n+' marked'):'';}\n"
+    "if(hl){hl.addEventListener('change',mark);mark();}\n"
+    /* ---- search ---- */
     "function search(){\n"
-    " var q=box.value.trim(),lq=q.toLowerCase(),hits=0,first=null;\n"
+    " var q=box.value.trim(),lq=q.toLowerCase(),hits=0,first=null,firstNode=null;\n"
     " var exact=q!==''&&(nrefs.indexOf(q)>=0||irefs.indexOf(q)>=0);\n"
     " function m(ref,text){return q!==''&&(exact?ref===q:text.indexOf(lq)>=0);}\n"
     " nodes.forEach(function(g,i){var on=m(nrefs[i],ntexts[i]);g.classList.toggle('ig-hit',on);\n"
-    "  if(on){hits++;if(!first)first=g;}});\n"
+    "  if(on){hits++;if(!firstNode)firstNode=g;}});\n"
     " var listed=0;items.forEach(function(e,i){var on=m(irefs[i],itexts[i]);"
     "e.classList.toggle('ig-hit',on);if(on){listed++;if(!first)first=e;}});\n"
     " st.textContent=q===''?'':(hits+' in the diagram, '+listed+' in the lists'+"
     "(hits+listed?'':' (no issue matches)'));\n"
-    " if(first&&first.scrollIntoView){first.scrollIntoView({block:'center',inline:'center'});}\n"
+    " if(firstNode&&svg){centerOn(firstNode);}\n"
+    " else if(first&&first.scrollIntoView){first.scrollIntoView({block:'center',inline:'center'});}\n"
     "}\n"
     "box.addEventListener('input',search);\n"
     "box.addEventListener('keydown',function(ev){if(ev.key==='Enter'){ev.preventDefault();"
@@ -245,6 +315,84 @@ static void h_issue(struct ht *h, bool full, uint32_t v, bool with_title)
 		h_text(h, hidden ? "(confidential)" : title);
 		h_end(h);
 	}
+}
+
+static void h_button(struct ht *h, const char *id, const char *text, const char *label)
+{
+	h_start(h, "button");
+	h_attr(h, "type", "button");
+	h_attr(h, "id", id);
+	h_attr(h, "title", label);
+	h_attr(h, "aria-label", label);
+	h_text(h, text);
+	h_end(h);
+}
+
+/* The highlight control's options: one per facet, carrying the refs of
+ * the drawn issues it marks (refs hold no space). */
+static void h_facets(struct ht *h)
+{
+	const struct render_report *r = h->r;
+	static const char *const kind_name[] = {"Project", "Milestone", "Label"};
+	h_start(h, "select");
+	h_attr(h, "id", "ig-hl");
+	h_attr(h, "aria-label", "Highlight the issues of a project, milestone or label");
+	h_start(h, "option");
+	h_attr(h, "value", "");
+	h_text(h, "Highlight\u2026");
+	h_end(h);
+	int open_kind = -1;
+	for (uint32_t f = 0; f < r->n_facets; f++) {
+		const struct render_facet *fa = &r->facets[f];
+		if ((int)fa->kind != open_kind) {
+			if (open_kind >= 0)
+				h_end(h);
+			open_kind = (int)fa->kind;
+			h_start(h, "optgroup");
+			h_attr(h, "label", kind_name[fa->kind]);
+		}
+		struct rbuf refs = {0};
+		char ref[512];
+		for (uint32_t i = 0; i < fa->count; i++) {
+			analyze_ref(r->g, fa->nodes[i], ref, sizeof ref);
+			if (i)
+				rbuf_putc(&refs, ' ');
+			rbuf_puts(&refs, ref);
+		}
+		char *list = rbuf_finish(&refs);
+		if (!list) {
+			h->err = true;
+			break;
+		}
+		h_start(h, "option");
+		char value[32];
+		snprintf(value, sizeof value, "%u", f);
+		h_attr(h, "value", value);
+		h_attr(h, "data-refs", list);
+		h_textf(h, "%s (%u)", fa->name, fa->count);
+		h_end(h);
+		free(list);
+	}
+	if (open_kind >= 0)
+		h_end(h);
+	h_end(h);
+	h_start(h, "span");
+	h_attr(h, "id", "ig-hl-status");
+	h_end(h);
+}
+
+/* Zoom buttons and the highlight control above the diagram. */
+static void h_tools(struct ht *h)
+{
+	h_start(h, "div");
+	h_attr(h, "id", "ig-tools");
+	h_button(h, "ig-zin", "+", "Zoom in");
+	h_button(h, "ig-zout", "\u2212", "Zoom out");
+	h_button(h, "ig-fit", "Fit", "Fit the whole diagram in view");
+	h_button(h, "ig-actual", "1:1", "Actual size");
+	if (h->r->n_facets)
+		h_facets(h);
+	h_end(h);
 }
 
 static void h_row(struct ht *h, const char *label, long long n, bool bad)
@@ -572,12 +720,21 @@ int render_report_html(FILE *out, const struct render_report *r)
 		h_end(&h);
 	}
 	if (r->svg) {
+		h_tools(&h);
+		h_start(&h, "div");
+		h_attr(&h, "id", "ig-view");
+		h_attr(&h, "tabindex", "0");
+		h_attr(&h, "role", "img");
+		h_attr(&h, "aria-label",
+		       "Dependency diagram: drag or arrow keys to pan, wheel or + and - to zoom, "
+		       "0 to fit");
 		char *svg = svg_with_noopener(r->svg);
 		if (!svg)
 			h.err = true;
 		else
 			chk(&h, xmlTextWriterWriteRaw(h.w, BAD_CAST svg));
 		free(svg);
+		h_end(&h);
 	} else if (!r->diagram_note)
 		h_elem(&h, "p", "No diagram.");
 	h_end(&h);

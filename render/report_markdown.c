@@ -337,10 +337,31 @@ static void md_bottlenecks(struct md *m)
 	}
 }
 
+/* The Mermaid block: GitLab draws it inline in issues and merge requests.
+ * render_escape_mermaid writes '`' as an entity, so nothing inside can
+ * close the fence. */
+static void md_diagram(struct md *m)
+{
+	const struct render_report *r = m->r;
+	if (!r->mermaid)
+		return;
+	fputs("\n## Diagram\n\nKnots (their witness cycles, red) and the critical path (blue). "
+	      "An arrow A \u2192 B means A blocks B.\n\n```mermaid\n",
+	      m->fp);
+	fputs(r->mermaid, m->fp);
+	fputs("```\n", m->fp);
+	if (r->mermaid_note) {
+		fputs("\n", m->fp);
+		md_text(m, r->mermaid_note);
+		fputs("\n", m->fp);
+	}
+}
+
 int render_report_markdown(FILE *out, const struct render_report *r)
 {
 	struct md m = {.fp = out, .r = r};
 	md_summary(&m);
+	md_diagram(&m);
 	md_knots(&m);
 	md_path(&m);
 	md_conflicts(&m);

@@ -3,7 +3,8 @@
 # usage: tests/install-deps.sh build|example|test|fuzz
 # "build": compiler and libraries; "example": + the test server's Python and
 # fonts; "test": + cmocka, networkx, Chromium/WebDriver for the HTML report,
-# cppcheck for tests/static-analysis.sh; "fuzz": build + clang and its
+# cppcheck for tests/static-analysis.sh, npm and npm's mermaid package for
+# the markdown report's diagram; "fuzz": build + clang and its
 # libFuzzer/sanitizer runtimes (tests/fuzz/run.sh).
 set -euo pipefail
 set_name=${1:-test}
@@ -25,13 +26,33 @@ fuzz) pkgs+=("${fuzz[@]}") ;;
 *) echo "usage: $0 build|example|test|fuzz" >&2; exit 2 ;;
 esac
 
+# The markdown report's Mermaid diagram is checked by Mermaid itself: npm's
+# mermaid package (one pinned version, kept in a cache outside the tree).
+mermaid_version=11.17.2
+node_dir=${IG_NODE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/issuegraph/node}
+install_mermaid() {
+	[ "$set_name" = test ] || return 0
+	[ -f "$node_dir/node_modules/mermaid/dist/mermaid.min.js" ] && return 0
+	echo "install-deps: installing npm's mermaid@$mermaid_version into $node_dir" >&2
+	mkdir -p "$node_dir"
+	npm install --prefix "$node_dir" --no-save --no-audit --no-fund --loglevel=error \
+		"mermaid@$mermaid_version" >&2
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# npm may come with another build of Node.js (it conflicts with Debian's npm)
+if [ "$set_name" = test ] && ! command -v npm >/dev/null 2>&1; then
+	missing+=(npm)
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+	install_mermaid
+	exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
@@ -48,3 +69,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >&2
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+install_mermaid

@@ -12,6 +12,7 @@ with only the CI job token, the job fails instead of analysing nothing."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,6 +129,11 @@ def check_shape(doc):
            any("check --fail-on knots,conflicts" in l for l in mr["script"]), True)
     expect("mr: publishes markdown", mr["artifacts"]["paths"], ["issuegraph-report.md"])
     expect("mr: only reads the cache", mr["cache"].get("policy"), "pull")
+    expect("build: passes the note script on", "examples/mr-note.sh" in text, True)
+    expect("mr: posts the note only with ISSUEGRAPH_NOTE_TOKEN",
+           any("ISSUEGRAPH_NOTE_TOKEN" in l and "dist/mr-note.sh" in l for l in mr["script"]), True)
+    expect("mr: the note script never sees the read token",
+           any("GITLAB_TOKEN" in l for l in mr["script"]), False)
     # which jobs run for which pipeline
     for source, want in [("schedule", {"build-issuegraph", "issuegraph-scheduled"}),
                          ("merge_request_event", {"build-issuegraph", "issuegraph-merge-request"}),
@@ -136,6 +142,62 @@ def check_shape(doc):
                and "script" in job(doc, n)
                and rule_matches(job(doc, n).get("rules"), {"CI_PIPELINE_SOURCE": source})}
         expect(f"jobs of a {source} pipeline", got, want)
+
+
+def check_mr_note(doc, tmp):
+    snap = json.load(open(EXAMPLE))
+    pid = [p["id"] for p in snap["projects"] if p["path_with_namespace"] == "acme/platform/api"][0]
+    proj = os.path.join(tmp, "mr-project")
+    os.makedirs(os.path.join(proj, "dist"))
+    shutil.copy(os.path.join(SRC, "examples", "mr-note.sh"), os.path.join(proj, "dist"))
+    write = "glpat-api-scope-writer"
+    with ServerProcess(EXAMPLE, "--token", TOKEN, "--write-token", write) as srv:
+        # others' notes first: ours must be found past the first page
+        for i in range(130):
+            control(srv, "/__control/notes", {"project": str(pid), "mr": 7, "body": f"comment {i}"})
+        base = {"CI_API_V4_URL": srv.api, "CI_PROJECT_ID": str(pid), "CI_MERGE_REQUEST_IID": "7"}
+
+        def ours():
+            notes = control(srv, "/__control/notes").get(f"{pid}!7", [])
+            return notes, [n for n in notes if "issuegraph-report" in n["body"]]
+
+        rc, out, err = run_job(doc, "issuegraph-merge-request",
+                               ci_env(proj, srv, "merge_request_event", base))
+        notes, mine = ours()
+        expect("mr note: not opted in, no note", len(mine), 0)
+        expect("mr note: not opted in, the job says how", "ISSUEGRAPH_NOTE_TOKEN" in out + err, True)
+
+        env = ci_env(proj, srv, "merge_request_event", {**base, "ISSUEGRAPH_NOTE_TOKEN": write})
+        rc, out, err = run_job(doc, "issuegraph-merge-request", env)
+        expect(f"mr note: the gate still decides the job (stderr: {err[-400:]})", rc, 1)
+        notes, mine = ours()
+        expect("mr note: one note created", len(mine), 1)
+        first = mine[0]["id"] if mine else None
+        body = mine[0]["body"] if mine else ""
+        expect("mr note: holds the report", "## Summary" in body and "```mermaid" in body, True)
+        expect("mr note: others' notes untouched", len(notes), 131)
+
+        # the next pipeline, after the knot's cut link is removed: the same note, updated
+        control(srv, "/__control/change", {"op": "delete_link", "id": 673})
+        rc, out, err = run_job(doc, "issuegraph-merge-request", env)
+        notes, mine = ours()
+        expect("mr note: still one note", len(mine), 1)
+        expect("mr note: updated in place", mine[0]["id"] if mine else None, first)
+        expect("mr note: the update is the new report", mine[0]["body"] != body if mine else None, True)
+        expect("mr note: no new notes", len(notes), 131)
+
+        # a read_api token put in ISSUEGRAPH_NOTE_TOKEN by mistake: refused, the job fails loudly
+        rc, out, err = run_job(doc, "issuegraph-merge-request",
+                               ci_env(proj, srv, "merge_request_event",
+                                      {**base, "ISSUEGRAPH_NOTE_TOKEN": TOKEN}))
+        expect("mr note: a read token cannot write, the job fails", rc != 0, True)
+        expect("mr note: the failure says why", "insufficient_scope" in err, True)
+        stats = control(srv, "/__control/stats").get("notes", {})
+        expect("mr note: writes only with the api-scope token", stats.get("writes"), 2)
+        expect("mr note: the read token's write was refused (only when misconfigured)",
+               stats.get("refused_writes"), 1)
+        expect("mr note: the token never reached the log", TOKEN in out + err or write in out + err,
+               False)
 
 
 def main():
@@ -196,6 +258,10 @@ def main():
             text = open(md).read() if os.path.exists(md) else ""
             expect("merge-request: markdown report written", "## Due-date conflicts" in text, True)
             expect("merge-request: check output names a conflict", "conflicts: " in out, True)
+
+            # the opt-in merge request note: one note, updated in place,
+            # written only with the api-scope token (see below for the server)
+            check_mr_note(doc, tmp)
 
             # only the CI job token: fetch refuses it, the job fails (no silent pass)
             bare = os.path.join(tmp, "bare")

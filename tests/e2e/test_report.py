@@ -336,7 +336,12 @@ def main():
         json.dump(hs, open(hp, "w"))
         hdb = os.path.join(tmp, "hostile.db")
         run(hdb, "import", hp)
-        hmd = run(hdb, "report").stdout
+        hmd_all = run(hdb, "report").stdout
+        # the Mermaid block is code to GitLab (no links, mentions or
+        # references inside): its own escaping is tested in test_report_mermaid
+        expect("hostile markdown: one mermaid block",
+               len(re.findall(r"^```mermaid$", hmd_all, flags=re.M)), 1)
+        hmd = re.sub(r"^```mermaid\n.*?^```$", "", hmd_all, flags=re.S | re.M)
         expect("hostile markdown: no raw tag", "<script" in hmd, False)
         expect("hostile markdown: no javascript link", "javascript:" in hmd.lower(), False)
         expect("hostile markdown: only our links",

@@ -512,6 +512,8 @@ class State:
         self.window = []  # times of accepted API requests in the last second
         self.list_cache = {}  # (project, order_by, sort, data version) -> ordered issue ids
         self.stop = threading.Event()
+        self.notes = {}  # "project!mr_iid" -> merge request notes, in creation order
+        self.next_note_id = 9000
         self.log = open(opts.log, "a", encoding="utf-8", buffering=1) if opts.log else None
         self.reset_stats()
 
@@ -534,6 +536,12 @@ ROUTES = [
     (re.compile(r"^/api/v4/groups/([^/]+)$"), "group"),
     (re.compile(r"^/api/v4/groups/([^/]+)/projects$"), "group_projects"),
 ]
+
+
+# Merge request notes (the CI template's opt-in report note). Reading takes
+# either token; writing only --write-token (GitLab: a token with the `api`
+# scope; a read_api token gets 403 insufficient_scope).
+NOTES_RX = re.compile(r"^/api/v4/projects/([^/]+)/merge_requests/(\d+)/notes(?:/(\d+))?$")
 
 
 class HttpError(Exception):
@@ -625,6 +633,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if raw_path.startswith("/__control/"):
                 self._control(raw_path, query, body)
+            elif NOTES_RX.match(raw_path):
+                self._mr_notes(raw_path, query, body)
             elif raw_path.startswith("/api/v4/"):
                 self._api(raw_path, query)
             else:
@@ -636,6 +646,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _control(self, path, query, body):
         st = self.state
+        if path == "/__control/notes" and self.command == "GET":
+            with st.lock:
+                out = json.loads(json.dumps(st.notes))
+            return self._send(200, out)
+        if path == "/__control/notes" and self.command == "POST":
+            try:
+                req = json.loads(body or b"{}")
+                key, text = "%s!%d" % (req["project"].lower(), int(req["mr"])), str(req["body"])
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                return self._send(400, {"error": "want project, mr, body: %s" % e})
+            with st.lock:
+                st.next_note_id += 1
+                note = {"id": st.next_note_id, "body": text, "system": False,
+                        "noteable_type": "MergeRequest", "author": {"username": "someone"}}
+                st.notes.setdefault(key, []).append(note)
+            return self._send(201, note)
         if path == "/__control/stats" and self.command == "GET":
             with st.lock:
                 out = json.loads(json.dumps(st.stats))
@@ -788,6 +814,76 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _host(self):
         return self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
+
+    def _token_kind(self):
+        """'read', 'write' or None: which configured token the request carries."""
+        value = self.headers.get("PRIVATE-TOKEN")
+        if value is None:
+            scheme, _, rest = (self.headers.get("Authorization") or "").partition(" ")
+            value = rest.strip() if scheme.lower() == "bearer" else None
+        if value is not None and self.state.opts.write_token and value == self.state.opts.write_token:
+            return "write"
+        if value is not None and value == self.state.opts.token:
+            return "read"
+        return None
+
+    def _mr_notes(self, path, query, body):
+        with self.state.lock:
+            out = self._mr_notes_locked(path, query, body)
+        self._send(*out)
+
+    def _mr_notes_locked(self, path, query, body):
+        """Under the lock: (status, body[, headers]) of a notes request."""
+        st = self.state
+        m = NOTES_RX.match(path)
+        key = "%s!%s" % (urllib.parse.unquote(m.group(1)).lower(), m.group(2))
+        note_id = int(m.group(3)) if m.group(3) else None
+        kind = self._token_kind()
+        ns = st.stats.setdefault("notes", {"reads": 0, "writes": 0, "refused_writes": 0,
+                                           "by_token": {}})
+        ns["by_token"][kind or "none"] = ns["by_token"].get(kind or "none", 0) + 1
+        if kind is None:
+            return (401, MSG_401)
+        notes = st.notes.setdefault(key, [])
+        if self.command == "GET" and note_id is None:
+            ns["reads"] += 1
+            q = urllib.parse.parse_qs(query)
+            per_page = max(1, min(100, int(q.get("per_page", ["20"])[0])))
+            page = max(1, int(q.get("page", ["1"])[0]))
+            rows = notes[(page - 1) * per_page: page * per_page]
+            more = page * per_page < len(notes)
+            return (200, rows, [("X-Next-Page", str(page + 1) if more else ""),
+                                          ("X-Page", str(page)),
+                                          ("X-Per-Page", str(per_page))])
+        if self.command not in ("POST", "PUT") or (self.command == "PUT") != (note_id is not None):
+            return (405, {"message": "405 Method Not Allowed"})
+        if kind != "write":
+            ns["refused_writes"] += 1
+            return (403, {"error": "insufficient_scope",
+                                    "error_description": "The request requires higher "
+                                    "privileges than provided by the access token.",
+                                    "scope": "api"})
+        try:
+            req = json.loads(body or b"{}")
+            text = req["body"]
+            if not isinstance(text, str) or not text:
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            return (400, {"message": "400 (Bad request) \"body\" not given"})
+        if len(text) > 1000000:
+            return (400, {"message": {"note": ["is too long (maximum is 1000000 characters)"]}})
+        ns["writes"] += 1
+        if note_id is None:
+            st.next_note_id += 1
+            note = {"id": st.next_note_id, "body": text, "system": False,
+                    "noteable_type": "MergeRequest", "author": {"username": "issuegraph-bot"}}
+            notes.append(note)
+            return (201, note)
+        for note in notes:
+            if note["id"] == note_id:
+                note["body"] = text
+                return (200, note)
+        return (404, {"message": "404 Not found"})
 
     def _authorized(self):
         token = self.state.opts.token
@@ -1124,6 +1220,8 @@ def parse_args(argv):
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--port-file", help="write the port number here once listening")
     ap.add_argument("--token", default="test-token")
+    ap.add_argument("--write-token", default=None, metavar="T",
+                    help="the only token that may write merge request notes (api scope)")
     ap.add_argument("--private", action="append", default=[], metavar="PATH")
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--rate-limit", type=int, default=0, metavar="N",

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Post the markdown report as ONE note on the merge request, and update that
+# same note in place on later pipelines (found by a hidden marker), so a
+# merge request does not fill up with reports. GitLab renders the report's
+# Mermaid diagram inline.
+#
+# usage: mr-note.sh REPORT.md
+# Needs: curl, jq; in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID,
+# CI_MERGE_REQUEST_IID (GitLab sets them), and ISSUEGRAPH_NOTE_TOKEN: a
+# token with the `api` scope (a project access token with the Reporter
+# role), in a masked CI/CD variable. The read token (GITLAB_TOKEN, read_api)
+# is never used here: it cannot write, and it should not be able to.
+set -euo pipefail
+
+report=${1:?usage: mr-note.sh REPORT.md}
+: "${ISSUEGRAPH_NOTE_TOKEN:?mr-note: ISSUEGRAPH_NOTE_TOKEN is not set (a token with the api scope)}"
+: "${CI_API_V4_URL:?mr-note: not in a GitLab CI job (CI_API_V4_URL unset)}"
+: "${CI_PROJECT_ID:?mr-note: CI_PROJECT_ID unset}"
+: "${CI_MERGE_REQUEST_IID:?mr-note: not a merge-request pipeline (CI_MERGE_REQUEST_IID unset)}"
+
+marker='<!-- issuegraph-report: this note is updated in place by the CI job -->'
+notes="$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes"
+max_body=1000000 # GitLab's limit on a note
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The token goes in a header file (mode 600), not on curl's command line
+# where other processes could read it.
+(umask 077 && printf 'PRIVATE-TOKEN: %s\n' "$ISSUEGRAPH_NOTE_TOKEN" >"$work/auth")
+
+api() { # METHOD URL [curl args...]: body to $work/body, headers to $work/headers
+	local method=$1 url=$2
+	shift 2
+	local retry=()
+	[ "$method" = GET ] && retry=(--retry 3) # never repeat a write
+	curl -sS --fail-with-body --max-time 60 "${retry[@]}" --proto =https,http \
+		-X "$method" -H @"$work/auth" -D "$work/headers" -o "$work/body" "$@" "$url" || {
+		echo "mr-note: $method ${url%%\?*} failed: $(head -c 300 "$work/body" 2>/dev/null)" >&2
+		return 1
+	}
+}
+
+# Find our note: the first one holding the marker (at most 50 pages).
+note=""
+page=1
+while [ -n "$page" ] && [ "$page" -le 50 ]; do
+	api GET "$notes?per_page=100&page=$page&sort=asc&order_by=created_at"
+	note=$(jq -r --arg m "$marker" \
+		'[.[] | select((.body // "") | contains($m)) | .id][0] // empty' "$work/body")
+	[ -n "$note" ] && break
+	page=$(awk -F': *' 'tolower($1) == "x-next-page" { gsub(/\r/, "", $2); print $2 }' \
+		"$work/headers")
+done
+
+# The note's body: the marker, then the report (cut to GitLab's limit).
+head -c $((max_body - ${#marker} - 200)) "$report" |
+	jq -Rs --arg m "$marker" '{body: ($m + "\n\n" + .)}' >"$work/payload"
+
+if [ -n "$note" ]; then
+	api PUT "$notes/$note" -H 'Content-Type: application/json' --data-binary @"$work/payload"
+	echo "mr-note: updated note $note on merge request !$CI_MERGE_REQUEST_IID" >&2
+else
+	api POST "$notes" -H 'Content-Type: application/json' --data-binary @"$work/payload"
+	echo "mr-note: created note $(jq -r .id "$work/body") on merge request !$CI_MERGE_REQUEST_IID" >&2
+fi
