@@ -233,6 +233,7 @@ static int ratchet_from_point(struct cli_findings *fc, struct cli_ctx *ctx, cons
 			      struct analyze_edge **old, size_t *n_old)
 {
 	struct analyze_graph *tg = NULL;
+	struct analyze_condensation *tc = NULL;
 	struct analyze_knots *tk = NULL;
 	struct analyze_findings *tf = NULL;
 	uint32_t *map = NULL;
@@ -244,7 +245,7 @@ static int ratchet_from_point(struct cli_findings *fc, struct cli_ctx *ctx, cons
 	o.at_point = point;
 	int lrc = analyze_graph_load(&tg, fc->s, &o);
 	cli_load_opts_release(&o);
-	if (lrc != 0 || analyze_knots(tg, &tk) != 0) {
+	if (lrc != 0 || analyze_condense(tg, &tc) != 0 || analyze_knots(tg, tc, &tk) != 0) {
 		cli_error(cmd, "%s: cannot rebuild the earlier point: %s", ctx->db_path,
 			  analyze_errmsg());
 		goto done;
@@ -275,6 +276,7 @@ done:
 	free(map);
 	analyze_findings_free(tf);
 	analyze_knots_free(tk);
+	analyze_condensation_free(tc);
 	analyze_graph_free(tg);
 	return rc;
 }
@@ -357,6 +359,7 @@ static void help(void)
 /* One side loaded: graph, knots, scope, findings, ready, critical path. */
 struct side {
 	struct analyze_graph *g;
+	struct analyze_condensation *c;
 	struct analyze_knots *k;
 	uint8_t *keep;
 	struct analyze_findings *f;
@@ -369,6 +372,7 @@ static void side_free(struct side *x)
 	analyze_steps_free(x->path);
 	analyze_findings_free(x->f);
 	analyze_knots_free(x->k);
+	analyze_condensation_free(x->c);
 	analyze_graph_free(x->g);
 	free(x->keep);
 	free(x->ready);
@@ -414,7 +418,8 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 	o.at_point = point;
 	int lrc = analyze_graph_load(&x->g, s, &o);
 	cli_load_opts_release(&o);
-	if (lrc != 0 || analyze_knots(x->g, &x->k) != 0)
+	if (lrc != 0 || analyze_condense(x->g, &x->c) != 0 ||
+	    analyze_knots(x->g, x->c, &x->k) != 0)
 		return -1;
 	uint32_t n = x->g->n ? x->g->n : 1;
 	if (!(x->ready = calloc(n, 1)))
@@ -445,12 +450,9 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 				       .default_cost = c->default_cost,
 				       .to = ANALYZE_NONE,
 				       .milestone = ANALYZE_NONE};
-	if (milestone) {
+	if (milestone)
 		po.milestone = analyze_find_milestone(x->g, milestone);
-		if (po.milestone == ANALYZE_NONE)
-			return analyze_critical_path(x->g, x->k, &po, &x->path) != 0 ? -1 : 0;
-	}
-	return analyze_critical_path(x->g, x->k, &po, &x->path) != 0 ? -1 : 0;
+	return analyze_critical_path(x->g, x->c, &po, &x->path) != 0 ? -1 : 0;
 }
 
 struct ref_item {

@@ -302,6 +302,32 @@ int store_link_from_json(const char *link_type, int64_t id, int64_t this_issue, 
 	return 0;
 }
 
+int store_text_dep_from_json(struct json_object *o, struct store_text_dep *out,
+			     struct store_json_refusal *why)
+{
+	const char *kind = NULL;
+	int rc;
+	memset(out, 0, sizeof *out);
+	if (!json_object_is_type(o, json_type_object))
+		return refuse(why, NULL, "expected an object");
+	if ((rc = req_id(why, o, "source_issue_id", &out->source_id)) ||
+	    (rc = req_id(why, o, "target_issue_id", &out->target_id)) ||
+	    (rc = req_string(why, o, "link_type", &kind)) ||
+	    (rc = req_id(why, o, "line", &out->line)) ||
+	    (rc = req_string(why, o, "phrase", &out->phrase)))
+		return rc;
+	if (strcmp(kind, "blocks") == 0)
+		out->type = STORE_TEXT_BLOCKS;
+	else if (strcmp(kind, "is_blocked_by") == 0)
+		out->type = STORE_TEXT_BLOCKED_BY;
+	else
+		return refuse(why, "link_type", "\"%.40s\" is not one of blocks, is_blocked_by",
+			      kind);
+	if (out->source_id == out->target_id)
+		return refuse(why, NULL, "issue %lld names itself", (long long)out->source_id);
+	return 0;
+}
+
 void store_link_normalize(struct store_link *l)
 {
 	if (l->type == STORE_LINK_RELATES && l->source_id > l->target_id) {

@@ -249,38 +249,24 @@ static int import_text_dep(struct importer *im, struct json_object *o)
 	    "VALUES(?, ?, ?, ?, ?) ON CONFLICT(source_id, target_id, type) DO UPDATE SET "
 	    "phrase = CASE WHEN excluded.line < line THEN excluded.phrase ELSE phrase END, "
 	    "line = min(line, excluded.line)";
-	int64_t src = 0, dst = 0, line = 0;
-	const char *kind = NULL, *phrase = NULL;
-	int type, rc;
-	if (!json_object_is_type(o, json_type_object))
-		return bad(im, NULL, "expected an object");
-	if ((rc = req_id(im, o, "source_issue_id", &src)) ||
-	    (rc = req_id(im, o, "target_issue_id", &dst)) ||
-	    (rc = req_string(im, o, "link_type", &kind)) || (rc = req_id(im, o, "line", &line)) ||
-	    (rc = req_string(im, o, "phrase", &phrase)))
-		return rc;
-	if (strcmp(kind, "blocks") == 0)
-		type = STORE_TEXT_BLOCKS;
-	else if (strcmp(kind, "is_blocked_by") == 0)
-		type = STORE_TEXT_BLOCKED_BY;
-	else
-		return bad(im, "link_type", "\"%.40s\" is not one of blocks, is_blocked_by", kind);
-	if (!idset_has(&im->issues, src))
+	struct store_text_dep d;
+	struct store_json_refusal why;
+	if (store_text_dep_from_json(o, &d, &why))
+		return refused(im, &why);
+	if (!idset_has(&im->issues, d.source_id))
 		return bad(im, "source_issue_id", "%lld is not an issue of the snapshot",
-			   (long long)src);
-	if (!idset_has(&im->issues, dst))
+			   (long long)d.source_id);
+	if (!idset_has(&im->issues, d.target_id))
 		return bad(im, "target_issue_id", "%lld is not an issue of the snapshot",
-			   (long long)dst);
-	if (src == dst)
-		return bad(im, NULL, "issue %lld names itself", (long long)src);
+			   (long long)d.target_id);
 	sqlite3_stmt *st = store_stmt(im->s, sql);
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, src);
-	sqlite3_bind_int64(st, 2, dst);
-	sqlite3_bind_int(st, 3, type);
-	sqlite3_bind_int64(st, 4, line);
-	sqlite3_bind_text(st, 5, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, d.source_id);
+	sqlite3_bind_int64(st, 2, d.target_id);
+	sqlite3_bind_int(st, 3, (int)d.type);
+	sqlite3_bind_int64(st, 4, d.line);
+	sqlite3_bind_text(st, 5, d.phrase, -1, SQLITE_STATIC);
 	int src_rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (src_rc != SQLITE_DONE)

@@ -200,15 +200,14 @@ static int read_int(struct store *s, const char *sql, int64_t *out)
 /*
  * A store may come from a shared CI cache, that is from anyone who could
  * write that cache: SQLite's defensive mode (no writes to the schema or
- * shadow tables by SQL), no functions with side effects in the schema,
- * and neither triggers nor views (issuegraph's schema has none, so a
- * file that carries one is refused by classify(); these settings make
- * sure nothing of it runs before or if that check is bypassed).
+ * shadow tables by SQL), no functions with side effects in the schema
+ * (trusted_schema off), no views. Triggers stay on: the history records
+ * through issuegraph's own; classify() refuses a file whose triggers or
+ * views are not exactly those.
  */
 static int harden(struct store *s)
 {
-	static const int off[] = {SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_VIEW,
-				  SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+	static const int off[] = {SQLITE_DBCONFIG_ENABLE_VIEW, SQLITE_DBCONFIG_TRUSTED_SCHEMA,
 				  SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION};
 	int on = 1, got = 0;
 	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || !on)
@@ -257,13 +256,6 @@ static int classify(struct store *s, bool *fresh)
 	if (app_id != STORE_APPLICATION_ID)
 		return store_fail(s, STORE_EFOREIGN,
 				  "an SQLite database that issuegraph did not write");
-	if (runnable > 0)
-		return store_fail(
-		    s, STORE_ECORRUPT,
-		    "holds %lld trigger(s) or view(s) that issuegraph never writes "
-		    "(a tampered file?); refusing to use it, fetch or import into a new "
-		    "store",
-		    (long long)runnable);
 	if (version > STORE_SCHEMA_VERSION)
 		return store_fail(
 		    s, STORE_ENEWER,
@@ -273,6 +265,17 @@ static int classify(struct store *s, bool *fresh)
 	if (version < 1)
 		return store_fail(s, STORE_ECORRUPT,
 				  "an issuegraph store without a schema version (damaged?)");
+	/* The history's own triggers are the only SQL a store may run: any
+	 * other trigger or view, or one of ours altered, is a tampered file. */
+	bool own = runnable == 0;
+	if (!own && (rc = store_schema_runnable_ok(s, (int)version, &own)) < 0)
+		return rc;
+	if (!own)
+		return store_fail(
+		    s, STORE_ECORRUPT,
+		    "holds trigger(s) or view(s) that issuegraph never writes "
+		    "(a tampered file?); refusing to use it, fetch or import into a new "
+		    "store");
 	return (int)version;
 }
 

@@ -345,6 +345,11 @@ int store_issue_from_json(struct json_object *o, struct store_issue *out,
 int store_link_from_json(const char *link_type, int64_t id, int64_t this_issue,
 			 int64_t other_issue, struct store_link *out,
 			 struct store_json_refusal *why);
+/* A snapshot's text dependency (source_issue_id, target_issue_id,
+ * link_type blocks|is_blocked_by, line >= 1, phrase); a self reference is
+ * refused. Whether both issues exist is the caller's to check. */
+int store_text_dep_from_json(struct json_object *o, struct store_text_dep *out,
+			     struct store_json_refusal *why);
 /* Put a link in stored direction (relates_to: the smaller id first). */
 void store_link_normalize(struct store_link *l);
 /* A JSON integer that fits int64_t. */

@@ -78,6 +78,10 @@ int store_rollback_to(struct store *s);
 
 /* schema.c: create or migrate forward to STORE_SCHEMA_VERSION (in
  * transactions); from_version is the file's current user_version. */
+/* Whether the triggers and views in s are exactly the ones issuegraph's
+ * migrations create for schema version (name, table and SQL text alike):
+ * the only ones a store may run. 0 or a store status; *ok the answer. */
+int store_schema_runnable_ok(struct store *s, int version, bool *ok);
 int store_schema_migrate(struct store *s, int from_version);
 
 /* Drop and rebuild the indexes of links (inside the caller's transaction):

@@ -78,6 +78,7 @@ static void test_safe_text__spells_every_control_as_hex(void **state)
 	fclose(f);
 	assert_string_equal(buf, want);
 	free(buf);
+}
 
 /* Found by tests/fuzz (fuzz_escape): C1 controls (U+0080..U+009F, e.g.
  * CSI U+009B) passed every escaper raw; like C0 they must not reach a

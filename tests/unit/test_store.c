@@ -803,6 +803,28 @@ static void test_store__refuses_a_planted_trigger_or_view(void **state)
 	expect_refused(db, 0, STORE_ECORRUPT, "view");
 }
 
+/* The history's own triggers open fine; the same trigger with another
+ * body (a planted DELETE) is a tampered file. */
+static void test_store__accepts_only_its_own_triggers_text_for_text(void **state)
+{
+	(void)state;
+	const char *db = path_in("own-triggers.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	assert_int_equal(store_mark_populated(s), 0);
+	store_close(s);
+	assert_true(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'") > 0);
+	assert_int_equal(store_open(&s, db, 0), 0);
+	store_close(s);
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "DROP TRIGGER hist_link_del; CREATE TRIGGER hist_link_del AFTER DELETE ON links "
+		 "BEGIN DELETE FROM issues; END;");
+	sqlite3_close(raw);
+	expect_refused(db, 0, STORE_ECORRUPT, "trigger");
+	expect_refused(db, STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, STORE_ECORRUPT, "trigger");
+}
+
 static void test_store__refuses_damaged_file(void **state)
 {
 	(void)state;
@@ -1054,6 +1076,7 @@ int main(void)
 	    cmocka_unit_test(test_store__refuses_foreign_database),
 	    cmocka_unit_test(test_store__refuses_newer_schema),
 	    cmocka_unit_test(test_store__refuses_a_planted_trigger_or_view),
+	    cmocka_unit_test(test_store__accepts_only_its_own_triggers_text_for_text),
 	    cmocka_unit_test(test_store__refuses_damaged_file),
 	    cmocka_unit_test(test_store__refuses_locked_store),
 	    cmocka_unit_test(test_store__close_leaves_a_self_contained_file),
