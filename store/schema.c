@@ -5,6 +5,8 @@
  * To change the schema, append a migration and raise STORE_SCHEMA_VERSION.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "store_internal.h"
 
@@ -165,6 +167,71 @@ int store_schema_migrate(struct store *s, int from_version)
 		}
 	}
 	return 0;
+}
+
+/* The triggers and views of a schema, one string ("type name table sql"
+ * lines, by name); *out malloc'd. */
+static int runnable_objects(sqlite3 *db, char **out)
+{
+	static const char sql[] = "SELECT type, name, tbl_name, sql FROM sqlite_master "
+				  "WHERE type IN ('trigger', 'view') ORDER BY name, type";
+	sqlite3_stmt *st = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc = f ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < 4; c++) {
+			const unsigned char *t = sqlite3_column_text(st, c);
+			fprintf(f, "%s%c", t ? (const char *)t : "", c == 3 ? '\n' : '\t');
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (f && fclose(f) != 0 && rc == SQLITE_DONE)
+		rc = SQLITE_NOMEM;
+	if (rc != SQLITE_DONE) {
+		free(buf);
+		return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+	}
+	*out = buf;
+	return SQLITE_OK;
+}
+
+int store_schema_runnable_ok(struct store *s, int version, bool *ok)
+{
+	sqlite3 *mem = NULL;
+	char *want = NULL, *have = NULL;
+	int rc = STORE_OK;
+	*ok = false;
+	if (version < 0 || version > STORE_SCHEMA_VERSION)
+		return STORE_OK;
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		rc = store_fail(s, STORE_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* A store at version v holds exactly what migrations[0 .. v) create. */
+	for (int v = 0; v < version; v++) {
+		if (sqlite3_exec(mem, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+			rc = store_fail(s, STORE_ERR, "cannot build the reference schema: %s",
+					sqlite3_errmsg(mem));
+			goto done;
+		}
+	}
+	int src = runnable_objects(mem, &want);
+	if (src == SQLITE_OK)
+		src = runnable_objects(s->db, &have);
+	if (src != SQLITE_OK) {
+		rc = store_fail_sql(s, src, "reading the schema");
+		goto done;
+	}
+	*ok = strcmp(want, have) == 0;
+done:
+	free(want);
+	free(have);
+	sqlite3_close(mem);
+	return rc;
 }
 
 int store_schema_drop_link_indexes(struct store *s)
