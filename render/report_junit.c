@@ -15,8 +15,16 @@
 
 char *render_clean_text(const char *s)
 {
-	/* the one rule (render.h "safe text"), which leaves nothing XML forbids */
-	return render_safe_text_dup(s, s ? strlen(s) : 0);
+	/* The one rule (render.h "safe text") leaves no control character; XML
+	 * also forbids the noncharacters U+FFFE and U+FFFF (SPEC: XML formats
+	 * replace what XML forbids), which become U+FFFD in place. */
+	char *c = render_safe_text_dup(s, s ? strlen(s) : 0);
+	for (unsigned char *p = (unsigned char *)c;
+	     p && (p = (unsigned char *)strstr((char *)p, "\xef\xbf")); p += 2) {
+		if (p[2] == 0xbe || p[2] == 0xbf)
+			p[2] = 0xbd;
+	}
+	return c;
 }
 
 struct ju {
