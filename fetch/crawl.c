@@ -59,7 +59,7 @@ struct lister {
 	char *updated_after; /* NULL: everything */
 	bool in_flight, done;
 	char *series_after; /* the updated_after the current pages started from */
-	long page;	    /* pages read in the current series (X-Page if given) */
+	long page;	    /* pages read in the current series (X-Page only deepens it) */
 	int64_t last_iid;   /* iids listing: the last iid of the chunk in flight */
 	size_t chunk;	    /* iids listing: how many iids in flight */
 	uint64_t *read;	    /* hashes of the page URLs read in the current series */

@@ -144,6 +144,30 @@ static void test_url__normalize_refuses_encoded_or_control_bytes_in_host(void **
 	free(u);
 }
 
+static void test_url__refusals_name_the_part_never_the_secret(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *url, *part, *secret;
+	} bad[] = {
+	    {"https://h.example/?private_token=glpat-S3CRET", "query", "S3CRET"},
+	    {"https://bob:S3CRET@h.example/", "password", "S3CRET"},
+	    {"https://S3CRET@h.example/", "user", "S3CRET"},
+	    {"https://:S3CRET@h.example/", "password", "S3CRET"},
+	    {"https://h.example/#S3CRET", "fragment", "S3CRET"},
+	    {"https://h.example/a b?S3CRET", "URL", "S3CRET"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char err[FETCH_ERRMSG_SIZE] = "";
+		char *u = NULL;
+		assert_int_equal(fetch_url_normalize(bad[i].url, &u, err), FETCH_EUSAGE);
+		assert_null(u);
+		assert_non_null(strstr(err, bad[i].part));
+		assert_null(strstr(err, bad[i].secret));
+		assert_null(strstr(err, "bob"));
+	}
+}
+
 static void test_url__plain_http_rule(void **state)
 {
 	(void)state;
@@ -712,6 +736,7 @@ int main(void)
 	    cmocka_unit_test(test_url__normalize),
 	    cmocka_unit_test(test_url__normalize_is_idempotent_with_repeated_api_v4),
 	    cmocka_unit_test(test_url__normalize_refuses_encoded_or_control_bytes_in_host),
+	    cmocka_unit_test(test_url__refusals_name_the_part_never_the_secret),
 	    cmocka_unit_test(test_url__plain_http_rule),
 	    cmocka_unit_test(test_url__same_origin),
 	    cmocka_unit_test(test_token__sources_and_ci_job_token),
