@@ -667,20 +667,27 @@ static int walk_array(struct reader *r, struct importer *im, const char *name, r
 }
 
 /*
- * The top-level arrays, in load order: each refers to the ids of the ones
- * before it (projects before issues before links). A new array is a line
- * here and in the enum.
+ * The top-level arrays, in load order, each with the array whose ids it
+ * refers to (loaded first; -1: none). A new array is a line here and in
+ * the enum (text_deps, say: refers to ARR_ISSUES, like links).
  */
 enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, N_ARRAYS };
-static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links"};
-static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link};
+static const struct {
+	const char *name;
+	record_fn load;
+	int refers_to;
+} arrays[N_ARRAYS] = {
+    [ARR_PROJECTS] = {"projects", import_project, -1},
+    [ARR_ISSUES] = {"issues", import_issue, ARR_PROJECTS},
+    [ARR_LINKS] = {"links", import_link, ARR_ISSUES},
+};
 
 /* The ids the array a refers to, ready for lookups. */
 static void before_load(struct importer *im, int a)
 {
-	if (a == ARR_ISSUES)
+	if (arrays[a].refers_to == ARR_PROJECTS)
 		idset_sort(&im->projects);
-	else if (a == ARR_LINKS)
+	else if (arrays[a].refers_to == ARR_ISSUES)
 		idset_sort(&im->issues);
 }
 
@@ -705,7 +712,7 @@ static int save_array(struct reader *r, struct importer *im, struct doc_state *d
 	position(r, r->pos, &d->saved_line[a], &d->saved_col[a]);
 	r->tee = d->saved[a];
 	r->tee_from = r->base + r->pos;
-	rc = walk_array(r, im, array_names[a], NULL, &n);
+	rc = walk_array(r, im, arrays[a].name, NULL, &n);
 	if (rc == 0)
 		rc = tee_out(r, r->pos);
 	r->tee = NULL;
@@ -723,7 +730,7 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 	int64_t version = 0;
 	int rc;
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (strcmp(key, array_names[a]) != 0)
+		if (strcmp(key, arrays[a].name) != 0)
 			continue;
 		if (d->seen[a])
 			return bad(im, key, "given twice");
@@ -731,10 +738,10 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		/* Projects before issues before links (the ids they refer to);
 		 * a file that orders them otherwise is checked now and loaded
 		 * at the end. */
-		if (a != ARR_PROJECTS && !d->loaded[a - 1])
+		if (arrays[a].refers_to >= 0 && !d->loaded[arrays[a].refers_to])
 			return save_array(r, im, d, a);
 		before_load(im, a);
-		if ((rc = walk_array(r, im, key, array_fns[a], &d->count[a])))
+		if ((rc = walk_array(r, im, key, arrays[a].load, &d->count[a])))
 			return rc;
 		d->loaded[a] = true;
 		return 0;
@@ -774,7 +781,7 @@ static int load_saved(struct reader *r, struct importer *im, struct doc_state *d
 	if (!window)
 		return store_fail(r->s, STORE_ENOMEM, "out of memory");
 	before_load(im, a);
-	int rc = walk_array(&sub, im, array_names[a], array_fns[a], &d->count[a]);
+	int rc = walk_array(&sub, im, arrays[a].name, arrays[a].load, &d->count[a]);
 	free(window);
 	return rc;
 }
@@ -835,7 +842,7 @@ static int import_document(struct reader *r, struct importer *im, struct doc_sta
 		return bad(im, "source", "missing");
 	for (int a = 0; a < N_ARRAYS; a++) {
 		if (!d->seen[a])
-			return bad(im, array_names[a], "missing (expected an array)");
+			return bad(im, arrays[a].name, "missing (expected an array)");
 	}
 	/* Arrays that came before the ones they refer to. */
 	for (int a = 0; a < N_ARRAYS; a++) {
