@@ -700,23 +700,30 @@ static int walk_array(struct reader *r, struct importer *im, const char *name, r
 }
 
 /*
- * The top-level arrays, in load order: each refers to the ids of an
- * array before it (array_after; -1: none). A new array is a line here and
- * in the enum. text_deps is optional (older snapshots have none).
+ * The top-level arrays, in load order, each with the array whose ids it
+ * refers to (loaded first; -1: none). A new array is a line here and in
+ * the enum. text_deps is optional (older snapshots have none).
  */
 enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, ARR_TEXT_DEPS, N_ARRAYS };
-static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links", "text_deps"};
-static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link,
-					      import_text_dep};
-static const int array_after[N_ARRAYS] = {-1, ARR_PROJECTS, ARR_ISSUES, ARR_ISSUES};
-static const bool array_required[N_ARRAYS] = {true, true, true, false};
+static const struct {
+	const char *name;
+	record_fn load;
+	int refers_to;
+	bool required;
+} arrays[N_ARRAYS] = {
+    [ARR_PROJECTS] = {"projects", import_project, -1, true},
+    [ARR_ISSUES] = {"issues", import_issue, ARR_PROJECTS, true},
+    [ARR_LINKS] = {"links", import_link, ARR_ISSUES, true},
+    [ARR_TEXT_DEPS] = {"text_deps", import_text_dep, ARR_ISSUES, false},
+};
+
 
 /* The ids the array a refers to, ready for lookups. */
 static void before_load(struct importer *im, int a)
 {
-	if (a == ARR_ISSUES)
+	if (arrays[a].refers_to == ARR_PROJECTS)
 		idset_sort(&im->projects);
-	else if (a == ARR_LINKS || a == ARR_TEXT_DEPS)
+	else if (arrays[a].refers_to == ARR_ISSUES)
 		idset_sort(&im->issues);
 }
 
@@ -741,7 +748,7 @@ static int save_array(struct reader *r, struct importer *im, struct doc_state *d
 	position(r, r->pos, &d->saved_line[a], &d->saved_col[a]);
 	r->tee = d->saved[a];
 	r->tee_from = r->base + r->pos;
-	rc = walk_array(r, im, array_names[a], NULL, &n);
+	rc = walk_array(r, im, arrays[a].name, NULL, &n);
 	if (rc == 0)
 		rc = tee_out(r, r->pos);
 	r->tee = NULL;
@@ -759,17 +766,17 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 	int64_t version = 0;
 	int rc;
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (strcmp(key, array_names[a]) != 0)
+		if (strcmp(key, arrays[a].name) != 0)
 			continue;
 		if (d->seen[a])
 			return bad(im, key, "given twice");
 		d->seen[a] = true;
 		/* An array that comes before the one it refers to is checked
 		 * now and loaded at the end. */
-		if (array_after[a] >= 0 && !d->loaded[array_after[a]])
+		if (arrays[a].refers_to >= 0 && !d->loaded[arrays[a].refers_to])
 			return save_array(r, im, d, a);
 		before_load(im, a);
-		if ((rc = walk_array(r, im, key, array_fns[a], &d->count[a])))
+		if ((rc = walk_array(r, im, key, arrays[a].load, &d->count[a])))
 			return rc;
 		d->loaded[a] = true;
 		return 0;
@@ -809,7 +816,7 @@ static int load_saved(struct reader *r, struct importer *im, struct doc_state *d
 	if (!window)
 		return store_fail(r->s, STORE_ENOMEM, "out of memory");
 	before_load(im, a);
-	int rc = walk_array(&sub, im, array_names[a], array_fns[a], &d->count[a]);
+	int rc = walk_array(&sub, im, arrays[a].name, arrays[a].load, &d->count[a]);
 	free(window);
 	return rc;
 }
@@ -869,8 +876,8 @@ static int import_document(struct reader *r, struct importer *im, struct doc_sta
 	if (!d->has_source)
 		return bad(im, "source", "missing");
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (!d->seen[a] && array_required[a])
-			return bad(im, array_names[a], "missing (expected an array)");
+		if (!d->seen[a] && arrays[a].required)
+			return bad(im, arrays[a].name, "missing (expected an array)");
 	}
 	/* Arrays that came before the ones they refer to. */
 	for (int a = 0; a < N_ARRAYS; a++) {

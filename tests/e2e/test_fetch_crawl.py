@@ -210,7 +210,20 @@ with ServerProcess(write_snapshot(hostile_snap, d), "--token", TOKEN,
     check(rc == 0 and [p["path_with_namespace"] for p in json.loads(out)["projects"]]
           == ["h/app"], "hostile group: only the good project is stored")
 
-# 8. A seed project whose record breaks the rules ends the fetch (exit 3).
+# 8. A body that is not UTF-8 is refused as import refuses it (not valid
+#    JSON: retried, then exit 3), and nothing of it is stored.
+with open(hostile_file, "w") as f:
+    json.dump({"issues": {"103": {"title": "bad __INVALID_UTF8__ bytes"}}}, f)
+with ServerProcess(write_snapshot(hostile_snap, d), "--token", TOKEN,
+                   "--hostile", hostile_file) as srv:
+    db = os.path.join(d, "hostile-utf8.db")
+    rc, out, err = run(["fetch", "--url", srv.url, "--project", "h/app", "--retries", "1"], db)
+    check(rc == 3 and "JSON" in err,
+          "invalid UTF-8: the page is refused, exit 3 (%d: %s)" % (rc, err.strip()[-300:]))
+    check(b"bad \xff" not in open(db, "rb").read() if os.path.exists(db) else True,
+          "invalid UTF-8: nothing of it is stored")
+
+# 9. A seed project whose record breaks the rules ends the fetch (exit 3).
 with open(hostile_file, "w") as f:
     json.dump({"projects": {"1": {"id": 0}}}, f)
 with ServerProcess(write_snapshot(hostile_snap, d), "--token", TOKEN,

@@ -598,6 +598,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Send a whole answer with Content-Length; body is bytes or a JSON-able value."""
         if not isinstance(body, (bytes, bytearray)):
             body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            # --hostile: the marker becomes bytes that are not UTF-8
+            body = body.replace(INVALID_UTF8_MARKER, b"\xff\xfe")
         hdrs = list(headers)
         if body and self._wants_gzip():
             body = gzip.compress(body, mtime=0)
@@ -1186,6 +1188,10 @@ class Server(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+# A string value that --hostile gives becomes these invalid UTF-8 bytes on the wire.
+INVALID_UTF8_MARKER = b"__INVALID_UTF8__"
+
+
 def parse_faults(value):
     kinds = value.split(",") if isinstance(value, str) else list(value)
     kinds = [k.strip() for k in kinds if k.strip()]
@@ -1240,7 +1246,8 @@ def parse_args(argv):
     ap.add_argument("--hostile", metavar="FILE",
                     help='raw records GitLab would never send: {"issues": {ID: {field: value}}, '
                          '"projects": {ID: {...}}, "links": {ISSUE_ID: [raw link items]}}; '
-                         'a value "__absent__" removes the field')
+                         'a value "__absent__" removes the field; the text __INVALID_UTF8__ '
+                         'in a value is sent as bytes that are not UTF-8')
     add_hostile_args(ap)
     opts = ap.parse_args(argv)
     opts.huge_kinds = tuple(k for k in opts.huge_kinds.split(",") if k)
