@@ -631,6 +631,67 @@ static void test_render__empty_graph(void **state)
 	fixture_free(&f);
 }
 
+/* A dependency only a description gives is drawn dotted with an open
+ * arrowhead and a tooltip naming the description and line; a link stays
+ * solid even when text says it too; --deps links leaves text out. */
+static void test_dot__text_only_edges_dotted_with_their_line(void **state)
+{
+	(void)state;
+	static const struct issue_def three[] = {
+	    {"a", false, false, NULL}, {"b", false, false, NULL}, {"c", false, false, NULL}};
+	static const int e[][2] = {{1, 2}};
+	struct fixture f;
+	fixture_make(&f, three, 3, e, 1, NULL, 0, false);
+	struct store_text_dep of1[] = {{1, 2, STORE_TEXT_BLOCKED_BY, 4, "blocked by"}};
+	struct store_text_dep of2[] = {{2, 1, STORE_TEXT_BLOCKED_BY, 7, "depends on"}};
+	struct store_text_dep of3[] = {{3, 1, STORE_TEXT_BLOCKS, 2, "blocks"}};
+	assert_int_equal(store_replace_text_deps_of(f.s, 1, of1, 1), 0);
+	assert_int_equal(store_replace_text_deps_of(f.s, 2, of2, 1), 0);
+	assert_int_equal(store_replace_text_deps_of(f.s, 3, of3, 1), 0);
+	analyze_graph_free(f.g);
+	struct analyze_load_opts lo = {.all_states = false};
+	assert_int_equal(analyze_graph_load(&f.g, f.s, &lo), 0);
+
+	struct render_opts o;
+	render_opts_init(&o);
+	o.legend = true;
+	char *text = render_mem(&f, &o);
+	assert_dot_accepts(text);
+	Agraph_t *g = read_dot(text);
+	assert_string_equal(eattr(g, "g/a#2", "g/a#1", "style"), "dotted");
+	assert_string_equal(eattr(g, "g/a#2", "g/a#1", "arrowhead"), "empty");
+	assert_non_null(strstr(eattr(g, "g/a#2", "g/a#1", "class"), "text"));
+	assert_string_equal(eattr(g, "g/a#2", "g/a#1", "tooltip"),
+			    "text: g/a#1, line 4: blocked by");
+	assert_string_equal(eattr(g, "g/a#3", "g/a#1", "tooltip"), "text: g/a#3, line 2: blocks");
+	/* link and text: drawn as a link, the tooltip still names the line */
+	assert_null(strstr(eattr(g, "g/a#1", "g/a#2", "style"), "dotted"));
+	assert_null(strstr(eattr(g, "g/a#1", "g/a#2", "class"), "text"));
+	assert_string_equal(eattr(g, "g/a#1", "g/a#2", "tooltip"),
+			    "text: g/a#2, line 7: depends on");
+	assert_non_null(strstr(nattr(g, "key: legend", "label"), "written only in a description"));
+	agclose(g);
+	free(text);
+
+	o.format = RENDER_FORMAT_MERMAID;
+	text = render_mem(&f, &o);
+	assert_non_null(strstr(text, "  n1 -.->|\"text\"| n0\n"));
+	assert_non_null(strstr(text, "  n0 --> n1\n"));
+	free(text);
+
+	analyze_graph_free(f.g);
+	lo.deps = ANALYZE_DEPS_LINKS;
+	assert_int_equal(analyze_graph_load(&f.g, f.s, &lo), 0);
+	o.format = RENDER_FORMAT_DOT;
+	text = render_mem(&f, &o);
+	g = read_dot(text);
+	assert_null(edge(g, "g/a#2", "g/a#1"));
+	assert_string_equal(eattr(g, "g/a#1", "g/a#2", "tooltip"), "");
+	agclose(g);
+	free(text);
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +712,7 @@ int main(void)
 	    cmocka_unit_test(test_svg__fragment_and_links),
 	    cmocka_unit_test(test_mermaid__structure),
 	    cmocka_unit_test(test_render__empty_graph),
+	    cmocka_unit_test(test_dot__text_only_edges_dotted_with_their_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
