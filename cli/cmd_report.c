@@ -180,6 +180,7 @@ static struct json_object *report_json(const struct cli_findings *fc, const stru
 	json_object_object_add(links, "relates_to",
 			       json_object_new_int64(fc->counts.links_relates));
 	json_object_object_add(sum, "links", links);
+	json_object_object_add(sum, "text_deps", json_object_new_int64(fc->counts.text_deps));
 	json_object_object_add(sum, "knots",
 			       json_object_new_int64(fc->f->count[ANALYZE_FINDING_KNOTS]));
 	struct json_object *sj = json_object_new_array();

@@ -43,6 +43,7 @@ static struct json_object *stats_json(const struct stats *st)
 	json_object_object_add(links, "relates_to",
 			       json_object_new_int64(st->counts.links_relates));
 	json_object_object_add(o, "links", links);
+	json_object_object_add(o, "text_deps", json_object_new_int64(st->counts.text_deps));
 	json_object_object_add(o, "knots", json_object_new_int64(st->knots));
 	struct json_object *seeds = json_object_new_array();
 	for (char **p = st->seeds; p && *p; p++)
@@ -68,6 +69,7 @@ static void stats_text(FILE *fp, const struct stats *st)
 		(long long)st->counts.issues_closed);
 	fprintf(fp, "links:      %lld blocks, %lld relates_to\n",
 		(long long)st->counts.links_blocks, (long long)st->counts.links_relates);
+	fprintf(fp, "text deps:  %lld\n", (long long)st->counts.text_deps);
 	fprintf(fp, "knots:      %u\n", st->knots);
 	fprintf(fp, "seeds:     ");
 	if (!st->seeds || !st->seeds[0])

@@ -187,7 +187,8 @@ int store_clear(struct store *s)
 	/* Children first: foreign keys are on. */
 	static const char sql[] =
 	    "DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seeds; "
-	    "DELETE FROM crawl_inaccessible; DELETE FROM links; DELETE FROM issues; "
+	    "DELETE FROM crawl_inaccessible; DELETE FROM text_deps; DELETE FROM text_dropped; "
+	    "DELETE FROM links; DELETE FROM issues; "
 	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'populated') "
 	    "OR key LIKE 'fetch.%';";
 	int rc = store_savepoint(s);
@@ -447,11 +448,15 @@ int store_get_project(struct store *s, int64_t id, store_project_cb cb, void *ct
 
 int store_counts(struct store *s, struct store_counts *out)
 {
-	static const char sql[] = "SELECT (SELECT count(*) FROM projects), "
-				  "(SELECT count(*) FROM issues WHERE state = 0), "
-				  "(SELECT count(*) FROM issues WHERE state = 1), "
-				  "(SELECT count(*) FROM links WHERE type = 1), "
-				  "(SELECT count(*) FROM links WHERE type = 2)";
+	static const char sql[] =
+	    "SELECT (SELECT count(*) FROM projects), "
+	    "(SELECT count(*) FROM issues WHERE state = 0), "
+	    "(SELECT count(*) FROM issues WHERE state = 1), "
+	    "(SELECT count(*) FROM links WHERE type = 1), "
+	    "(SELECT count(*) FROM links WHERE type = 2), "
+	    "(SELECT count(*) FROM (SELECT DISTINCT "
+	    "CASE type WHEN 1 THEN source_id ELSE target_id END, "
+	    "CASE type WHEN 1 THEN target_id ELSE source_id END FROM text_deps))";
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
@@ -463,6 +468,7 @@ int store_counts(struct store *s, struct store_counts *out)
 		out->issues_closed = sqlite3_column_int64(st, 2);
 		out->links_blocks = sqlite3_column_int64(st, 3);
 		out->links_relates = sqlite3_column_int64(st, 4);
+		out->text_deps = sqlite3_column_int64(st, 5);
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);

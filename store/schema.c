@@ -39,6 +39,17 @@ static const char *const migrations[] = {
     "CREATE INDEX crawl_issues_frontier ON crawl_issues(expanded, hop);\n"
     "CREATE TABLE crawl_inaccessible(project_id INTEGER NOT NULL, iid INTEGER NOT NULL, "
     "PRIMARY KEY(project_id, iid));\n",
+
+    /* 2 -> 3: text dependencies read from descriptions (one row per source,
+     * target and type: the smallest line) and the references of each
+     * description that could not be read. */
+    "CREATE TABLE text_deps(source_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE "
+    "CASCADE, target_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE, type "
+    "INTEGER NOT NULL, line INTEGER NOT NULL, phrase TEXT NOT NULL, PRIMARY KEY(source_id, "
+    "target_id, type)) WITHOUT ROWID;\n"
+    "CREATE INDEX text_deps_target ON text_deps(target_id);\n"
+    "CREATE TABLE text_dropped(issue_id INTEGER PRIMARY KEY REFERENCES issues(id) ON DELETE "
+    "CASCADE, blocker_refs INTEGER NOT NULL, all_refs INTEGER NOT NULL);\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -33,7 +33,7 @@ enum store_status {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* store_open() flags */
 #define STORE_OPEN_CREATE 0x1    /* create the file if it is missing */
@@ -119,8 +119,10 @@ int store_put_link(struct store *s, const struct store_link *l);
 /* Replace every link that touches issue_id with links[0..n). */
 int store_replace_links_of(struct store *s, int64_t issue_id,
 			   const struct store_link *links, size_t n);
-int store_delete_issue(struct store *s, int64_t issue_id); /* and its links */
-/* Remove all projects, issues, links, the instance and the crawl state. */
+/* Delete an issue, its links and the text dependencies that name it either way. */
+int store_delete_issue(struct store *s, int64_t issue_id);
+/* Remove all projects, issues, links, text dependencies, the instance and
+ * the crawl state. */
 int store_clear(struct store *s);
 
 /* Iteration, ascending by id. A callback returning non-zero stops the
@@ -157,8 +159,60 @@ struct store_counts {
 	int64_t projects;
 	int64_t issues_opened, issues_closed;
 	int64_t links_blocks, links_relates;
+	int64_t text_deps; /* distinct pairs A blocks B that text gives, either direction */
 };
 int store_counts(struct store *s, struct store_counts *out);
+
+/* ---- text dependencies ----------------------------------------------------- */
+/* Implemented in store/text_deps.c. */
+
+enum store_text_type { STORE_TEXT_BLOCKS = 1, STORE_TEXT_BLOCKED_BY = 2 };
+
+/* A text dependency, from the side of the issue whose description holds it:
+ * source_id's description says "blocks target" (STORE_TEXT_BLOCKS) or
+ * "blocked by target" (STORE_TEXT_BLOCKED_BY). In blocking direction it is
+ * the edge blocker -> blocked: source -> target for STORE_TEXT_BLOCKS,
+ * target -> source for STORE_TEXT_BLOCKED_BY. */
+struct store_text_dep {
+	int64_t source_id, target_id;
+	enum store_text_type type;
+	int64_t line;	    /* 1-based line of source's description (>= 1) */
+	const char *phrase; /* lower-case phrase, e.g. "blocked by"; never NULL */
+};
+
+/* Replace the text dependencies held by source_id's description with
+ * d[0..n) (entries equal in source, target, type are one: smallest line
+ * kept, with its phrase). Every d[k].source_id must be source_id. Both
+ * issues must be stored (STORE_EINVAL otherwise); a self reference, an
+ * unknown type, a line < 1 or a NULL phrase is STORE_EINVAL, and nothing
+ * is changed. Inside the caller's transaction if open. */
+int store_replace_text_deps_of(struct store *s, int64_t source_id, const struct store_text_dep *d,
+			       size_t n);
+
+/* Every text dependency, sorted by source, target, type, line. A callback
+ * returning non-zero stops the walk and that value is returned. */
+typedef int (*store_text_dep_cb)(void *ctx, const struct store_text_dep *d);
+int store_each_text_dep(struct store *s, store_text_dep_cb cb, void *ctx);
+
+/* The text dependencies that say "blocker blocks blocked" (written either
+ * way round), sorted by source, target, type. */
+int store_each_text_dep_of_pair(struct store *s, int64_t blocker, int64_t blocked,
+				store_text_dep_cb cb, void *ctx);
+
+/* Remove every text dependency and every dropped count (fetch --no-text-deps). */
+int store_clear_text_deps(struct store *s);
+
+/* References in source_id's description that could not be read (403/404,
+ * no such project or issue, over the 500 cap): how many were "blocked by"
+ * references (blockers of this issue) and how many in all. Replaced on
+ * each re-read; 0,0 removes the row. The issue must be stored. */
+int store_set_text_dropped(struct store *s, int64_t issue_id, int64_t blocker_refs,
+			   int64_t all_refs);
+
+/* Every issue with dropped references, ascending by issue id. */
+typedef int (*store_text_dropped_cb)(void *ctx, int64_t issue_id, int64_t blocker_refs,
+				     int64_t all_refs);
+int store_each_text_dropped(struct store *s, store_text_dropped_cb cb, void *ctx);
 
 /* Free-form key/value metadata (the instance, fetch marks, ...).
  * store_meta_get: *out NULL if the key is absent; caller frees.

@@ -306,8 +306,12 @@ static void test_store__fast_paths_and_updates(void **state)
 
 	/* The filters narrow in SQL: 84 (the fixture) and now 86 are closed;
 	 * and each link type. */
-	struct store_issue closed = {.id = 86, .project_id = 7, .iid = 2, .title = "u",
-				     .state = STORE_STATE_CLOSED, .labels_json = "[]"};
+	struct store_issue closed = {.id = 86,
+				     .project_id = 7,
+				     .iid = 2,
+				     .title = "u",
+				     .state = STORE_STATE_CLOSED,
+				     .labels_json = "[]"};
 	assert_int_equal(store_put_issue(s, &closed), 0);
 	memset(&b, 0, sizeof b);
 	assert_int_equal(store_each_issue_brief(s, STORE_WALK_OPEN_ONLY, brief_issue, &b), 0);
@@ -480,8 +484,13 @@ static void test_store__migrates_a_version_1_file(void **state)
 	assert_int_equal(c.links_blocks, 1);
 	const char *seeds[] = {"--project group/app"};
 	assert_int_equal(store_set_seeds(s, seeds, 1), 0); /* a v2 table works */
+	assert_int_equal(c.text_deps, 0);
+	struct store_text_dep td = {85, 84, STORE_TEXT_BLOCKED_BY, 2, "blocked by"};
+	assert_int_equal(store_replace_text_deps_of(s, 85, &td, 1), 0); /* a v3 table works */
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.text_deps, 1);
 	store_close(s);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(db, "SELECT weight FROM issues WHERE id = 84"), 5);
 
 	/* The migrated schema is exactly the schema of a new store, so the
@@ -514,6 +523,187 @@ static void test_store__migrates_a_version_1_file(void **state)
 	sqlite3_finalize(sb);
 	sqlite3_close(a);
 	sqlite3_close(b);
+}
+
+/* ---- text dependencies ------------------------------------------------------ */
+
+struct dep_log {
+	struct store_text_dep d[16];
+	char phrase[16][32];
+	int n;
+};
+
+static int dep_cb(void *ctx, const struct store_text_dep *d)
+{
+	struct dep_log *log = ctx;
+	if (log->n < 16) {
+		log->d[log->n] = *d;
+		snprintf(log->phrase[log->n], sizeof log->phrase[log->n], "%s", d->phrase);
+		log->d[log->n].phrase = log->phrase[log->n];
+	}
+	log->n++;
+	return 0;
+}
+
+static void assert_dep(const struct dep_log *log, int k, int64_t src, int64_t dst,
+		       enum store_text_type type, int64_t line, const char *phrase)
+{
+	assert_true(k < log->n);
+	assert_int_equal(log->d[k].source_id, src);
+	assert_int_equal(log->d[k].target_id, dst);
+	assert_int_equal(log->d[k].type, type);
+	assert_int_equal(log->d[k].line, line);
+	assert_string_equal(log->d[k].phrase, phrase);
+}
+
+static void test_store__text_deps_replace_merge_sort_and_count(void **state)
+{
+	(void)state;
+	const char *db = path_in("textdeps.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	put_fixture(s); /* issues 84, 85, 86 */
+	struct store_text_dep of84[] = {
+	    {84, 86, STORE_TEXT_BLOCKS, 9, "blocks"},
+	    {84, 85, STORE_TEXT_BLOCKED_BY, 7, "depends on"},
+	    {84, 85, STORE_TEXT_BLOCKED_BY, 3, "blocked by"}, /* same dep: line 3 kept */
+	    {84, 85, STORE_TEXT_BLOCKED_BY, 5, "needs"},
+	    {84, 85, STORE_TEXT_BLOCKS, 4, "required by"},
+	};
+	assert_int_equal(store_replace_text_deps_of(s, 84, of84, 5), 0);
+	/* 86 says it is blocked by 84: the same pair as 84 blocks 86. */
+	struct store_text_dep of86[] = {{86, 84, STORE_TEXT_BLOCKED_BY, 1, "requires"}};
+	assert_int_equal(store_replace_text_deps_of(s, 86, of86, 1), 0);
+
+	struct dep_log log = {0};
+	assert_int_equal(store_each_text_dep(s, dep_cb, &log), 0);
+	assert_int_equal(log.n, 4);
+	assert_dep(&log, 0, 84, 85, STORE_TEXT_BLOCKS, 4, "required by");
+	assert_dep(&log, 1, 84, 85, STORE_TEXT_BLOCKED_BY, 3, "blocked by");
+	assert_dep(&log, 2, 84, 86, STORE_TEXT_BLOCKS, 9, "blocks");
+	assert_dep(&log, 3, 86, 84, STORE_TEXT_BLOCKED_BY, 1, "requires");
+
+	/* Distinct pairs: 84->85, 85->84, 84->86 (written twice). */
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.text_deps, 3);
+
+	/* The evidence for "84 blocks 86", from both descriptions. */
+	memset(&log, 0, sizeof log);
+	assert_int_equal(store_each_text_dep_of_pair(s, 84, 86, dep_cb, &log), 0);
+	assert_int_equal(log.n, 2);
+	assert_dep(&log, 0, 84, 86, STORE_TEXT_BLOCKS, 9, "blocks");
+	assert_dep(&log, 1, 86, 84, STORE_TEXT_BLOCKED_BY, 1, "requires");
+	memset(&log, 0, sizeof log);
+	assert_int_equal(store_each_text_dep_of_pair(s, 86, 84, dep_cb, &log), 0);
+	assert_int_equal(log.n, 0);
+
+	/* A re-read replaces only what 84's description holds. */
+	struct store_text_dep again[] = {{84, 85, STORE_TEXT_BLOCKS, 2, "blocks"}};
+	assert_int_equal(store_replace_text_deps_of(s, 84, again, 1), 0);
+	memset(&log, 0, sizeof log);
+	assert_int_equal(store_each_text_dep(s, dep_cb, &log), 0);
+	assert_int_equal(log.n, 2);
+	assert_dep(&log, 0, 84, 85, STORE_TEXT_BLOCKS, 2, "blocks");
+	assert_dep(&log, 1, 86, 84, STORE_TEXT_BLOCKED_BY, 1, "requires");
+	store_close(s);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM text_deps"), 2);
+}
+
+static void test_store__text_deps_refuse_bad_input_and_change_nothing(void **state)
+{
+	(void)state;
+	const char *db = path_in("textbad.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	put_fixture(s);
+	struct store_text_dep good = {84, 85, STORE_TEXT_BLOCKS, 1, "blocks"};
+	assert_int_equal(store_replace_text_deps_of(s, 84, &good, 1), 0);
+	struct store_text_dep bad[][2] = {
+	    {good, {84, 84, STORE_TEXT_BLOCKS, 1, "blocks"}},	    /* self */
+	    {good, {84, 999, STORE_TEXT_BLOCKED_BY, 1, "needs"}},   /* missing target */
+	    {good, {84, 86, (enum store_text_type)3, 1, "blocks"}}, /* relates_to-ish */
+	    {good, {84, 86, STORE_TEXT_BLOCKS, 0, "blocks"}},	    /* line 0 */
+	    {good, {84, 86, STORE_TEXT_BLOCKS, 1, NULL}},	    /* no phrase */
+	    {good, {85, 86, STORE_TEXT_BLOCKS, 1, "blocks"}},	    /* not 84's */
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		struct store_text_dep first = {84, 86, STORE_TEXT_BLOCKS, 1, "blocks"};
+		bad[k][0] = first;
+		assert_int_equal(store_replace_text_deps_of(s, 84, bad[k], 2), STORE_EINVAL);
+		assert_true(strlen(store_errmsg(s)) > 0);
+	}
+	/* A missing source issue. */
+	struct store_text_dep ghost = {999, 84, STORE_TEXT_BLOCKS, 1, "blocks"};
+	assert_int_equal(store_replace_text_deps_of(s, 999, &ghost, 1), STORE_EINVAL);
+	/* Inside a transaction too, and the transaction stays usable. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_replace_text_deps_of(s, 84, bad[0], 2), STORE_EINVAL);
+	assert_int_equal(store_commit(s), 0);
+
+	struct dep_log log = {0};
+	assert_int_equal(store_each_text_dep(s, dep_cb, &log), 0);
+	assert_int_equal(log.n, 1);
+	assert_dep(&log, 0, 84, 85, STORE_TEXT_BLOCKS, 1, "blocks");
+	store_close(s);
+}
+
+static int dropped_cb(void *ctx, int64_t id, int64_t blockers, int64_t all)
+{
+	int64_t *out = ctx;
+	out[0]++;
+	out[1] = id;
+	out[2] = blockers;
+	out[3] = all;
+	return 0;
+}
+
+static void test_store__text_deps_go_with_their_issues_and_clear(void **state)
+{
+	(void)state;
+	const char *db = path_in("textdel.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	put_fixture(s);
+	struct store_text_dep of84[] = {{84, 85, STORE_TEXT_BLOCKS, 1, "blocks"},
+					{84, 86, STORE_TEXT_BLOCKED_BY, 2, "blocked by"}};
+	struct store_text_dep of86[] = {{86, 85, STORE_TEXT_BLOCKS, 1, "blocks"}};
+	assert_int_equal(store_replace_text_deps_of(s, 84, of84, 2), 0);
+	assert_int_equal(store_replace_text_deps_of(s, 86, of86, 1), 0);
+	assert_int_equal(store_set_text_dropped(s, 84, 1, 3), 0);
+	assert_int_equal(store_set_text_dropped(s, 84, 2, 2), 0); /* replaced */
+	assert_int_equal(store_set_text_dropped(s, 999, 1, 1), STORE_EINVAL);
+	assert_int_equal(store_set_text_dropped(s, 84, 3, 2), STORE_EINVAL);
+	int64_t seen[4] = {0};
+	assert_int_equal(store_each_text_dropped(s, dropped_cb, seen), 0);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 84);
+	assert_int_equal(seen[2], 2);
+	assert_int_equal(seen[3], 2);
+
+	/* Deleting 86 takes 84's reference to it and 86's own deps. */
+	assert_int_equal(store_delete_issue(s, 86), 0);
+	struct dep_log log = {0};
+	assert_int_equal(store_each_text_dep(s, dep_cb, &log), 0);
+	assert_int_equal(log.n, 1);
+	assert_dep(&log, 0, 84, 85, STORE_TEXT_BLOCKS, 1, "blocks");
+
+	assert_int_equal(store_clear_text_deps(s), 0);
+	struct store_counts c;
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.text_deps, 0);
+	assert_int_equal(c.links_blocks, 1); /* links stay */
+	memset(seen, 0, sizeof seen);
+	assert_int_equal(store_each_text_dropped(s, dropped_cb, seen), 0);
+	assert_int_equal(seen[0], 0);
+
+	assert_int_equal(store_replace_text_deps_of(s, 84, of84, 1), 0);
+	assert_int_equal(store_set_text_dropped(s, 84, 0, 1), 0);
+	assert_int_equal(store_set_text_dropped(s, 85, 0, 0), 0); /* no row: fine */
+	assert_int_equal(store_clear(s), 0);
+	store_close(s);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM text_deps"), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM text_dropped"), 0);
 }
 
 /* ---- refused files ------------------------------------------------------------ */
@@ -580,7 +770,7 @@ static void test_store__refuses_newer_schema(void **state)
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	sql(raw, "PRAGMA user_version = 7");
 	sqlite3_close(raw);
-	expect_refused(db, 0, STORE_ENEWER, "newer issuegraph (schema 7, this build knows 2)");
+	expect_refused(db, 0, STORE_ENEWER, "newer issuegraph (schema 7, this build knows 3)");
 	expect_refused(db, STORE_OPEN_EXCLUSIVE, STORE_ENEWER, "upgrade issuegraph");
 }
 
@@ -796,6 +986,9 @@ int main(void)
 	    cmocka_unit_test(test_store__fast_paths_and_updates),
 	    cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
 	    cmocka_unit_test(test_store__migrates_a_version_1_file),
+	    cmocka_unit_test(test_store__text_deps_replace_merge_sort_and_count),
+	    cmocka_unit_test(test_store__text_deps_refuse_bad_input_and_change_nothing),
+	    cmocka_unit_test(test_store__text_deps_go_with_their_issues_and_clear),
 	    cmocka_unit_test(test_store__refuses_missing_file),
 	    cmocka_unit_test(test_store__refuses_non_sqlite_file),
 	    cmocka_unit_test(test_store__refuses_foreign_database),
