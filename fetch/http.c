@@ -647,7 +647,7 @@ static int finished(struct http *h, struct http_req *r, CURLcode res, http_done_
 			   msg[0] ? msg : "401");
 		rc = FETCH_EREMOTE;
 		goto out;
-	} else if (status == 403) {
+	} else if (status == 403 && !(r->kind & HTTP_KIND_ACCEPT_403)) {
 		http_api_message(r->json, msg, sizeof msg);
 		http_url_path(r->url, path, sizeof path);
 		fetch_fail(err, "GET %s: 403 %s (the token needs the read_api scope)", path,
