@@ -164,6 +164,7 @@ struct text_refs {
 	struct smap moved;	/* "issue id" -> (intptr) moved_to_id */
 	struct smap hot;	/* "path#iid" lower-case -> (intptr) descriptions */
 	struct smap desc_asked; /* "issue id" -> 1 */
+	struct smap seen;	/* "issue id" -> 1: its object passed by (moved_to_id known) */
 
 	struct pending *pend; /* iids to list, per project */
 	size_t n_pend;
@@ -322,6 +323,7 @@ void text_refs_free(struct text_refs *t)
 	smap_free(&t->moved, NULL);
 	smap_free(&t->hot, NULL);
 	smap_free(&t->desc_asked, NULL);
+	smap_free(&t->seen, NULL);
 	for (size_t i = 0; i < t->n_pend; i++) {
 		free(t->pend[i].iids);
 		free(t->pend[i].for_desc);
@@ -410,6 +412,11 @@ int text_refs_note(struct text_refs *t, struct json_object *o, int64_t id, int64
 {
 	char key[32];
 	int64_t moved;
+	id_key(key, sizeof key, id, 0);
+	void **seen = smap_put(&t->seen, key);
+	if (!seen)
+		return nomem(t);
+	*seen = (void *)1;
 	if (jint(o, "moved_to_id", &moved) && moved > 0) {
 		id_key(key, sizeof key, id, 0);
 		void **slot = smap_put(&t->moved, key);
@@ -594,6 +601,12 @@ static int issue_exists(void *ctx, const struct store_issue *i)
 	return 0;
 }
 
+static int issue_closed(void *ctx, const struct store_issue *i)
+{
+	*(bool *)ctx = i->state == STORE_STATE_CLOSED;
+	return 0;
+}
+
 /* Follow a move of ti's issue; R_WAIT while the target is asked for. */
 static int follow_move(struct text_refs *t, struct tissue *ti, int *out)
 {
@@ -655,6 +668,16 @@ static int resolve(struct text_refs *t, const struct textdep *r, struct tissue *
 			ti->id = id;
 			ti->project_id = p->id;
 			ti->iid = r->iid;
+			/* a closed issue may have moved (not in the store): list it again
+			 * unless this process saw its object already */
+			char mk[32];
+			id_key(mk, sizeof mk, id, 0);
+			bool closed = false;
+			if (!smap_get(&t->seen, mk) &&
+			    store_get_issue(t->s, id, issue_closed, &closed) == 0 && closed) {
+				ti->state = TI_WAIT;
+				return want_iid(t, p->id, r->iid, 0);
+			}
 		} else if (g == STORE_ENOTFOUND) {
 			ti->state = TI_WAIT;
 			return want_iid(t, p->id, r->iid, 0);
