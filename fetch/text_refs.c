@@ -340,6 +340,14 @@ void text_refs_stats(const struct text_refs *t, struct fetch_text_stats *out)
 	*out = t->st;
 }
 
+static int cmp_hot(const void *a, const void *b)
+{
+	const struct fetch_text_hot *x = a, *y = b;
+	if (x->descriptions != y->descriptions)
+		return x->descriptions > y->descriptions ? -1 : 1;
+	return strcmp(x->ref, y->ref);
+}
+
 int text_refs_hot(const struct text_refs *t, struct fetch_text_hot **out, size_t *n)
 {
 	*out = NULL;
@@ -356,6 +364,8 @@ int text_refs_hot(const struct text_refs *t, struct fetch_text_hot **out, size_t
 		nv[*n].descriptions = (int64_t)(intptr_t)t->hot.vals[i];
 		(*n)++;
 	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, cmp_hot);
 	return 0;
 }
 
