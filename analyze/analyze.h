@@ -32,11 +32,21 @@ enum analyze_status {
 #define ANALYZE_NODE_OPEN 0x1
 #define ANALYZE_NODE_CONFIDENTIAL 0x2
 
+/* Which evidence makes edges (struct analyze_load_opts.deps). */
+#define ANALYZE_DEPS_LINKS 0x1 /* GitLab's blocks links */
+#define ANALYZE_DEPS_TEXT 0x2  /* text dependencies from descriptions */
+#define ANALYZE_DEPS_ALL (ANALYZE_DEPS_LINKS | ANALYZE_DEPS_TEXT)
+
+/* Where an edge comes from (struct analyze_graph.out_origin). */
+#define ANALYZE_ORIGIN_LINK 0x1
+#define ANALYZE_ORIGIN_TEXT 0x2
+
 /*
  * The analysed graph (SPEC "analysed graph"): with all_states false only
- * open issues are nodes, and only blocking links between two nodes are
- * edges. Parallel links are kept once in the adjacency; self-links are
- * kept (a self-blocking issue is a knot).
+ * open issues are nodes, and only dependencies (blocking links, text
+ * dependencies, as chosen) between two nodes are edges. Several pieces of
+ * evidence for one pair are one edge, whose origin bits say which kinds
+ * gave it; self-links are kept (a self-blocking issue is a knot).
  */
 struct analyze_graph {
 	uint32_t n;
@@ -60,11 +70,19 @@ struct analyze_graph {
 	uint32_t m; /* edges (after removing parallel duplicates) */
 	uint32_t *out_off, *out_adj;
 	uint32_t *in_off, *in_adj;
+	/* per out_adj entry: ANALYZE_ORIGIN_* bits of that edge (never 0) */
+	uint8_t *out_origin;
 	bool all_states;
 };
 
 struct analyze_load_opts {
 	bool all_states;
+	unsigned deps; /* ANALYZE_DEPS_* bits; 0 means ANALYZE_DEPS_ALL */
+	/* Dependencies dropped whatever their origin: ignore[2i] blocks
+	 * ignore[2i+1] (issue ids; ids not in the store are no error).
+	 * Borrowed for the call. */
+	const int64_t *ignore;
+	size_t n_ignore;
 };
 
 /* Load the analysed graph from the store. Caller frees with analyze_graph_free(). */
@@ -79,6 +97,23 @@ int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n,
 			     const uint32_t *from, const uint32_t *to, size_t m);
 
 void analyze_graph_free(struct analyze_graph *g);
+
+/* The origin bits of edge u -> v, or 0 when there is no such edge. */
+uint8_t analyze_edge_origin(const struct analyze_graph *g, uint32_t u, uint32_t v);
+
+/* Where a text dependency that gives edge from -> to is written: the
+ * description of node holder (from or to), at line (1-based), by phrase. */
+struct analyze_text_in {
+	uint32_t holder;
+	int64_t line;
+	char phrase[24]; /* lower case, e.g. "blocked by" (cut to fit) */
+};
+/* Every text dependency in the store that says from blocks to, sorted by
+ * holder (ref order), then line, into *out (caller frees with free());
+ * *n == 0 and *out NULL when there is none. Reads the store, so g must
+ * have been loaded from s. */
+int analyze_text_in(struct store *s, const struct analyze_graph *g, uint32_t from, uint32_t to,
+		    struct analyze_text_in **out, uint32_t *n);
 
 /* Write node v's ref ("group/app#14") into buf; returns the length that
  * the full ref needs (snprintf rules). */

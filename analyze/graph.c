@@ -91,6 +91,21 @@ bool analyze__has_edge(const struct analyze_graph *g, uint32_t u, uint32_t v)
 	return false;
 }
 
+uint8_t analyze_edge_origin(const struct analyze_graph *g, uint32_t u, uint32_t v)
+{
+	uint32_t lo = g->out_off[u], hi = g->out_off[u + 1];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->out_adj[mid] < v)
+			lo = mid + 1;
+		else if (g->out_adj[mid] > v)
+			hi = mid;
+		else
+			return g->out_origin ? g->out_origin[mid] : ANALYZE_ORIGIN_LINK;
+	}
+	return 0;
+}
+
 void analyze_graph_free(struct analyze_graph *g)
 {
 	if (!g)
@@ -116,19 +131,24 @@ void analyze_graph_free(struct analyze_graph *g)
 	free(g->out_adj);
 	free(g->in_off);
 	free(g->in_adj);
+	free(g->out_origin);
 	free(g);
 }
 
 /*
  * Build both CSR directions from m edges over g->n nodes, deduplicating
- * parallel edges; each list ends up ascending. Bucketing by source, then
- * filling the in-lists in source order sorts them; filling the out-lists
- * from the deduplicated in-lists in target order sorts those.
+ * parallel edges (their origin bits or-ed together; org NULL: every edge a
+ * link); each list ends up ascending. Bucketing by source, then filling the
+ * in-lists in source order sorts them; filling the out-lists from the
+ * deduplicated in-lists in target order sorts those. The origins ride along
+ * in byte arrays parallel to the lists.
  */
-static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32_t *to, size_t m)
+static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32_t *to,
+		     const uint8_t *org, size_t m)
 {
 	uint32_t n = g->n;
 	uint32_t *tmp_off = NULL, *tmp_adj = NULL, *pos = NULL;
+	uint8_t *tmp_org = NULL, *in_org = NULL;
 	int rc = ANALYZE_ENOMEM;
 
 	if (m > UINT32_MAX - 1)
@@ -139,7 +159,10 @@ static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32
 	pos = analyze__alloc((size_t)n + 1, sizeof *pos);
 	tmp_adj = analyze__alloc(m, sizeof *tmp_adj);
 	g->in_adj = analyze__alloc(m, sizeof *g->in_adj);
-	if (!g->out_off || !g->in_off || !tmp_off || !pos || !tmp_adj || !g->in_adj)
+	tmp_org = analyze__alloc(m, 1);
+	in_org = analyze__alloc(m, 1);
+	if (!g->out_off || !g->in_off || !tmp_off || !pos || !tmp_adj || !g->in_adj || !tmp_org ||
+	    !in_org)
 		goto done;
 
 	for (size_t i = 0; i < m; i++) {
@@ -151,14 +174,18 @@ static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32
 		g->in_off[v + 1] += g->in_off[v];
 	}
 	memcpy(pos, tmp_off, ((size_t)n + 1) * sizeof *pos);
-	for (size_t i = 0; i < m; i++)
+	for (size_t i = 0; i < m; i++) {
+		tmp_org[pos[from[i]]] = org ? org[i] : ANALYZE_ORIGIN_LINK;
 		tmp_adj[pos[from[i]]++] = to[i];
+	}
 
 	/* in-lists in source order */
 	memcpy(pos, g->in_off, ((size_t)n + 1) * sizeof *pos);
 	for (uint32_t u = 0; u < n; u++)
-		for (uint32_t e = tmp_off[u]; e < tmp_off[u + 1]; e++)
+		for (uint32_t e = tmp_off[u]; e < tmp_off[u + 1]; e++) {
+			in_org[pos[tmp_adj[e]]] = tmp_org[e];
 			g->in_adj[pos[tmp_adj[e]]++] = u;
+		}
 
 	/* drop parallel duplicates (adjacent now), compacting in place */
 	uint32_t w = 0;
@@ -167,8 +194,12 @@ static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32
 		g->in_off[t] = w;
 		for (uint32_t e = start; e < end; e++) {
 			uint32_t u = g->in_adj[e];
-			if (e == start || u != g->in_adj[w - 1])
+			if (e == start || u != g->in_adj[w - 1]) {
+				in_org[w] = in_org[e];
 				g->in_adj[w++] = u;
+			} else {
+				in_org[w - 1] |= in_org[e];
+			}
 		}
 	}
 	g->in_off[n] = w;
@@ -181,12 +212,15 @@ static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32
 	for (uint32_t v = 0; v < n; v++)
 		g->out_off[v + 1] += g->out_off[v];
 	g->out_adj = analyze__alloc(w, sizeof *g->out_adj);
-	if (!g->out_adj)
+	g->out_origin = analyze__alloc(w, sizeof *g->out_origin);
+	if (!g->out_adj || !g->out_origin)
 		goto done;
 	memcpy(pos, g->out_off, ((size_t)n + 1) * sizeof *pos);
 	for (uint32_t t = 0; t < n; t++)
-		for (uint32_t e = g->in_off[t]; e < g->in_off[t + 1]; e++)
+		for (uint32_t e = g->in_off[t]; e < g->in_off[t + 1]; e++) {
+			g->out_origin[pos[g->in_adj[e]]] = in_org[e];
 			g->out_adj[pos[g->in_adj[e]]++] = t;
+		}
 	if (w < m) {
 		uint32_t *shrunk = realloc(g->in_adj, (w ? w : 1) * sizeof *shrunk);
 		if (shrunk)
@@ -196,6 +230,8 @@ static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32
 done:
 	free(tmp_off);
 	free(tmp_adj);
+	free(tmp_org);
+	free(in_org);
 	free(pos);
 	return rc;
 }
@@ -258,7 +294,7 @@ int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n, const uint3
 		g->milestone[v] = ANALYZE_NONE;
 		g->due[v] = ANALYZE_NO_DATE;
 	}
-	rc = build_csr(g, from, to, m);
+	rc = build_csr(g, from, to, NULL, m);
 done:
 	if (rc < 0)
 		analyze_graph_free(g);
@@ -303,6 +339,7 @@ struct slot {
 struct loader {
 	struct store *s;
 	bool all_states;
+	unsigned deps;
 	int err;
 	/* projects */
 	struct proj_row *projects;
@@ -311,9 +348,10 @@ struct loader {
 	struct row *rows;
 	size_t n, cap_rows;
 	struct mtable mt;
-	/* blocking links as the store gives them (issue ids) */
+	/* blocking links as the store gives them (issue ids), then from
+	 * raw[m_links] on the text dependencies, turned to blocker -> blocked */
 	struct raw_link *raw;
-	size_t m, cap_raw;
+	size_t m, cap_raw, m_links;
 	/* issue id -> node */
 	struct slot *slots;
 	size_t hmask;
@@ -483,6 +521,26 @@ static int on_link(void *ctx, const struct store_link *l)
 	return 0;
 }
 
+static int on_text_dep(void *ctx, const struct store_text_dep *d)
+{
+	struct loader *L = ctx;
+	if (grow((void **)&L->raw, &L->cap_raw, L->m + 1, sizeof *L->raw) < 0)
+		return L->err = ANALYZE_ENOMEM;
+	bool blocks = d->type == STORE_TEXT_BLOCKS;
+	L->raw[L->m].source = blocks ? d->source_id : d->target_id;
+	L->raw[L->m].target = blocks ? d->target_id : d->source_id;
+	L->m++;
+	return 0;
+}
+
+static int cmp_raw_link(const void *a, const void *b)
+{
+	const struct raw_link *x = a, *y = b;
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return (x->target > y->target) - (x->target < y->target);
+}
+
 static inline size_t slot_of(const struct loader *L, int64_t id)
 {
 	return mix64((uint64_t)id) & L->hmask;
@@ -612,12 +670,16 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	struct loader L = {.s = s, .all_states = opts && opts->all_states};
 	struct analyze_graph *g = NULL;
 	uint32_t *rank_of = NULL, *order = NULL, *ms_map = NULL, *efrom = NULL, *eto = NULL;
+	uint8_t *eorg = NULL;
+	struct raw_link *ignore = NULL;
+	size_t n_ignore = opts ? opts->n_ignore : 0;
 	uint64_t *key = NULL;
 	struct key_pair *kp = NULL;
 	int rc;
 
 	*out = NULL;
 	errbuf[0] = '\0';
+	L.deps = opts && opts->deps ? opts->deps : ANALYZE_DEPS_ALL;
 	rc = store_each_project(s, on_project, &L);
 	if (rc == 0)
 		rc = store_each_issue_brief(s, L.all_states ? 0 : STORE_WALK_OPEN_ONLY, on_issue,
@@ -808,7 +870,12 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	free(rank_of), rank_of = NULL;
 	free(key), key = NULL;
 
-	rc = store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
+	rc = 0;
+	if (L.deps & ANALYZE_DEPS_LINKS)
+		rc = store_each_link_fast(s, STORE_WALK_BLOCKS_ONLY, on_link, &L);
+	L.m_links = L.m;
+	if (rc == 0 && (L.deps & ANALYZE_DEPS_TEXT))
+		rc = store_each_text_dep(s, on_text_dep, &L);
 	if (rc != 0) {
 		if (L.err < 0)
 			rc = L.err;
@@ -818,9 +885,22 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	}
 	efrom = analyze__alloc(L.m, sizeof *efrom);
 	eto = analyze__alloc(L.m, sizeof *eto);
-	if (!efrom || !eto) {
+	eorg = analyze__alloc(L.m, sizeof *eorg);
+	if (!efrom || !eto || !eorg) {
 		rc = ANALYZE_ENOMEM;
 		goto done;
+	}
+	/* --ignore-deps: the pairs sorted, each dependency looked up */
+	if (n_ignore) {
+		if (!(ignore = analyze__alloc(n_ignore, sizeof *ignore))) {
+			rc = ANALYZE_ENOMEM;
+			goto done;
+		}
+		for (size_t i = 0; i < n_ignore; i++) {
+			ignore[i].source = opts->ignore[2 * i];
+			ignore[i].target = opts->ignore[2 * i + 1];
+		}
+		qsort(ignore, n_ignore, sizeof *ignore, cmp_raw_link);
 	}
 	/* Resolve ids with the slots of a few links ahead already on their way
 	 * into the cache: the table is far larger than the cache, so this is
@@ -835,13 +915,16 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		uint32_t b = hlookup(&L, L.raw[i].target);
 		if (a == UINT32_MAX || b == UINT32_MAX)
 			continue; /* a link to an issue outside the analysed graph */
+		if (ignore && bsearch(&L.raw[i], ignore, n_ignore, sizeof *ignore, cmp_raw_link))
+			continue;
 		efrom[m] = a;
 		eto[m] = b;
+		eorg[m] = i < L.m_links ? ANALYZE_ORIGIN_LINK : ANALYZE_ORIGIN_TEXT;
 		m++;
 	}
 	free(L.slots), L.slots = NULL;
 	free(L.raw), L.raw = NULL;
-	rc = build_csr(g, efrom, eto, m);
+	rc = build_csr(g, efrom, eto, eorg, m);
 done:
 	free(rank_of);
 	free(order);
@@ -850,6 +933,8 @@ done:
 	free(ms_map);
 	free(efrom);
 	free(eto);
+	free(eorg);
+	free(ignore);
 	loader_release(&L);
 	if (rc < 0)
 		analyze_graph_free(g);

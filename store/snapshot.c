@@ -488,6 +488,53 @@ static int import_link(struct importer *im, struct json_object *o)
 	return 0;
 }
 
+static int import_text_dep(struct importer *im, struct json_object *o)
+{
+	/* Entries equal in source, target and type are one: the smallest line. */
+	static const char sql[] =
+	    "INSERT INTO text_deps(source_id, target_id, type, line, phrase) "
+	    "VALUES(?, ?, ?, ?, ?) ON CONFLICT(source_id, target_id, type) DO UPDATE SET "
+	    "phrase = CASE WHEN excluded.line < line THEN excluded.phrase ELSE phrase END, "
+	    "line = min(line, excluded.line)";
+	int64_t src = 0, dst = 0, line = 0;
+	const char *kind = NULL, *phrase = NULL;
+	int type, rc;
+	if (!json_object_is_type(o, json_type_object))
+		return bad(im, NULL, "expected an object");
+	if ((rc = req_id(im, o, "source_issue_id", &src)) ||
+	    (rc = req_id(im, o, "target_issue_id", &dst)) ||
+	    (rc = req_string(im, o, "link_type", &kind)) || (rc = req_id(im, o, "line", &line)) ||
+	    (rc = req_string(im, o, "phrase", &phrase)))
+		return rc;
+	if (strcmp(kind, "blocks") == 0)
+		type = STORE_TEXT_BLOCKS;
+	else if (strcmp(kind, "is_blocked_by") == 0)
+		type = STORE_TEXT_BLOCKED_BY;
+	else
+		return bad(im, "link_type", "\"%.40s\" is not one of blocks, is_blocked_by", kind);
+	if (!idset_has(&im->issues, src))
+		return bad(im, "source_issue_id", "%lld is not an issue of the snapshot",
+			   (long long)src);
+	if (!idset_has(&im->issues, dst))
+		return bad(im, "target_issue_id", "%lld is not an issue of the snapshot",
+			   (long long)dst);
+	if (src == dst)
+		return bad(im, NULL, "issue %lld names itself", (long long)src);
+	sqlite3_stmt *st = store_stmt(im->s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, src);
+	sqlite3_bind_int64(st, 2, dst);
+	sqlite3_bind_int(st, 3, type);
+	sqlite3_bind_int64(st, 4, line);
+	sqlite3_bind_text(st, 5, phrase, -1, SQLITE_STATIC);
+	int src_rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (src_rc != SQLITE_DONE)
+		return store_fail_sql(im->s, src_rc, "import");
+	return 0;
+}
+
 /* ---- document ------------------------------------------------------------ */
 
 /*
@@ -631,16 +678,21 @@ static int walk_array(struct reader *r, struct importer *im, const char *name, r
 	}
 }
 
-enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, N_ARRAYS };
-static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links"};
-static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link};
+enum { ARR_PROJECTS, ARR_ISSUES, ARR_LINKS, ARR_TEXT_DEPS, N_ARRAYS };
+static const char *const array_names[N_ARRAYS] = {"projects", "issues", "links", "text_deps"};
+static const record_fn array_fns[N_ARRAYS] = {import_project, import_issue, import_link,
+					      import_text_dep};
+/* The array each one refers to (-1: none); text_deps is optional (older
+ * snapshots have none). */
+static const int array_after[N_ARRAYS] = {-1, ARR_PROJECTS, ARR_ISSUES, ARR_ISSUES};
+static const bool array_required[N_ARRAYS] = {true, true, true, false};
 
 /* The ids the array a refers to, ready for lookups. */
 static void before_load(struct importer *im, int a)
 {
 	if (a == ARR_ISSUES)
 		idset_sort(&im->projects);
-	else if (a == ARR_LINKS)
+	else if (a == ARR_LINKS || a == ARR_TEXT_DEPS)
 		idset_sort(&im->issues);
 }
 
@@ -666,7 +718,7 @@ static int top_level_value(struct reader *r, struct importer *im, struct doc_sta
 		d->seen[a] = true;
 		/* Projects before issues before links (foreign keys); a file that
 		 * orders them otherwise is checked now and loaded at the end. */
-		bool ready = a == ARR_PROJECTS || d->loaded[a - 1];
+		bool ready = array_after[a] < 0 || d->loaded[array_after[a]];
 		d->at[a] = r->pos;
 		if (ready)
 			before_load(im, a);
@@ -742,12 +794,12 @@ static int import_document(struct reader *r, struct importer *im)
 	if (!d.has_source)
 		return bad(im, "source", "missing");
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (!d.seen[a])
+		if (!d.seen[a] && array_required[a])
 			return bad(im, array_names[a], "missing (expected an array)");
 	}
 	/* Arrays that came before the ones they refer to. */
 	for (int a = 0; a < N_ARRAYS; a++) {
-		if (d.loaded[a])
+		if (d.loaded[a] || !d.seen[a])
 			continue;
 		r->pos = d.at[a];
 		before_load(im, a);
@@ -913,6 +965,22 @@ static int export_link(void *ctx, const struct store_link *l)
 	return emit(ctx, o);
 }
 
+static int export_text_dep(void *ctx, const struct store_text_dep *d)
+{
+	struct json_object *o = json_object_new_object();
+	if (o) {
+		json_object_object_add(o, "source_issue_id", json_object_new_int64(d->source_id));
+		json_object_object_add(o, "target_issue_id", json_object_new_int64(d->target_id));
+		json_object_object_add(o, "link_type",
+				       json_object_new_string(d->type == STORE_TEXT_BLOCKS
+								  ? "blocks"
+								  : "is_blocked_by"));
+		json_object_object_add(o, "line", json_object_new_int64(d->line));
+		json_object_object_add(o, "phrase", json_object_new_string(d->phrase));
+	}
+	return emit(ctx, o);
+}
+
 static int close_array(struct exporter *ex, const char *after)
 {
 	fputs(ex->first ? "]" : "\n  ]", ex->out);
@@ -949,6 +1017,9 @@ int store_export_json(struct store *s, FILE *out)
 		goto done;
 	close_array(&ex, ",\n  \"links\": [");
 	if ((rc = store_each_link(s, export_link, &ex)))
+		goto done;
+	close_array(&ex, ",\n  \"text_deps\": [");
+	if ((rc = store_each_text_dep(s, export_text_dep, &ex)))
 		goto done;
 	close_array(&ex, "\n}\n");
 	if (fflush(out) != 0 || ferror(out))

@@ -79,6 +79,17 @@ def base_snapshot():
             # an issue may block itself (a knot of one)
             {"id": 5, "source_issue_id": 91, "target_issue_id": 91, "link_type": "blocks"},
         ],
+        "text_deps": [
+            {"source_issue_id": 91, "target_issue_id": 84, "link_type": "blocks",
+             "line": 1, "phrase": "blocks"},
+            {"source_issue_id": 84, "target_issue_id": 90, "link_type": "is_blocked_by",
+             "line": 5, "phrase": "depends on"},
+            # the same dependency again: one, at the smallest line
+            {"source_issue_id": 84, "target_issue_id": 90, "link_type": "is_blocked_by",
+             "line": 3, "phrase": "blocked by"},
+            {"source_issue_id": 90, "target_issue_id": 84, "link_type": "blocks",
+             "line": 2, "phrase": "required by", "extra_field_ignored": True},
+        ],
     }
 
 
@@ -163,6 +174,23 @@ def bad_variants():
     mutate("self relates_to", lambda d: d["links"].append(
         {"id": 9, "source_issue_id": 84, "target_issue_id": 84, "link_type": "relates_to"}),
         "links[7]", "relates_to itself")
+    mutate("text dep relates_to", lambda d: d["text_deps"][1].update(link_type="relates_to"),
+           "text_deps[1].link_type", "relates_to")
+    mutate("text dep to itself", lambda d: d["text_deps"][0].update(target_issue_id=91),
+           "text_deps[0]", "names itself")
+    mutate("text dep to missing issue", lambda d: d["text_deps"][2].update(target_issue_id=1234),
+           "text_deps[2].target_issue_id", "1234 is not an issue")
+    mutate("text dep from missing issue", lambda d: d["text_deps"][0].update(source_issue_id=7),
+           "text_deps[0].source_issue_id", "7 is not an issue")
+    mutate("text dep line 0", lambda d: d["text_deps"][0].update(line=0), "text_deps[0].line")
+    mutate("text dep line as string", lambda d: d["text_deps"][0].update(line="1"),
+           "text_deps[0].line")
+    mutate("text dep phrase not a string", lambda d: d["text_deps"][0].update(phrase=1),
+           "text_deps[0].phrase")
+    mutate("text dep without type", lambda d: d["text_deps"][0].pop("link_type"),
+           "text_deps[0].link_type", "missing")
+    mutate("text_deps not an array", lambda d: d.update(text_deps="none"), "text_deps",
+           "expected an array")
     mutate("array given twice", lambda d: None, "given twice")
     out[-1] = ("array given twice",
                text[:-1] + b', "links": []}', ("links", "given twice"))
@@ -244,6 +272,17 @@ class ImportExport(unittest.TestCase):
             {"id": 4, "source_issue_id": 84, "target_issue_id": 85, "link_type": "blocks"},
             {"id": 5, "source_issue_id": 91, "target_issue_id": 91, "link_type": "blocks"},
         ])
+        # text deps: merged, sorted by source, target, type, line; always written
+        self.assertEqual(doc["text_deps"], [
+            {"source_issue_id": 84, "target_issue_id": 90, "link_type": "is_blocked_by",
+             "line": 3, "phrase": "blocked by"},
+            {"source_issue_id": 90, "target_issue_id": 84, "link_type": "blocks",
+             "line": 2, "phrase": "required by"},
+            {"source_issue_id": 91, "target_issue_id": 84, "link_type": "blocks",
+             "line": 1, "phrase": "blocks"},
+        ])
+        self.assertEqual(list(doc.keys()),
+                         ["version", "source", "projects", "issues", "links", "text_deps"])
         i85 = doc["issues"][1]
         self.assertEqual(i85["title"], "Café \"quotes\" \\ / ünïcode")
         self.assertEqual(i85["state"], "closed")
@@ -275,10 +314,31 @@ class ImportExport(unittest.TestCase):
         self.assertEqual(len(doc["issues"]), 3000)
         self.assertGreater(len(doc["links"]), 5000)
 
+    def test_import__older_snapshot_without_text_deps_loads(self):
+        d = base_snapshot()
+        d.pop("text_deps")
+        self.import_ok(self.write("old.json", json.dumps(d).encode()))
+        doc = json.loads(self.export_ok())
+        self.assertEqual(doc["text_deps"], [])
+        self.assertEqual(len(doc["links"]), 5)
+        rc, out, err = run("stats", "--format", "json", db=self.db)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["text_deps"], 0)
+
+    def test_stats__counts_text_dependency_pairs(self):
+        self.import_ok(self.write("snap.json", json.dumps(base_snapshot()).encode()))
+        rc, out, err = run("stats", "--format", "json", db=self.db)
+        self.assertEqual(rc, 0, err)
+        # 90 blocks 84 (written by both 84 and 90), 91 blocks 84: two pairs
+        self.assertEqual(json.loads(out)["text_deps"], 2)
+        rc, out, err = run("stats", db=self.db)
+        self.assertEqual(rc, 0, err)
+        self.assertIn(b"text deps:  2\n", out)
+
     def test_import__keys_in_any_order_and_from_stdin(self):
         d = base_snapshot()
-        reordered = {"links": d["links"], "issues": d["issues"], "projects": d["projects"],
-                     "source": d["source"], "version": 1}
+        reordered = {"text_deps": d["text_deps"], "links": d["links"], "issues": d["issues"],
+                     "projects": d["projects"], "source": d["source"], "version": 1}
         rc, _, err = run("import", "-", db=self.db, stdin=json.dumps(reordered).encode())
         self.assertEqual(rc, 0, err)
         self.assertIn("standard input", err)
@@ -299,11 +359,13 @@ class ImportExport(unittest.TestCase):
         d2["issues"] = d2["issues"][2:]
         d2["projects"] = d2["projects"][1:]
         d2["links"] = [d2["links"][2]]
+        d2["text_deps"] = []
         self.import_ok(self.write("b.json", json.dumps(d2).encode()))
         doc = json.loads(self.export_ok())
         self.assertEqual(doc["source"], "https://other.example.com")
         self.assertEqual([i["id"] for i in doc["issues"]], [90, 91])
         self.assertEqual(len(doc["links"]), 1)
+        self.assertEqual(doc["text_deps"], [])
 
     # ---- refused snapshots -------------------------------------------------
 

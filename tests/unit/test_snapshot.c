@@ -91,7 +91,8 @@ static const char small_export[] =
     "  \"links\": [\n"
     "    {\"id\":7,\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"blocks\"},\n"
     "    {\"id\":8,\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"relates_to\"}\n"
-    "  ]\n"
+    "  ],\n"
+    "  \"text_deps\": []\n"
     "}\n";
 
 static void test_snapshot__exports_in_fixed_form_and_round_trips(void **state)
@@ -126,7 +127,7 @@ static void test_snapshot__empty_arrays(void **state)
 			 0);
 	char *out = export_str();
 	assert_string_equal(out, "{\n  \"version\": 1,\n  \"source\": \"\",\n  \"projects\": [],\n"
-				 "  \"issues\": [],\n  \"links\": []\n}\n");
+				 "  \"issues\": [],\n  \"links\": [],\n  \"text_deps\": []\n}\n");
 	char *inst = (char *)"x";
 	assert_int_equal(store_get_instance(st, &inst), 0);
 	assert_null(inst);
@@ -178,6 +179,38 @@ static void test_snapshot__refusals_name_the_problem_and_change_nothing(void **s
 	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[]}",
 	     "links: missing (expected an array)"},
 	    {"{'version':1}", "line 1, column 2: not valid JSON: unexpected character"},
+#define TD_HEAD                                                                                    \
+	"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":"         \
+	"\"p\"}],\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":"      \
+	"\"opened\"},{\"id\":4,\"project_id\":1,\"iid\":2,\"title\":\"t\",\"state\":"              \
+	"\"opened\"}],\"links\":[],\"text_deps\":["
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"relates_to\","
+		     "\"line\":1,\"phrase\":\"blocks\"}]}",
+	     "text_deps[0].link_type: \"relates_to\" is not one of blocks, is_blocked_by"},
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":3,\"link_type\":\"blocks\","
+		     "\"line\":1,\"phrase\":\"blocks\"}]}",
+	     "text_deps[0]: issue 3 names itself"},
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"blocks\","
+		     "\"line\":1,\"phrase\":\"blocks\"},{\"source_issue_id\":3,\"target_issue_"
+		     "id\":9,\"link_type\":\"blocks\",\"line\":1,\"phrase\":\"blocks\"}]}",
+	     "text_deps[1].target_issue_id: 9 is not an issue of the snapshot"},
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"blocks\","
+		     "\"line\":0,\"phrase\":\"blocks\"}]}",
+	     "text_deps[0].line: expected a positive integer"},
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"blocks\","
+		     "\"line\":\"2\",\"phrase\":\"blocks\"}]}",
+	     "text_deps[0].line: expected a positive integer"},
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"blocks\","
+		     "\"line\":2,\"phrase\":null}]}",
+	     "text_deps[0].phrase: expected a string"},
+	    {TD_HEAD "{\"source_issue_id\":3,\"target_issue_id\":4,\"link_type\":\"blocks\","
+		     "\"line\":2}]}",
+	     "text_deps[0].phrase: missing"},
+	    {TD_HEAD "7]}", "text_deps[0]: expected an object"},
+	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],"
+	     "\"text_deps\":{}}",
+	     "text_deps: expected an array"},
+#undef TD_HEAD
 	};
 	assert_int_equal(import_str(small), 0);
 	char *before = export_str();
@@ -191,6 +224,60 @@ static void test_snapshot__refusals_name_the_problem_and_change_nothing(void **s
 		free(after);
 	}
 	free(before);
+}
+
+/* text_deps: loaded even before the issues they name, duplicates merged
+ * (smallest line and its phrase), exported sorted and round-tripped. */
+static void test_snapshot__text_deps_merge_sort_and_round_trip(void **state)
+{
+	(void)state;
+	static const char in[] =
+	    "{\"text_deps\":["
+	    "{\"source_issue_id\":2,\"target_issue_id\":1,\"link_type\":\"blocks\",\"line\":4,"
+	    "\"phrase\":\"required by\"},"
+	    "{\"source_issue_id\":1,\"target_issue_id\":3,\"link_type\":\"is_blocked_by\","
+	    "\"line\":9,\"phrase\":\"needs\",\"extra\":1},"
+	    "{\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"is_blocked_by\","
+	    "\"line\":7,\"phrase\":\"depends on\"},"
+	    "{\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"is_blocked_by\","
+	    "\"line\":3,\"phrase\":\"blocked by\"},"
+	    "{\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"blocks\",\"line\":5,"
+	    "\"phrase\":\"blocks\"}],"
+	    "\"version\":1,\"source\":\"s\",\"links\":[],"
+	    "\"issues\":[{\"id\":1,\"project_id\":5,\"iid\":1,\"title\":\"a\",\"state\":"
+	    "\"opened\"},{\"id\":2,\"project_id\":5,\"iid\":2,\"title\":\"b\",\"state\":"
+	    "\"opened\"},{\"id\":3,\"project_id\":5,\"iid\":3,\"title\":\"c\",\"state\":"
+	    "\"closed\"}],"
+	    "\"projects\":[{\"id\":5,\"path_with_namespace\":\"g/p\"}]}";
+	assert_int_equal(import_str(in), 0);
+	struct store_counts c;
+	assert_int_equal(store_counts(st, &c), 0);
+	/* pairs: 2->1 (twice, from both sides), 1->2, 3->1 */
+	assert_int_equal(c.text_deps, 3);
+	char *first = export_str();
+	const char *td = strstr(first, "  \"text_deps\": [\n");
+	assert_non_null(td);
+	assert_string_equal(
+	    td, "  \"text_deps\": [\n"
+		"    {\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"blocks\","
+		"\"line\":5,\"phrase\":\"blocks\"},\n"
+		"    {\"source_issue_id\":1,\"target_issue_id\":2,\"link_type\":\"is_blocked_by\","
+		"\"line\":3,\"phrase\":\"blocked by\"},\n"
+		"    {\"source_issue_id\":1,\"target_issue_id\":3,\"link_type\":\"is_blocked_by\","
+		"\"line\":9,\"phrase\":\"needs\"},\n"
+		"    {\"source_issue_id\":2,\"target_issue_id\":1,\"link_type\":\"blocks\","
+		"\"line\":4,\"phrase\":\"required by\"}\n"
+		"  ]\n"
+		"}\n");
+	assert_int_equal(import_str(first), 0);
+	char *second = export_str();
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	/* An older snapshot (no text_deps) replaces them with none. */
+	assert_int_equal(import_str(small), 0);
+	assert_int_equal(store_counts(st, &c), 0);
+	assert_int_equal(c.text_deps, 0);
 }
 
 /* A few thousand generated issues, links given in every spelling. */
@@ -246,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(test_snapshot__exports_in_fixed_form_and_round_trips),
 	    cmocka_unit_test(test_snapshot__empty_arrays),
 	    cmocka_unit_test(test_snapshot__refusals_name_the_problem_and_change_nothing),
+	    cmocka_unit_test(test_snapshot__text_deps_merge_sort_and_round_trip),
 	    cmocka_unit_test(test_snapshot__generated_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
