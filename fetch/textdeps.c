@@ -63,10 +63,25 @@ struct ex {
 	uint32_t line;
 };
 
+/* Byte classes: word character, first letter of a phrase, inline opener. */
+enum { C_WORD = 1, C_PSTART = 2, C_INLINE = 4 };
+/* clang-format off */
+static const unsigned char cls[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 4, 0, 0, 0,
+	0, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
+	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	4, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
+	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 4, 0,
+	/* bytes 0x80-0xff: 0 */
+};
+/* clang-format on */
+
 static bool is_word(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_';
+	return cls[c] & C_WORD;
 }
 
 static bool is_digit(unsigned char c)
@@ -471,22 +486,15 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 	const char *t = x->t;
 	size_t i = a;
 	while (i < b && !x->oom) {
-		unsigned char c = (unsigned char)t[i];
-		if (!is_word(c)) {
+		/* a phrase starts with b, d, n or r at a word boundary */
+		while (i < b && !(cls[(unsigned char)t[i]] & C_PSTART))
 			i++;
-			continue;
-		}
-		size_t pe;
-		int ph = -1;
-		if (c != '_' && !is_digit(c) && ok_before(t, i, a))
-			ph = match_phrase(t, i, b, &pe);
+		if (i >= b)
+			break;
+		size_t pe = 0;
+		int ph = ok_before(t, i, a) ? match_phrase(t, i, b, &pe) : -1;
 		if (ph < 0) {
-			if (c == '_') {
-				i++; /* `_` may be an emphasis marker before a phrase */
-				continue;
-			}
-			while (i < b && is_word((unsigned char)t[i]) && t[i] != '_')
-				i++;
+			i++;
 			continue;
 		}
 		/* between the phrase and the list */
@@ -553,16 +561,24 @@ static void scan_inline(struct ex *x, size_t s, size_t e)
 	const char *t = x->t;
 	/* the backtick and tilde runs, and each one's closer */
 	size_t nruns = 0, maxlen = 0;
+	bool lt = false;
 	for (size_t i = s; i < e;) {
-		if (t[i] == '`' || t[i] == '~') {
+		if (!(cls[(unsigned char)t[i]] & C_INLINE)) {
+			i++;
+		} else if (t[i] == '<') {
+			lt = true;
+			i++;
+		} else {
 			size_t r = run_len(t, i, e, t[i]);
 			nruns++;
 			if (t[i] == '`' && r > maxlen)
 				maxlen = r;
 			i += r;
-		} else {
-			i++;
 		}
+	}
+	if (!nruns && !lt) {
+		scan_segment(x, s, e);
+		return;
 	}
 	if (nruns && !reserve_runs(x, nruns, maxlen)) {
 		x->oom = true;
@@ -638,34 +654,65 @@ static bool is_gq_line(const char *t, size_t s, size_t e)
 	return e - s == 3 && t[s] == '>' && t[s + 1] == '>' && t[s + 2] == '>';
 }
 
+/* The next line end at or after s: memchr for LF and CR, each cached
+ * until passed. */
+struct eol {
+	size_t lf, cr;
+};
+
+static size_t line_end(const char *t, size_t n, struct eol *c, size_t s)
+{
+	if (c->lf < s || c->lf == NONE) {
+		const char *p = memchr(t + s, '\n', n - s);
+		c->lf = p ? (size_t)(p - t) : n;
+	}
+	if (c->cr < s || c->cr == NONE) {
+		const char *p = memchr(t + s, '\r', n - s);
+		c->cr = p ? (size_t)(p - t) : n;
+	}
+	return c->lf < c->cr ? c->lf : c->cr;
+}
+
+static size_t next_line(const char *t, size_t n, size_t e)
+{
+	if (e >= n)
+		return n;
+	return e + (t[e] == '\r' && e + 1 < n && t[e + 1] == '\n' ? 2 : 1);
+}
+
+/* Whether a line exactly ">>>" starts at or after s. A miss is
+ * remembered, so that each part of the text is searched once. */
+static bool gq_closer_after(struct ex *x, size_t s, size_t *none_from)
+{
+	if (s >= *none_from)
+		return false;
+	struct eol c = {NONE, NONE};
+	for (size_t ls = s; ls < x->n;) {
+		size_t le = line_end(x->t, x->n, &c, ls);
+		if (is_gq_line(x->t, ls, le))
+			return true;
+		ls = next_line(x->t, x->n, le);
+	}
+	*none_from = s;
+	return false;
+}
+
 static void scan_lines(struct ex *x)
 {
 	const char *t = x->t;
 	size_t n = x->n;
-	size_t gq_left = 0;
-	for (size_t s = 0; s < n;) {
-		size_t e = s;
-		while (e < n && t[e] != '\n' && t[e] != '\r')
-			e++;
-		if (is_gq_line(t, s, e))
-			gq_left++;
-		s = e < n ? e + (t[e] == '\r' && e + 1 < n && t[e + 1] == '\n' ? 2 : 1) : n;
-	}
+	size_t gq_none_from = NONE;
+	struct eol eol = {NONE, NONE};
 	char fence = 0;
 	size_t fence_len = 0;
 	bool in_gq = false;
 	x->line = 0;
 	for (size_t s = 0; s < n && !x->oom;) {
-		size_t e = s;
-		while (e < n && t[e] != '\n' && t[e] != '\r')
-			e++;
-		size_t next =
-		    e < n ? e + (t[e] == '\r' && e + 1 < n && t[e + 1] == '\n' ? 2 : 1) : n;
+		size_t e = line_end(t, n, &eol, s);
+		size_t next = next_line(t, n, e);
 		if (x->line < UINT32_MAX)
 			x->line++;
 		bool gq = is_gq_line(t, s, e);
-		if (gq)
-			gq_left--;
 		size_t sp = 0;
 		while (sp < 4 && s + sp < e && t[s + sp] == ' ')
 			sp++;
@@ -688,7 +735,7 @@ static void scan_lines(struct ex *x)
 				x->in_comment = false;
 				scan_inline(x, ce, e);
 			}
-		} else if (gq && gq_left > 0) {
+		} else if (gq && gq_closer_after(x, next, &gq_none_from)) {
 			in_gq = true;
 		} else if (sp < 4 && f < e && t[f] == '>') {
 			/* a quoted line */

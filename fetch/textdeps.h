@@ -11,7 +11,8 @@
  *   character at least as long, then only spaces or tabs. A `>>>` line
  *   opens a GitLab quote only when a later line is exactly `>>>` too (else
  *   it is a plain `>` quote line).
- * - Inline rules work left to right on one line; the first opener wins: a
+ * - Inline rules work left to right on one line (a code span or struck
+ *   text never crosses a line end); the first opener wins: a
  *   backtick run closed by the next run of the same length, a run of
  *   exactly two tildes closed by the next run of exactly two, `<!--` closed
  *   by the next `-->` (on this or a later line; unclosed: to the end). An

@@ -1,0 +1,237 @@
+"""fetch/textdeps.c against an independent Python reading of the SPEC's
+"Text dependencies" grammar (textdeps_oracle.py), on a few thousand random
+descriptions built from a grammar of fragments with a fixed seed. On a
+mismatch, the failing description is shrunk (fragments, then bytes) and
+printed with both answers.
+
+Needs $IG_TEXTDEPS_DUMP (tests/tools/textdeps_dump, set by tests/CMakeLists.txt).
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import textdeps_oracle  # noqa: E402
+
+DUMP = os.environ.get("IG_TEXTDEPS_DUMP")
+SEED = int(os.environ.get("IG_TEXTDEPS_SEED", "20261129"))
+CASES = int(os.environ.get("IG_TEXTDEPS_CASES", "4000"))
+
+ORIGIN = "https://gitlab.example.com"
+ORIGIN2 = "http://h.example:8080/gitlab"
+CONTEXTS = [
+    ("g/app", [ORIGIN]),
+    ("g/sub/app", [ORIGIN, ORIGIN2]),
+    ("app", [ORIGIN2]),
+    ("g/app", []),
+]
+
+PHRASE_WORDS = ["blocked by", "depends on", "depend on", "requires", "needs", "blocks",
+                "required by", "needed by", "blocksize", "unblocks", "needed", "block",
+                "depends", "by", "and"]
+
+
+def rcase(rng, s):
+    return "".join(c.upper() if rng.random() < 0.3 else c for c in s)
+
+
+def phrase(rng):
+    p = rcase(rng, rng.choice(PHRASE_WORDS))
+    if " " in p and rng.random() < 0.3:
+        p = p.replace(" ", rng.choice(["  ", "\t", " \t ", ""]))
+    r = rng.random()
+    if r < 0.15:
+        m = rng.choice(["*", "**", "_", "__", "***", "___"])
+        colon = rng.choice(["", ":"])
+        p = m + p + colon + m if rng.random() < 0.5 else m + p + m + colon
+    elif r < 0.5:
+        p += rng.choice([":", " :", ": ", ":  "])
+    return p
+
+
+def num(rng):
+    r = rng.random()
+    if r < 0.75:
+        n = str(rng.randint(1, 12))
+    elif r < 0.8:
+        n = "0"
+    elif r < 0.85:
+        n = "00" + str(rng.randint(1, 9))
+    elif r < 0.9:
+        n = rng.choice(["9223372036854775807", "9223372036854775808", "99999999999999999999"])
+    else:
+        n = str(rng.randint(1, 5)) + rng.choice(["+", "+s", "abc", "_", "__x", "+x", "+sx", "s"])
+    return n
+
+
+def url(rng):
+    host = rng.choice([
+        "https://gitlab.example.com", "HTTPS://GitLab.Example.com:443", "https://gitlab.example.com:8443",
+        "http://h.example:8080/gitlab", "http://h.example:08080/gitlab", "http://h.example:8080",
+        "https://other.example.com", "http://gitlab.example.com",
+    ])
+    path = rng.choice(["g/web", "g/app", "g/sub/app", "app", "groups/g", "g", "g/.x", "-", "g//a",
+                       "g/issues", "a.b/c-d_e"])
+    kind = rng.choice(["/-/issues/", "/issues/", "/-/work_items/", "/work_items/", "/-/epics/",
+                       "/-/merge_requests/"])
+    tail = rng.choice(["", "", "#note_12", "?x=1", "/designs", "#", "/", ".", ")", ">"])
+    return host + "/" + path + kind + num(rng) + tail
+
+
+def reference(rng):
+    r = rng.random()
+    if r < 0.35:
+        ref = "#" + num(rng)
+    elif r < 0.5:
+        ref = rng.choice(["lib", "app", "and", "x.y", "_p", "-p"]) + "#" + num(rng)
+    elif r < 0.65:
+        ref = rng.choice(["g/lib", "g/app", "g/sub/app", "a/b/c", "g/", "/g/a", "g/lib."]) + "#" + num(rng)
+    elif r < 0.75:
+        ref = url(rng)
+    elif r < 0.82:
+        ref = "<" + url(rng) + rng.choice([">", "", ">>"])
+    elif r < 0.9:
+        ref = "[" + rng.choice(["the bug", "", "a]b", "x[y", "needs #3"]) + "](" + url(rng) + rng.choice([")", "", "))"])
+    else:
+        ref = rng.choice(["!4", "&3", "%v1", "~bug", "@user", "$5", "#", "#x", "GL-1"])
+    r = rng.random()
+    if r < 0.1:
+        ref = "(" + ref + rng.choice([")", "", "))"])
+    elif r < 0.2:
+        m = rng.choice(["*", "**", "_", "__", "***"])
+        ref = m + ref + m
+    return ref
+
+
+def separator(rng):
+    return rng.choice([", ", ",", " ", "  ", "\t", " and ", " AND ", " And ", ",and,", " or ",
+                       "; ", ". ", " & ", "and", " ,", "**, **", "_ _", " - "])
+
+
+def line_start(rng):
+    return rng.choice(["```", "````", "``", "~~~", "~~~~", "   ```", "    ```", "```js", "``` a`b",
+                       "> ", "   > ", "    > ", ">>>", ">>> ", "<!--", "-->", "  ", "    ", "\t",
+                       "* ", "- ", "1. ", "#", "## "])
+
+
+NOISE = ["`", "``", "```", "~", "~~", "~~~", "<!--", "-->", "<!-->", "<", ">", "[", "]", "(", ")",
+         ":", ".", "*", "_", "__", "é", "→", "\u00a0", "\x00", "\xff", "\xc3", "code", "see", "x_",
+         "#", "/", "\\", "&", "!", "http://", "https://"]
+EOLS = ["\n", "\n", "\n", "\r\n", "\r"]
+
+
+def fragments(rng):
+    """A description as a list of byte strings (so it can be shrunk)."""
+    out = []
+    for _ in range(rng.randint(1, 6)):  # lines
+        if rng.random() < 0.3:
+            out.append(line_start(rng))
+            if rng.random() < 0.3:
+                out.append(rng.choice(EOLS))
+                continue
+        for _ in range(rng.randint(1, 5)):
+            r = rng.random()
+            if r < 0.35:
+                out.append(rng.choice(["", " ", "x ", "(", "**", "`", "~~", "<!-- "]) + phrase(rng) + " ")
+                for _ in range(rng.randint(1, 4)):
+                    out.append(reference(rng))
+                    out.append(separator(rng))
+            elif r < 0.5:
+                out.append(reference(rng))
+            elif r < 0.7:
+                out.append(rng.choice(NOISE))
+            elif r < 0.8:
+                out.append(separator(rng))
+            else:
+                out.append(rng.choice(["Some text ", "the ", "code blocks ", "blocked by", " then "]))
+        out.append(rng.choice(EOLS))
+    if rng.random() < 0.5:
+        out.pop()  # no final line ending
+    return [f.encode("utf-8") if not any(ord(c) in (0xFF, 0xC3) for c in f) else f.encode("latin-1")
+            for f in out]
+
+
+def run_dump(cases):
+    payload = [{"project_path": c["project_path"], "iid": c["iid"], "origins": c["origins"],
+                "max_refs": c["max_refs"], "text_hex": c["text"].hex()} for c in cases]
+    p = subprocess.run([DUMP], input=json.dumps(payload).encode(), capture_output=True, timeout=600)
+    if p.returncode != 0:
+        raise AssertionError(f"textdeps_dump exited {p.returncode}: {p.stderr.decode(errors='replace')}")
+    return json.loads(p.stdout)
+
+
+def oracle(c):
+    return textdeps_oracle.extract(c["text"], c["project_path"], c["iid"], c["origins"], c["max_refs"])
+
+
+def differs(c):
+    return run_dump([c])[0] != oracle(c)
+
+
+def shrink(c, frags):
+    """Drop fragments, then bytes, while the two still disagree."""
+    def with_text(t):
+        return dict(c, text=t)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(frags)):
+            f2 = frags[:i] + frags[i + 1:]
+            if differs(with_text(b"".join(f2))):
+                frags = f2
+                changed = True
+                break
+    text = b"".join(frags)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(text)):
+            t2 = text[:i] + text[i + 1:]
+            if differs(with_text(t2)):
+                text = t2
+                changed = True
+                break
+    return with_text(text)
+
+
+def main():
+    if not DUMP or not os.access(DUMP, os.X_OK):
+        print("IG_TEXTDEPS_DUMP is not set to the textdeps_dump tool", file=sys.stderr)
+        return 1
+    rng = random.Random(SEED)
+    cases, frags = [], []
+    for _ in range(CASES):
+        project, origins = rng.choice(CONTEXTS)
+        f = fragments(rng)
+        frags.append(f)
+        cases.append({"project_path": project, "iid": rng.randint(1, 3), "origins": origins,
+                      "max_refs": rng.choice([0, 0, 0, 0, 1, 2, 3]), "text": b"".join(f)})
+    got = run_dump(cases)
+    assert len(got) == len(cases)
+    with_deps = with_dropped = 0
+    for i, c in enumerate(cases):
+        want = oracle(c)
+        if got[i] != want:
+            small = shrink(c, frags[i])
+            print(f"case {i}: the extractor and the oracle disagree; smallest failing text:",
+                  file=sys.stderr)
+            print(f"  context: {small['project_path']}#{small['iid']} origins={small['origins']} "
+                  f"max_refs={small['max_refs']}", file=sys.stderr)
+            print(f"  text: {small['text']!r}", file=sys.stderr)
+            print(f"  extractor: {json.dumps(run_dump([small])[0])}", file=sys.stderr)
+            print(f"  oracle:    {json.dumps(oracle(small))}", file=sys.stderr)
+            return 1
+        with_deps += bool(want["deps"])
+        with_dropped += bool(want["dropped"])
+    # The corpus must exercise the grammar, not agree on empty answers.
+    print(f"{len(cases)} descriptions agree; {with_deps} with dependencies, "
+          f"{with_dropped} with dropped references")
+    assert with_deps > len(cases) // 4, with_deps
+    assert with_dropped > 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,512 @@
+/* Unit tests of fetch/textdeps.c: every row of the SPEC's "Text
+ * dependencies" table (T = g/app#1, origin https://gitlab.example.com),
+ * then each rule on both sides of its boundary. A result is written as
+ * "R>T@line" (R blocks T) or "T>R@line" (T blocks R), space-separated. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "textdeps.h"
+
+static const char *const origin_main[] = {"https://gitlab.example.com"};
+
+static char got[8192];
+static size_t got_dropped;
+static const char *got_phrase; /* the first item's phrase */
+
+static const char *run(const char *project, int64_t iid, const char *const *origins,
+		       size_t n_origins, size_t max_refs, const char *text, size_t len)
+{
+	struct textdeps_ctx ctx = {project, iid, origins, n_origins, max_refs};
+	struct textdeps d;
+	assert_int_equal(textdeps_extract(text, len, &ctx, &d), 0);
+	size_t w = 0;
+	got[0] = '\0';
+	got_phrase = d.count ? d.items[0].phrase : NULL;
+	for (size_t i = 0; i < d.count; i++) {
+		const struct textdep *e = &d.items[i];
+		int n = e->blocks
+			    ? snprintf(got + w, sizeof got - w, "%sT>%s#%lld@%u", w ? " " : "",
+				       e->project_path, (long long)e->iid, e->line)
+			    : snprintf(got + w, sizeof got - w, "%s%s#%lld>T@%u", w ? " " : "",
+				       e->project_path, (long long)e->iid, e->line);
+		assert_true(n > 0 && (size_t)n < sizeof got - w);
+		w += (size_t)n;
+	}
+	got_dropped = d.dropped;
+	textdeps_release(&d);
+	textdeps_release(&d); /* idempotent */
+	return got;
+}
+
+static const char *deps(const char *text)
+{
+	return run("g/app", 1, origin_main, 1, 0, text, strlen(text));
+}
+
+static const char *deps_in(const char *project, const char *text)
+{
+	return run(project, 1, origin_main, 1, 0, text, strlen(text));
+}
+
+#define EXPECT(text, want) assert_string_equal(deps(text), want)
+
+static void test_textdeps__spec_table(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #2", "g/app#2>T@1");
+	EXPECT("**Blocked by:** #2, #3 and g/lib#4.", "g/app#2>T@1 g/app#3>T@1 g/lib#4>T@1");
+	EXPECT("blocked  by:  (#2)", "g/app#2>T@1");
+	EXPECT("Depends on lib#7", "g/lib#7>T@1");
+	EXPECT("This blocks https://gitlab.example.com/g/web/-/issues/9#note_12", "T>g/web#9@1");
+	EXPECT("Needs [the login bug](https://gitlab.example.com/g/app/issues/5)", "g/app#5>T@1");
+	EXPECT("Requires #2+", "g/app#2>T@1");
+	EXPECT("Unblocks #2", "");
+	EXPECT("blocksize #2", "");
+	EXPECT("Blocked by !4", "");
+	EXPECT("Blocked by &3", "");
+	EXPECT("Blocked by\n#2", "");
+	EXPECT("`Blocked by #2`", "");
+	EXPECT("> Blocked by #2", "");
+	EXPECT("~~Blocked by #2~~", "");
+	EXPECT("Blocked by #12abc", "");
+	EXPECT("Blocked by #1", "");
+	EXPECT("Required by #2 and #3, blocked by #4", "T>g/app#2@1 T>g/app#3@1 g/app#4>T@1");
+	EXPECT("code blocks #2", "T>g/app#2@1");
+}
+
+static void test_textdeps__each_phrase_and_its_direction(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want, *phrase;
+	} rows[] = {
+	    {"blocked by #2", "g/app#2>T@1", "blocked by"},
+	    {"depends on #2", "g/app#2>T@1", "depends on"},
+	    {"depend on #2", "g/app#2>T@1", "depend on"},
+	    {"requires #2", "g/app#2>T@1", "requires"},
+	    {"needs #2", "g/app#2>T@1", "needs"},
+	    {"blocks #2", "T>g/app#2@1", "blocks"},
+	    {"required by #2", "T>g/app#2@1", "required by"},
+	    {"needed by #2", "T>g/app#2@1", "needed by"},
+	    {"BLOCKED BY #2", "g/app#2>T@1", "blocked by"},
+	    {"bLoCkEd By #2", "g/app#2>T@1", "blocked by"},
+	    {"Blocked \t  by #2", "g/app#2>T@1", "blocked by"},
+	    {"Needed\tby #2", "T>g/app#2@1", "needed by"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_string_equal(deps(rows[i].text), rows[i].want);
+		assert_string_equal(got_phrase, rows[i].phrase);
+	}
+}
+
+static void test_textdeps__phrase_needs_word_boundaries(void **state)
+{
+	(void)state;
+	EXPECT("blockedby #2", "");
+	EXPECT("Unblocks #2", "");
+	EXPECT("reblocks #2", "");
+	EXPECT("blocks2 #2", "");
+	EXPECT("blocksize #2", "");
+	EXPECT("x_blocks #2", "");
+	EXPECT("blocks_x #2", "");
+	EXPECT("needsy #2", "");
+	EXPECT("depends  onto #2", "");
+	EXPECT("depend #2", "");
+	EXPECT("Blocked\nby #2", "");
+	EXPECT("Blocked by\r#2", "");
+	EXPECT("(blocks #2)", "T>g/app#2@1");
+	EXPECT("x-blocks #2", "T>g/app#2@1");
+	EXPECT("2. blocks #2", "T>g/app#2@1");
+	EXPECT("\xc3\xa9"
+	       "blocks #2",
+	       "T>g/app#2@1"); /* é is not a word character */
+}
+
+static void test_textdeps__emphasis_around_phrase_colon_inside_or_outside(void **state)
+{
+	(void)state;
+	EXPECT("**Blocked by:** #2", "g/app#2>T@1");
+	EXPECT("**Blocked by**: #2", "g/app#2>T@1");
+	EXPECT("*Blocked by*: #2", "g/app#2>T@1");
+	EXPECT("*Blocked by:* #2", "g/app#2>T@1");
+	EXPECT("_Blocked by_: #2", "g/app#2>T@1");
+	EXPECT("__Blocked by:__ #2", "g/app#2>T@1");
+	EXPECT("_blocks_ #2", "T>g/app#2@1");
+	EXPECT("blocks_ #2", "T>g/app#2@1");
+	EXPECT("___blocks___ #2", "");
+	EXPECT("***Blocked by*** #2", "");
+	EXPECT("Blocked by : #2", "g/app#2>T@1");
+	EXPECT("Blocked by:: #2", "");
+	EXPECT("Blocked by:#2", "g/app#2>T@1");
+	EXPECT("Blocked by, #2", "");
+	EXPECT("Blocked by and #2", "");
+	EXPECT("Blocked by: **#2, #3**", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("Blocked by: *#2*, _#3_, __#4__", "g/app#2>T@1 g/app#3>T@1 g/app#4>T@1");
+	EXPECT("Blocked by: **(#2)**", "g/app#2>T@1");
+}
+
+static void test_textdeps__reference_list_separators(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #2,#3,,#4", "g/app#2>T@1 g/app#3>T@1 g/app#4>T@1");
+	EXPECT("Blocked by #2\t#3  #4", "g/app#2>T@1 g/app#3>T@1 g/app#4>T@1");
+	EXPECT("Blocked by #2 and #3 AND #4 And #5",
+	       "g/app#2>T@1 g/app#3>T@1 g/app#4>T@1 g/app#5>T@1");
+	EXPECT("Blocked by #2, and #3", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("Blocked by #2 and#3", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("Blocked by #2 andrew#3", "g/andrew#3>T@1 g/app#2>T@1");
+	EXPECT("Blocked by #2 or #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2; #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2 - #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2 the #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2.", "g/app#2>T@1");
+	EXPECT("Blocked by (#2), (g/lib#4)", "g/app#2>T@1 g/lib#4>T@1");
+	EXPECT("Blocked by (#2", "");
+	EXPECT("Blocked by ((#2))", "");
+	EXPECT("Blocked by #2 (#3", "g/app#2>T@1");
+}
+
+static void test_textdeps__non_references_end_the_list(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #2 !4 #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2, &3, #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2 %v1 #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2 ~bug #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2 @user #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2 $5 #3", "g/app#2>T@1");
+	EXPECT("Blocked by @user #3", "");
+	EXPECT("Blocked by !4, #3", "");
+}
+
+static void test_textdeps__number_forms(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #12abc", "");
+	EXPECT("Blocked by #12", "g/app#12>T@1");
+	EXPECT("Blocked by #2+", "g/app#2>T@1");
+	EXPECT("Blocked by #2+s", "g/app#2>T@1");
+	EXPECT("Blocked by #2+s, #3+", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("Blocked by #2+x #3", "g/app#2>T@1"); /* `+x` is no suffix: the list ends */
+	EXPECT("Blocked by #2+sx #3", "g/app#2>T@1");
+	EXPECT("Blocked by #2s", "");
+	EXPECT("Blocked by #0", "");
+	EXPECT("Blocked by #007", "g/app#7>T@1");
+	EXPECT("Blocked by #9223372036854775807", "g/app#9223372036854775807>T@1");
+	EXPECT("Blocked by #9223372036854775808", "");
+	EXPECT("Blocked by #99999999999999999999", "");
+	EXPECT("Blocked by #2_", "g/app#2>T@1");
+	EXPECT("Blocked by #2__", "g/app#2>T@1");
+	EXPECT("Blocked by #2___", "");
+	EXPECT("Blocked by #2_x", "");
+	EXPECT("Blocked by #", "");
+	EXPECT("Blocked by # 2", "");
+}
+
+static void test_textdeps__project_forms_resolve(void **state)
+{
+	(void)state;
+	assert_string_equal(deps_in("g/sub/app", "Blocked by lib#7"), "g/sub/lib#7>T@1");
+	assert_string_equal(deps_in("app", "Blocked by lib#7"), "lib#7>T@1");
+	assert_string_equal(deps_in("g/sub/app", "Blocked by #7"), "g/sub/app#7>T@1");
+	EXPECT("Blocked by a/b/c#3", "a/b/c#3>T@1");
+	EXPECT("Blocked by a.b/c-d_e#3", "a.b/c-d_e#3>T@1");
+	EXPECT("Blocked by g/#3", "");
+	EXPECT("Blocked by /g/a#3", "");
+	EXPECT("Blocked by g//a#3", "");
+	EXPECT("Blocked by -p#3", "");
+	EXPECT("Blocked by g/needs#3", "g/needs#3>T@1"); /* not also "needs #3" */
+	EXPECT("Blocked by lib #3", "");
+}
+
+static void test_textdeps__reference_to_itself_is_ignored(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #1", "");
+	EXPECT("Blocked by #1, #2", "g/app#2>T@1");
+	EXPECT("Blocked by app#1 and g/app#1 and #3", "g/app#3>T@1");
+	EXPECT("Blocks https://gitlab.example.com/g/app/-/issues/1", "");
+	EXPECT("Blocked by g/app2#1 h/app#1", "g/app2#1>T@1 h/app#1>T@1");
+}
+
+static void test_textdeps__issue_urls(void **state)
+{
+	(void)state;
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/issues/9", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com/g/web/issues/9", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/work_items/9", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com/g/web/work_items/9", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com/a/b/c/-/issues/9?x=1&y=2", "T>a/b/c#9@1");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/issues/9/designs/a.png", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/issues/9#note_1, #3",
+	       "T>g/app#3@1 T>g/web#9@1");
+	EXPECT("Blocks <https://gitlab.example.com/g/web/-/issues/9>", "T>g/web#9@1");
+	EXPECT("Blocks <https://gitlab.example.com/g/web/-/issues/9", "");
+	EXPECT("Blocks [x](https://gitlab.example.com/g/web/-/issues/9) and #3",
+	       "T>g/app#3@1 T>g/web#9@1");
+	EXPECT("Blocks [](https://gitlab.example.com/g/web/-/issues/9#note_3)", "T>g/web#9@1");
+	EXPECT("Blocks [x](https://gitlab.example.com/g/web/-/issues/9", "");
+	EXPECT("Blocks [a]b](https://gitlab.example.com/g/web/-/issues/9)", "");
+	EXPECT("Blocks (https://gitlab.example.com/g/web/-/issues/9)", "T>g/web#9@1");
+	EXPECT("Blocks HTTPS://GitLab.Example.COM/g/web/-/issues/9", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com:443/g/web/-/issues/9", "T>g/web#9@1");
+	EXPECT("Blocks https://gitlab.example.com:8443/g/web/-/issues/9", "");
+	EXPECT("Blocks http://gitlab.example.com/g/web/-/issues/9", "");
+	EXPECT("Blocks https://other.example.com/g/web/-/issues/9", "");
+	EXPECT("Blocks https://gitlab.example.com.evil/g/web/-/issues/9", "");
+	EXPECT("Blocks https://gitlab.example.com/groups/g/-/issues/9", "");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/merge_requests/9", "");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/epics/9", "");
+	EXPECT("Blocks https://gitlab.example.com/-/issues/9", "");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/issues/9abc", "");
+	EXPECT("Blocks https://gitlab.example.com/g/web/-/issues/", "");
+	EXPECT("Blocks https://user@gitlab.example.com/g/web/-/issues/9", "");
+	/* no origin: no URL is a reference */
+	assert_string_equal(run("g/app", 1, NULL, 0, 0,
+				"Blocks https://gitlab.example.com/g/w/issues/9",
+				strlen("Blocks https://gitlab.example.com/g/w/issues/9")),
+			    "");
+}
+
+static void test_textdeps__origin_with_path_prefix_and_port(void **state)
+{
+	(void)state;
+	static const char *const o[] = {"http://h.example:8080/gitlab"};
+	static const char *const two[] = {"https://h.example", "https://h.example/gitlab"};
+#define P(origins, n, text) run("g/app", 1, origins, n, 0, text, strlen(text))
+	assert_string_equal(P(o, 1, "Blocks http://h.example:8080/gitlab/g/w/-/issues/9"),
+			    "T>g/w#9@1");
+	assert_string_equal(P(o, 1, "Blocks http://H.EXAMPLE:08080/gitlab/g/w/issues/9"),
+			    "T>g/w#9@1");
+	assert_string_equal(P(o, 1, "Blocks http://h.example:8080/g/w/-/issues/9"), "");
+	assert_string_equal(P(o, 1, "Blocks http://h.example:8080/gitlabx/g/w/-/issues/9"), "");
+	assert_string_equal(P(o, 1, "Blocks http://h.example/gitlab/g/w/-/issues/9"), "");
+	assert_string_equal(P(o, 1, "Blocks http://h.example:8081/gitlab/g/w/-/issues/9"), "");
+	/* the longest matching prefix names the project */
+	assert_string_equal(P(two, 2, "Blocks https://h.example/gitlab/g/w/-/issues/9"),
+			    "T>g/w#9@1");
+	assert_string_equal(P(two, 2, "Blocks https://h.example/g/w/-/issues/9"), "T>g/w#9@1");
+#undef P
+}
+
+static void test_textdeps__fenced_code_blocks(void **state)
+{
+	(void)state;
+	EXPECT("```\nBlocked by #2\n```\nBlocked by #3", "g/app#3>T@4");
+	EXPECT("``\nBlocked by #2", "g/app#2>T@2");
+	EXPECT("   ```\nBlocked by #2\n   ```\nBlocked by #3", "g/app#3>T@4");
+	EXPECT("    ```\nBlocked by #2", "g/app#2>T@2");
+	EXPECT("\t```\nBlocked by #2", "g/app#2>T@2");
+	EXPECT("~~~\nBlocked by #2\n~~~\nBlocked by #3", "g/app#3>T@4");
+	EXPECT("~~~~ js\nBlocked by #2\n~~~~~\nBlocked by #3", "g/app#3>T@4");
+	EXPECT("````\nBlocked by #2\n```\nBlocked by #3\n````\nBlocked by #4", "g/app#4>T@6");
+	EXPECT("```\nBlocked by #2\n`````\nBlocked by #3", "g/app#3>T@4");
+	EXPECT("```\nBlocked by #2\n~~~\nBlocked by #3", "");
+	EXPECT("```\n```x\nBlocked by #3", "");
+	EXPECT("```\n```  \t\nBlocked by #3", "g/app#3>T@3");
+	EXPECT("```\n    ```\nBlocked by #3", "");
+	EXPECT("```js\nBlocked by #2\n\nBlocked by #3", "");
+	EXPECT("``` a`b\nBlocked by #2", "g/app#2>T@2"); /* no fence: a backtick in the info */
+	EXPECT("~~~ a`b\nBlocked by #2", "");
+	EXPECT("```Blocked by #2```\nBlocked by #3", "g/app#3>T@2");
+	EXPECT("    Blocked by #2", "g/app#2>T@1"); /* indented code is not excluded */
+}
+
+static void test_textdeps__code_spans(void **state)
+{
+	(void)state;
+	EXPECT("`Blocked by #2`", "");
+	EXPECT("``Blocked by #2``", "");
+	EXPECT("``Blocked by ` #2``", "");
+	EXPECT("``Blocked by #2`", "g/app#2>T@1"); /* neither run is closed */
+	EXPECT("`Blocked by #2", "g/app#2>T@1");
+	EXPECT("`a` Blocked by #2 `b`", "g/app#2>T@1");
+	EXPECT("Blocked by `#2`", "");
+	EXPECT("Blocked by #2 `x` #3", "g/app#2>T@1");
+	EXPECT("Block`x`ed by #2", "");
+	EXPECT("`Blocked by\n#2`", "");
+	EXPECT("`x\nBlocked by #2 `", "g/app#2>T@2"); /* spans do not cross lines */
+	EXPECT("`<!--` Blocked by #2", "g/app#2>T@1");
+}
+
+static void test_textdeps__html_comments(void **state)
+{
+	(void)state;
+	EXPECT("<!-- Blocked by #2 -->", "");
+	EXPECT("<!-- Blocked by #2 --> Blocked by #3", "g/app#3>T@1");
+	EXPECT("<!--\nBlocked by #2\n-->Blocked by #3", "g/app#3>T@3");
+	EXPECT("<!-- unclosed\nBlocked by #2\nBlocked by #3", "");
+	EXPECT("Blocked by #2 <!-- #3 -->", "g/app#2>T@1");
+	EXPECT("Blocked by <!-- x --> #2", "");
+	EXPECT("<!--\n```\n-->\nBlocked by #2", "g/app#2>T@4");
+	EXPECT("<!-->Blocked by #2", "");
+	EXPECT("<!- Blocked by #2 -->", "g/app#2>T@1");
+}
+
+static void test_textdeps__quotes(void **state)
+{
+	(void)state;
+	EXPECT("> Blocked by #2", "");
+	EXPECT(">Blocked by #2\nBlocked by #3", "g/app#3>T@2");
+	EXPECT("   > Blocked by #2", "");
+	EXPECT("    > Blocked by #2", "g/app#2>T@1");
+	EXPECT("x > Blocked by #2", "g/app#2>T@1");
+	EXPECT(">>>\nBlocked by #2\n>>>\nBlocked by #3", "g/app#3>T@4");
+	EXPECT(">>>\r\nBlocked by #2\r\n>>>\r\nBlocked by #3", "g/app#3>T@4");
+	EXPECT(">>>\nBlocked by #2", "g/app#2>T@2"); /* unclosed: just a quoted line */
+	EXPECT(">>> \nBlocked by #2\n>>>", "g/app#2>T@2");
+	EXPECT(">>>\n```\n>>>\nBlocked by #3", "g/app#3>T@4");
+	EXPECT(">>>\na\n>>>\nb\n>>>\nBlocked by #2", "g/app#2>T@6");
+}
+
+static void test_textdeps__struck_text(void **state)
+{
+	(void)state;
+	EXPECT("~~Blocked by #2~~", "");
+	EXPECT("~~Blocked by #2~~ Blocked by #3", "g/app#3>T@1");
+	EXPECT("~Blocked by #2~", "g/app#2>T@1");
+	EXPECT("~~Blocked by #2", "g/app#2>T@1");
+	EXPECT("x ~~~Blocked by #2~~~", "g/app#2>T@1");
+	EXPECT("~~~Blocked by #2~~~\nBlocked by #3", ""); /* a tilde fence */
+	EXPECT("Blocked by #2, ~~#3~~, #4", "g/app#2>T@1");
+	EXPECT("~~a\nBlocked by #2~~", "g/app#2>T@2");
+}
+
+static void test_textdeps__line_endings_and_numbers(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #2\r\nBlocked by #3\rBlocked by #4\nBlocked by #5",
+	       "g/app#2>T@1 g/app#3>T@2 g/app#4>T@3 g/app#5>T@4");
+	EXPECT("\r\n\r\nBlocked by #2", "g/app#2>T@3");
+	EXPECT("\n\rBlocked by #2", "g/app#2>T@3");
+	EXPECT("\r\rBlocked by #2\n", "g/app#2>T@3");
+	EXPECT("", "");
+}
+
+static void test_textdeps__dedupe_keeps_smallest_line(void **state)
+{
+	(void)state;
+	EXPECT("Blocked by #2\nBlocked by #2\nneeds #2", "g/app#2>T@1");
+	assert_string_equal(got_phrase, "blocked by");
+	EXPECT("x\nneeds #2\nblocks #2\nBlocked by #2", "g/app#2>T@2 T>g/app#2@3");
+	assert_string_equal(got_phrase, "needs");
+	EXPECT("needs #2, blocked by #2", "g/app#2>T@1");
+	assert_string_equal(got_phrase, "needs");
+	EXPECT("Blocked by g/b#1, g/a#10, g/a#9, g/a/b#1, g/a#9",
+	       "g/a#9>T@1 g/a#10>T@1 g/a/b#1>T@1 g/b#1>T@1");
+}
+
+static void test_textdeps__max_refs_caps_distinct_references(void **state)
+{
+	(void)state;
+	const char *t = "Blocked by #5, #4, #3\nblocks #5, #3";
+	assert_string_equal(run("g/app", 1, origin_main, 1, 2, t, strlen(t)),
+			    "g/app#4>T@1 g/app#5>T@1 T>g/app#5@2");
+	assert_int_equal(got_dropped, 1);
+	assert_string_equal(run("g/app", 1, origin_main, 1, 3, t, strlen(t)),
+			    "g/app#3>T@1 T>g/app#3@2 g/app#4>T@1 g/app#5>T@1 T>g/app#5@2");
+	assert_int_equal(got_dropped, 0);
+
+	/* the default cap is 500 */
+	size_t cap = 600 * 8 + 16, w = 0;
+	char *big = malloc(cap);
+	assert_non_null(big);
+	w += (size_t)snprintf(big, cap, "Needs ");
+	for (int i = 2; i <= 502; i++)
+		w += (size_t)snprintf(big + w, cap - w, "#%d ", i);
+	struct textdeps_ctx ctx = {"g/app", 1, origin_main, 1, 0};
+	struct textdeps d;
+	assert_int_equal(textdeps_extract(big, w, &ctx, &d), 0);
+	assert_int_equal(d.count, 500);
+	assert_int_equal(d.dropped, 1);
+	assert_int_equal(d.items[d.count - 1].iid, 501);
+	textdeps_release(&d);
+	free(big);
+}
+
+static void test_textdeps__nul_bytes_and_invalid_utf8_are_ordinary(void **state)
+{
+	(void)state;
+	static const char t1[] = "Blocked by #2\0Blocked by #3";
+	assert_string_equal(run("g/app", 1, origin_main, 1, 0, t1, sizeof t1 - 1),
+			    "g/app#2>T@1 g/app#3>T@1");
+	static const char t2[] = "Blocked\0by #2";
+	assert_string_equal(run("g/app", 1, origin_main, 1, 0, t2, sizeof t2 - 1), "");
+	static const char t3[] = "`\0`Blocked by #2";
+	assert_string_equal(run("g/app", 1, origin_main, 1, 0, t3, sizeof t3 - 1), "g/app#2>T@1");
+	EXPECT("\xff\xfe"
+	       "Blocked by #2\xc3",
+	       "g/app#2>T@1");
+	EXPECT("Blocked by #2\xe9 #3", "g/app#2>T@1");
+	EXPECT("\xe2\x86\x92 needs #4 \xf0\x9f\x98\x80", "g/app#4>T@1");
+	/* the text need not be NUL-terminated: only [0,len) is read */
+	static const char t4[] = "Blocked by #23";
+	assert_string_equal(run("g/app", 1, origin_main, 1, 0, t4, sizeof t4 - 2), "g/app#2>T@1");
+	assert_string_equal(run("g/app", 1, origin_main, 1, 0, NULL, 0), "");
+}
+
+static void test_textdeps__origin_normalised(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+	    {"HTTPS://Host:443/", "https://host"},
+	    {"https://gitlab.example.com", "https://gitlab.example.com"},
+	    {"http://Host:80/x/", "http://host/x"},
+	    {"http://h:8080/gitlab/?q=1#f", "http://h:8080/gitlab"},
+	    {"http://h:0443", "http://h:443"},
+	    {"https://h:", "https://h"},
+	    {"ftp://h", NULL},
+	    {"h", NULL},
+	    {"https://", NULL},
+	    {"https://user@h", NULL},
+	    {"https://h:x", NULL},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *o = textdeps_origin(rows[i].in);
+		if (rows[i].want) {
+			assert_non_null(o);
+			assert_string_equal(o, rows[i].want);
+		} else {
+			assert_null(o);
+		}
+		free(o);
+	}
+	textdeps_release(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_textdeps__spec_table),
+	    cmocka_unit_test(test_textdeps__each_phrase_and_its_direction),
+	    cmocka_unit_test(test_textdeps__phrase_needs_word_boundaries),
+	    cmocka_unit_test(test_textdeps__emphasis_around_phrase_colon_inside_or_outside),
+	    cmocka_unit_test(test_textdeps__reference_list_separators),
+	    cmocka_unit_test(test_textdeps__non_references_end_the_list),
+	    cmocka_unit_test(test_textdeps__number_forms),
+	    cmocka_unit_test(test_textdeps__project_forms_resolve),
+	    cmocka_unit_test(test_textdeps__reference_to_itself_is_ignored),
+	    cmocka_unit_test(test_textdeps__issue_urls),
+	    cmocka_unit_test(test_textdeps__origin_with_path_prefix_and_port),
+	    cmocka_unit_test(test_textdeps__fenced_code_blocks),
+	    cmocka_unit_test(test_textdeps__code_spans),
+	    cmocka_unit_test(test_textdeps__html_comments),
+	    cmocka_unit_test(test_textdeps__quotes),
+	    cmocka_unit_test(test_textdeps__struck_text),
+	    cmocka_unit_test(test_textdeps__line_endings_and_numbers),
+	    cmocka_unit_test(test_textdeps__dedupe_keeps_smallest_line),
+	    cmocka_unit_test(test_textdeps__max_refs_caps_distinct_references),
+	    cmocka_unit_test(test_textdeps__nul_bytes_and_invalid_utf8_are_ordinary),
+	    cmocka_unit_test(test_textdeps__origin_normalised),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
