@@ -8,7 +8,9 @@ issuegraph's code).
   text_deps included; the issue reachable only through text, in a project
   the seeds do not cover, is crawled; references are batched with iids[]
   (no per-issue request); dropped references are counted in the summary;
-  the placeholder warning; the 500 cap; the Free-tier note.
+  the placeholder warning; the 500 cap; the Free-tier note; cycles, path,
+  check, render and report find the knot and the critical path written only
+  in descriptions.
 - Mixed tier (some blocks links): the same, with the links.
 - --no-text-deps crawls in full and removes them; turning it back on
   brings them back.
@@ -147,6 +149,31 @@ with ServerProcess(FIXTURE, *SERVER_ARGS, "--tier", "free", "--log", log) as srv
     check(re.search(r"no 'blocks' link found.*522 dependencies were found in descriptions",
                     err) is not None,
           "free tier: the note says no blocks link was seen and how many text deps instead")
+
+    # the analysis sees the knot and the critical path written only in text
+    KNOT = ["alpha/app#1", "alpha/lib#1"]
+    PATH = ["beta/web#1", "beta/web#2", "beta/web#3", "beta/web#4", "beta/api#1"]
+    rc, out, err = run(["cycles", "--format", "json"], db)
+    knots = json.loads(out)["knots"] if rc == 0 else []
+    check([k["issues"] for k in knots] == [KNOT],
+          "free tier: cycles finds the knot written in two projects' descriptions (%s)"
+          % [k["issues"] for k in knots])
+    rc, out, err = run(["path", "--format", "json"], db)
+    steps = [st["issues"] for st in json.loads(out)["path"]] if rc == 0 else []
+    check(steps == [[r] for r in PATH],
+          "free tier: path is the critical path written in descriptions (%s)" % steps)
+    rc, out, err = run(["check"], db)
+    check(rc == 1 and "alpha/app#1" in out + err and "alpha/lib#1" in out + err,
+          "free tier: check fails on the text knot (exit %d)" % rc)
+    rc, out, err = run(["render"], db)
+    check(rc == 0 and re.search(r'"alpha/app#1" -> "alpha/lib#1"', out) and
+          re.search(r'"beta/web#3" -> "beta/web#4"', out),
+          "free tier: render draws text dependencies as blocking edges")
+    rc, out, err = run(["report", "--format", "json"], db)
+    rep = json.loads(out) if rc == 0 else {}
+    check([k["issues"] for k in rep.get("knots", [])] == [KNOT] and
+          [st["issues"] for st in rep.get("path", {}).get("path", [])] == [[r] for r in PATH],
+          "free tier: report holds the text knot and critical path")
 
     # one seed naming 500 issues nobody else stored: five iids[] batches of 100
     with open(log, "w"):
