@@ -17,6 +17,8 @@ issuegraph's code).
 - An incremental fetch after a description edit replaces that issue's
   text dependencies.
 - Killed inside a write transaction, then resumed: the same store.
+- A moved issue whose target GET /issues/:id refuses (not an administrator):
+  the reference is dropped and counted.
 """
 import json
 import os
@@ -236,5 +238,17 @@ with ServerProcess(FIXTURE, *SERVER_ARGS) as srv:
     rc, out, err = fetch(srv, db)
     check(rc == 0 and "changes only" not in err, "text deps back on: crawls in full")
     same_store(db, snap, "text deps back on: the store is complete again")
+
+# ---- a moved issue whose target only an administrator may look up --------------
+with ServerProcess(FIXTURE, *SERVER_ARGS, "--no-admin") as srv:
+    db = os.path.join(d, "noadmin.db")
+    rc, out, err = fetch(srv, db)
+    m = re.search(r"(\d+) references dropped", err)
+    check(rc == 0 and m is not None and int(m.group(1)) == 27,
+          "not an administrator: GET /issues/:id answers 403, the moved reference is "
+          "dropped and counted (%s)" % (m.group(0) if m else err.strip()[-200:]))
+    td = [t for t in text_deps(db) if t["source_issue_id"] == ID["alpha/app#13"]]
+    check(td == [] and dropped(db).get(ID["alpha/app#13"]) == (1, 1),
+          "not an administrator: no text dep for the moved reference (%s)" % td)
 
 finish()
