@@ -9,6 +9,10 @@
  * crawl_issues), so a run that dies at any moment is resumed by the next
  * fetch with the same options. In memory there are only the work queues
  * rebuilt from it.
+ *
+ * Text dependencies (text_refs.c): an issue's link unit waits until the
+ * references in its description are resolved, then writes them with its
+ * links, so "expanded" means both are committed.
  */
 #define _XOPEN_SOURCE 700 /* strptime */
 #include <signal.h>
@@ -1054,7 +1058,8 @@ static int drive(struct crawl *c, bool crawling)
 			    !(c->text && text_refs_busy(c->text))) {
 				if (c->n_parked) {
 					fetch_fail(c->err, "internal error: link lists wait for "
-							   "projects nobody asked for");
+							   "projects or text references nobody "
+							   "asked for");
 					return FETCH_EREMOTE;
 				}
 				return 0;
