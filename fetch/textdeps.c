@@ -63,19 +63,27 @@ struct ex {
 	uint32_t line;
 };
 
-/* Byte classes: word character, first letter of a phrase, inline opener. */
-enum { C_WORD = 1, C_PSTART = 2, C_INLINE = 4 };
+/* Byte classes: word character, first letter of a phrase, inline opener,
+ * and a byte that may stand before a phrase (a non-word byte or `_`). */
+enum { C_WORD = 1, C_PSTART = 2, C_INLINE = 4, C_BOUND = 8 };
 /* clang-format off */
 static const unsigned char cls[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 4, 0, 0, 0,
-	0, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
-	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
-	4, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
-	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 4, 0,
-	/* bytes 0x80-0xff: 0 */
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 12, 8, 8, 8,
+	8, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
+	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 8, 8, 9,
+	12, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
+	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 8, 12, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
 };
 /* clang-format on */
 
@@ -340,7 +348,8 @@ static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 	}
 	if (x->n_raws == x->cap_raws) {
 		size_t cap = x->cap_raws ? x->cap_raws * 2 : 64;
-		struct raw *r = realloc(x->raws, cap * sizeof *r);
+		struct raw *r =
+		    cap <= SIZE_MAX / sizeof *r ? realloc(x->raws, cap * sizeof *r) : NULL;
 		if (!r) {
 			x->oom = true;
 			return;
@@ -486,9 +495,16 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 	const char *t = x->t;
 	size_t i = a;
 	while (i < b && !x->oom) {
-		/* a phrase starts with b, d, n or r at a word boundary */
-		while (i < b && !(cls[(unsigned char)t[i]] & C_PSTART))
+		/* a phrase starts with b, d, n or r after a non-word byte or
+		 * `_` (ok_before has the last word); C_PSTART << 2 == C_BOUND */
+		unsigned pc = i > a ? cls[(unsigned char)t[i - 1]] : C_BOUND;
+		while (i < b) {
+			unsigned cc = cls[(unsigned char)t[i]];
+			if ((cc << 2) & pc & C_BOUND)
+				break;
+			pc = cc;
 			i++;
+		}
 		if (i >= b)
 			break;
 		size_t pe = 0;
@@ -529,6 +545,8 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 
 static bool reserve_runs(struct ex *x, size_t nruns, size_t maxlen)
 {
+	if (nruns > SIZE_MAX / sizeof(struct run) || maxlen >= SIZE_MAX / sizeof(size_t))
+		return false;
 	if (nruns > x->cap_runs) {
 		struct run *r = realloc(x->runs, nruns * sizeof *r);
 		if (!r)
@@ -555,6 +573,26 @@ static size_t find_comment_end(const char *t, size_t i, size_t e)
 	return NONE;
 }
 
+/* The first backtick, tilde or < in [i,e), or e: eight bytes at a time
+ * (a byte of w equal to c shows up as a zero byte of w ^ c). */
+static size_t next_inline(const char *t, size_t i, size_t e)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	while (i + 8 <= e) {
+		uint64_t w, a, b, c;
+		memcpy(&w, t + i, 8);
+		a = w ^ (ones * '`');
+		b = w ^ (ones * '~');
+		c = w ^ (ones * '<');
+		if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs)
+			break;
+		i += 8;
+	}
+	while (i < e && !(cls[(unsigned char)t[i]] & C_INLINE))
+		i++;
+	return i;
+}
+
 /* Inline rules on the line part [s,e): code spans, strike, comments. */
 static void scan_inline(struct ex *x, size_t s, size_t e)
 {
@@ -562,10 +600,8 @@ static void scan_inline(struct ex *x, size_t s, size_t e)
 	/* the backtick and tilde runs, and each one's closer */
 	size_t nruns = 0, maxlen = 0;
 	bool lt = false;
-	for (size_t i = s; i < e;) {
-		if (!(cls[(unsigned char)t[i]] & C_INLINE)) {
-			i++;
-		} else if (t[i] == '<') {
+	for (size_t i = next_inline(t, s, e); i < e; i = next_inline(t, i, e)) {
+		if (t[i] == '<') {
 			lt = true;
 			i++;
 		} else {

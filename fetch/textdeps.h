@@ -48,7 +48,7 @@
 #include <stdint.h>
 
 struct textdeps_ctx {
-	const char *project_path;   /* T's project path, e.g. "g/sub/app" */
+	const char *project_path;   /* T's project path, e.g. "g/sub/app" (not NULL) */
 	int64_t iid;		    /* T's iid (a reference to T is ignored) */
 	const char *const *origins; /* instance origins that make an issue URL a
 				       reference, normalised as

@@ -1,8 +1,8 @@
 """fetch/textdeps.c against an independent Python reading of the SPEC's
 "Text dependencies" grammar (textdeps_oracle.py), on a few thousand random
-descriptions built from a grammar of fragments with a fixed seed. On a
-mismatch, the failing description is shrunk (fragments, then bytes) and
-printed with both answers.
+descriptions built from a grammar of fragments (and dense token soup)
+with a fixed seed. On a mismatch, the failing description is shrunk
+(fragments, then bytes) and printed with both answers.
 
 Needs $IG_TEXTDEPS_DUMP (tests/tools/textdeps_dump, set by tests/CMakeLists.txt).
 """
@@ -153,6 +153,42 @@ def fragments(rng):
             for f in out]
 
 
+SOUP = ["blocks", "Blocked by", "needs", " ", "  ", "\t", "#", "1", "2", "12", "+", "s", "_", "__",
+        "*", "**", "`", "``", "~", "~~", "<", "<!--", "-->", ">", ">>>", "\n", "\r", "\r\n", "(",
+        ")", "[", "](", ":", ",", " and ", "lib", "g/", "/", "https://gitlab.example.com/",
+        "g/a/-/issues/", "issues/", "x", "!", "@", "\x00", "\xff", "    ", "```", "~~~"]
+REFS = ["#2", "#3", "g/a#4", "lib#5", " #6", ", #7"]
+
+
+def soup(rng):
+    """Dense token soup around one phrase: the grammar's corners, not prose."""
+    out = [rng.choice(SOUP) for _ in range(rng.randint(0, 6))]
+    out.append(rng.choice(["Blocked by", "blocks", "needs", "Required by"]))
+    out += [rng.choice(SOUP + REFS) for _ in range(rng.randint(1, 12))]
+    return [f.encode("latin-1") for f in out]
+
+
+# tests/fuzz/fuzz_textdeps.c's reading of its input's first three bytes
+FUZZ_PROJECTS = ["g/app", "g/sub/app", "app", "a.b/c-d_e/f"]
+FUZZ_ORIGINS = ["https://gitlab.example.com", "http://h.example:8080/gitlab", "https://h.example"]
+
+
+def fuzz_seeds():
+    """The fuzz target's seed corpus, as cases: the fuzzer's finds are
+    checked against the oracle too."""
+    src = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+    d = os.path.join(src, "tests", "fuzz", "corpus", "textdeps")
+    out = []
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, name), "rb") as f:
+            b = f.read()
+        if len(b) >= 3:
+            out.append({"project_path": FUZZ_PROJECTS[b[0] & 3], "iid": b[1] % 16,
+                        "origins": FUZZ_ORIGINS[:(b[0] >> 2) % 4], "max_refs": b[2] % 8,
+                        "text": b[3:]})
+    return out
+
+
 def run_dump(cases):
     payload = [{"project_path": c["project_path"], "iid": c["iid"], "origins": c["origins"],
                 "max_refs": c["max_refs"], "text_hex": c["text"].hex()} for c in cases]
@@ -204,10 +240,15 @@ def main():
     cases, frags = [], []
     for _ in range(CASES):
         project, origins = rng.choice(CONTEXTS)
-        f = fragments(rng)
+        f = fragments(rng) if rng.random() < 0.7 else soup(rng)
         frags.append(f)
         cases.append({"project_path": project, "iid": rng.randint(1, 3), "origins": origins,
                       "max_refs": rng.choice([0, 0, 0, 0, 1, 2, 3]), "text": b"".join(f)})
+    seeds = fuzz_seeds()
+    assert seeds, "no fuzz seeds in tests/fuzz/corpus/textdeps"
+    for c in seeds:
+        cases.append(c)
+        frags.append([c["text"]])
     got = run_dump(cases)
     assert len(got) == len(cases)
     with_deps = with_dropped = 0
@@ -228,7 +269,7 @@ def main():
     # The corpus must exercise the grammar, not agree on empty answers.
     print(f"{len(cases)} descriptions agree; {with_deps} with dependencies, "
           f"{with_dropped} with dropped references")
-    assert with_deps > len(cases) // 4, with_deps
+    assert with_deps > len(cases) // 6, with_deps
     assert with_dropped > 0
     return 0
 

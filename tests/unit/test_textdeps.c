@@ -452,6 +452,29 @@ static void test_textdeps__nul_bytes_and_invalid_utf8_are_ordinary(void **state)
 	assert_string_equal(run("g/app", 1, origin_main, 1, 0, NULL, 0), "");
 }
 
+/* A megabyte line of one troublesome byte (the linear-time cases of
+ * bench/textdeps), then a dependency on the next line. */
+static void test_textdeps__megabyte_lines_of_openers(void **state)
+{
+	(void)state;
+	static const char *const pats[] = {"`",	      "<",   "~",	    "[",
+					   "needs [", "<!-", "blocked by ", "``a"};
+	const size_t mb = 1 << 20;
+	const char tail[] = "\nBlocked by #2";
+	char *b = malloc(mb + sizeof tail);
+	assert_non_null(b);
+	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
+		size_t pl = strlen(pats[p]);
+		b[0] = 'x'; /* no fence: the line starts with a letter */
+		for (size_t i = 1; i < mb; i++)
+			b[i] = pats[p][(i - 1) % pl];
+		memcpy(b + mb, tail, sizeof tail - 1);
+		assert_string_equal(run("g/app", 1, origin_main, 1, 0, b, mb + sizeof tail - 1),
+				    "g/app#2>T@2");
+	}
+	free(b);
+}
+
 static void test_textdeps__origin_normalised(void **state)
 {
 	(void)state;
@@ -506,6 +529,7 @@ int main(void)
 	    cmocka_unit_test(test_textdeps__dedupe_keeps_smallest_line),
 	    cmocka_unit_test(test_textdeps__max_refs_caps_distinct_references),
 	    cmocka_unit_test(test_textdeps__nul_bytes_and_invalid_utf8_are_ordinary),
+	    cmocka_unit_test(test_textdeps__megabyte_lines_of_openers),
 	    cmocka_unit_test(test_textdeps__origin_normalised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
