@@ -87,6 +87,163 @@ void cli_common_init(struct cli_common *c)
 	memset(c, 0, sizeof *c);
 	c->weight = ANALYZE_WEIGHT_COUNT;
 	c->default_cost = 1;
+	c->deps = ANALYZE_DEPS_ALL;
+}
+
+static int parse_deps(const char *cmd, const char *list, unsigned *out)
+{
+	*out = 0;
+	const char *p = list;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		if (len == 5 && strncmp(p, "links", 5) == 0)
+			*out |= ANALYZE_DEPS_LINKS;
+		else if (len == 4 && strncmp(p, "text", 4) == 0)
+			*out |= ANALYZE_DEPS_TEXT;
+		else
+			return cli_usage(cmd,
+					 "--deps: unknown evidence '%.*s' (use a comma list of "
+					 "links, text)",
+					 (int)len, p);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* One parsed line of an --ignore-deps file. */
+struct ignore_pair {
+	char *path[2];
+	int64_t iid[2];
+};
+
+/*
+ * Read an --ignore-deps file: each line "A B" (two refs), '#' to the end
+ * of the line a comment, blank lines fine. With pairs NULL only checks.
+ * Returns 0, or prints (FILE:LINE for a bad line) and returns
+ * CLI_EXIT_USAGE.
+ */
+static int read_ignore_file(const char *cmd, const char *file, struct ignore_pair **pairs,
+			    size_t *n)
+{
+	FILE *f = fopen(file, "r");
+	char *line = NULL;
+	size_t cap = 0, count = 0, alloc = 0;
+	long lineno = 0;
+	int rc = 0;
+	if (pairs) {
+		*pairs = NULL;
+		*n = 0;
+	}
+	if (!f)
+		return cli_usage(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		lineno++;
+		char *hash;
+		/* '#' inside a ref ("g/a#1") is not a comment: a comment starts
+		 * at a '#' that begins a word */
+		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
+			if (hash == line || *(hash - 1) == ' ' || *(hash - 1) == '\t')
+				break;
+		if (hash)
+			*hash = '\0';
+		char *save = NULL, *w[3];
+		int nw = 0;
+		for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 3;
+		     t = strtok_r(NULL, " \t\r\n", &save))
+			w[nw++] = t;
+		if (nw == 0)
+			continue;
+		struct ignore_pair p = {{NULL, NULL}, {0, 0}};
+		if (nw != 2 || store_ref_parse(w[0], &p.path[0], &p.iid[0]) != 0 ||
+		    store_ref_parse(w[1], &p.path[1], &p.iid[1]) != 0) {
+			free(p.path[0]);
+			rc = cli_usage(cmd,
+				       "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
+				       "B), e.g. group/app#1 group/app#2",
+				       file, lineno);
+			break;
+		}
+		if (!pairs) {
+			free(p.path[0]);
+			free(p.path[1]);
+			continue;
+		}
+		if (count == alloc) {
+			size_t na = alloc ? alloc * 2 : 16;
+			struct ignore_pair *np = realloc(*pairs, na * sizeof *np);
+			if (!np) {
+				free(p.path[0]);
+				free(p.path[1]);
+				cli_error(cmd, "out of memory");
+				rc = CLI_EXIT_STORE;
+				break;
+			}
+			*pairs = np;
+			alloc = na;
+		}
+		(*pairs)[count++] = p;
+	}
+	if (rc == 0 && ferror(f))
+		rc = cli_usage(cmd, "--ignore-deps: %s: cannot read", file);
+	free(line);
+	fclose(f);
+	if (pairs)
+		*n = count;
+	return rc;
+}
+
+static void ignore_pairs_free(struct ignore_pair *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].path[0]);
+		free(p[i].path[1]);
+	}
+	free(p);
+}
+
+int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		  struct analyze_load_opts *out)
+{
+	memset(out, 0, sizeof *out);
+	out->all_states = all_states;
+	out->deps = c ? c->deps : ANALYZE_DEPS_ALL;
+	if (!c || !c->ignore_deps)
+		return 0;
+	struct ignore_pair *pairs = NULL;
+	size_t n = 0;
+	int rc = read_ignore_file(cmd, c->ignore_deps, &pairs, &n);
+	if (rc)
+		return rc;
+	int64_t *ids = malloc((n ? n : 1) * 2 * sizeof *ids);
+	if (!ids) {
+		ignore_pairs_free(pairs, n);
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_STORE;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = 0, b = 0;
+		/* a ref the store does not hold drops nothing */
+		if (store_find_issue(s, pairs[i].path[0], pairs[i].iid[0], &a) != 0 ||
+		    store_find_issue(s, pairs[i].path[1], pairs[i].iid[1], &b) != 0)
+			continue;
+		ids[2 * m] = a;
+		ids[2 * m + 1] = b;
+		m++;
+	}
+	ignore_pairs_free(pairs, n);
+	out->ignore = ids;
+	out->n_ignore = m;
+	return 0;
+}
+
+void cli_load_opts_release(struct analyze_load_opts *o)
+{
+	free((void *)o->ignore);
+	o->ignore = NULL;
+	o->n_ignore = 0;
 }
 
 int cli_bad_option(const char *cmd, int ch, char **argv)
@@ -124,6 +281,11 @@ int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv
 	case 'P':
 		c->no_progress = true;
 		return 0;
+	case CLI_OPT_DEPS:
+		return parse_deps(cmd, arg, &c->deps);
+	case CLI_OPT_IGNORE_DEPS:
+		c->ignore_deps = arg;
+		return read_ignore_file(cmd, arg, NULL, NULL);
 	default:
 		return cli_bad_option(cmd, ch, argv);
 	}
@@ -181,8 +343,8 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 	return CLI_EXIT_OK;
 }
 
-int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,
-		   struct analyze_graph **g_out)
+int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_common *c,
+		      struct store **s_out, struct analyze_graph **g_out)
 {
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
@@ -191,15 +353,30 @@ int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct
 	int rc = cli_open_store(ctx, cmd, 0, true, &s);
 	if (rc)
 		return rc;
-	struct analyze_load_opts opts = {.all_states = all_states};
+	struct analyze_load_opts opts;
+	if ((rc = cli_load_opts(s, cmd, c, c->all_states, &opts)) != 0) {
+		store_close(s);
+		return rc;
+	}
 	if (analyze_graph_load(&g, s, &opts) != 0) {
 		cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path, analyze_errmsg());
+		cli_load_opts_release(&opts);
 		store_close(s);
 		return CLI_EXIT_STORE;
 	}
+	cli_load_opts_release(&opts);
 	*s_out = s;
 	*g_out = g;
 	return CLI_EXIT_OK;
+}
+
+int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,
+		   struct analyze_graph **g_out)
+{
+	struct cli_common c;
+	cli_common_init(&c);
+	c.all_states = all_states;
+	return cli_load_analysed(ctx, cmd, &c, s_out, g_out);
 }
 
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,

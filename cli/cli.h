@@ -45,6 +45,8 @@ struct cli_common {
 	bool no_progress;
 	enum analyze_weight weight;
 	int64_t default_cost;
+	unsigned deps;		 /* --deps: ANALYZE_DEPS_* bits (default both) */
+	const char *ignore_deps; /* --ignore-deps FILE (checked when given), or NULL */
 };
 
 typedef int (*cli_cmd_fn)(int argc, char **argv, struct cli_ctx *ctx);
@@ -79,7 +81,8 @@ int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 int cli_parse_weight(const char *s, enum analyze_weight *out);
 const char *cli_weight_name(enum analyze_weight w);
 
-/* Defaults for struct cli_common (weight count, default cost 1). */
+/* Defaults for struct cli_common (weight count, default cost 1, deps
+ * links,text). */
 void cli_common_init(struct cli_common *c);
 
 /* The getopt_long entries of the options analysis commands share (put them
@@ -89,17 +92,35 @@ void cli_common_init(struct cli_common *c);
 	{"all-states", no_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'},          \
 	    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},           \
 	    {"verbose", no_argument, NULL, 'v'}, {"no-progress", no_argument, NULL, 'P'},          \
+	    CLI_DEPS_LONGOPTS,                                                                     \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
+/* --deps LIST and --ignore-deps FILE alone, for commands with their own
+ * option table (render, report): cli_common_option() handles their values. */
+#define CLI_OPT_DEPS	    0x1000
+#define CLI_OPT_IGNORE_DEPS 0x1001
+#define CLI_DEPS_LONGOPTS                                                                          \
+	{"deps", required_argument, NULL, CLI_OPT_DEPS},                                           \
+	{                                                                                          \
+		"ignore-deps", required_argument, NULL, CLI_OPT_IGNORE_DEPS                        \
+	}
+/* The help lines of those two. */
+#define CLI_DEPS_HELP                                                                              \
+	"  --deps LIST         which evidence makes the blocking graph: a comma list of\n"         \
+	"                      links and text (default links,text)\n"                              \
+	"  --ignore-deps FILE  drop each dependency 'A B' (A blocks B) listed in FILE,\n"          \
+	"                      one pair of refs a line, '#' starts a comment\n"
 /* Short options of those; the leading ':' makes getopt_long return ':' for a
  * missing value, so cli_bad_option() can tell it from an unknown option. */
 #define CLI_COMMON_SHORTOPTS ":o:qvh"
 
 /* Apply shared option ch (optarg is its value) to c: --all-states,
- * --format text|json, -o, -q, -v, --no-progress. Anything else is an
- * unknown option or a missing value, reported by cli_bad_option(). Returns
- * 0 or CLI_EXIT_USAGE after printing why. */
+ * --format text|json, -o, -q, -v, --no-progress, --deps (a bad list exits
+ * 2), --ignore-deps (the file is read and its syntax checked now: a
+ * malformed line exits 2 naming FILE:LINE). Anything else is an unknown
+ * option or a missing value, reported by cli_bad_option(). Returns 0 or
+ * CLI_EXIT_USAGE after printing why. */
 int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv);
 
 /* A getopt_long error ('?' or ':'; main() sets opterr = 0 so getopt prints
@@ -119,9 +140,20 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 		   struct store **out);
 
 /* Open the store (must be populated) and load the analysed graph. On error
- * prints and returns the exit code; on success 0, caller frees both. */
+ * prints and returns the exit code; on success 0, caller frees both.
+ * cli_load_graph takes the default evidence (links and text, nothing
+ * ignored); cli_load_analysed follows c's --all-states, --deps and
+ * --ignore-deps (refs of FILE that the store does not hold are skipped). */
 int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,
 		   struct analyze_graph **g_out);
+int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_common *c,
+		      struct store **s_out, struct analyze_graph **g_out);
+/* The load options of c with its --ignore-deps pairs resolved in s
+ * (all_states as given). Release with cli_load_opts_release(). Returns 0
+ * or prints and returns an exit code. */
+int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		  struct analyze_load_opts *out);
+void cli_load_opts_release(struct analyze_load_opts *o);
 
 /* Resolve ref to a node of g. A malformed ref, or one not in the analysed
  * graph, prints "unknown ref" with the nearest ref or a hint to use
@@ -184,6 +216,9 @@ int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask);
  * with cli_findings_release(), also after a failure. */
 int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
 		      bool all_states, const char *milestone);
+/* The same, following c's --all-states, --deps and --ignore-deps. */
+int cli_findings_load_c(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+			const struct cli_common *c, const char *milestone);
 /* Release; returns an exit code if closing the store failed, else rc. */
 int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd, int rc);
 
@@ -194,11 +229,27 @@ bool cli_findings_fail(const struct cli_findings *fc, unsigned mask);
  * (index into fc->f's array of that kind). */
 struct json_object *cli_finding_json(const struct cli_findings *fc, enum analyze_finding_kind kind,
 				     uint32_t i);
-/* A knot as the SPEC's cycles output shows it (issues, witness, cut). */
+/* A knot as the SPEC's cycles output shows it (issues, witness,
+ * witness_shortest, edges, cut; edges with origins and text_in): built by
+ * the one knot emitter (cli/answer_knot.c). s: the store g was loaded
+ * from, for text_in. NULL on failure (analyze_errmsg() says why). */
 struct json_object *cli_knot_json(const struct analyze_graph *g, const struct analyze_knots *k,
-				  uint32_t knot);
+				  struct store *s, uint32_t knot);
 /* A ref as a JSON string. */
 struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
 /* ---- end check/report (reports) ---- */
+
+/* ---- knots (cli/answer_knot.c) ---- */
+struct cli_jw;
+/* Write knot i as the SPEC's cycles JSON object (key as for cli_jw). The
+ * one emitter of knot JSON: cycles streams it, cli_knot_json() (check,
+ * report) parses it back into a json-c tree. Returns 0, or ANALYZE_* when
+ * the store could not be read (the object is still closed). */
+int cli_knot_write(struct cli_jw *w, const char *key, const struct analyze_graph *g,
+		   const struct analyze_knots *k, struct store *s, uint32_t knot);
+/* Where to act on edge from -> to, for text output: "remove the link A -> B",
+ * "edit line 12 of the description of g/a#3", joined by " and " when both. */
+int cli_print_edge_action(FILE *fp, const struct analyze_graph *g, struct store *s, uint32_t from,
+			  uint32_t to);
 
 #endif

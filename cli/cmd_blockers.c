@@ -16,6 +16,7 @@ static void help(void)
 	       "Sorted by distance, then ref. REF itself is not listed.\n\n"
 	       "  --reverse           every issue that REF blocks instead (its dependents)\n"
 	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       CLI_DEPS_HELP
 	       "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
@@ -106,7 +107,7 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_reach *r = NULL;
 	struct cli_out out = {0};
 	uint32_t v;
-	int rc = cli_load_graph(ctx, "blockers", c.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, "blockers", &c, &s, &g);
 	if (rc)
 		return rc;
 	if ((rc = cli_resolve_ref(s, g, "blockers", ref, &v)) != 0)

@@ -32,9 +32,19 @@ int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask)
 int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
 		      bool all_states, const char *milestone)
 {
+	struct cli_common c;
+	cli_common_init(&c);
+	c.all_states = all_states;
+	return cli_findings_load_c(fc, ctx, cmd, &c, milestone);
+}
+
+int cli_findings_load_c(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+			const struct cli_common *c, const char *milestone)
+{
+	bool all_states = c->all_states;
 	memset(fc, 0, sizeof *fc);
 	fc->milestone = ANALYZE_NONE;
-	int rc = cli_load_graph(ctx, cmd, all_states, &fc->s, &fc->g);
+	int rc = cli_load_analysed(ctx, cmd, c, &fc->s, &fc->g);
 	if (rc)
 		return rc;
 	if (store_counts(fc->s, &fc->counts) != 0) {
@@ -44,8 +54,12 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 	if (all_states) {
 		fc->full = fc->g;
 	} else {
-		struct analyze_load_opts o = {.all_states = true};
-		if (analyze_graph_load(&fc->full, fc->s, &o) != 0) {
+		struct analyze_load_opts o;
+		if ((rc = cli_load_opts(fc->s, cmd, c, true, &o)) != 0)
+			return rc;
+		rc = analyze_graph_load(&fc->full, fc->s, &o);
+		cli_load_opts_release(&o);
+		if (rc != 0) {
 			cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path,
 				  analyze_errmsg());
 			return CLI_EXIT_STORE;
@@ -144,29 +158,6 @@ static struct json_object *refs_json(const struct analyze_graph *g, const uint32
 	return a;
 }
 
-struct json_object *cli_knot_json(const struct analyze_graph *g, const struct analyze_knots *k,
-				  uint32_t i)
-{
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(
-	    o, "issues",
-	    refs_json(g, k->members + k->member_off[i], k->member_off[i + 1] - k->member_off[i]));
-	json_object_object_add(o, "witness",
-			       refs_json(g, k->witness + k->witness_off[i],
-					 k->witness_off[i + 1] - k->witness_off[i]));
-	json_object_object_add(o, "witness_shortest",
-			       json_object_new_boolean(k->witness_shortest[i]));
-	struct json_object *cut = json_object_new_array();
-	for (uint32_t c = k->cut_off[i]; c < k->cut_off[i + 1]; c++) {
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "from", cli_ref_json(g, k->cut[c].from));
-		json_object_object_add(e, "to", cli_ref_json(g, k->cut[c].to));
-		json_object_array_add(cut, e);
-	}
-	json_object_object_add(o, "cut", cut);
-	return o;
-}
-
 static struct json_object *date_json(int32_t days)
 {
 	char buf[16];
@@ -220,7 +211,7 @@ static void help(void)
 	    "  closed-blocked  a closed issue that an open issue blocks (read on every issue)\n\n"
 	    "  --fail-on LIST      comma list of the kinds above (default knots)\n"
 	    "  --milestone M       only M's issues and their transitive blockers\n"
-	    "  --all-states        analyse closed issues too\n"
+	    "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -q, --quiet         print nothing on stdout; the exit code says it\n"
@@ -259,6 +250,10 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 			cli_print_ref(fp, fc->g, k->cut[c].from);
 			fputs(" -> ", fp);
 			cli_print_ref(fp, fc->g, k->cut[c].to);
+			/* where to act, as cycles says it */
+			fputs(" (", fp);
+			cli_print_edge_action(fp, fc->g, fc->s, k->cut[c].from, k->cut[c].to);
+			fputc(')', fp);
 		}
 		fputc('\n', fp);
 	}
@@ -340,7 +335,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct cli_findings fc;
 	struct cli_out out = {0};
-	rc = cli_findings_load(&fc, ctx, "check", c.all_states, milestone);
+	rc = cli_findings_load_c(&fc, ctx, "check", &c, milestone);
 	if (rc)
 		return cli_findings_release(&fc, ctx, "check", rc);
 	bool failed = cli_findings_fail(&fc, mask);

@@ -26,8 +26,8 @@ static void help(void)
 	       "                      taken in ref order), each from its smallest ref, sorted\n"
 	       "  --max-cycles N      keep at most N of them (default 1000) and say when\n"
 	       "                      more exist\n"
-	       "  --all-states        analyse closed issues too (default: open issues only)\n"
-	       "  --format text|json  output format (default text)\n"
+	       "  --all-states        analyse closed issues too (default: open issues "
+	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
@@ -41,29 +41,18 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void cycles_json(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
-			const struct analyze_cycles *cy)
+static int cycles_json(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
+		       struct store *s, const struct analyze_cycles *cy)
 {
 	struct cli_jw w;
+	int rc = 0;
 	cli_jw_init(&w, fp);
 	cli_jw_object_begin(&w, NULL);
 	cli_jw_array_begin(&w, "knots");
 	for (uint32_t i = 0; i < k->count; i++) {
-		cli_jw_object_begin(&w, NULL);
-		cli_jw_refs(&w, "issues", g, k->members + k->member_off[i],
-			    k->member_off[i + 1] - k->member_off[i]);
-		cli_jw_refs(&w, "witness", g, k->witness + k->witness_off[i],
-			    k->witness_off[i + 1] - k->witness_off[i]);
-		cli_jw_bool(&w, "witness_shortest", k->witness_shortest[i]);
-		cli_jw_array_begin(&w, "cut");
-		for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
-			cli_jw_object_begin(&w, NULL);
-			cli_jw_ref(&w, "from", g, k->cut[j].from);
-			cli_jw_ref(&w, "to", g, k->cut[j].to);
-			cli_jw_object_end(&w);
-		}
-		cli_jw_array_end(&w);
-		cli_jw_object_end(&w);
+		int r = cli_knot_write(&w, NULL, g, k, s, i);
+		if (r && !rc)
+			rc = r;
 	}
 	cli_jw_array_end(&w);
 	if (cy) {
@@ -75,6 +64,7 @@ static void cycles_json(FILE *fp, const struct analyze_graph *g, const struct an
 		cli_jw_bool(&w, "truncated", cy->truncated);
 	}
 	cli_jw_object_end(&w);
+	return rc;
 }
 
 static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t *v, uint32_t count)
@@ -87,9 +77,10 @@ static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t 
 		cli_print_ref(fp, g, v[0]);
 }
 
-static void cycles_text(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
-			const struct analyze_cycles *cy, uint32_t max_cycles)
+static int cycles_text(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
+		       struct store *s, const struct analyze_cycles *cy, uint32_t max_cycles)
 {
+	int rc = 0;
 	const char *scope = g->all_states ? "issues" : "open issues";
 	if (k->count == 0)
 		fprintf(fp, "No knots: no blocking cycle among %u %s.\n", g->n, scope);
@@ -117,9 +108,17 @@ static void cycles_text(FILE *fp, const struct analyze_graph *g, const struct an
 			cli_print_ref(fp, g, k->cut[j].to);
 		}
 		fputc('\n', fp);
+		/* where to act: a link to remove, a description line to edit */
+		for (uint32_t j = k->cut_off[i]; j < k->cut_off[i + 1]; j++) {
+			fputs("    ", fp);
+			int r = cli_print_edge_action(fp, g, s, k->cut[j].from, k->cut[j].to);
+			if (r && !rc)
+				rc = r;
+			fputc('\n', fp);
+		}
 	}
 	if (!cy)
-		return;
+		return rc;
 	fprintf(fp, "\n%u elementary cycle%s", cy->count, cy->count == 1 ? "" : "s");
 	if (cy->truncated)
 		fprintf(fp, " (stopped at --max-cycles %u; more exist)", max_cycles);
@@ -129,6 +128,7 @@ static void cycles_text(FILE *fp, const struct analyze_graph *g, const struct an
 		print_chain(fp, g, cy->nodes + cy->off[i], cy->off[i + 1] - cy->off[i]);
 		fputc('\n', fp);
 	}
+	return rc;
 }
 
 int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
@@ -176,7 +176,7 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_cycles *cy = NULL;
 	struct cli_out out = {0};
 	double t0 = now_ms();
-	int rc = cli_load_graph(ctx, "cycles", c.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, "cycles", &c, &s, &g);
 	if (rc)
 		return rc;
 	double t1 = now_ms();
@@ -189,10 +189,13 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	double t2 = now_ms();
 	if ((rc = cli_out_open(&out, "cycles", c.output)) != 0)
 		goto done;
-	if (c.json) {
-		cycles_json(out.fp, g, k, cy);
-	} else {
-		cycles_text(out.fp, g, k, cy, (uint32_t)max_cycles);
+	int wrc = c.json ? cycles_json(out.fp, g, k, s, cy)
+			 : cycles_text(out.fp, g, k, s, cy, (uint32_t)max_cycles);
+	if (wrc != 0) {
+		cli_error("cycles", "%s: %s", ctx->db_path, analyze_errmsg());
+		cli_out_close(&out, "cycles", false);
+		rc = CLI_EXIT_STORE;
+		goto done;
 	}
 	rc = cli_out_close(&out, "cycles", true);
 	if (c.verbose && !c.quiet)

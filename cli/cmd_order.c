@@ -15,6 +15,7 @@ static void help(void)
 	       "(issues that block each other in a circle) is one step; among the steps\n"
 	       "ready to start, the one with the smallest ref comes first.\n\n"
 	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       CLI_DEPS_HELP
 	       "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
@@ -87,7 +88,7 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_graph *g = NULL;
 	struct analyze_steps *o = NULL;
 	struct cli_out out = {0};
-	int rc = cli_load_graph(ctx, "order", c.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, "order", &c, &s, &g);
 	if (rc)
 		return rc;
 	if (analyze_order(g, NULL, &o) != 0) {

@@ -25,6 +25,7 @@ static void help(void)
 	       "  --milestone M       only paths that end at an issue of milestone M\n"
 	       "  --show-confidential show the titles of confidential issues\n"
 	       "  --all-states        analyse closed issues too (default: open issues only)\n"
+	       CLI_DEPS_HELP
 	       "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
@@ -260,7 +261,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	    .milestone = ANALYZE_NONE,
 	};
 	double t0 = now_ms();
-	int rc = cli_load_graph(ctx, "path", c.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, "path", &c, &s, &g);
 	if (rc)
 		return rc;
 	double t1 = now_ms();

@@ -30,7 +30,7 @@ static void help(void)
 	       "                      png needs -o when standard output is a terminal\n"
 	       "\n"
 	       "What to draw (filters combine):\n"
-	       "  --all-states        closed issues too (default: open issues only)\n"
+	       "  --all-states        closed issues too (default: open issues only)\n" CLI_DEPS_HELP
 	       "  --focus REF         REF and the issues within --radius links of it, both\n"
 	       "                      what blocks it and what it blocks\n"
 	       "  --radius N          hops from --focus (default %d)\n"
@@ -90,6 +90,7 @@ static const struct option longopts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
+    CLI_DEPS_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -202,8 +203,12 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		default:
-			return cli_bad_option(CMD, c, argv);
+		default: {
+			/* --deps, --ignore-deps, or an error */
+			int r = cli_common_option(&common, CMD, c, argv);
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind < argc)
@@ -235,7 +240,7 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_steps *path = NULL;
 	uint8_t *keep = NULL;
 	struct cli_out out = {0};
-	int rc = cli_load_graph(ctx, CMD, common.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, CMD, &common, &s, &g);
 	if (rc)
 		return rc;
 	if (focus && (rc = cli_resolve_ref(s, g, CMD, focus, &ro.focus)))

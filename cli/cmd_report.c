@@ -28,7 +28,7 @@ static void help(void)
 	    "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
 	    "                       (knots, conflicts, closed-blocked); default: exit 0\n"
 	    "  --milestone M        only M's issues and their transitive blockers\n"
-	    "  --all-states         analyse closed issues too\n"
+	    "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --weight W           cost of an issue for the critical path (default count)\n"
 	    "  --default-cost N     cost of an issue without a value (default 1)\n"
 	    "  --max-nodes N        html: above N issues the diagram shows only the knots\n"
@@ -205,7 +205,7 @@ static struct json_object *report_json(const struct cli_findings *fc, const stru
 
 	struct json_object *knots = json_object_new_array();
 	for (uint32_t i = 0; i < fc->f->count[ANALYZE_FINDING_KNOTS]; i++)
-		json_object_array_add(knots, cli_knot_json(fc->g, fc->k, fc->f->knots[i]));
+		json_object_array_add(knots, cli_knot_json(fc->g, fc->k, fc->s, fc->f->knots[i]));
 	json_object_object_add(o, "knots", knots);
 	json_object_object_add(o, "path", path_json(fc->g, p, c->weight));
 	static const char *const keys[] = {NULL, "conflicts", "closed_blocked"};
@@ -336,6 +336,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"no-progress", no_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
+	    CLI_DEPS_LONGOPTS,
 	    {0},
 	};
 	struct cli_common c;
@@ -421,7 +422,10 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default:
-			return cli_bad_option("report", ch, argv);
+			/* --deps, --ignore-deps, or an error */
+			if ((rc = cli_common_option(&c, "report", ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)
@@ -434,7 +438,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	char *instance = NULL, **seeds = NULL, *svg = NULL, *note = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
-	rc = cli_findings_load(&fc, ctx, "report", c.all_states, milestone);
+	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
 	if (rc)
 		goto done;
 	if (store_get_instance(fc.s, &instance) || store_get_seeds(fc.s, &seeds) ||
@@ -482,6 +486,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		json_object_put(o);
 	} else {
 		struct render_report r = {
+		    .store = fc.s,
 		    .instance = instance,
 		    .milestone = milestone,
 		    .fetched_at = fi.started_at,

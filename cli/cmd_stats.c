@@ -15,6 +15,7 @@ static void help(void)
 	    "instance, the recorded seeds, and when the last fetch started and\n"
 	    "whether it completed.\n\n"
 	    "  --all-states        count knots over closed issues too\n"
+	    CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -h, --help          this help\n");
@@ -113,7 +114,7 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_graph *g = NULL;
 	struct stats st = {0};
 	struct cli_out out = {0};
-	int rc = cli_load_graph(ctx, "stats", c.all_states, &s, &g);
+	int rc = cli_load_analysed(ctx, "stats", &c, &s, &g);
 	if (rc)
 		return rc;
 	if (store_counts(s, &st.counts) || store_get_instance(s, &st.instance) ||

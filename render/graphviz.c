@@ -145,14 +145,20 @@ static void style_edge(Agedge_t *e, uint8_t f)
 		return;
 	}
 	char cls[64];
-	snprintf(cls, sizeof cls, "blocks%s%s", (f & SCENE_KNOT_EDGE) ? " knot" : "",
-		 (f & SCENE_CRIT_EDGE) ? " critical" : "");
+	snprintf(cls, sizeof cls, "blocks%s%s%s", (f & SCENE_TEXT_ONLY) ? " text" : "",
+		 (f & SCENE_KNOT_EDGE) ? " knot" : "", (f & SCENE_CRIT_EDGE) ? " critical" : "");
 	set(e, "class", cls);
 	set(e, "color", C_BLOCKS);
+	/* only a description says it: dotted with an open arrowhead, unlike
+	 * both a link (solid) and relates_to (dashed, no arrow) */
+	if (f & SCENE_TEXT_ONLY) {
+		set(e, "style", "dotted");
+		set(e, "arrowhead", "empty");
+	}
 	if (f & SCENE_CRIT_EDGE) {
 		set(e, "color", C_CRITICAL);
 		set(e, "penwidth", "3");
-		set(e, "style", "bold");
+		set(e, "style", (f & SCENE_TEXT_ONLY) ? "dotted,bold" : "bold");
 	}
 	if (f & SCENE_KNOT_EDGE) {
 		set(e, "color", C_KNOT);
@@ -186,7 +192,10 @@ static const char legend_html[] =
     "\"><B>\xe2\x80\x94\xe2\x80\x94\xe2\x86\x92</B></FONT>"
     " critical path</TD></TR>"
     "<TR><TD BORDER=\"2\" STYLE=\"rounded\" BGCOLOR=\"" C_OPEN_FILL "\" COLOR=\"" C_CRITICAL
-    "\">on the critical path</TD><TD></TD></TR>"
+    "\">on the critical path</TD>"
+    "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" C_BLOCKS
+    "\">\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xe2\x96\xb7</FONT>"
+    " blocks, written only in a description</TD></TR>"
     "</TABLE>";
 
 static int add_legend(Agraph_t *root)
@@ -307,6 +316,17 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 			goto done;
 		}
 		style_edge(e, ed->flags);
+		if (i < sc->n_etext && sc->etext[i]) {
+			struct rbuf tb = {0};
+			tooltip_escape_into(&tb, sc->etext[i]);
+			char *tip = rbuf_finish(&tb);
+			if (!tip) {
+				rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+				goto done;
+			}
+			set(e, "tooltip", tip);
+			free(tip);
+		}
 	}
 	if (o->legend && add_legend(root)) {
 		rc = render_fail(RENDER_ENOMEM, "render: out of memory");

@@ -89,8 +89,9 @@ static void write_legend(struct rbuf *b)
 		     "    k4[\"on the critical path\"]\n"
 		     "    k5[\"blocker\"] -->|\"blocks\"| k6[\"blocked\"]\n"
 		     "    k7[\"issue\"] -.-|\"relates to\"| k8[\"issue\"]\n"
+		     "    k9[\"blocker\"] -.->|\"text\"| k10[\"blocked\"]\n"
 		     "  end\n"
-		     "  class k0,k5,k6,k7,k8 open\n"
+		     "  class k0,k5,k6,k7,k8,k9,k10 open\n"
 		     "  class k1 closed\n"
 		     "  class k2 foreign\n"
 		     "  class k3 knot\n"
@@ -104,8 +105,10 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 	uint8_t *done = calloc(sc->n ? sc->n : 1, 1);
 	if (!done)
 		return render_fail(RENDER_ENOMEM, "render: out of memory");
-	rbuf_puts(&b, "flowchart LR\n"
-		      "  %% issuegraph: A --> B means A blocks B; dotted lines: relates to\n");
+	rbuf_puts(&b,
+		  "flowchart LR\n"
+		  "  %% issuegraph: A --> B means A blocks B; A -.->|text| B: only a description "
+		  "says so; dotted lines: relates to\n");
 
 	/* Clusters as subgraphs, in project (or milestone) index order. */
 	if (o->cluster != RENDER_CLUSTER_NONE) {
@@ -145,8 +148,12 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 
 	for (uint32_t i = 0; i < sc->n_edges; i++) {
 		char line[64];
+		uint8_t f = sc->edges[i].flags;
 		snprintf(line, sizeof line, "  n%u %s n%u\n", sc->edges[i].from,
-			 (sc->edges[i].flags & SCENE_RELATES) ? "-.-" : "-->", sc->edges[i].to);
+			 (f & SCENE_RELATES)	 ? "-.-"
+			 : (f & SCENE_TEXT_ONLY) ? "-.->|\"text\"|"
+						 : "-->",
+			 sc->edges[i].to);
 		rbuf_puts(&b, line);
 	}
 	for (uint32_t i = 0; i < sc->n; i++) {

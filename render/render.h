@@ -219,6 +219,9 @@ struct render_report {
 	const char *const *g_url;
 	const char *const *full_title;
 	const char *const *full_url;
+	/* the store g was loaded from: where text dependencies are written
+	 * (NULL: the reports say only which edges text gives) */
+	struct store *store;
 
 	/* html: the diagram as an inline SVG fragment (or NULL: none), and a
 	 * sentence saying what it leaves out (or NULL) */

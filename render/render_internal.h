@@ -19,6 +19,16 @@ void rbuf_putc(struct rbuf *b, char c);
 /* Hand the string over (caller frees), or NULL after an allocation failure. */
 char *rbuf_finish(struct rbuf *b);
 
+/* report_edges.c: where to act on a knot's edge from -> to, appended to b
+ * as plain text ("remove the link A blocks B", "edit line 5 of the
+ * description of R (A blocks B)", joined by " and " when both); 0 or
+ * RENDER_ESTORE. And how many of knot's witness edges text gives
+ * (*total: the witness edges). */
+struct render_report;
+int render_report_edge_action(struct rbuf *b, const struct render_report *r, uint32_t from,
+			      uint32_t to);
+uint32_t render_report_text_edges(const struct render_report *r, uint32_t knot, uint32_t *total);
+
 /* Length (1..4) of the valid UTF-8 sequence at s, 0 if invalid. */
 size_t render_utf8_len(const unsigned char *s);
 
@@ -47,6 +57,7 @@ int render_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2,
 #define SCENE_RELATES	0x02
 #define SCENE_KNOT_EDGE 0x04 /* both ends in the same knot */
 #define SCENE_CRIT_EDGE 0x08 /* between consecutive steps of the critical path */
+#define SCENE_TEXT_ONLY 0x10 /* a blocks edge that only description text gives */
 
 struct scene_edge {
 	uint32_t from, to; /* slots (indices into node[]) */
@@ -65,6 +76,11 @@ struct render_scene {
 	uint32_t n_edges; /* blocks edges first (by from, to), then relates */
 	struct scene_edge *edges;
 	bool *project_seed; /* per project index */
+	/* per blocks edge i < n_etext: where text gives it, "text: g/a#3, line
+	 * 12: blocked by" ("; " between several), raw (malloc'd), or NULL
+	 * when no text gives it */
+	char **etext;
+	uint32_t n_etext;
 };
 
 /* Gather the scene for the nodes in keep (g->n flags). Release with

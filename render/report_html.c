@@ -286,6 +286,28 @@ static void h_knots(struct ht *h)
 			h_text(h, " blocks ");
 			h_issue(h, false, k->cut[c].to, false);
 		}
+		uint32_t total = 0, text = render_report_text_edges(r, kn, &total);
+		if (text) {
+			h_start(h, "br");
+			h_end_void(h);
+			h_textf(h, "%u of the cycle's %u links come from description text.", text,
+				total);
+		}
+		for (uint32_t c = k->cut_off[kn]; c < k->cut_off[kn + 1]; c++) {
+			struct rbuf b = {0};
+			char *act = NULL;
+			if (render_report_edge_action(&b, r, k->cut[c].from, k->cut[c].to) != 0 ||
+			    !(act = rbuf_finish(&b))) {
+				free(b.data);
+				h->err = true;
+				continue;
+			}
+			h_start(h, "br");
+			h_end_void(h);
+			h_text(h, "To cut: ");
+			h_text(h, act);
+			free(act);
+		}
 		uint32_t size = k->member_off[kn + 1] - k->member_off[kn];
 		h_start(h, "ul");
 		for (uint32_t q = 0; q < h_rows(h, size); q++) {

@@ -202,7 +202,19 @@ static void ju_suite(struct ju *j, int kind)
 				ref_into(&body, r->g, k->cut[c].from);
 				rbuf_puts(&body, " blocks ");
 				ref_into(&body, r->g, k->cut[c].to);
+				rbuf_puts(&body, ": ");
+				if (render_report_edge_action(&body, r, k->cut[c].from,
+							      k->cut[c].to) != 0)
+					body.oom = true;
 				rbuf_putc(&body, '\n');
+			}
+			uint32_t total = 0, text = render_report_text_edges(r, kn, &total);
+			if (text) {
+				char line[96];
+				snprintf(line, sizeof line,
+					 "%u of the cycle's %u links come from description text.\n",
+					 text, total);
+				rbuf_puts(&body, line);
 			}
 		} else {
 			bool full = kind == ANALYZE_FINDING_CLOSED_BLOCKED;

@@ -179,12 +179,38 @@ static void md_knots(struct md *m)
 		for (uint32_t c = k->cut_off[kn]; c < k->cut_off[kn + 1]; c++) {
 			if (c > k->cut_off[kn])
 				fputs(c + 1 == k->cut_off[kn + 1] ? " and " : ", ", fp);
-			fputs("the link ", fp);
+			fputs(analyze_edge_origin(r->g, k->cut[c].from, k->cut[c].to) &
+				      ANALYZE_ORIGIN_LINK
+				  ? "the link "
+				  : "the dependency ",
+			      fp);
 			md_issue(m, false, k->cut[c].from);
 			fputs(" blocks ", fp);
 			md_issue(m, false, k->cut[c].to);
 		}
-		fputs(".\n\n| Issue | Title |\n| --- | --- |\n", fp);
+		fputs(".\n\n", fp);
+		uint32_t total = 0, text = render_report_text_edges(r, kn, &total);
+		if (text)
+			fprintf(fp, "%u of the cycle's %u links come from description text.\n\n",
+				text, total);
+		for (uint32_t c = k->cut_off[kn]; c < k->cut_off[kn + 1]; c++) {
+			struct rbuf b = {0};
+			if (render_report_edge_action(&b, r, k->cut[c].from, k->cut[c].to) != 0) {
+				free(b.data);
+				m->oom = true;
+				continue;
+			}
+			char *act = rbuf_finish(&b);
+			if (!act) {
+				m->oom = true;
+				continue;
+			}
+			fputs("- To cut: ", fp);
+			md_text(m, act);
+			fputc('\n', fp);
+			free(act);
+		}
+		fputs("\n| Issue | Title |\n| --- | --- |\n", fp);
 		for (uint32_t j = 0; j < md_rows(m, size); j++) {
 			fputs("| ", fp);
 			md_issue(m, false, k->members[k->member_off[kn] + j]);

@@ -9,6 +9,44 @@
 
 #define OOM() render_fail(RENDER_ENOMEM, "render: out of memory")
 
+/* The text evidence of each drawn blocks edge that text gives (one store
+ * query per such edge). */
+static int edge_texts(struct render_scene *sc, struct store *s)
+{
+	const struct analyze_graph *g = sc->g;
+	sc->etext = calloc(sc->n_edges ? sc->n_edges : 1, sizeof *sc->etext);
+	if (!sc->etext)
+		return OOM();
+	sc->n_etext = sc->n_edges;
+	if (!g->out_origin || !s)
+		return 0;
+	for (uint32_t i = 0; i < sc->n_edges; i++) {
+		uint32_t v = sc->node[sc->edges[i].from], w = sc->node[sc->edges[i].to];
+		if (!(analyze_edge_origin(g, v, w) & ANALYZE_ORIGIN_TEXT))
+			continue;
+		struct analyze_text_in *t = NULL;
+		uint32_t n = 0;
+		if (analyze_text_in(s, g, v, w, &t, &n) != 0)
+			return render_fail(RENDER_ESTORE, "render: %s", analyze_errmsg());
+		struct rbuf b = {0};
+		for (uint32_t j = 0; j < n; j++) {
+			char line[48];
+			rbuf_puts(&b, j ? "; text: " : "text: ");
+			uint32_t slot = sc->slot[t[j].holder];
+			rbuf_puts(&b, slot != ANALYZE_NONE ? sc->ref[slot] : "?");
+			snprintf(line, sizeof line, ", line %lld: ", (long long)t[j].line);
+			rbuf_puts(&b, line);
+			rbuf_puts(&b, t[j].phrase);
+		}
+		free(t);
+		if (n && !(sc->etext[i] = rbuf_finish(&b)))
+			return OOM();
+		if (!n)
+			free(b.data);
+	}
+	return 0;
+}
+
 void render_scene_release(struct render_scene *sc)
 {
 	if (!sc)
@@ -28,6 +66,11 @@ void render_scene_release(struct render_scene *sc)
 	free(sc->url);
 	free(sc->ref);
 	free(sc->edges);
+	for (uint32_t i = 0; sc->etext && i < sc->n_etext; i++)
+		free(sc->etext[i]);
+	free(sc->etext);
+	sc->etext = NULL;
+	sc->n_etext = 0;
 	free(sc->project_seed);
 	memset(sc, 0, sizeof *sc);
 }
@@ -294,6 +337,8 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			if (step_of[v] != ANALYZE_NONE && step_of[w] != ANALYZE_NONE &&
 			    step_of[w] == step_of[v] + 1)
 				f |= SCENE_CRIT_EDGE;
+			if (g->out_origin && g->out_origin[e] == ANALYZE_ORIGIN_TEXT)
+				f |= SCENE_TEXT_ONLY;
 			sc->edges[sc->n_edges++] = (struct scene_edge){i, sc->slot[w], f};
 		}
 	}
@@ -313,6 +358,8 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 		sc->n_edges = w;
 	}
 
+	if ((rc = edge_texts(sc, in->store)))
+		goto done;
 	if (!o->no_related && (rc = add_relates(sc, in->store)))
 		goto done;
 done:

@@ -11,7 +11,12 @@ knot sets, witnesses (valid, shortest, and the SPEC's tie-break), cuts
 (leave the knot acyclic, and none of their links is superfluous), critical path cost in each weight mode (and that
 the path is a real path with that cost, and the SPEC's tie-breaks),
 blockers and distances, and the work order (valid, and exactly Kahn with
-the smallest ref first).
+the smallest ref first). Each graph also carries a random set of text
+dependencies (some doubling links, some alone, written from either side,
+some repeated on several lines) and is analysed with a random --deps
+choice (links, text, or both): the model builds its edges from the same
+evidence, the knot edges' origins and text_in are checked, and check's
+knot findings too.
 
 IG_ORACLE_GRAPHS=N changes the number of graphs (default 320);
 IG_ORACLE_SEED=S the first seed.
@@ -182,9 +187,26 @@ def make_snapshot(seed):
             links.append({"id": lid, "source_issue_id": ids[a], "target_issue_id": ids[b],
                           "link_type": "relates_to"})
             lid += 1
+    # text dependencies, drawn with their own generator so that the links
+    # above stay what they were for each seed
+    trng = random.Random(seed * 31 + 7)
+    text_deps = []
+    text_pairs = [(a, b) for a, b in edges if a != b and trng.random() < 0.3]
+    extra = gen_edges(trng, trng.choice(KINDS), n) if n > 1 else []
+    text_pairs += [(a, b) for a, b in extra if a != b and trng.random() < 0.4]
+    for a, b in text_pairs:  # a blocks b
+        for _ in range(trng.choice([1, 1, 1, 2])):  # repeated: the smallest line counts
+            line = trng.randint(1, 40)
+            if trng.random() < 0.5:
+                text_deps.append({"source_issue_id": ids[a], "target_issue_id": ids[b],
+                                  "link_type": "blocks", "line": line, "phrase": "blocks"})
+            else:
+                text_deps.append({"source_issue_id": ids[b], "target_issue_id": ids[a],
+                                  "link_type": "is_blocked_by", "line": line,
+                                  "phrase": "blocked by"})
     rng.shuffle(issues)
     return kind, {"version": 1, "source": "https://gl.example", "projects": projects,
-                  "issues": issues, "links": links}
+                  "issues": issues, "links": links, "text_deps": text_deps}
 
 
 # ---- the oracle ------------------------------------------------------------------
@@ -193,7 +215,7 @@ def make_snapshot(seed):
 class Model:
     """The analysed graph as networkx sees it, nodes numbered in ref order."""
 
-    def __init__(self, snap, all_states):
+    def __init__(self, snap, all_states, deps=("links", "text")):
         path_of = {p["id"]: p["path_with_namespace"] for p in snap["projects"]}
         iss = [i for i in snap["issues"] if all_states or i["state"] == "opened"]
         iss.sort(key=lambda i: (path_of[i["project_id"]].encode(), i["iid"]))
@@ -203,14 +225,29 @@ class Model:
         node_of_id = {i["id"]: v for v, i in enumerate(iss)}
         self.G = nx.DiGraph()
         self.G.add_nodes_from(range(len(iss)))
-        for link in snap["links"]:
+        # per edge: its origins; per text edge: {(holder node, line)}
+        self.origins = collections.defaultdict(set)
+        self.text_in = collections.defaultdict(dict)
+        evidence = []
+        if "links" in deps:
+            evidence += [(ln, "link") for ln in snap["links"]]
+        if "text" in deps:
+            evidence += [(t, "text") for t in snap.get("text_deps", [])]
+        for link, origin in evidence:
             if link["link_type"] == "relates_to":
                 continue
             a, b = link["source_issue_id"], link["target_issue_id"]
             if link["link_type"] == "is_blocked_by":
                 a, b = b, a
             if a in node_of_id and b in node_of_id:
-                self.G.add_edge(node_of_id[a], node_of_id[b])
+                e = (node_of_id[a], node_of_id[b])
+                self.G.add_edge(*e)
+                self.origins[e].add(origin)
+                if origin == "text":
+                    holder = node_of_id[link["source_issue_id"]]
+                    key = (holder, link["link_type"])
+                    line = self.text_in[e].get(key, link["line"])
+                    self.text_in[e][key] = min(line, link["line"])
         self.n = len(iss)
         self.succ = [sorted(self.G.successors(v)) for v in range(self.n)]
         self.pred = [sorted(self.G.predecessors(v)) for v in range(self.n)]
@@ -282,8 +319,30 @@ def girth_nx(m, K):
     return best
 
 
+def check_edge_evidence(m, e):
+    a, b = m.node_of_ref[e["from"]], m.node_of_ref[e["to"]]
+    want = [o for o in ("link", "text") if o in m.origins[(a, b)]]
+    check(e["origins"] == want, "%s -> %s: origins %s, want %s" %
+          (e["from"], e["to"], e["origins"], want))
+    if "text" in want:
+        ti = sorted((h, line) for (h, _), line in m.text_in[(a, b)].items())
+        check(e.get("text_in") == [{"ref": m.ref[h], "line": line} for h, line in ti],
+              "%s -> %s: text_in %s, want %s" % (e["from"], e["to"], e.get("text_in"), ti))
+    else:
+        check("text_in" not in e, "%s -> %s: text_in without text" % (e["from"], e["to"]))
+
+
+def check_findings(m, out):
+    got = [f["issues"] for f in out["findings"] if f["kind"] == "knots"]
+    check(got == [m.refs(K) for K in m.knots], "check's knots differ: got %s, want %s" %
+          (got[:5], [m.refs(K) for K in m.knots][:5]))
+    check(out["failed"] is bool(m.knots), "check failed=%s with %d knots" %
+          (out["failed"], len(m.knots)))
+
+
 def check_cycles(m, out):
     knots = out["knots"]
+    spent = [0]
     check([k["issues"] for k in knots] == [m.refs(K) for K in m.knots],
           "knot sets differ: got %s, want %s" % ([k["issues"] for k in knots][:5],
                                                   [m.refs(K) for K in m.knots][:5]))
@@ -305,10 +364,22 @@ def check_cycles(m, out):
         check(len(cut) >= 1, "empty cut")
         for a, b in cut:
             check(a in inK and b in inK and m.G.has_edge(a, b), "cut link not in knot")
+        for e in k["edges"] + k["cut"]:
+            check_edge_evidence(m, e)
+        check([(e["from"], e["to"]) for e in k["edges"]] ==
+              [(m.ref[a], m.ref[b]) for a, b in zip(w, w[1:] + w[:1])],
+              "edges are not the witness cycle's: %s" % k["edges"][:4])
         rest = m.G.subgraph(K).copy()
         rest.remove_edges_from(cut)
         check(nx.is_directed_acyclic_graph(rest), "cut leaves a cycle")
-        # and no cut link is superfluous: each would close a cycle again
+        # and no cut link is superfluous: each would close a cycle again, where
+        # analyze/cut.c can afford to check (PRUNE_KNOT_BUDGET, PRUNE_TOTAL_BUDGET:
+        # cut links x knot links); the dense knots that text dependencies add
+        # to some graphs go over it
+        work = len(cut) * rest.number_of_edges() + len(cut) * len(cut)
+        spent[0] += work
+        if work > 20000000 or spent[0] > 200000000:
+            continue
         for a, b in cut:
             check(a == b or nx.has_path(rest, b, a),
                   "cut link %s -> %s need not be cut" % (m.ref[a], m.ref[b]))
@@ -484,13 +555,21 @@ def one_graph(seed, tmp):
     kind, snap = make_snapshot(seed)
     rng = random.Random(seed * 7919)
     all_states = rng.random() < 0.3
-    m = Model(snap, all_states)
+    deps = random.Random(seed * 104729 + 3).choice(["links", "text", "links,text", "text,links"])
+    m = Model(snap, all_states, deps.split(","))
     src = os.path.join(tmp, "snap.json")
     db = os.path.join(tmp, "g%d.db" % seed)
     with open(src, "w") as f:
         json.dump(snap, f)
     run(db, "import", src)
     st = ["--all-states"] if all_states else []
+    st += ["--deps", deps]
+
+    p = subprocess.run([BIN, "--db", db, "check", "--format", "json"] + st,
+                       capture_output=True, text=True)
+    check(p.returncode == (1 if m.knots else 0), "check exited %d: %s" %
+          (p.returncode, p.stderr.strip()))
+    check_findings(m, json.loads(p.stdout))
 
     check_cycles(m, run_json(db, "cycles", *st))
     if m.n <= 250 and m.G.number_of_edges() <= 600:

@@ -106,13 +106,13 @@ MERMAID_LINE = [
     re.compile(r'^  subgraph c\d+\["[^"]*"\]$'),
     re.compile(r"^  end$"),
     re.compile(r'^ {2,4}n\d+\["[^"]*"\]$'),
-    re.compile(r"^  n\d+ (-->|-\.-) n\d+$"),
+    re.compile(r'^  n\d+ (-->|-\.-|-\.->\|"text"\|) n\d+$'),
     re.compile(r'^  click n\d+ href "https?://[^"\s<>\\]*" _blank$'),
     re.compile(r"^  classDef \w+ [\w:#,\- .]+$"),
     re.compile(r"^  class ([nk]\d+)(,[nk]\d+)* \w+$"),
     # the key (--legend)
     re.compile(r'^  subgraph key\["Key"\]$'),
-    re.compile(r'^    k\d+\["[\w (),]*"\]( (-->|-\.-)\|"[\w ]*"\| k\d+\["\w*"\])?$'),
+    re.compile(r'^    k\d+\["[\w (),]*"\]( (-->|-\.-|-\.->)\|"[\w ]*"\| k\d+\["\w*"\])?$'),
     re.compile(r"^  linkStyle \d+(,\d+)* [\w:#,\- .]+$"),
 ]
 
