@@ -176,6 +176,9 @@ with ServerProcess(FIXTURE, *SERVER_ARGS, "--tier", "free", "--log", log) as srv
     check([k["issues"] for k in rep.get("knots", [])] == [KNOT] and
           [st["issues"] for st in rep.get("path", {}).get("path", [])] == [[r] for r in PATH],
           "free tier: report holds the text knot and critical path")
+    rc, out, err = run(["cycles", "--format", "json", "--deps", "links"], db)
+    check(rc == 0 and json.loads(out)["knots"] == [],
+          "free tier: with --deps links alone there is no knot (no blocks link)")
 
     # one seed naming 500 issues nobody else stored: five iids[] batches of 100
     with open(log, "w"):
