@@ -1106,9 +1106,9 @@ def make_server(opts):
     return srv, state
 
 
-def _watch(srv, state, opts):
-    """Stop the server after --lifetime, or when the parent process is gone."""
-    parent = os.getppid()
+def _watch(srv, state, opts, parent):
+    """Stop the server after --lifetime, or when the parent process (as it
+    was at start: read before the port file tells anyone we listen) is gone."""
     deadline = time.monotonic() + opts.lifetime
     while not state.stop.is_set():
         if time.monotonic() >= deadline or os.getppid() != parent:
@@ -1128,6 +1128,7 @@ def _lifeline(state):
 
 
 def main(argv=None):
+    parent = os.getppid()
     opts = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         srv, state = make_server(opts)
@@ -1141,7 +1142,7 @@ def main(argv=None):
             f.write("%d\n" % port)
         os.replace(tmp, opts.port_file)
     print("listening on http://127.0.0.1:%d" % port, flush=True)
-    threading.Thread(target=_watch, args=(srv, state, opts), daemon=True).start()
+    threading.Thread(target=_watch, args=(srv, state, opts, parent), daemon=True).start()
     if opts.stdin_lifeline:
         threading.Thread(target=_lifeline, args=(state,), daemon=True).start()
     try:
