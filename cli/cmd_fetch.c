@@ -1,6 +1,7 @@
 /* issuegraph fetch: crawl a GitLab instance into the store (SPEC: fetch). */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,8 @@ static const char fetch_help[] =
     "  --token-file F        read the token from the first line of F\n"
     "  --cacert F            trust this CA bundle\n"
     "  --allow-http          allow the token over plain http to a non-loopback host\n"
+    "  --no-text-deps        do not read dependencies written in descriptions\n"
+    "                        (\"Blocked by #12\"); removes the stored ones\n"
     "  -q, --quiet           no progress, no summary\n"
     "  -v, --verbose         one line per request on stderr (never headers)\n"
     "  --no-progress         no live progress line\n"
@@ -63,6 +66,7 @@ enum {
 	OPT_CACERT,
 	OPT_ALLOW_HTTP,
 	OPT_NO_PROGRESS,
+	OPT_NO_TEXT_DEPS,
 };
 
 struct strv {
@@ -167,6 +171,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	    {"no-text-deps", no_argument, NULL, OPT_NO_TEXT_DEPS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -180,7 +185,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	const char *url_arg = NULL, *token_file = NULL, *cacert = NULL, *state = "all";
 	int64_t depth = FETCH_DEPTH_UNLIMITED, jobs = 8, timeout = 60, connect_timeout = 10,
 		retries = 6, retry_time = 300;
-	bool related = false, full = false, allow_http = false, warn_http = false;
+	bool related = false, full = false, allow_http = false, warn_http = false, text = true;
 	char err[FETCH_ERRMSG_SIZE] = "";
 	int rc = CLI_EXIT_OK, c;
 
@@ -260,6 +265,9 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_FULL:
 			full = true;
+			break;
+		case OPT_NO_TEXT_DEPS:
+			text = false;
 			break;
 		case OPT_TOKEN_FILE:
 			token_file = optarg;
@@ -392,6 +400,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	o.follow_related = related;
 	o.state = state;
 	o.full = full;
+	o.text_deps = text;
 	o.jobs = (int)jobs;
 	o.timeout = (long)timeout;
 	o.connect_timeout = (long)connect_timeout;
@@ -410,20 +419,52 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 		rc = exit_for(frc);
 		goto done;
 	}
-	if (!common.quiet)
+	if (!common.quiet) {
 		fprintf(stderr,
 			"fetch: %s%s%lld issues and %lld link lists read, %lld requests (%lld "
-			"retries, %lld rate-limited)%s in %.1f s\n",
+			"retries, %lld rate-limited)%s in %.1f s",
 			res.resumed ? "resumed; " : "", res.incremental ? "changes only; " : "",
 			(long long)res.issues, (long long)res.links, (long long)res.requests,
 			(long long)res.retries, (long long)res.rate_limited,
 			res.inaccessible ? ", some linked issues not readable" : "", res.seconds);
+		if (text)
+			fprintf(
+			    stderr,
+			    "; %lld dependencies from text, %lld references dropped (403/404 or "
+			    "no such issue)",
+			    (long long)res.text_deps, (long long)res.text.dropped);
+		fputc('\n', stderr);
+	}
+	if (!common.quiet && res.text.capped)
+		cli_warn("fetch",
+			 "%lld references not read: a description names more than 500 issues",
+			 (long long)res.text.capped);
+	for (size_t i = 0; !common.quiet && i < res.n_text_hot; i++)
+		cli_warn("fetch",
+			 "%s is named in %lld descriptions: a template placeholder? (silence a "
+			 "wrong edge with --ignore-deps)",
+			 res.text_hot[i].ref, (long long)res.text_hot[i].descriptions);
+	if (!common.quiet && common.verbose) {
+		struct rusage ru;
+		double cpu = 0;
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+		fprintf(stderr, "fetch: text extractor %.3f s CPU of %.3f s process CPU (%.1f%%)\n",
+			res.text.extract_cpu, cpu,
+			cpu > 0 ? 100.0 * res.text.extract_cpu / cpu : 0.0);
+	}
 	if (res.skipped)
 		cli_warn("fetch",
 			 "skipped %lld record(s) GitLab sent that break the snapshot's rules "
 			 "(not stored); the first: %s",
 			 (long long)res.skipped, res.skipped_first);
-	if (!res.saw_blocks)
+	if (!res.saw_blocks && text)
+		cli_warn("fetch",
+			 "no 'blocks' link found (GitLab Free has only relates_to links); %lld "
+			 "dependencies were found in descriptions instead",
+			 (long long)res.text_deps);
+	else if (!res.saw_blocks)
 		cli_warn("fetch", "no 'blocks' link found: GitLab Free has only relates_to links, "
 				  "so there are no blocking cycles or paths to analyse");
 	goto done;
@@ -436,6 +477,7 @@ done:
 		rc = CLI_EXIT_STORE;
 	}
 	fetch_token_release(&token);
+	fetch_result_release(&res);
 	store_strv_free(recorded);
 	free(projects.v);
 	free(groups.v);

@@ -17,7 +17,10 @@ What the data is built to contain (checked by --check):
   - due-date conflicts (an open blocker with no or a later due date);
   - a relates_to circle (never a knot);
   - titles with quotes, backslashes, <, >, &, an emoji, Japanese, Cyrillic, Arabic;
-  - one confidential issue, weights (null, 0, >0), time_stats on some issues.
+  - one confidential issue, weights (null, 0, >0), time_stats on some issues;
+  - dependencies written only in descriptions ("Blocked by ...", as on GitLab
+    Free), among them a second knot (web#3 <-> mobile#11), seen by `fetch`
+    through the test server (import ignores descriptions).
 """
 
 import datetime
@@ -203,6 +206,21 @@ LINKS = [
     ("m9", "relates_to", "m13"),
 ]
 
+# Descriptions with text dependencies (SPEC "Text dependencies"); `fetch`
+# reads them, `import` does not. TEXT_DEPS is what they say, by hand, for
+# --check: (blocker key, blocked key).
+DESCRIPTIONS = {
+    "w3": "Users download invoices as PDF.\n\n**Blocked by:** acme/mobile#11 (one invoice URL "
+          "scheme for web and mobile)",
+    "m11": "Deep links open the invoice page.\n\nDepends on acme/platform/web#3",
+    "d9": "Requires acme/infra#8 and acme/infra#12\n\n> Blocked by #1 (quoted from an old "
+          "plan: not a dependency)",
+    "d10": "Needs [offline sync](https://gitlab.example.com/acme/mobile/-/issues/1) first.",
+    "a5": "Two tabs renew the token at once.\n\n```\nblocked by #4\n```\n"
+          "~~Blocked by acme/infra#3~~",
+}
+TEXT_DEPS = [("m11", "w3"), ("w3", "m11"), ("i8", "d9"), ("i12", "d9"), ("m1", "d10")]
+
 BASE = datetime.datetime(2026, 5, 4, 9, 0, 0, tzinfo=datetime.timezone.utc)
 SNAPSHOT_TIME = datetime.datetime(2026, 11, 20, 17, 30, 0, tzinfo=datetime.timezone.utc)
 
@@ -252,6 +270,8 @@ def build():
             "closed_at": iso(updated) if state == C else None,
             "web_url": "%s/%s/-/issues/%d" % (SOURCE, path, iid),
         }
+        if key in DESCRIPTIONS:
+            issue["description"] = DESCRIPTIONS[key]
         issues.append(issue)
         by_key[key] = issue
 
@@ -287,6 +307,14 @@ def check(snap):
             edges.add((s, t))
         elif link["link_type"] == "is_blocked_by":
             edges.add((t, s))
+    by_key = {}
+    for path, rows in ISSUES.items():
+        for iid, row in enumerate(rows, start=1):
+            by_key[row[0]] = next(i for i in issues.values() if i["iid"] == iid and
+                                  pid[i["project_id"]] == path)["id"]
+    if "--links-only" not in sys.argv[1:]:
+        for s, t in TEXT_DEPS:
+            edges.add((by_key[s], by_key[t]))
     is_open = {i: issues[i]["state"] == "opened" for i in issues}
 
     def sccs(all_states):

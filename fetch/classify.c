@@ -186,7 +186,7 @@ enum fetch_verdict fetch_classify(const struct fetch_response_facts *in, struct 
 			    "token rejected (%.200s): check that it is valid, not expired, and "
 			    "meant for this instance",
 			    msg ? msg : "401");
-	if (in->status == 403)
+	if (in->status == 403 && !in->accept_403)
 		return fail(out, "GET %s: 403 %.200s (the token needs the read_api scope)",
 			    in->path, msg ? msg : "Forbidden");
 	/* 404 and the other 4xx: the crawler judges them */

@@ -9,6 +9,10 @@
  * crawl_issues), so a run that dies at any moment is resumed by the next
  * fetch with the same options. In memory there are only the work queues
  * rebuilt from it.
+ *
+ * Text dependencies (text_refs.c): an issue's link unit waits until the
+ * references in its description are resolved, then writes them with its
+ * links, so "expanded" means both are committed.
  */
 #define _XOPEN_SOURCE 700 /* strptime */
 #include <signal.h>
@@ -97,6 +101,7 @@ struct crawl {
 	char *err;
 	struct fetch_result *res;
 	struct fetch_progress progress;
+	struct text_refs *text; /* NULL: --no-text-deps */
 
 	int64_t depth_limit; /* expand when hop < depth_limit */
 	bool barrier;
@@ -348,6 +353,8 @@ static int put_issue(struct crawl *c, struct json_object *o, struct store_issue 
 	}
 	int rc = src < 0 ? store_failed(c, "store issue") : 0;
 	out->labels_json = NULL; /* borrowed from o */
+	if (rc == 0 && c->text)
+		rc = text_refs_note(c->text, o, out->id, out->project_id, out->iid);
 	if (rc == 0 && !map_get(&c->seen, out->id)) {
 		c->res->issues++;
 		if (map_set(&c->seen, out->id, 1))
@@ -373,6 +380,9 @@ static int put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
 		return store_failed(c, "store project");
 	if (id_out)
 		*id_out = p.id;
+	int rc = c->text ? text_refs_note_project(c->text, p.id, p.path, p.web_url) : 0;
+	if (rc)
+		return rc;
 	return map_set(&c->projects, p.id, P_KNOWN) ? nomem(c) : 0;
 }
 
@@ -570,6 +580,8 @@ static bool may_expand(const struct crawl *c, int64_t hop)
 static int feed(struct crawl *c)
 {
 	int rc;
+	if (c->text && (rc = text_refs_feed(c->text)))
+		return rc;
 	while (http_room(c->h) > 0 && c->n_wanted > 0) {
 		int64_t pid = c->proj_wanted[--c->n_wanted];
 		char *url = NULL;
@@ -585,7 +597,9 @@ static int feed(struct crawl *c)
 		if (!l->done && !l->in_flight && (rc = submit_list(c, l)))
 			return rc;
 	}
-	while (http_room(c->h) > 0 && c->n_heap > 0 && may_expand(c, c->heap[0].hop)) {
+	/* link lists parked while text references resolve wait in the heap instead */
+	while (http_room(c->h) > 0 && c->n_heap > 0 && may_expand(c, c->heap[0].hop) &&
+	       c->n_parked < (size_t)c->o->jobs * 8 + 64) {
 		struct expand e = heap_pop(c);
 		struct links_unit *u = calloc(1, sizeof *u);
 		char *url = NULL;
@@ -867,6 +881,12 @@ static int commit_links(struct crawl *c, struct links_unit *u)
 	}
 	if (waiting)
 		return 1;
+	if (c->text) {
+		rc = text_refs_ready(c->text, u->e.issue_id, u->e.project_id, u->e.iid);
+		if (rc <= 0)
+			return rc < 0 ? rc : 1;
+		rc = 0;
+	}
 
 	struct store_link *links = n ? calloc(n, sizeof *links) : NULL;
 	size_t nl = 0;
@@ -916,6 +936,8 @@ static int commit_links(struct crawl *c, struct links_unit *u)
 	}
 	if (rc == 0 && store_replace_links_of(c->s, u->e.issue_id, links, nl) < 0)
 		rc = store_failed(c, "store links");
+	if (rc == 0 && c->text)
+		rc = text_refs_commit(c->text, u->e.issue_id, u->e.hop);
 	if (rc == 0 && store_crawl_put_issue(c->s, u->e.issue_id, u->e.hop, true) < 0)
 		rc = store_failed(c, "write crawl issue");
 	free(links);
@@ -1031,6 +1053,8 @@ static int on_project(struct crawl *c, struct http_req *r)
 	}
 	if ((rc = end_unit(c, rc)))
 		return rc;
+	if (c->text && (rc = text_refs_retry(c->text)))
+		return rc;
 	return retry_parked(c);
 }
 
@@ -1131,6 +1155,12 @@ static int on_done(void *ctx, struct http_req *r)
 		return on_links(c, r);
 	case K_PROJECT:
 		return on_project(c, r);
+	case K_TEXT_PROJECT | HTTP_KIND_ACCEPT_403:
+	case K_TEXT_ISSUES | HTTP_KIND_ACCEPT_403:
+	case K_TEXT_MOVED | HTTP_KIND_ACCEPT_403: {
+		int rc = text_refs_on_answer(c->text, r);
+		return rc ? rc : retry_parked(c);
+	}
 	default:
 		return on_seed(c, r);
 	}
@@ -1155,10 +1185,12 @@ static int drive(struct crawl *c, bool crawling)
 		if (http_pending(c->h) == 0) {
 			if (!crawling)
 				return 0;
-			if (c->n_heap == 0 && c->n_wanted == 0 && listing_done(c)) {
+			if (c->n_heap == 0 && c->n_wanted == 0 && listing_done(c) &&
+			    !(c->text && text_refs_busy(c->text))) {
 				if (c->n_parked) {
 					fetch_fail(c->err, "internal error: link lists wait for "
-							   "projects nobody asked for");
+							   "projects or text references nobody "
+							   "asked for");
 					return FETCH_EREMOTE;
 				}
 				return 0;
@@ -1210,8 +1242,9 @@ static int seed_words(const struct fetch_options *o, char ***words, size_t *n, c
 		len += strlen(sorted[i]) + 1;
 	if (!(*opts = malloc(len + 128)))
 		goto nomem;
-	int off = snprintf(*opts, 128, "depth=%lld related=%d state=%s", (long long)o->depth,
-			   o->follow_related ? 1 : 0, o->state);
+	int off =
+	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d", (long long)o->depth,
+		     o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0);
 	for (size_t i = 0; i < total; i++)
 		off += sprintf(*opts + off, "\n%s", sorted[i]);
 	free(sorted);
@@ -1270,6 +1303,8 @@ static int load_pending_cb(void *ctx, const struct store_crawl_issue *i)
 static int known_project_cb(void *ctx, const struct store_project *p)
 {
 	struct crawl *c = ctx;
+	if (c->text && text_refs_note_project(c->text, p->id, p->path, p->web_url))
+		return FETCH_ENOMEM;
 	return map_set(&c->projects, p->id, P_KNOWN) ? nomem(c) : 0;
 }
 
@@ -1406,6 +1441,10 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 		rc = store_failed(c, "reset crawl state");
 		goto rollback;
 	}
+	if (!o->text_deps && store_clear_text_deps(c->s) < 0) {
+		rc = store_failed(c, "remove text dependencies");
+		goto rollback;
+	}
 	if (c->incremental) {
 		if (store_crawl_issue_projects(c->s, &ids, &n_ids) < 0) {
 			rc = store_failed(c, "read projects");
@@ -1514,6 +1553,7 @@ static int finish_run(struct crawl *c)
 	if (store_counts(c->s, &counts) < 0)
 		return store_failed(c, "count");
 	c->res->saw_blocks = counts.links_blocks > 0;
+	c->res->text_deps = counts.text_deps;
 	return 0;
 }
 
@@ -1558,6 +1598,8 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		goto done;
 	}
 	if ((rc = http_new(&c.h, o, err)))
+		goto done;
+	if (o->text_deps && (rc = text_refs_new(&c.text, &c, s, c.h, o->url, err)))
 		goto done;
 	if (store_each_project(s, known_project_cb, &c) != 0) {
 		rc = store_failed(&c, "read projects");
@@ -1610,6 +1652,12 @@ done:
 	res->seconds = fetch_now() - t0;
 	if (rc)
 		store_rollback(s); /* no-op unless a unit was open */
+	if (c.text) {
+		text_refs_stats(c.text, &res->text);
+		if (rc == 0 && text_refs_hot(c.text, &res->text_hot, &res->n_text_hot))
+			rc = nomem(&c);
+		text_refs_free(c.text);
+	}
 	if (c.h)
 		http_drop_pending(c.h, drop_request, &c);
 	http_free(c.h);
@@ -1642,4 +1690,70 @@ done:
 	free(rec_mode);
 	free(info.started_at);
 	return rc;
+}
+
+void fetch_result_release(struct fetch_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->n_text_hot; i++)
+		free(res->text_hot[i].ref);
+	free(res->text_hot);
+	res->text_hot = NULL;
+	res->n_text_hot = 0;
+}
+
+/* ---- services for text_refs.c (fetch_internal.h) ---------------------------- */
+
+int crawl_api_url(struct crawl *c, const char *tail, char **out)
+{
+	return api_url(c, out, "%s", tail);
+}
+
+int crawl_begin(struct crawl *c)
+{
+	return begin(c);
+}
+
+int crawl_end_unit(struct crawl *c, int rc)
+{
+	return end_unit(c, rc);
+}
+
+/* 1: the decoder refused the record (counted, not stored). */
+int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *out)
+{
+	return put_issue(c, o, out);
+}
+
+int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
+{
+	return put_project(c, o, id_out);
+}
+
+bool crawl_project_known(struct crawl *c, int64_t project_id)
+{
+	return map_get(&c->projects, project_id) == P_KNOWN;
+}
+
+int crawl_project_state(struct crawl *c, int64_t project_id)
+{
+	switch (map_get(&c->projects, project_id)) {
+	case P_KNOWN:
+		return CRAWL_PROJECT_KNOWN;
+	case P_INACCESSIBLE:
+		return CRAWL_PROJECT_GONE;
+	default:
+		return CRAWL_PROJECT_UNKNOWN;
+	}
+}
+
+int crawl_want_project(struct crawl *c, int64_t project_id)
+{
+	return want_project(c, project_id);
+}
+
+int crawl_reach_text(struct crawl *c, const struct store_issue *i, int64_t hop)
+{
+	return reach(c, i, hop, false);
 }

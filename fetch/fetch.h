@@ -111,10 +111,26 @@ struct fetch_options {
 	long retry_time;      /* seconds per request, all tries */
 	const char *cacert;   /* CA bundle or NULL */
 
+	bool text_deps; /* read text dependencies (false: --no-text-deps) */
+
 	FILE *err;     /* progress, warnings and -v log lines; NULL: none */
 	int verbose;   /* 1: one line per request */
 	bool progress; /* live line (the caller checked isatty) */
 	bool quiet;    /* no summary, no warnings */
+};
+
+/* What the crawl read from descriptions. */
+struct fetch_text_stats {
+	int64_t descriptions; /* descriptions read by the extractor */
+	int64_t dropped;      /* references dropped: 403/404, no such project or issue */
+	int64_t capped;	      /* references over the 500 per description */
+	double extract_cpu;   /* thread CPU seconds spent in textdeps_extract() */
+};
+
+/* A reference named in more than 20 descriptions (a template placeholder?). */
+struct fetch_text_hot {
+	char *ref; /* "path#iid" (lower case), malloc'd; from a description: unsafe */
+	int64_t descriptions;
 };
 
 struct fetch_result {
@@ -133,6 +149,10 @@ struct fetch_result {
 	 * server text: escape before printing). */
 	int64_t skipped;
 	char skipped_first[400];
+	int64_t text_deps;    /* distinct pairs the store's text dependencies give */
+	struct fetch_text_stats text;
+	struct fetch_text_hot *text_hot; /* owned: fetch_result_release() */
+	size_t n_text_hot;
 	double seconds;
 };
 
@@ -156,5 +176,7 @@ struct fetch_result {
  * at once (512 MiB; beyond it transfers wait).
  */
 int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_result *res, char *err);
+/* Free what fetch_run() allocated in res (NULL-safe). */
+void fetch_result_release(struct fetch_result *res);
 
 #endif

@@ -534,6 +534,7 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	f->transport_error = r->errbuf;
 	f->too_big = r->too_big;
 	f->shrinkable = r->shrinkable;
+	f->accept_403 = (r->kind & HTTP_KIND_ACCEPT_403) != 0;
 	f->body_cap = h->body_cap;
 	f->status = status;
 	f->url = r->url;

@@ -128,6 +128,7 @@ struct fetch_response_facts {
 	bool too_big;		     /* the body passed body_cap */
 	bool too_many;		     /* the JSON tree would pass the value caps */
 	bool shrinkable;	     /* the caller can ask for less (listing pages) */
+	bool accept_403;	     /* the caller judges a 403 (HTTP_KIND_ACCEPT_403) */
 	size_t body_cap;
 	long status;		     /* HTTP status */
 	const char *retry_after;     /* seconds or an HTTP date */
@@ -227,6 +228,68 @@ struct fetch_list_decision {
  * fails, the offset limit starts a series only when updated_at moved on. */
 enum fetch_list_step fetch_list_next(const struct fetch_list_facts *in,
 				     struct fetch_list_decision *out);
+
+/* A request kind with this bit set hands a 403 to the done callback (a
+ * project with its issues feature off, GET /issues/:id for a non-admin)
+ * instead of failing the fetch. */
+#define HTTP_KIND_ACCEPT_403 0x1000
+
+/* ---- crawl.c services for text_refs.c ---------------------------------- */
+
+struct crawl;
+struct store_issue;
+
+enum { CRAWL_PROJECT_UNKNOWN = 0, CRAWL_PROJECT_KNOWN, CRAWL_PROJECT_GONE };
+
+/* "<instance>/api/v4<tail>", malloc'd into *out; 0 or FETCH_ENOMEM. */
+int crawl_api_url(struct crawl *c, const char *tail, char **out);
+/* One unit of work: begin, then end_unit(rc) commits (rc 0) or rolls back. */
+int crawl_begin(struct crawl *c);
+int crawl_end_unit(struct crawl *c, int rc);
+/* Store an issue / project object of GitLab's (inside a unit). 1: the one
+ * decoder refused it (counted in the summary, nothing stored). */
+int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *out);
+int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out);
+bool crawl_project_known(struct crawl *c, int64_t project_id);
+int crawl_project_state(struct crawl *c, int64_t project_id);
+/* Ask for a project by id (its answer stores it, then retries what waits). */
+int crawl_want_project(struct crawl *c, int64_t project_id);
+/* An issue that a text dependency names is reached at hop (inside a unit). */
+int crawl_reach_text(struct crawl *c, const struct store_issue *i, int64_t hop);
+
+/* ---- text_refs.c: text dependencies in the crawl ------------------------ */
+
+enum { K_TEXT_PROJECT = 64, K_TEXT_ISSUES, K_TEXT_MOVED };
+
+struct text_refs;
+
+/* instance: the instance URL (its origin makes issue URLs references). */
+int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, struct http *h,
+		  const char *instance, char *err);
+void text_refs_free(struct text_refs *t);
+/* Every project and issue object the crawl stores passes here: the path
+ * and web_url origin are noted; an issue's description is read into its
+ * references (once per process) and moved_to_id noted. */
+int text_refs_note_project(struct text_refs *t, int64_t id, const char *path, const char *web_url);
+int text_refs_note(struct text_refs *t, struct json_object *o, int64_t id, int64_t project_id,
+		   int64_t iid);
+/* Before an issue's link unit commits: 1 when every reference of its
+ * description is resolved (or dropped), 0 while requests are needed (they
+ * are queued), or a negative fetch_status. */
+int text_refs_ready(struct text_refs *t, int64_t issue_id, int64_t project_id, int64_t iid);
+/* Inside the issue's link unit, after text_refs_ready() said 1: store its
+ * text dependencies and dropped counts, reach the issues they name. */
+int text_refs_commit(struct text_refs *t, int64_t issue_id, int64_t hop);
+/* Submit queued requests while the HTTP driver has room. */
+int text_refs_feed(struct text_refs *t);
+bool text_refs_busy(const struct text_refs *t);
+/* A finished request of a K_TEXT_* kind. */
+int text_refs_on_answer(struct text_refs *t, struct http_req *r);
+/* Moved-to issues that waited for their project: try again. */
+int text_refs_retry(struct text_refs *t);
+void text_refs_stats(const struct text_refs *t, struct fetch_text_stats *out);
+/* References in more than 20 descriptions; *out malloc'd (refs too). */
+int text_refs_hot(const struct text_refs *t, struct fetch_text_hot **out, size_t *n);
 
 /* ---- progress.c ------------------------------------------------------- */
 

@@ -241,9 +241,13 @@ def main():
             expect("scheduled full run: still fails on the knot", rc, 1)
             expect("scheduled full run: fetch --full", "issuegraph fetch --full" in err, True)
 
-            # fix the knot on the server (remove the suggested cut, link 673:
-            # web#5 blocks api#5); the next incremental run sees it and passes
+            # fix the knots on the server (remove the suggested cut, link 673:
+            # web#5 blocks api#5; and the knot written in descriptions: web#3
+            # no longer says it is blocked by mobile#11); the next
+            # incremental run sees it and passes
             control(srv, "/__control/change", {"op": "delete_link", "id": 673})
+            control(srv, "/__control/change", {"op": "edit_description", "issue": 3430,
+                                               "description": "Users download invoices."})
             control(srv, "/__control/reset-stats", {})
             rc, out, err = run_job(doc, "issuegraph-scheduled", env)
             expect(f"scheduled run after the fix passes (stderr: {err[-600:]})", rc, 0)

@@ -42,6 +42,7 @@ DEFAULT_FAULTS = ("500", "502", "503", "drop", "truncate", "badjson")
 
 # Bodies GitLab (or the proxy in front of it) sends with these statuses.
 MSG_401 = {"message": "401 Unauthorized"}
+MSG_403 = {"message": "403 Forbidden"}
 MSG_404_PROJECT = {"message": "404 Project Not Found"}
 MSG_404_GROUP = {"message": "404 Group Not Found"}
 MSG_404_ISSUE = {"message": "404 Not found"}
@@ -101,11 +102,14 @@ class GitLabData:
     """The instance's contents, normalised from a snapshot. Not thread-safe:
     the server holds its lock around every use."""
 
-    def __init__(self, snap, private=()):
+    def __init__(self, snap, private=(), tier="premium", issues_disabled=()):
         if not isinstance(snap, dict):
             raise DataError("snapshot is not a JSON object")
         self.source = snap.get("source") or "https://gitlab.example.com"
         self.private = set(private)
+        # GitLab Free/CE: the links API knows only relates_to
+        self.free = tier == "free"
+        self.issues_disabled = {x.lower() for x in issues_disabled}
         self.projects = {}   # id -> {"id", "path", "web_url", "archived"}
         self.by_path = {}    # path -> id
         for p in snap.get("projects", []):
@@ -129,6 +133,15 @@ class GitLabData:
         self.links = {}      # id -> {"id","source","target","type","created_at","updated_at"}
         for link in snap.get("links", []):
             self._put_link(link)
+        # The text dependencies a complete crawl must find, as the data
+        # states them (written by hand, see tests/fixtures/): the server
+        # does not read descriptions itself; it serves them.
+        self.text_deps = {}  # source issue id -> [export-form entries]
+        for td in snap.get("text_deps", []):
+            for key in ("source_issue_id", "target_issue_id"):
+                if td.get(key) not in self.issues:
+                    raise DataError("text dep names an unknown issue %r" % td.get(key))
+            self.text_deps.setdefault(td["source_issue_id"], []).append(dict(td))
         self._number_groups()
         self._number_milestones()
 
@@ -232,6 +245,9 @@ class GitLabData:
     def issue_readable(self, iid):
         return iid in self.issues and self.project_readable(self.issues[iid]["project_id"])
 
+    def issues_enabled(self, pid):
+        return self.projects[pid]["path"].lower() not in self.issues_disabled
+
     def find_project(self, ident):
         """Project id for a numeric id or full path, or None."""
         if ident.isdigit():
@@ -290,7 +306,7 @@ class GitLabData:
             "path": p["path"].rsplit("/", 1)[-1], "path_with_namespace": p["path"],
             "created_at": None, "default_branch": "main", "web_url": p["web_url"],
             "archived": p["archived"], "visibility": "private",
-            "issues_enabled": True,
+            "issues_enabled": self.issues_enabled(pid),
             "namespace": self.namespace_obj(ns_path) if ns_path else None,
         }
 
@@ -328,6 +344,7 @@ class GitLabData:
             "title": i["title"], "description": i.get("description"),
             "state": i["state"], "created_at": i["created_at"], "updated_at": i["updated_at"],
             "closed_at": i.get("closed_at"), "closed_by": None,
+            "moved_to_id": i.get("moved_to_id"),
             "labels": list(i.get("labels") or []),
             "milestone": self.milestone_obj(i.get("milestone"), i["project_id"]),
             "assignees": list(i.get("assignees") or []), "assignee": None,
@@ -368,7 +385,10 @@ class GitLabData:
                 ltype = "is_blocked_by" if link["type"] == "blocks" else link["type"]
             else:
                 continue
-            if not self.issue_readable(other):
+            if not self.issue_readable(other) or not self.issues_enabled(
+                    self.issues[other]["project_id"]):
+                continue
+            if self.free and ltype != "relates_to":
                 continue
             item = self.issue_obj(other, ctx)
             item["issue_link_id"] = link["id"]
@@ -413,6 +433,15 @@ class GitLabData:
             self._touch(rec["source"])
             self._touch(rec["target"])
             return {"link": rec}
+        if kind == "edit_description":
+            iid = op.get("issue")
+            if iid not in self.issues or not isinstance(op.get("description"), str):
+                raise DataError("edit_description needs an issue and a description string")
+            self.issues[iid]["description"] = op["description"]
+            self._touch(iid)
+            if "text_deps" in op:  # the test's own reading of the new text
+                self.text_deps[iid] = [dict(td, source_issue_id=iid) for td in op["text_deps"]]
+            return {"issue": iid, "updated_at": self.issues[iid]["updated_at"]}
         if kind in ("close_issue", "reopen_issue"):
             iid = op.get("issue")
             if iid not in self.issues:
@@ -489,13 +518,27 @@ class GitLabData:
                 "created_at": i["created_at"], "updated_at": i["updated_at"],
                 "closed_at": i.get("closed_at"), "web_url": i["web_url"],
             })
+        if readable_only:  # an issues-disabled project answers 403 for its issues
+            issues = [i for i in issues if self.issues_enabled(i["project_id"])]
         kept_issues = {i["id"] for i in issues}
         links = [{"id": v["id"], "source_issue_id": v["source"], "target_issue_id": v["target"],
                   "link_type": v["type"]}
                  for k, v in sorted(self.links.items())
-                 if v["source"] in kept_issues and v["target"] in kept_issues]
+                 if v["source"] in kept_issues and v["target"] in kept_issues
+                 and not (readable_only and self.free and v["type"] != "relates_to")]
+        # export form: one entry per (source, target, type), smallest line
+        best = {}
+        for src, tds in self.text_deps.items():
+            for td in tds:
+                if td["source_issue_id"] in kept_issues and td["target_issue_id"] in kept_issues:
+                    key = (td["source_issue_id"], td["target_issue_id"], td["link_type"])
+                    if key not in best or td["line"] < best[key]["line"]:
+                        best[key] = {"source_issue_id": key[0], "target_issue_id": key[1],
+                                     "link_type": key[2], "line": td["line"],
+                                     "phrase": td["phrase"]}
+        text_deps = [best[k] for k in sorted(best)]
         return {"version": 1, "source": self.source, "projects": projects,
-                "issues": issues, "links": links}
+                "issues": issues, "links": links, "text_deps": text_deps}
 
 
 class State:
@@ -534,6 +577,7 @@ ROUTES = [
     (re.compile(r"^/api/v4/projects/([^/]+)/issues/(\d+)$"), "issue"),
     (re.compile(r"^/api/v4/projects/([^/]+)/issues/(\d+)/links$"), "links"),
     (re.compile(r"^/api/v4/groups/([^/]+)$"), "group"),
+    (re.compile(r"^/api/v4/issues/(\d+)$"), "issue_by_id"),
     (re.compile(r"^/api/v4/groups/([^/]+)/projects$"), "group_projects"),
 ]
 
@@ -984,16 +1028,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise HttpError(404, MSG_404_PROJECT)
         return pid
 
+    def _issues_or_403(self, ident):
+        """A project whose issues feature is disabled answers 403 for its issues."""
+        pid = self._project_or_404(ident)
+        if not self.state.data.issues_enabled(pid):
+            raise HttpError(403, MSG_403)
+        return pid
+
     def _route(self, kind, match, ident, path, query):
         d = self.state.data
         q = urllib.parse.parse_qs(query, keep_blank_values=True)
         if kind == "project":
             return 200, d.project_obj(self._project_or_404(ident)), []
+        if kind == "issue_by_id":
+            # GitLab answers this to administrators only
+            if self.state.opts.no_admin:
+                raise HttpError(403, MSG_403)
+            iid = int(ident)
+            if not d.issue_readable(iid) or not d.issues_enabled(d.issues[iid]["project_id"]):
+                raise HttpError(404, MSG_404_ISSUE)
+            return 200, d.issue_obj(iid), []
         if kind == "issues_list":
-            pid = self._project_or_404(ident)
+            pid = self._issues_or_403(ident)
             return self._issues_list(pid, q, path, query)
         if kind in ("issue", "links"):
-            pid = self._project_or_404(ident)
+            pid = self._issues_or_403(ident)
             iid = d.by_iid.get((pid, int(match.group(2))))
             if iid is None:
                 raise HttpError(404, MSG_404_ISSUE)
@@ -1229,6 +1288,12 @@ def parse_args(argv):
     ap.add_argument("--write-token", default=None, metavar="T",
                     help="the only token that may write merge request notes (api scope)")
     ap.add_argument("--private", action="append", default=[], metavar="PATH")
+    ap.add_argument("--tier", choices=("free", "premium"), default="premium",
+                    help="free: the links API returns relates_to links only (GitLab Free/CE)")
+    ap.add_argument("--issues-disabled", action="append", default=[], metavar="PATH",
+                    help="the project's issues feature is off: 403 for its issues")
+    ap.add_argument("--no-admin", action="store_true",
+                    help="the token is no administrator: GET /issues/:id answers 403")
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--rate-limit", type=int, default=0, metavar="N",
                     help="requests per second (sliding 1 s window)")
@@ -1269,7 +1334,7 @@ def make_server(opts):
     """Load the data and bind; returns (server, state). Raises DataError/OSError."""
     with open(opts.data, encoding="utf-8") as f:
         snap = json.load(f)
-    data = GitLabData(snap, opts.private)
+    data = GitLabData(snap, opts.private, opts.tier, opts.issues_disabled)
     if opts.hostile:
         with open(opts.hostile, encoding="utf-8") as f:
             data.hostile = json.load(f)
@@ -1279,9 +1344,9 @@ def make_server(opts):
     return srv, state
 
 
-def _watch(srv, state, opts):
-    """Stop the server after --lifetime, or when the parent process is gone."""
-    parent = os.getppid()
+def _watch(srv, state, opts, parent):
+    """Stop the server after --lifetime, or when the parent process (as it
+    was at start: read before the port file tells anyone we listen) is gone."""
     deadline = time.monotonic() + opts.lifetime
     while not state.stop.is_set():
         if time.monotonic() >= deadline or os.getppid() != parent:
@@ -1301,6 +1366,7 @@ def _lifeline(state):
 
 
 def main(argv=None):
+    parent = os.getppid()
     opts = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         srv, state = make_server(opts)
@@ -1314,7 +1380,7 @@ def main(argv=None):
             f.write("%d\n" % port)
         os.replace(tmp, opts.port_file)
     print("listening on http://127.0.0.1:%d" % port, flush=True)
-    threading.Thread(target=_watch, args=(srv, state, opts), daemon=True).start()
+    threading.Thread(target=_watch, args=(srv, state, opts, parent), daemon=True).start()
     if opts.stdin_lifeline:
         threading.Thread(target=_lifeline, args=(state,), daemon=True).start()
     try:

@@ -589,7 +589,109 @@ class Lifetime(unittest.TestCase):
         self.assertTrue(self.wait_gone(child), "server outlived its parent")
 
 
+TEXT_DATA = os.path.join(TMP, "text.json")
+
+
+def text_fixture():
+    """The main fixture with descriptions, a moved issue, one expected text
+    dependency, and grp/sub/lib with its issues feature disabled."""
+    snap = fixture()
+    by_id = {i["id"]: i for i in snap["issues"]}
+    by_id[101]["description"] = "Blocked by #2\nplain text"
+    by_id[102]["description"] = "nothing here"
+    by_id[203].update(moved_to_id=401)
+    snap["links"].append({"id": 7, "source_issue_id": 104, "target_issue_id": 106,
+                          "link_type": "relates_to"})
+    snap["text_deps"] = [{"source_issue_id": 101, "target_issue_id": 102,
+                          "link_type": "is_blocked_by", "line": 1, "phrase": "blocked by"}]
+    return snap
+
+
+class TextDeps(unittest.TestCase):
+    """--tier free, --issues-disabled, descriptions, moved_to_id, /issues/:id,
+    edit_description, and text_deps in the readable snapshot. From GitLab's
+    documentation: on Free only relates_to links exist; a project with its
+    issues feature off answers 403 for its issues; GET /issues/:id is for
+    administrators; an issue moved elsewhere is closed and names moved_to_id."""
+
+    def setUp(self):
+        self.srv = ServerProcess(TEXT_DATA, "--token", TOKEN, "--tier", "free",
+                                 "--issues-disabled", "grp/sub/lib", "--private", "grp/secret")
+
+    def tearDown(self):
+        self.srv.stop()
+
+    def test_free_tier_links_are_relates_to_only(self):
+        _, _, body = get_json(self.srv, "/api/v4/projects/grp%2Fapp/issues/1/links")
+        self.assertEqual([x["link_type"] for x in body], [])  # 101's links are all blocks
+        _, _, body = get_json(self.srv, "/api/v4/projects/grp%2Fapp/issues/4/links")
+        self.assertEqual([(x["id"], x["link_type"]) for x in body], [(106, "relates_to")])
+        snap = get_json(self.srv, "/__control/snapshot?readable=1", {})[2]
+        self.assertEqual([x["link_type"] for x in snap["links"]], ["relates_to"])
+
+    def test_issues_disabled_is_403_for_its_issues_only(self):
+        for path in ("/api/v4/projects/grp%2Fsub%2Flib/issues?iids[]=1",
+                     "/api/v4/projects/2/issues/1", "/api/v4/projects/2/issues/1/links"):
+            status, _, body = get_json(self.srv, path)
+            self.assertEqual(status, 403, path)
+            self.assertEqual(body, {"message": "403 Forbidden"})
+        status, _, body = get_json(self.srv, "/api/v4/projects/grp%2Fsub%2Flib")
+        self.assertEqual((status, body["issues_enabled"]), (200, False))
+        snap = get_json(self.srv, "/__control/snapshot?readable=1", {})[2]
+        self.assertIn(2, [p["id"] for p in snap["projects"]])
+        self.assertNotIn(201, [i["id"] for i in snap["issues"]])
+
+    def test_description_and_moved_to_id_everywhere(self):
+        _, _, one = get_json(self.srv, "/api/v4/projects/1/issues/1")
+        self.assertEqual(one["description"], "Blocked by #2\nplain text")
+        self.assertIsNone(one["moved_to_id"])
+        _, _, lst = get_json(self.srv, "/api/v4/projects/1/issues?iids[]=1&iids[]=2")
+        self.assertEqual({x["iid"]: x["description"] for x in lst},
+                         {1: "Blocked by #2\nplain text", 2: "nothing here"})
+        srv2 = ServerProcess(TEXT_DATA, "--token", TOKEN)
+        try:
+            _, _, links = get_json(srv2, "/api/v4/projects/1/issues/3/links")
+            self.assertEqual([(x["id"], x["moved_to_id"]) for x in links], [(203, 401)])
+            self.assertIn("description", links[0])
+        finally:
+            srv2.stop()
+
+    def test_issue_by_id_is_for_administrators(self):
+        status, _, body = get_json(self.srv, "/api/v4/issues/401")
+        self.assertEqual((status, body["iid"], body["project_id"]), (200, 1, 4))
+        self.assertEqual(get_json(self.srv, "/api/v4/issues/301")[0], 404)  # private
+        self.assertEqual(get_json(self.srv, "/api/v4/issues/9999")[0], 404)
+        srv2 = ServerProcess(TEXT_DATA, "--token", TOKEN, "--no-admin")
+        try:
+            self.assertEqual(get_json(srv2, "/api/v4/issues/401")[0], 403)
+        finally:
+            srv2.stop()
+
+    def test_readable_snapshot_has_text_deps(self):
+        snap = get_json(self.srv, "/__control/snapshot?readable=1", {})[2]
+        self.assertEqual(snap["text_deps"], [
+            {"source_issue_id": 101, "target_issue_id": 102, "link_type": "is_blocked_by",
+             "line": 1, "phrase": "blocked by"}])
+
+    def test_edit_description_bumps_updated_at(self):
+        before = get_json(self.srv, "/api/v4/projects/1/issues/2")[2]["updated_at"]
+        op = {"op": "edit_description", "issue": 102, "description": "Blocks #1",
+              "text_deps": [{"target_issue_id": 101, "link_type": "blocks", "line": 1,
+                             "phrase": "blocks"}]}
+        status, _, body = request(self.srv, "/__control/change", method="POST", body=op)
+        self.assertEqual(status, 200, body)
+        after = get_json(self.srv, "/api/v4/projects/1/issues/2")[2]
+        self.assertEqual(after["description"], "Blocks #1")
+        self.assertGreater(after["updated_at"], before)
+        snap = get_json(self.srv, "/__control/snapshot?readable=1", {})[2]
+        self.assertEqual([(t["source_issue_id"], t["target_issue_id"], t["link_type"])
+                          for t in snap["text_deps"]],
+                         [(101, 102, "is_blocked_by"), (102, 101, "blocks")])
+
+
 def main():
+    with open(TEXT_DATA, "w", encoding="utf-8") as f:
+        json.dump(text_fixture(), f)
     with open(DATA, "w", encoding="utf-8") as f:
         json.dump(fixture(), f)
     try:

@@ -1,0 +1,1049 @@
+/*
+ * Text dependencies in the crawl (SPEC "Text dependencies"): the
+ * description of an issue the crawl expands is read with textdeps_extract()
+ * when its object passes by (listing, link list, iids[] batch), and only
+ * the references are kept, never the text. Before the issue's link unit
+ * commits, each reference is resolved: the project by path (the store, else
+ * GET /projects/:path), the issue by iid (the store, else a batched GET
+ * /projects/:id/issues?iids[]=..), a moved issue to the issue it moved to
+ * (the store, else GET /issues/:id). 403/404 and what does not exist are
+ * dropped and counted. text_refs_commit() then writes the issue's text
+ * dependencies and dropped counts inside the issue's own link unit, so it
+ * is marked expanded only with both, and reaches the issues they name at
+ * the next hop. An issue whose description is not in memory (a resumed
+ * fetch, an issue found in the store) is read again by an iids[] batch.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "fetch_internal.h"
+#include "textdeps.h"
+
+#define BATCH_MAX     100
+#define HOT_THRESHOLD 20 /* warn when a reference is in more descriptions */
+
+/* ---- a string -> pointer map (open addressing, keys owned) ------------- */
+
+struct smap {
+	char **keys;
+	void **vals;
+	size_t cap, n;
+};
+
+static size_t smap_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t smap_slot(const struct smap *m, const char *k)
+{
+	size_t i = smap_hash(k) & (m->cap - 1);
+	while (m->keys[i] && strcmp(m->keys[i], k) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void **smap_get(const struct smap *m, const char *k)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = smap_slot(m, k);
+	return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+/* The value slot of k, added (NULL) when absent; NULL on out of memory. */
+static void **smap_put(struct smap *m, const char *k)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+		struct smap nm = {calloc(ncap, sizeof(char *)), calloc(ncap, sizeof(void *)), ncap,
+				  m->n};
+		if (!nm.keys || !nm.vals) {
+			free(nm.keys);
+			free(nm.vals);
+			return NULL;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (m->keys[i]) {
+				size_t j = smap_slot(&nm, m->keys[i]);
+				nm.keys[j] = m->keys[i];
+				nm.vals[j] = m->vals[i];
+			}
+		}
+		free(m->keys);
+		free(m->vals);
+		*m = nm;
+	}
+	size_t i = smap_slot(m, k);
+	if (!m->keys[i]) {
+		if (!(m->keys[i] = strdup(k)))
+			return NULL;
+		m->vals[i] = NULL;
+		m->n++;
+	}
+	return &m->vals[i];
+}
+
+static void smap_free(struct smap *m, void (*free_val)(void *))
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->keys[i]) {
+			free(m->keys[i]);
+			if (free_val)
+				free_val(m->vals[i]);
+		}
+	}
+	free(m->keys);
+	free(m->vals);
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+enum pstate { TP_REQUESTED = 1, TP_KNOWN, TP_GONE };
+
+struct tproject {
+	enum pstate state;
+	int64_t id;
+	char *path;		  /* as GitLab spells it */
+	struct json_object *json; /* the answer, until the project is stored */
+};
+
+enum istate { TI_WAIT = 1, TI_FOUND, TI_DROPPED, TI_WAIT_MOVED };
+
+struct tissue {
+	enum istate state;
+	int64_t id, project_id, iid; /* the issue found (TI_FOUND) */
+	int64_t moved_to;	     /* TI_WAIT_MOVED */
+	struct json_object *held;    /* a moved-to issue waiting for its project */
+};
+
+/* An issue's references, from its description; DONE once committed. */
+struct tdesc {
+	struct textdeps d;
+	bool done;
+};
+
+struct batch {
+	int64_t project_id;
+	size_t n;
+	int64_t iids[BATCH_MAX];
+	int64_t for_desc[BATCH_MAX]; /* issue id whose description is wanted, or 0 */
+};
+
+struct pending {
+	int64_t project_id;
+	int64_t *iids, *for_desc;
+	size_t n, cap;
+};
+
+struct text_refs {
+	struct crawl *c;
+	struct store *s;
+	struct http *h;
+	char *err;
+
+	char **origins;
+	size_t n_origins;
+
+	struct smap projects;	/* lower-case path -> struct tproject */
+	struct smap byid;	/* "project id" -> struct tproject (borrowed) */
+	struct smap issues;	/* "pid#iid" -> struct tissue */
+	struct smap descs;	/* "issue id" -> struct tdesc */
+	struct smap moved;	/* "issue id" -> (intptr) moved_to_id */
+	struct smap hot;	/* "path#iid" lower-case -> (intptr) descriptions */
+	struct smap desc_asked; /* "issue id" -> 1 */
+	struct smap seen;	/* "issue id" -> 1: its object passed by (moved_to_id known) */
+
+	struct pending *pend; /* iids to list, per project */
+	size_t n_pend;
+	size_t wanted;	    /* iids in pend */
+	char **proj_wanted; /* paths to GET */
+	size_t n_pw, cap_pw;
+	size_t in_flight;
+
+	struct fetch_text_stats st;
+};
+
+/* ---- small things ------------------------------------------------------ */
+
+static int nomem(struct text_refs *t)
+{
+	fetch_fail(t->err, "out of memory");
+	return FETCH_ENOMEM;
+}
+
+static void lower_key(char *buf, size_t len, const char *path, int64_t iid)
+{
+	if (iid)
+		snprintf(buf, len, "%s#%lld", path, (long long)iid);
+	else
+		snprintf(buf, len, "%s", path);
+	for (char *p = buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+static void id_key(char *buf, size_t len, int64_t a, int64_t b)
+{
+	if (b)
+		snprintf(buf, len, "%lld#%lld", (long long)a, (long long)b);
+	else
+		snprintf(buf, len, "%lld", (long long)a);
+}
+
+static bool jint(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void free_project(void *v)
+{
+	struct tproject *p = v;
+	if (p) {
+		free(p->path);
+		json_object_put(p->json);
+		free(p);
+	}
+}
+
+static void free_issue(void *v)
+{
+	struct tissue *i = v;
+	if (i) {
+		json_object_put(i->held);
+		free(i);
+	}
+}
+
+static void free_desc(void *v)
+{
+	struct tdesc *d = v;
+	if (d) {
+		textdeps_release(&d->d);
+		free(d);
+	}
+}
+
+static int add_origin(struct text_refs *t, const char *url)
+{
+	char *o = url ? textdeps_origin(url) : NULL;
+	if (!o)
+		return 0;
+	for (size_t i = 0; i < t->n_origins; i++) {
+		if (strcmp(t->origins[i], o) == 0) {
+			free(o);
+			return 0;
+		}
+	}
+	char **no = realloc(t->origins, (t->n_origins + 1) * sizeof *no);
+	if (!no) {
+		free(o);
+		return nomem(t);
+	}
+	t->origins = no;
+	t->origins[t->n_origins++] = o;
+	return 0;
+}
+
+/* The instance of a project's web_url: without "/<path>" (an instance may
+ * live under a path prefix). */
+static int add_project_origin(struct text_refs *t, const char *path, const char *web_url)
+{
+	size_t ul = web_url ? strlen(web_url) : 0, pl = path ? strlen(path) : 0;
+	if (!pl || ul <= pl + 1 || web_url[ul - pl - 1] != '/' ||
+	    strncasecmp(web_url + ul - pl, path, pl) != 0)
+		return add_origin(t, web_url);
+	char *base = strndup(web_url, ul - pl - 1);
+	if (!base)
+		return nomem(t);
+	int rc = add_origin(t, base);
+	free(base);
+	return rc;
+}
+
+/* ---- life ---------------------------------------------------------------- */
+
+int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, struct http *h,
+		  const char *instance, char *err)
+{
+	struct text_refs *t = calloc(1, sizeof *t);
+	*out = NULL;
+	if (!t) {
+		fetch_fail(err, "out of memory");
+		return FETCH_ENOMEM;
+	}
+	t->c = c;
+	t->s = s;
+	t->h = h;
+	t->err = err;
+	int rc = add_origin(t, instance);
+	if (rc) {
+		text_refs_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+void text_refs_free(struct text_refs *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_origins; i++)
+		free(t->origins[i]);
+	free(t->origins);
+	smap_free(&t->projects, free_project);
+	smap_free(&t->byid, NULL);
+	smap_free(&t->issues, free_issue);
+	smap_free(&t->descs, free_desc);
+	smap_free(&t->moved, NULL);
+	smap_free(&t->hot, NULL);
+	smap_free(&t->desc_asked, NULL);
+	smap_free(&t->seen, NULL);
+	for (size_t i = 0; i < t->n_pend; i++) {
+		free(t->pend[i].iids);
+		free(t->pend[i].for_desc);
+	}
+	free(t->pend);
+	for (size_t i = 0; i < t->n_pw; i++)
+		free(t->proj_wanted[i]);
+	free(t->proj_wanted);
+	free(t);
+}
+
+void text_refs_stats(const struct text_refs *t, struct fetch_text_stats *out)
+{
+	*out = t->st;
+}
+
+static int cmp_hot(const void *a, const void *b)
+{
+	const struct fetch_text_hot *x = a, *y = b;
+	if (x->descriptions != y->descriptions)
+		return x->descriptions > y->descriptions ? -1 : 1;
+	return strcmp(x->ref, y->ref);
+}
+
+int text_refs_hot(const struct text_refs *t, struct fetch_text_hot **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < t->hot.cap; i++) {
+		if (!t->hot.keys[i] || (intptr_t)t->hot.vals[i] <= HOT_THRESHOLD)
+			continue;
+		struct fetch_text_hot *nv = realloc(*out, (*n + 1) * sizeof *nv);
+		if (!nv)
+			return FETCH_ENOMEM;
+		*out = nv;
+		if (!(nv[*n].ref = strdup(t->hot.keys[i])))
+			return FETCH_ENOMEM;
+		nv[*n].descriptions = (int64_t)(intptr_t)t->hot.vals[i];
+		(*n)++;
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, cmp_hot);
+	return 0;
+}
+
+/* ---- what passes by --------------------------------------------------------- */
+
+int text_refs_note_project(struct text_refs *t, int64_t id, const char *path, const char *web_url)
+{
+	char key[1024], ik[32];
+	int rc = add_project_origin(t, path, web_url);
+	if (rc || !path)
+		return rc;
+	lower_key(key, sizeof key, path, 0);
+	void **slot = smap_put(&t->projects, key);
+	if (!slot)
+		return nomem(t);
+	struct tproject *p = *slot;
+	if (!p) {
+		if (!(p = calloc(1, sizeof *p)))
+			return nomem(t);
+		*slot = p;
+	}
+	if (p->state == TP_KNOWN)
+		return 0;
+	p->state = TP_KNOWN;
+	p->id = id;
+	if (!p->path && !(p->path = strdup(path)))
+		return nomem(t);
+	id_key(ik, sizeof ik, id, 0);
+	if (!(slot = smap_put(&t->byid, ik)))
+		return nomem(t);
+	if (!*slot)
+		*slot = p;
+	return 0;
+}
+
+static struct tproject *project_by_id(const struct text_refs *t, int64_t id)
+{
+	char ik[32];
+	id_key(ik, sizeof ik, id, 0);
+	void **slot = smap_get(&t->byid, ik);
+	return slot ? *slot : NULL;
+}
+
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int text_refs_note(struct text_refs *t, struct json_object *o, int64_t id, int64_t project_id,
+		   int64_t iid)
+{
+	char key[32];
+	int64_t moved;
+	id_key(key, sizeof key, id, 0);
+	void **seen = smap_put(&t->seen, key);
+	if (!seen)
+		return nomem(t);
+	*seen = (void *)1;
+	if (jint(o, "moved_to_id", &moved) && moved > 0) {
+		id_key(key, sizeof key, id, 0);
+		void **slot = smap_put(&t->moved, key);
+		if (!slot)
+			return nomem(t);
+		*slot = (void *)(intptr_t)moved;
+	}
+	id_key(key, sizeof key, id, 0);
+	void **slot = smap_get(&t->descs, key);
+	if (slot && *slot)
+		return 0; /* read already (or committed) in this process */
+	struct tproject *p = project_by_id(t, project_id);
+	if (!p || p->state != TP_KNOWN)
+		return 0; /* read later by an iids[] batch if it is expanded */
+	const char *text = jstr(o, "description");
+	struct tdesc *d = calloc(1, sizeof *d);
+	if (!d || !(slot = smap_put(&t->descs, key))) {
+		free(d);
+		return nomem(t);
+	}
+	*slot = d;
+	if (!text)
+		return 0;
+	struct textdeps_ctx ctx = {p->path, iid, (const char *const *)t->origins, t->n_origins, 0};
+	double t0 = thread_cpu();
+	int rc = textdeps_extract(text, strlen(text), &ctx, &d->d);
+	t->st.extract_cpu += thread_cpu() - t0;
+	t->st.descriptions++;
+	return rc < 0 ? nomem(t) : 0;
+}
+
+/* ---- asking ---------------------------------------------------------------- */
+
+static int want_iid(struct text_refs *t, int64_t project_id, int64_t iid, int64_t for_desc)
+{
+	struct pending *p = NULL;
+	for (size_t i = 0; i < t->n_pend; i++)
+		if (t->pend[i].project_id == project_id)
+			p = &t->pend[i];
+	if (!p) {
+		struct pending *np = realloc(t->pend, (t->n_pend + 1) * sizeof *np);
+		if (!np)
+			return nomem(t);
+		t->pend = np;
+		p = &np[t->n_pend++];
+		memset(p, 0, sizeof *p);
+		p->project_id = project_id;
+	}
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 64;
+		int64_t *a = realloc(p->iids, ncap * sizeof *a);
+		if (!a)
+			return nomem(t);
+		p->iids = a;
+		int64_t *b = realloc(p->for_desc, ncap * sizeof *b);
+		if (!b)
+			return nomem(t);
+		p->for_desc = b;
+		p->cap = ncap;
+	}
+	p->iids[p->n] = iid;
+	p->for_desc[p->n] = for_desc;
+	p->n++;
+	t->wanted++;
+	return 0;
+}
+
+static int want_project(struct text_refs *t, const char *path)
+{
+	if (t->n_pw == t->cap_pw) {
+		size_t ncap = t->cap_pw ? t->cap_pw * 2 : 32;
+		char **nv = realloc(t->proj_wanted, ncap * sizeof *nv);
+		if (!nv)
+			return nomem(t);
+		t->proj_wanted = nv;
+		t->cap_pw = ncap;
+	}
+	if (!(t->proj_wanted[t->n_pw] = strdup(path)))
+		return nomem(t);
+	t->n_pw++;
+	return 0;
+}
+
+static int submit(struct text_refs *t, int kind, void *data, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int submit(struct text_refs *t, int kind, void *data, const char *fmt, ...)
+{
+	char tail[4096], *url;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tail, sizeof tail, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tail || crawl_api_url(t->c, tail, &url))
+		return nomem(t);
+	int rc = http_submit(t->h, url, kind | HTTP_KIND_ACCEPT_403, data);
+	free(url);
+	if (rc)
+		return nomem(t);
+	t->in_flight++;
+	return 0;
+}
+
+int text_refs_feed(struct text_refs *t)
+{
+	int rc;
+	while (http_room(t->h) > 0 && t->n_pw > 0) {
+		char *path = t->proj_wanted[--t->n_pw];
+		char *enc = curl_easy_escape(NULL, path, 0);
+		if (!enc) {
+			free(path);
+			return nomem(t);
+		}
+		/* data: the lower-case key, owned by the request */
+		char *key = malloc(strlen(path) + 1);
+		if (key)
+			lower_key(key, strlen(path) + 1, path, 0);
+		rc = key ? submit(t, K_TEXT_PROJECT, key, "/projects/%s", enc) : nomem(t);
+		curl_free(enc);
+		free(path);
+		if (rc) {
+			free(key);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < t->n_pend && http_room(t->h) > 0; i++) {
+		struct pending *p = &t->pend[i];
+		while (p->n > 0 && http_room(t->h) > 0) {
+			struct batch *b = calloc(1, sizeof *b);
+			if (!b)
+				return nomem(t);
+			b->project_id = p->project_id;
+			b->n = p->n < BATCH_MAX ? p->n : BATCH_MAX;
+			p->n -= b->n;
+			t->wanted -= b->n;
+			memcpy(b->iids, p->iids + p->n, b->n * sizeof *b->iids);
+			memcpy(b->for_desc, p->for_desc + p->n, b->n * sizeof *b->for_desc);
+			char q[BATCH_MAX * 32 + 1];
+			size_t len = 0;
+			for (size_t k = 0; k < b->n; k++)
+				len +=
+				    (size_t)snprintf(q + len, sizeof q - len, "&iids%%5B%%5D=%lld",
+						     (long long)b->iids[k]);
+			rc = submit(t, K_TEXT_ISSUES, b,
+				    "/projects/%lld/issues?state=all&per_page=%d%s",
+				    (long long)b->project_id, BATCH_MAX, q);
+			if (rc) {
+				free(b);
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+bool text_refs_busy(const struct text_refs *t)
+{
+	return t->in_flight > 0 || t->wanted > 0 || t->n_pw > 0;
+}
+
+/* ---- resolving --------------------------------------------------------------- */
+
+enum { R_WAIT = 0, R_FOUND = 1, R_DROPPED = 2 };
+
+static struct tissue *issue_slot(struct text_refs *t, int64_t pid, int64_t iid, bool *fresh)
+{
+	char key[64];
+	id_key(key, sizeof key, pid, iid);
+	void **slot = smap_put(&t->issues, key);
+	if (!slot)
+		return NULL;
+	*fresh = !*slot;
+	if (!*slot)
+		*slot = calloc(1, sizeof(struct tissue));
+	return *slot;
+}
+
+static int issue_exists(void *ctx, const struct store_issue *i)
+{
+	struct tissue *ti = ctx;
+	ti->project_id = i->project_id;
+	ti->iid = i->iid;
+	return 0;
+}
+
+static int issue_closed(void *ctx, const struct store_issue *i)
+{
+	*(bool *)ctx = i->state == STORE_STATE_CLOSED;
+	return 0;
+}
+
+/* Follow a move of ti's issue; R_WAIT while the target is asked for. */
+static int follow_move(struct text_refs *t, struct tissue *ti, int *out)
+{
+	char key[32];
+	id_key(key, sizeof key, ti->id, 0);
+	void **m = smap_get(&t->moved, key);
+	*out = R_FOUND;
+	if (!m)
+		return 0;
+	int64_t to = (int64_t)(intptr_t)*m;
+	struct tissue probe = {0};
+	int g = store_get_issue(t->s, to, issue_exists, &probe);
+	if (g == 0) {
+		ti->id = to;
+		ti->project_id = probe.project_id;
+		ti->iid = probe.iid;
+		return 0;
+	}
+	if (g != STORE_ENOTFOUND) {
+		fetch_fail(t->err, "read issue: %s", store_errmsg(t->s));
+		return FETCH_ESTORE;
+	}
+	ti->state = TI_WAIT_MOVED;
+	ti->moved_to = to;
+	*out = R_WAIT;
+	return submit(t, K_TEXT_MOVED, ti, "/issues/%lld", (long long)to);
+}
+
+static int resolve(struct text_refs *t, const struct textdep *r, struct tissue **found, int *out)
+{
+	char key[1024];
+	bool fresh;
+	*out = R_WAIT;
+	*found = NULL;
+	lower_key(key, sizeof key, r->project_path, 0);
+	void **slot = smap_put(&t->projects, key);
+	if (!slot)
+		return nomem(t);
+	struct tproject *p = *slot;
+	if (!p) {
+		if (!(p = calloc(1, sizeof *p)))
+			return nomem(t);
+		*slot = p;
+		p->state = TP_REQUESTED;
+		return want_project(t, r->project_path);
+	}
+	if (p->state == TP_GONE)
+		*out = R_DROPPED;
+	if (p->state != TP_KNOWN)
+		return 0;
+	struct tissue *ti = issue_slot(t, p->id, r->iid, &fresh);
+	if (!ti)
+		return nomem(t);
+	if (fresh) {
+		int64_t id;
+		int g = store_find_issue(t->s, p->path, r->iid, &id);
+		if (g == 0) {
+			ti->state = TI_FOUND;
+			ti->id = id;
+			ti->project_id = p->id;
+			ti->iid = r->iid;
+			/* a closed issue may have moved (not in the store): list it again
+			 * unless this process saw its object already */
+			char mk[32];
+			id_key(mk, sizeof mk, id, 0);
+			bool closed = false;
+			if (!smap_get(&t->seen, mk) &&
+			    store_get_issue(t->s, id, issue_closed, &closed) == 0 && closed) {
+				ti->state = TI_WAIT;
+				return want_iid(t, p->id, r->iid, 0);
+			}
+		} else if (g == STORE_ENOTFOUND) {
+			ti->state = TI_WAIT;
+			return want_iid(t, p->id, r->iid, 0);
+		} else {
+			fetch_fail(t->err, "find issue: %s", store_errmsg(t->s));
+			return FETCH_ESTORE;
+		}
+	}
+	if (ti->state == TI_DROPPED)
+		*out = R_DROPPED;
+	if (ti->state != TI_FOUND)
+		return 0;
+	int rc = follow_move(t, ti, out);
+	*found = ti;
+	return rc;
+}
+
+int text_refs_ready(struct text_refs *t, int64_t issue_id, int64_t project_id, int64_t iid)
+{
+	char key[32];
+	id_key(key, sizeof key, issue_id, 0);
+	void **slot = smap_get(&t->descs, key);
+	if (!slot || !*slot) {
+		/* not in memory: read it again with an iids[] batch, once */
+		void **asked = smap_put(&t->desc_asked, key);
+		if (!asked)
+			return nomem(t);
+		if (*asked)
+			return 0;
+		*asked = (void *)1;
+		return want_iid(t, project_id, iid, issue_id);
+	}
+	struct tdesc *d = *slot;
+	bool ready = true;
+	for (size_t k = 0; k < d->d.count; k++) {
+		struct tissue *ti;
+		int st, rc = resolve(t, &d->d.items[k], &ti, &st);
+		if (rc < 0)
+			return rc;
+		if (st == R_WAIT)
+			ready = false;
+	}
+	return ready ? 1 : 0;
+}
+
+static int cmp_dep(const void *a, const void *b)
+{
+	const struct store_text_dep *x = a, *y = b;
+	if (x->target_id != y->target_id)
+		return x->target_id < y->target_id ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int text_refs_commit(struct text_refs *t, int64_t issue_id, int64_t hop)
+{
+	char key[1024];
+	id_key(key, sizeof key, issue_id, 0);
+	void **slot = smap_get(&t->descs, key);
+	struct tdesc *d = slot ? *slot : NULL;
+	struct textdeps none = {0};
+	const struct textdeps *td = d ? &d->d : &none;
+	struct store_text_dep *deps = td->count ? calloc(td->count, sizeof *deps) : NULL;
+	size_t n = 0;
+	int64_t blockers = 0, all = (int64_t)td->dropped, rc = 0;
+	if (td->count && !deps)
+		return nomem(t);
+	for (size_t k = 0; k < td->count && rc == 0; k++) {
+		const struct textdep *r = &td->items[k];
+		bool same_ref = k > 0 && td->items[k - 1].iid == r->iid &&
+				strcmp(td->items[k - 1].project_path, r->project_path) == 0;
+		struct tissue *ti;
+		int st;
+		if ((rc = resolve(t, r, &ti, &st)))
+			break;
+		if (st != R_FOUND) {
+			/* dropped (ready() saw nothing waiting) */
+			if (!same_ref)
+				all++;
+			if (!r->blocks)
+				blockers++;
+			continue;
+		}
+		if (ti->id == issue_id)
+			continue; /* moved onto T itself */
+		deps[n].source_id = issue_id;
+		deps[n].target_id = ti->id;
+		deps[n].type = r->blocks ? STORE_TEXT_BLOCKS : STORE_TEXT_BLOCKED_BY;
+		deps[n].line = r->line;
+		deps[n].phrase = r->phrase;
+		n++;
+		struct store_issue si = {
+		    .id = ti->id, .project_id = ti->project_id, .iid = ti->iid};
+		rc = crawl_reach_text(t->c, &si, hop + 1);
+	}
+	if (rc == 0 && n > 1)
+		qsort(deps, n, sizeof *deps, cmp_dep);
+	if (rc == 0 && store_replace_text_deps_of(t->s, issue_id, deps, n) < 0) {
+		fetch_fail(t->err, "store text dependencies: %s", store_errmsg(t->s));
+		rc = FETCH_ESTORE;
+	}
+	if (rc == 0 && store_set_text_dropped(t->s, issue_id, blockers, all) < 0) {
+		fetch_fail(t->err, "store dropped references: %s", store_errmsg(t->s));
+		rc = FETCH_ESTORE;
+	}
+	free(deps);
+	if (rc)
+		return (int)rc;
+	t->st.dropped += all - (int64_t)td->dropped;
+	t->st.capped += (int64_t)td->dropped;
+	/* a reference in many descriptions: a template placeholder? */
+	for (size_t k = 0; k < td->count; k++) {
+		const struct textdep *r = &td->items[k];
+		if (k > 0 && td->items[k - 1].iid == r->iid &&
+		    strcmp(td->items[k - 1].project_path, r->project_path) == 0)
+			continue;
+		lower_key(key, sizeof key, r->project_path, r->iid);
+		void **h = smap_put(&t->hot, key);
+		if (!h)
+			return nomem(t);
+		*h = (void *)((intptr_t)*h + 1);
+	}
+	/* committed by the caller's unit: the references are not needed again */
+	if (d) {
+		textdeps_release(&d->d);
+		d->done = true;
+		memset(&d->d, 0, sizeof d->d);
+	}
+	return 0;
+}
+
+/* ---- answers -------------------------------------------------------------------- */
+
+static int on_project(struct text_refs *t, struct http_req *r)
+{
+	char *key = r->data;
+	void **slot = smap_get(&t->projects, key);
+	struct tproject *p = slot ? *slot : NULL;
+	int64_t id;
+	const char *path = jstr(r->json, "path_with_namespace");
+	int rc = 0;
+	if (!p) {
+		free(key);
+		return 0;
+	}
+	if (r->status == 200 && jint(r->json, "id", &id) && path) {
+		struct tproject *known = project_by_id(t, id);
+		if (known && known != p) {
+			/* a renamed project: the old path stands for the known one */
+			p->state = TP_KNOWN;
+			p->id = id;
+			if (!p->path && !(p->path = strdup(known->path)))
+				rc = nomem(t);
+		} else {
+			p->json = json_object_get(r->json);
+			char ik[32];
+			p->state = TP_KNOWN;
+			p->id = id;
+			free(p->path);
+			if (!(p->path = strdup(path)))
+				rc = nomem(t);
+			id_key(ik, sizeof ik, id, 0);
+			void **bs = rc ? NULL : smap_put(&t->byid, ik);
+			if (!rc && !bs)
+				rc = nomem(t);
+			else if (bs && !*bs)
+				*bs = p;
+			if (!rc)
+				rc = add_project_origin(t, path, jstr(r->json, "web_url"));
+		}
+	} else if (r->status == 403 || r->status == 404 || r->status == 200) {
+		p->state = TP_GONE;
+	} else {
+		char msg[300];
+		http_api_message(r->json, msg, sizeof msg);
+		fetch_fail(t->err, "GET project %s: %ld %s", key, r->status,
+			   msg[0] ? msg : "unexpected answer");
+		rc = FETCH_EREMOTE;
+	}
+	free(key);
+	return rc;
+}
+
+/* Store a project that text_refs learned by path, before its first issue. */
+static int ensure_project(struct text_refs *t, int64_t pid)
+{
+	if (crawl_project_known(t->c, pid))
+		return 0;
+	struct tproject *p = project_by_id(t, pid);
+	if (!p || !p->json)
+		return 1; /* unknown: the crawl asks for it */
+	int64_t got;
+	return crawl_put_project(t->c, p->json, &got);
+}
+
+static int on_issues(struct text_refs *t, struct http_req *r)
+{
+	struct batch *b = r->data;
+	int rc = 0;
+	bool listed = r->status == 200 && json_object_is_type(r->json, json_type_array);
+	if (!listed && r->status != 403 && r->status != 404) {
+		char msg[300], path[512];
+		http_api_message(r->json, msg, sizeof msg);
+		http_url_path(r->url, path, sizeof path);
+		fetch_fail(t->err, "GET %s: %ld %s", path, r->status,
+			   msg[0] ? msg : "unexpected answer");
+		free(b);
+		return FETCH_EREMOTE;
+	}
+	if ((rc = crawl_begin(t->c))) {
+		free(b);
+		return rc;
+	}
+	size_t n = listed ? json_object_array_length(r->json) : 0;
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		struct json_object *o = json_object_array_get_idx(r->json, k);
+		int64_t id, pid, iid, moved = 0;
+		bool fresh;
+		if (!jint(o, "id", &id) || !jint(o, "project_id", &pid) || !jint(o, "iid", &iid) ||
+		    pid != b->project_id)
+			continue;
+		struct tissue *ti = issue_slot(t, pid, iid, &fresh);
+		if (!ti) {
+			rc = nomem(t);
+			break;
+		}
+		if (jint(o, "moved_to_id", &moved) && moved > 0) {
+			/* it stands for the issue it moved to; not stored for itself */
+			rc = text_refs_note(t, o, id, pid, iid);
+		} else if ((rc = ensure_project(t, pid)) == 0) {
+			struct store_issue si;
+			rc = crawl_put_issue(t->c, o, &si);
+			if (rc == 1) {
+				rc = 0; /* refused by the decoder: dropped below */
+				continue;
+			}
+		} else if (rc == 1) {
+			rc = 0; /* a known project (or one the decoder refused) */
+			continue;
+		}
+		if (ti->state != TI_FOUND) {
+			ti->state = TI_FOUND;
+			ti->id = id;
+			ti->project_id = pid;
+			ti->iid = iid;
+		}
+	}
+	if (rc == 0) {
+		for (size_t k = 0; k < b->n; k++) {
+			if (b->for_desc[k]) {
+				/* T's description came back (or T is gone: nothing to read) */
+				char key[32];
+				id_key(key, sizeof key, b->for_desc[k], 0);
+				void **slot = smap_put(&t->descs, key);
+				if (!slot) {
+					rc = nomem(t);
+					break;
+				}
+				if (!*slot && !(*slot = calloc(1, sizeof(struct tdesc)))) {
+					rc = nomem(t);
+					break;
+				}
+				continue;
+			}
+			bool fresh;
+			struct tissue *ti = issue_slot(t, b->project_id, b->iids[k], &fresh);
+			if (!ti) {
+				rc = nomem(t);
+				break;
+			}
+			if (ti->state != TI_FOUND)
+				ti->state = TI_DROPPED;
+		}
+	}
+	rc = crawl_end_unit(t->c, rc);
+	free(b);
+	return rc;
+}
+
+/* The moved-to issue: store it once its project is known. */
+static int take_moved(struct text_refs *t, struct tissue *ti, struct json_object *o)
+{
+	int64_t id, pid, iid;
+	if (!jint(o, "id", &id) || !jint(o, "project_id", &pid) || !jint(o, "iid", &iid)) {
+		ti->state = TI_DROPPED;
+		return 0;
+	}
+	int st = crawl_project_state(t->c, pid);
+	if (st == CRAWL_PROJECT_GONE) {
+		ti->state = TI_DROPPED;
+		return 0;
+	}
+	if (st != CRAWL_PROJECT_KNOWN) {
+		if (!ti->held)
+			ti->held = json_object_get(o);
+		return crawl_want_project(t->c, pid);
+	}
+	int rc = crawl_begin(t->c);
+	if (rc)
+		return rc;
+	struct store_issue si;
+	int prc = crawl_put_issue(t->c, o, &si);
+	if ((rc = crawl_end_unit(t->c, prc == 1 ? 0 : prc)))
+		return rc;
+	json_object_put(ti->held);
+	ti->held = NULL;
+	if (prc == 1) {
+		ti->state = TI_DROPPED; /* refused by the decoder */
+		return 0;
+	}
+	ti->state = TI_FOUND;
+	ti->id = id;
+	ti->project_id = pid;
+	ti->iid = iid;
+	return 0;
+}
+
+static int on_moved(struct text_refs *t, struct http_req *r)
+{
+	struct tissue *ti = r->data;
+	if (r->status == 200 && json_object_is_type(r->json, json_type_object))
+		return take_moved(t, ti, r->json);
+	if (r->status == 403 || r->status == 404) {
+		ti->state = TI_DROPPED;
+		return 0;
+	}
+	char msg[300];
+	http_api_message(r->json, msg, sizeof msg);
+	fetch_fail(t->err, "GET issue %lld: %ld %s", (long long)ti->moved_to, r->status,
+		   msg[0] ? msg : "unexpected answer");
+	return FETCH_EREMOTE;
+}
+
+int text_refs_on_answer(struct text_refs *t, struct http_req *r)
+{
+	t->in_flight--;
+	switch (r->kind & ~HTTP_KIND_ACCEPT_403) {
+	case K_TEXT_PROJECT:
+		return on_project(t, r);
+	case K_TEXT_ISSUES:
+		return on_issues(t, r);
+	default:
+		return on_moved(t, r);
+	}
+}
+
+int text_refs_retry(struct text_refs *t)
+{
+	for (size_t i = 0; i < t->issues.cap; i++) {
+		struct tissue *ti = t->issues.keys[i] ? t->issues.vals[i] : NULL;
+		if (ti && ti->held) {
+			int rc = take_moved(t, ti, ti->held);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
