@@ -153,6 +153,9 @@ int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out);
 /* Only how many knots there are (no witnesses or cuts): linear time. */
 int analyze_count_knots(const struct analyze_graph *g, uint32_t *count);
 void analyze_knots_free(struct analyze_knots *k);
+/* Only which nodes lie in a knot (in_knot[0..n) written 1/0; no witnesses
+ * or cuts): linear time. */
+int analyze_in_knot(const struct analyze_graph *g, uint8_t *in_knot);
 
 /* Elementary cycles (Johnson), nodes taken in ref order, each started at
  * its smallest node, at most max_cycles kept, sorted. */

@@ -213,6 +213,18 @@ int analyze_count_knots(const struct analyze_graph *g, uint32_t *count)
 	return rc;
 }
 
+int analyze_in_knot(const struct analyze_graph *g, uint8_t *in_knot)
+{
+	uint32_t *comp = NULL, *size = NULL, nc = 0;
+	int rc = component_sizes(g, &comp, &size, &nc);
+	if (rc == 0)
+		for (uint32_t v = 0; v < g->n; v++)
+			in_knot[v] = size[comp[v]] >= 2;
+	free(comp);
+	free(size);
+	return rc;
+}
+
 int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
 {
 	struct analyze_knots *k = NULL;
