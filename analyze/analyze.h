@@ -153,6 +153,9 @@ int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out);
 /* Only how many knots there are (no witnesses or cuts): linear time. */
 int analyze_count_knots(const struct analyze_graph *g, uint32_t *count);
 void analyze_knots_free(struct analyze_knots *k);
+/* The knots without witnesses and cuts (count, knot_of, member_off and
+ * members only; the other arrays NULL): what comparing knots needs. */
+int analyze_knot_sets(const struct analyze_graph *g, struct analyze_knots **out);
 /* Only which nodes lie in a knot (in_knot[0..n) written 1/0; no witnesses
  * or cuts): linear time. */
 int analyze_in_knot(const struct analyze_graph *g, uint8_t *in_knot);

@@ -225,7 +225,8 @@ int analyze_in_knot(const struct analyze_graph *g, uint8_t *in_knot)
 	return rc;
 }
 
-int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
+/* The knots; with_paths: also their witnesses and cuts. */
+static int knots_build(const struct analyze_graph *g, struct analyze_knots **out, bool with_paths)
 {
 	struct analyze_knots *k = NULL;
 	uint32_t n = g->n, nc = 0;
@@ -273,9 +274,9 @@ int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
 		if (k->knot_of[v] != ANALYZE_NONE)
 			k->members[size[k->knot_of[v]]++] = v;
 
-	if ((rc = witnesses(g, k)) < 0)
-		goto done;
-	rc = analyze__cut(g, k);
+	rc = 0;
+	if (with_paths && (rc = witnesses(g, k)) == 0)
+		rc = analyze__cut(g, k);
 done:
 	free(comp);
 	free(size);
@@ -285,4 +286,14 @@ done:
 	else
 		*out = k;
 	return rc;
+}
+
+int analyze_knots(const struct analyze_graph *g, struct analyze_knots **out)
+{
+	return knots_build(g, out, true);
+}
+
+int analyze_knot_sets(const struct analyze_graph *g, struct analyze_knots **out)
+{
+	return knots_build(g, out, false);
 }

@@ -416,7 +416,7 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 	o.at_point = point;
 	int lrc = analyze_graph_load(&x->g, s, &o);
 	cli_load_opts_release(&o);
-	if (lrc != 0 || analyze_knots(x->g, &x->k) != 0)
+	if (lrc != 0 || analyze_knot_sets(x->g, &x->k) != 0)
 		return -1;
 	uint32_t n = x->g->n ? x->g->n : 1;
 	if (!(x->ready = calloc(n, 1)))
