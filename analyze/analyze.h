@@ -189,6 +189,14 @@ struct analyze_knots {
 int analyze_knots(const struct analyze_graph *g, const struct analyze_condensation *c,
 		  struct analyze_knots **out);
 void analyze_knots_free(struct analyze_knots *k);
+/* The knots without witnesses and cuts (count, knot_of, member_off and
+ * members only; the other arrays NULL): what comparing knots needs. */
+int analyze_knot_sets(const struct analyze_graph *g, const struct analyze_condensation *c,
+		      struct analyze_knots **out);
+/* Only which nodes lie in a knot (in_knot[0..n) written 1/0; no witnesses
+ * or cuts): linear time given c. */
+int analyze_in_knot(const struct analyze_graph *g, const struct analyze_condensation *c,
+		    uint8_t *in_knot);
 
 /* Elementary cycles (Johnson), nodes taken in ref order, each started at
  * its smallest node, at most max_cycles kept, sorted. */

@@ -22,32 +22,51 @@ int analyze_ready(const struct analyze_graph *g, const struct analyze_knots *k,
 	return 0;
 }
 
-struct id_node {
-	int64_t id;
-	uint32_t node;
-};
-
-static int cmp_id_node(const void *a, const void *b)
+static uint64_t mix64(uint64_t x)
 {
-	const struct id_node *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
 }
 
+/* One open-addressing table of to's issue ids (a lookup per node of from:
+ * linear, where a sorted array and binary search missed the cache on every
+ * step at 1M issues). */
 int analyze_node_map(const struct analyze_graph *from, const struct analyze_graph *to,
 		     uint32_t *map)
 {
-	struct id_node *t = analyze__alloc(to->n, sizeof *t);
+	size_t nslots = 16;
+	while (nslots < (size_t)to->n * 2)
+		nslots *= 2;
+	struct slot {
+		int64_t key;
+		uint32_t val;
+	} *t = analyze__alloc(nslots, sizeof *t);
 	if (!t)
 		return ANALYZE_ENOMEM;
-	for (uint32_t v = 0; v < to->n; v++)
-		t[v] = (struct id_node){to->issue_id[v], v};
-	if (to->n)
-		qsort(t, to->n, sizeof *t, cmp_id_node);
+	size_t mask = nslots - 1;
+	for (size_t h = 0; h < nslots; h++)
+		t[h].val = ANALYZE_NONE;
+	for (uint32_t v = 0; v < to->n; v++) {
+		size_t h = mix64((uint64_t)to->issue_id[v]) & mask;
+		while (t[h].val != ANALYZE_NONE)
+			h = (h + 1) & mask;
+		t[h].key = to->issue_id[v];
+		t[h].val = v;
+	}
 	for (uint32_t v = 0; v < from->n; v++) {
-		struct id_node key = {from->issue_id[v], 0};
-		struct id_node *hit =
-		    to->n ? bsearch(&key, t, to->n, sizeof *t, cmp_id_node) : NULL;
-		map[v] = hit ? hit->node : ANALYZE_NONE;
+		size_t h = mix64((uint64_t)from->issue_id[v]) & mask;
+		map[v] = ANALYZE_NONE;
+		while (t[h].val != ANALYZE_NONE) {
+			if (t[h].key == from->issue_id[v]) {
+				map[v] = t[h].val;
+				break;
+			}
+			h = (h + 1) & mask;
+		}
 	}
 	free(t);
 	return 0;

@@ -685,7 +685,7 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	rc = at ? store_each_project_at(s, at, on_project, &L)
 		: store_each_project(s, on_project, &L);
 	if (rc == 0)
-		rc = at ? store_each_issue_at(s, at, ifilter, on_issue, &L)
+		rc = at ? store_each_issue_at(s, at, ifilter | STORE_WALK_BRIEF, on_issue, &L)
 			: store_each_issue_brief(s, ifilter, on_issue, &L);
 	if (rc != 0) {
 		if (L.err < 0)

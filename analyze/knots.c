@@ -163,8 +163,9 @@ done:
 	return rc;
 }
 
-int analyze_knots(const struct analyze_graph *g, const struct analyze_condensation *c,
-		  struct analyze_knots **out)
+/* The knots; with_paths: also their witnesses and cuts. */
+static int knots_build(const struct analyze_graph *g, const struct analyze_condensation *c,
+		       struct analyze_knots **out, bool with_paths)
 {
 	struct analyze_condensation *own = NULL;
 	struct analyze_knots *k = NULL;
@@ -211,9 +212,9 @@ int analyze_knots(const struct analyze_graph *g, const struct analyze_condensati
 		kid++;
 	}
 
-	if ((rc = witnesses(g, k)) < 0)
-		goto done;
-	rc = analyze__cut(g, k);
+	rc = 0;
+	if (with_paths && (rc = witnesses(g, k)) == 0)
+		rc = analyze__cut(g, k);
 done:
 	analyze_condensation_free(own);
 	if (rc < 0)
@@ -221,4 +222,29 @@ done:
 	else
 		*out = k;
 	return rc;
+}
+
+int analyze_knots(const struct analyze_graph *g, const struct analyze_condensation *c,
+		  struct analyze_knots **out)
+{
+	return knots_build(g, c, out, true);
+}
+
+int analyze_knot_sets(const struct analyze_graph *g, const struct analyze_condensation *c,
+		      struct analyze_knots **out)
+{
+	return knots_build(g, c, out, false);
+}
+
+int analyze_in_knot(const struct analyze_graph *g, const struct analyze_condensation *c,
+		    uint8_t *in_knot)
+{
+	struct analyze_condensation *own = NULL;
+	int rc = analyze__condensation_or_own(g, &c, &own);
+	if (rc < 0)
+		return rc;
+	for (uint32_t v = 0; v < g->n; v++)
+		in_knot[v] = c->knot[c->step_of[v]];
+	analyze_condensation_free(own);
+	return 0;
 }

@@ -233,10 +233,10 @@ static int ratchet_from_point(struct cli_findings *fc, struct cli_ctx *ctx, cons
 			      struct analyze_edge **old, size_t *n_old)
 {
 	struct analyze_graph *tg = NULL;
-	struct analyze_condensation *tc = NULL;
-	struct analyze_knots *tk = NULL;
+	struct analyze_knots no_knots = {0}; /* conflicts only: knots are not listed */
 	struct analyze_findings *tf = NULL;
 	uint32_t *map = NULL;
+	uint8_t *in_knot = NULL;
 	int rc = CLI_EXIT_STORE;
 	struct analyze_load_opts o;
 	if ((rc = cli_load_opts(fc->s, cmd, c, fc->g->all_states, &o)) != 0)
@@ -245,19 +245,20 @@ static int ratchet_from_point(struct cli_findings *fc, struct cli_ctx *ctx, cons
 	o.at_point = point;
 	int lrc = analyze_graph_load(&tg, fc->s, &o);
 	cli_load_opts_release(&o);
-	if (lrc != 0 || analyze_condense(tg, &tc) != 0 || analyze_knots(tg, tc, &tk) != 0) {
+	if (lrc != 0 || !(in_knot = calloc(tg->n ? tg->n : 1, 1)) ||
+	    analyze_in_knot(tg, NULL, in_knot) != 0) {
 		cli_error(cmd, "%s: cannot rebuild the earlier point: %s", ctx->db_path,
 			  analyze_errmsg());
 		goto done;
 	}
-	if (conflicts_of(tg, tk, NULL, &tf) != 0 ||
+	if (conflicts_of(tg, &no_knots, NULL, &tf) != 0 ||
 	    !(map = malloc((tg->n ? tg->n : 1) * sizeof *map)) ||
 	    analyze_node_map(tg, fc->g, map) != 0) {
 		cli_error(cmd, "%s", analyze_errmsg());
 		goto done;
 	}
 	for (uint32_t u = 0; u < tg->n; u++)
-		if (tk->knot_of[u] != ANALYZE_NONE && map[u] != ANALYZE_NONE)
+		if (in_knot[u] && map[u] != ANALYZE_NONE)
 			was_knot[map[u]] = 1;
 	uint32_t nc = tf->count[ANALYZE_FINDING_CONFLICTS];
 	*old = calloc(nc ? nc : 1, sizeof **old);
@@ -274,9 +275,8 @@ static int ratchet_from_point(struct cli_findings *fc, struct cli_ctx *ctx, cons
 	rc = 0;
 done:
 	free(map);
+	free(in_knot);
 	analyze_findings_free(tf);
-	analyze_knots_free(tk);
-	analyze_condensation_free(tc);
 	analyze_graph_free(tg);
 	return rc;
 }
@@ -419,7 +419,7 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 	int lrc = analyze_graph_load(&x->g, s, &o);
 	cli_load_opts_release(&o);
 	if (lrc != 0 || analyze_condense(x->g, &x->c) != 0 ||
-	    analyze_knots(x->g, x->c, &x->k) != 0)
+	    analyze_knot_sets(x->g, x->c, &x->k) != 0)
 		return -1;
 	uint32_t n = x->g->n ? x->g->n : 1;
 	if (!(x->ready = calloc(n, 1)))

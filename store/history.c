@@ -412,12 +412,27 @@ static int64_t point_key(int64_t point)
 	" UNION ALL SELECT id, " ISSUE_AT_COLS " FROM issues WHERE id NOT IN (SELECT issue_id "    \
 	"FROM h)" filter
 
+#define ISSUE_AT_BRIEF_COLS                                                                        \
+	"project_id, iid, NULL, state, confidential, weight, time_estimate, total_time_spent, "    \
+	"milestone_title, milestone_due, due_date, NULL"
+#define ISSUE_AT_BRIEF_SQL(filter)                                                                 \
+	"WITH h AS MATERIALIZED (SELECT issue_id, min(point) AS p, present, " ISSUE_AT_COLS        \
+	" FROM hist_issue WHERE point > ?1 GROUP BY issue_id) "                                    \
+	"SELECT issue_id, " ISSUE_AT_BRIEF_COLS " FROM h WHERE present = 1" filter                 \
+	" UNION ALL SELECT id, " ISSUE_AT_BRIEF_COLS " FROM issues WHERE id NOT IN (SELECT "       \
+	"issue_id FROM h)" filter
+
 int store_each_issue_at(struct store *s, int64_t point, unsigned filter, store_issue_cb cb,
 			void *ctx)
 {
 	static const char all_sql[] = ISSUE_AT_SQL("");
 	static const char open_sql[] = ISSUE_AT_SQL(" AND state = 0");
-	sqlite3_stmt *st = store_stmt(s, (filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
+	static const char brief_sql[] = ISSUE_AT_BRIEF_SQL("");
+	static const char brief_open_sql[] = ISSUE_AT_BRIEF_SQL(" AND state = 0");
+	const char *sql = (filter & STORE_WALK_BRIEF)
+			      ? ((filter & STORE_WALK_OPEN_ONLY) ? brief_open_sql : brief_sql)
+			      : ((filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
+	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, point_key(point));

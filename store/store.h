@@ -286,8 +286,10 @@ int store_history_stats(struct store *s, struct store_history_stats *out);
  * closed_at and web_url, which are NULL; STORE_WALK_OPEN_ONLY narrows),
  * links (STORE_WALK_BLOCKS_ONLY / STORE_WALK_RELATES_ONLY), text
  * dependencies, and projects (those since removed included). point 0 is
- * the store as it is. No particular order.
+ * the store as it is. No particular order. STORE_WALK_BRIEF: issues
+ * without title and labels (NULL, "[]"), as store_each_issue_brief().
  */
+#define STORE_WALK_BRIEF 0x8
 int store_each_issue_at(struct store *s, int64_t point, unsigned filter, store_issue_cb cb,
 			void *ctx);
 int store_each_link_at(struct store *s, int64_t point, unsigned filter, store_link_cb cb,
