@@ -2,11 +2,15 @@
  * analyze: the blocking graph in compact arrays, and the answers the SPEC
  * defines on it (knots, witnesses, cuts, critical path, blockers, order).
  *
- * Nodes are dense indices 0..n-1 in ref order (project path bytewise,
- * then iid numerically), so "smallest ref" is "smallest index". No walk
- * recurses. Every result is owned by the caller and freed with its
- * *_free() function (which accepts NULL). Functions return 0 or a
- * negative ANALYZE_E* code; analyze_errmsg() has the reason.
+ * Nodes are dense indices 0..n-1 in ref order (project path bytewise, then
+ * iid numerically), so "smallest ref" is "smallest index". No walk
+ * recurses. Every result is owned by the caller and freed with its *_free()
+ * function (which accepts NULL). Functions return 0 or a negative enum
+ * analyze_status; analyze_errmsg() has the reason. The reason is one line
+ * without a module prefix (cli/ adds the command). Out of memory has its
+ * own code (ANALYZE_ENOMEM), never folded into another. This is the
+ * same convention as store, analyze, render and fetch. analyze speaks of
+ * nodes and milestones, not of the command-line flags that named them.
  */
 #ifndef ISSUEGRAPH_ANALYZE_H
 #define ISSUEGRAPH_ANALYZE_H

@@ -181,6 +181,15 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 	return CLI_EXIT_OK;
 }
 
+int cli_close_store(struct cli_ctx *ctx, const char *cmd, struct store *s, int rc)
+{
+	if (store_close(s) != 0 && (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(NULL));
+		rc = CLI_EXIT_STORE;
+	}
+	return rc;
+}
+
 int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,
 		   struct analyze_graph **g_out)
 {
@@ -291,7 +300,8 @@ int cli_out_close(struct cli_out *o, const char *cmd, bool ok)
 	if (!o->fp)
 		return 0;
 	if (o->fp == stdout) {
-		if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* Without ok the command has reported its failure already. */
+		if ((fflush(stdout) != 0 || ferror(stdout)) && ok) {
 			cli_error(cmd, "cannot write to standard output");
 			rc = CLI_EXIT_STORE;
 		}

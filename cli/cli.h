@@ -121,6 +121,12 @@ int cli_bad_option(const char *cmd, int ch, char **argv);
 int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool require_populated,
 		   struct store **out);
 
+/* Close s (NULL ok). When closing fails (the write-ahead log could not be
+ * folded into the file, which then is not self-contained), a successful rc
+ * (CLI_EXIT_OK or CLI_EXIT_FINDINGS) becomes CLI_EXIT_STORE with the
+ * store's reason; an error rc stays as it is (it has been reported). */
+int cli_close_store(struct cli_ctx *ctx, const char *cmd, struct store *s, int rc);
+
 /* Open the store (must be populated) and load the analysed graph. On error
  * prints and returns the exit code; on success 0, caller frees both. */
 int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct store **s_out,

@@ -107,10 +107,7 @@ int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 	analyze_graph_free(fc->g);
 	free(fc->keep);
 	free(fc->keep_full);
-	if (store_close(fc->s) != 0 && (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)) {
-		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(NULL));
-		rc = CLI_EXIT_STORE;
-	}
+	rc = cli_close_store(ctx, cmd, fc->s, rc);
 	memset(fc, 0, sizeof *fc);
 	return rc;
 }
