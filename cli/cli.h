@@ -171,7 +171,8 @@ void cli_print_ref(FILE *fp, const struct analyze_graph *g, uint32_t v);
 bool cli_progress_wanted(const struct cli_common *c);
 
 /* ---- check/report (reports) ---- */
-/* Shared by cmd_check.c and cmd_report.c; implemented in cmd_check.c. */
+/* Shared by cmd_check.c and cmd_report.c; loading in findings.c, the JSON
+ * helpers in cmd_check.c. */
 
 /* Everything check and report read: the analysed graph, the graph of every
  * issue (closed-blocked is always read on it), the knots, the scope of

@@ -1,0 +1,117 @@
+/* What check and report read: the graphs, the condensation, the knots, the
+ * --milestone scope and the findings in it (declared in cli.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask)
+{
+	*mask = 0;
+	const char *p = list;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int k = analyze_finding_kind_of(p, len);
+		if (k < 0)
+			return cli_usage(cmd,
+					 "--fail-on: unknown finding '%.*s' (use a comma list of "
+					 "knots, conflicts, closed-blocked)",
+					 (int)len, p);
+		*mask |= ANALYZE_FINDING_BIT(k);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return 0;
+}
+
+int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
+		      bool all_states, const char *milestone)
+{
+	memset(fc, 0, sizeof *fc);
+	fc->milestone = ANALYZE_NONE;
+	int rc = cli_load_graph(ctx, cmd, all_states, &fc->s, &fc->g);
+	if (rc)
+		return rc;
+	if (store_counts(fc->s, &fc->counts) != 0) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(fc->s));
+		return CLI_EXIT_STORE;
+	}
+	if (all_states) {
+		fc->full = fc->g;
+	} else {
+		struct analyze_load_opts o = {.all_states = true};
+		if (analyze_graph_load(&fc->full, fc->s, &o) != 0) {
+			cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path,
+				  analyze_errmsg());
+			return CLI_EXIT_STORE;
+		}
+	}
+	if (milestone) {
+		uint32_t mf = analyze_find_milestone(fc->full, milestone);
+		if (mf == ANALYZE_NONE)
+			return cli_usage(cmd,
+					 "--milestone: no issue in the store has milestone '%s'",
+					 milestone);
+		fc->keep = calloc(fc->g->n ? fc->g->n : 1, 1);
+		fc->keep_full = calloc(fc->full->n ? fc->full->n : 1, 1);
+		if (!fc->keep || !fc->keep_full) {
+			cli_error(cmd, "out of memory");
+			return CLI_EXIT_STORE;
+		}
+		/* Without --all-states the milestone may have closed issues only: then
+		 * nothing of the analysed graph is in scope. */
+		fc->milestone = analyze_find_milestone(fc->g, milestone);
+		if ((fc->milestone != ANALYZE_NONE &&
+		     analyze_milestone_closure(fc->g, fc->milestone, fc->keep) != 0) ||
+		    analyze_milestone_closure(fc->full, mf, fc->keep_full) != 0) {
+			cli_error(cmd, "%s", analyze_errmsg());
+			return CLI_EXIT_STORE;
+		}
+	}
+	struct analyze_findings_in in = {
+	    .g = fc->g,
+	    .keep = fc->keep,
+	    .full = fc->full,
+	    .keep_full = fc->keep_full,
+	};
+	int arc = analyze_condense(fc->g, &fc->c);
+	if (arc == 0)
+		arc = analyze_knots(fc->g, fc->c, &fc->k);
+	if (arc != 0)
+		return cli_analyze_error(cmd, arc);
+	in.knots = fc->k;
+	if (analyze_findings(&in, &fc->f) != 0) {
+		cli_error(cmd, "%s", analyze_errmsg());
+		return CLI_EXIT_STORE;
+	}
+	if (fc->counts.issues_opened + fc->counts.issues_closed == 0)
+		cli_warn(cmd,
+			 "%s: the store holds no issues (the last fetch found none: check "
+			 "the seeds and what the token can read)",
+			 ctx->db_path);
+	return 0;
+}
+
+int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd, int rc)
+{
+	analyze_findings_free(fc->f);
+	analyze_knots_free(fc->k);
+	analyze_condensation_free(fc->c);
+	if (fc->full != fc->g)
+		analyze_graph_free(fc->full);
+	analyze_graph_free(fc->g);
+	free(fc->keep);
+	free(fc->keep_full);
+	rc = cli_close_store(ctx, cmd, fc->s, rc);
+	memset(fc, 0, sizeof *fc);
+	return rc;
+}
+
+bool cli_findings_fail(const struct cli_findings *fc, unsigned mask)
+{
+	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		if ((mask & ANALYZE_FINDING_BIT(k)) && fc->f->count[k] > 0)
+			return true;
+	return false;
+}
