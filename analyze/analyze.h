@@ -84,6 +84,12 @@ int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n,
 
 void analyze_graph_free(struct analyze_graph *g);
 
+/* The analysed graph of open issues (all_states false) taken from full, a
+ * graph loaded with all_states: the same graph analyze_graph_load() would
+ * read, without reading the store again. Caller frees with
+ * analyze_graph_free(). */
+int analyze_graph_open_part(const struct analyze_graph *full, struct analyze_graph **out);
+
 /* Write node v's ref ("group/app#14") into buf; returns the length that
  * the full ref needs (snprintf rules). */
 int analyze_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t len);

@@ -187,7 +187,7 @@ struct cli_findings {
 	uint8_t *keep;	    /* per node of g, NULL without --milestone */
 	uint8_t *keep_full; /* per node of full, NULL without --milestone */
 	struct analyze_findings *f;
-	struct store_counts counts;
+	struct store_counts counts; /* filled by report, not by cli_findings_load */
 };
 
 /* Parse a --fail-on comma list into a mask of ANALYZE_FINDING_BIT()s.

@@ -436,7 +436,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	rc = cli_findings_load(&fc, ctx, "report", c.all_states, milestone);
 	if (rc)
 		goto done;
-	if (store_get_instance(fc.s, &instance) || store_get_seeds(fc.s, &seeds) ||
+	if (store_counts(fc.s, &fc.counts) || store_get_instance(fc.s, &instance) || store_get_seeds(fc.s, &seeds) ||
 	    store_get_fetch_info(fc.s, &fi)) {
 		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
 		rc = CLI_EXIT_STORE;

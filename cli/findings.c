@@ -30,22 +30,17 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 {
 	memset(fc, 0, sizeof *fc);
 	fc->milestone = ANALYZE_NONE;
-	int rc = cli_load_graph(ctx, cmd, all_states, &fc->s, &fc->g);
+	/* One read of the store: the graph of every issue (closed-blocked is read
+	 * on it), and the analysed graph taken from it in memory. */
+	int rc = cli_load_graph(ctx, cmd, true, &fc->s, &fc->full);
 	if (rc)
 		return rc;
-	if (store_counts(fc->s, &fc->counts) != 0) {
-		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(fc->s));
-		return CLI_EXIT_STORE;
-	}
 	if (all_states) {
-		fc->full = fc->g;
+		fc->g = fc->full;
 	} else {
-		struct analyze_load_opts o = {.all_states = true};
-		if (analyze_graph_load(&fc->full, fc->s, &o) != 0) {
-			cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path,
-				  analyze_errmsg());
-			return CLI_EXIT_STORE;
-		}
+		int arc = analyze_graph_open_part(fc->full, &fc->g);
+		if (arc != 0)
+			return cli_analyze_error(cmd, arc);
 	}
 	if (milestone) {
 		uint32_t mf = analyze_find_milestone(fc->full, milestone);
@@ -57,7 +52,7 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 		fc->keep_full = calloc(fc->full->n ? fc->full->n : 1, 1);
 		if (!fc->keep || !fc->keep_full) {
 			cli_error(cmd, "out of memory");
-			return CLI_EXIT_STORE;
+			return CLI_EXIT_NOMEM;
 		}
 		/* Without --all-states the milestone may have closed issues only: then
 		 * nothing of the analysed graph is in scope. */
@@ -85,7 +80,7 @@ int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *
 		cli_error(cmd, "%s", analyze_errmsg());
 		return CLI_EXIT_STORE;
 	}
-	if (fc->counts.issues_opened + fc->counts.issues_closed == 0)
+	if (fc->full->n == 0)
 		cli_warn(cmd,
 			 "%s: the store holds no issues (the last fetch found none: check "
 			 "the seeds and what the token can read)",
