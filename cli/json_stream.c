@@ -126,6 +126,24 @@ void cli_jw_bool(struct cli_jw *w, const char *key, bool v)
 		fputc('\n', w->fp);
 }
 
+void cli_jw_json(struct cli_jw *w, const char *key, struct json_object *v)
+{
+	prefix(w, key);
+	const char *s = v ? json_object_to_json_string_ext(v, JW_FLAGS) : "null";
+	if (!s) {
+		w->failed = true;
+		return;
+	}
+	/* json-c indents a value by its depth; strings hold no raw newline */
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		fwrite(s, 1, (size_t)(nl - s) + 1, w->fp);
+		indent(w->fp, w->depth);
+	}
+	fputs(s, w->fp);
+	if (w->depth == 0)
+		fputc('\n', w->fp);
+}
+
 bool cli_jw_failed(const struct cli_jw *w)
 {
 	return w->failed;

@@ -39,6 +39,11 @@ void cli_jw_array_end(struct cli_jw *w);
 void cli_jw_string(struct cli_jw *w, const char *key, const char *s, size_t len);
 void cli_jw_int(struct cli_jw *w, const char *key, int64_t v);
 void cli_jw_bool(struct cli_jw *w, const char *key, bool v);
+struct json_object;
+/* A json-c value (NULL: null) as the value at this place, indented as
+ * json-c would indent it there. For small parts built as trees (one
+ * finding, one knot) in a stream that is not one. */
+void cli_jw_json(struct cli_jw *w, const char *key, struct json_object *v);
 /* Whether a value could not be written (out of memory). */
 bool cli_jw_failed(const struct cli_jw *w);
 
