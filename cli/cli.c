@@ -156,6 +156,10 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 	struct store *s = NULL;
 	*out = NULL;
 	int rc = store_open(&s, ctx->db_path, flags);
+	if (rc == STORE_ENOMEM) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
 	if (rc) {
 		if (rc == STORE_ENOENT)
 			cli_error(cmd, "%s: no such store%s", ctx->db_path, store_hint(rc));
@@ -201,7 +205,12 @@ int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct
 	if (rc)
 		return rc;
 	struct analyze_load_opts opts = {.all_states = all_states};
-	if (analyze_graph_load(&g, s, &opts) != 0) {
+	int arc = analyze_graph_load(&g, s, &opts);
+	if (arc == ANALYZE_ENOMEM) {
+		store_close(s);
+		return cli_analyze_error(cmd, arc);
+	}
+	if (arc != 0) {
 		cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path, analyze_errmsg());
 		store_close(s);
 		return CLI_EXIT_STORE;

@@ -94,6 +94,8 @@ static int exit_for(int rc)
 		return CLI_EXIT_USAGE;
 	case FETCH_EREMOTE:
 		return CLI_EXIT_REMOTE;
+	case FETCH_ENOMEM:
+		return CLI_EXIT_NOMEM;
 	default:
 		return CLI_EXIT_STORE;
 	}
@@ -410,7 +412,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	goto done;
 nomem:
 	cli_error("fetch", "out of memory");
-	rc = CLI_EXIT_STORE;
+	rc = CLI_EXIT_NOMEM;
 done:
 	rc = cli_close_store(ctx, "fetch", s, rc);
 	fetch_token_release(&token);

@@ -267,7 +267,7 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	*svg = *note = NULL;
 	if (!keep || !ov) {
 		cli_error("report", "out of memory");
-		rc = CLI_EXIT_STORE;
+		rc = CLI_EXIT_NOMEM;
 		goto done;
 	}
 	for (uint32_t v = 0; v < n; v++) {
@@ -315,7 +315,7 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	}
 	if (!(*note = strdup(buf))) {
 		cli_error("report", "out of memory");
-		rc = CLI_EXIT_STORE;
+		rc = CLI_EXIT_NOMEM;
 	}
 done:
 	free(keep);
