@@ -2,11 +2,15 @@
  * analyze: the blocking graph in compact arrays, and the answers the SPEC
  * defines on it (knots, witnesses, cuts, critical path, blockers, order).
  *
- * Nodes are dense indices 0..n-1 in ref order (project path bytewise,
- * then iid numerically), so "smallest ref" is "smallest index". No walk
- * recurses. Every result is owned by the caller and freed with its
- * *_free() function (which accepts NULL). Functions return 0 or a
- * negative ANALYZE_E* code; analyze_errmsg() has the reason.
+ * Nodes are dense indices 0..n-1 in ref order (project path bytewise, then
+ * iid numerically), so "smallest ref" is "smallest index". No walk
+ * recurses. Every result is owned by the caller and freed with its *_free()
+ * function (which accepts NULL). Functions return 0 or a negative enum
+ * analyze_status; analyze_errmsg() has the reason. The reason is one line
+ * without a module prefix (cli/ adds the command). Out of memory has its
+ * own code (ANALYZE_ENOMEM), never folded into another. This is the
+ * same convention as store, analyze, render and fetch. analyze speaks of
+ * nodes and milestones, not of the command-line flags that named them.
  */
 #ifndef ISSUEGRAPH_ANALYZE_H
 #define ISSUEGRAPH_ANALYZE_H
@@ -117,6 +121,12 @@ struct analyze_text_in {
  * have been loaded from s. */
 int analyze_text_in(struct store *s, const struct analyze_graph *g, uint32_t from, uint32_t to,
 		    struct analyze_text_in **out, uint32_t *n);
+
+/* The analysed graph of open issues (all_states false) taken from full, a
+ * graph loaded with all_states: the same graph analyze_graph_load() would
+ * read, without reading the store again. Caller frees with
+ * analyze_graph_free(). */
+int analyze_graph_open_part(const struct analyze_graph *full, struct analyze_graph **out);
 
 /* Write node v's ref ("group/app#14") into buf; returns the length that
  * the full ref needs (snprintf rules). */

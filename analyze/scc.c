@@ -120,58 +120,61 @@ void analyze_condensation_free(struct analyze_condensation *c)
 	free(c);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
 /*
- * The condensation's edges, each step's successors ascending and once:
- * taking the target steps t in ascending order and appending t to the list
- * of every step with a link into t fills each list already sorted. Two
- * passes (count, then fill); mark[s] == t + 1 when t is already on s's list.
+ * The condensation's edges, each step's successors ascending and once: one
+ * pass over the links in step order (members of a step are mostly one node,
+ * so this reads the adjacency nearly in order), appending each new target
+ * step; mark[t] == s + 1 when t is already on s's list. A list is sorted
+ * where it was not found sorted (short ones by insertion).
  */
 static int dag_edges(const struct analyze_graph *g, struct analyze_condensation *c)
 {
 	uint32_t ns = c->count;
 	uint32_t *mark = analyze__zalloc(ns, sizeof *mark);
-	uint32_t *cursor = NULL;
-	int rc = ANALYZE_ENOMEM;
-
-	c->succ_off = analyze__zalloc((size_t)ns + 1, sizeof *c->succ_off);
-	if (!mark || !c->succ_off)
-		goto done;
-	for (uint32_t t = 0; t < ns; t++)
-		for (uint32_t i = c->off[t]; i < c->off[t + 1]; i++) {
-			uint32_t w = c->members[i];
-			for (uint32_t e = g->in_off[w]; e < g->in_off[w + 1]; e++) {
-				uint32_t s = c->step_of[g->in_adj[e]];
-				if (s != t && mark[s] != t + 1) {
-					mark[s] = t + 1;
-					c->succ_off[s + 1]++;
-				}
+	c->succ_off = analyze__alloc((size_t)ns + 1, sizeof *c->succ_off);
+	c->succ = analyze__alloc(g->m, sizeof *c->succ); /* at most one per link */
+	if (!mark || !c->succ_off || !c->succ) {
+		free(mark);
+		return ANALYZE_ENOMEM;
+	}
+	uint32_t at = 0;
+	c->succ_off[0] = 0;
+	for (uint32_t s = 0; s < ns; s++) {
+		bool sorted = true;
+		for (uint32_t i = c->off[s]; i < c->off[s + 1]; i++) {
+			uint32_t v = c->members[i];
+			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+				uint32_t t = c->step_of[g->out_adj[e]];
+				if (t == s || mark[t] == s + 1)
+					continue;
+				mark[t] = s + 1;
+				if (at > c->succ_off[s] && c->succ[at - 1] > t)
+					sorted = false;
+				c->succ[at++] = t;
 			}
 		}
-	for (uint32_t s = 0; s < ns; s++)
-		c->succ_off[s + 1] += c->succ_off[s];
-	c->m = c->succ_off[ns];
-	c->succ = analyze__alloc(c->m, sizeof *c->succ);
-	cursor = analyze__alloc(ns, sizeof *cursor);
-	if (!c->succ || !cursor)
-		goto done;
-	memcpy(cursor, c->succ_off, (size_t)ns * sizeof *cursor);
-	memset(mark, 0, (size_t)ns * sizeof *mark);
-	for (uint32_t t = 0; t < ns; t++)
-		for (uint32_t i = c->off[t]; i < c->off[t + 1]; i++) {
-			uint32_t w = c->members[i];
-			for (uint32_t e = g->in_off[w]; e < g->in_off[w + 1]; e++) {
-				uint32_t s = c->step_of[g->in_adj[e]];
-				if (s != t && mark[s] != t + 1) {
-					mark[s] = t + 1;
-					c->succ[cursor[s]++] = t;
-				}
+		uint32_t *l = c->succ + c->succ_off[s], len = at - c->succ_off[s];
+		if (!sorted && len > 16) {
+			qsort(l, len, sizeof *l, cmp_u32);
+		} else if (!sorted) {
+			for (uint32_t a = 1; a < len; a++) {
+				uint32_t x = l[a], b = a;
+				for (; b > 0 && l[b - 1] > x; b--)
+					l[b] = l[b - 1];
+				l[b] = x;
 			}
 		}
-	rc = 0;
-done:
+		c->succ_off[s + 1] = at;
+	}
+	c->m = at;
 	free(mark);
-	free(cursor);
-	return rc;
+	return 0;
 }
 
 int analyze_condense(const struct analyze_graph *g, struct analyze_condensation **out)

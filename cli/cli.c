@@ -340,6 +340,10 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 	struct store *s = NULL;
 	*out = NULL;
 	int rc = store_open(&s, ctx->db_path, flags);
+	if (rc == STORE_ENOMEM) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
 	if (rc) {
 		if (rc == STORE_ENOENT)
 			cli_error(cmd, "%s: no such store%s", ctx->db_path, store_hint(rc));
@@ -365,6 +369,15 @@ int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool re
 	return CLI_EXIT_OK;
 }
 
+int cli_close_store(struct cli_ctx *ctx, const char *cmd, struct store *s, int rc)
+{
+	if (store_close(s) != 0 && (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)) {
+		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(NULL));
+		rc = CLI_EXIT_STORE;
+	}
+	return rc;
+}
+
 int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_common *c,
 		      struct store **s_out, struct analyze_graph **g_out)
 {
@@ -380,7 +393,13 @@ int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_com
 		store_close(s);
 		return rc;
 	}
-	if (analyze_graph_load(&g, s, &opts) != 0) {
+	int arc = analyze_graph_load(&g, s, &opts);
+	if (arc == ANALYZE_ENOMEM) {
+		cli_load_opts_release(&opts);
+		store_close(s);
+		return cli_analyze_error(cmd, arc);
+	}
+	if (arc != 0) {
 		cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path, analyze_errmsg());
 		cli_load_opts_release(&opts);
 		store_close(s);
@@ -490,7 +509,8 @@ int cli_out_close(struct cli_out *o, const char *cmd, bool ok)
 	if (!o->fp)
 		return 0;
 	if (o->fp == stdout) {
-		if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* Without ok the command has reported its failure already. */
+		if ((fflush(stdout) != 0 || ferror(stdout)) && ok) {
 			cli_error(cmd, "cannot write to standard output");
 			rc = CLI_EXIT_STORE;
 		}

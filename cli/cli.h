@@ -147,6 +147,12 @@ int cli_bad_option(const char *cmd, int ch, char **argv);
 int cli_open_store(struct cli_ctx *ctx, const char *cmd, unsigned flags, bool require_populated,
 		   struct store **out);
 
+/* Close s (NULL ok). When closing fails (the write-ahead log could not be
+ * folded into the file, which then is not self-contained), a successful rc
+ * (CLI_EXIT_OK or CLI_EXIT_FINDINGS) becomes CLI_EXIT_STORE with the
+ * store's reason; an error rc stays as it is (it has been reported). */
+int cli_close_store(struct cli_ctx *ctx, const char *cmd, struct store *s, int rc);
+
 /* Open the store (must be populated) and load the analysed graph. On error
  * prints and returns the exit code; on success 0, caller frees both.
  * cli_load_graph takes the default evidence (links and text, nothing
@@ -205,7 +211,8 @@ void cli_print_safe(FILE *fp, const char *s);
 bool cli_progress_wanted(const struct cli_common *c);
 
 /* ---- check/report (reports) ---- */
-/* Shared by cmd_check.c and cmd_report.c; implemented in cmd_check.c. */
+/* Shared by cmd_check.c and cmd_report.c; loading in findings.c, the JSON
+ * helpers in cmd_check.c. */
 
 /* Everything check and report read: the analysed graph, the graph of every
  * issue (closed-blocked is always read on it), the knots, the scope of
@@ -220,7 +227,7 @@ struct cli_findings {
 	uint8_t *keep;	    /* per node of g, NULL without --milestone */
 	uint8_t *keep_full; /* per node of full, NULL without --milestone */
 	struct analyze_findings *f;
-	struct store_counts counts;
+	struct store_counts counts; /* filled by report, not by cli_findings_load */
 };
 
 /* Parse a --fail-on comma list into a mask of ANALYZE_FINDING_BIT()s.

@@ -24,7 +24,8 @@ static void help(void)
 	       "  -h, --help          this help\n");
 }
 
-static void blockers_json(FILE *fp, const struct analyze_graph *g, uint32_t v,
+/* false: a value could not be written (out of memory) */
+static bool blockers_json(FILE *fp, const struct analyze_graph *g, uint32_t v,
 			  const struct analyze_reach *r, bool reverse)
 {
 	struct cli_jw w;
@@ -40,6 +41,7 @@ static void blockers_json(FILE *fp, const struct analyze_graph *g, uint32_t v,
 	}
 	cli_jw_array_end(&w);
 	cli_jw_object_end(&w);
+	return !cli_jw_failed(&w);
 }
 
 static void blockers_text(FILE *fp, const struct analyze_graph *g, uint32_t v,
@@ -112,22 +114,26 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 		return rc;
 	if ((rc = cli_resolve_ref(s, g, "blockers", ref, &v)) != 0)
 		goto done;
-	if (analyze_blockers(g, v, reverse, &r) != 0) {
-		cli_error("blockers", "%s", analyze_errmsg());
-		rc = CLI_EXIT_STORE;
+	int arc = analyze_blockers(g, v, reverse, &r);
+	if (arc != 0) {
+		rc = cli_analyze_error("blockers", arc);
 		goto done;
 	}
 	if ((rc = cli_out_open(&out, "blockers", c.output)) != 0)
 		goto done;
+	bool ok = true;
 	if (c.json) {
-		blockers_json(out.fp, g, v, r, reverse);
+		ok = blockers_json(out.fp, g, v, r, reverse);
 	} else {
 		blockers_text(out.fp, g, v, r, reverse);
 	}
-	rc = cli_out_close(&out, "blockers", true);
+	if (!ok)
+		cli_error("blockers", "out of memory (the output is incomplete)");
+	rc = cli_out_close(&out, "blockers", ok);
+	if (!ok)
+		rc = CLI_EXIT_NOMEM;
 done:
 	analyze_reach_free(r);
 	analyze_graph_free(g);
-	store_close(s);
-	return rc;
+	return cli_close_store(ctx, "blockers", s, rc);
 }

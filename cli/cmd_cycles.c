@@ -212,6 +212,5 @@ done:
 	analyze_cycles_free(cy);
 	analyze_knots_free(k);
 	analyze_graph_free(g);
-	store_close(s);
-	return rc;
+	return cli_close_store(ctx, "cycles", s, rc);
 }

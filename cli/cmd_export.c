@@ -63,6 +63,5 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	rc = cli_out_close(&out, "export", src == 0);
 	if (src && !rc)
 		rc = CLI_EXIT_STORE;
-	store_close(s);
-	return rc;
+	return cli_close_store(ctx, "export", s, rc);
 }

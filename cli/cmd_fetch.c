@@ -99,6 +99,8 @@ static int exit_for(int rc)
 		return CLI_EXIT_USAGE;
 	case FETCH_EREMOTE:
 		return CLI_EXIT_REMOTE;
+	case FETCH_ENOMEM:
+		return CLI_EXIT_NOMEM;
 	default:
 		return CLI_EXIT_STORE;
 	}
@@ -147,6 +149,19 @@ static int pick_instance(struct cli_ctx *ctx, struct store *s, const char *given
 		return CLI_EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* GitLab's full paths are far shorter; a longer seed would make an API URL
+ * the crawler refuses (it said "out of memory"), so it is a usage error. */
+#define SEED_PATH_MAX 1024
+
+static int seed_length_ok(const char *opt, const char *value)
+{
+	size_t n = strlen(value);
+	if (n <= SEED_PATH_MAX)
+		return 0;
+	return cli_usage("fetch", "%s: %zu bytes long, longer than the %d a path may have", opt, n,
+			 SEED_PATH_MAX);
 }
 
 int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
@@ -203,6 +218,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 				rc = cli_usage("fetch", "--project needs a project id or path");
 				goto done;
 			}
+			if ((rc = seed_length_ok("--project", optarg)) != 0)
+				goto done;
 			if (strv_push(&projects, optarg))
 				goto nomem;
 			break;
@@ -211,6 +228,8 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 				rc = cli_usage("fetch", "--group needs a group path");
 				goto done;
 			}
+			if ((rc = seed_length_ok("--group", optarg)) != 0)
+				goto done;
 			if (strv_push(&groups, optarg))
 				goto nomem;
 			break;
@@ -220,6 +239,10 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 			if (store_ref_parse(optarg, &path, &iid) != 0) {
 				rc = cli_usage("fetch", "--issue %s: not a ref (group/project#iid)",
 					       optarg);
+				goto done;
+			}
+			if ((rc = seed_length_ok("--issue", optarg)) != 0) {
+				free(path);
 				goto done;
 			}
 			free(path);
@@ -470,12 +493,9 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	goto done;
 nomem:
 	cli_error("fetch", "out of memory");
-	rc = CLI_EXIT_STORE;
+	rc = CLI_EXIT_NOMEM;
 done:
-	if (s && store_close(s) < 0 && rc == CLI_EXIT_OK) {
-		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(NULL));
-		rc = CLI_EXIT_STORE;
-	}
+	rc = cli_close_store(ctx, "fetch", s, rc);
 	fetch_token_release(&token);
 	fetch_result_release(&res);
 	store_strv_free(recorded);

@@ -84,10 +84,8 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 	if (src == 0) {
 		struct store_import_counts n;
 		store_import_counts(s, &n);
-		if (store_close(s) != 0) {
-			cli_error("import", "%s: cannot checkpoint the store", ctx->db_path);
-			return CLI_EXIT_STORE;
-		}
+		if ((rc = cli_close_store(ctx, "import", s, CLI_EXIT_OK)) != 0)
+			return rc;
 		if (!quiet)
 			fprintf(stderr, "imported %lld projects, %lld issues, %lld links from %s\n",
 				(long long)n.projects, (long long)n.issues, (long long)n.links,

@@ -23,7 +23,8 @@ static void help(void)
 	       "  -h, --help          this help\n");
 }
 
-static void order_json(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *o)
+/* false: a value could not be written (out of memory) */
+static bool order_json(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *o)
 {
 	struct cli_jw w;
 	cli_jw_init(&w, fp);
@@ -36,6 +37,7 @@ static void order_json(FILE *fp, const struct analyze_graph *g, const struct ana
 	}
 	cli_jw_array_end(&w);
 	cli_jw_object_end(&w);
+	return !cli_jw_failed(&w);
 }
 
 static void order_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *o)
@@ -101,16 +103,20 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if ((rc = cli_out_open(&out, "order", c.output)) != 0)
 		goto done;
+	bool ok = true;
 	if (c.json) {
-		order_json(out.fp, g, o);
+		ok = order_json(out.fp, g, o);
 	} else {
 		order_text(out.fp, g, o);
 	}
-	rc = cli_out_close(&out, "order", true);
+	if (!ok)
+		cli_error("order", "out of memory (the output is incomplete)");
+	rc = cli_out_close(&out, "order", ok);
+	if (!ok)
+		rc = CLI_EXIT_NOMEM;
 done:
 	analyze_steps_free(o);
 	analyze_condensation_free(cond);
 	analyze_graph_free(g);
-	store_close(s);
-	return rc;
+	return cli_close_store(ctx, "order", s, rc);
 }

@@ -117,7 +117,8 @@ static void titles_release(struct titles *t)
 
 /* ---- output -------------------------------------------------------------------- */
 
-static void path_json(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
+/* false: a value could not be written (out of memory) */
+static bool path_json(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
 		      enum analyze_weight weight)
 {
 	struct cli_jw w;
@@ -135,6 +136,7 @@ static void path_json(FILE *fp, const struct analyze_graph *g, const struct anal
 	}
 	cli_jw_array_end(&w);
 	cli_jw_object_end(&w);
+	return !cli_jw_failed(&w);
 }
 
 /* Node v's ref as safe text in buf; its length (as analyze_ref). */
@@ -309,12 +311,17 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if ((rc = cli_out_open(&out, "path", c.output)) != 0)
 		goto done;
+	bool ok = true;
 	if (c.json) {
-		path_json(out.fp, g, p, c.weight);
+		ok = path_json(out.fp, g, p, c.weight);
 	} else {
 		path_text(out.fp, g, p, c.weight, &t, show_confidential, to, milestone);
 	}
-	rc = cli_out_close(&out, "path", true);
+	if (!ok)
+		cli_error("path", "out of memory (the output is incomplete)");
+	rc = cli_out_close(&out, "path", ok);
+	if (!ok)
+		rc = CLI_EXIT_NOMEM;
 	if (c.verbose && !c.quiet)
 		fprintf(stderr,
 			"issuegraph: path: %u issues, %u links; load %.1f ms, analysis %.1f ms, "
@@ -324,6 +331,5 @@ done:
 	titles_release(&t);
 	analyze_steps_free(p);
 	analyze_graph_free(g);
-	store_close(s);
-	return rc;
+	return cli_close_store(ctx, "path", s, rc);
 }

@@ -315,9 +315,5 @@ done:
 	analyze_steps_free(path);
 	analyze_knots_free(k);
 	analyze_graph_free(g);
-	if (store_close(s) != 0 && rc == CLI_EXIT_OK) {
-		cli_error(CMD, "%s: %s", ctx->db_path, store_errmsg(NULL));
-		rc = CLI_EXIT_STORE;
-	}
-	return rc;
+	return cli_close_store(ctx, CMD, s, rc);
 }

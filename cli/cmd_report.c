@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "json_stream.h"
 #include "render.h"
 
 enum report_format { FMT_MARKDOWN, FMT_JSON, FMT_JUNIT, FMT_HTML };
@@ -159,34 +160,44 @@ static int texts_load(struct texts *t, struct store *s, const struct analyze_gra
 
 /* ---- json ------------------------------------------------------------------- */
 
-static struct json_object *path_json(const struct analyze_graph *g, const struct analyze_steps *p,
-				     enum analyze_weight weight)
+static void path_jw(struct cli_jw *w, const struct analyze_graph *g, const struct analyze_steps *p,
+		    enum analyze_weight weight)
 {
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "weight", json_object_new_string(cli_weight_name(weight)));
-	json_object_object_add(o, "cost", json_object_new_int64(p ? p->total : 0));
-	struct json_object *steps = json_object_new_array();
+	cli_jw_object_begin(w, "path");
+	const char *name = cli_weight_name(weight);
+	cli_jw_string(w, "weight", name, strlen(name));
+	cli_jw_int(w, "cost", p ? p->total : 0);
+	cli_jw_array_begin(w, "path");
 	for (uint32_t s = 0; p && s < p->count; s++) {
-		struct json_object *step = json_object_new_object();
-		struct json_object *issues = json_object_new_array();
-		for (uint32_t j = p->off[s]; j < p->off[s + 1]; j++)
-			json_object_array_add(issues, cli_ref_json(g, p->nodes[j]));
-		json_object_object_add(step, "issues", issues);
-		json_object_object_add(step, "cost",
-				       json_object_new_int64(p->cost ? p->cost[s] : 0));
-		json_object_array_add(steps, step);
+		cli_jw_object_begin(w, NULL);
+		cli_jw_refs(w, "issues", g, p->nodes + p->off[s], p->off[s + 1] - p->off[s]);
+		cli_jw_int(w, "cost", p->cost ? p->cost[s] : 0);
+		cli_jw_object_end(w);
 	}
-	json_object_object_add(o, "path", steps);
-	return o;
+	cli_jw_array_end(w);
+	cli_jw_object_end(w);
 }
 
-static struct json_object *report_json(const struct cli_findings *fc, const struct analyze_steps *p,
-				       const struct analyze_bottlenecks *b,
-				       const struct cli_common *c, const char *milestone,
-				       const char *instance, char **seeds,
-				       const struct store_fetch_info *fi, unsigned fail_on)
+/* One part built as a json-c tree, written and freed at once. */
+static void put_json(struct cli_jw *w, const char *key, struct json_object *v)
 {
-	struct json_object *o = json_object_new_object();
+	cli_jw_json(w, key, v);
+	json_object_put(v);
+}
+
+/* The report as JSON, streamed: a 1M-issue store has hundreds of thousands
+ * of findings, and a json-c tree of all of them costs about a kilobyte
+ * each. changes (cli_changes_json) is written and released here. Returns
+ * false when a value could not be written (out of memory). */
+static bool report_json(FILE *fp, const struct cli_findings *fc, const struct analyze_steps *p,
+			const struct analyze_bottlenecks *b, const struct cli_common *c,
+			const char *milestone, const char *instance, char **seeds,
+			const struct store_fetch_info *fi, unsigned fail_on,
+			struct json_object *changes)
+{
+	struct cli_jw jw, *w = &jw;
+	cli_jw_init(w, fp);
+	cli_jw_object_begin(w, NULL);
 	struct json_object *sum = json_object_new_object();
 	json_object_object_add(sum, "instance", instance ? json_object_new_string(instance) : NULL);
 	json_object_object_add(sum, "projects", json_object_new_int64(fc->counts.projects));
@@ -220,41 +231,38 @@ static struct json_object *report_json(const struct cli_findings *fc, const stru
 	json_object_object_add(sum, "findings", counts);
 	json_object_object_add(sum, "milestone",
 			       milestone ? json_object_new_string(milestone) : NULL);
-	json_object_object_add(o, "summary", sum);
+	put_json(w, "summary", sum);
 
-	struct json_object *knots = json_object_new_array();
+	cli_jw_array_begin(w, "knots");
 	for (uint32_t i = 0; i < fc->f->count[ANALYZE_FINDING_KNOTS]; i++)
-		json_object_array_add(knots, cli_knot_json(fc->g, fc->k, fc->s, fc->f->knots[i]));
-	json_object_object_add(o, "knots", knots);
-	json_object_object_add(o, "path", path_json(fc->g, p, c->weight));
+		put_json(w, NULL, cli_knot_json(fc->g, fc->k, fc->s, fc->f->knots[i]));
+	cli_jw_array_end(w);
+	path_jw(w, fc->g, p, c->weight);
 	static const char *const keys[] = {NULL, "conflicts", "closed_blocked"};
 	for (int k = ANALYZE_FINDING_CONFLICTS; k < ANALYZE_FINDING_KINDS; k++) {
-		struct json_object *a = json_object_new_array();
+		cli_jw_array_begin(w, keys[k]);
 		for (uint32_t i = 0; i < fc->f->count[k]; i++)
-			json_object_array_add(
-			    a, cli_finding_json(fc, (enum analyze_finding_kind)k, i));
-		json_object_object_add(o, keys[k], a);
+			put_json(w, NULL, cli_finding_json(fc, (enum analyze_finding_kind)k, i));
+		cli_jw_array_end(w);
 	}
-	struct json_object *bj = json_object_new_array();
+	cli_jw_array_begin(w, "bottlenecks");
 	for (uint32_t i = 0; b && i < b->count; i++) {
 		const struct analyze_bottleneck *x = &b->items[i];
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "ref", cli_ref_json(fc->g, x->node));
-		json_object_object_add(e, "blocks_directly",
-				       json_object_new_int64(x->blocks_directly));
-		json_object_object_add(e, "blocks_transitively",
-				       json_object_new_int64(x->blocks_transitively));
-		json_object_object_add(e, "on_critical_path",
-				       json_object_new_boolean(x->on_critical_path));
+		cli_jw_object_begin(w, NULL);
+		cli_jw_ref(w, "ref", fc->g, x->node);
+		cli_jw_int(w, "blocks_directly", x->blocks_directly);
+		cli_jw_int(w, "blocks_transitively", x->blocks_transitively);
+		cli_jw_bool(w, "on_critical_path", x->on_critical_path);
 		if (b->estimated)
-			json_object_object_add(e, "estimated", json_object_new_boolean(true));
-		json_object_array_add(bj, e);
+			cli_jw_bool(w, "estimated", true);
+		cli_jw_object_end(w);
 	}
-	json_object_object_add(o, "bottlenecks", bj);
+	cli_jw_array_end(w);
+	put_json(w, "changes", changes); /* takes it */
 	if (fail_on)
-		json_object_object_add(o, "failed",
-				       json_object_new_boolean(cli_findings_fail(fc, fail_on)));
-	return o;
+		cli_jw_bool(w, "failed", cli_findings_fail(fc, fail_on));
+	cli_jw_object_end(w);
+	return !cli_jw_failed(w);
 }
 
 /* ---- html diagram ------------------------------------------------------------ */
@@ -282,7 +290,7 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	*svg = *note = NULL;
 	if (!keep || !ov) {
 		cli_error("report", "out of memory");
-		rc = CLI_EXIT_STORE;
+		rc = CLI_EXIT_NOMEM;
 		goto done;
 	}
 	for (uint32_t v = 0; v < n; v++) {
@@ -332,7 +340,7 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	}
 	if (!(*note = strdup(buf))) {
 		cli_error("report", "out of memory");
-		rc = CLI_EXIT_STORE;
+		rc = CLI_EXIT_NOMEM;
 	}
 done:
 	free(keep);
@@ -558,8 +566,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_findings_ratchet(&fc, ctx, "report", &c, &since, baseline);
 	if (rc)
 		goto done;
-	if (store_get_instance(fc.s, &instance) || store_get_seeds(fc.s, &seeds) ||
-	    store_get_fetch_info(fc.s, &fi)) {
+	if (store_counts(fc.s, &fc.counts) || store_get_instance(fc.s, &instance) ||
+	    store_get_seeds(fc.s, &seeds) || store_get_fetch_info(fc.s, &fi)) {
 		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
 		rc = CLI_EXIT_STORE;
 		goto done;
@@ -606,18 +614,17 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	int wrc = 0;
 	if (fmt == FMT_JSON) {
-		struct json_object *o =
-		    report_json(&fc, path, b, &c, milestone, instance, seeds, &fi, fail_on);
 		struct json_object *chj = NULL;
 		if ((rc = cli_changes_json(ctx, "report", fc.s, &c, &since, milestone, &chj)) !=
 		    0) {
-			json_object_put(o);
 			cli_out_close(&out, "report", false);
 			goto done;
 		}
-		json_object_object_add(o, "changes", chj);
-		cli_print_json(out.fp, o);
-		json_object_put(o);
+		if (!report_json(out.fp, &fc, path, b, &c, milestone, instance, seeds, &fi, fail_on,
+				 chj)) {
+			cli_error("report", "out of memory (the output is incomplete)");
+			wrc = CLI_EXIT_NOMEM;
+		}
 	} else {
 		struct render_report r = {
 		    .store = fc.s,

@@ -166,10 +166,7 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	rc = cli_out_close(&out, "stats", true);
 done:
 	analyze_graph_free(g);
-	if (store_close(s) != 0 && rc == 0) {
-		cli_error("stats", "%s: %s", ctx->db_path, store_errmsg(NULL));
-		rc = CLI_EXIT_STORE;
-	}
+	rc = cli_close_store(ctx, "stats", s, rc);
 	free(st.instance);
 	store_strv_free(st.seeds);
 	free(st.fetch.started_at);

@@ -99,7 +99,11 @@ void cli_jw_string(struct cli_jw *w, const char *key, const char *s, size_t len)
 		fputc('"', w->fp);
 	} else {
 		struct json_object *o = json_object_new_string_len(s, (int)len);
-		fputs(json_object_to_json_string_ext(o, JW_FLAGS), w->fp);
+		const char *text = o ? json_object_to_json_string_ext(o, JW_FLAGS) : NULL;
+		if (text)
+			fputs(text, w->fp);
+		else
+			w->failed = true;
 		json_object_put(o);
 	}
 	if (w->depth == 0)
@@ -122,6 +126,29 @@ void cli_jw_bool(struct cli_jw *w, const char *key, bool v)
 		fputc('\n', w->fp);
 }
 
+void cli_jw_json(struct cli_jw *w, const char *key, struct json_object *v)
+{
+	prefix(w, key);
+	const char *s = v ? json_object_to_json_string_ext(v, JW_FLAGS) : "null";
+	if (!s) {
+		w->failed = true;
+		return;
+	}
+	/* json-c indents a value by its depth; strings hold no raw newline */
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		fwrite(s, 1, (size_t)(nl - s) + 1, w->fp);
+		indent(w->fp, w->depth);
+	}
+	fputs(s, w->fp);
+	if (w->depth == 0)
+		fputc('\n', w->fp);
+}
+
+bool cli_jw_failed(const struct cli_jw *w)
+{
+	return w->failed;
+}
+
 void cli_jw_ref(struct cli_jw *w, const char *key, const struct analyze_graph *g, uint32_t v)
 {
 	char buf[512];
@@ -130,9 +157,9 @@ void cli_jw_ref(struct cli_jw *w, const char *key, const struct analyze_graph *g
 		cli_jw_string(w, key, buf, (size_t)n);
 		return;
 	}
-	char *big = malloc((size_t)n + 1);
+	char *big = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (!big) {
-		cli_jw_string(w, key, "", 0);
+		w->failed = true;
 		return;
 	}
 	analyze_ref(g, v, big, (size_t)n + 1);

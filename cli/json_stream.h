@@ -7,6 +7,10 @@
  * kilobyte per object; streaming costs nothing. Strings still go through
  * json-c's escaping unless they are made only of characters it never
  * escapes. Keys are trusted (constant ASCII).
+ *
+ * Errors: a value that cannot be built (out of memory) is not written and
+ * marks the writer failed, like ferror() marks a stream; the caller checks
+ * cli_jw_failed() at the end and reports the output as incomplete.
  */
 #ifndef ISSUEGRAPH_JSON_STREAM_H
 #define ISSUEGRAPH_JSON_STREAM_H
@@ -22,6 +26,7 @@ struct cli_jw {
 	FILE *fp;
 	unsigned depth;
 	bool had[CLI_JW_MAX_DEPTH]; /* the container at each depth has children */
+	bool failed;		    /* a value could not be built: output incomplete */
 };
 
 void cli_jw_init(struct cli_jw *w, FILE *fp);
@@ -34,6 +39,13 @@ void cli_jw_array_end(struct cli_jw *w);
 void cli_jw_string(struct cli_jw *w, const char *key, const char *s, size_t len);
 void cli_jw_int(struct cli_jw *w, const char *key, int64_t v);
 void cli_jw_bool(struct cli_jw *w, const char *key, bool v);
+struct json_object;
+/* A json-c value (NULL: null) as the value at this place, indented as
+ * json-c would indent it there. For small parts built as trees (one
+ * finding, one knot) in a stream that is not one. */
+void cli_jw_json(struct cli_jw *w, const char *key, struct json_object *v);
+/* Whether a value could not be written (out of memory). */
+bool cli_jw_failed(const struct cli_jw *w);
 
 struct analyze_graph;
 /* Node v's ref as a string value. */

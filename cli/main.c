@@ -78,11 +78,13 @@ static int take_db_option(int *argc, char **argv, const char **db)
 
 static int finish(int rc)
 {
-	/* A full disk or closed pipe on stdout is an error, not silence. */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	/* A full disk or closed pipe on stdout is an error, not silence; but a
+	 * command that failed has said why already (cli_out_close reports a
+	 * failed write), and one failure gets one message. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) &&
+	    (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)) {
 		cli_error("output", "cannot write to standard output");
-		if (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)
-			rc = CLI_EXIT_STORE;
+		rc = CLI_EXIT_STORE;
 	}
 	return rc;
 }

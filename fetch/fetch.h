@@ -2,11 +2,14 @@
  * fetch: the GitLab REST API v4 client and the crawler that fills the store.
  *
  * Conventions: functions return FETCH_OK (0) or a negative enum
- * fetch_status; a failing call leaves a one-line message (what failed,
- * then why, then what to do) in the buffer the caller hands in. Nothing
- * here prints to stdout or exits; progress and -v log lines go to the
- * stream given in the options. A token is never written anywhere: not to
- * a message, a log line, or the store.
+ * fetch_status; a failing call leaves the reason (what failed, then why,
+ * then what to do) in the buffer the caller hands in. The reason is one
+ * line without a module prefix (cli/ adds the command). Out of memory has
+ * its own code (FETCH_ENOMEM), never folded into another. This is
+ * the same convention as store, analyze, render and fetch. Nothing here
+ * prints to stdout or exits; progress and -v log lines go to the stream
+ * given in the options. A token is never written anywhere: not to a
+ * message, a log line, or the store.
  */
 #ifndef ISSUEGRAPH_FETCH_H
 #define ISSUEGRAPH_FETCH_H

@@ -254,7 +254,7 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 	nodes = calloc(sc->n ? sc->n : 1, sizeof *nodes);
 	clusters = calloc(n_clusters ? n_clusters : 1, sizeof *clusters);
 	if (!root || !nodes || !clusters) {
-		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		rc = render_fail(RENDER_ENOMEM, "out of memory");
 		goto done;
 	}
 	set(root, "rankdir", "LR");
@@ -296,7 +296,7 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 		char *label = NULL, *tooltip = NULL;
 		Agnode_t *n = parent ? agnode(parent, sc->ref[i], 1) : NULL;
 		if (!n || node_text(sc, i, &label, &tooltip)) {
-			rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+			rc = render_fail(RENDER_ENOMEM, "out of memory");
 			goto done;
 		}
 		nodes[i] = n;
@@ -312,7 +312,7 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 		const struct scene_edge *ed = &sc->edges[i];
 		Agedge_t *e = agedge(root, nodes[ed->from], nodes[ed->to], NULL, 1);
 		if (!e) {
-			rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+			rc = render_fail(RENDER_ENOMEM, "out of memory");
 			goto done;
 		}
 		style_edge(e, ed->flags);
@@ -329,7 +329,7 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 		}
 	}
 	if (o->legend && add_legend(root)) {
-		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		rc = render_fail(RENDER_ENOMEM, "out of memory");
 		goto done;
 	}
 done:
@@ -363,7 +363,7 @@ static int render_dot(FILE *out, const struct render_scene *sc, const struct ren
 	if (rc)
 		return rc;
 	if (agwrite(g, out) != 0 || ferror(out))
-		rc = render_fail(RENDER_EIO, "render: writing DOT failed");
+		rc = render_fail(RENDER_EIO, "writing DOT failed");
 	agclose(g);
 	return rc;
 }
@@ -406,20 +406,20 @@ static int render_laid_out(FILE *out, const struct render_scene *sc, const struc
 	Agraph_t *g = NULL;
 	GVC_t *gvc = gvc_get();
 	if (!gvc)
-		return render_fail(RENDER_ERR, "render: cannot start Graphviz");
+		return render_fail(RENDER_ERR, "cannot start Graphviz");
 	if ((rc = build_graph(&g, sc, o)))
 		goto done;
 	gv_last_error[0] = '\0';
 	if (gvLayout(gvc, g, engine_name(o->layout)) != 0) {
-		rc = render_fail(RENDER_ERR, "render: %s layout failed: %s", engine_name(o->layout),
+		rc = render_fail(RENDER_ERR, "%s layout failed: %s", engine_name(o->layout),
 				 gv_last_error[0] ? gv_last_error : "unknown error");
 		goto done;
 	}
 	if (gvRender(gvc, g, gv_format, out) != 0)
-		rc = render_fail(RENDER_ERR, "render: %s output failed: %s", gv_format,
+		rc = render_fail(RENDER_ERR, "%s output failed: %s", gv_format,
 				 gv_last_error[0] ? gv_last_error : "unknown error");
 	else if (ferror(out))
-		rc = render_fail(RENDER_EIO, "render: writing %s failed", gv_format);
+		rc = render_fail(RENDER_EIO, "writing %s failed", gv_format);
 	gvFreeLayout(gvc, g);
 done:
 	if (g)
@@ -452,7 +452,7 @@ int render_graphviz(FILE *out, const struct render_scene *sc, const struct rende
 		rc = render_png(out, sc, o);
 		break;
 	default:
-		rc = render_fail(RENDER_EINVAL, "render: not a Graphviz format");
+		rc = render_fail(RENDER_EINVAL, "not a Graphviz format");
 		break;
 	}
 	agseterrf(prev);

@@ -104,7 +104,7 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 	struct rbuf b = {0};
 	uint8_t *done = calloc(sc->n ? sc->n : 1, 1);
 	if (!done)
-		return render_fail(RENDER_ENOMEM, "render: out of memory");
+		return render_fail(RENDER_ENOMEM, "out of memory");
 	rbuf_puts(&b,
 		  "flowchart LR\n"
 		  "  %% issuegraph: A --> B means A blocks B; A -.->|text| B: only a description "
@@ -183,11 +183,11 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 
 	if (b.oom) {
 		free(b.data);
-		return render_fail(RENDER_ENOMEM, "render: out of memory");
+		return render_fail(RENDER_ENOMEM, "out of memory");
 	}
 	int rc = 0;
 	if (b.len && fwrite(b.data, 1, b.len, out) != b.len)
-		rc = render_fail(RENDER_EIO, "render: writing Mermaid failed");
+		rc = render_fail(RENDER_EIO, "writing Mermaid failed");
 	free(b.data);
 	return rc;
 }

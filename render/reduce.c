@@ -91,7 +91,7 @@ int render_reduce(const struct render_scene *sc, uint8_t *drop)
 	uint8_t *redundant = NULL;
 	if (!off || !adj || !comp || !index || !low || !stack || !cs_node || !cs_edge || !onstack ||
 	    !cpairs) {
-		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		rc = render_fail(RENDER_ENOMEM, "out of memory");
 		goto done;
 	}
 	/* CSR of the drawn blocking links (edges are sorted by from). */
@@ -130,7 +130,7 @@ int render_reduce(const struct render_scene *sc, uint8_t *drop)
 	dfs = malloc(((size_t)nc + 1) * sizeof *dfs);
 	redundant = calloc((size_t)cm + 1, 1);
 	if (!coff || !cadj || !stamp || !dfs || !redundant) {
-		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		rc = render_fail(RENDER_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (uint32_t i = 0; i < cm; i++) {

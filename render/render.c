@@ -10,10 +10,10 @@
 static int check_opts(const struct render_input *in, const struct render_opts *o)
 {
 	if (!in || !in->g || !in->store || !o)
-		return render_fail(RENDER_EINVAL, "render: missing argument");
+		return render_fail(RENDER_EINVAL, "missing argument");
 	if (o->format > RENDER_FORMAT_MERMAID || o->layout > RENDER_LAYOUT_NEATO ||
 	    o->cluster > RENDER_CLUSTER_NONE)
-		return render_fail(RENDER_EINVAL, "render: bad option value");
+		return render_fail(RENDER_EINVAL, "bad option value");
 	return 0;
 }
 
@@ -28,7 +28,7 @@ int render_to_file(FILE *out, const struct render_input *in, const struct render
 	if (rc)
 		return rc;
 	if (!out)
-		return render_fail(RENDER_EINVAL, "render: no output stream");
+		return render_fail(RENDER_EINVAL, "no output stream");
 	if (o->format == RENDER_FORMAT_SVG && o->svg_fragment) {
 		/* strip the prolog in memory, then copy */
 		char *buf = NULL;
@@ -36,7 +36,7 @@ int render_to_file(FILE *out, const struct render_input *in, const struct render
 		if ((rc = render_to_buffer(&buf, &len, in, o)))
 			return rc;
 		if (len && fwrite(buf, 1, len, out) != len)
-			rc = render_fail(RENDER_EIO, "render: writing SVG failed");
+			rc = render_fail(RENDER_EIO, "writing SVG failed");
 		free(buf);
 		return rc;
 	}
@@ -52,7 +52,7 @@ int render_to_file(FILE *out, const struct render_input *in, const struct render
 		return rc;
 	keep = malloc(in->g->n ? in->g->n : 1);
 	if (!keep) {
-		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		rc = render_fail(RENDER_ENOMEM, "out of memory");
 		goto done;
 	}
 	if ((rc = render_select_with(in, o, k, path, keep, &count)))
@@ -85,12 +85,12 @@ int render_to_buffer(char **buf, size_t *len, const struct render_input *in,
 	*len = 0;
 	FILE *mem = open_memstream(&data, &size);
 	if (!mem)
-		return render_fail(RENDER_ENOMEM, "render: out of memory");
+		return render_fail(RENDER_ENOMEM, "out of memory");
 	struct render_opts whole = *o;
 	whole.svg_fragment = false;
 	int rc = render_to_file(mem, in, &whole);
 	if (fclose(mem) != 0 && !rc)
-		rc = render_fail(RENDER_ENOMEM, "render: out of memory");
+		rc = render_fail(RENDER_ENOMEM, "out of memory");
 	if (rc) {
 		free(data);
 		return rc;

@@ -5,10 +5,13 @@
  * renders it; DOT text is never printed by hand).
  *
  * Conventions: functions return 0 or a negative enum render_status and
- * leave a one-line reason in render_errmsg() (thread-local). Nothing here
- * prints to the user or exits. Everything the caller passes in is
- * borrowed for the duration of the call; everything handed back is owned
- * by the caller, as each function says.
+ * leave the reason in render_errmsg() (thread-local). The reason is one
+ * line without a module prefix (cli/ adds the command). Out of memory has
+ * its own code (RENDER_ENOMEM), never folded into another. This is
+ * the same convention as store, analyze, render and fetch. Nothing here
+ * prints to the user or exits. Everything the caller passes in is borrowed
+ * for the duration of the call; everything handed back is owned by the
+ * caller, as each function says.
  */
 #ifndef ISSUEGRAPH_RENDER_H
 #define ISSUEGRAPH_RENDER_H

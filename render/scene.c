@@ -7,7 +7,7 @@
 #include "render_internal.h"
 #include "store.h"
 
-#define OOM() render_fail(RENDER_ENOMEM, "render: out of memory")
+#define OOM() render_fail(RENDER_ENOMEM, "out of memory")
 
 /* The text evidence of each drawn blocks edge that text gives (one store
  * query per such edge). */
@@ -172,7 +172,7 @@ static int add_relates(struct render_scene *sc, struct store *s)
 		goto done;
 	}
 	if (src < 0) {
-		rc = render_fail(RENDER_ESTORE, "render: reading links: %s", store_errmsg(s));
+		rc = render_fail(RENDER_ESTORE, "reading links: %s", store_errmsg(s));
 		goto done;
 	}
 	if (c.n == 0)
@@ -209,7 +209,7 @@ static int mark_seeds(struct render_scene *sc, struct store *s)
 	if (!sc->project_seed)
 		return OOM();
 	if (store_seed_projects(s, &ids, &n_ids) < 0)
-		return render_fail(RENDER_ESTORE, "render: reading seeds: %s", store_errmsg(s));
+		return render_fail(RENDER_ESTORE, "reading seeds: %s", store_errmsg(s));
 	for (uint32_t p = 0; p < g->n_projects; p++) {
 		bool seed = n_ids == 0; /* nothing recorded (import): all count */
 		for (size_t i = 0; i < n_ids && !seed; i++)
@@ -305,7 +305,7 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			goto done;
 		}
 		if (src < 0 && src != STORE_ENOTFOUND) {
-			rc = render_fail(RENDER_ESTORE, "render: reading %s: %s", sc->ref[i],
+			rc = render_fail(RENDER_ESTORE, "reading %s: %s", sc->ref[i],
 					 store_errmsg(in->store));
 			goto done;
 		}

@@ -49,7 +49,7 @@ static int bfs_mark(const struct analyze_graph *g, uint32_t focus, uint32_t radi
 	if (!queue || !dist) {
 		free(queue);
 		free(dist);
-		return render_fail(RENDER_ENOMEM, "render: out of memory");
+		return render_fail(RENDER_ENOMEM, "out of memory");
 	}
 	for (uint32_t v = 0; v < g->n; v++)
 		dist[v] = UINT32_MAX;
@@ -84,7 +84,7 @@ static int select_filters(const struct analyze_graph *g, const struct analyze_kn
 	memset(keep, 1, g->n);
 	if (o->focus != ANALYZE_NONE) {
 		if (o->focus >= g->n)
-			return render_fail(RENDER_EINVAL, "render: focus node out of range");
+			return render_fail(RENDER_EINVAL, "focus node out of range");
 		memset(keep, 0, g->n);
 		if ((rc = bfs_mark(g, o->focus, o->radius, 0, keep)) ||
 		    (rc = bfs_mark(g, o->focus, o->radius, 1, keep)))
@@ -97,12 +97,12 @@ static int select_filters(const struct analyze_graph *g, const struct analyze_kn
 	}
 	if (o->milestone != ANALYZE_NONE) {
 		if (o->milestone >= g->n_milestones)
-			return render_fail(RENDER_EINVAL, "render: milestone index out of range");
+			return render_fail(RENDER_EINVAL, "milestone index out of range");
 		tmp = calloc(g->n ? g->n : 1, 1);
 		if (!tmp)
-			return render_fail(RENDER_ENOMEM, "render: out of memory");
+			return render_fail(RENDER_ENOMEM, "out of memory");
 		if (analyze_milestone_closure(g, o->milestone, tmp)) {
-			rc = render_fail(RENDER_ERR, "render: %s", analyze_errmsg());
+			rc = render_fail(RENDER_ERR, "%s", analyze_errmsg());
 			goto done;
 		}
 		for (uint32_t v = 0; v < g->n; v++)
@@ -149,7 +149,7 @@ int render_analysis(const struct render_input *in, const struct render_opts *o,
 	*path = in->path;
 	if (!*k) {
 		if (analyze_knots(in->g, NULL, own_k))
-			return render_fail(RENDER_ERR, "render: %s", analyze_errmsg());
+			return render_fail(RENDER_ERR, "%s", analyze_errmsg());
 		*k = *own_k;
 	}
 	if (!*path) {
@@ -162,7 +162,7 @@ int render_analysis(const struct render_input *in, const struct render_opts *o,
 		if (analyze_critical_path(in->g, NULL, &po, own_path)) {
 			analyze_knots_free(*own_k);
 			*own_k = NULL;
-			return render_fail(RENDER_ERR, "render: %s", analyze_errmsg());
+			return render_fail(RENDER_ERR, "%s", analyze_errmsg());
 		}
 		*path = *own_path;
 	}
@@ -181,7 +181,7 @@ int render_select_with(const struct render_input *in, const struct render_opts *
 		break;
 	case RENDER_SELECT_NODES:
 		if (!o->nodes)
-			return render_fail(RENDER_EINVAL, "render: no node set given");
+			return render_fail(RENDER_EINVAL, "no node set given");
 		for (uint32_t v = 0; v < g->n; v++)
 			keep[v] = o->nodes[v] ? 1 : 0;
 		break;
@@ -189,7 +189,7 @@ int render_select_with(const struct render_input *in, const struct render_opts *
 		select_overview(g, k, path, keep);
 		break;
 	default:
-		return render_fail(RENDER_EINVAL, "render: unknown selection");
+		return render_fail(RENDER_EINVAL, "unknown selection");
 	}
 	if (rc)
 		return rc;
@@ -204,7 +204,7 @@ int render_select(const struct render_input *in, const struct render_opts *o, ui
 		  uint32_t *count)
 {
 	if (!in || !in->g || !o || !keep || !count)
-		return render_fail(RENDER_EINVAL, "render: missing argument");
+		return render_fail(RENDER_EINVAL, "missing argument");
 	const struct analyze_knots *k;
 	const struct analyze_steps *path;
 	struct analyze_knots *own_k;

@@ -2,10 +2,13 @@
  * store: the SQLite cache of one GitLab instance's issues and issue links,
  * plus the crawl state of fetch.
  *
- * Conventions: every function returns STORE_OK (0) or a negative
- * enum store_status, and leaves a one-line reason in store_errmsg(s).
- * Strings passed in are copied; strings handed to callbacks are borrowed
- * and valid only during the callback. Nothing here prints or exits.
+ * Conventions: every function returns STORE_OK (0) or a negative enum
+ * store_status, and leaves the reason in store_errmsg(s). The reason is one
+ * line without a module prefix (cli/ adds the command). Out of memory has
+ * its own code (STORE_ENOMEM), never folded into another. This is
+ * the same convention as store, analyze, render and fetch. Strings passed
+ * in are copied; strings handed to callbacks are borrowed and valid only
+ * during the callback. Nothing here prints or exits.
  */
 #ifndef ISSUEGRAPH_STORE_H
 #define ISSUEGRAPH_STORE_H
@@ -47,7 +50,10 @@ enum store_status {
  */
 int store_open(struct store **out, const char *path, unsigned flags);
 
-/* Checkpoint the write-ahead log into the main file and close. NULL ok. */
+/* Checkpoint the write-ahead log into the main file and close; s is freed
+ * either way. NULL ok. On failure (another process holds the store, so the
+ * log cannot be folded in; an I/O error) the reason is in
+ * store_errmsg(NULL), as s is gone. */
 int store_close(struct store *s);
 
 /* Last error of s; with s == NULL, the last failed store_open() of this thread. */

@@ -202,6 +202,62 @@ class Cli(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("issuegraph:", r.stderr)
 
+    def test_full_stdout_is_reported_once(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        for cmd in (["export"], ["stats"], ["cycles"], ["path"], ["order"], ["check"],
+                    ["report", "--format", "json"], ["render", "--format", "dot"],
+                    ["blockers", "acme/mobile#1", "--format", "json"]):
+            with open("/dev/full", "w") as full:
+                r = subprocess.run([IG, "--db", path, *cmd], stdout=full,
+                                   stderr=subprocess.PIPE, text=True, timeout=60)
+            self.assertEqual(r.returncode, 4, (cmd, r.stderr))
+            lines = r.stderr.splitlines()
+            self.assertEqual(len(lines), 1, (cmd, r.stderr))
+            self.assertTrue(lines[0].startswith("issuegraph: %s: " % cmd[0]), r.stderr)
+            # one prefix: the module's reason carries no "render:" of its own
+            self.assertNotIn("%s: %s:" % (cmd[0], cmd[0]), r.stderr)
+
+    def test_failed_checkpoint_at_close_exits_4(self):
+        # Another process reads an old snapshot while a third has committed
+        # after it: closing cannot fold the log into the .db, which then is
+        # not self-contained. Every command says so and exits 4.
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        reader = sqlite3.connect(path, isolation_level=None)
+        writer = sqlite3.connect(path, isolation_level=None)
+        try:
+            # The reader's snapshot holds part of the log, the rest came after
+            # it (two real changes: a no-op UPDATE writes nothing).
+            writer.execute("INSERT INTO meta VALUES('test-scratch', '1')")
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM issues").fetchone()
+            writer.execute("DELETE FROM meta WHERE key = 'test-scratch'")
+            for cmd in READERS:
+                r = run("--db", path, *cmd)
+                self.assertEqual(r.returncode, 4, (cmd, r.returncode, r.stderr))
+                self.assertIn("issuegraph: %s: %s: cannot fold the write-ahead log" %
+                              (cmd[0], path), r.stderr)
+        finally:
+            reader.execute("ROLLBACK")
+            reader.close()
+            writer.close()
+        # Once the reader is gone, the same command closes cleanly.
+        self.assertEqual(run("--db", path, "stats").returncode, 0)
+
+    def test_overlong_seed_is_a_usage_error_not_out_of_memory(self):
+        long_path = "g/" + "a" * 5000
+        for opt, value in (("--group", long_path), ("--project", long_path),
+                           ("--issue", long_path + "#1")):
+            r = run("--db", self.db(), "fetch", "--url", "http://127.0.0.1:9", opt, value,
+                    env={"GITLAB_TOKEN": "glpat-x"})
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertRegex(r.stderr, r"^issuegraph: fetch: %s: 500\d bytes long" % opt)
+            self.assertNotIn("out of memory", r.stderr)
+            self.assertFalse(os.path.exists(self.db()))
+
     def test_one_file_left_after_commands(self):
         # Every command leaves one self-contained .db (WAL checkpointed).
         path = self.db()

@@ -69,7 +69,7 @@ static void test_condense__matches_mutual_reachability_on_random_graphs(void **s
 		assert_non_null(e);
 		assert_non_null(r);
 		assert_non_null(adj);
-		for (size_t i = 0; i < m; i++) {
+		for (size_t i = 0; n > 0 && i < m; i++) { /* m is 0 when n is */
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			e[i][0] = (uint32_t)((x >> 33) % n);
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -4,12 +4,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "analyze.h"
+#include "store.h"
 
 static struct analyze_graph *mk(uint32_t n, const uint32_t (*e)[2], size_t m)
 {
@@ -202,9 +205,123 @@ static void test_bottlenecks__estimate_near_exact(void **state)
 	analyze_graph_free(g);
 }
 
+/* check and report read the store once: the analysed graph is taken from
+ * the graph of every issue in memory. It must equal what the loader reads
+ * itself: open nodes in ref order, their fields, the milestones of open
+ * issues only (one milestone here has closed issues only), every project,
+ * and the links between open issues (a self-link and a parallel link too). */
+static void test_graph__open_part_equals_the_loaded_open_graph(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_findings.XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/s.db", dir);
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, path, STORE_OPEN_CREATE), 0);
+	struct store_project pa = {.id = 1, .path = "g/b", .web_url = "https://h/g/b"};
+	struct store_project pb = {.id = 2, .path = "g/a", .web_url = "https://h/g/a"};
+	struct store_project pc = {.id = 3, .path = "g/empty", .web_url = "https://h/g/empty"};
+	assert_int_equal(store_put_project(s, &pa), 0);
+	assert_int_equal(store_put_project(s, &pb), 0);
+	assert_int_equal(store_put_project(s, &pc), 0);
+	static const char *const ms[] = {"m1", "m-closed-only", NULL, "m0"};
+	for (int i = 0; i < 12; i++) {
+		char url[64];
+		snprintf(url, sizeof url, "https://h/i/%d", i + 1);
+		bool closed = i % 3 == 1;
+		const char *m = ms[i % 4];
+		if (m && strcmp(m, "m-closed-only") == 0 && !closed)
+			m = NULL;
+		struct store_issue is = {
+		    .id = i + 1,
+		    .project_id = 1 + i % 2,
+		    .iid = 12 - i,
+		    .title = "t",
+		    .state = closed ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+		    .has_weight = i % 2 == 0,
+		    .weight = i,
+		    .time_estimate = (i % 5) * 3600,
+		    .total_time_spent = (i % 2) * 1800,
+		    .milestone_title = m,
+		    .milestone_due = m ? "2026-03-01" : NULL,
+		    .due_date = i % 4 == 0 ? "2026-02-01" : NULL,
+		    .labels_json = "[]",
+		    .created_at = "2026-01-01T00:00:00Z",
+		    .updated_at = "2026-01-01T00:00:00Z",
+		    .closed_at = closed ? "2026-01-02T00:00:00Z" : NULL,
+		    .web_url = url,
+		};
+		assert_int_equal(store_put_issue(s, &is), 0);
+	}
+	static const int links[][2] = {{1, 3}, {3, 1}, {3, 4}, {4, 5},	 {2, 3},   {5, 2},  {6, 6},
+				       {7, 8}, {8, 9}, {9, 7}, {10, 11}, {11, 12}, {12, 1}, {1, 3}};
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		struct store_link l = {.id = (int64_t)i + 1,
+				       .source_id = links[i][0],
+				       .target_id = links[i][1],
+				       .type = STORE_LINK_BLOCKS};
+		assert_int_equal(store_put_link(s, &l), 0);
+	}
+	/* text dependencies: one that doubles a link (both origins), one alone,
+	 * one to a closed issue (left out of the open part) */
+	struct store_text_dep td[] = {{1, 3, STORE_TEXT_BLOCKS, 1, "blocks"},
+				      {1, 9, STORE_TEXT_BLOCKED_BY, 2, "blocked by"},
+				      {1, 2, STORE_TEXT_BLOCKS, 3, "blocks"}};
+	assert_int_equal(store_replace_text_deps_of(s, 1, td, 3), 0);
+	assert_int_equal(store_mark_populated(s), 0);
+
+	struct analyze_graph *loaded = NULL, *full = NULL, *part = NULL;
+	struct analyze_load_opts open_only = {.all_states = false}, every = {.all_states = true};
+	assert_int_equal(analyze_graph_load(&loaded, s, &open_only), 0);
+	assert_int_equal(analyze_graph_load(&full, s, &every), 0);
+	assert_int_equal(analyze_graph_open_part(full, &part), 0);
+	assert_int_equal(analyze_graph_open_part(loaded, &(struct analyze_graph *){NULL}),
+			 ANALYZE_EINVAL);
+
+	assert_true(loaded->n > 0 && loaded->n < full->n);
+	assert_int_equal(part->n, loaded->n);
+	assert_int_equal(part->m, loaded->m);
+	assert_false(part->all_states);
+	size_t n = part->n;
+	assert_memory_equal(part->issue_id, loaded->issue_id, n * sizeof *part->issue_id);
+	assert_memory_equal(part->iid, loaded->iid, n * sizeof *part->iid);
+	assert_memory_equal(part->flags, loaded->flags, n * sizeof *part->flags);
+	assert_memory_equal(part->weight, loaded->weight, n * sizeof *part->weight);
+	assert_memory_equal(part->remaining, loaded->remaining, n * sizeof *part->remaining);
+	assert_memory_equal(part->milestone, loaded->milestone, n * sizeof *part->milestone);
+	assert_memory_equal(part->due, loaded->due, n * sizeof *part->due);
+	for (size_t v = 0; v < n; v++)
+		assert_string_equal(part->project_path[part->project[v]],
+				    loaded->project_path[loaded->project[v]]);
+	assert_int_equal(part->n_milestones, loaded->n_milestones);
+	assert_int_equal(analyze_find_milestone(part, "m-closed-only"), ANALYZE_NONE);
+	for (uint32_t i = 0; i < part->n_milestones; i++)
+		assert_string_equal(part->milestone_title[i], loaded->milestone_title[i]);
+	assert_memory_equal(part->out_off, loaded->out_off, (n + 1) * sizeof *part->out_off);
+	assert_memory_equal(part->out_adj, loaded->out_adj, part->m * sizeof *part->out_adj);
+	assert_memory_equal(part->in_off, loaded->in_off, (n + 1) * sizeof *part->in_off);
+	assert_memory_equal(part->in_adj, loaded->in_adj, part->m * sizeof *part->in_adj);
+	/* each edge keeps where it comes from (link, text or both) */
+	assert_non_null(part->out_origin);
+	assert_memory_equal(part->out_origin, loaded->out_origin, part->m * sizeof *part->out_origin);
+	bool text_seen = false;
+	for (uint32_t e = 0; e < part->m; e++)
+		text_seen |= (part->out_origin[e] & ANALYZE_ORIGIN_TEXT) != 0;
+	assert_true(text_seen);
+
+	analyze_graph_free(part);
+	analyze_graph_free(full);
+	analyze_graph_free(loaded);
+	assert_int_equal(store_close(s), 0);
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_graph__open_part_equals_the_loaded_open_graph),
 	    cmocka_unit_test(test_findings__names),
 	    cmocka_unit_test(test_findings__format_date),
 	    cmocka_unit_test(test_findings__each_kind),

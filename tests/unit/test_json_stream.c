@@ -2,6 +2,7 @@
  * cli_print_json() (json-c) prints for the same tree. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +12,16 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+/* The writer's own allocations can be made to fail. */
+static bool fail_alloc;
+static void *test_alloc(size_t n)
+{
+	return fail_alloc ? NULL : malloc(n);
+}
+#define malloc(n) test_alloc(n)
 #include "../../cli/json_stream.c"
+#undef malloc
+#include "analyze.h"
 
 static uint64_t rng_state = 88172645463325252ULL;
 
@@ -100,10 +110,47 @@ static void test_json_stream__same_bytes_as_json_c(void **state)
 	}
 }
 
+/* A ref too long for the writer's stack buffer that cannot be allocated is
+ * an error the caller sees, not an empty string in the output. */
+static void test_json_stream__unallocatable_ref_fails_the_writer(void **state)
+{
+	(void)state;
+	char path[2000];
+	memset(path, 'a', sizeof path - 1);
+	path[sizeof path - 1] = '\0';
+	char *paths[] = {path};
+	uint32_t project[] = {0};
+	int64_t iid[] = {7};
+	struct analyze_graph g = {.n = 1, .project = project, .iid = iid, .project_path = paths};
+
+	for (int fail = 0; fail <= 1; fail++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *fp = open_memstream(&buf, &len);
+		assert_non_null(fp);
+		struct cli_jw w;
+		cli_jw_init(&w, fp);
+		cli_jw_object_begin(&w, NULL);
+		fail_alloc = fail;
+		cli_jw_ref(&w, "issue", &g, 0);
+		fail_alloc = false;
+		cli_jw_object_end(&w);
+		fclose(fp);
+		assert_int_equal(cli_jw_failed(&w), fail);
+		assert_null(strstr(buf, "\"\""));
+		if (fail)
+			assert_null(strstr(buf, "#7"));
+		else
+			assert_non_null(strstr(buf, "aaaa#7\""));
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_stream__same_bytes_as_json_c),
+	    cmocka_unit_test(test_json_stream__unallocatable_ref_fails_the_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

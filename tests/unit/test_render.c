@@ -617,6 +617,9 @@ static void test_mermaid__structure(void **state)
 	fixture_free(&f);
 }
 
+/* An empty graph renders as a valid, empty document in every format: DOT
+ * with no node or edge, an SVG with no node group, a PNG, and a Mermaid
+ * flowchart with no node, link or click. */
 static void test_render__empty_graph(void **state)
 {
 	(void)state;
@@ -624,10 +627,35 @@ static void test_render__empty_graph(void **state)
 	fixture_make(&f, NULL, 0, NULL, 0, NULL, 0, false);
 	struct render_opts o;
 	render_opts_init(&o);
-	for (int fmt = RENDER_FORMAT_DOT; fmt <= RENDER_FORMAT_MERMAID; fmt++) {
-		o.format = (enum render_format)fmt;
-		free(render_mem(&f, &o));
-	}
+
+	o.format = RENDER_FORMAT_DOT;
+	char *dot = render_mem(&f, &o);
+	Agraph_t *dg = read_dot(dot);
+	assert_int_equal(agnnodes(dg), 0);
+	assert_int_equal(agnedges(dg), 0);
+	agclose(dg);
+	free(dot);
+
+	o.format = RENDER_FORMAT_SVG;
+	char *svg = render_mem(&f, &o);
+	assert_non_null(strstr(svg, "<svg"));
+	assert_non_null(strstr(svg, "</svg>"));
+	assert_null(strstr(svg, "class=\"node\""));
+	assert_null(strstr(svg, "class=\"edge\""));
+	free(svg);
+
+	o.format = RENDER_FORMAT_PNG;
+	free(render_mem(&f, &o)); /* render_mem checks the PNG signature */
+
+	o.format = RENDER_FORMAT_MERMAID;
+	char *mm = render_mem(&f, &o);
+	assert_true(strncmp(mm, "flowchart LR\n", 13) == 0);
+	assert_null(strstr(mm, "\n  n")); /* node and link lines start "  n<i>" */
+	assert_null(strstr(mm, "\n    n"));
+	assert_null(strstr(mm, "click "));
+	assert_null(strstr(mm, "subgraph c"));
+	free(mm);
+
 	fixture_free(&f);
 }
 
