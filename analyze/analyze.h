@@ -397,6 +397,18 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_cond
 			const struct analyze_bottleneck_opts *opts,
 			struct analyze_bottlenecks **out);
 void analyze_bottlenecks_free(struct analyze_bottlenecks *b);
+
+/*
+ * blocks_transitively of every open node in scope (keep; NULL = every
+ * node): trans[v] open issues in scope that v blocks transitively (the
+ * rest of its knot included, v itself not); 0 for the other nodes. Exact
+ * while steps x open issues <= exact_limit_bits (0: the bottlenecks'
+ * default), else the HyperLogLog estimate and *estimated set. trans has
+ * g->n entries, caller-allocated. c may be NULL (computed inside).
+ */
+int analyze_transitive_counts(const struct analyze_graph *g, const struct analyze_condensation *c,
+			      const uint8_t *keep, uint64_t exact_limit_bits, uint32_t *trans,
+			      bool *estimated);
 /* ---- end findings (reports) ---- */
 
 /* ---- changes, ready and the ratchet (analyze/changes.c) ---- */

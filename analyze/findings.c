@@ -258,31 +258,24 @@ static int exact_counts(const struct analyze_graph *g, const uint8_t *keep, cons
 	return 0;
 }
 
-int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_condensation *c,
-			const struct analyze_bottleneck_opts *opts,
-			struct analyze_bottlenecks **out)
+int analyze_transitive_counts(const struct analyze_graph *g, const struct analyze_condensation *c,
+			      const uint8_t *keep, uint64_t exact_limit_bits, uint32_t *trans,
+			      bool *estimated)
 {
-	*out = NULL;
-	const uint8_t *keep = opts ? opts->keep : NULL;
-	uint32_t max = opts && opts->max ? opts->max : ANALYZE_BOTTLENECKS_MAX;
-	uint64_t limit = opts && opts->exact_limit_bits ? opts->exact_limit_bits
-							: ANALYZE_BOTTLENECKS_EXACT_BITS;
+	uint64_t limit = exact_limit_bits ? exact_limit_bits : ANALYZE_BOTTLENECKS_EXACT_BITS;
 	struct analyze_condensation *own_c = NULL;
-	struct analyze_bottlenecks *b = NULL;
-	uint32_t *bit = NULL, *own = NULL, *trans = NULL;
+	uint32_t *bit = NULL, *own = NULL;
 	uint64_t *sets = NULL;
 	uint8_t *regs = NULL;
-	struct analyze_bottleneck *cand = NULL;
 	int rc = 0;
 
 	if ((rc = analyze__condensation_or_own(g, &c, &own_c)) != 0)
 		return rc;
-	b = calloc(1, sizeof *b);
 	bit = analyze__alloc(g->n, sizeof *bit);
 	own = analyze__zalloc(c->count, sizeof *own); /* open members in scope */
-	trans = analyze__zalloc(g->n, sizeof *trans);
-	if (!b || !bit || !own || !trans)
+	if (!bit || !own)
 		goto nomem;
+	memset(trans, 0, (size_t)g->n * sizeof *trans);
 
 	/* Dense bit numbers for the issues that count: open and in scope. */
 	uint32_t nbits = 0;
@@ -293,11 +286,11 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_cond
 			own[c->step_of[v]]++;
 	}
 	uint64_t words = ((uint64_t)nbits + 63) / 64;
-	b->estimated = (uint64_t)c->count * words * 64 > limit;
+	*estimated = (uint64_t)c->count * words * 64 > limit;
 
 	/* reach(S) = union over steps T that S blocks of members(T) and reach(T);
 	 * taken in reverse topological order every T is done before S. */
-	if (!b->estimated) {
+	if (!*estimated) {
 		sets = analyze__zalloc((size_t)c->count * (size_t)words, sizeof *sets);
 		if (!sets)
 			goto nomem;
@@ -357,6 +350,41 @@ int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_cond
 			trans[u] = r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
 		}
 	}
+	goto done;
+nomem:
+	rc = analyze__fail(ANALYZE_ENOMEM, "out of memory");
+done:
+	analyze_condensation_free(own_c);
+	free(bit);
+	free(own);
+	free(sets);
+	free(regs);
+	return rc;
+}
+
+int analyze_bottlenecks(const struct analyze_graph *g, const struct analyze_condensation *c,
+			const struct analyze_bottleneck_opts *opts,
+			struct analyze_bottlenecks **out)
+{
+	*out = NULL;
+	const uint8_t *keep = opts ? opts->keep : NULL;
+	uint32_t max = opts && opts->max ? opts->max : ANALYZE_BOTTLENECKS_MAX;
+	uint64_t limit = opts ? opts->exact_limit_bits : 0;
+	struct analyze_bottlenecks *b = NULL;
+	uint32_t *bit = NULL, *trans = NULL;
+	struct analyze_bottleneck *cand = NULL;
+	int rc = 0;
+
+	b = calloc(1, sizeof *b);
+	bit = analyze__alloc(g->n, sizeof *bit);
+	trans = analyze__alloc(g->n, sizeof *trans);
+	if (!b || !bit || !trans)
+		goto nomem;
+	if ((rc = analyze_transitive_counts(g, c, keep, limit, trans, &b->estimated)) != 0)
+		goto done;
+	/* the issues that count: open, in scope (exact_counts reads only that) */
+	for (uint32_t v = 0; v < g->n; v++)
+		bit[v] = is_open(g, v) && (!keep || keep[v]) ? 0 : ANALYZE_NONE;
 
 	uint32_t ncand = 0;
 	for (uint32_t v = 0; v < g->n; v++)
@@ -411,12 +439,8 @@ nomem:
 	rc = analyze__fail(ANALYZE_ENOMEM, "bottlenecks: out of memory");
 done:
 	analyze_bottlenecks_free(b);
-	analyze_condensation_free(own_c);
 	free(bit);
-	free(own);
 	free(trans);
-	free(sets);
-	free(regs);
 	free(cand);
 	return rc;
 }

@@ -63,6 +63,7 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_path(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_order(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_ready(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_render(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx);

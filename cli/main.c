@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
     {"path", cmd_path, "the critical path"},
     {"blockers", cmd_blockers, "every issue that transitively blocks an issue"},
     {"order", cmd_order, "a topological work order (knots as one step)"},
+    {"ready", cmd_ready, "the open issues that can start now, by how much they unblock"},
     {"render", cmd_render, "draw the graph as DOT, SVG, PNG or Mermaid"},
     {"changes", cmd_changes, "what changed in the blocking graph since an earlier point"},
     {"check", cmd_check, "list findings; exit 1 on those named by --fail-on"},

@@ -1,0 +1,288 @@
+/* issuegraph ready: the open issues that can start now (SPEC "ready"),
+ * ranked by how much they unblock; issues waiting only on a blocker named
+ * in a description that could not be read are listed apart. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json_stream.h"
+
+static void help(void)
+{
+	printf("usage: issuegraph [--db PATH] ready [--milestone M] [--all-states]\n"
+	       "                  [--deps LIST] [--ignore-deps FILE] [--format text|json]\n"
+	       "                  [-o FILE] [-q] [-v]\n\n"
+	       "The open issues that can start now: not in a knot, blocked by no open\n"
+	       "issue, and with no blocker named in a description that could not be read\n"
+	       "(those are listed apart, as waiting on unreadable blockers). Ranked by how\n"
+	       "many open issues each blocks transitively (most first), then ref; the\n"
+	       "counts are exact up to the size where bottlenecks are, estimated above it\n"
+	       "(the JSON says \"estimated\": true).\n\n"
+	       "  --milestone M       only the ready issues of M and of its transitive blockers\n"
+	       "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
+	       "  --format text|json  output format (default text)\n"
+	       "  -o FILE             write there (atomically) instead of stdout\n"
+	       "  -q, --quiet         no messages on stderr\n"
+	       "  -v, --verbose       more messages on stderr\n"
+	       "  -h, --help          this help\n");
+}
+
+struct ready_item {
+	uint32_t node;
+	uint32_t count; /* blocks_transitively, or dropped references */
+};
+
+/* By count (most first), then ref (node order). */
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ready_item *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct ready_item *x = a, *y = b;
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+struct id_node {
+	int64_t id;
+	uint32_t node;
+};
+
+static int cmp_id_node(const void *a, const void *b)
+{
+	const struct id_node *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Per node: how many "blocked by" references of its description were
+ * dropped (0: none). */
+struct dropped_walk {
+	const struct id_node *map;
+	uint32_t n;
+	uint32_t *dropped;
+};
+
+static int on_dropped(void *ctx, int64_t issue_id, int64_t blocker_refs, int64_t all_refs)
+{
+	struct dropped_walk *w = ctx;
+	(void)all_refs;
+	struct id_node key = {issue_id, 0};
+	const struct id_node *hit = bsearch(&key, w->map, w->n, sizeof key, cmp_id_node);
+	if (hit && blocker_refs > 0)
+		w->dropped[hit->node] = blocker_refs > UINT32_MAX ? UINT32_MAX : (uint32_t)blocker_refs;
+	return 0;
+}
+
+struct ready_answer {
+	struct ready_item *ready, *waiting;
+	uint32_t n_ready, n_waiting;
+	bool estimated;
+};
+
+static void answer_release(struct ready_answer *a)
+{
+	free(a->ready);
+	free(a->waiting);
+	memset(a, 0, sizeof *a);
+}
+
+/* The answer on g in scope keep (NULL: all). 0 or a negative analyze code. */
+static int compute(struct store *s, const struct analyze_graph *g, const uint8_t *keep,
+		   struct ready_answer *a)
+{
+	struct analyze_condensation *c = NULL;
+	struct analyze_knots *k = NULL;
+	struct id_node *map = NULL;
+	uint32_t *dropped = NULL, *trans = NULL;
+	uint8_t *ready = NULL;
+	size_t n = g->n ? g->n : 1;
+	int rc = ANALYZE_ENOMEM;
+	memset(a, 0, sizeof *a);
+
+	map = malloc(n * sizeof *map);
+	dropped = calloc(n, sizeof *dropped);
+	trans = malloc(n * sizeof *trans);
+	ready = malloc(n);
+	a->ready = malloc(n * sizeof *a->ready);
+	a->waiting = malloc(n * sizeof *a->waiting);
+	if (!map || !dropped || !trans || !ready || !a->ready || !a->waiting)
+		goto done;
+	for (uint32_t v = 0; v < g->n; v++)
+		map[v] = (struct id_node){g->issue_id[v], v};
+	qsort(map, g->n, sizeof *map, cmp_id_node);
+	struct dropped_walk w = {map, g->n, dropped};
+	if (store_each_text_dropped(s, on_dropped, &w) < 0) {
+		rc = ANALYZE_ERR;
+		goto done;
+	}
+	if ((rc = analyze_condense(g, &c)) != 0 || (rc = analyze_knot_sets(g, c, &k)) != 0 ||
+	    (rc = analyze_ready(g, k, NULL, ready)) != 0 ||
+	    (rc = analyze_transitive_counts(g, c, NULL, 0, trans, &a->estimated)) != 0)
+		goto done;
+	for (uint32_t v = 0; v < g->n; v++) {
+		if (!ready[v] || (keep && !keep[v]))
+			continue;
+		if (dropped[v])
+			a->waiting[a->n_waiting++] = (struct ready_item){v, dropped[v]};
+		else
+			a->ready[a->n_ready++] = (struct ready_item){v, trans[v]};
+	}
+	qsort(a->ready, a->n_ready, sizeof *a->ready, cmp_ranked);
+	qsort(a->waiting, a->n_waiting, sizeof *a->waiting, cmp_node);
+	rc = 0;
+done:
+	if (rc)
+		answer_release(a);
+	analyze_knots_free(k);
+	analyze_condensation_free(c);
+	free(map);
+	free(dropped);
+	free(trans);
+	free(ready);
+	return rc;
+}
+
+static bool ready_json(FILE *fp, const struct analyze_graph *g, const struct ready_answer *a)
+{
+	struct cli_jw w;
+	cli_jw_init(&w, fp);
+	cli_jw_object_begin(&w, NULL);
+	cli_jw_array_begin(&w, "ready");
+	for (uint32_t i = 0; i < a->n_ready; i++) {
+		cli_jw_object_begin(&w, NULL);
+		cli_jw_ref(&w, "ref", g, a->ready[i].node);
+		cli_jw_int(&w, "blocks_transitively", a->ready[i].count);
+		cli_jw_object_end(&w);
+	}
+	cli_jw_array_end(&w);
+	cli_jw_bool(&w, "estimated", a->estimated);
+	cli_jw_array_begin(&w, "unreadable_blockers");
+	for (uint32_t i = 0; i < a->n_waiting; i++) {
+		cli_jw_object_begin(&w, NULL);
+		cli_jw_ref(&w, "ref", g, a->waiting[i].node);
+		cli_jw_int(&w, "references", a->waiting[i].count);
+		cli_jw_object_end(&w);
+	}
+	cli_jw_array_end(&w);
+	cli_jw_object_end(&w);
+	return !cli_jw_failed(&w);
+}
+
+/* Text: refs only (no titles), so the confidential-title rule holds. */
+static void ready_text(FILE *fp, const struct analyze_graph *g, const struct ready_answer *a)
+{
+	if (a->n_ready == 0)
+		fprintf(fp, "No issue can start now.\n");
+	else
+		fprintf(fp, "Ready now: %u issue%s, by how many open issues each blocks%s.\n",
+			a->n_ready, a->n_ready == 1 ? "" : "s",
+			a->estimated ? " (estimated: the graph is large)" : "");
+	for (uint32_t i = 0; i < a->n_ready; i++) {
+		fprintf(fp, "  %8u  ", a->ready[i].count);
+		cli_print_ref(fp, g, a->ready[i].node);
+		fputc('\n', fp);
+	}
+	if (a->n_waiting == 0)
+		return;
+	fprintf(fp, "\nWaiting on a blocker named in a description that could not be read "
+		    "(403/404 or no such issue):\n");
+	for (uint32_t i = 0; i < a->n_waiting; i++) {
+		fprintf(fp, "  ");
+		cli_print_ref(fp, g, a->waiting[i].node);
+		fprintf(fp, "  (%u reference%s)\n", a->waiting[i].count,
+			a->waiting[i].count == 1 ? "" : "s");
+	}
+}
+
+int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option opts[] = {
+	    {"milestone", required_argument, NULL, 'm'},
+	    CLI_COMMON_LONGOPTS,
+	    {0},
+	};
+	struct cli_common c;
+	const char *milestone = NULL;
+	int ch;
+
+	cli_common_init(&c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			help();
+			return CLI_EXIT_OK;
+		case 'm':
+			if (!*optarg)
+				return cli_usage("ready", "--milestone needs a title");
+			milestone = optarg;
+			break;
+		default: {
+			int r = cli_common_option(&c, "ready", ch, argv);
+			if (r)
+				return r;
+		}
+		}
+	}
+	if (optind < argc)
+		return cli_usage("ready", "unexpected argument '%s'", argv[optind]);
+
+	struct store *s = NULL;
+	struct analyze_graph *g = NULL;
+	struct ready_answer a = {0};
+	uint8_t *keep = NULL;
+	struct cli_out out = {0};
+	int rc = cli_load_analysed(ctx, "ready", &c, &s, &g);
+	if (rc)
+		return rc;
+	if (milestone) {
+		uint32_t m = analyze_find_milestone(g, milestone);
+		if (m == ANALYZE_NONE) {
+			rc = cli_usage("ready", "--milestone: no issue in the analysed graph has "
+						"milestone '%s'",
+				       milestone);
+			goto done;
+		}
+		if (!(keep = calloc(g->n ? g->n : 1, 1))) {
+			rc = cli_analyze_error("ready", ANALYZE_ENOMEM);
+			goto done;
+		}
+		int arc = analyze_milestone_closure(g, m, keep);
+		if (arc != 0) {
+			rc = cli_analyze_error("ready", arc);
+			goto done;
+		}
+	}
+	int arc = compute(s, g, keep, &a);
+	if (arc == ANALYZE_ERR) {
+		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
+	if (arc != 0) {
+		rc = cli_analyze_error("ready", arc);
+		goto done;
+	}
+	if ((rc = cli_out_open(&out, "ready", c.output)) != 0)
+		goto done;
+	bool ok = true;
+	if (c.json)
+		ok = ready_json(out.fp, g, &a);
+	else
+		ready_text(out.fp, g, &a);
+	if (!ok)
+		cli_error("ready", "out of memory (the output is incomplete)");
+	rc = cli_out_close(&out, "ready", ok);
+	if (!ok)
+		rc = CLI_EXIT_NOMEM;
+done:
+	answer_release(&a);
+	free(keep);
+	analyze_graph_free(g);
+	return cli_close_store(ctx, "ready", s, rc);
+}
