@@ -316,20 +316,109 @@ done:
 	return store_release(s);
 }
 
+/* An import rewrites every row: instead of a trigger per row, the rows
+ * as they were go into temporary tables first, and the open point gets
+ * the differences in three set operations afterwards. */
+static const char bulk_begin_sql[] =
+    "DROP TABLE IF EXISTS temp.hist_old_issue; DROP TABLE IF EXISTS temp.hist_old_link; "
+    "DROP TABLE IF EXISTS temp.hist_old_text;\n"
+    "INSERT INTO meta(key, value) VALUES('history.bulk', '1') ON CONFLICT(key) DO NOTHING;\n"
+    "CREATE TEMP TABLE hist_old_issue(id INTEGER PRIMARY KEY, project_id, iid, title, state, "
+    "confidential, weight, time_estimate, total_time_spent, milestone_title, milestone_due, "
+    "due_date, labels);\n"
+    "INSERT INTO hist_old_issue SELECT id, project_id, iid, title, state, confidential, weight, "
+    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels FROM "
+    "main.issues;\n"
+    "CREATE TEMP TABLE hist_old_link(id INTEGER PRIMARY KEY, source_id, target_id, type);\n"
+    "INSERT INTO hist_old_link SELECT id, source_id, target_id, type FROM main.links;\n"
+    "CREATE TEMP TABLE hist_old_text(source_id, target_id, type, line, phrase, "
+    "PRIMARY KEY(source_id, target_id, type)) WITHOUT ROWID;\n"
+    "INSERT INTO hist_old_text SELECT source_id, target_id, type, line, phrase FROM "
+    "main.text_deps;\n";
+
+/* Rows of the open point already hold older values: those stay. */
+static const char bulk_end_sql[] =
+    "INSERT INTO hist_issue SELECT " HIST_PENDING_SQL ", o.id, 1, o.project_id, o.iid, o.title, "
+    "o.state, o.confidential, o.weight, o.time_estimate, o.total_time_spent, "
+    "o.milestone_title, o.milestone_due, o.due_date, o.labels FROM temp.hist_old_issue o "
+    "WHERE NOT EXISTS (SELECT 1 FROM hist_issue h WHERE h.point = " HIST_PENDING_SQL
+    " AND h.issue_id = o.id) AND NOT EXISTS (SELECT 1 FROM main.issues i WHERE i.id = o.id "
+    "AND i.project_id IS o.project_id AND i.iid IS o.iid AND i.title IS o.title AND i.state "
+    "IS o.state AND i.confidential IS o.confidential AND i.weight IS o.weight AND "
+    "i.time_estimate IS o.time_estimate AND i.total_time_spent IS o.total_time_spent AND "
+    "i.milestone_title IS o.milestone_title AND i.milestone_due IS o.milestone_due AND "
+    "i.due_date IS o.due_date AND i.labels IS o.labels);\n"
+    "INSERT INTO hist_issue(point, issue_id, present) SELECT " HIST_PENDING_SQL ", i.id, 0 "
+    "FROM main.issues i WHERE NOT EXISTS (SELECT 1 FROM temp.hist_old_issue o WHERE o.id = "
+    "i.id) AND NOT EXISTS (SELECT 1 FROM hist_issue h WHERE h.point = " HIST_PENDING_SQL
+    " AND h.issue_id = i.id);\n"
+    "INSERT INTO hist_link SELECT " HIST_PENDING_SQL ", o.id, 1, o.source_id, o.target_id, "
+    "o.type FROM temp.hist_old_link o WHERE NOT EXISTS (SELECT 1 FROM hist_link h WHERE "
+    "h.point = " HIST_PENDING_SQL " AND h.link_id = o.id) AND NOT EXISTS (SELECT 1 FROM "
+    "main.links l WHERE l.id = o.id AND l.source_id IS o.source_id AND l.target_id IS "
+    "o.target_id AND l.type IS o.type);\n"
+    "INSERT INTO hist_link(point, link_id, present) SELECT " HIST_PENDING_SQL ", l.id, 0 FROM "
+    "main.links l WHERE NOT EXISTS (SELECT 1 FROM temp.hist_old_link o WHERE o.id = l.id) AND "
+    "NOT EXISTS (SELECT 1 FROM hist_link h WHERE h.point = " HIST_PENDING_SQL
+    " AND h.link_id = l.id);\n"
+    "INSERT INTO hist_text SELECT " HIST_PENDING_SQL ", o.source_id, o.target_id, o.type, 1, "
+    "o.line, o.phrase FROM temp.hist_old_text o WHERE NOT EXISTS (SELECT 1 FROM hist_text h "
+    "WHERE h.point = " HIST_PENDING_SQL " AND h.source_id = o.source_id AND h.target_id = "
+    "o.target_id AND h.type = o.type) AND NOT EXISTS (SELECT 1 FROM main.text_deps t WHERE "
+    "t.source_id = o.source_id AND t.target_id = o.target_id AND t.type = o.type);\n"
+    "INSERT INTO hist_text(point, source_id, target_id, type, present) SELECT " HIST_PENDING_SQL
+    ", t.source_id, t.target_id, t.type, 0 FROM main.text_deps t WHERE NOT EXISTS (SELECT 1 "
+    "FROM temp.hist_old_text o WHERE o.source_id = t.source_id AND o.target_id = t.target_id "
+    "AND o.type = t.type) AND NOT EXISTS (SELECT 1 FROM hist_text h WHERE h.point "
+    "= " HIST_PENDING_SQL " AND h.source_id = t.source_id AND h.target_id = t.target_id AND h.type "
+    "= t.type);\n";
+
+static const char bulk_drop_sql[] =
+    "DROP TABLE IF EXISTS temp.hist_old_issue; DROP TABLE IF EXISTS temp.hist_old_link; "
+    "DROP TABLE IF EXISTS temp.hist_old_text; DELETE FROM main.meta WHERE key = "
+    "'history.bulk';";
+
+static int history_on(struct store *s, bool *on)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM hist_point)";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	*on = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail_sql(s, rc, "read history");
+	return 0;
+}
+
 int store_history_import_begin(struct store *s, char **old_instance)
 {
-	return store_get_instance(s, old_instance);
+	bool on = false;
+	int rc = store_get_instance(s, old_instance);
+	if (rc == 0)
+		rc = history_on(s, &on);
+	if (rc == 0 && on && (rc = store_exec(s, bulk_begin_sql)) < 0)
+		store_exec(s, bulk_drop_sql);
+	return rc;
 }
 
 int store_history_import_end(struct store *s, const char *old_instance)
 {
-	char *now = NULL;
+	char *now = NULL, *bulk = NULL;
 	int rc = store_get_instance(s, &now);
-	if (rc < 0)
-		return rc;
-	if (old_instance && *old_instance && (!now || strcmp(now, old_instance) != 0))
+	if (rc == 0)
+		rc = store_meta_get(s, "history.bulk", &bulk);
+	if (rc == 0 && old_instance && *old_instance && (!now || strcmp(now, old_instance) != 0))
 		rc = store_history_clear(s);
+	else if (rc == 0 && bulk)
+		rc = store_exec(s, bulk_end_sql);
+	if (bulk && rc == 0)
+		rc = store_exec(s, bulk_drop_sql);
+	else if (bulk)
+		store_exec(s, bulk_drop_sql);
 	free(now);
+	free(bulk);
 	if (rc < 0)
 		return rc;
 	return store_history_record(s, STORE_HISTORY_IMPORT);

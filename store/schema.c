@@ -15,8 +15,12 @@
 	"CREATE INDEX links_source ON links(source_id);\n"                                         \
 	"CREATE INDEX links_target ON links(target_id);\n"
 
-/* History (migration 3 -> 4): recording is on once a first point exists. */
-#define HIST_ON "EXISTS (SELECT 1 FROM hist_point)"
+/* History (migration 3 -> 4): recording is on once a first point exists,
+ * except during an import, which diffs the whole store at once instead
+ * (history.c: meta key history.bulk). */
+#define HIST_ON                                                                                    \
+	"EXISTS (SELECT 1 FROM hist_point) AND NOT EXISTS (SELECT 1 FROM meta WHERE key = "        \
+	"'history.bulk')"
 /* The first change of an open point wins. (A guard, not INSERT OR IGNORE:
  * an upsert that fires the trigger overrides the trigger's conflict
  * clause, and the duplicate would abort it.) */

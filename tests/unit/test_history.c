@@ -420,6 +420,50 @@ static void test_history__baselines_on_first_point_new_options_and_import(void *
 	store_close(s);
 }
 
+static void test_history__imports_record_their_differences_exactly(void **state)
+{
+	(void)state;
+	struct store *s = open_new("imports.db");
+	setup_projects(s);
+	assert_int_equal(store_set_instance(s, "https://x.example"), 0);
+	char *snap[16] = {0};
+	int64_t id = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	for (int k = 0; k < 8; k++) {
+		if (k == 5) {
+			/* an import of the store as it was at the export below */
+			assert_int_equal(store_import_json(s, buf, len), 0);
+		} else {
+			if (k)
+				mutate(s);
+			fetch_done(s, k, 60, "o");
+		}
+		snap[++id] = image(s, 0);
+		if (k == 3) {
+			FILE *f = open_memstream(&buf, &len);
+			assert_non_null(f);
+			assert_int_equal(store_export_json(s, f), 0);
+			fclose(f);
+		}
+	}
+	mutate(s);
+	struct point_ids ids = {0};
+	assert_int_equal(store_history_each_point(s, on_point, &ids), 0);
+	assert_int_equal(ids.n, 8);
+	assert_string_equal(ids.why[5], "an import");
+	assert_string_equal(snap[6], snap[4]); /* the import restored point 4's state */
+	for (size_t i = 0; i < ids.n; i++) {
+		char *then = image(s, ids.id[i]);
+		assert_string_equal(then, snap[ids.id[i]]);
+		free(then);
+	}
+	for (int k = 0; k < 16; k++)
+		free(snap[k]);
+	free(buf);
+	store_close(s);
+}
+
 static int on_change(void *ctx, const struct store_issue_change *c)
 {
 	add_line(ctx, "%s#%lld %d%d %d%d", c->project_path, (long long)c->iid, c->then_present,
@@ -464,6 +508,7 @@ int main(void)
 	    cmocka_unit_test(test_history__an_unchanged_fetch_stores_no_deltas),
 	    cmocka_unit_test(test_history__baselines_on_first_point_new_options_and_import),
 	    cmocka_unit_test(test_history__lists_issues_added_removed_closed_and_opened),
+	    cmocka_unit_test(test_history__imports_record_their_differences_exactly),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
