@@ -35,6 +35,8 @@ step cycles
 "$ig" cycles
 step path --weight weight
 "$ig" path --weight weight
+step ready
+"$ig" ready
 step check --fail-on knots,conflicts
 "$ig" check --fail-on knots,conflicts && echo "(exit 0)" || echo "(exit $?: the example has a knot on purpose)"
 step render --format svg --legend -o "$out/graph.svg"
