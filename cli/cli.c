@@ -468,6 +468,27 @@ int cli_out_open(struct cli_out *o, const char *cmd, const char *path)
 		o->fp = stdout;
 		return 0;
 	}
+	/* A device or a pipe (-o /dev/null, a FIFO, /dev/stdout) is written as
+	 * it is: a temporary file renamed onto it would replace the device
+	 * with a regular file (as root, /dev/null itself). */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			cli_error(cmd, "%s: is a directory (give a file name)", path);
+			return CLI_EXIT_USAGE;
+		}
+		if (!(o->final_path = strdup(path))) {
+			cli_error(cmd, "out of memory");
+			return CLI_EXIT_NOMEM;
+		}
+		if (!(o->fp = fopen(path, "wb"))) {
+			cli_error(cmd, "%s: %s", path, strerror(errno));
+			free(o->final_path);
+			memset(o, 0, sizeof *o);
+			return CLI_EXIT_USAGE;
+		}
+		return 0;
+	}
 	size_t n = strlen(path);
 	o->final_path = strdup(path);
 	o->tmp_path = malloc(n + sizeof ".tmp.XXXXXX");
@@ -518,7 +539,9 @@ int cli_out_close(struct cli_out *o, const char *cmd, bool ok)
 		return rc;
 	}
 	if (ok) {
-		if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+		/* (a device or pipe has nothing to sync: no tmp_path) */
+		if (fflush(o->fp) != 0 || ferror(o->fp) ||
+		    (o->tmp_path && fsync(fileno(o->fp)) != 0)) {
 			cli_error(cmd, "%s: cannot write: %s", o->final_path, strerror(errno));
 			ok = false;
 			rc = CLI_EXIT_STORE;
@@ -530,7 +553,9 @@ int cli_out_close(struct cli_out *o, const char *cmd, bool ok)
 		rc = CLI_EXIT_STORE;
 	}
 	o->fp = NULL;
-	if (ok) {
+	if (!o->tmp_path) {
+		/* written in place */
+	} else if (ok) {
 		if (rename(o->tmp_path, o->final_path) != 0) {
 			cli_error(cmd, "%s: cannot rename into place: %s", o->final_path,
 				  strerror(errno));

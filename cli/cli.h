@@ -184,7 +184,8 @@ int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *
 /* ---- output ---------------------------------------------------------------- */
 
 /* Output to stdout or, with -o FILE, to FILE.tmp.XXXXXX renamed into place
- * on success (atomic). */
+ * on success (atomic); a FILE that exists and is not a regular file (a
+ * device such as /dev/null, a FIFO) is written in place. */
 struct cli_out {
 	FILE *fp;
 	char *tmp_path;

@@ -4,6 +4,9 @@
 --db before or after the command."""
 import json
 import os
+import shutil
+import stat
+import threading
 import sqlite3
 import subprocess
 import sys
@@ -201,6 +204,30 @@ class Cli(unittest.TestCase):
                                stderr=subprocess.PIPE, text=True, timeout=60)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("issuegraph:", r.stderr)
+
+    def test_output_to_a_fifo_or_device_writes_it_in_place(self):
+        # -o onto a device or a pipe must not rename a temporary file over it
+        # (as root that would turn /dev/null into a regular file)
+        path = self.db()
+        self.assertEqual(run("--db", path, "import", EXAMPLE, "-q").returncode, 0)
+        d = tempfile.mkdtemp()
+        try:
+            fifo = os.path.join(d, "out.fifo")
+            os.mkfifo(fifo)
+            got = []
+            reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+            reader.start()
+            r = run("--db", path, "order", "--format", "json", "-o", fifo)
+            reader.join(30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced")
+            self.assertIn("order", json.loads(got[0].decode()))
+            self.assertEqual(sorted(os.listdir(d)), ["out.fifo"], "no temporary file left")
+            r = run("--db", path, "order", "-o", d)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("is a directory", r.stderr)
+        finally:
+            shutil.rmtree(d)
 
     def test_full_stdout_is_reported_once(self):
         if not os.path.exists("/dev/full"):
