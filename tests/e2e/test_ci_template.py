@@ -125,8 +125,12 @@ def check_shape(doc):
     expect("scheduled: installs the .deb", any(".deb" in l for l in sched["before_script"]), True)
     expect("scheduled: needs the build", sched.get("needs"), ["build-issuegraph"])
     mr = job(doc, "issuegraph-merge-request")
-    expect("mr: gates on knots,conflicts",
-           any("check --fail-on knots,conflicts" in l for l in mr["script"]), True)
+    expect("mr: gates on what got worse (new-knots,new-conflicts)",
+           any("check --fail-on new-knots,new-conflicts" in l for l in mr["script"]), True)
+    expect("mr: uses a committed baseline when there is one",
+           any(".issuegraph-baseline.json" in l for l in mr["script"]), True)
+    expect("scheduled: shows the changes", any(l.startswith("issuegraph changes")
+                                               for l in sched["script"]), True)
     expect("mr: publishes markdown", mr["artifacts"]["paths"], ["issuegraph-report.md"])
     expect("mr: only reads the cache", mr["cache"].get("policy"), "pull")
     expect("build: passes the note script on", "examples/mr-note.sh" in text, True)
@@ -142,6 +146,15 @@ def check_shape(doc):
                and "script" in job(doc, n)
                and rule_matches(job(doc, n).get("rules"), {"CI_PIPELINE_SOURCE": source})}
         expect(f"jobs of a {source} pipeline", got, want)
+
+
+def knot_back(srv):
+    """source/target ids for a link web#5 -> api#5, which closes the knot the
+    scheduled runs saw resolved (link 673 was that link)."""
+    snap = control(srv, "/__control/snapshot")
+    paths = {p["id"]: p["path_with_namespace"] for p in snap["projects"]}
+    ids = {f"{paths[i['project_id']]}#{i['iid']}": i["id"] for i in snap["issues"]}
+    return {"source": ids["acme/platform/web#5"], "target": ids["acme/platform/api#5"]}
 
 
 def check_mr_note(doc, tmp):
@@ -169,7 +182,8 @@ def check_mr_note(doc, tmp):
 
         env = ci_env(proj, srv, "merge_request_event", {**base, "ISSUEGRAPH_NOTE_TOKEN": write})
         rc, out, err = run_job(doc, "issuegraph-merge-request", env)
-        expect(f"mr note: the gate still decides the job (stderr: {err[-400:]})", rc, 1)
+        expect(f"mr note: the gate still decides the job (nothing new: stderr: {err[-400:]})",
+               rc, 0)
         notes, mine = ours()
         expect("mr note: one note created", len(mine), 1)
         first = mine[0]["id"] if mine else None
@@ -254,14 +268,43 @@ def main():
             inc = control(srv, "/__control/stats")["requests"]
             expect("incremental run sends fewer requests than the first", inc < requests_1, True)
 
-            # the merge-request job gates on conflicts too (the example has two)
+            changes = os.path.join(proj, "issuegraph-changes.json")
+            ch = json.load(open(changes)) if os.path.exists(changes) else {}
+            expect("scheduled: the changes artifact says the knot was resolved",
+                   [k["issues"] for k in ch.get("knots", {}).get("resolved", [])],
+                   [["acme/mobile#11", "acme/platform/web#3"],
+                    ["acme/platform/api#5", "acme/platform/web#4", "acme/platform/web#5"]])
+
+            # the merge-request job is a ratchet: the example's old conflicts pass
             rc, out, err = run_job(doc, "issuegraph-merge-request",
                                    ci_env(proj, srv, "merge_request_event"))
-            expect(f"merge-request job fails on conflicts (stderr: {err[-600:]})", rc, 1)
+            expect(f"merge-request job passes on old findings (stderr: {err[-600:]})", rc, 0)
             md = os.path.join(proj, "issuegraph-report.md")
             text = open(md).read() if os.path.exists(md) else ""
             expect("merge-request: markdown report written", "## Due-date conflicts" in text, True)
-            expect("merge-request: check output names a conflict", "conflicts: " in out, True)
+            # a new knot (api#5 blocks web#4 blocks web#5 blocks api#5 again) fails it
+            control(srv, "/__control/change", {"op": "add_link", "id": 99673,
+                                               "link_type": "blocks", **knot_back(srv)})
+            rc, out, err = run_job(doc, "issuegraph-merge-request",
+                                   ci_env(proj, srv, "merge_request_event"))
+            expect(f"merge-request job fails on a new knot (stderr: {err[-600:]})", rc, 1)
+            expect("merge-request: the check names the new knot", "new-knots" in out, True)
+            # the team accepts it: a committed baseline holding it lets the gate pass
+            # (the cache here also holds the knot as old, so check the baseline path:
+            # the knot is new against an empty baseline and accepted in a full one)
+            base = os.path.join(proj, ".issuegraph-baseline.json")
+            with open(base, "w") as f:
+                json.dump({"findings": []}, f)
+            rc, out, err = run_job(doc, "issuegraph-merge-request",
+                                   ci_env(proj, srv, "merge_request_event"))
+            expect(f"merge-request: a knot missing from the baseline fails (stderr: {err[-600:]})",
+                   rc, 1)
+            subprocess.run([IG, "--db", os.path.join(proj, "issuegraph.db"), "check",
+                            "--write-baseline", base], capture_output=True, timeout=120)
+            rc, out, err = run_job(doc, "issuegraph-merge-request",
+                                   ci_env(proj, srv, "merge_request_event"))
+            expect(f"merge-request: a knot in the baseline passes (stderr: {err[-600:]})", rc, 0)
+            os.unlink(base)
 
             # the opt-in merge request note: one note, updated in place,
             # written only with the api-scope token (see below for the server)
