@@ -281,6 +281,28 @@ struct cli_facets {
 int cli_facets_build(struct cli_facets *f, const struct analyze_graph *g, const uint8_t *drawn,
 		     const char *const *labels_json);
 void cli_facets_release(struct cli_facets *f);
+
+/* ---- ready (cmd_ready.c; also the report's "ready") ---- */
+struct cli_jw;
+struct cli_ready_item {
+	uint32_t node;  /* of the analysed graph */
+	uint32_t count; /* blocks_transitively, or dropped references */
+};
+/* The SPEC's ready answer: ready (by count, then ref), estimated, and the
+ * issues waiting on an unreadable blocker (by ref). */
+struct cli_ready {
+	struct cli_ready_item *ready, *waiting;
+	uint32_t n_ready, n_waiting;
+	bool estimated;
+};
+/* On the analysed graph g read from s; keep: the scope (NULL: all).
+ * Returns 0, ANALYZE_ERR when reading the store failed (store_errmsg(s)),
+ * or another negative analyze code. Release with cli_ready_release(). */
+int cli_ready_compute(struct store *s, const struct analyze_graph *g, const uint8_t *keep,
+		      struct cli_ready *out);
+void cli_ready_release(struct cli_ready *r);
+/* Write "ready", "estimated" and "unreadable_blockers" into w's open object. */
+void cli_ready_jw(struct cli_jw *w, const struct analyze_graph *g, const struct cli_ready *r);
 /* ---- end check/report (reports) ---- */
 
 /* ---- history: --since, the ratchet (cmd_changes.c) ---- */

@@ -28,15 +28,10 @@ static void help(void)
 	       "  -h, --help          this help\n");
 }
 
-struct ready_item {
-	uint32_t node;
-	uint32_t count; /* blocks_transitively, or dropped references */
-};
-
 /* By count (most first), then ref (node order). */
 static int cmp_ranked(const void *a, const void *b)
 {
-	const struct ready_item *x = a, *y = b;
+	const struct cli_ready_item *x = a, *y = b;
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return (x->node > y->node) - (x->node < y->node);
@@ -44,7 +39,7 @@ static int cmp_ranked(const void *a, const void *b)
 
 static int cmp_node(const void *a, const void *b)
 {
-	const struct ready_item *x = a, *y = b;
+	const struct cli_ready_item *x = a, *y = b;
 	return (x->node > y->node) - (x->node < y->node);
 }
 
@@ -78,22 +73,15 @@ static int on_dropped(void *ctx, int64_t issue_id, int64_t blocker_refs, int64_t
 	return 0;
 }
 
-struct ready_answer {
-	struct ready_item *ready, *waiting;
-	uint32_t n_ready, n_waiting;
-	bool estimated;
-};
-
-static void answer_release(struct ready_answer *a)
+void cli_ready_release(struct cli_ready *a)
 {
 	free(a->ready);
 	free(a->waiting);
 	memset(a, 0, sizeof *a);
 }
 
-/* The answer on g in scope keep (NULL: all). 0 or a negative analyze code. */
-static int compute(struct store *s, const struct analyze_graph *g, const uint8_t *keep,
-		   struct ready_answer *a)
+int cli_ready_compute(struct store *s, const struct analyze_graph *g, const uint8_t *keep,
+		   struct cli_ready *a)
 {
 	struct analyze_condensation *c = NULL;
 	struct analyze_knots *k = NULL;
@@ -128,16 +116,16 @@ static int compute(struct store *s, const struct analyze_graph *g, const uint8_t
 		if (!ready[v] || (keep && !keep[v]))
 			continue;
 		if (dropped[v])
-			a->waiting[a->n_waiting++] = (struct ready_item){v, dropped[v]};
+			a->waiting[a->n_waiting++] = (struct cli_ready_item){v, dropped[v]};
 		else
-			a->ready[a->n_ready++] = (struct ready_item){v, trans[v]};
+			a->ready[a->n_ready++] = (struct cli_ready_item){v, trans[v]};
 	}
 	qsort(a->ready, a->n_ready, sizeof *a->ready, cmp_ranked);
 	qsort(a->waiting, a->n_waiting, sizeof *a->waiting, cmp_node);
 	rc = 0;
 done:
 	if (rc)
-		answer_release(a);
+		cli_ready_release(a);
 	analyze_knots_free(k);
 	analyze_condensation_free(c);
 	free(map);
@@ -147,34 +135,39 @@ done:
 	return rc;
 }
 
-static bool ready_json(FILE *fp, const struct analyze_graph *g, const struct ready_answer *a)
+void cli_ready_jw(struct cli_jw *w, const struct analyze_graph *g, const struct cli_ready *a)
+{
+	cli_jw_array_begin(w, "ready");
+	for (uint32_t i = 0; i < a->n_ready; i++) {
+		cli_jw_object_begin(w, NULL);
+		cli_jw_ref(w, "ref", g, a->ready[i].node);
+		cli_jw_int(w, "blocks_transitively", a->ready[i].count);
+		cli_jw_object_end(w);
+	}
+	cli_jw_array_end(w);
+	cli_jw_bool(w, "estimated", a->estimated);
+	cli_jw_array_begin(w, "unreadable_blockers");
+	for (uint32_t i = 0; i < a->n_waiting; i++) {
+		cli_jw_object_begin(w, NULL);
+		cli_jw_ref(w, "ref", g, a->waiting[i].node);
+		cli_jw_int(w, "references", a->waiting[i].count);
+		cli_jw_object_end(w);
+	}
+	cli_jw_array_end(w);
+}
+
+static bool ready_json(FILE *fp, const struct analyze_graph *g, const struct cli_ready *a)
 {
 	struct cli_jw w;
 	cli_jw_init(&w, fp);
 	cli_jw_object_begin(&w, NULL);
-	cli_jw_array_begin(&w, "ready");
-	for (uint32_t i = 0; i < a->n_ready; i++) {
-		cli_jw_object_begin(&w, NULL);
-		cli_jw_ref(&w, "ref", g, a->ready[i].node);
-		cli_jw_int(&w, "blocks_transitively", a->ready[i].count);
-		cli_jw_object_end(&w);
-	}
-	cli_jw_array_end(&w);
-	cli_jw_bool(&w, "estimated", a->estimated);
-	cli_jw_array_begin(&w, "unreadable_blockers");
-	for (uint32_t i = 0; i < a->n_waiting; i++) {
-		cli_jw_object_begin(&w, NULL);
-		cli_jw_ref(&w, "ref", g, a->waiting[i].node);
-		cli_jw_int(&w, "references", a->waiting[i].count);
-		cli_jw_object_end(&w);
-	}
-	cli_jw_array_end(&w);
+	cli_ready_jw(&w, g, a);
 	cli_jw_object_end(&w);
 	return !cli_jw_failed(&w);
 }
 
 /* Text: refs only (no titles), so the confidential-title rule holds. */
-static void ready_text(FILE *fp, const struct analyze_graph *g, const struct ready_answer *a)
+static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli_ready *a)
 {
 	if (a->n_ready == 0)
 		fprintf(fp, "No issue can start now.\n");
@@ -234,7 +227,7 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
-	struct ready_answer a = {0};
+	struct cli_ready a = {0};
 	uint8_t *keep = NULL;
 	struct cli_out out = {0};
 	int rc = cli_load_analysed(ctx, "ready", &c, &s, &g);
@@ -258,7 +251,7 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 			goto done;
 		}
 	}
-	int arc = compute(s, g, keep, &a);
+	int arc = cli_ready_compute(s, g, keep, &a);
 	if (arc == ANALYZE_ERR) {
 		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(s));
 		rc = CLI_EXIT_STORE;
@@ -281,7 +274,7 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 	if (!ok)
 		rc = CLI_EXIT_NOMEM;
 done:
-	answer_release(&a);
+	cli_ready_release(&a);
 	free(keep);
 	analyze_graph_free(g);
 	return cli_close_store(ctx, "ready", s, rc);

@@ -193,7 +193,7 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
 			const struct analyze_bottlenecks *b, const struct cli_common *c,
 			const char *milestone, const char *instance, char **seeds,
 			const struct store_fetch_info *fi, unsigned fail_on,
-			struct json_object *changes)
+			struct json_object *changes, const struct cli_ready *ready)
 {
 	struct cli_jw jw, *w = &jw;
 	cli_jw_init(w, fp);
@@ -259,6 +259,9 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
 	}
 	cli_jw_array_end(w);
 	put_json(w, "changes", changes); /* takes it */
+	cli_jw_object_begin(w, "ready");
+	cli_ready_jw(w, fc->g, ready);
+	cli_jw_object_end(w);
 	if (fail_on)
 		cli_jw_bool(w, "failed", cli_findings_fail(fc, fail_on));
 	cli_jw_object_end(w);
@@ -620,8 +623,23 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			cli_out_close(&out, "report", false);
 			goto done;
 		}
-		if (!report_json(out.fp, &fc, path, b, &c, milestone, instance, seeds, &fi, fail_on,
-				 chj)) {
+		struct cli_ready rd;
+		int rarc = cli_ready_compute(fc.s, fc.g, fc.keep, &rd);
+		if (rarc != 0) {
+			json_object_put(chj);
+			if (rarc == ANALYZE_ERR) {
+				cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
+				rc = CLI_EXIT_STORE;
+			} else {
+				rc = cli_analyze_error("report", rarc);
+			}
+			cli_out_close(&out, "report", false);
+			goto done;
+		}
+		bool jok = report_json(out.fp, &fc, path, b, &c, milestone, instance, seeds, &fi,
+				       fail_on, chj, &rd);
+		cli_ready_release(&rd);
+		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");
 			wrc = CLI_EXIT_NOMEM;
 		}

@@ -3,6 +3,10 @@
  * file at user_version k to k + 1; each runs in its own transaction with
  * the version bump, so a crash leaves the file at k or k + 1, never between.
  * To change the schema, append a migration and raise STORE_SCHEMA_VERSION.
+ * A migration that has shipped never changes, not even its whitespace: a
+ * store's triggers are checked text for text against what the migrations
+ * create (store_schema_runnable_ok), so an edited one would make every
+ * existing store look tampered with.
  */
 #include <stdio.h>
 #include <stdlib.h>

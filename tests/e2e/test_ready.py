@@ -160,6 +160,10 @@ def main():
                 what = f"seed {seed} all_states={all_states} deps={deps} milestone={milestone}"
                 check(got == want, f"{what}:\n  got  {got}\n  want {want}")
                 compared += 1
+            # the report's JSON carries the same answer
+            rep = json.loads(run(db, "report", "--format", "json").stdout)
+            check(rep.get("ready") == json.loads(run(db, "ready", "--format", "json").stdout),
+                  f"seed {seed}: report's ready equals the ready command's")
             text = run(db, "ready").stdout
             check(text.startswith("Ready now:") or text.startswith("No issue can start now."),
                   f"seed {seed}: text output starts with its summary: {text[:60]!r}")
