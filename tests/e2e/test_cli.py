@@ -18,10 +18,10 @@ SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".
 EXAMPLE = os.path.join(SRC, "examples", "example.json")
 
 COMMANDS = ["fetch", "import", "export", "stats", "cycles", "path", "blockers",
-            "order", "render", "check", "report"]
+            "order", "ready", "render", "changes", "check", "report"]
 # Commands that read an existing store (everything but fetch and import).
 READERS = [["export"], ["stats"], ["cycles"], ["path"], ["blockers", "acme/mobile#1"],
-           ["order"], ["render"], ["check"], ["report"]]
+           ["order"], ["ready"], ["render"], ["changes"], ["check"], ["report"]]
 
 
 def run(*args, env=None, cwd=None, stdin=None):
@@ -215,7 +215,12 @@ class Cli(unittest.TestCase):
             fifo = os.path.join(d, "out.fifo")
             os.mkfifo(fifo)
             got = []
-            reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+
+            def read_all():
+                with open(fifo, "rb") as f:
+                    got.append(f.read())
+
+            reader = threading.Thread(target=read_all)
             reader.start()
             r = run("--db", path, "order", "--format", "json", "-o", fifo)
             reader.join(30)
