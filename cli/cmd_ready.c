@@ -69,7 +69,8 @@ static int on_dropped(void *ctx, int64_t issue_id, int64_t blocker_refs, int64_t
 	struct id_node key = {issue_id, 0};
 	const struct id_node *hit = bsearch(&key, w->map, w->n, sizeof key, cmp_id_node);
 	if (hit && blocker_refs > 0)
-		w->dropped[hit->node] = blocker_refs > UINT32_MAX ? UINT32_MAX : (uint32_t)blocker_refs;
+		w->dropped[hit->node] =
+		    blocker_refs > UINT32_MAX ? UINT32_MAX : (uint32_t)blocker_refs;
 	return 0;
 }
 
@@ -81,7 +82,7 @@ void cli_ready_release(struct cli_ready *a)
 }
 
 int cli_ready_compute(struct store *s, const struct analyze_graph *g, const uint8_t *keep,
-		   struct cli_ready *a)
+		      struct cli_ready *a)
 {
 	struct analyze_condensation *c = NULL;
 	struct analyze_knots *k = NULL;
@@ -236,8 +237,9 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 	if (milestone) {
 		uint32_t m = analyze_find_milestone(g, milestone);
 		if (m == ANALYZE_NONE) {
-			rc = cli_usage("ready", "--milestone: no issue in the analysed graph has "
-						"milestone '%s'",
+			rc = cli_usage("ready",
+				       "--milestone: no issue in the analysed graph has "
+				       "milestone '%s'",
 				       milestone);
 			goto done;
 		}

@@ -561,6 +561,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	uint8_t *drawn = NULL;
 	struct cli_facets facets = {0};
 	char *mmd = NULL, *mmd_note = NULL;
+	struct cli_ready rd = {0};
+	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL, *waiting_refs = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
 	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
@@ -613,6 +615,32 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	}
 
+	int rarc = cli_ready_compute(fc.s, fc.g, fc.keep, &rd);
+	if (rarc != 0) {
+		if (rarc == ANALYZE_ERR) {
+			cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
+			rc = CLI_EXIT_STORE;
+		} else {
+			rc = cli_analyze_error("report", rarc);
+		}
+		goto done;
+	}
+	if (!(ready_node = malloc((rd.n_ready + rd.n_waiting + 1) * 2 * sizeof *ready_node))) {
+		rc = cli_analyze_error("report", ANALYZE_ENOMEM);
+		goto done;
+	}
+	ready_count = ready_node + rd.n_ready;
+	waiting_node = ready_count + rd.n_ready;
+	waiting_refs = waiting_node + rd.n_waiting;
+	for (uint32_t i = 0; i < rd.n_ready; i++) {
+		ready_node[i] = rd.ready[i].node;
+		ready_count[i] = rd.ready[i].count;
+	}
+	for (uint32_t i = 0; i < rd.n_waiting; i++) {
+		waiting_node[i] = rd.waiting[i].node;
+		waiting_refs[i] = rd.waiting[i].count;
+	}
+
 	if ((rc = cli_out_open(&out, "report", c.output)) != 0)
 		goto done;
 	int wrc = 0;
@@ -623,22 +651,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			cli_out_close(&out, "report", false);
 			goto done;
 		}
-		struct cli_ready rd;
-		int rarc = cli_ready_compute(fc.s, fc.g, fc.keep, &rd);
-		if (rarc != 0) {
-			json_object_put(chj);
-			if (rarc == ANALYZE_ERR) {
-				cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
-				rc = CLI_EXIT_STORE;
-			} else {
-				rc = cli_analyze_error("report", rarc);
-			}
-			cli_out_close(&out, "report", false);
-			goto done;
-		}
 		bool jok = report_json(out.fp, &fc, path, b, &c, milestone, instance, seeds, &fi,
 				       fail_on, chj, &rd);
-		cli_ready_release(&rd);
 		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");
 			wrc = CLI_EXIT_NOMEM;
@@ -676,6 +690,13 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .n_facets = facets.n,
 		    .mermaid = mmd,
 		    .mermaid_note = mmd_note,
+		    .ready_node = ready_node,
+		    .ready_count = ready_count,
+		    .n_ready = rd.n_ready,
+		    .ready_estimated = rd.estimated,
+		    .waiting_node = waiting_node,
+		    .waiting_refs = waiting_refs,
+		    .n_waiting = rd.n_waiting,
 		};
 		if (fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &r);
@@ -703,6 +724,8 @@ done:
 	free(drawn);
 	free(mmd);
 	free(mmd_note);
+	free(ready_node);
+	cli_ready_release(&rd);
 	cli_facets_release(&facets);
 	return cli_findings_release(&fc, ctx, "report", rc);
 }

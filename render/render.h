@@ -260,6 +260,15 @@ struct render_report {
 	 * and a sentence saying what it leaves out, or NULL */
 	const char *mermaid;
 	const char *mermaid_note;
+	/* markdown, html: "Ready now" (the ready command's answer): nodes of
+	 * g by how many open issues each blocks, and those waiting on a
+	 * blocker named in an unreadable description, with how many such
+	 * references; NULL/0 when not computed */
+	const uint32_t *ready_node, *ready_count;
+	uint32_t n_ready;
+	bool ready_estimated;
+	const uint32_t *waiting_node, *waiting_refs;
+	uint32_t n_waiting;
 };
 
 /* At most this many issues in the markdown report's Mermaid diagram

@@ -588,6 +588,63 @@ static void h_links(struct ht *h, int kind)
 	h_end(h);
 }
 
+static void h_ready(struct ht *h)
+{
+	const struct render_report *r = h->r;
+	if (!r->ready_node && !r->waiting_node)
+		return;
+	h_start(h, "section");
+	h_attr(h, "id", "ig-ready");
+	h_elem(h, "h2", "Ready now");
+	if (r->n_ready == 0) {
+		h_elem(h, "p", "No open issue can start now.");
+	} else {
+		h_start(h, "p");
+		h_textf(h,
+			"%u open issue%s can start now (not in a knot, blocked by no open issue), "
+			"most unblocking first%s.",
+			r->n_ready, r->n_ready == 1 ? "" : "s",
+			r->ready_estimated ? " (counts estimated: the graph is large)" : "");
+		h_end(h);
+		h_start(h, "table");
+		h_start(h, "tr");
+		h_elem(h, "th", "Issue");
+		h_elem(h, "th", "Blocks transitively");
+		h_end(h);
+		uint32_t shown = h_rows(h, r->n_ready);
+		for (uint32_t i = 0; i < shown; i++) {
+			h_start(h, "tr");
+			h_start(h, "td");
+			h_issue(h, false, r->ready_node[i], true);
+			h_end(h);
+			h_start(h, "td");
+			h_attr(h, "class", "n");
+			h_textf(h, "%u", r->ready_count[i]);
+			h_end(h);
+			h_end(h);
+		}
+		h_end(h);
+		h_more(h, r->n_ready, "ready issues");
+	}
+	if (r->n_waiting) {
+		h_elem(h, "p",
+		       "Waiting on a blocker named in a description that could not be read "
+		       "(403/404 or no such issue):");
+		h_start(h, "ul");
+		uint32_t w = h_rows(h, r->n_waiting);
+		for (uint32_t i = 0; i < w; i++) {
+			h_start(h, "li");
+			h_issue(h, false, r->waiting_node[i], true);
+			h_textf(h, " (%u reference%s)", r->waiting_refs[i],
+				r->waiting_refs[i] == 1 ? "" : "s");
+			h_end(h);
+		}
+		h_end(h);
+		h_more(h, r->n_waiting, "waiting issues");
+	}
+	h_end(h);
+}
+
 static void h_bottlenecks(struct ht *h)
 {
 	const struct analyze_bottlenecks *b = h->r->bottlenecks;
@@ -747,6 +804,7 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_links(&h, ANALYZE_FINDING_CONFLICTS);
 	h_links(&h, ANALYZE_FINDING_CLOSED_BLOCKED);
 	h_bottlenecks(&h);
+	h_ready(&h);
 	h_end(&h);
 	h_end(&h); /* main */
 

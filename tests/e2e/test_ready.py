@@ -5,12 +5,14 @@ blocks transitively, the ranking (most first, then ref order), with and
 without --all-states, with each --deps choice, within a --milestone scope,
 and the issues set apart because a blocker named in their description
 could not be read (text_dropped, written into the store directly as a
-crawl would). The model is computed here from the snapshot alone.
+crawl would). The model is computed here from the snapshot alone. The
+report's JSON, markdown and HTML "Ready now" carry the same answer.
 
 IG_READY_GRAPHS=N changes the number of graphs (default 80)."""
 import json
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -164,6 +166,32 @@ def main():
             rep = json.loads(run(db, "report", "--format", "json").stdout)
             check(rep.get("ready") == json.loads(run(db, "ready", "--format", "json").stdout),
                   f"seed {seed}: report's ready equals the ready command's")
+            # the markdown and HTML reports list them in the same order
+            mine = json.loads(run(db, "ready", "--format", "json").stdout)
+            md = run(db, "report").stdout
+            sec = md.split("\n## Ready now\n", 1)
+            check(len(sec) == 2, f"seed {seed}: the markdown report has a Ready now section")
+            if len(sec) == 2:
+                body = sec[1].split("\n## ", 1)[0]
+                rows = re.findall(r"^\| \[([^\]]+)\]\([^)]*\)[^|]*\| (\d+) \|$", body, re.M)
+                # (markdown escapes # and _ with a backslash)
+                got_md = [(re.sub(r"\\(.)", r"\1", r), int(n)) for r, n in rows]
+                want_md = [(x["ref"], x["blocks_transitively"]) for x in mine["ready"]]
+                check(got_md == want_md, f"seed {seed}: markdown Ready now\n  got  {got_md}\n"
+                                         f"  want {want_md}")
+                plain = re.sub(r"\\(.)", r"\1", body)
+                for x in mine["unreadable_blockers"]:
+                    check(f"[{x['ref']}]" in plain,
+                          f"seed {seed}: markdown lists {x['ref']} as waiting")
+            html = run(db, "report", "--format", "html").stdout
+            part = html.split('id="ig-ready"', 1)
+            check(len(part) == 2, f"seed {seed}: the HTML report has a Ready now section")
+            if len(part) == 2:
+                refs = re.findall(r'data-ref="([^"]+)"', part[1].split("</section>", 1)[0])
+                want_h = [x["ref"] for x in mine["ready"]] + [x["ref"] for x in
+                                                               mine["unreadable_blockers"]]
+                check(refs == want_h, f"seed {seed}: HTML Ready now\n  got  {refs}\n"
+                                      f"  want {want_h}")
             text = run(db, "ready").stdout
             check(text.startswith("Ready now:") or text.startswith("No issue can start now."),
                   f"seed {seed}: text output starts with its summary: {text[:60]!r}")
