@@ -202,24 +202,6 @@ static void id_key(char *buf, size_t len, int64_t a, int64_t b)
 		snprintf(buf, len, "%lld", (long long)a);
 }
 
-static bool jint(struct json_object *o, const char *key, int64_t *out)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_int64(v);
-	return true;
-}
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static void free_project(void *v)
 {
 	struct tproject *p = v;
@@ -427,7 +409,7 @@ int text_refs_note(struct text_refs *t, struct json_object *o, int64_t id, int64
 	if (!seen)
 		return nomem(t);
 	*seen = (void *)1;
-	if (jint(o, "moved_to_id", &moved) && moved > 0) {
+	if (fetch_jint(o, "moved_to_id", &moved) && moved > 0) {
 		id_key(key, sizeof key, id, 0);
 		void **slot = smap_put(&t->moved, key);
 		if (!slot)
@@ -441,7 +423,7 @@ int text_refs_note(struct text_refs *t, struct json_object *o, int64_t id, int64
 	struct tproject *p = project_by_id(t, project_id);
 	if (!p || p->state != TP_KNOWN)
 		return 0; /* read later by an iids[] batch if it is expanded */
-	const char *text = jstr(o, "description");
+	const char *text = fetch_jstr(o, "description");
 	struct tdesc *d = calloc(1, sizeof *d);
 	if (!d || !(slot = smap_put(&t->descs, key))) {
 		free(d);
@@ -828,13 +810,13 @@ static int on_project(struct text_refs *t, struct http_req *r)
 	void **slot = smap_get(&t->projects, key);
 	struct tproject *p = slot ? *slot : NULL;
 	int64_t id;
-	const char *path = jstr(r->json, "path_with_namespace");
+	const char *path = fetch_jstr(r->json, "path_with_namespace");
 	int rc = 0;
 	if (!p) {
 		free(key);
 		return 0;
 	}
-	if (r->status == 200 && jint(r->json, "id", &id) && path) {
+	if (r->status == 200 && fetch_jint(r->json, "id", &id) && path) {
 		struct tproject *known = project_by_id(t, id);
 		if (known && known != p) {
 			/* a renamed project: the old path stands for the known one */
@@ -857,7 +839,7 @@ static int on_project(struct text_refs *t, struct http_req *r)
 			else if (bs && !*bs)
 				*bs = p;
 			if (!rc)
-				rc = add_project_origin(t, path, jstr(r->json, "web_url"));
+				rc = add_project_origin(t, path, fetch_jstr(r->json, "web_url"));
 		}
 	} else if (r->status == 403 || r->status == 404 || r->status == 200) {
 		p->state = TP_GONE;
@@ -907,15 +889,15 @@ static int on_issues(struct text_refs *t, struct http_req *r)
 		struct json_object *o = json_object_array_get_idx(r->json, k);
 		int64_t id, pid, iid, moved = 0;
 		bool fresh;
-		if (!jint(o, "id", &id) || !jint(o, "project_id", &pid) || !jint(o, "iid", &iid) ||
-		    pid != b->project_id)
+		if (!fetch_jint(o, "id", &id) || !fetch_jint(o, "project_id", &pid) ||
+		    !fetch_jint(o, "iid", &iid) || pid != b->project_id)
 			continue;
 		struct tissue *ti = issue_slot(t, pid, iid, &fresh);
 		if (!ti) {
 			rc = nomem(t);
 			break;
 		}
-		if (jint(o, "moved_to_id", &moved) && moved > 0) {
+		if (fetch_jint(o, "moved_to_id", &moved) && moved > 0) {
 			/* it stands for the issue it moved to; not stored for itself */
 			rc = text_refs_note(t, o, id, pid, iid);
 		} else if ((rc = ensure_project(t, pid)) == 0) {
@@ -972,7 +954,8 @@ static int on_issues(struct text_refs *t, struct http_req *r)
 static int take_moved(struct text_refs *t, struct tissue *ti, struct json_object *o)
 {
 	int64_t id, pid, iid;
-	if (!jint(o, "id", &id) || !jint(o, "project_id", &pid) || !jint(o, "iid", &iid)) {
+	if (!fetch_jint(o, "id", &id) || !fetch_jint(o, "project_id", &pid) ||
+	    !fetch_jint(o, "iid", &iid)) {
 		ti->state = TI_DROPPED;
 		return 0;
 	}

@@ -177,6 +177,16 @@ double fetch_rate_wait(const struct fetch_response_facts *in);
  * by [0.5, 1.5); at most FETCH_BACKOFF_MAX * 1.5 seconds. */
 double fetch_backoff(int tries, double jitter);
 
+/* ---- json_get.c: one key of a JSON object, typed --------------------- */
+
+/* o's key as an integer into *out; false when o is NULL or the key is
+ * absent or not an integer. */
+bool fetch_jint(struct json_object *o, const char *key, int64_t *out);
+/* o's key as a string (borrowed from o); NULL when absent or not one. */
+const char *fetch_jstr(struct json_object *o, const char *key);
+/* o's key as a boolean (json-c's truthiness); false when absent. */
+bool fetch_jbool(struct json_object *o, const char *key);
+
 /* ---- jsonlimit.c -------------------------------------------------------- */
 
 #define FETCH_JSON_MAX_DEPTH	  64

@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <json-c/json.h>
 
+#include "crawl_internal.h"
 #include "fetch.h"
 #include "fetch_internal.h"
 #include "store.h"
@@ -725,6 +727,92 @@ static void test_classify__over_the_caps(void **state)
 	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
 }
 
+static void test_idmap__set_get_grow_and_overwrite(void **state)
+{
+	(void)state;
+	struct i64map m = {0};
+	assert_int_equal(idmap_get(&m, 7), 0); /* empty map, no table yet */
+	/* enough keys to grow the table a few times; keys that collide in
+	 * the low bits on purpose */
+	for (int64_t k = 1; k <= 5000; k++)
+		assert_int_equal(idmap_set(&m, k * 1024, (int)(k % 250) + 1), 0);
+	assert_int_equal(m.n, 5000);
+	for (int64_t k = 1; k <= 5000; k++)
+		assert_int_equal(idmap_get(&m, k * 1024), (int)(k % 250) + 1);
+	assert_int_equal(idmap_get(&m, 1023), 0);
+	assert_int_equal(idmap_get(&m, INT64_MAX), 0);
+	assert_int_equal(idmap_set(&m, 2048, 9), 0);
+	assert_int_equal(idmap_get(&m, 2048), 9);
+	assert_int_equal(m.n, 5000); /* overwritten, not added */
+	assert_int_equal(idmap_set(&m, INT64_MAX, 3), 0);
+	assert_int_equal(idmap_get(&m, INT64_MAX), 3);
+	idmap_free(&m);
+}
+
+static void test_expand_heap__smaller_hops_first_then_fifo(void **state)
+{
+	(void)state;
+	struct expand_heap h = {0};
+	/* hops 3,1,2,1,0,3,... with issue ids in push order */
+	static const int64_t hops[] = {3, 1, 2, 1, 0, 3, 2, 0, 1, 5, 4, 0};
+	size_t n = sizeof hops / sizeof hops[0];
+	for (int round = 0; round < 40; round++) /* enough to grow past 256 */
+		for (size_t i = 0; i < n; i++) {
+			struct expand e = {(int64_t)(round * 100 + (int)i), 1, 1, hops[i], 99};
+			assert_int_equal(expand_heap_push(&h, e), 0);
+		}
+	assert_int_equal(h.n, 40 * n);
+	int64_t last_hop = -1, last_id = -1;
+	uint64_t last_seq = 0;
+	for (size_t k = 0; k < 40 * n; k++) {
+		struct expand e = expand_heap_pop(&h);
+		assert_true(e.hop >= last_hop);
+		if (e.hop == last_hop) {
+			/* pushed earlier comes out earlier */
+			assert_true(e.seq > last_seq);
+			assert_true(e.issue_id > last_id);
+		}
+		last_hop = e.hop;
+		last_seq = e.seq;
+		last_id = e.issue_id;
+	}
+	assert_int_equal(h.n, 0);
+	assert_int_equal(last_hop, 5);
+	free(h.v);
+}
+
+static void test_json_get__types_absent_and_null(void **state)
+{
+	(void)state;
+	struct json_object *o = json_tokener_parse(
+	    "{\"id\": 12, \"big\": 9007199254740993, \"s\": \"x\", \"f\": 1.5, \"t\": true, "
+	    "\"n\": null, \"zs\": \"\", \"a\": [1]}");
+	assert_non_null(o);
+	int64_t v = -1;
+	assert_true(fetch_jint(o, "id", &v));
+	assert_int_equal(v, 12);
+	assert_true(fetch_jint(o, "big", &v));
+	assert_true(v == 9007199254740993LL);
+	v = -1;
+	assert_false(fetch_jint(o, "s", &v)); /* a string is not an integer */
+	assert_false(fetch_jint(o, "f", &v));
+	assert_false(fetch_jint(o, "n", &v));
+	assert_false(fetch_jint(o, "missing", &v));
+	assert_false(fetch_jint(NULL, "id", &v));
+	assert_int_equal(v, -1); /* untouched when false */
+	assert_string_equal(fetch_jstr(o, "s"), "x");
+	assert_string_equal(fetch_jstr(o, "zs"), "");
+	assert_null(fetch_jstr(o, "id"));
+	assert_null(fetch_jstr(o, "n"));
+	assert_null(fetch_jstr(o, "missing"));
+	assert_null(fetch_jstr(NULL, "s"));
+	assert_true(fetch_jbool(o, "t"));
+	assert_false(fetch_jbool(o, "n"));
+	assert_false(fetch_jbool(o, "missing"));
+	assert_false(fetch_jbool(NULL, "t"));
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +845,9 @@ int main(void)
 	    cmocka_unit_test(test_classify__redirects),
 	    cmocka_unit_test(test_json_within__counts_outside_strings),
 	    cmocka_unit_test(test_classify__over_the_caps),
+	    cmocka_unit_test(test_idmap__set_get_grow_and_overwrite),
+	    cmocka_unit_test(test_expand_heap__smaller_hops_first_then_fifo),
+	    cmocka_unit_test(test_json_get__types_absent_and_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

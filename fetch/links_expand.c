@@ -1,0 +1,212 @@
+/*
+ * Link expansion: one issue's link list is committed in one unit once the
+ * projects of its neighbours are known (and, with text dependencies, the
+ * references of its description resolved); until then it is parked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "crawl_internal.h"
+
+int crawl_want_project(struct crawl *c, int64_t pid)
+{
+	if (idmap_get(&c->projects, pid) != P_UNKNOWN)
+		return 0;
+	if (idmap_set(&c->projects, pid, P_REQUESTED))
+		return crawl_nomem(c);
+	if (c->n_wanted == c->cap_wanted) {
+		size_t ncap = c->cap_wanted ? c->cap_wanted * 2 : 64;
+		int64_t *nw = realloc(c->proj_wanted, ncap * sizeof *nw);
+		if (!nw)
+			return crawl_nomem(c);
+		c->proj_wanted = nw;
+		c->cap_wanted = ncap;
+	}
+	c->proj_wanted[c->n_wanted++] = pid;
+	return 0;
+}
+
+/* Commit one issue's link list; 1 (not done) if it waits for projects. */
+static int commit_links(struct crawl *c, struct links_unit *u)
+{
+	struct json_object *arr = u->json;
+	size_t n = json_object_array_length(arr);
+	int rc = 0;
+	bool waiting = false;
+	for (size_t k = 0; k < n; k++) {
+		int64_t pid;
+		if (!fetch_jint(json_object_array_get_idx(arr, k), "project_id", &pid) || pid < 1)
+			continue; /* refused and counted below */
+		int st = idmap_get(&c->projects, pid);
+		if (st == P_UNKNOWN || st == P_REQUESTED) {
+			waiting = true;
+			if ((rc = crawl_want_project(c, pid)))
+				return rc;
+		}
+	}
+	if (waiting)
+		return 1;
+	if (c->text) {
+		rc = text_refs_ready(c->text, u->e.issue_id, u->e.project_id, u->e.iid);
+		if (rc <= 0)
+			return rc < 0 ? rc : 1;
+		rc = 0;
+	}
+
+	struct store_link *links = n ? calloc(n, sizeof *links) : NULL;
+	size_t nl = 0;
+	if (n && !links)
+		return crawl_nomem(c);
+	if ((rc = crawl_begin(c))) {
+		free(links);
+		return rc;
+	}
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		struct json_object *o = json_object_array_get_idx(arr, k);
+		struct store_issue i;
+		int64_t pid = 0, link_id = 0;
+		struct store_json_refusal why;
+		struct json_object *v = NULL;
+		const char *type = NULL;
+		if (fetch_jint(o, "project_id", &pid) && pid >= 1 &&
+		    idmap_get(&c->projects, pid) != P_KNOWN)
+			continue; /* its project answered 404: left out like GitLab does */
+		if ((rc = crawl_put_issue(c, o, &i)) == 1) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		if (!json_object_object_get_ex(o, "link_type", &v)) {
+			snprintf(why.field, sizeof why.field, "link_type");
+			snprintf(why.why, sizeof why.why, "missing");
+			crawl_skip(c, "link of issue", u->e.issue_id, &why);
+			continue;
+		}
+		if (store_json_string(v, "link_type", &type, &why)) {
+			crawl_skip(c, "link of issue", u->e.issue_id, &why);
+			continue;
+		}
+		if (!json_object_object_get_ex(o, "issue_link_id", &v) ||
+		    !store_json_int64(v, &link_id))
+			link_id = 0; /* refused as "id" by the decoder */
+		struct store_link *L = &links[nl];
+		if (store_link_from_json(type, link_id, u->e.issue_id, i.id, L, &why)) {
+			crawl_skip(c, "link of issue", u->e.issue_id, &why);
+			continue;
+		}
+		bool blocking = L->type == STORE_LINK_BLOCKS || c->o->follow_related;
+		nl++;
+		rc = crawl_reach(c, &i, blocking ? u->e.hop + 1 : HOP_UNREACHED, false);
+	}
+	if (rc == 0 && store_replace_links_of(c->s, u->e.issue_id, links, nl) < 0)
+		rc = crawl_store_failed(c, "store links");
+	if (rc == 0 && c->text)
+		rc = text_refs_commit(c->text, u->e.issue_id, u->e.hop);
+	if (rc == 0 && store_crawl_put_issue(c->s, u->e.issue_id, u->e.hop, true) < 0)
+		rc = crawl_store_failed(c, "write crawl issue");
+	free(links);
+	rc = crawl_end_unit(c, rc);
+	if (rc == 0)
+		c->res->links++;
+	return rc;
+}
+
+static void unit_done(struct crawl *c, struct links_unit *u)
+{
+	crawl_busy(c, u->e.hop, -1);
+	c->n_expanding--;
+	json_object_put(u->json);
+	free(u);
+}
+
+int crawl_on_links(struct crawl *c, struct http_req *r)
+{
+	struct links_unit *u = r->data;
+	int rc;
+	if (r->status == 404) {
+		/* the issue was deleted or moved out of reach: mark it, go on */
+		c->res->inaccessible++;
+		if ((rc = crawl_begin(c)) == 0) {
+			if (store_crawl_mark_inaccessible(c->s, u->e.project_id, u->e.iid) < 0 ||
+			    store_crawl_put_issue(c->s, u->e.issue_id, u->e.hop, true) < 0)
+				rc = crawl_store_failed(c, "write crawl issue");
+			rc = crawl_end_unit(c, rc);
+		}
+		unit_done(c, u);
+		return rc;
+	}
+	if (r->status != 200 || !json_object_is_type(r->json, json_type_array)) {
+		crawl_unexpected(c, r);
+		unit_done(c, u);
+		return FETCH_EREMOTE;
+	}
+	u->json = r->json;
+	r->json = NULL;
+	rc = commit_links(c, u);
+	if (rc == 1) {
+		u->next = c->parked;
+		c->parked = u;
+		c->n_parked++;
+		return 0;
+	}
+	unit_done(c, u);
+	return rc;
+}
+
+int crawl_retry_parked(struct crawl *c)
+{
+	struct links_unit **pp = &c->parked;
+	while (*pp) {
+		struct links_unit *u = *pp;
+		int rc = commit_links(c, u);
+		if (rc == 1) {
+			pp = &u->next;
+			continue;
+		}
+		*pp = u->next;
+		c->n_parked--;
+		unit_done(c, u);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int crawl_on_project(struct crawl *c, struct http_req *r)
+{
+	int64_t pid = (int64_t)(intptr_t)r->data;
+	int rc;
+	if ((rc = crawl_begin(c)))
+		return rc;
+	if (r->status == 404) {
+		c->res->inaccessible++;
+		if (idmap_set(&c->projects, pid, P_INACCESSIBLE))
+			rc = crawl_nomem(c);
+		else if (store_crawl_mark_inaccessible(c->s, pid, 0) < 0)
+			rc = crawl_store_failed(c, "write inaccessible");
+	} else if (r->status == 200) {
+		int64_t got = 0;
+		rc = crawl_put_project(c, r->json, &got);
+		if (rc == 1) {
+			/* refused (counted): its issues are left out like a 404's */
+			rc = idmap_set(&c->projects, pid, P_INACCESSIBLE) ? crawl_nomem(c) : 0;
+		} else if (rc == 0 && got != pid && idmap_set(&c->projects, pid, P_KNOWN)) {
+			rc = crawl_nomem(c);
+		}
+	} else {
+		char msg[300];
+		http_api_message(r->json, msg, sizeof msg);
+		fetch_fail(c->err, "GET project %lld: %ld %s", (long long)pid, r->status,
+			   msg[0] ? msg : "unexpected answer");
+		rc = FETCH_EREMOTE;
+	}
+	if ((rc = crawl_end_unit(c, rc)))
+		return rc;
+	if (c->text && (rc = text_refs_retry(c->text)))
+		return rc;
+	return crawl_retry_parked(c);
+}

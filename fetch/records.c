@@ -1,0 +1,90 @@
+/* GitLab JSON to store records: the one decoder, the skipped count. */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "crawl_internal.h"
+
+/* A record that breaks the snapshot's rules: counted, the first reason
+ * kept for the summary; never stored. Returns 1 (skipped). */
+int crawl_skip(struct crawl *c, const char *what, int64_t id, const struct store_json_refusal *why)
+{
+	char text[360];
+	store_json_refusal_text(why, text, sizeof text);
+	if (!*what)
+		snprintf(c->last_refused, sizeof c->last_refused, "%s", text);
+	else if (id > 0)
+		snprintf(c->last_refused, sizeof c->last_refused, "%s %lld: %s", what,
+			 (long long)id, text);
+	else
+		snprintf(c->last_refused, sizeof c->last_refused, "%s: %s", what, text);
+	if (c->res->skipped++ == 0)
+		memcpy(c->res->skipped_first, c->last_refused, sizeof c->res->skipped_first);
+	return 1;
+}
+
+/* An id for a message about a refused record (0 if it has none). */
+int64_t crawl_id_of(struct json_object *o)
+{
+	int64_t id = 0;
+	return fetch_jint(o, "id", &id) ? id : 0;
+}
+
+/* Decode and store one issue. 1: refused by the decoder or the store's
+ * constraints (counted by crawl_skip()), nothing stored. */
+int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *out)
+{
+	struct store_json_refusal why;
+	if (store_issue_from_json(o, out, &why))
+		return crawl_skip(c, "issue", crawl_id_of(o), &why);
+	int src = store_put_issue(c->s, out);
+	if (src == STORE_EINVAL) {
+		snprintf(why.field, sizeof why.field, "%s", "");
+		snprintf(why.why, sizeof why.why, "%s", store_errmsg(c->s));
+		return crawl_skip(c, "", 0, &why);
+	}
+	int rc = src < 0 ? crawl_store_failed(c, "store issue") : 0;
+	out->labels_json = NULL; /* borrowed from o */
+	if (rc == 0 && c->text)
+		rc = text_refs_note(c->text, o, out->id, out->project_id, out->iid);
+	if (rc == 0 && !idmap_get(&c->seen, out->id)) {
+		c->res->issues++;
+		if (idmap_set(&c->seen, out->id, 1))
+			rc = crawl_nomem(c);
+	}
+	return rc;
+}
+
+/* As crawl_put_issue() for a project. */
+int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
+{
+	struct store_project p;
+	struct store_json_refusal why;
+	if (store_project_from_json(o, &p, &why))
+		return crawl_skip(c, "project", crawl_id_of(o), &why);
+	int src = store_put_project(c->s, &p);
+	if (src == STORE_EINVAL) {
+		snprintf(why.field, sizeof why.field, "%s", "");
+		snprintf(why.why, sizeof why.why, "%s", store_errmsg(c->s));
+		return crawl_skip(c, "", 0, &why);
+	}
+	if (src < 0)
+		return crawl_store_failed(c, "store project");
+	if (id_out)
+		*id_out = p.id;
+	int rc = c->text ? text_refs_note_project(c->text, p.id, p.path, p.web_url) : 0;
+	if (rc)
+		return rc;
+	return idmap_set(&c->projects, p.id, P_KNOWN) ? crawl_nomem(c) : 0;
+}
+
+/* A seed's record must be good: a refused one ends the fetch (exit 3). */
+int crawl_seed_record(struct crawl *c, int rc)
+{
+	if (rc == 1) {
+		fetch_fail(c->err, "unexpected answer: %s", c->last_refused);
+		return FETCH_EREMOTE;
+	}
+	return rc;
+}

@@ -1,0 +1,224 @@
+/* The seeds phase: --project, --group and --issue resolved over the API. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "crawl_internal.h"
+
+/* Submit the requests that resolve the seeds; sr[k] is the k-th seed's
+ * (projects, then groups, then issues). */
+int crawl_submit_seeds(struct crawl *c, struct seed_req *sr)
+{
+	const struct fetch_options *o = c->o;
+	size_t k = 0;
+	char *url = NULL, *enc = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < o->n_projects; i++, k++) {
+		sr[k].word = o->projects[i];
+		if (!(enc = crawl_enc_path(o->projects[i]))) {
+			rc = crawl_nomem(c);
+			goto done;
+		}
+		rc = crawl_api_urlf(c, &url, "/projects/%s", enc);
+		curl_free(enc);
+		if (rc || (rc = http_submit(c->h, url, K_SEED_PROJECT, &sr[k])))
+			goto done;
+		free(url);
+		url = NULL;
+	}
+	for (size_t i = 0; i < o->n_groups; i++, k++) {
+		sr[k].word = o->groups[i];
+		if (!(enc = crawl_enc_path(o->groups[i]))) {
+			rc = crawl_nomem(c);
+			goto done;
+		}
+		rc = crawl_api_urlf(c, &url,
+				    "/groups/%s/projects?include_subgroups=true&with_shared=false"
+				    "&archived=false&order_by=id&sort=asc&per_page=%d",
+				    enc, PER_PAGE);
+		curl_free(enc);
+		if (rc || (rc = http_submit(c->h, url, K_SEED_GROUP, &sr[k])))
+			goto done;
+		free(url);
+		url = NULL;
+	}
+	for (size_t i = 0; i < o->n_issues; i++, k++) {
+		char *path = NULL;
+		int64_t iid;
+		sr[k].word = o->issues[i];
+		if (store_ref_parse(o->issues[i], &path, &iid) < 0) {
+			fetch_fail(c->err, "--issue %s: not a ref (group/project#iid)",
+				   o->issues[i]);
+			rc = FETCH_EUSAGE;
+			goto done;
+		}
+		enc = crawl_enc_path(path);
+		free(path);
+		if (!enc) {
+			rc = crawl_nomem(c);
+			goto done;
+		}
+		rc = crawl_api_urlf(c, &url, "/projects/%s/issues/%lld", enc, (long long)iid);
+		curl_free(enc);
+		if (rc || (rc = http_submit(c->h, url, K_SEED_ISSUE, &sr[k])))
+			goto done;
+		free(url);
+		url = NULL;
+	}
+done:
+	free(url);
+	return rc;
+}
+
+static int seed_not_found(struct crawl *c, const char *opt, const char *word, struct http_req *r)
+{
+	char msg[300];
+	http_api_message(r->json, msg, sizeof msg);
+	if (r->status == 404)
+		fetch_fail(c->err,
+			   "%s %s: not found or no access (check the name and that the "
+			   "token can read it)",
+			   opt, word);
+	else
+		fetch_fail(c->err, "%s %s: %ld %s", opt, word, r->status,
+			   msg[0] ? msg : "unexpected answer");
+	return FETCH_EREMOTE;
+}
+
+int crawl_on_seed(struct crawl *c, struct http_req *r)
+{
+	struct seed_req *sr = r->data;
+	int rc = 0;
+	switch (r->kind) {
+	case K_SEED_PROJECT:
+		if (r->status != 200)
+			return seed_not_found(c, "--project", sr->word, r);
+		return json_object_array_add(c->seed_listed, json_object_get(r->json))
+			   ? crawl_nomem(c)
+			   : 0;
+	case K_SEED_GROUP:
+		if (r->status != 200 || !json_object_is_type(r->json, json_type_array))
+			return seed_not_found(c, "--group", sr->word, r);
+		for (size_t k = 0; k < json_object_array_length(r->json); k++) {
+			struct json_object *p = json_object_array_get_idx(r->json, k);
+			struct store_project pp;
+			struct store_json_refusal why;
+			if (fetch_jbool(p, "archived"))
+				continue;
+			if (store_project_from_json(p, &pp, &why)) {
+				crawl_skip(c, "project", crawl_id_of(p),
+					   &why); /* one bad project of a group */
+				continue;
+			}
+			if (json_object_array_add(c->seed_listed, json_object_get(p)))
+				return crawl_nomem(c);
+		}
+		/* GitLab pages no deeper than its offset limit: a server whose
+		 * next links go on past it (or loop) is not followed for ever */
+		if (r->link_next && ++sr->pages >= MAX_OFFSET_DEFAULT / PER_PAGE) {
+			fetch_fail(c->err,
+				   "--group %s: more than %d pages of projects (the server's next "
+				   "links do not end); refused",
+				   sr->word, MAX_OFFSET_DEFAULT / PER_PAGE);
+			return FETCH_EREMOTE;
+		}
+		if (r->link_next && http_submit(c->h, r->link_next, K_SEED_GROUP, sr))
+			return crawl_nomem(c);
+		return 0;
+	case K_SEED_ISSUE: {
+		int64_t pid;
+		if (r->status != 200)
+			return seed_not_found(c, "--issue", sr->word, r);
+		if (!fetch_jint(r->json, "project_id", &pid) || pid < 1) {
+			fetch_fail(c->err, "--issue %s: unexpected answer", sr->word);
+			return FETCH_EREMOTE;
+		}
+		if (json_object_array_add(c->seed_issues, json_object_get(r->json)))
+			return crawl_nomem(c);
+		if (idmap_get(&c->projects, pid) == P_UNKNOWN) {
+			char *url = NULL;
+			if (idmap_set(&c->projects, pid, P_REQUESTED))
+				return crawl_nomem(c);
+			if ((rc = crawl_api_urlf(c, &url, "/projects/%lld", (long long)pid)))
+				return rc;
+			rc = http_submit(c->h, url, K_ISSUE_PROJECT, sr);
+			free(url);
+			if (rc)
+				return crawl_nomem(c);
+		}
+		return 0;
+	}
+	case K_ISSUE_PROJECT:
+		if (r->status != 200)
+			return seed_not_found(c, "--issue", sr->word, r);
+		return json_object_array_add(c->seed_other, json_object_get(r->json))
+			   ? crawl_nomem(c)
+			   : 0;
+	}
+	return 0;
+}
+
+static int word(char **out, const char *opt, const char *value)
+{
+	size_t n = strlen(opt) + strlen(value) + 2;
+	if (!(*out = malloc(n)))
+		return -1;
+	snprintf(*out, n, "%s %s", opt, value);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int crawl_seed_words(const struct fetch_options *o, char ***words, size_t *n, char **opts)
+{
+	size_t total = o->n_projects + o->n_groups + o->n_issues, k = 0, len = 0;
+	char **w = calloc(total + 1, sizeof *w), **sorted = calloc(total + 1, sizeof *sorted);
+	*opts = NULL;
+	if (!w || !sorted)
+		goto nomem;
+	for (size_t i = 0; i < o->n_projects; i++, k++)
+		if (word(&w[k], "--project", o->projects[i]) < 0)
+			goto nomem;
+	for (size_t i = 0; i < o->n_groups; i++, k++)
+		if (word(&w[k], "--group", o->groups[i]) < 0)
+			goto nomem;
+	for (size_t i = 0; i < o->n_issues; i++, k++)
+		if (word(&w[k], "--issue", o->issues[i]) < 0)
+			goto nomem;
+	memcpy(sorted, w, total * sizeof *w);
+	qsort(sorted, total, sizeof *sorted, cmp_str);
+	for (size_t i = 0; i < total; i++)
+		len += strlen(sorted[i]) + 1;
+	if (!(*opts = malloc(len + 128)))
+		goto nomem;
+	int off =
+	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d", (long long)o->depth,
+		     o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0);
+	for (size_t i = 0; i < total; i++)
+		off += sprintf(*opts + off, "\n%s", sorted[i]);
+	free(sorted);
+	*words = w;
+	*n = total;
+	return 0;
+nomem:
+	for (size_t i = 0; w && i < total; i++)
+		free(w[i]);
+	free(w);
+	free(sorted);
+	free(*opts);
+	*opts = NULL;
+	return FETCH_ENOMEM;
+}
+
+void crawl_free_words(char **w, size_t n)
+{
+	for (size_t i = 0; w && i < n; i++)
+		free(w[i]);
+	free(w);
+}
