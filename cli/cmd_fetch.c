@@ -196,7 +196,9 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	struct fetch_options o = {0};
 	struct fetch_result res = {0};
 	struct store *s = NULL;
-	char **recorded = NULL, *url = NULL, *stored_url = NULL, *given_url = NULL;
+	struct store_seed *recorded = NULL;
+	size_t n_recorded = 0;
+	char *url = NULL, *stored_url = NULL, *given_url = NULL;
 	const char *url_arg = NULL, *token_file = NULL, *cacert = NULL, *state = "all";
 	int64_t depth = FETCH_DEPTH_UNLIMITED, jobs = 8, timeout = 60, connect_timeout = 10,
 		retries = 6, retry_time = 300;
@@ -378,21 +380,16 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 
 	/* no seeds given: the recorded ones, else the CI job's project */
 	if (projects.n + groups.n + issues.n == 0) {
-		if (store_get_seeds(s, &recorded) < 0) {
+		if (store_seeds_get(s, &recorded, &n_recorded) < 0) {
 			cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
 			rc = CLI_EXIT_STORE;
 			goto done;
 		}
-		for (size_t i = 0; recorded && recorded[i]; i++) {
-			const char *w = recorded[i];
-			int e = 0;
-			if (strncmp(w, "--project ", 10) == 0)
-				e = strv_push(&projects, w + 10);
-			else if (strncmp(w, "--group ", 8) == 0)
-				e = strv_push(&groups, w + 8);
-			else if (strncmp(w, "--issue ", 8) == 0)
-				e = strv_push(&issues, w + 8);
-			if (e)
+		for (size_t i = 0; i < n_recorded; i++) {
+			struct strv *to = recorded[i].kind == STORE_SEED_PROJECT ? &projects
+					  : recorded[i].kind == STORE_SEED_GROUP ? &groups
+										 : &issues;
+			if (strv_push(to, recorded[i].value))
 				goto nomem;
 		}
 		const char *ci = getenv("GITLAB_CI");
@@ -498,7 +495,7 @@ done:
 	rc = cli_close_store(ctx, "fetch", s, rc);
 	fetch_token_release(&token);
 	fetch_result_release(&res);
-	store_strv_free(recorded);
+	free(recorded);
 	free(projects.v);
 	free(groups.v);
 	free(issues.v);

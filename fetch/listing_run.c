@@ -30,7 +30,7 @@ int crawl_submit_list(struct crawl *c, struct lister *l)
 			   (long long)l->project_id);
 		return FETCH_EREMOTE;
 	}
-	if (l->is_seed == 1) {
+	if (l->is_seed == STORE_CRAWL_SEED) {
 		if (l->next) {
 			/* kept in the store: checked like a next link */
 			char msg[FETCH_ERRMSG_SIZE];
@@ -149,7 +149,7 @@ static int shrink_listing(struct crawl *c, struct lister *l, const struct http_r
 		return FETCH_EREMOTE;
 	}
 	l->per_page = pp / 2;
-	if (l->is_seed == 1) {
+	if (l->is_seed == STORE_CRAWL_SEED) {
 		free(l->next);
 		l->next = NULL;
 		free(l->series_after);
@@ -171,7 +171,7 @@ int crawl_on_list(struct crawl *c, struct http_req *r)
 		return shrink_listing(c, l, r);
 	if (r->status == 404) {
 		/* a linked project that became unreadable, or a seed project gone */
-		if (l->is_seed == 1) {
+		if (l->is_seed == STORE_CRAWL_SEED) {
 			fetch_fail(c->err,
 				   "project %lld: 404 not found or no access (check that "
 				   "the token can read it)",
@@ -189,7 +189,7 @@ int crawl_on_list(struct crawl *c, struct http_req *r)
 			rc = crawl_store_failed(c, "write crawl project");
 		return crawl_end_unit(c, rc);
 	}
-	if (r->status == 400 && l->is_seed == 1 && l->next && l->updated_after &&
+	if (r->status == 400 && l->is_seed == STORE_CRAWL_SEED && l->next && l->updated_after &&
 	    !(l->series_after && strcmp(l->series_after, l->updated_after) == 0)) {
 		/* GitLab refuses deep offset pages on large projects: continue
 		 * from the last updated_at seen (kept in memory; the next page
@@ -236,7 +236,7 @@ int crawl_on_list(struct crawl *c, struct http_req *r)
 		}
 		if (rc)
 			break;
-		int64_t hop = l->is_seed == 1 ? 0 : HOP_UNREACHED;
+		int64_t hop = l->is_seed == STORE_CRAWL_SEED ? 0 : HOP_UNREACHED;
 		rc = crawl_reach(c, &i, hop, true);
 	}
 	/* where the listing goes on: list_next is the next page's URL (it
@@ -248,7 +248,7 @@ int crawl_on_list(struct crawl *c, struct http_req *r)
 	    !(after = strdup(last_updated ? last_updated : l->updated_after)))
 		rc = crawl_nomem(c);
 	struct fetch_list_decision dec = {FETCH_LIST_DONE, 0, ""};
-	if (rc == 0 && l->is_seed == 1) {
+	if (rc == 0 && l->is_seed == STORE_CRAWL_SEED) {
 		struct fetch_list_facts f = {n,
 					     r->link_next != NULL,
 					     false,
@@ -288,7 +288,7 @@ int crawl_on_list(struct crawl *c, struct http_req *r)
 	}
 	rc = crawl_end_unit(c, rc);
 	if (rc == 0) {
-		if (l->is_seed == 1 && !next && !done) {
+		if (l->is_seed == STORE_CRAWL_SEED && !next && !done) {
 			/* a new series starts from after */
 			free(l->series_after);
 			l->series_after = after ? strdup(after) : NULL;

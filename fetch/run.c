@@ -76,15 +76,15 @@ static int prev_cb(void *ctx, const struct store_crawl_project *p)
 		return FETCH_ENOMEM;
 	pl->v = nv;
 	nv[pl->n].id = p->project_id;
-	nv[pl->n].listed = p->is_seed == 1 && p->list_done;
+	nv[pl->n].listed = p->is_seed == STORE_CRAWL_SEED && p->list_done;
 	pl->n++;
 	return 0;
 }
 
 /* Resolve the seeds over the network, then write the start of a new run
  * in one transaction. */
-static int start_run(struct crawl *c, char **words, size_t n_words, const char *opts,
-		     const char *prev_started)
+static int start_run(struct crawl *c, const struct store_seed *seeds, size_t n_seeds_given,
+		     const char *opts, const char *prev_started)
 {
 	const struct fetch_options *o = c->o;
 	size_t n_seeds = o->n_projects + o->n_groups + o->n_issues;
@@ -150,7 +150,8 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 			goto rollback;
 		}
 		for (size_t i = 0; i < n_ids; i++) {
-			struct store_crawl_project p = {ids[i], 0, true, false, NULL, mark_iso};
+			struct store_crawl_project p = {ids[i], STORE_CRAWL_OTHER, true, false,
+							NULL,	mark_iso};
 			if (store_crawl_put_project(c->s, &p) < 0) {
 				rc = crawl_store_failed(c, "write crawl project");
 				goto rollback;
@@ -183,9 +184,9 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 			rc = crawl_store_failed(c, "write crawl issue");
 			goto rollback;
 		}
-		/* the project of a seed issue (is_seed 2): listed by iids when
+		/* the project of a seed issue: listed by iids when
 		 * incremental, else not listed */
-		struct store_crawl_project p = {is.project_id, 2,
+		struct store_crawl_project p = {is.project_id, STORE_CRAWL_SEED_ISSUE,
 						true,	       !c->incremental,
 						NULL,	       c->incremental ? mark_iso : NULL};
 		if (store_crawl_put_project(c->s, &p) < 0) {
@@ -203,20 +204,22 @@ static int start_run(struct crawl *c, char **words, size_t n_words, const char *
 		for (size_t j = 0; j < prev.n; j++)
 			if (prev.v[j].id == pid)
 				listed = prev.v[j].listed;
-		struct store_crawl_project p = {
-		    pid, 1, true, false, NULL, (c->incremental && listed) ? mark_iso : NULL};
+		struct store_crawl_project p = {pid,  STORE_CRAWL_SEED,
+						true, false,
+						NULL, (c->incremental && listed) ? mark_iso : NULL};
 		if (store_crawl_put_project(c->s, &p) < 0) {
 			rc = crawl_store_failed(c, "write crawl project");
 			goto rollback;
 		}
 	}
-	if (store_set_seeds(c->s, (const char *const *)words, n_words) < 0 ||
-	    store_meta_set(c->s, "fetch.started_at", started_iso) < 0 ||
-	    store_meta_set(c->s, "fetch.completed", "0") < 0 ||
-	    store_meta_set(c->s, "fetch.sync_mark", mark_iso) < 0 ||
-	    store_meta_set(c->s, "fetch.mode",
-			   c->incremental ? "incremental" : (o->full ? "full" : "first")) < 0 ||
-	    store_meta_set(c->s, "fetch.options", opts) < 0) {
+	struct store_crawl_run run = {
+	    .started_at = started_iso,
+	    .sync_mark = mark_iso,
+	    .mode = c->incremental ? STORE_CRAWL_MODE_INCREMENTAL
+				   : (o->full ? STORE_CRAWL_MODE_FULL : STORE_CRAWL_MODE_FIRST),
+	    .options = (char *)opts,
+	};
+	if (store_seeds_set(c->s, seeds, n_seeds_given) < 0 || store_crawl_begin(c->s, &run) < 0) {
 		rc = crawl_store_failed(c, "store fetch marks");
 		goto rollback;
 	}
@@ -243,8 +246,7 @@ static int finish_run(struct crawl *c)
 		return rc;
 	if (c->o->full && store_crawl_prune(c->s, &c->res->pruned) < 0)
 		rc = crawl_store_failed(c, "prune");
-	if (rc == 0 &&
-	    (store_meta_set(c->s, "fetch.completed", "1") < 0 || store_mark_populated(c->s) < 0))
+	if (rc == 0 && (store_crawl_complete(c->s) < 0 || store_mark_populated(c->s) < 0))
 		rc = crawl_store_failed(c, "store fetch marks");
 	if (rc == 0 && store_history_record(c->s, STORE_HISTORY_FETCH) < 0)
 		rc = crawl_store_failed(c, "record history");
@@ -261,9 +263,10 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 {
 	struct fetch_result dummy;
 	struct crawl c = {0};
-	char **words = NULL, *opts = NULL, *rec_opts = NULL, *rec_done = NULL, *rec_mode = NULL;
-	size_t n_words = 0;
-	struct store_fetch_info info = {0};
+	struct store_seed *seeds = NULL;
+	char *opts = NULL;
+	size_t n_seeds = 0;
+	struct store_crawl_run rec = {0};
 	int rc;
 	double t0 = fetch_now();
 
@@ -293,7 +296,7 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 			goto done;
 		}
 	}
-	if ((rc = crawl_seed_words(o, &words, &n_words, &opts))) {
+	if ((rc = crawl_seeds_of(o, &seeds, &n_seeds, &opts))) {
 		rc = crawl_nomem(&c);
 		goto done;
 	}
@@ -305,27 +308,25 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		rc = crawl_store_failed(&c, "read projects");
 		goto done;
 	}
-	if (store_get_fetch_info(s, &info) < 0 ||
-	    store_meta_get(s, "fetch.options", &rec_opts) < 0 ||
-	    store_meta_get(s, "fetch.completed", &rec_done) < 0 ||
-	    store_meta_get(s, "fetch.mode", &rec_mode) < 0) {
+	if (store_crawl_run_get(s, &rec) < 0) {
 		rc = crawl_store_failed(&c, "read fetch marks");
 		goto done;
 	}
+	const char *rec_opts = rec.options;
 	bool same_opts = rec_opts && strcmp(rec_opts, opts) == 0;
 	/* the crawl options alone (first line): decide incremental or full */
 	size_t l1 = strcspn(opts, "\n");
 	bool same_crawl = rec_opts && strncmp(rec_opts, opts, l1) == 0 &&
 			  (rec_opts[l1] == '\n' || rec_opts[l1] == '\0');
-	bool resumable = rec_done && strcmp(rec_done, "0") == 0 && same_opts && rec_mode &&
-			 (!o->full || strcmp(rec_mode, "full") == 0);
+	bool resumable = rec.unfinished && same_opts && rec.mode != STORE_CRAWL_MODE_NONE &&
+			 (!o->full || rec.mode == STORE_CRAWL_MODE_FULL);
 	if (resumable) {
 		res->resumed = true;
-		c.incremental = strcmp(rec_mode, "incremental") == 0;
+		c.incremental = rec.mode == STORE_CRAWL_MODE_INCREMENTAL;
 		res->incremental = c.incremental;
 	} else {
-		c.incremental = !o->full && info.completed && info.started_at && same_crawl;
-		if ((rc = start_run(&c, words, n_words, opts, info.started_at)))
+		c.incremental = !o->full && rec.completed && rec.started_at && same_crawl;
+		if ((rc = start_run(&c, seeds, n_seeds, opts, rec.started_at)))
 			goto done;
 	}
 	/* the work left, from the store (the same after a start or a resume) */
@@ -383,12 +384,9 @@ done:
 	json_object_put(c.seed_listed);
 	json_object_put(c.seed_other);
 	json_object_put(c.seed_issues);
-	crawl_free_words(words, n_words);
+	free(seeds);
 	free(opts);
-	free(rec_opts);
-	free(rec_done);
-	free(rec_mode);
-	free(info.started_at);
+	store_crawl_run_release(&rec);
 	return rc;
 }
 

@@ -161,64 +161,67 @@ int crawl_on_seed(struct crawl *c, struct http_req *r)
 	return 0;
 }
 
-static int word(char **out, const char *opt, const char *value)
-{
-	size_t n = strlen(opt) + strlen(value) + 2;
-	if (!(*out = malloc(n)))
-		return -1;
-	snprintf(*out, n, "%s %s", opt, value);
-	return 0;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int crawl_seed_words(const struct fetch_options *o, char ***words, size_t *n, char **opts)
+/* "<crawl options>\n<sorted seed words>": what decides resuming; the
+ * words are the store's ("--project g/a"), the text every store so far
+ * recorded. */
+static int options_text(const struct fetch_options *o, const struct store_seed *v, size_t n,
+			char **opts)
 {
-	size_t total = o->n_projects + o->n_groups + o->n_issues, k = 0, len = 0;
-	char **w = calloc(total + 1, sizeof *w), **sorted = calloc(total + 1, sizeof *sorted);
+	char **sorted = calloc(n + 1, sizeof *sorted);
+	size_t len = 0;
+	int rc = FETCH_ENOMEM;
 	*opts = NULL;
-	if (!w || !sorted)
-		goto nomem;
-	for (size_t i = 0; i < o->n_projects; i++, k++)
-		if (word(&w[k], "--project", o->projects[i]) < 0)
-			goto nomem;
-	for (size_t i = 0; i < o->n_groups; i++, k++)
-		if (word(&w[k], "--group", o->groups[i]) < 0)
-			goto nomem;
-	for (size_t i = 0; i < o->n_issues; i++, k++)
-		if (word(&w[k], "--issue", o->issues[i]) < 0)
-			goto nomem;
-	memcpy(sorted, w, total * sizeof *w);
-	qsort(sorted, total, sizeof *sorted, cmp_str);
-	for (size_t i = 0; i < total; i++)
-		len += strlen(sorted[i]) + 1;
+	if (!sorted)
+		return FETCH_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *opt = store_seed_option(v[i].kind);
+		size_t wl = strlen(opt) + strlen(v[i].value) + 2;
+		if (!(sorted[i] = malloc(wl)))
+			goto done;
+		snprintf(sorted[i], wl, "%s %s", opt, v[i].value);
+		len += wl;
+	}
+	qsort(sorted, n, sizeof *sorted, cmp_str);
 	if (!(*opts = malloc(len + 128)))
-		goto nomem;
+		goto done;
 	int off =
 	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d", (long long)o->depth,
 		     o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0);
-	for (size_t i = 0; i < total; i++)
+	for (size_t i = 0; i < n; i++)
 		off += sprintf(*opts + off, "\n%s", sorted[i]);
+	rc = 0;
+done:
+	for (size_t i = 0; i < n; i++)
+		free(sorted[i]);
 	free(sorted);
-	*words = w;
-	*n = total;
-	return 0;
-nomem:
-	for (size_t i = 0; w && i < total; i++)
-		free(w[i]);
-	free(w);
-	free(sorted);
-	free(*opts);
-	*opts = NULL;
-	return FETCH_ENOMEM;
+	return rc;
 }
 
-void crawl_free_words(char **w, size_t n)
+int crawl_seeds_of(const struct fetch_options *o, struct store_seed **seeds, size_t *n, char **opts)
 {
-	for (size_t i = 0; w && i < n; i++)
-		free(w[i]);
-	free(w);
+	size_t total = o->n_projects + o->n_groups + o->n_issues, k = 0;
+	struct store_seed *v = calloc(total + 1, sizeof *v);
+	*seeds = NULL;
+	*n = 0;
+	*opts = NULL;
+	if (!v)
+		return FETCH_ENOMEM;
+	for (size_t i = 0; i < o->n_projects; i++)
+		v[k++] = (struct store_seed){STORE_SEED_PROJECT, o->projects[i]};
+	for (size_t i = 0; i < o->n_groups; i++)
+		v[k++] = (struct store_seed){STORE_SEED_GROUP, o->groups[i]};
+	for (size_t i = 0; i < o->n_issues; i++)
+		v[k++] = (struct store_seed){STORE_SEED_ISSUE, o->issues[i]};
+	if (options_text(o, v, total, opts)) {
+		free(v);
+		return FETCH_ENOMEM;
+	}
+	*seeds = v;
+	*n = total;
+	return 0;
 }

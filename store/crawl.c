@@ -34,7 +34,7 @@ int store_crawl_each_project(struct store *s, store_crawl_project_cb cb, void *c
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_crawl_project p = {
 		    .project_id = sqlite3_column_int64(st, 0),
-		    .is_seed = sqlite3_column_int(st, 1),
+		    .is_seed = (enum store_crawl_role)sqlite3_column_int(st, 1),
 		    .accessible = sqlite3_column_int(st, 2) != 0,
 		    .list_next = (const char *)sqlite3_column_text(st, 3),
 		    .list_updated_after = (const char *)sqlite3_column_text(st, 4),

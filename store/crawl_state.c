@@ -1,5 +1,6 @@
 /* The crawl state that fetch records between runs: seeds, seed projects and
  * the marks of the last fetch. (The frontier itself is in store/crawl.c.) */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,50 +15,148 @@ void store_strv_free(char **v)
 	free(v);
 }
 
-int store_get_seeds(struct store *s, char ***out)
+/* On disk a seed is one row of crawl_seeds, its word "<option> <value>"
+ * (the format of every store so far; fetch.options holds the same words). */
+static const char *const seed_options[] = {
+    [STORE_SEED_PROJECT] = "--project",
+    [STORE_SEED_GROUP] = "--group",
+    [STORE_SEED_ISSUE] = "--issue",
+};
+#define N_SEED_KINDS (sizeof seed_options / sizeof seed_options[0])
+
+const char *store_seed_option(enum store_seed_kind kind)
 {
-	static const char sql[] = "SELECT seed FROM crawl_seeds ORDER BY pos";
-	*out = NULL;
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	size_t n = 0, cap = 8;
-	char **v = calloc(cap + 1, sizeof *v);
-	int rc;
-	if (!v)
-		return store_fail(s, STORE_ENOMEM, "out of memory");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			if (cap > SIZE_MAX / 2 / sizeof *v - 1)
-				goto nomem;
-			char **nv = realloc(v, (cap * 2 + 1) * sizeof *v);
-			if (!nv)
-				goto nomem;
-			v = nv;
-			cap *= 2;
-		}
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		if (!(v[n] = strdup(t ? t : "")))
-			goto nomem;
-		v[++n] = NULL;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_strv_free(v);
-		return store_fail_sql(s, rc, "read seeds");
-	}
-	*out = v;
-	return 0;
-nomem:
-	sqlite3_reset(st);
-	store_strv_free(v);
-	return store_fail(s, STORE_ENOMEM, "out of memory");
+	return (size_t)kind < N_SEED_KINDS ? seed_options[kind] : NULL;
 }
 
-int store_set_seeds(struct store *s, const char *const *seeds, size_t n)
+/* The kind of a recorded word and where its value starts; false if none. */
+static bool seed_parse(const char *word, enum store_seed_kind *kind, const char **value)
+{
+	for (size_t k = 0; k < N_SEED_KINDS; k++) {
+		size_t n = strlen(seed_options[k]);
+		if (strncmp(word, seed_options[k], n) == 0 && word[n] == ' ') {
+			*kind = (enum store_seed_kind)k;
+			*value = word + n + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every recorded word in order, to cb; stops at a nonzero return. */
+static int each_seed_word(struct store *s, int (*cb)(void *ctx, const char *word), void *ctx)
+{
+	static const char sql[] = "SELECT seed FROM crawl_seeds ORDER BY pos";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc, ret = 0;
+	if (!st)
+		return STORE_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if ((ret = cb(ctx, t ? t : "")) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (ret)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : store_fail_sql(s, rc, "read seeds");
+}
+
+struct word_list {
+	char **v; /* NULL-terminated once it holds one */
+	size_t n, cap;
+};
+
+static int collect_word(void *ctx, const char *word)
+{
+	struct word_list *l = ctx;
+	if (l->n + 1 >= l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 8;
+		char **nv = ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(l->v, ncap * sizeof *nv);
+		if (!nv)
+			return STORE_ENOMEM;
+		nv[l->n] = NULL;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	if (!(l->v[l->n] = strdup(word)))
+		return STORE_ENOMEM;
+	l->v[++l->n] = NULL;
+	return 0;
+}
+
+static int read_words(struct store *s, struct word_list *l)
+{
+	int rc = each_seed_word(s, collect_word, l);
+	if (rc == STORE_ENOMEM)
+		rc = store_fail(s, STORE_ENOMEM, "out of memory");
+	if (rc < 0) {
+		store_strv_free(l->v);
+		l->v = NULL;
+	}
+	return rc;
+}
+
+int store_get_seeds(struct store *s, char ***out)
+{
+	struct word_list l = {0};
+	*out = NULL;
+	int rc = read_words(s, &l);
+	if (rc < 0)
+		return rc;
+	if (!l.v && !(l.v = calloc(1, sizeof *l.v)))
+		return store_fail(s, STORE_ENOMEM, "out of memory");
+	*out = l.v;
+	return 0;
+}
+
+int store_seeds_get(struct store *s, struct store_seed **out, size_t *n)
+{
+	struct word_list l = {0};
+	size_t kept = 0, bytes = 0;
+	*out = NULL;
+	*n = 0;
+	int rc = read_words(s, &l);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < l.n; i++) {
+		enum store_seed_kind kind;
+		const char *value;
+		if (seed_parse(l.v[i], &kind, &value)) {
+			kept++;
+			bytes += strlen(value) + 1;
+		}
+	}
+	/* one block: the array, then the values */
+	struct store_seed *v = malloc(kept * sizeof *v + bytes + 1);
+	if (!v) {
+		store_strv_free(l.v);
+		return store_fail(s, STORE_ENOMEM, "out of memory");
+	}
+	char *p = (char *)(v + kept);
+	size_t k = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		const char *value;
+		if (!seed_parse(l.v[i], &v[k].kind, &value))
+			continue;
+		size_t len = strlen(value) + 1;
+		memcpy(p, value, len);
+		v[k++].value = p;
+		p += len;
+	}
+	store_strv_free(l.v);
+	*out = v;
+	*n = kept;
+	return 0;
+}
+
+int store_seeds_set(struct store *s, const struct store_seed *v, size_t n)
 {
 	static const char del_sql[] = "DELETE FROM crawl_seeds";
 	static const char ins_sql[] = "INSERT INTO crawl_seeds(pos, seed) VALUES(?, ?)";
+	for (size_t k = 0; k < n; k++)
+		if (!store_seed_option(v[k].kind) || !v[k].value)
+			return store_fail(s, STORE_EINVAL, "a seed of no known kind");
 	int rc = store_savepoint(s);
 	if (rc)
 		return rc;
@@ -67,12 +166,22 @@ int store_set_seeds(struct store *s, const char *const *seeds, size_t n)
 		goto done;
 	}
 	for (size_t k = 0; k < n; k++) {
+		char *word = NULL;
+		const char *opt = store_seed_option(v[k].kind);
+		size_t len = strlen(opt) + strlen(v[k].value) + 2;
+		if (!(word = malloc(len))) {
+			rc = store_fail(s, STORE_ENOMEM, "out of memory");
+			goto done;
+		}
+		snprintf(word, len, "%s %s", opt, v[k].value);
 		if (!(st = store_stmt(s, ins_sql))) {
+			free(word);
 			rc = STORE_ERR;
 			goto done;
 		}
 		sqlite3_bind_int64(st, 1, (int64_t)k);
-		sqlite3_bind_text(st, 2, seeds[k], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, word, -1, SQLITE_TRANSIENT);
+		free(word);
 		if ((rc = store_step_done(s, st, "write seeds")) < 0)
 			goto done;
 	}
@@ -144,5 +253,77 @@ int store_get_fetch_info(struct store *s, struct store_fetch_info *out)
 	out->completed = completed && strcmp(completed, "0") != 0 && strcmp(completed, "") != 0 &&
 			 strcmp(completed, "false") != 0;
 	free(completed);
+	return 0;
+}
+
+/* ---- the marks of a run (meta keys, the names every store has used) ---- */
+
+static const char *const mode_names[] = {
+    [STORE_CRAWL_MODE_FIRST] = "first",
+    [STORE_CRAWL_MODE_FULL] = "full",
+    [STORE_CRAWL_MODE_INCREMENTAL] = "incremental",
+};
+
+int store_crawl_begin(struct store *s, const struct store_crawl_run *r)
+{
+	if (r->mode == STORE_CRAWL_MODE_NONE ||
+	    (size_t)r->mode >= sizeof mode_names / sizeof *mode_names)
+		return store_fail(s, STORE_EINVAL, "a fetch run of no known mode");
+	int rc;
+	if ((rc = store_meta_set(s, "fetch.started_at", r->started_at)) < 0 ||
+	    (rc = store_meta_set(s, "fetch.completed", "0")) < 0 ||
+	    (rc = store_meta_set(s, "fetch.sync_mark", r->sync_mark ? r->sync_mark : "")) < 0 ||
+	    (rc = store_meta_set(s, "fetch.mode", mode_names[r->mode])) < 0 ||
+	    (rc = store_meta_set(s, "fetch.options", r->options)) < 0)
+		return rc;
+	return 0;
+}
+
+int store_crawl_complete(struct store *s)
+{
+	int rc = store_meta_set(s, "fetch.completed", "1");
+	return rc < 0 ? rc : 0;
+}
+
+void store_crawl_run_release(struct store_crawl_run *r)
+{
+	if (!r)
+		return;
+	free(r->started_at);
+	free(r->sync_mark);
+	free(r->options);
+	memset(r, 0, sizeof *r);
+}
+
+int store_crawl_run_get(struct store *s, struct store_crawl_run *out)
+{
+	char *completed = NULL, *mode = NULL;
+	struct store_fetch_info info = {0};
+	memset(out, 0, sizeof *out);
+	int rc = store_get_fetch_info(s, &info);
+	if (rc < 0)
+		return rc;
+	out->started_at = info.started_at;
+	out->completed = info.completed;
+	if ((rc = store_meta_get(s, "fetch.completed", &completed)) < 0 ||
+	    (rc = store_meta_get(s, "fetch.mode", &mode)) < 0 ||
+	    (rc = store_meta_get(s, "fetch.sync_mark", &out->sync_mark)) < 0 ||
+	    (rc = store_meta_get(s, "fetch.options", &out->options)) < 0) {
+		free(completed);
+		free(mode);
+		store_crawl_run_release(out);
+		return rc;
+	}
+	out->unfinished = completed && strcmp(completed, "0") == 0;
+	out->mode = STORE_CRAWL_MODE_NONE;
+	if (mode) {
+		out->mode = STORE_CRAWL_MODE_FIRST; /* any other word: as before, a first */
+		if (strcmp(mode, "full") == 0)
+			out->mode = STORE_CRAWL_MODE_FULL;
+		else if (strcmp(mode, "incremental") == 0)
+			out->mode = STORE_CRAWL_MODE_INCREMENTAL;
+	}
+	free(completed);
+	free(mode);
 	return 0;
 }

@@ -21,17 +21,17 @@ struct store;
 
 enum store_status {
 	STORE_OK = 0,
-	STORE_ERR = -1,       /* SQL or I/O failure */
-	STORE_ENOENT = -2,    /* file missing and STORE_OPEN_CREATE not given */
-	STORE_ENOTDB = -3,    /* not an SQLite database */
-	STORE_EFOREIGN = -4,  /* an SQLite database that is not issuegraph's */
-	STORE_ENEWER = -5,    /* written by a newer issuegraph (schema too new) */
-	STORE_ELOCKED = -6,   /* another process holds the lock */
-	STORE_ECORRUPT = -7,  /* damaged database file */
-	STORE_EEMPTY = -8,    /* no fetch or import ever completed into it */
-	STORE_EINSTANCE = -9, /* holds another GitLab instance */
-	STORE_ENOTFOUND = -10,/* no such row */
-	STORE_EINVAL = -11,   /* bad input (import: message says what, where) */
+	STORE_ERR = -1,	       /* SQL or I/O failure */
+	STORE_ENOENT = -2,     /* file missing and STORE_OPEN_CREATE not given */
+	STORE_ENOTDB = -3,     /* not an SQLite database */
+	STORE_EFOREIGN = -4,   /* an SQLite database that is not issuegraph's */
+	STORE_ENEWER = -5,     /* written by a newer issuegraph (schema too new) */
+	STORE_ELOCKED = -6,    /* another process holds the lock */
+	STORE_ECORRUPT = -7,   /* damaged database file */
+	STORE_EEMPTY = -8,     /* no fetch or import ever completed into it */
+	STORE_EINSTANCE = -9,  /* holds another GitLab instance */
+	STORE_ENOTFOUND = -10, /* no such row */
+	STORE_EINVAL = -11,    /* bad input (import: message says what, where) */
 	STORE_ENOMEM = -12,
 };
 
@@ -39,7 +39,7 @@ enum store_status {
 #define STORE_SCHEMA_VERSION 4
 
 /* store_open() flags */
-#define STORE_OPEN_CREATE 0x1    /* create the file if it is missing */
+#define STORE_OPEN_CREATE    0x1 /* create the file if it is missing */
 #define STORE_OPEN_EXCLUSIVE 0x2 /* hold a write lock until close (fetch, import) */
 
 /*
@@ -98,24 +98,24 @@ struct store_project {
 };
 
 struct store_issue {
-	int64_t id;         /* global id */
+	int64_t id; /* global id */
 	int64_t project_id;
 	int64_t iid;
 	const char *title;
 	enum store_state state;
 	bool confidential;
-	bool has_weight;          /* false: weight null or absent */
+	bool has_weight; /* false: weight null or absent */
 	int64_t weight;
-	int64_t time_estimate;    /* seconds; 0 = none set (GitLab reports 0) */
-	int64_t total_time_spent; /* seconds */
+	int64_t time_estimate;	     /* seconds; 0 = none set (GitLab reports 0) */
+	int64_t total_time_spent;    /* seconds */
 	const char *milestone_title; /* NULL: no milestone */
 	const char *milestone_due;   /* "YYYY-MM-DD" or NULL */
-	const char *due_date;        /* "YYYY-MM-DD" or NULL */
+	const char *due_date;	     /* "YYYY-MM-DD" or NULL */
 	const char *labels_json;     /* JSON array text, "[]" when none; never NULL */
-	const char *created_at;      /* ISO 8601 as GitLab gives it */
+	const char *created_at;	     /* ISO 8601 as GitLab gives it */
 	const char *updated_at;
-	const char *closed_at;       /* NULL while open */
-	const char *web_url;         /* may be NULL */
+	const char *closed_at; /* NULL while open */
+	const char *web_url;   /* may be NULL */
 };
 
 /* One link, stored once in blocking direction: source blocks target, or
@@ -134,8 +134,8 @@ int store_put_issue(struct store *s, const struct store_issue *i);
 /* Normalises a relates_to link so that source_id < target_id. */
 int store_put_link(struct store *s, const struct store_link *l);
 /* Replace every link that touches issue_id with links[0..n). */
-int store_replace_links_of(struct store *s, int64_t issue_id,
-			   const struct store_link *links, size_t n);
+int store_replace_links_of(struct store *s, int64_t issue_id, const struct store_link *links,
+			   size_t n);
 /* Delete an issue, its links and the text dependencies that name it either way. */
 int store_delete_issue(struct store *s, int64_t issue_id);
 /* Remove all projects, issues, links, text dependencies, the instance and
@@ -158,8 +158,8 @@ int store_each_link(struct store *s, store_link_cb cb, void *ctx);
  * would drop are never decoded: STORE_WALK_OPEN_ONLY (issues),
  * STORE_WALK_BLOCKS_ONLY or STORE_WALK_RELATES_ONLY (links); 0 for all.
  */
-#define STORE_WALK_OPEN_ONLY 0x1
-#define STORE_WALK_BLOCKS_ONLY 0x2
+#define STORE_WALK_OPEN_ONLY	0x1
+#define STORE_WALK_BLOCKS_ONLY	0x2
 #define STORE_WALK_RELATES_ONLY 0x4
 int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx);
 int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, void *ctx);
@@ -167,8 +167,7 @@ int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, voi
 /* One issue by id, handed to cb; STORE_ENOTFOUND if absent. */
 int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx);
 /* Look up an issue id by project path and iid; STORE_ENOTFOUND if absent. */
-int store_find_issue(struct store *s, const char *project_path, int64_t iid,
-		     int64_t *id_out);
+int store_find_issue(struct store *s, const char *project_path, int64_t iid, int64_t *id_out);
 /* Look up a project by id; cb gets the row. STORE_ENOTFOUND if absent. */
 int store_get_project(struct store *s, int64_t id, store_project_cb cb, void *ctx);
 
@@ -350,9 +349,8 @@ int store_issue_from_json(struct json_object *o, struct store_issue *out,
 /* A link of this_issue to other_issue whose link_type is read from
  * this_issue's side, turned into the stored direction (struct store_link);
  * a relates_to of an issue to itself is refused. */
-int store_link_from_json(const char *link_type, int64_t id, int64_t this_issue,
-			 int64_t other_issue, struct store_link *out,
-			 struct store_json_refusal *why);
+int store_link_from_json(const char *link_type, int64_t id, int64_t this_issue, int64_t other_issue,
+			 struct store_link *out, struct store_json_refusal *why);
 /* A snapshot's text dependency (source_issue_id, target_issue_id,
  * link_type blocks|is_blocked_by, line >= 1, phrase); a self reference is
  * refused. Whether both issues exist is the caller's to check. */
@@ -383,11 +381,31 @@ int store_ref_cmp(const char *path_a, int64_t iid_a, const char *path_b, int64_t
 /* ---- crawl state (fetch) ------------------------------------------------ */
 /* Owned by fetch's needs; implemented in store/crawl_state.c. */
 
-/* The seeds recorded by the last fetch, as the words the user gave
- * ("--project g/a", "--issue g/a#3", "--group g"), in given order.
- * *out is a NULL-terminated array; free with store_strv_free(). */
+/* A seed of a fetch: what kind of thing, and its value as the user gave it
+ * (a project or group path, or an issue ref "g/a#3"). */
+enum store_seed_kind {
+	STORE_SEED_PROJECT = 0, /* --project */
+	STORE_SEED_GROUP,	/* --group */
+	STORE_SEED_ISSUE,	/* --issue */
+};
+struct store_seed {
+	enum store_seed_kind kind;
+	const char *value;
+};
+/* The command-line option of a kind ("--project", "--group", "--issue"):
+ * the seed's word is "<option> <value>". Static; NULL for no kind. */
+const char *store_seed_option(enum store_seed_kind kind);
+/* Replace the recorded seeds by v[0..n) (kept in that order). */
+int store_seeds_set(struct store *s, const struct store_seed *v, size_t n);
+/* The recorded seeds in given order. *out is one malloc'd block (the
+ * values inside it): free(*out). A row no kind matches (a store edited by
+ * hand) is left out. */
+int store_seeds_get(struct store *s, struct store_seed **out, size_t *n);
+
+/* The recorded seeds as words ("--project g/a", "--issue g/a#3", "--group
+ * g"), for display, in given order. *out is a NULL-terminated array; free
+ * with store_strv_free(). */
 int store_get_seeds(struct store *s, char ***out);
-int store_set_seeds(struct store *s, const char *const *seeds, size_t n);
 void store_strv_free(char **v);
 
 /* Ids of the projects the recorded seeds cover (seed projects, projects of
@@ -396,11 +414,39 @@ void store_strv_free(char **v);
 int store_seed_projects(struct store *s, int64_t **ids, size_t *n);
 
 struct store_fetch_info {
-	char *started_at; /* server Date at the start of the last (first attempt of a resumed) fetch, ISO 8601 UTC; NULL if none */
-	bool completed;   /* whether that fetch completed */
+	char *started_at; /* server Date at the start of the last (first attempt of a resumed)
+			     fetch, ISO 8601 UTC; NULL if none */
+	bool completed;	  /* whether that fetch completed */
 };
 /* Caller frees started_at with free(). */
 int store_get_fetch_info(struct store *s, struct store_fetch_info *out);
+
+/* The marks of the current (or last) fetch run, as fetch keeps them
+ * between runs to decide resuming and the incremental rule (meta keys
+ * fetch.started_at, fetch.completed, fetch.sync_mark, fetch.mode,
+ * fetch.options). */
+enum store_crawl_mode {
+	STORE_CRAWL_MODE_NONE = 0,    /* nothing recorded */
+	STORE_CRAWL_MODE_FIRST,	      /* everything listed (no usable mark) */
+	STORE_CRAWL_MODE_FULL,	      /* --full */
+	STORE_CRAWL_MODE_INCREMENTAL, /* only what changed since sync_mark */
+};
+struct store_crawl_run {
+	char *started_at; /* server Date at its start, ISO 8601 UTC; NULL if none */
+	bool completed;	  /* it completed */
+	bool unfinished;  /* it started and has not completed (resumable) */
+	char *sync_mark;  /* incremental: updated_after of the listings; "" if none */
+	enum store_crawl_mode mode;
+	char *options; /* what decides resuming: crawl options, then sorted seeds */
+};
+/* Record the start of a run (inside the caller's transaction): its marks
+ * as in r (completed and unfinished are implied: not yet, yes). */
+int store_crawl_begin(struct store *s, const struct store_crawl_run *r);
+/* Record that the run completed. */
+int store_crawl_complete(struct store *s);
+/* The recorded marks; release with store_crawl_run_release(). */
+int store_crawl_run_get(struct store *s, struct store_crawl_run *out);
+void store_crawl_run_release(struct store_crawl_run *r);
 
 /* ---- JSON snapshots (import / export) ----------------------------------- */
 #include <stdio.h>
@@ -448,17 +494,23 @@ int store_export_json(struct store *s, FILE *out);
 /* The crawl frontier and listing state of fetch (store/crawl.c). All of
  * these write inside the caller's transaction when one is open. */
 
-/* A project the current fetch lists. is_seed: 1 = a seed project (listed
- * whole, or since list_updated_after), 2 = the project of a seed issue,
- * 0 = another project holding stored issues (incremental: listed by its
- * stored iids). list_next: the next page URL, or for is_seed != 1 the last
- * iid listed; NULL = start. */
+/* Why the current fetch lists a project (stored as 0, 1, 2). */
+enum store_crawl_role {
+	STORE_CRAWL_OTHER = 0,	    /* holds stored issues (incremental: listed by
+				     * its stored iids) */
+	STORE_CRAWL_SEED = 1,	    /* a seed project (listed whole, or since
+				     * list_updated_after) */
+	STORE_CRAWL_SEED_ISSUE = 2, /* the project of a seed issue */
+};
+
+/* A project the current fetch lists. list_next: the next page URL, or for
+ * is_seed != STORE_CRAWL_SEED the last iid listed; NULL = start. */
 struct store_crawl_project {
 	int64_t project_id;
-	int is_seed;
+	enum store_crawl_role is_seed;
 	bool accessible;
 	bool list_done;
-	const char *list_next;          /* borrowed in callbacks */
+	const char *list_next;		/* borrowed in callbacks */
 	const char *list_updated_after; /* ISO 8601, NULL = everything */
 };
 typedef int (*store_crawl_project_cb)(void *ctx, const struct store_crawl_project *p);
@@ -494,7 +546,7 @@ int store_crawl_prune(struct store *s, int64_t *n);
 int store_crawl_issue_projects(struct store *s, int64_t **ids, size_t *n);
 /* The stored iids of project_id above after_iid, ascending, at most max;
  * free(*iids). */
-int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_iid,
-			     size_t max, int64_t **iids, size_t *n);
+int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_iid, size_t max,
+			     int64_t **iids, size_t *n);
 
 #endif

@@ -92,8 +92,8 @@ struct expand expand_heap_pop(struct expand_heap *h);
 
 struct lister {
 	int64_t project_id;
-	int is_seed;
-	char *next;	     /* next page URL (is_seed 1) or last iid listed (others) */
+	enum store_crawl_role is_seed;
+	char *next;	     /* next page URL (STORE_CRAWL_SEED) or last iid listed (others) */
 	char *updated_after; /* NULL: everything */
 	bool in_flight, done;
 	char *series_after; /* the updated_after the current pages started from */
@@ -228,10 +228,11 @@ int crawl_retry_parked(struct crawl *c);
 int crawl_submit_seeds(struct crawl *c, struct seed_req *sr);
 /* A K_SEED_* or K_ISSUE_PROJECT answer. */
 int crawl_on_seed(struct crawl *c, struct http_req *r);
-/* The seeds as words ("--project g/a") in given order, and the options
- * string that decides resuming ("crawl options\nsorted seeds"). */
-int crawl_seed_words(const struct fetch_options *o, char ***words, size_t *n, char **opts);
-void crawl_free_words(char **w, size_t n);
+/* o's seeds in given order (*seeds malloc'd, the values borrowed from o)
+ * and the options text that decides resuming (crawl options, then the
+ * sorted seeds; *opts malloc'd). 0 or FETCH_ENOMEM. */
+int crawl_seeds_of(const struct fetch_options *o, struct store_seed **seeds, size_t *n,
+		   char **opts);
 
 /* ---- crawl.c --------------------------------------------------------------- */
 

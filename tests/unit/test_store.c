@@ -391,8 +391,9 @@ static void test_store__meta_instance_populated_and_crawl_state(void **state)
 	assert_int_equal(store_mark_populated(s), 0);
 	assert_int_equal(store_require_populated(s), 0);
 
-	const char *seeds[] = {"--project g/a", "--issue g/b#3", "--group g"};
-	assert_int_equal(store_set_seeds(s, seeds, 3), 0);
+	const struct store_seed seeds[] = {
+	    {STORE_SEED_PROJECT, "g/a"}, {STORE_SEED_ISSUE, "g/b#3"}, {STORE_SEED_GROUP, "g"}};
+	assert_int_equal(store_seeds_set(s, seeds, 3), 0);
 	char **got = NULL;
 	assert_int_equal(store_get_seeds(s, &got), 0);
 	assert_string_equal(got[0], "--project g/a");
@@ -482,8 +483,8 @@ static void test_store__migrates_a_version_1_file(void **state)
 	assert_int_equal(c.issues_opened, 1);
 	assert_int_equal(c.issues_closed, 1);
 	assert_int_equal(c.links_blocks, 1);
-	const char *seeds[] = {"--project group/app"};
-	assert_int_equal(store_set_seeds(s, seeds, 1), 0); /* a v2 table works */
+	const struct store_seed seeds[] = {{STORE_SEED_PROJECT, "group/app"}};
+	assert_int_equal(store_seeds_set(s, seeds, 1), 0); /* a v2 table works */
 	assert_int_equal(c.text_deps, 0);
 	struct store_text_dep td = {85, 84, STORE_TEXT_BLOCKED_BY, 2, "blocked by"};
 	assert_int_equal(store_replace_text_deps_of(s, 85, &td, 1), 0); /* a v3 table works */
@@ -1060,6 +1061,97 @@ static void test_store__instance_origin_tells_fetch_from_import(void **state)
 	unlink(db);
 }
 
+/* Seeds are kept and read back by kind; the words on disk are the ones
+ * every store so far holds ("--project g/a"), so an old store's seeds read
+ * back typed; a row of no known kind is left out. The run's marks go
+ * through store_crawl_begin/complete/run_get on the same meta keys. */
+static void test_store__typed_seeds_and_crawl_run(void **state)
+{
+	(void)state;
+	const char *db = path_in("seeds.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	struct store_seed *got = NULL;
+	size_t n = 9;
+	assert_int_equal(store_seeds_get(s, &got, &n), 0);
+	assert_int_equal(n, 0);
+	free(got);
+	const struct store_seed seeds[] = {{STORE_SEED_GROUP, "g/sub"},
+					   {STORE_SEED_ISSUE, "g/b#3"},
+					   {STORE_SEED_PROJECT, "g/with space"}};
+	assert_int_equal(store_seeds_set(s, seeds, 3), 0);
+	assert_int_equal(store_seeds_get(s, &got, &n), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(got[i].kind, seeds[i].kind);
+		assert_string_equal(got[i].value, seeds[i].value);
+	}
+	free(got);
+	char **words = NULL;
+	assert_int_equal(store_get_seeds(s, &words), 0);
+	assert_string_equal(words[0], "--group g/sub");
+	assert_string_equal(words[1], "--issue g/b#3");
+	assert_string_equal(words[2], "--project g/with space");
+	assert_null(words[3]);
+	store_strv_free(words);
+	const struct store_seed bad = {(enum store_seed_kind)7, "x"};
+	assert_int_equal(store_seeds_set(s, &bad, 1), STORE_EINVAL);
+	assert_null(store_seed_option((enum store_seed_kind)7));
+	assert_string_equal(store_seed_option(STORE_SEED_ISSUE), "--issue");
+
+	struct store_crawl_run run = {0};
+	assert_int_equal(store_crawl_run_get(s, &run), 0);
+	assert_int_equal(run.mode, STORE_CRAWL_MODE_NONE);
+	assert_false(run.unfinished);
+	assert_false(run.completed);
+	assert_null(run.started_at);
+	assert_null(run.options);
+	store_crawl_run_release(&run);
+	struct store_crawl_run begin = {.started_at = "2026-11-23T10:00:00Z",
+					.sync_mark = "2026-11-20T09:58:00Z",
+					.mode = STORE_CRAWL_MODE_INCREMENTAL,
+					.options = "depth=-1\n--project g/a"};
+	assert_int_equal(store_crawl_begin(s, &begin), 0);
+	assert_int_equal(store_crawl_run_get(s, &run), 0);
+	assert_int_equal(run.mode, STORE_CRAWL_MODE_INCREMENTAL);
+	assert_true(run.unfinished);
+	assert_false(run.completed);
+	assert_string_equal(run.started_at, "2026-11-23T10:00:00Z");
+	assert_string_equal(run.sync_mark, "2026-11-20T09:58:00Z");
+	assert_string_equal(run.options, "depth=-1\n--project g/a");
+	store_crawl_run_release(&run);
+	assert_int_equal(store_crawl_complete(s), 0);
+	assert_int_equal(store_crawl_run_get(s, &run), 0);
+	assert_false(run.unfinished);
+	assert_true(run.completed);
+	store_crawl_run_release(&run);
+	begin.mode = STORE_CRAWL_MODE_NONE;
+	assert_int_equal(store_crawl_begin(s, &begin), STORE_EINVAL);
+	assert_int_equal(store_close(s), 0);
+
+	/* an older store's rows, and one edited by hand */
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "DELETE FROM crawl_seeds; INSERT INTO crawl_seeds(pos, seed) VALUES(0, "
+		 "'--project g/a'), (1, '--bogus x'), (2, '--issue g/a#1'), (3, '--group');"
+		 "UPDATE meta SET value = 'weird' WHERE key = 'fetch.mode';"
+		 "UPDATE meta SET value = '0' WHERE key = 'fetch.completed';");
+	sqlite3_close(raw);
+	assert_int_equal(store_open(&s, db, 0), 0);
+	assert_int_equal(store_seeds_get(s, &got, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0].kind, STORE_SEED_PROJECT);
+	assert_string_equal(got[0].value, "g/a");
+	assert_int_equal(got[1].kind, STORE_SEED_ISSUE);
+	assert_string_equal(got[1].value, "g/a#1");
+	free(got);
+	assert_int_equal(store_crawl_run_get(s, &run), 0);
+	assert_int_equal(run.mode, STORE_CRAWL_MODE_FIRST); /* as fetch always read it */
+	assert_true(run.unfinished);
+	store_crawl_run_release(&run);
+	assert_int_equal(store_close(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1067,6 +1159,7 @@ int main(void)
 	    cmocka_unit_test(test_store__instance_origin_tells_fetch_from_import),
 	    cmocka_unit_test(test_store__fast_paths_and_updates),
 	    cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
+	    cmocka_unit_test(test_store__typed_seeds_and_crawl_run),
 	    cmocka_unit_test(test_store__migrates_a_version_1_file),
 	    cmocka_unit_test(test_store__text_deps_replace_merge_sort_and_count),
 	    cmocka_unit_test(test_store__text_deps_refuse_bad_input_and_change_nothing),
