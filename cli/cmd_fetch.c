@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -106,6 +107,61 @@ static int exit_for(int rc)
 	}
 }
 
+/* ---- what fetch reports while it runs: the live line and -v log lines ---- */
+
+struct progress_line {
+	bool live;  /* draw it (a terminal, and wanted) */
+	bool drawn; /* something is on the line */
+	double start, last_draw;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* fetch_progress_fn: redraw the one live line, at most ~10 times a second. */
+static void progress_draw(void *ctx, const struct fetch_progress_counts *c)
+{
+	struct progress_line *p = ctx;
+	if (!p->live)
+		return;
+	double now = now_seconds();
+	if (now - p->last_draw < 0.1)
+		return;
+	double el = now - p->start;
+	p->last_draw = now;
+	p->drawn = true;
+	/* \r and erase-to-end-of-line: one line redrawn in place */
+	fprintf(stderr,
+		"\r\033[Kfetch: %lld issues, %lld link lists, %lld requests (%.0f/s), queue %lld, "
+		"%lld retries, %.0f s",
+		(long long)c->issues, (long long)c->links, (long long)c->requests,
+		el >= 1.0 ? (double)c->requests / el : 0.0, (long long)c->queue,
+		(long long)c->retries, el);
+	fflush(stderr);
+}
+
+/* Clear the live line (before other output). */
+static void progress_clear(struct progress_line *p)
+{
+	if (p->live && p->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		p->drawn = false;
+	}
+}
+
+/* fetch_log_fn: one -v line on stderr; it holds server and curl text. */
+static void log_print(void *ctx, const char *line)
+{
+	(void)ctx;
+	cli_print_safe(stderr, line);
+	fputc('\n', stderr);
+}
+
 /*
  * The instance (SPEC: fetch, --url and "A token is sent only to an instance
  * that the user named"): --url, $GITLAB_HOST, $CI_SERVER_URL; the store's own
@@ -195,6 +251,7 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	struct fetch_token token = {0};
 	struct fetch_options o = {0};
 	struct fetch_result res = {0};
+	struct progress_line progress = {0};
 	struct store *s = NULL;
 	struct store_seed *recorded = NULL;
 	size_t n_recorded = 0;
@@ -427,13 +484,16 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	o.retries = (int)retries;
 	o.retry_time = (long)retry_time;
 	o.cacert = cacert;
-	o.err = stderr;
 	o.verbose = common.quiet ? 0 : common.verbose;
+	o.on_log = log_print;
 	/* a live line would tear through the -v log lines */
-	o.progress = cli_progress_wanted(&common) && common.verbose == 0;
-	o.quiet = common.quiet;
+	progress.live = cli_progress_wanted(&common) && common.verbose == 0;
+	progress.start = now_seconds();
+	o.on_progress = progress.live ? progress_draw : NULL;
+	o.cb_ctx = &progress;
 
 	int frc = fetch_run(s, &o, &res, err);
+	progress_clear(&progress);
 	if (frc != FETCH_OK) {
 		cli_error("fetch", "%s", err);
 		rc = exit_for(frc);

@@ -94,13 +94,15 @@ static int on_done(void *ctx, struct http_req *r)
 	}
 }
 
-static void show_progress(struct crawl *c, bool force)
+static void show_progress(struct crawl *c)
 {
+	if (!c->o->on_progress)
+		return;
 	struct http_stats hs;
 	http_get_stats(c->h, &hs);
 	struct fetch_progress_counts pc = {c->res->issues, c->res->links, hs.requests, hs.retries,
 					   (int64_t)(c->heap.n + http_pending(c->h))};
-	fetch_progress_update(&c->progress, &pc, force);
+	c->o->on_progress(c->o->cb_ctx, &pc);
 }
 
 /* Run the HTTP loop until nothing is left to do. */
@@ -126,7 +128,7 @@ int crawl_drive(struct crawl *c, bool crawling)
 		}
 		if ((rc = http_run(c->h, on_done, c, 100, c->err)))
 			return rc;
-		show_progress(c, false);
+		show_progress(c);
 	}
 }
 

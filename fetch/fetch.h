@@ -7,9 +7,9 @@
  * line without a module prefix (cli/ adds the command). Out of memory has
  * its own code (FETCH_ENOMEM), never folded into another. This is
  * the same convention as store, analyze, render and fetch. Nothing here
- * prints to stdout or exits; progress and -v log lines go to the stream
- * given in the options. A token is never written anywhere: not to a
- * message, a log line, or the store.
+ * prints or exits; progress counts and -v log lines go to the callbacks
+ * given in the options (the caller draws and prints them). A token is
+ * never written anywhere: not to a message, a log line, or the store.
  */
 #ifndef ISSUEGRAPH_FETCH_H
 #define ISSUEGRAPH_FETCH_H
@@ -89,6 +89,20 @@ int fetch_link_next(const char *header, char **out);
 
 #define FETCH_DEPTH_UNLIMITED (-1)
 
+/* Where a crawl is, for a progress line. */
+struct fetch_progress_counts {
+	int64_t issues;	  /* distinct issues stored so far */
+	int64_t links;	  /* link lists read */
+	int64_t requests; /* HTTP requests sent (retries included) */
+	int64_t retries;
+	int64_t queue; /* issues waiting to be expanded and requests pending */
+};
+/* Called each time the crawl's loop turns (often: the caller throttles). */
+typedef void (*fetch_progress_fn)(void *ctx, const struct fetch_progress_counts *c);
+/* One -v log line ("GET <path> <status or error> <ms> ms"), no newline. It
+ * holds server and curl text: print it as safe text. */
+typedef void (*fetch_log_fn)(void *ctx, const char *line);
+
 struct fetch_options {
 	const char *url;	/* normalised instance URL (fetch_url_normalize) */
 	const char *user_agent; /* e.g. "issuegraph/0.1.0" */
@@ -116,10 +130,10 @@ struct fetch_options {
 
 	bool text_deps; /* read text dependencies (false: --no-text-deps) */
 
-	FILE *err;     /* progress, warnings and -v log lines; NULL: none */
-	int verbose;   /* 1: one line per request */
-	bool progress; /* live line (the caller checked isatty) */
-	bool quiet;    /* no summary, no warnings */
+	int verbose;		       /* 1: one log line per request (on_log) */
+	fetch_log_fn on_log;	       /* NULL: no log lines */
+	fetch_progress_fn on_progress; /* NULL: no progress */
+	void *cb_ctx;		       /* handed to on_log and on_progress */
 };
 
 /* What the crawl read from descriptions. */
@@ -152,7 +166,7 @@ struct fetch_result {
 	 * server text: escape before printing). */
 	int64_t skipped;
 	char skipped_first[400];
-	int64_t text_deps;    /* distinct pairs the store's text dependencies give */
+	int64_t text_deps; /* distinct pairs the store's text dependencies give */
 	struct fetch_text_stats text;
 	struct fetch_text_hot *text_hot; /* owned: fetch_result_release() */
 	size_t n_text_hot;

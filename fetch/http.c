@@ -444,12 +444,13 @@ static const char *header(CURL *e, const char *name)
 
 static void log_line(struct http *h, const struct http_req *r, const char *outcome)
 {
-	char path[1024];
-	if (!h->o->err || h->o->verbose < 1)
+	char path[1024], line[1400];
+	if (!h->o->on_log || h->o->verbose < 1)
 		return;
 	http_url_path(r->url, path, sizeof path);
-	fprintf(h->o->err, "GET %s %s %.0f ms\n", path, outcome,
-		(fetch_now() - r->started_at) * 1000.0);
+	snprintf(line, sizeof line, "GET %s %s %.0f ms", path, outcome,
+		 (fetch_now() - r->started_at) * 1000.0);
+	h->o->on_log(h->o->cb_ctx, line);
 }
 
 static bool parse_json(struct http_req *r)

@@ -287,7 +287,6 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 	if (env)
 		c.kill_at = atol(env);
 #endif
-	fetch_progress_init(&c.progress, o->err, o->progress && !o->quiet);
 
 	if (o->depth >= 0 && o->depth <= BARRIER_MAX_DEPTH) {
 		c.barrier = true;
@@ -342,7 +341,6 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		goto done;
 	rc = finish_run(&c);
 done:
-	fetch_progress_clear(&c.progress);
 	if (c.h) {
 		struct http_stats hs;
 		http_get_stats(c.h, &hs);

@@ -129,7 +129,6 @@ struct crawl {
 	struct http *h;
 	char *err;
 	struct fetch_result *res;
-	struct fetch_progress progress;
 	struct text_refs *text; /* NULL: --no-text-deps */
 
 	int64_t depth_limit; /* expand when hop < depth_limit */

@@ -301,24 +301,4 @@ void text_refs_stats(const struct text_refs *t, struct fetch_text_stats *out);
 /* References in more than 20 descriptions; *out malloc'd (refs too). */
 int text_refs_hot(const struct text_refs *t, struct fetch_text_hot **out, size_t *n);
 
-/* ---- progress.c ------------------------------------------------------- */
-
-struct fetch_progress {
-	FILE *err;
-	bool live;
-	bool drawn;
-	double start, last_draw;
-};
-
-struct fetch_progress_counts {
-	int64_t issues, links, requests, retries, queue;
-};
-
-void fetch_progress_init(struct fetch_progress *p, FILE *err, bool live);
-/* Redraw the live line, at most ~10 times a second unless force. */
-void fetch_progress_update(struct fetch_progress *p, const struct fetch_progress_counts *c,
-			   bool force);
-/* Clear the live line (before other output or at the end). */
-void fetch_progress_clear(struct fetch_progress *p);
-
 #endif
