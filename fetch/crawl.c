@@ -22,13 +22,9 @@ static int feed(struct crawl *c)
 		return rc;
 	while (http_room(c->h) > 0 && c->n_wanted > 0) {
 		int64_t pid = c->proj_wanted[--c->n_wanted];
-		char *url = NULL;
-		if ((rc = crawl_api_urlf(c, &url, "/projects/%lld", (long long)pid)))
+		if ((rc =
+			 c->src.ops->project(&c->src, pid, NULL, K_PROJECT, (void *)(intptr_t)pid)))
 			return rc;
-		rc = http_submit(c->h, url, K_PROJECT, (void *)(intptr_t)pid);
-		free(url);
-		if (rc)
-			return crawl_nomem(c);
 	}
 	for (size_t i = 0; i < c->n_listers && http_room(c->h) > 0; i++) {
 		struct lister *l = &c->listers[i];
@@ -40,20 +36,12 @@ static int feed(struct crawl *c)
 	       c->n_parked < (size_t)c->o->jobs * 8 + 64) {
 		struct expand e = expand_heap_pop(&c->heap);
 		struct links_unit *u = calloc(1, sizeof *u);
-		char *url = NULL;
 		if (!u)
 			return crawl_nomem(c);
 		u->e = e;
-		if ((rc = crawl_api_urlf(c, &url, "/projects/%lld/issues/%lld/links",
-					 (long long)e.project_id, (long long)e.iid))) {
+		if ((rc = c->src.ops->issue_links(&c->src, e.project_id, e.iid, K_LINKS, u))) {
 			free(u);
 			return rc;
-		}
-		rc = http_submit(c->h, url, K_LINKS, u);
-		free(url);
-		if (rc) {
-			free(u);
-			return crawl_nomem(c);
 		}
 		c->n_expanding++;
 		crawl_busy(c, e.hop, +1);
@@ -134,9 +122,9 @@ int crawl_drive(struct crawl *c, bool crawling)
 
 /* ---- services for text_refs.c (fetch_internal.h) ---------------------------- */
 
-int crawl_api_url(struct crawl *c, const char *tail, char **out)
+struct fetch_source *crawl_source(struct crawl *c)
 {
-	return crawl_api_urlf(c, out, "%s", tail);
+	return &c->src;
 }
 
 bool crawl_project_known(struct crawl *c, int64_t project_id)

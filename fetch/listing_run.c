@@ -15,15 +15,10 @@
 
 int crawl_submit_list(struct crawl *c, struct lister *l)
 {
-	char *url = NULL;
-	char *after = l->updated_after ? curl_easy_escape(NULL, l->updated_after, 0) : NULL;
 	int rc = 0;
 	const char *state = c->incremental ? "all" : c->o->state;
-	if (l->updated_after && !after)
-		return crawl_nomem(c);
 	if (l->updated_after && !fetch_time_is_rfc3339(l->updated_after)) {
 		/* only a store edited by hand holds one: never send it */
-		curl_free(after);
 		fetch_fail(c->err,
 			   "project %lld: the crawl frontier holds an unusable updated_after; run "
 			   "fetch --full",
@@ -34,16 +29,14 @@ int crawl_submit_list(struct crawl *c, struct lister *l)
 		if (l->next) {
 			/* kept in the store: checked like a next link */
 			char msg[FETCH_ERRMSG_SIZE];
-			if ((rc = fetch_api_rebase(c->o->url, l->next, &url, msg)))
+			if ((rc = c->src.ops->next_page(&c->src, l->next, true, K_LIST, l, msg)) ==
+			    FETCH_EREMOTE)
 				fetch_fail(c->err, "project %lld: resuming the listing: %s",
 					   (long long)l->project_id, msg);
 		} else {
-			rc = crawl_api_urlf(
-			    c, &url,
-			    "/projects/%lld/issues?order_by=updated_at&sort=asc&per_page=%d"
-			    "&state=%s%s%s",
-			    (long long)l->project_id, crawl_lister_per_page(l), state,
-			    after ? "&updated_after=" : "", after ? after : "");
+			rc =
+			    c->src.ops->list_issues(&c->src, l->project_id, state, l->updated_after,
+						    crawl_lister_per_page(l), K_LIST, l);
 		}
 	} else {
 		/* a project that is not a seed: only its stored issues, by iids[] */
@@ -51,13 +44,10 @@ int crawl_submit_list(struct crawl *c, struct lister *l)
 		int64_t *iids = NULL;
 		size_t n = 0;
 		if (store_crawl_project_iids(c->s, l->project_id, after_iid,
-					     crawl_lister_per_page(l), &iids, &n) < 0) {
-			curl_free(after);
+					     crawl_lister_per_page(l), &iids, &n) < 0)
 			return crawl_store_failed(c, "read stored iids");
-		}
 		if (n == 0) {
 			free(iids);
-			curl_free(after);
 			l->done = true;
 			/* nothing left: record it (its own small unit) */
 			struct store_crawl_project p = {l->project_id, l->is_seed,	true, true,
@@ -69,32 +59,14 @@ int crawl_submit_list(struct crawl *c, struct lister *l)
 			}
 			return rc;
 		}
-		size_t cap = 256 + n * 32;
-		char *q = malloc(cap);
-		if (!q) {
-			free(iids);
-			curl_free(after);
-			return crawl_nomem(c);
-		}
-		size_t len = 0;
-		for (size_t k = 0; k < n; k++)
-			len += (size_t)snprintf(q + len, cap - len, "&iids%%5B%%5D=%lld",
-						(long long)iids[k]);
 		l->last_iid = iids[n - 1];
 		l->chunk = n;
+		rc = c->src.ops->list_iids(&c->src, l->project_id, l->updated_after, iids, n,
+					   crawl_lister_per_page(l), true, K_LIST, l);
 		free(iids);
-		rc = crawl_api_urlf(c, &url, "/projects/%lld/issues?per_page=%d&state=all%s%s%s",
-				    (long long)l->project_id, crawl_lister_per_page(l),
-				    after ? "&updated_after=" : "", after ? after : "", q);
-		free(q);
 	}
-	curl_free(after);
 	if (rc)
 		return rc;
-	rc = http_submit_shrinkable(c->h, url, K_LIST, l);
-	free(url);
-	if (rc)
-		return crawl_nomem(c);
 	l->in_flight = true;
 	return 0;
 }

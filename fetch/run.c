@@ -301,6 +301,7 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 	}
 	if ((rc = http_new(&c.h, o, err)))
 		goto done;
+	fetch_source_gitlab_init(&c.src, c.h, o->url, err);
 	if (o->text_deps && (rc = text_refs_new(&c.text, &c, s, c.h, o->url, err)))
 		goto done;
 	if (store_each_project(s, known_project_cb, &c) != 0) {

@@ -13,37 +13,19 @@
 int crawl_submit_seeds(struct crawl *c, struct seed_req *sr)
 {
 	const struct fetch_options *o = c->o;
+	const struct fetch_source_ops *ops = c->src.ops;
 	size_t k = 0;
-	char *url = NULL, *enc = NULL;
 	int rc = 0;
 	for (size_t i = 0; i < o->n_projects; i++, k++) {
 		sr[k].word = o->projects[i];
-		if (!(enc = crawl_enc_path(o->projects[i]))) {
-			rc = crawl_nomem(c);
-			goto done;
-		}
-		rc = crawl_api_urlf(c, &url, "/projects/%s", enc);
-		curl_free(enc);
-		if (rc || (rc = http_submit(c->h, url, K_SEED_PROJECT, &sr[k])))
-			goto done;
-		free(url);
-		url = NULL;
+		if ((rc = ops->project(&c->src, 0, o->projects[i], K_SEED_PROJECT, &sr[k])))
+			return rc;
 	}
 	for (size_t i = 0; i < o->n_groups; i++, k++) {
 		sr[k].word = o->groups[i];
-		if (!(enc = crawl_enc_path(o->groups[i]))) {
-			rc = crawl_nomem(c);
-			goto done;
-		}
-		rc = crawl_api_urlf(c, &url,
-				    "/groups/%s/projects?include_subgroups=true&with_shared=false"
-				    "&archived=false&order_by=id&sort=asc&per_page=%d",
-				    enc, PER_PAGE);
-		curl_free(enc);
-		if (rc || (rc = http_submit(c->h, url, K_SEED_GROUP, &sr[k])))
-			goto done;
-		free(url);
-		url = NULL;
+		if ((rc = ops->group_projects(&c->src, o->groups[i], PER_PAGE, K_SEED_GROUP,
+					      &sr[k])))
+			return rc;
 	}
 	for (size_t i = 0; i < o->n_issues; i++, k++) {
 		char *path = NULL;
@@ -52,25 +34,14 @@ int crawl_submit_seeds(struct crawl *c, struct seed_req *sr)
 		if (store_ref_parse(o->issues[i], &path, &iid) < 0) {
 			fetch_fail(c->err, "--issue %s: not a ref (group/project#iid)",
 				   o->issues[i]);
-			rc = FETCH_EUSAGE;
-			goto done;
+			return FETCH_EUSAGE;
 		}
-		enc = crawl_enc_path(path);
+		rc = ops->issue(&c->src, path, iid, K_SEED_ISSUE, &sr[k]);
 		free(path);
-		if (!enc) {
-			rc = crawl_nomem(c);
-			goto done;
-		}
-		rc = crawl_api_urlf(c, &url, "/projects/%s/issues/%lld", enc, (long long)iid);
-		curl_free(enc);
-		if (rc || (rc = http_submit(c->h, url, K_SEED_ISSUE, &sr[k])))
-			goto done;
-		free(url);
-		url = NULL;
+		if (rc)
+			return rc;
 	}
-done:
-	free(url);
-	return rc;
+	return 0;
 }
 
 static int seed_not_found(struct crawl *c, const char *opt, const char *word, struct http_req *r)
@@ -125,9 +96,14 @@ int crawl_on_seed(struct crawl *c, struct http_req *r)
 				   sr->word, MAX_OFFSET_DEFAULT / PER_PAGE);
 			return FETCH_EREMOTE;
 		}
-		if (r->link_next && http_submit(c->h, r->link_next, K_SEED_GROUP, sr))
-			return crawl_nomem(c);
-		return 0;
+		if (r->link_next) {
+			char msg[FETCH_ERRMSG_SIZE];
+			rc = c->src.ops->next_page(&c->src, r->link_next, false, K_SEED_GROUP, sr,
+						   msg);
+			if (rc == FETCH_EREMOTE)
+				fetch_fail(c->err, "--group %s: the next page: %s", sr->word, msg);
+		}
+		return rc;
 	case K_SEED_ISSUE: {
 		int64_t pid;
 		if (r->status != 200)
@@ -139,15 +115,9 @@ int crawl_on_seed(struct crawl *c, struct http_req *r)
 		if (json_object_array_add(c->seed_issues, json_object_get(r->json)))
 			return crawl_nomem(c);
 		if (idmap_get(&c->projects, pid) == P_UNKNOWN) {
-			char *url = NULL;
 			if (idmap_set(&c->projects, pid, P_REQUESTED))
 				return crawl_nomem(c);
-			if ((rc = crawl_api_urlf(c, &url, "/projects/%lld", (long long)pid)))
-				return rc;
-			rc = http_submit(c->h, url, K_ISSUE_PROJECT, sr);
-			free(url);
-			if (rc)
-				return crawl_nomem(c);
+			return c->src.ops->project(&c->src, pid, NULL, K_ISSUE_PROJECT, sr);
 		}
 		return 0;
 	}

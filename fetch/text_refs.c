@@ -26,6 +26,7 @@
 #include <json-c/json.h>
 
 #include "fetch_internal.h"
+#include "source.h"
 #include "textdeps.h"
 
 #define BATCH_MAX     100
@@ -152,6 +153,7 @@ struct text_refs {
 	struct crawl *c;
 	struct store *s;
 	struct http *h;
+	struct fetch_source *src;
 	char *err;
 
 	char **origins;
@@ -279,6 +281,7 @@ int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, stru
 		return FETCH_ENOMEM;
 	}
 	t->c = c;
+	t->src = crawl_source(c);
 	t->s = s;
 	t->h = h;
 	t->err = err;
@@ -492,21 +495,11 @@ static int want_project(struct text_refs *t, const char *path)
 	return 0;
 }
 
-static int submit(struct text_refs *t, int kind, void *data, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int submit(struct text_refs *t, int kind, void *data, const char *fmt, ...)
+/* A request submitted (rc 0) is one more in flight. */
+static int submitted(struct text_refs *t, int rc)
 {
-	char tail[4096], *url;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tail, sizeof tail, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tail || crawl_api_url(t->c, tail, &url))
-		return nomem(t);
-	int rc = http_submit(t->h, url, kind | HTTP_KIND_ACCEPT_403, data);
-	free(url);
 	if (rc)
-		return nomem(t);
+		return rc;
 	t->in_flight++;
 	return 0;
 }
@@ -516,17 +509,14 @@ int text_refs_feed(struct text_refs *t)
 	int rc;
 	while (http_room(t->h) > 0 && t->n_pw > 0) {
 		char *path = t->proj_wanted[--t->n_pw];
-		char *enc = curl_easy_escape(NULL, path, 0);
-		if (!enc) {
-			free(path);
-			return nomem(t);
-		}
 		/* data: the lower-case key, owned by the request */
 		char *key = malloc(strlen(path) + 1);
 		if (key)
 			lower_key(key, strlen(path) + 1, path, 0);
-		rc = key ? submit(t, K_TEXT_PROJECT, key, "/projects/%s", enc) : nomem(t);
-		curl_free(enc);
+		rc = key ? submitted(t, t->src->ops->project(t->src, 0, path,
+							     K_TEXT_PROJECT | HTTP_KIND_ACCEPT_403,
+							     key))
+			 : nomem(t);
 		free(path);
 		if (rc) {
 			free(key);
@@ -545,15 +535,9 @@ int text_refs_feed(struct text_refs *t)
 			t->wanted -= b->n;
 			memcpy(b->iids, p->iids + p->n, b->n * sizeof *b->iids);
 			memcpy(b->for_desc, p->for_desc + p->n, b->n * sizeof *b->for_desc);
-			char q[BATCH_MAX * 32 + 1];
-			size_t len = 0;
-			for (size_t k = 0; k < b->n; k++)
-				len +=
-				    (size_t)snprintf(q + len, sizeof q - len, "&iids%%5B%%5D=%lld",
-						     (long long)b->iids[k]);
-			rc = submit(t, K_TEXT_ISSUES, b,
-				    "/projects/%lld/issues?state=all&per_page=%d%s",
-				    (long long)b->project_id, BATCH_MAX, q);
+			rc = submitted(t, t->src->ops->list_iids(
+					      t->src, b->project_id, NULL, b->iids, b->n, BATCH_MAX,
+					      false, K_TEXT_ISSUES | HTTP_KIND_ACCEPT_403, b));
 			if (rc) {
 				free(b);
 				return rc;
@@ -624,7 +608,8 @@ static int follow_move(struct text_refs *t, struct tissue *ti, int *out)
 	ti->state = TI_WAIT_MOVED;
 	ti->moved_to = to;
 	*out = R_WAIT;
-	return submit(t, K_TEXT_MOVED, ti, "/issues/%lld", (long long)to);
+	return submitted(
+	    t, t->src->ops->issue(t->src, NULL, to, K_TEXT_MOVED | HTTP_KIND_ACCEPT_403, ti));
 }
 
 static int resolve(struct text_refs *t, const struct textdep *r, struct tissue **found, int *out)

@@ -13,7 +13,7 @@
  * Who does what:
  *   idmap.c         the id -> small value map and the expansion heap (pure)
  *   json_get.c      typed reads of GitLab's JSON objects (pure)
- *   api_url.c       API URLs on the instance
+ *   source_gitlab.c how to read: GitLab's REST API (source.h)
  *   records.c       GitLab's JSON -> store records (issues, projects)
  *   units.c         one unit = one transaction
  *   frontier.c      which issues to expand, at which hop
@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "fetch_internal.h"
+#include "source.h"
 
 #define PER_PAGE	   100
 #define MAX_OFFSET_DEFAULT 50000
@@ -127,6 +128,7 @@ struct crawl {
 	struct store *s;
 	const struct fetch_options *o;
 	struct http *h;
+	struct fetch_source src; /* what every request goes through */
 	char *err;
 	struct fetch_result *res;
 	struct text_refs *text; /* NULL: --no-text-deps */
@@ -170,15 +172,6 @@ int crawl_store_failed(struct crawl *c, const char *what);
 int crawl_unexpected(struct crawl *c, const struct http_req *r);
 int crawl_commit(struct crawl *c);
 /* crawl_begin(), crawl_end_unit(): fetch_internal.h */
-
-/* ---- api_url.c -------------------------------------------------------------- */
-
-/* "<instance>/api/v4" and the formatted tail, malloc'd into *out. */
-int crawl_api_urlf(struct crawl *c, char **out, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* A project id or path as GitLab's namespaced-path rule wants it; free with
- * curl_free(); NULL when out of memory. */
-char *crawl_enc_path(const char *p);
 
 /* ---- records.c ------------------------------------------------------------- */
 

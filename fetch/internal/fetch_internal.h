@@ -251,8 +251,8 @@ struct store_issue;
 
 enum { CRAWL_PROJECT_UNKNOWN = 0, CRAWL_PROJECT_KNOWN, CRAWL_PROJECT_GONE };
 
-/* "<instance>/api/v4<tail>", malloc'd into *out; 0 or FETCH_ENOMEM. */
-int crawl_api_url(struct crawl *c, const char *tail, char **out);
+/* The source the crawl reads from (source.h). */
+struct fetch_source *crawl_source(struct crawl *c);
 /* One unit of work: begin, then end_unit(rc) commits (rc 0) or rolls back. */
 int crawl_begin(struct crawl *c);
 int crawl_end_unit(struct crawl *c, int rc);
