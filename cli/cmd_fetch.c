@@ -220,7 +220,57 @@ static int seed_length_ok(const char *opt, const char *value)
 			 SEED_PATH_MAX);
 }
 
-int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
+/* ---- parse: argv -> what was asked --------------------------------------- */
+
+struct fetch_args {
+	struct cli_common common;
+	struct strv projects, groups, issues; /* borrowed from argv */
+	const char *url_arg, *token_file, *cacert, *state;
+	char *given_url; /* --url normalised, malloc'd */
+	int64_t depth, jobs, timeout, connect_timeout, retries, retry_time;
+	bool related, full, allow_http, text;
+	bool help; /* -h: the help was printed */
+};
+
+static void fetch_args_release(struct fetch_args *a)
+{
+	free(a->projects.v);
+	free(a->groups.v);
+	free(a->issues.v);
+	free(a->given_url);
+}
+
+static size_t n_seeds(const struct fetch_args *a)
+{
+	return a->projects.n + a->groups.n + a->issues.n;
+}
+
+/* A seed option's value: an --issue a ref (needs NULL), any other not
+ * empty (needs: what it needs); none too long. 0 or an exit code. */
+static int seed_arg(struct strv *to, const char *opt, const char *value, const char *needs)
+{
+	int rc;
+	if (needs && !*value)
+		return cli_usage("fetch", "%s needs %s", opt, needs);
+	if (!needs) {
+		char *path = NULL;
+		int64_t iid;
+		if (store_ref_parse(value, &path, &iid) != 0)
+			return cli_usage("fetch", "%s %s: not a ref (group/project#iid)", opt,
+					 value);
+		free(path);
+	}
+	if ((rc = seed_length_ok(opt, value)) != 0)
+		return rc;
+	if (strv_push(to, value)) {
+		cli_error("fetch", "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	return 0;
+}
+
+/* The command line into a; 0 or an exit code. */
+static int parse_args(int argc, char **argv, struct fetch_args *a)
 {
 	static const struct option longopts[] = {
 	    {"url", required_argument, NULL, OPT_URL},
@@ -246,321 +296,331 @@ int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cli_common common;
-	struct strv projects = {0}, groups = {0}, issues = {0};
-	struct fetch_token token = {0};
-	struct fetch_options o = {0};
-	struct fetch_result res = {0};
-	struct progress_line progress = {0};
-	struct store *s = NULL;
-	struct store_seed *recorded = NULL;
-	size_t n_recorded = 0;
-	char *url = NULL, *stored_url = NULL, *given_url = NULL;
-	const char *url_arg = NULL, *token_file = NULL, *cacert = NULL, *state = "all";
-	int64_t depth = FETCH_DEPTH_UNLIMITED, jobs = 8, timeout = 60, connect_timeout = 10,
-		retries = 6, retry_time = 300;
-	bool related = false, full = false, allow_http = false, warn_http = false, text = true;
 	char err[FETCH_ERRMSG_SIZE] = "";
-	int rc = CLI_EXIT_OK, c;
+	int rc, c, idx = 0;
 
-	cli_common_init(&common);
+	cli_common_init(&a->common);
+	a->state = "all";
+	a->depth = FETCH_DEPTH_UNLIMITED;
+	a->jobs = 8;
+	a->timeout = 60;
+	a->connect_timeout = 10;
+	a->retries = 6;
+	a->retry_time = 300;
+	a->text = true;
 	optind = 0;
-	int idx = 0;
 	while ((c = getopt_long(argc, argv, ":qvh", longopts, &idx)) != -1) {
 		int64_t *num = NULL, min = 1, max = 1000000;
 		switch (c) {
 		case OPT_URL:
-			url_arg = optarg;
+			a->url_arg = optarg;
 			break;
 		case OPT_PROJECT:
-			if (!*optarg) {
-				rc = cli_usage("fetch", "--project needs a project id or path");
-				goto done;
-			}
-			if ((rc = seed_length_ok("--project", optarg)) != 0)
-				goto done;
-			if (strv_push(&projects, optarg))
-				goto nomem;
+			if ((rc = seed_arg(&a->projects, "--project", optarg,
+					   "a project id or path")))
+				return rc;
 			break;
 		case OPT_GROUP:
-			if (!*optarg) {
-				rc = cli_usage("fetch", "--group needs a group path");
-				goto done;
-			}
-			if ((rc = seed_length_ok("--group", optarg)) != 0)
-				goto done;
-			if (strv_push(&groups, optarg))
-				goto nomem;
+			if ((rc = seed_arg(&a->groups, "--group", optarg, "a group path")))
+				return rc;
 			break;
-		case OPT_ISSUE: {
-			char *path = NULL;
-			int64_t iid;
-			if (store_ref_parse(optarg, &path, &iid) != 0) {
-				rc = cli_usage("fetch", "--issue %s: not a ref (group/project#iid)",
-					       optarg);
-				goto done;
-			}
-			if ((rc = seed_length_ok("--issue", optarg)) != 0) {
-				free(path);
-				goto done;
-			}
-			free(path);
-			if (strv_push(&issues, optarg))
-				goto nomem;
+		case OPT_ISSUE:
+			if ((rc = seed_arg(&a->issues, "--issue", optarg, NULL)))
+				return rc;
 			break;
-		}
 		case OPT_DEPTH:
-			num = &depth;
+			num = &a->depth;
 			min = 0;
 			max = INT64_MAX / 2;
 			break;
 		case OPT_RELATED:
-			related = true;
+			a->related = true;
 			break;
 		case OPT_STATE:
 			if (strcmp(optarg, "opened") && strcmp(optarg, "closed") &&
-			    strcmp(optarg, "all")) {
-				rc = cli_usage("fetch", "--state must be opened, closed or all");
-				goto done;
-			}
-			state = optarg;
+			    strcmp(optarg, "all"))
+				return cli_usage("fetch", "--state must be opened, closed or all");
+			a->state = optarg;
 			break;
 		case OPT_JOBS:
-			num = &jobs;
+			num = &a->jobs;
 			max = 64;
 			break;
 		case OPT_TIMEOUT:
-			num = &timeout;
+			num = &a->timeout;
 			max = 86400;
 			break;
 		case OPT_CONNECT_TIMEOUT:
-			num = &connect_timeout;
+			num = &a->connect_timeout;
 			max = 86400;
 			break;
 		case OPT_RETRIES:
-			num = &retries;
+			num = &a->retries;
 			max = 1000;
 			break;
 		case OPT_RETRY_TIME:
-			num = &retry_time;
+			num = &a->retry_time;
 			max = 86400;
 			break;
 		case OPT_FULL:
-			full = true;
+			a->full = true;
 			break;
 		case OPT_NO_TEXT_DEPS:
-			text = false;
+			a->text = false;
 			break;
 		case OPT_TOKEN_FILE:
-			token_file = optarg;
+			a->token_file = optarg;
 			break;
 		case OPT_CACERT:
-			cacert = optarg;
+			a->cacert = optarg;
 			break;
 		case OPT_ALLOW_HTTP:
-			allow_http = true;
+			a->allow_http = true;
 			break;
 		case 'q':
-			common.quiet = true;
+			a->common.quiet = true;
 			break;
 		case 'v':
-			common.verbose++;
+			a->common.verbose++;
 			break;
 		case OPT_NO_PROGRESS:
-			common.no_progress = true;
+			a->common.no_progress = true;
 			break;
 		case 'h':
 			fputs(fetch_help, stdout);
-			goto done;
+			a->help = true;
+			return 0;
 		default:
-			rc = cli_bad_option("fetch", c, argv);
-			goto done;
+			return cli_bad_option("fetch", c, argv);
 		}
-		if (num && cli_parse_int(optarg, min, max, num) != 0) {
-			rc = cli_usage("fetch",
-				       "--%s: expected an integer from %lld to %lld, got '%s'",
-				       longopts[idx].name, (long long)min, (long long)max, optarg);
-			goto done;
-		}
+		if (num && cli_parse_int(optarg, min, max, num) != 0)
+			return cli_usage(
+			    "fetch", "--%s: expected an integer from %lld to %lld, got '%s'",
+			    longopts[idx].name, (long long)min, (long long)max, optarg);
 	}
-	if (optind < argc) {
-		rc = cli_usage("fetch", "unexpected argument '%s'", argv[optind]);
-		goto done;
+	if (optind < argc)
+		return cli_usage("fetch", "unexpected argument '%s'", argv[optind]);
+	if (a->url_arg && fetch_url_normalize(a->url_arg, &a->given_url, err) != FETCH_OK)
+		return cli_usage("fetch", "--url: %s", err);
+	return 0;
+}
+
+/* ---- resolve: the token, the store, the instance, the seeds ---------------- */
+
+struct fetch_target {
+	struct fetch_token token;
+	struct store *s;
+	char *url;		     /* the instance, normalised */
+	struct store_seed *recorded; /* the recorded seeds (one block), when none given */
+	size_t n_recorded;
+};
+
+/* No seed given: the recorded ones, else the CI job's project. 0 or an
+ * exit code. */
+static int resolve_seeds(struct cli_ctx *ctx, struct fetch_args *a, struct fetch_target *t)
+{
+	if (n_seeds(a) > 0)
+		return 0;
+	if (store_seeds_get(t->s, &t->recorded, &t->n_recorded) < 0) {
+		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(t->s));
+		return CLI_EXIT_STORE;
 	}
-	if (url_arg && fetch_url_normalize(url_arg, &given_url, err) != FETCH_OK) {
-		rc = cli_usage("fetch", "--url: %s", err);
-		goto done;
+	for (size_t i = 0; i < t->n_recorded; i++) {
+		struct strv *to = t->recorded[i].kind == STORE_SEED_PROJECT ? &a->projects
+				  : t->recorded[i].kind == STORE_SEED_GROUP ? &a->groups
+									    : &a->issues;
+		if (strv_push(to, t->recorded[i].value))
+			goto nomem;
 	}
+	const char *ci = getenv("GITLAB_CI");
+	if (n_seeds(a) == 0 && ci && strcmp(ci, "true") == 0 && env_nonempty("CI_PROJECT_PATH")) {
+		if (strv_push(&a->projects, getenv("CI_PROJECT_PATH")))
+			goto nomem;
+	}
+	if (n_seeds(a) == 0)
+		return cli_usage("fetch",
+				 "no seed: give --project, --group or --issue (none "
+				 "is recorded in %s)",
+				 ctx->db_path);
+	return 0;
+nomem:
+	cli_error("fetch", "out of memory");
+	return CLI_EXIT_NOMEM;
+}
+
+/* Everything the crawl needs before it starts, in the SPEC's order: a
+ * usage error before a store file is created, the token before anything
+ * is opened or sent. 0 or an exit code. */
+static int resolve(struct cli_ctx *ctx, struct fetch_args *a, struct fetch_target *t)
+{
+	char err[FETCH_ERRMSG_SIZE] = "";
+	char *stored_url = NULL;
+	bool warn_http = false;
+	int rc;
 
 	/* no seed, and no store that could have recorded one: a usage error
 	 * (before a store file is created) */
-	if (projects.n + groups.n + issues.n == 0 && access(ctx->db_path, F_OK) != 0) {
+	if (n_seeds(a) == 0 && access(ctx->db_path, F_OK) != 0) {
 		const char *ci = getenv("GITLAB_CI");
-		if (!(ci && strcmp(ci, "true") == 0 && env_nonempty("CI_PROJECT_PATH"))) {
-			rc = cli_usage("fetch", "no seed: give --project, --group or --issue");
-			goto done;
-		}
+		if (!(ci && strcmp(ci, "true") == 0 && env_nonempty("CI_PROJECT_PATH")))
+			return cli_usage("fetch", "no seed: give --project, --group or --issue");
 	}
 
 	/* the token before anything is opened or sent */
-	int trc = fetch_token_resolve(&token, token_file, err);
+	int trc = fetch_token_resolve(&t->token, a->token_file, err);
 	if (trc != FETCH_OK) {
 		cli_error("fetch", "%s", err);
-		rc = exit_for(trc);
-		goto done;
+		return exit_for(trc);
 	}
 
-	if ((rc =
-		 cli_open_store(ctx, "fetch", STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, false, &s)))
-		goto done;
-	if (store_get_instance(s, &stored_url) < 0) {
-		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
-		rc = CLI_EXIT_STORE;
-		goto done;
+	if ((rc = cli_open_store(ctx, "fetch", STORE_OPEN_CREATE | STORE_OPEN_EXCLUSIVE, false,
+				 &t->s)))
+		return rc;
+	if (store_get_instance(t->s, &stored_url) < 0) {
+		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(t->s));
+		return CLI_EXIT_STORE;
 	}
-	if ((rc = pick_instance(ctx, s, given_url, stored_url, &url)))
+	if ((rc = pick_instance(ctx, t->s, a->given_url, stored_url, &t->url)))
 		goto done;
-	if (stored_url && strcmp(stored_url, url) != 0) {
+	if (stored_url && strcmp(stored_url, t->url) != 0) {
 		cli_error("fetch",
 			  "%s holds %.200s, not %s (use another --db for another instance)",
-			  ctx->db_path, stored_url, url);
+			  ctx->db_path, stored_url, t->url);
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	if (fetch_url_check_http(url, allow_http, &warn_http, err) != FETCH_OK) {
+	if (fetch_url_check_http(t->url, a->allow_http, &warn_http, err) != FETCH_OK) {
 		cli_error("fetch", "%s", err);
 		rc = CLI_EXIT_REMOTE;
 		goto done;
 	}
-	if (warn_http && !common.quiet)
-		cli_warn("fetch", "%s: sending the token over plain http (--allow-http)", url);
+	if (warn_http && !a->common.quiet)
+		cli_warn("fetch", "%s: sending the token over plain http (--allow-http)", t->url);
+	rc = resolve_seeds(ctx, a, t);
+done:
+	free(stored_url);
+	return rc;
+}
 
-	/* no seeds given: the recorded ones, else the CI job's project */
-	if (projects.n + groups.n + issues.n == 0) {
-		if (store_seeds_get(s, &recorded, &n_recorded) < 0) {
-			cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(s));
-			rc = CLI_EXIT_STORE;
-			goto done;
-		}
-		for (size_t i = 0; i < n_recorded; i++) {
-			struct strv *to = recorded[i].kind == STORE_SEED_PROJECT ? &projects
-					  : recorded[i].kind == STORE_SEED_GROUP ? &groups
-										 : &issues;
-			if (strv_push(to, recorded[i].value))
-				goto nomem;
-		}
-		const char *ci = getenv("GITLAB_CI");
-		if (projects.n + groups.n + issues.n == 0 && ci && strcmp(ci, "true") == 0 &&
-		    env_nonempty("CI_PROJECT_PATH")) {
-			if (strv_push(&projects, getenv("CI_PROJECT_PATH")))
-				goto nomem;
-		}
-		if (projects.n + groups.n + issues.n == 0) {
-			rc = cli_usage("fetch",
-				       "no seed: give --project, --group or --issue (none "
-				       "is recorded in %s)",
-				       ctx->db_path);
-			goto done;
-		}
-	}
+static void fetch_target_release(struct fetch_target *t)
+{
+	fetch_token_release(&t->token);
+	free(t->recorded);
+	free(t->url);
+}
 
-	o.url = url;
+/* ---- run: the crawl, with its progress and log lines ----------------------- */
+
+/* 0 or an exit code (the failure reported). */
+static int run(const struct fetch_args *a, struct fetch_target *t, struct fetch_result *res)
+{
+	struct fetch_options o = {0};
+	struct progress_line progress = {0};
+	char err[FETCH_ERRMSG_SIZE] = "";
+
+	o.url = t->url;
 	o.user_agent = "issuegraph/" ISSUEGRAPH_VERSION;
-	o.token = &token;
-	o.projects = projects.v;
-	o.n_projects = projects.n;
-	o.groups = groups.v;
-	o.n_groups = groups.n;
-	o.issues = issues.v;
-	o.n_issues = issues.n;
-	o.depth = depth;
-	o.follow_related = related;
-	o.state = state;
-	o.full = full;
-	o.text_deps = text;
-	o.jobs = (int)jobs;
-	o.timeout = (long)timeout;
-	o.connect_timeout = (long)connect_timeout;
-	o.retries = (int)retries;
-	o.retry_time = (long)retry_time;
-	o.cacert = cacert;
-	o.verbose = common.quiet ? 0 : common.verbose;
+	o.token = &t->token;
+	o.projects = a->projects.v;
+	o.n_projects = a->projects.n;
+	o.groups = a->groups.v;
+	o.n_groups = a->groups.n;
+	o.issues = a->issues.v;
+	o.n_issues = a->issues.n;
+	o.depth = a->depth;
+	o.follow_related = a->related;
+	o.state = a->state;
+	o.full = a->full;
+	o.text_deps = a->text;
+	o.jobs = (int)a->jobs;
+	o.timeout = (long)a->timeout;
+	o.connect_timeout = (long)a->connect_timeout;
+	o.retries = (int)a->retries;
+	o.retry_time = (long)a->retry_time;
+	o.cacert = a->cacert;
+	o.verbose = a->common.quiet ? 0 : a->common.verbose;
 	o.on_log = log_print;
 	/* a live line would tear through the -v log lines */
-	progress.live = cli_progress_wanted(&common) && common.verbose == 0;
+	progress.live = cli_progress_wanted(&a->common) && a->common.verbose == 0;
 	progress.start = now_seconds();
 	o.on_progress = progress.live ? progress_draw : NULL;
 	o.cb_ctx = &progress;
 
-	int frc = fetch_run(s, &o, &res, err);
+	int frc = fetch_run(t->s, &o, res, err);
 	progress_clear(&progress);
 	if (frc != FETCH_OK) {
 		cli_error("fetch", "%s", err);
-		rc = exit_for(frc);
-		goto done;
+		return exit_for(frc);
 	}
-	if (!common.quiet) {
+	return 0;
+}
+
+/* ---- print: the summary and the warnings ----------------------------------- */
+
+static void print_summary(const struct fetch_args *a, const struct fetch_result *res)
+{
+	bool quiet = a->common.quiet;
+	if (!quiet) {
 		fprintf(stderr,
 			"fetch: %s%s%lld issues and %lld link lists read, %lld requests (%lld "
 			"retries, %lld rate-limited)%s in %.1f s",
-			res.resumed ? "resumed; " : "", res.incremental ? "changes only; " : "",
-			(long long)res.issues, (long long)res.links, (long long)res.requests,
-			(long long)res.retries, (long long)res.rate_limited,
-			res.inaccessible ? ", some linked issues not readable" : "", res.seconds);
-		if (text)
+			res->resumed ? "resumed; " : "", res->incremental ? "changes only; " : "",
+			(long long)res->issues, (long long)res->links, (long long)res->requests,
+			(long long)res->retries, (long long)res->rate_limited,
+			res->inaccessible ? ", some linked issues not readable" : "", res->seconds);
+		if (a->text)
 			fprintf(
 			    stderr,
 			    "; %lld dependencies from text, %lld references dropped (403/404 or "
 			    "no such issue)",
-			    (long long)res.text_deps, (long long)res.text.dropped);
+			    (long long)res->text_deps, (long long)res->text.dropped);
 		fputc('\n', stderr);
 	}
-	if (!common.quiet && res.text.capped)
+	if (!quiet && res->text.capped)
 		cli_warn("fetch",
 			 "%lld references not read: a description names more than 500 issues",
-			 (long long)res.text.capped);
-	for (size_t i = 0; !common.quiet && i < res.n_text_hot; i++)
+			 (long long)res->text.capped);
+	for (size_t i = 0; !quiet && i < res->n_text_hot; i++)
 		cli_warn("fetch",
 			 "%s is named in %lld descriptions: a template placeholder? (silence a "
 			 "wrong edge with --ignore-deps)",
-			 res.text_hot[i].ref, (long long)res.text_hot[i].descriptions);
-	if (!common.quiet && common.verbose) {
+			 res->text_hot[i].ref, (long long)res->text_hot[i].descriptions);
+	if (!quiet && a->common.verbose) {
 		struct rusage ru;
 		double cpu = 0;
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 			      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 		fprintf(stderr, "fetch: text extractor %.3f s CPU of %.3f s process CPU (%.1f%%)\n",
-			res.text.extract_cpu, cpu,
-			cpu > 0 ? 100.0 * res.text.extract_cpu / cpu : 0.0);
+			res->text.extract_cpu, cpu,
+			cpu > 0 ? 100.0 * res->text.extract_cpu / cpu : 0.0);
 	}
-	if (res.skipped)
+	if (res->skipped)
 		cli_warn("fetch",
 			 "skipped %lld record(s) GitLab sent that break the snapshot's rules "
 			 "(not stored); the first: %s",
-			 (long long)res.skipped, res.skipped_first);
-	if (!res.saw_blocks && text)
+			 (long long)res->skipped, res->skipped_first);
+	if (!res->saw_blocks && a->text)
 		cli_warn("fetch",
 			 "no 'blocks' link found (GitLab Free has only relates_to links); %lld "
 			 "dependencies were found in descriptions instead",
-			 (long long)res.text_deps);
-	else if (!res.saw_blocks)
+			 (long long)res->text_deps);
+	else if (!res->saw_blocks)
 		cli_warn("fetch", "no 'blocks' link found: GitLab Free has only relates_to links, "
 				  "so there are no blocking cycles or paths to analyse");
-	goto done;
-nomem:
-	cli_error("fetch", "out of memory");
-	rc = CLI_EXIT_NOMEM;
-done:
-	rc = cli_close_store(ctx, "fetch", s, rc);
-	fetch_token_release(&token);
+}
+
+int cmd_fetch(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct fetch_args a = {0};
+	struct fetch_target t = {0};
+	struct fetch_result res = {0};
+	int rc = parse_args(argc, argv, &a);
+	if (rc == 0 && !a.help && (rc = resolve(ctx, &a, &t)) == 0 && (rc = run(&a, &t, &res)) == 0)
+		print_summary(&a, &res);
+	rc = cli_close_store(ctx, "fetch", t.s, rc);
+	fetch_target_release(&t);
 	fetch_result_release(&res);
-	free(recorded);
-	free(projects.v);
-	free(groups.v);
-	free(issues.v);
-	free(url);
-	free(stored_url);
-	free(given_url);
+	fetch_args_release(&a);
 	return rc;
 }
