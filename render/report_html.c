@@ -752,7 +752,11 @@ int render_report_html(FILE *out, const struct render_report *r)
 		if (r->milestone)
 			h_textf(&h, " milestone %s", r->milestone);
 		for (size_t i = 0; i < r->n_labels; i++)
-			h_textf(&h, "%s%s", i ? " and " : " with label ", r->labels[i]);
+			h_textf(&h, "%s%s",
+				i		  ? " and "
+				: r->n_labels > 1 ? " with labels "
+						  : " with label ",
+				r->labels[i]);
 		h_textf(&h, " and its transitive blockers");
 	}
 	h_end(&h);

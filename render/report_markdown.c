@@ -116,7 +116,10 @@ static void md_summary(struct md *m)
 			fputs("**", fp);
 		}
 		for (size_t i = 0; i < r->n_labels; i++) {
-			fputs(i ? " and **" : " with label **", fp);
+			fputs(i			? " and **"
+			      : r->n_labels > 1 ? " with labels **"
+						: " with label **",
+			      fp);
 			md_text(m, r->labels[i]);
 			fputs("**", fp);
 		}

@@ -441,6 +441,9 @@ def changes_scenario(d):
         rc, out, _ = T.run(["report", "--format", "json", "--label", "bug"], db)
         T.check(rc == 0 and json.loads(out)["changes"] == exp,
                 "report --label bug holds the scoped changes")
+        rc, md, _ = T.run(["report", "--label", "bug", "--label", "ui"], db)
+        T.check(rc == 0 and "Scope: the issues with labels **bug** and **ui** and their "
+                "transitive blockers." in md, "the markdown report names the labels of its scope")
 
 
 def main():
