@@ -85,7 +85,8 @@ int store_select_issues(struct store *s, int64_t point, const struct store_selec
 	struct select_walk w = {.s = s, .sel = sel, .out = out};
 	if (sel->n_labels && !(w.label_seen = calloc(sel->n_labels, sizeof *w.label_seen)))
 		return store_fail(s, STORE_ENOMEM, "out of memory");
-	int rc = store_each_issue_at(s, point, 0, on_issue, &w);
+	/* without labels the brief walk (no titles, no labels) is enough */
+	int rc = store_each_issue_at(s, point, sel->n_labels ? 0 : STORE_WALK_BRIEF, on_issue, &w);
 	if (w.nomem)
 		rc = store_fail(s, STORE_ENOMEM, "out of memory");
 	if (rc == 0) {
