@@ -37,6 +37,11 @@ int cli_scope_select(struct store *s, const char *cmd, const struct cli_scope *s
 				 "--milestone: no issue in the store has milestone '%s' (titles "
 				 "compare exactly; 'issuegraph export' shows each issue's)",
 				 sc->milestone);
+	if (out->label_unknown < sc->n_labels && out->label_near)
+		return cli_usage(cmd,
+				 "--label: no issue in the store carries label '%s' (labels "
+				 "compare exactly, case included: did you mean '%s'?)",
+				 sc->labels[out->label_unknown], out->label_near);
 	if (out->label_unknown < sc->n_labels)
 		return cli_usage(cmd,
 				 "--label: no issue in the store carries label '%s' (labels "

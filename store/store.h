@@ -328,6 +328,8 @@ struct store_selected {
 	size_t n;
 	bool milestone_unknown; /* no issue (at the point) has the milestone */
 	size_t label_unknown;	/* the first label no issue carries, or n_labels */
+	char *label_near;	/* then a label some issue carries that equals it
+				 * but for ASCII case, or NULL */
 };
 /* The issues as at point (0: the store as it is; as store_each_issue_at(),
  * closed ones included) that sel selects, and which of its names no issue

@@ -277,7 +277,7 @@ def one_query(db, m_open, m_all, rng, labels_present, milestones_present, seen):
 
 
 def random_graphs(tmp):
-    seen = {"multi": 0, "milestone": 0, "nonempty": 0, "queries": 0}
+    seen = {"multi": 0, "milestone": 0, "nonempty": 0, "queries": 0, "near": 0}
     for seed in range(1, N_GRAPHS + 1):
         rng = random.Random(seed)
         snap = make(rng, seed)
@@ -305,6 +305,21 @@ def random_graphs(tmp):
             T.check(rc == 2 and ("'%s'" % lab) in err and "label" in err,
                     "seed %d: %s --label %r (no issue carries it) exits 2 naming it (%d: %s)"
                     % (seed, cmd[0], lab, rc, err.strip()[:200]))
+            near = [x for x in labels_present if x.lower() == lab.lower() and lab.isascii()]
+            T.check(("did you mean" in err) == bool(near),
+                    "seed %d: %s --label %r suggests a label differing by case only when one "
+                    "exists (%s)" % (seed, cmd[0], lab, err.strip()[:200]))
+        # a label that differs from a carried one only by case is named
+        for lab in labels_present:
+            other = lab.swapcase()
+            if lab.isascii() and other != lab and other not in labels_present:
+                rc, _, err = run(db, "ready", "--label", other)
+                near = [x for x in labels_present if x.lower() == lab.lower()]
+                T.check(rc == 2 and any("did you mean '%s'?" % x in err for x in near),
+                        "seed %d: --label %r suggests %s (%s)" % (seed, other, near, err.strip()))
+                seen["near"] += 1
+                break
+    T.check(seen["near"] > 2, "the case suggestion was tried: %s" % seen)
     T.check(seen["multi"] > 5 and seen["milestone"] > 3 and seen["nonempty"] > 5,
             "the random scopes include repeated --label, --milestone and proper scopes: %s"
             % seen)

@@ -553,6 +553,9 @@ static void test_select__labels_all_carried_exactly_now_and_at_a_point(void **st
 	assert_int_equal(store_select_issues(s, 0, &o2, &out), 0);
 	assert_int_equal(out.n, 0);
 	assert_int_equal(out.label_unknown, 2);
+	/* BUG is carried by nobody, bug and Bug are: one of them is named */
+	assert_non_null(out.label_near);
+	assert_true(strcmp(out.label_near, "bug") == 0 || strcmp(out.label_near, "Bug") == 0);
 	store_selected_release(&out);
 	o2.n_labels = 2;
 	assert_int_equal(store_select_issues(s, 0, &o2, &out), 0);
@@ -561,6 +564,12 @@ static void test_select__labels_all_carried_exactly_now_and_at_a_point(void **st
 	assert_int_equal(out.label_unknown, 2);
 	store_selected_release(&out);
 	/* an unknown milestone, and no criterion at all: every issue */
+	const char *nocase[] = {"nope"};
+	struct store_selection o4 = {.labels = nocase, .n_labels = 1};
+	assert_int_equal(store_select_issues(s, 0, &o4, &out), 0);
+	assert_int_equal(out.label_unknown, 0);
+	assert_null(out.label_near);
+	store_selected_release(&out);
 	struct store_selection o3 = {.milestone = "v9"};
 	assert_int_equal(store_select_issues(s, 0, &o3, &out), 0);
 	assert_true(out.milestone_unknown);
