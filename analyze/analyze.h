@@ -258,9 +258,12 @@ struct analyze_path_opts {
 	int64_t default_cost;
 	uint32_t to;        /* only paths ending at this node, or ANALYZE_NONE */
 	uint32_t milestone; /* only paths ending at an issue of this milestone, or ANALYZE_NONE */
+	/* per node of g: only paths ending at a node v with ends[v] != 0 (a
+	 * scope's selected issues), or NULL; overrides milestone, not to */
+	const uint8_t *ends;
 };
 
-/* The SPEC's critical path. An empty graph (or no node matching to/milestone)
+/* The SPEC's critical path. An empty graph (or no node matching to/ends/milestone)
  * gives count == 0. ANALYZE_EINVAL when opts->to is not a node of g.
  * Caller frees with analyze_steps_free(). */
 int analyze_critical_path(const struct analyze_graph *g, const struct analyze_condensation *c,
@@ -287,6 +290,16 @@ void analyze_reach_free(struct analyze_reach *r);
 /* Mark (in keep[n], set to 1) the nodes of milestone m and all their
  * transitive blockers. keep is caller-allocated and zeroed by the caller. */
 int analyze_milestone_closure(const struct analyze_graph *g, uint32_t m, uint8_t *keep);
+
+/* A scope (SPEC "Scope") on g: the selected issues are those whose issue
+ * id is in ids[0..n_ids) (strictly ascending; ids that are no node of g
+ * are skipped: closed, or gone). selected[v] = 1 for each selected node
+ * (selected may be NULL), keep[v] = 1 for those and every node that
+ * blocks one transitively; both g->n bytes, caller-allocated, overwritten.
+ * *n_selected (may be NULL): how many nodes are selected. ANALYZE_EINVAL
+ * when ids are not ascending. */
+int analyze_scope(const struct analyze_graph *g, const int64_t *ids, size_t n_ids,
+		  uint8_t *selected, uint8_t *keep, uint32_t *n_selected);
 
 /* Last error message (thread-local). */
 const char *analyze_errmsg(void);

@@ -62,6 +62,10 @@ int analyze_critical_path(const struct analyze_graph *g, const struct analyze_co
 	}
 	if (opts->to != ANALYZE_NONE) {
 		end_ok[c->step_of[opts->to]] = 1;
+	} else if (opts->ends) {
+		for (uint32_t v = 0; v < g->n; v++)
+			if (opts->ends[v])
+				end_ok[c->step_of[v]] = 1;
 	} else if (opts->milestone != ANALYZE_NONE) {
 		for (uint32_t v = 0; v < g->n; v++)
 			if (g->milestone[v] == opts->milestone)

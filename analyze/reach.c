@@ -82,19 +82,12 @@ done:
 	return rc;
 }
 
-int analyze_milestone_closure(const struct analyze_graph *g, uint32_t m, uint8_t *keep)
+/* Mark every transitive blocker of the nodes queue[0..tail) (already
+ * marked in keep); breadth-first, no recursion. */
+static void close_under_blockers(const struct analyze_graph *g, uint8_t *keep, uint32_t *queue,
+				 uint32_t tail)
 {
-	uint32_t *queue = analyze__alloc(g->n, sizeof *queue);
-	uint32_t head = 0, tail = 0;
-	if (!queue)
-		return ANALYZE_ENOMEM;
-	for (uint32_t v = 0; v < g->n; v++) {
-		if (g->milestone[v] == m && !keep[v]) {
-			keep[v] = 1;
-			queue[tail++] = v;
-		}
-	}
-	/* nodes the caller pre-marked are not expanded: the caller zeroes keep */
+	uint32_t head = 0;
 	while (head < tail) {
 		uint32_t x = queue[head++];
 		for (uint32_t e = g->in_off[x]; e < g->in_off[x + 1]; e++) {
@@ -105,6 +98,58 @@ int analyze_milestone_closure(const struct analyze_graph *g, uint32_t m, uint8_t
 			}
 		}
 	}
+}
+
+int analyze_milestone_closure(const struct analyze_graph *g, uint32_t m, uint8_t *keep)
+{
+	uint32_t *queue = analyze__alloc(g->n, sizeof *queue);
+	uint32_t tail = 0;
+	if (!queue)
+		return ANALYZE_ENOMEM;
+	for (uint32_t v = 0; v < g->n; v++) {
+		if (g->milestone[v] == m && !keep[v]) {
+			keep[v] = 1;
+			queue[tail++] = v;
+		}
+	}
+	/* nodes the caller pre-marked are not expanded: the caller zeroes keep */
+	close_under_blockers(g, keep, queue, tail);
+	free(queue);
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int analyze_scope(const struct analyze_graph *g, const int64_t *ids, size_t n_ids,
+		  uint8_t *selected, uint8_t *keep, uint32_t *n_selected)
+{
+	uint32_t *queue = analyze__alloc(g->n, sizeof *queue);
+	uint32_t tail = 0;
+	if (!queue)
+		return analyze__fail(ANALYZE_ENOMEM, "out of memory");
+	for (size_t i = 1; i < n_ids; i++)
+		if (ids[i - 1] >= ids[i]) {
+			free(queue);
+			return analyze__fail(ANALYZE_EINVAL, "scope ids are not ascending");
+		}
+	memset(keep, 0, g->n);
+	if (selected)
+		memset(selected, 0, g->n);
+	for (uint32_t v = 0; v < g->n && n_ids; v++) {
+		if (!bsearch(&g->issue_id[v], ids, n_ids, sizeof *ids, cmp_id))
+			continue;
+		keep[v] = 1;
+		if (selected)
+			selected[v] = 1;
+		queue[tail++] = v;
+	}
+	if (n_selected)
+		*n_selected = tail;
+	close_under_blockers(g, keep, queue, tail);
 	free(queue);
 	return 0;
 }

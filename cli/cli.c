@@ -308,6 +308,18 @@ int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv
 	case CLI_OPT_IGNORE_DEPS:
 		c->ignore_deps = arg;
 		return read_ignore_file(cmd, arg, NULL, NULL);
+	case CLI_OPT_MILESTONE:
+		if (!*arg)
+			return cli_usage(cmd, "--milestone needs a title");
+		c->scope.milestone = arg;
+		return 0;
+	case CLI_OPT_LABEL:
+		if (!*arg)
+			return cli_usage(cmd, "--label needs a label name");
+		if (c->scope.n_labels == CLI_SCOPE_MAX_LABELS)
+			return cli_usage(cmd, "--label: at most %d labels", CLI_SCOPE_MAX_LABELS);
+		c->scope.labels[c->scope.n_labels++] = arg;
+		return 0;
 	default:
 		return cli_bad_option(cmd, ch, argv);
 	}

@@ -38,6 +38,15 @@ struct cli_ctx {
 	const char *db_path;
 };
 
+/* A scope (SPEC "Scope"): --milestone M and --label L (repeatable, every
+ * L carried). The strings borrow from argv. */
+#define CLI_SCOPE_MAX_LABELS 64
+struct cli_scope {
+	const char *milestone; /* NULL: any issue */
+	const char *labels[CLI_SCOPE_MAX_LABELS];
+	size_t n_labels;
+};
+
 /* Options that most commands share; cli_common_* handle them. */
 struct cli_common {
 	bool all_states;
@@ -51,6 +60,7 @@ struct cli_common {
 	int64_t default_cost;
 	unsigned deps;		 /* --deps: ANALYZE_DEPS_* bits (default both) */
 	const char *ignore_deps; /* --ignore-deps FILE (checked when given), or NULL */
+	struct cli_scope scope;	 /* --milestone, --label (commands with CLI_SCOPE_LONGOPTS) */
 };
 
 typedef int (*cli_cmd_fn)(int argc, char **argv, struct cli_ctx *ctx);
@@ -120,6 +130,23 @@ void cli_common_init(struct cli_common *c);
 	"                      links and text (default links,text)\n"                              \
 	"  --ignore-deps FILE  drop each dependency 'A B' (A blocks B) listed in FILE,\n"          \
 	"                      one pair of refs a line, '#' starts a comment\n"
+/* --milestone M and --label L, for the commands that take a scope (path,
+ * render, ready, check, report, changes): cli_common_option() handles
+ * their values into cli_common.scope. */
+#define CLI_OPT_MILESTONE 0x1002
+#define CLI_OPT_LABEL	  0x1003
+#define CLI_SCOPE_LONGOPTS                                                                         \
+	{"milestone", required_argument, NULL, CLI_OPT_MILESTONE},                                 \
+	{                                                                                          \
+		"label", required_argument, NULL, CLI_OPT_LABEL                                    \
+	}
+/* The help lines of those two (the command says what a scope does to
+ * its answer on a line of its own). */
+#define CLI_SCOPE_HELP                                                                             \
+	"  --milestone M       scope: the issues of milestone M and all that blocks\n"             \
+	"                      them transitively\n"                                                \
+	"  --label L           scope: the issues carrying label L (exactly, case\n"                \
+	"                      included); repeated: every L; with --milestone: both\n"
 /* Short options of those; the leading ':' makes getopt_long return ':' for a
  * missing value, so cli_bad_option() can tell it from an unknown option. */
 #define CLI_COMMON_SHORTOPTS ":o:qvh"
@@ -181,6 +208,34 @@ int cli_analyze_error(const char *cmd, int rc);
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
 		    const char *ref, uint32_t *node);
 
+/* ---- the scope (cli/scope.c) ------------------------------------------------ */
+
+/* Whether sc selects anything (--milestone or --label given). */
+bool cli_scope_given(const struct cli_scope *sc);
+
+/* The issues the scope selects as at point (0: the store as it is), by
+ * issue id (store_select_issues()). At point 0 a milestone or label that
+ * no issue of the store carries is a usage error naming it (exit 2).
+ * Returns 0 or prints and returns an exit code; release out with
+ * store_selected_release() (also after a failure). */
+int cli_scope_select(struct store *s, const char *cmd, const struct cli_scope *sc, int64_t point,
+		     struct store_selected *out);
+
+/* Per node of g: *selected the issues of sel, *keep those and their
+ * transitive blockers (analyze_scope()); both malloc'd, caller frees.
+ * Returns 0 or prints and returns an exit code (out of memory). */
+int cli_scope_mark(const char *cmd, const struct store_selected *sel,
+		   const struct analyze_graph *g, uint8_t **selected, uint8_t **keep);
+
+/* Both steps for one graph g loaded from s as at point: with no scope
+ * given *selected and *keep stay NULL (everything is in scope). */
+int cli_scope_nodes(struct store *s, const char *cmd, const struct cli_scope *sc, int64_t point,
+		    const struct analyze_graph *g, uint8_t **selected, uint8_t **keep);
+
+/* A short description of the scope for text output ("milestone v1,
+ * labels 'a' and 'b'") written to fp as safe text; nothing without one. */
+void cli_scope_print(FILE *fp, const struct cli_scope *sc);
+
 /* ---- output ---------------------------------------------------------------- */
 
 /* Output to stdout or, with -o FILE, to FILE.tmp.XXXXXX renamed into place
@@ -217,17 +272,18 @@ bool cli_progress_wanted(const struct cli_common *c);
  * helpers in cmd_check.c. */
 
 /* Everything check and report read: the analysed graph, the graph of every
- * issue (closed-blocked is always read on it), the knots, the scope of
- * --milestone and the findings in it. */
+ * issue (closed-blocked is always read on it), the knots, the scope
+ * (--milestone, --label) and the findings in it. */
 struct cli_findings {
 	struct store *s;
 	struct analyze_graph *g;
 	struct analyze_graph *full;	/* == g when g->all_states */
 	struct analyze_condensation *c; /* of g, computed once for everything below */
 	struct analyze_knots *k;
-	uint32_t milestone; /* index in g, or ANALYZE_NONE */
-	uint8_t *keep;	    /* per node of g, NULL without --milestone */
-	uint8_t *keep_full; /* per node of full, NULL without --milestone */
+	/* the scope, NULL without one: per node of g (of full), the selected
+	 * issues and keep, those with their transitive blockers */
+	uint8_t *selected, *keep;
+	uint8_t *selected_full, *keep_full;
 	struct analyze_findings *f;
 	struct store_counts counts; /* filled by report, not by cli_findings_load */
 };
@@ -236,15 +292,13 @@ struct cli_findings {
  * Returns 0, or prints and returns CLI_EXIT_USAGE. */
 int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask);
 
-/* Open the store, load both graphs, the knots, the --milestone scope
- * (milestone NULL: everything) and the findings. Returns 0 or prints and
- * returns an exit code (an unknown milestone is a usage error). Release
- * with cli_findings_release(), also after a failure. */
-int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
-		      bool all_states, const char *milestone);
-/* The same, following c's --all-states, --deps and --ignore-deps. */
+/* Open the store, load both graphs, the knots, c's scope (none given:
+ * everything) and the findings, following c's --all-states, --deps and
+ * --ignore-deps. Returns 0 or prints and returns an exit code (an unknown
+ * milestone or label is a usage error). Release with
+ * cli_findings_release(), also after a failure. */
 int cli_findings_load_c(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
-			const struct cli_common *c, const char *milestone);
+			const struct cli_common *c);
 /* Release; returns an exit code if closing the store failed, else rc. */
 int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd, int rc);
 
@@ -337,11 +391,12 @@ int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 			 const struct cli_common *c, const struct cli_since *since,
 			 const char *baseline);
 
-/* The SPEC's changes JSON object of s since --since (report's "changes").
- * 0 or prints and returns an exit code; caller puts *out. */
+/* The SPEC's changes JSON object of s since --since (report's "changes"),
+ * c's scope applied to each side. 0 or prints and returns an exit code;
+ * caller puts *out. */
 int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		     const struct cli_common *c, const struct cli_since *since,
-		     const char *milestone, struct json_object **out);
+		     struct json_object **out);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

@@ -339,15 +339,16 @@ int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 static void help(void)
 {
 	printf("usage: issuegraph [--db PATH] changes [--since N|DATE|TIME] [--milestone M]\n"
-	       "                  [--all-states] [--weight W] [--default-cost N]\n"
+	       "                  [--label L]... [--all-states] [--weight W] [--default-cost N]\n"
 	       "                  [--format text|json] [-o FILE] [-q]\n\n"
 	       "What changed in the blocking graph since an earlier history point: knots new,\n"
 	       "changed and resolved, issues unblocked and blocked, conflicts new and resolved,\n"
 	       "issues closed, opened, added and removed, the critical path then and now.\n\n"
 	       "  --since N|DATE|TIME  the N-th point before the latest (default 1), or the\n"
 	       "                       latest point at or before a date YYYY-MM-DD (00:00Z)\n"
-	       "                       or an RFC 3339 time\n"
-	       "  --milestone M        only M's issues and their transitive blockers\n"
+	       "                       or an RFC 3339 time\n" CLI_SCOPE_HELP
+	       "                      (with a scope: each side its own, read with the\n"
+	       "                      milestones and labels of then and of now)\n"
 	       "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	       "  --weight W           count (default), weight or estimate\n"
 	       "  --default-cost N     cost of an issue without a value (default 1)\n"
@@ -361,7 +362,7 @@ struct side {
 	struct analyze_graph *g;
 	struct analyze_condensation *c;
 	struct analyze_knots *k;
-	uint8_t *keep;
+	uint8_t *selected, *keep;
 	struct analyze_findings *f;
 	uint8_t *ready;
 	struct analyze_steps *path;
@@ -374,6 +375,7 @@ static void side_free(struct side *x)
 	analyze_knots_free(x->k);
 	analyze_condensation_free(x->c);
 	analyze_graph_free(x->g);
+	free(x->selected);
 	free(x->keep);
 	free(x->ready);
 	memset(x, 0, sizeof *x);
@@ -409,8 +411,10 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int side_load(struct side *x, struct store *s, const struct cli_common *c, int64_t point,
-		     const char *milestone, const struct id_list *dropped)
+/* Returns 0, -1 when analysis failed (analyze_errmsg()), or an exit code
+ * already reported (the scope). */
+static int side_load(struct side *x, struct store *s, const char *cmd, const struct cli_common *c,
+		     int64_t point, const struct id_list *dropped)
 {
 	struct analyze_load_opts o;
 	if (cli_load_opts(s, "changes", c, c->all_states, &o) != 0)
@@ -424,13 +428,12 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 	uint32_t n = x->g->n ? x->g->n : 1;
 	if (!(x->ready = calloc(n, 1)))
 		return -1;
-	if (milestone) {
-		if (!(x->keep = calloc(n, 1)))
-			return -1;
-		uint32_t m = analyze_find_milestone(x->g, milestone);
-		if (m != ANALYZE_NONE && analyze_milestone_closure(x->g, m, x->keep) != 0)
-			return -1;
-	}
+	/* the scope as it was at the point: its milestones and labels then; at
+	 * the point now, a milestone or label that no issue carries is a
+	 * usage error, as in check */
+	int src = cli_scope_nodes(s, cmd, &c->scope, point, x->g, &x->selected, &x->keep);
+	if (src != 0)
+		return src;
 	if (conflicts_of(x->g, x->k, x->keep, &x->f) != 0)
 		return -1;
 	/* ready: dropped text references are not kept in history; both sides
@@ -449,9 +452,8 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 	struct analyze_path_opts po = {.weight = c->weight,
 				       .default_cost = c->default_cost,
 				       .to = ANALYZE_NONE,
-				       .milestone = ANALYZE_NONE};
-	if (milestone)
-		po.milestone = analyze_find_milestone(x->g, milestone);
+				       .milestone = ANALYZE_NONE,
+				       .ends = x->selected};
 	return analyze_critical_path(x->g, x->c, &po, &x->path) != 0 ? -1 : 0;
 }
 
@@ -729,8 +731,7 @@ static void changes_run_release(struct changes_run *r)
 /* Compute the changes of s since --since; 0 or prints and returns an exit
  * code. Release with changes_run_release(), also after a failure. */
 static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *cmd, struct store *s,
-		       const struct cli_common *c, const struct cli_since *since,
-		       const char *milestone)
+		       const struct cli_common *c, const struct cli_since *since)
 {
 	char why[256];
 	memset(r, 0, sizeof *r);
@@ -739,28 +740,20 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(s));
 		return CLI_EXIT_STORE;
 	}
-	if (side_load(&r->n, s, c, 0, milestone, &r->dropped) != 0) {
+	int lrc = side_load(&r->n, s, cmd, c, 0, &r->dropped);
+	if (lrc > 0)
+		return lrc;
+	if (lrc != 0) {
 		cli_error(cmd, "%s: cannot load the graph: %s", ctx->db_path, analyze_errmsg());
 		return CLI_EXIT_STORE;
-	}
-	if (milestone && r->n.keep) {
-		/* a milestone no issue carries is a usage error, as in check */
-		struct analyze_graph *full = NULL;
-		struct analyze_load_opts o = {.all_states = true};
-		bool known = analyze_find_milestone(r->n.g, milestone) != ANALYZE_NONE;
-		if (!known && analyze_graph_load(&full, s, &o) == 0)
-			known = analyze_find_milestone(full, milestone) != ANALYZE_NONE;
-		analyze_graph_free(full);
-		if (!known)
-			return cli_usage(cmd,
-					 "--milestone: no issue in the store has milestone '%s'",
-					 milestone);
 	}
 	if (!r->then.id) {
 		cli_warn(cmd, "--since: %s", why);
 		return 0;
 	}
-	if (side_load(&r->t, s, c, r->then.id, milestone, &r->dropped) != 0) {
+	if ((lrc = side_load(&r->t, s, cmd, c, r->then.id, &r->dropped)) > 0)
+		return lrc;
+	if (lrc != 0) {
 		cli_error(cmd, "%s: cannot rebuild the point of %s: %s", ctx->db_path, r->then.at,
 			  analyze_errmsg());
 		return CLI_EXIT_STORE;
@@ -784,11 +777,11 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 
 int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		     const struct cli_common *c, const struct cli_since *since,
-		     const char *milestone, struct json_object **out)
+		     struct json_object **out)
 {
 	struct changes_run r;
 	*out = NULL;
-	int rc = changes_run(&r, ctx, cmd, s, c, since, milestone);
+	int rc = changes_run(&r, ctx, cmd, s, c, since);
 	if (rc == 0)
 		*out = changes_json(&r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
 	changes_run_release(&r);
@@ -799,7 +792,7 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
 	    {"since", required_argument, NULL, 'S'},
-	    {"milestone", required_argument, NULL, 'm'},
+	    CLI_SCOPE_LONGOPTS,
 	    {"weight", required_argument, NULL, 'w'},
 	    {"default-cost", required_argument, NULL, 'D'},
 	    CLI_COMMON_LONGOPTS,
@@ -808,7 +801,6 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_common c;
 	cli_common_init(&c);
 	struct cli_since since = {.n = 1};
-	const char *milestone = NULL;
 	int ch, rc;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
@@ -816,11 +808,6 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 		case 'S':
 			if ((rc = cli_parse_since("changes", optarg, &since)) != 0)
 				return rc;
-			break;
-		case 'm':
-			if (!*optarg)
-				return cli_usage("changes", "--milestone needs a title");
-			milestone = optarg;
 			break;
 		case 'w':
 			if (cli_parse_weight(optarg, &c.weight) != 0)
@@ -853,7 +840,7 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 	memset(&r, 0, sizeof r);
 	if ((rc = cli_open_store(ctx, "changes", 0, true, &s)) != 0)
 		return rc;
-	if ((rc = changes_run(&r, ctx, "changes", s, &c, &since, milestone)) != 0)
+	if ((rc = changes_run(&r, ctx, "changes", s, &c, &since)) != 0)
 		goto done;
 	if (!c.quiet) {
 		if ((rc = cli_out_open(&out, "changes", c.output)) != 0)

@@ -88,8 +88,8 @@ struct json_object *cli_finding_json(const struct cli_findings *fc, enum analyze
 static void help(void)
 {
 	printf(
-	    "usage: issuegraph [--db PATH] check [--fail-on LIST] [--milestone M] [--all-states]\n"
-	    "                  [--format text|json] [-o FILE] [-q]\n\n"
+	    "usage: issuegraph [--db PATH] check [--fail-on LIST] [--milestone M] [--label L]...\n"
+	    "                  [--all-states] [--format text|json] [-o FILE] [-q]\n\n"
 	    "List the findings, one line each, and a summary. Exit 1 when a finding\n"
 	    "of a kind named by --fail-on is present, else 0.\n\n"
 	    "Findings:\n"
@@ -99,8 +99,9 @@ static void help(void)
 	    "  new-knots       a knot that is new, or gained issues, since --since or\n"
 	    "                  against --baseline\n"
 	    "  new-conflicts   a conflict that is new since --since or against --baseline\n\n"
-	    "  --fail-on LIST      comma list of the kinds above (default knots)\n"
-	    "  --milestone M       only M's issues and their transitive blockers\n"
+	    "  --fail-on LIST      comma list of the kinds above (default knots)\n" CLI_SCOPE_HELP
+	    "                      (with a scope: a knot with an issue in it, a conflict\n"
+	    "                      or closed-blocked link whose blocked issue is in it)\n"
 	    "  --since N|DATE      the history point new-* compare with (default 1)\n"
 	    "  --baseline FILE     compare new-* with the findings in FILE instead\n"
 	    "  --write-baseline FILE  write the current findings there (check's JSON)\n"
@@ -122,7 +123,7 @@ static void print_refs(FILE *fp, const struct analyze_graph *g, const uint32_t *
 }
 
 static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
-		       const char *milestone)
+		       const struct cli_scope *scope)
 {
 	const struct analyze_findings *f = fc->f;
 	const struct analyze_knots *k = fc->k;
@@ -197,9 +198,9 @@ static void check_text(FILE *fp, const struct cli_findings *fc, unsigned mask,
 	fprintf(fp, "summary: %u finding%s (knots %u, conflicts %u, closed-blocked %u)", total,
 		total == 1 ? "" : "s", f->count[ANALYZE_FINDING_KNOTS],
 		f->count[ANALYZE_FINDING_CONFLICTS], f->count[ANALYZE_FINDING_CLOSED_BLOCKED]);
-	if (milestone) {
-		fputs(" in milestone ", fp);
-		cli_print_safe(fp, milestone);
+	if (cli_scope_given(scope)) {
+		fputs(" in ", fp);
+		cli_scope_print(fp, scope);
 		fputs(" and its blockers", fp);
 	}
 	fputs("; fail on ", fp);
@@ -247,7 +248,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
 	    {"fail-on", required_argument, NULL, 'F'},
-	    {"milestone", required_argument, NULL, 'm'},
+	    CLI_SCOPE_LONGOPTS,
 	    {"since", required_argument, NULL, 'S'},
 	    {"baseline", required_argument, NULL, 'B'},
 	    {"write-baseline", required_argument, NULL, 'W'},
@@ -257,7 +258,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_common c;
 	cli_common_init(&c);
 	unsigned mask = ANALYZE_FINDING_BIT(ANALYZE_FINDING_KNOTS);
-	const char *milestone = NULL, *baseline = NULL, *write_baseline = NULL;
+	const char *baseline = NULL, *write_baseline = NULL;
 	struct cli_since since = {.n = 1};
 	int ch, rc;
 	optind = 0;
@@ -266,11 +267,6 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 		case 'F':
 			if ((rc = cli_parse_fail_on("check", optarg, &mask)) != 0)
 				return rc;
-			break;
-		case 'm':
-			if (!*optarg)
-				return cli_usage("check", "--milestone needs a title");
-			milestone = optarg;
 			break;
 		case 'S':
 			if ((rc = cli_parse_since("check", optarg, &since)) != 0)
@@ -301,7 +297,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct cli_findings fc;
 	struct cli_out out = {0};
-	rc = cli_findings_load_c(&fc, ctx, "check", &c, milestone);
+	rc = cli_findings_load_c(&fc, ctx, "check", &c);
 	if (rc == 0 && (mask & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
 				ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
 		rc = cli_findings_ratchet(&fc, ctx, "check", &c, &since, baseline);
@@ -320,7 +316,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 			cli_print_json(out.fp, o);
 			json_object_put(o);
 		} else {
-			check_text(out.fp, &fc, mask, milestone);
+			check_text(out.fp, &fc, mask, &c.scope);
 		}
 		rc = cli_out_close(&out, "check", true);
 	}

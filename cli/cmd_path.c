@@ -12,8 +12,8 @@
 static void help(void)
 {
 	printf("usage: issuegraph [--db PATH] path [--weight count|weight|estimate]\n"
-	       "                  [--default-cost N] [--to REF | --milestone M] [--all-states]\n"
-	       "                  [--format text|json] [-o FILE] [-q] [-v]\n\n"
+	       "                  [--default-cost N] [--to REF | --milestone M --label L...]\n"
+	       "                  [--all-states] [--format text|json] [-o FILE] [-q] [-v]\n\n"
 	       "The critical path: the chain of blocking links with the largest total cost.\n"
 	       "A knot (issues that block each other in a circle) counts as one step that\n"
 	       "costs the sum of its issues. Among paths of equal cost, the one with the\n"
@@ -24,6 +24,9 @@ static void help(void)
 	       "  --default-cost N    cost of an issue with no weight or estimate (default 1)\n"
 	       "  --to REF            only paths that end at REF\n"
 	       "  --milestone M       only paths that end at an issue of milestone M\n"
+	       "  --label L           only paths that end at an issue carrying label L\n"
+	       "                      (exactly, case included); repeat it for issues with\n"
+	       "                      every L; with --milestone, issues of M with every L\n"
 	       "  --show-confidential show the titles of confidential issues\n"
 	       "  --all-states        analyse closed issues too (default: open issues only)\n"
 	       CLI_DEPS_HELP
@@ -152,7 +155,7 @@ static int safe_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t
 
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
 		      enum analyze_weight w, const struct titles *t, bool show_confidential,
-		      const char *to, const char *milestone)
+		      const char *to, const struct cli_scope *scope)
 {
 	char buf[1024];
 	int refw = 3;
@@ -162,6 +165,13 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		if (n > refw)
 			refw = n;
 	}
+	if (p->count == 0 && cli_scope_given(scope)) {
+		fputs("No critical path: no issue of ", fp);
+		cli_scope_print(fp, scope);
+		fprintf(fp, " is in the analysed graph%s.\n",
+			g->all_states ? "" : " (add --all-states to include closed issues)");
+		return;
+	}
 	if (p->count == 0) {
 		fprintf(fp, "No critical path: the analysed graph has no issues.\n");
 		return;
@@ -170,9 +180,9 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 	if (to) {
 		fputs(" to ", fp);
 		cli_print_safe(fp, to);
-	} else if (milestone) {
-		fputs(" to milestone ", fp);
-		cli_print_safe(fp, milestone);
+	} else if (cli_scope_given(scope)) {
+		fputs(" to ", fp);
+		cli_scope_print(fp, scope);
 	}
 	fprintf(fp, ": %u step%s, cost %lld.\n\n", p->count, p->count == 1 ? "" : "s",
 		(long long)p->total);
@@ -204,13 +214,13 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	    {"weight", required_argument, NULL, 'w'},
 	    {"default-cost", required_argument, NULL, 'd'},
 	    {"to", required_argument, NULL, 't'},
-	    {"milestone", required_argument, NULL, 'M'},
+	    CLI_SCOPE_LONGOPTS,
 	    {"show-confidential", no_argument, NULL, 'C'},
 	    CLI_COMMON_LONGOPTS,
 	    {0},
 	};
 	struct cli_common c;
-	const char *to = NULL, *milestone = NULL;
+	const char *to = NULL;
 	bool show_confidential = false;
 	int ch;
 
@@ -233,9 +243,6 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		case 't':
 			to = optarg;
 			break;
-		case 'M':
-			milestone = optarg;
-			break;
 		case 'C':
 			show_confidential = true;
 			break;
@@ -251,8 +258,9 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind < argc)
 		return cli_usage("path", "unexpected argument '%s'", argv[optind]);
-	if (to && milestone)
-		return cli_usage("path", "--to and --milestone cannot be combined");
+	if (to && cli_scope_given(&c.scope))
+		return cli_usage("path", "--to and --%s cannot be combined",
+				 c.scope.milestone ? "milestone" : "label");
 	if (to) {
 		char *p = NULL;
 		int64_t iid;
@@ -263,8 +271,6 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 					 to);
 		free(p);
 	}
-	if (milestone && !*milestone)
-		return cli_usage("path", "--milestone needs a title");
 
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
@@ -272,6 +278,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	struct titles t = {0};
 	struct cli_out out = {0};
 	struct analyze_condensation *cond = NULL;
+	uint8_t *selected = NULL, *keep = NULL;
 	struct analyze_path_opts po = {
 	    .weight = c.weight,
 	    .default_cost = c.default_cost,
@@ -285,16 +292,10 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	double t1 = now_ms();
 	if (to && (rc = cli_resolve_ref(s, g, "path", to, &po.to)) != 0)
 		goto done;
-	if (milestone) {
-		po.milestone = analyze_find_milestone(g, milestone);
-		if (po.milestone == ANALYZE_NONE) {
-			rc = cli_usage(
-			    "path", "--milestone: no %sissue has milestone '%s'%s",
-			    c.all_states ? "" : "open ", milestone,
-			    c.all_states ? "" : " (add --all-states to include closed issues)");
-			goto done;
-		}
-	}
+	/* the scope's selected issues are where the path may end */
+	if ((rc = cli_scope_nodes(s, "path", &c.scope, 0, g, &selected, &keep)) != 0)
+		goto done;
+	po.ends = selected;
 	int arc = analyze_condense(g, &cond);
 	if (arc == 0)
 		arc = analyze_critical_path(g, cond, &po, &p);
@@ -315,7 +316,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	if (c.json) {
 		ok = path_json(out.fp, g, p, c.weight);
 	} else {
-		path_text(out.fp, g, p, c.weight, &t, show_confidential, to, milestone);
+		path_text(out.fp, g, p, c.weight, &t, show_confidential, to, &c.scope);
 	}
 	if (!ok)
 		cli_error("path", "out of memory (the output is incomplete)");
@@ -329,6 +330,8 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
 done:
 	titles_release(&t);
+	free(selected);
+	free(keep);
 	analyze_steps_free(p);
 	analyze_graph_free(g);
 	return cli_close_store(ctx, "path", s, rc);

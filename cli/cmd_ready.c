@@ -10,7 +10,7 @@
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] ready [--milestone M] [--all-states]\n"
+	printf("usage: issuegraph [--db PATH] ready [--milestone M] [--label L]... [--all-states]\n"
 	       "                  [--deps LIST] [--ignore-deps FILE] [--format text|json]\n"
 	       "                  [-o FILE] [-q] [-v]\n\n"
 	       "The open issues that can start now: not in a knot, blocked by no open\n"
@@ -18,8 +18,8 @@ static void help(void)
 	       "(those are listed apart, as waiting on unreadable blockers). Ranked by how\n"
 	       "many open issues each blocks transitively (most first), then ref; the\n"
 	       "counts are exact up to the size where bottlenecks are, estimated above it\n"
-	       "(the JSON says \"estimated\": true).\n\n"
-	       "  --milestone M       only the ready issues of M and of its transitive blockers\n"
+	       "(the JSON says \"estimated\": true).\n\n" CLI_SCOPE_HELP
+	       "                      (with a scope: only the ready issues in it)\n"
 	       "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
 	       "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
@@ -196,12 +196,11 @@ static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli
 int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-	    {"milestone", required_argument, NULL, 'm'},
+	    CLI_SCOPE_LONGOPTS,
 	    CLI_COMMON_LONGOPTS,
 	    {0},
 	};
 	struct cli_common c;
-	const char *milestone = NULL;
 	int ch;
 
 	cli_common_init(&c);
@@ -211,11 +210,6 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			help();
 			return CLI_EXIT_OK;
-		case 'm':
-			if (!*optarg)
-				return cli_usage("ready", "--milestone needs a title");
-			milestone = optarg;
-			break;
 		default: {
 			int r = cli_common_option(&c, "ready", ch, argv);
 			if (r)
@@ -229,30 +223,13 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
 	struct cli_ready a = {0};
-	uint8_t *keep = NULL;
+	uint8_t *selected = NULL, *keep = NULL;
 	struct cli_out out = {0};
 	int rc = cli_load_analysed(ctx, "ready", &c, &s, &g);
 	if (rc)
 		return rc;
-	if (milestone) {
-		uint32_t m = analyze_find_milestone(g, milestone);
-		if (m == ANALYZE_NONE) {
-			rc = cli_usage("ready",
-				       "--milestone: no issue in the analysed graph has "
-				       "milestone '%s'",
-				       milestone);
-			goto done;
-		}
-		if (!(keep = calloc(g->n ? g->n : 1, 1))) {
-			rc = cli_analyze_error("ready", ANALYZE_ENOMEM);
-			goto done;
-		}
-		int arc = analyze_milestone_closure(g, m, keep);
-		if (arc != 0) {
-			rc = cli_analyze_error("ready", arc);
-			goto done;
-		}
-	}
+	if ((rc = cli_scope_nodes(s, "ready", &c.scope, 0, g, &selected, &keep)) != 0)
+		goto done;
 	int arc = cli_ready_compute(s, g, keep, &a);
 	if (arc == ANALYZE_ERR) {
 		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(s));
@@ -277,6 +254,7 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_NOMEM;
 done:
 	cli_ready_release(&a);
+	free(selected);
 	free(keep);
 	analyze_graph_free(g);
 	return cli_close_store(ctx, "ready", s, rc);

@@ -34,8 +34,8 @@ static void help(void)
 	       "  --focus REF         REF and the issues within --radius links of it, both\n"
 	       "                      what blocks it and what it blocks\n"
 	       "  --radius N          hops from --focus (default %d)\n"
-	       "  --knots-only        only the issues of knots\n"
-	       "  --milestone M       the issues of milestone M and their transitive blockers\n"
+	       "  --knots-only        only the issues of knots\n" CLI_SCOPE_HELP
+	       "                      (the scope is drawn; the critical path ends in it)\n"
 	       "  --max-nodes N       refuse (exit 2) to lay out more than N issues as svg or\n"
 	       "                      png (default %d; 0: no limit). dot's layout time grows\n"
 	       "                      much faster than the graph: measured (bench/render),\n"
@@ -61,7 +61,6 @@ enum {
 	OPT_FOCUS,
 	OPT_RADIUS,
 	OPT_KNOTS_ONLY,
-	OPT_MILESTONE,
 	OPT_MAX_NODES,
 	OPT_WEIGHT,
 	OPT_DEFAULT_COST,
@@ -80,7 +79,7 @@ static const struct option longopts[] = {
     {"focus", required_argument, NULL, OPT_FOCUS},
     {"radius", required_argument, NULL, OPT_RADIUS},
     {"knots-only", no_argument, NULL, OPT_KNOTS_ONLY},
-    {"milestone", required_argument, NULL, OPT_MILESTONE},
+    CLI_SCOPE_LONGOPTS,
     {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
     {"weight", required_argument, NULL, OPT_WEIGHT},
     {"default-cost", required_argument, NULL, OPT_DEFAULT_COST},
@@ -110,7 +109,7 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	static const char *const clusters[] = {"project", "milestone", "none"};
 	struct cli_common common;
 	struct render_opts ro;
-	const char *focus = NULL, *milestone = NULL;
+	const char *focus = NULL;
 	bool radius_given = false;
 	int64_t v;
 	int c, i;
@@ -164,11 +163,6 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_KNOTS_ONLY:
 			ro.knots_only = true;
 			break;
-		case OPT_MILESTONE:
-			if (!*optarg)
-				return cli_usage(CMD, "--milestone needs a milestone title");
-			milestone = optarg;
-			break;
 		case OPT_MAX_NODES:
 			if (cli_parse_int(optarg, 0, UINT32_MAX, &v))
 				return cli_usage(CMD, "--max-nodes: '%s' is not an integer from 0",
@@ -204,7 +198,7 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default: {
-			/* --deps, --ignore-deps, or an error */
+			/* --deps, --ignore-deps, --milestone, --label, or an error */
 			int r = cli_common_option(&common, CMD, c, argv);
 			if (r)
 				return r;
@@ -238,28 +232,24 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 	struct analyze_graph *g = NULL;
 	struct analyze_knots *k = NULL;
 	struct analyze_steps *path = NULL;
-	uint8_t *keep = NULL;
+	uint8_t *keep = NULL, *selected = NULL, *scope = NULL;
 	struct cli_out out = {0};
 	int rc = cli_load_analysed(ctx, CMD, &common, &s, &g);
 	if (rc)
 		return rc;
 	if (focus && (rc = cli_resolve_ref(s, g, CMD, focus, &ro.focus)))
 		goto done;
-	if (milestone) {
-		ro.milestone = analyze_find_milestone(g, milestone);
-		if (ro.milestone == ANALYZE_NONE) {
-			rc = cli_usage(
-			    CMD, "--milestone: no issue in the analysed graph has milestone '%s'%s",
-			    milestone,
-			    common.all_states ? "" : " (closed issues need --all-states)");
-			goto done;
-		}
-	}
+	/* the scope is drawn; the critical path ends at one of its selected issues */
+	if ((rc = cli_scope_nodes(s, CMD, &common.scope, 0, g, &selected, &scope)) != 0)
+		goto done;
+	ro.scope = scope;
+	ro.scope_ends = selected;
 	struct analyze_path_opts po = {
 	    .weight = ro.weight,
 	    .default_cost = ro.default_cost,
 	    .to = ANALYZE_NONE,
-	    .milestone = ro.milestone,
+	    .milestone = ANALYZE_NONE,
+	    .ends = selected,
 	};
 	struct analyze_condensation *cond = NULL;
 	int arc = analyze_condense(g, &cond);
@@ -288,9 +278,9 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 			  "%u issues to draw, more than --max-nodes %u (the %s layout would take "
 			  "minutes)",
 			  count, ro.max_nodes, ro.layout == RENDER_LAYOUT_DOT ? "dot" : "chosen");
-		fprintf(stderr, "Draw less with --focus REF [--radius N], --milestone M or "
-				"--knots-only, use --layout sfdp, or raise --max-nodes "
-				"(--format dot is not limited).\n");
+		fprintf(stderr, "Draw less with --focus REF [--radius N], --milestone M, "
+				"--label L or --knots-only, use --layout sfdp, or raise "
+				"--max-nodes (--format dot is not limited).\n");
 		rc = CLI_EXIT_USAGE;
 		goto done;
 	}
@@ -312,6 +302,8 @@ int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
 		rc = orc;
 done:
 	free(keep);
+	free(selected);
+	free(scope);
 	analyze_steps_free(path);
 	analyze_knots_free(k);
 	analyze_graph_free(g);

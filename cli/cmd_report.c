@@ -17,7 +17,7 @@ static void help(void)
 {
 	printf(
 	    "usage: issuegraph [--db PATH] report [--format markdown|json|junit|html] [-o FILE]\n"
-	    "                  [--fail-on LIST] [--milestone M] [--all-states]\n"
+	    "                  [--fail-on LIST] [--milestone M] [--label L]... [--all-states]\n"
 	    "                  [--weight count|weight|estimate] [--default-cost N]\n"
 	    "                  [--max-nodes N] [--max-rows N] [--show-confidential]\n\n"
 	    "One document with the summary, the knots (witness and suggested cut), the\n"
@@ -31,8 +31,10 @@ static void help(void)
 	    "                       new-conflicts); default: exit 0\n"
 	    "  --since N|DATE|TIME  the history point changes and new-* compare with\n"
 	    "                       (default 1)\n"
-	    "  --baseline FILE      new-* compare with the findings in FILE instead\n"
-	    "  --milestone M        only M's issues and their transitive blockers\n"
+	    "  --baseline FILE      new-* compare with the findings in FILE "
+	    "instead\n" CLI_SCOPE_HELP
+	    "                      (with a scope: the findings as check, the path ends\n"
+	    "                      in it, ready and bottlenecks inside it)\n"
 	    "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --weight W           cost of an issue for the critical path (default count)\n"
 	    "  --default-cost N     cost of an issue without a value (default 1)\n"
@@ -191,9 +193,9 @@ static void put_json(struct cli_jw *w, const char *key, struct json_object *v)
  * false when a value could not be written (out of memory). */
 static bool report_json(FILE *fp, const struct cli_findings *fc, const struct analyze_steps *p,
 			const struct analyze_bottlenecks *b, const struct cli_common *c,
-			const char *milestone, const char *instance, char **seeds,
-			const struct store_fetch_info *fi, unsigned fail_on,
-			struct json_object *changes, const struct cli_ready *ready)
+			const char *instance, char **seeds, const struct store_fetch_info *fi,
+			unsigned fail_on, struct json_object *changes,
+			const struct cli_ready *ready)
 {
 	struct cli_jw jw, *w = &jw;
 	cli_jw_init(w, fp);
@@ -230,7 +232,12 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
 				       json_object_new_int64(fc->f->count[k]));
 	json_object_object_add(sum, "findings", counts);
 	json_object_object_add(sum, "milestone",
-			       milestone ? json_object_new_string(milestone) : NULL);
+			       c->scope.milestone ? json_object_new_string(c->scope.milestone)
+						  : NULL);
+	struct json_object *lj = json_object_new_array();
+	for (size_t i = 0; i < c->scope.n_labels; i++)
+		json_object_array_add(lj, json_object_new_string(c->scope.labels[i]));
+	json_object_object_add(sum, "labels", lj);
 	put_json(w, "summary", sum);
 
 	cli_jw_array_begin(w, "knots");
@@ -436,7 +443,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	    {"fail-on", required_argument, NULL, 'F'},
 	    {"since", required_argument, NULL, 'S'},
 	    {"baseline", required_argument, NULL, 'B'},
-	    {"milestone", required_argument, NULL, 'm'},
+	    CLI_SCOPE_LONGOPTS,
 	    {"all-states", no_argument, NULL, 'a'},
 	    {"weight", required_argument, NULL, 'w'},
 	    {"default-cost", required_argument, NULL, 'd'},
@@ -455,7 +462,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	cli_common_init(&c);
 	enum report_format fmt = FMT_MARKDOWN;
 	unsigned fail_on = 0;
-	const char *milestone = NULL, *baseline = NULL;
+	const char *baseline = NULL;
 	struct cli_since since = {.n = 1};
 	bool show_confidential = false;
 	int64_t max_nodes = RENDER_DEFAULT_MAX_NODES;
@@ -492,11 +499,6 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			if (!*optarg)
 				return cli_usage("report", "--baseline needs a file");
 			baseline = optarg;
-			break;
-		case 'm':
-			if (!*optarg)
-				return cli_usage("report", "--milestone needs a title");
-			milestone = optarg;
 			break;
 		case 'a':
 			c.all_states = true;
@@ -544,7 +546,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			help();
 			return CLI_EXIT_OK;
 		default:
-			/* --deps, --ignore-deps, or an error */
+			/* --deps, --ignore-deps, --milestone, --label, or an error */
 			if ((rc = cli_common_option(&c, "report", ch, argv)) != 0)
 				return rc;
 			break;
@@ -562,10 +564,11 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_facets facets = {0};
 	char *mmd = NULL, *mmd_note = NULL;
 	struct cli_ready rd = {0};
-	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL, *waiting_refs = NULL;
+	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL,
+		 *waiting_refs = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
-	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
+	rc = cli_findings_load_c(&fc, ctx, "report", &c);
 	if (rc == 0 && (fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
 				   ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
 		rc = cli_findings_ratchet(&fc, ctx, "report", &c, &since, baseline);
@@ -577,13 +580,15 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	/* A milestone with no open issue (without --all-states) leaves no path. */
-	if (!milestone || fc.milestone != ANALYZE_NONE) {
+	/* the path ends at a selected issue; a scope with no open issue (without
+	 * --all-states) leaves an empty one */
+	{
 		struct analyze_path_opts po = {
 		    .weight = c.weight,
 		    .default_cost = c.default_cost,
 		    .to = ANALYZE_NONE,
-		    .milestone = fc.milestone,
+		    .milestone = ANALYZE_NONE,
+		    .ends = fc.selected,
 		};
 		int arc = analyze_critical_path(fc.g, fc.c, &po, &path);
 		if (arc != 0) {
@@ -602,9 +607,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	if (fmt == FMT_HTML &&
-	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note,
-			  &drawn)) != 0)
+	if (fmt == FMT_HTML && (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes,
+					     &svg, &note, &drawn)) != 0)
 		goto done;
 	if (fmt == FMT_MARKDOWN &&
 	    (rc = mermaid_block(&fc, path, &c, show_confidential, &mmd, &mmd_note)) != 0)
@@ -646,13 +650,12 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	int wrc = 0;
 	if (fmt == FMT_JSON) {
 		struct json_object *chj = NULL;
-		if ((rc = cli_changes_json(ctx, "report", fc.s, &c, &since, milestone, &chj)) !=
-		    0) {
+		if ((rc = cli_changes_json(ctx, "report", fc.s, &c, &since, &chj)) != 0) {
 			cli_out_close(&out, "report", false);
 			goto done;
 		}
-		bool jok = report_json(out.fp, &fc, path, b, &c, milestone, instance, seeds, &fi,
-				       fail_on, chj, &rd);
+		bool jok =
+		    report_json(out.fp, &fc, path, b, &c, instance, seeds, &fi, fail_on, chj, &rd);
 		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");
 			wrc = CLI_EXIT_NOMEM;
@@ -661,7 +664,9 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		struct render_report r = {
 		    .store = fc.s,
 		    .instance = instance,
-		    .milestone = milestone,
+		    .milestone = c.scope.milestone,
+		    .labels = c.scope.labels,
+		    .n_labels = c.scope.n_labels,
 		    .fetched_at = fi.started_at,
 		    .projects = fc.counts.projects,
 		    .issues_opened = fc.counts.issues_opened,

@@ -1,5 +1,5 @@
 /* What check and report read: the graphs, the condensation, the knots, the
- * --milestone scope and the findings in it (declared in cli.h). */
+ * scope (--milestone, --label) and the findings in it (declared in cli.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,20 +26,10 @@ int cli_parse_fail_on(const char *cmd, const char *list, unsigned *mask)
 	return 0;
 }
 
-int cli_findings_load(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
-		      bool all_states, const char *milestone)
-{
-	struct cli_common c;
-	cli_common_init(&c);
-	c.all_states = all_states;
-	return cli_findings_load_c(fc, ctx, cmd, &c, milestone);
-}
-
 int cli_findings_load_c(struct cli_findings *fc, struct cli_ctx *ctx, const char *cmd,
-			const struct cli_common *c, const char *milestone)
+			const struct cli_common *c)
 {
 	memset(fc, 0, sizeof *fc);
-	fc->milestone = ANALYZE_NONE;
 	/* One read of the store: the graph of every issue (closed-blocked is read
 	 * on it), with c's evidence (--deps, --ignore-deps), and the analysed
 	 * graph taken from it in memory. */
@@ -55,27 +45,20 @@ int cli_findings_load_c(struct cli_findings *fc, struct cli_ctx *ctx, const char
 		if (arc != 0)
 			return cli_analyze_error(cmd, arc);
 	}
-	if (milestone) {
-		uint32_t mf = analyze_find_milestone(fc->full, milestone);
-		if (mf == ANALYZE_NONE)
-			return cli_usage(cmd,
-					 "--milestone: no issue in the store has milestone '%s'",
-					 milestone);
-		fc->keep = calloc(fc->g->n ? fc->g->n : 1, 1);
-		fc->keep_full = calloc(fc->full->n ? fc->full->n : 1, 1);
-		if (!fc->keep || !fc->keep_full) {
-			cli_error(cmd, "out of memory");
-			return CLI_EXIT_NOMEM;
-		}
-		/* Without --all-states the milestone may have closed issues only: then
-		 * nothing of the analysed graph is in scope. */
-		fc->milestone = analyze_find_milestone(fc->g, milestone);
-		if ((fc->milestone != ANALYZE_NONE &&
-		     analyze_milestone_closure(fc->g, fc->milestone, fc->keep) != 0) ||
-		    analyze_milestone_closure(fc->full, mf, fc->keep_full) != 0) {
-			cli_error(cmd, "%s", analyze_errmsg());
-			return CLI_EXIT_STORE;
-		}
+	if (cli_scope_given(&c->scope)) {
+		/* one selection, by issue id, marked on both graphs; without
+		 * --all-states it may hold closed issues only: then nothing of the
+		 * analysed graph is in scope */
+		struct store_selected sel;
+		rc = cli_scope_select(fc->s, cmd, &c->scope, 0, &sel);
+		if (rc == 0)
+			rc = cli_scope_mark(cmd, &sel, fc->g, &fc->selected, &fc->keep);
+		if (rc == 0)
+			rc =
+			    cli_scope_mark(cmd, &sel, fc->full, &fc->selected_full, &fc->keep_full);
+		store_selected_release(&sel);
+		if (rc)
+			return rc;
 	}
 	struct analyze_findings_in in = {
 	    .g = fc->g,
@@ -109,7 +92,9 @@ int cli_findings_release(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 	if (fc->full != fc->g)
 		analyze_graph_free(fc->full);
 	analyze_graph_free(fc->g);
+	free(fc->selected);
 	free(fc->keep);
+	free(fc->selected_full);
 	free(fc->keep_full);
 	rc = cli_close_store(ctx, cmd, fc->s, rc);
 	memset(fc, 0, sizeof *fc);

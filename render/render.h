@@ -57,7 +57,7 @@ enum render_cluster {
 /*
  * Which nodes of the analysed graph are drawn. The analysed graph already
  * holds only open issues unless it was loaded with all_states.
- * Filters combine: focus, knots_only and milestone each narrow the set
+ * Filters combine: focus, knots_only, milestone and scope each narrow the set
  * (intersection). RENDER_SELECT_NODES and RENDER_SELECT_OVERVIEW replace
  * the filters.
  */
@@ -89,6 +89,12 @@ struct render_opts {
 	uint32_t radius;    /* hops from focus, both directions */
 	bool knots_only;    /* only knot members */
 	uint32_t milestone; /* milestone index (its issues + transitive blockers), or ANALYZE_NONE */
+	/* A scope (SPEC "Scope", computed by the caller with analyze_scope()),
+	 * per node of g, borrowed; NULL: none. scope: the selected issues and
+	 * their transitive blockers, the nodes drawn; scope_ends: the selected
+	 * issues, where the computed critical path must end. */
+	const uint8_t *scope;
+	const uint8_t *scope_ends;
 	/* RENDER_SELECT_NODES: g->n flags, borrowed */
 	const uint8_t *nodes;
 
@@ -97,7 +103,8 @@ struct render_opts {
 	uint32_t max_nodes;
 
 	/* The critical path, when render computes it (path == NULL below).
-	 * With a milestone filter the path is restricted to end in it. */
+	 * With a milestone filter the path is restricted to end in it, with
+	 * scope_ends at one of those. */
 	enum analyze_weight weight;
 	int64_t default_cost;
 
@@ -221,6 +228,8 @@ char *render_safe_url(const char *url);
 struct render_report {
 	const char *instance;   /* the GitLab URL, or NULL */
 	const char *milestone;  /* --milestone scope, or NULL */
+	const char *const *labels; /* --label scope: every one carried (n_labels) */
+	size_t n_labels;
 	const char *fetched_at; /* start of the last fetch, or NULL */
 	int64_t projects, issues_opened, issues_closed, links_blocks, links_relates;
 	enum analyze_weight weight;

@@ -143,7 +143,8 @@ static const char script[] =
     " st.textContent=q===''?'':(hits+' in the diagram, '+listed+' in the lists'+"
     "(hits+listed?'':' (no issue matches)'));\n"
     " if(firstNode&&svg){centerOn(firstNode);}\n"
-    " else if(first&&first.scrollIntoView){first.scrollIntoView({block:'center',inline:'center'});}\n"
+    " else "
+    "if(first&&first.scrollIntoView){first.scrollIntoView({block:'center',inline:'center'});}\n"
     "}\n"
     "box.addEventListener('input',search);\n"
     "box.addEventListener('keydown',function(ev){if(ev.key==='Enter'){ev.preventDefault();"
@@ -730,7 +731,8 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_attr(&h, "rel", "icon");
 	h_attr(&h, "href", "data:,");
 	h_end_void(&h);
-	h_elem(&h, "title", r->milestone ? "issuegraph report (milestone)" : "issuegraph report");
+	h_elem(&h, "title",
+	       r->milestone || r->n_labels ? "issuegraph report (scope)" : "issuegraph report");
 	h_start(&h, "style");
 	chk(&h, xmlTextWriterWriteRaw(h.w, BAD_CAST css));
 	h_end(&h);
@@ -745,9 +747,18 @@ int render_report_html(FILE *out, const struct render_report *r)
 	if (r->fetched_at)
 		h_textf(&h, "%slast fetch started %s", r->instance ? " \u00b7 " : "",
 			r->fetched_at);
-	if (r->milestone)
-		h_textf(&h, " \u00b7 scope: milestone %s and its transitive blockers",
-			r->milestone);
+	if (r->milestone || r->n_labels) {
+		h_textf(&h, " \u00b7 scope:");
+		if (r->milestone)
+			h_textf(&h, " milestone %s", r->milestone);
+		for (size_t i = 0; i < r->n_labels; i++)
+			h_textf(&h, "%s%s",
+				i		  ? " and "
+				: r->n_labels > 1 ? " with labels "
+						  : " with label ",
+				r->labels[i]);
+		h_textf(&h, " and its transitive blockers");
+	}
 	h_end(&h);
 	h_end(&h);
 

@@ -108,10 +108,22 @@ static void md_summary(struct md *m)
 	}
 	if (r->instance || r->fetched_at)
 		fputs("\n\n", fp);
-	if (r->milestone) {
-		fputs("Scope: the issues of milestone **", fp);
-		md_text(m, r->milestone);
-		fputs("** and their transitive blockers.\n\n", fp);
+	if (r->milestone || r->n_labels) {
+		fputs("Scope: the issues", fp);
+		if (r->milestone) {
+			fputs(" of milestone **", fp);
+			md_text(m, r->milestone);
+			fputs("**", fp);
+		}
+		for (size_t i = 0; i < r->n_labels; i++) {
+			fputs(i			? " and **"
+			      : r->n_labels > 1 ? " with labels **"
+						: " with label **",
+			      fp);
+			md_text(m, r->labels[i]);
+			fputs("**", fp);
+		}
+		fputs(" and their transitive blockers.\n\n", fp);
 	}
 	fputs("## Summary\n\n| | |\n| :--- | ---: |\n", fp);
 	fprintf(fp, "| Projects | %lld |\n", (long long)r->projects);

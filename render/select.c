@@ -1,4 +1,4 @@
-/* Choosing which nodes are drawn: filters (focus, knots, milestone) and the
+/* Choosing which nodes are drawn: filters (focus, knots, milestone, scope) and the
  * overview that reports fall back to. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,6 +109,10 @@ static int select_filters(const struct analyze_graph *g, const struct analyze_kn
 			if (!tmp[v])
 				keep[v] = 0;
 	}
+	if (o->scope)
+		for (uint32_t v = 0; v < g->n; v++)
+			if (!o->scope[v])
+				keep[v] = 0;
 done:
 	free(tmp);
 	return rc;
@@ -158,6 +162,7 @@ int render_analysis(const struct render_input *in, const struct render_opts *o,
 		    .default_cost = o->default_cost,
 		    .to = ANALYZE_NONE,
 		    .milestone = o->select == RENDER_SELECT_FILTERS ? o->milestone : ANALYZE_NONE,
+		    .ends = o->select == RENDER_SELECT_FILTERS ? o->scope_ends : NULL,
 		};
 		if (analyze_critical_path(in->g, NULL, &po, own_path)) {
 			analyze_knots_free(*own_k);

@@ -315,6 +315,28 @@ typedef int (*store_issue_change_cb)(void *ctx, const struct store_issue_change 
 int store_history_each_issue_change(struct store *s, int64_t point, store_issue_change_cb cb,
 				    void *ctx);
 
+/* ---- selecting issues (store/select.c) --------------------------------------- */
+/* A scope's selection: the issues of a milestone that carry every label. */
+struct store_selection {
+	const char *milestone;	   /* title, compared bytewise; NULL: any issue */
+	const char *const *labels; /* each carried, compared bytewise (case too) */
+	size_t n_labels;
+};
+struct store_selected {
+	int64_t *ids; /* ascending; release with store_selected_release() */
+	size_t n;
+	bool milestone_unknown; /* no issue (at the point) has the milestone */
+	size_t label_unknown;	/* the first label no issue carries, or n_labels */
+	char *label_near;	/* then a label some issue carries that equals it
+				 * but for ASCII case, or NULL */
+};
+/* The issues as at point (0: the store as it is; as store_each_issue_at(),
+ * closed ones included) that sel selects, and which of its names no issue
+ * carries at all. Returns 0 or a store status. */
+int store_select_issues(struct store *s, int64_t point, const struct store_selection *sel,
+			struct store_selected *out);
+void store_selected_release(struct store_selected *sel);
+
 /* Free-form key/value metadata (the instance, fetch marks, ...).
  * store_meta_get: *out NULL if the key is absent; caller frees.
  * store_meta_set: value NULL removes the key. */

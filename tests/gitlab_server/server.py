@@ -463,6 +463,16 @@ class GitLabData:
             self.issues[iid]["due_date"] = due
             self._touch(iid)
             return {"issue": iid, "updated_at": self.issues[iid]["updated_at"]}
+        if kind == "set_labels":
+            iid = op.get("issue")
+            labels = op.get("labels")
+            if iid not in self.issues:
+                raise DataError("no issue %r" % iid)
+            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+                raise DataError("labels must be a list of strings")
+            self.issues[iid]["labels"] = list(labels)
+            self._touch(iid)
+            return {"issue": iid, "updated_at": self.issues[iid]["updated_at"]}
         if kind == "add_issue":
             issue = op.get("issue")
             if not isinstance(issue, dict):

@@ -706,6 +706,67 @@ static void test_closure__milestone_and_its_transitive_blockers(void **state)
 	analyze_graph_free(g);
 }
 
+static void test_scope__selected_ids_and_their_transitive_blockers(void **state)
+{
+	(void)state;
+	/* 0 -> 1 -> 2, 3 -> 4, 5 <-> 6 (a knot) -> 7; issue ids are node + 1 */
+	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {3, 4}, {5, 6}, {6, 5}, {6, 7}};
+	struct analyze_graph *g = mk(8, e, N_EDGES(e));
+	uint8_t sel[8], keep[8];
+	uint32_t n = 99;
+	/* ids 2 (node 1) and 8 (node 7); 42 is no node (closed, or gone) */
+	static const int64_t ids[] = {2, 8, 42};
+	assert_int_equal(analyze_scope(g, ids, 3, sel, keep, &n), 0);
+	static const uint8_t want_sel[8] = {0, 1, 0, 0, 0, 0, 0, 1};
+	static const uint8_t want_keep[8] = {1, 1, 0, 0, 0, 1, 1, 1};
+	assert_memory_equal(sel, want_sel, 8);
+	assert_memory_equal(keep, want_keep, 8);
+	assert_int_equal(n, 2);
+	/* what the caller left in the arrays does not count */
+	memset(sel, 1, sizeof sel);
+	memset(keep, 1, sizeof keep);
+	assert_int_equal(analyze_scope(g, NULL, 0, sel, keep, &n), 0);
+	static const uint8_t none[8] = {0};
+	assert_memory_equal(sel, none, 8);
+	assert_memory_equal(keep, none, 8);
+	assert_int_equal(n, 0);
+	/* selected may be NULL; the ids must ascend */
+	static const int64_t one[] = {5};
+	assert_int_equal(analyze_scope(g, one, 1, NULL, keep, NULL), 0);
+	static const uint8_t want_one[8] = {0, 0, 0, 1, 1, 0, 0, 0};
+	assert_memory_equal(keep, want_one, 8);
+	static const int64_t unsorted[] = {5, 2};
+	assert_int_equal(analyze_scope(g, unsorted, 2, sel, keep, NULL), ANALYZE_EINVAL);
+	analyze_graph_free(g);
+}
+
+static void test_path__ends_restrict_the_end_over_milestone(void **state)
+{
+	(void)state;
+	/* 0 -> 1 -> 2 -> 3, 4 -> 2, 5 -> 6 */
+	static const uint32_t e[][2] = {{0, 1}, {1, 2}, {2, 3}, {4, 2}, {5, 6}};
+	struct analyze_graph *g = mk(7, e, N_EDGES(e));
+	g->milestone[3] = 0;
+	uint8_t ends[7] = {0, 0, 0, 0, 0, 0, 1};
+	struct analyze_path_opts o = {.weight = ANALYZE_WEIGHT_COUNT,
+				      .default_cost = 1,
+				      .to = ANALYZE_NONE,
+				      .milestone = 0,
+				      .ends = ends};
+	struct analyze_steps *p = NULL;
+	assert_int_equal(analyze_critical_path(g, NULL, &o, &p), 0);
+	assert_int_equal(p->count, 2);
+	assert_int_equal(p->nodes[0], 5);
+	assert_int_equal(p->nodes[1], 6);
+	analyze_steps_free(p);
+	/* no selected node in the graph: no path */
+	memset(ends, 0, sizeof ends);
+	assert_int_equal(analyze_critical_path(g, NULL, &o, &p), 0);
+	assert_int_equal(p->count, 0);
+	analyze_steps_free(p);
+	analyze_graph_free(g);
+}
+
 /* ---- large graphs: no recursion ---------------------------------------------------- */
 
 static void test_large__million_chain_and_ring(void **state)
@@ -781,6 +842,8 @@ int main(void)
 	    cmocka_unit_test(test_order__kahn_smallest_ready_first_knots_as_one),
 	    cmocka_unit_test(test_blockers__distance_then_ref_and_reverse),
 	    cmocka_unit_test(test_closure__milestone_and_its_transitive_blockers),
+	    cmocka_unit_test(test_scope__selected_ids_and_their_transitive_blockers),
+	    cmocka_unit_test(test_path__ends_restrict_the_end_over_milestone),
 	    cmocka_unit_test(test_large__million_chain_and_ring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -499,6 +499,89 @@ static void test_history__lists_issues_added_removed_closed_and_opened(void **st
 	store_close(s);
 }
 
+static void put_labelled(struct store *s, int64_t id, const char *milestone, const char *labels)
+{
+	struct store_issue i = {.id = id,
+				.project_id = 1,
+				.iid = id,
+				.title = "t",
+				.milestone_title = milestone,
+				.labels_json = labels};
+	assert_int_equal(store_put_issue(s, &i), 0);
+}
+
+static void test_select__labels_all_carried_exactly_now_and_at_a_point(void **state)
+{
+	(void)state;
+	struct store *s = open_new("select.db");
+	struct store_project p1 = {1, "g/a", NULL};
+	assert_int_equal(store_put_project(s, &p1), 0);
+	put_labelled(s, 1, "v1", "[\"bug\",\"ui\"]");
+	put_labelled(s, 2, NULL, "[\"Bug\",\"ui\"]"); /* case differs */
+	put_labelled(s, 3, "v1", "[\"bug\"]");
+	put_labelled(s, 4, "v2", "[\"b\\u00fcg x\",\"bug\",\"ui\"]");
+	put_labelled(s, 5, NULL, "[]");
+	fetch_done(s, 0, 60, "o");
+	put_labelled(s, 3, "v1", "[\"bug\",\"ui\"]"); /* gains ui after point 1 */
+	put_labelled(s, 1, "v2", "[\"bug\"]");	      /* loses ui, changes milestone */
+
+	const char *bug_ui[] = {"bug", "ui"};
+	struct store_selection sel = {.labels = bug_ui, .n_labels = 2};
+	struct store_selected out;
+	assert_int_equal(store_select_issues(s, 0, &sel, &out), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.ids[0], 3);
+	assert_int_equal(out.ids[1], 4);
+	assert_false(out.milestone_unknown);
+	assert_int_equal(out.label_unknown, 2);
+	store_selected_release(&out);
+	/* as at point 1: the labels then */
+	assert_int_equal(store_select_issues(s, 1, &sel, &out), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.ids[0], 1);
+	assert_int_equal(out.ids[1], 4);
+	store_selected_release(&out);
+	/* with a milestone: both must hold */
+	sel.milestone = "v1";
+	assert_int_equal(store_select_issues(s, 1, &sel, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.ids[0], 1);
+	store_selected_release(&out);
+	/* unicode and a space, bytewise; a label nobody carries is named */
+	const char *odd[] = {"ui", "b\xc3\xbcg x", "BUG"};
+	struct store_selection o2 = {.labels = odd, .n_labels = 3};
+	assert_int_equal(store_select_issues(s, 0, &o2, &out), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(out.label_unknown, 2);
+	/* BUG is carried by nobody, bug and Bug are: one of them is named */
+	assert_non_null(out.label_near);
+	assert_true(strcmp(out.label_near, "bug") == 0 || strcmp(out.label_near, "Bug") == 0);
+	store_selected_release(&out);
+	o2.n_labels = 2;
+	assert_int_equal(store_select_issues(s, 0, &o2, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.ids[0], 4);
+	assert_int_equal(out.label_unknown, 2);
+	store_selected_release(&out);
+	/* an unknown milestone, and no criterion at all: every issue */
+	const char *nocase[] = {"nope"};
+	struct store_selection o4 = {.labels = nocase, .n_labels = 1};
+	assert_int_equal(store_select_issues(s, 0, &o4, &out), 0);
+	assert_int_equal(out.label_unknown, 0);
+	assert_null(out.label_near);
+	store_selected_release(&out);
+	struct store_selection o3 = {.milestone = "v9"};
+	assert_int_equal(store_select_issues(s, 0, &o3, &out), 0);
+	assert_true(out.milestone_unknown);
+	assert_int_equal(out.n, 0);
+	store_selected_release(&out);
+	struct store_selection all = {0};
+	assert_int_equal(store_select_issues(s, 0, &all, &out), 0);
+	assert_int_equal(out.n, 5);
+	store_selected_release(&out);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +592,7 @@ int main(void)
 	    cmocka_unit_test(test_history__baselines_on_first_point_new_options_and_import),
 	    cmocka_unit_test(test_history__lists_issues_added_removed_closed_and_opened),
 	    cmocka_unit_test(test_history__imports_record_their_differences_exactly),
+	    cmocka_unit_test(test_select__labels_all_carried_exactly_now_and_at_a_point),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
