@@ -18,6 +18,7 @@
 
 struct json_object;
 struct render_facet;
+struct render_since;
 
 /* The SPEC's exit codes. */
 enum cli_exit {
@@ -342,6 +343,19 @@ int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		     const struct cli_common *c, const struct cli_since *since,
 		     const char *milestone, struct json_object **out);
+
+/* The same answer for the report's markdown and HTML "Since" section:
+ * out->since names issues as nodes of full (every issue now). Computed by
+ * the same code as the JSON. 0 or prints and returns an exit code;
+ * release with cli_changes_view_release(), also after a failure. */
+struct cli_changes_view {
+	const struct render_since *since; /* in priv */
+	void *priv;
+};
+int cli_changes_view(struct cli_changes_view *out, struct cli_ctx *ctx, const char *cmd,
+		     struct store *s, const struct cli_common *c, const struct cli_since *since,
+		     const char *milestone, const struct analyze_graph *full);
+void cli_changes_view_release(struct cli_changes_view *v);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "render.h"
 
 /* ---- --since ------------------------------------------------------------------ */
 
@@ -707,6 +708,7 @@ static void changes_text(FILE *fp, const struct cli_point *then, const struct cl
 /* Everything changes computes; the then side is empty without a point. */
 struct changes_run {
 	struct cli_point then, now;
+	char why[256]; /* then.id 0: why there is nothing to compare */
 	struct side t, n;
 	struct analyze_changes *chg;
 	struct change_lists cl;
@@ -732,9 +734,8 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 		       const struct cli_common *c, const struct cli_since *since,
 		       const char *milestone)
 {
-	char why[256];
 	memset(r, 0, sizeof *r);
-	if (cli_resolve_since(s, since, &r->then, &r->now, why, sizeof why) != 0 ||
+	if (cli_resolve_since(s, since, &r->then, &r->now, r->why, sizeof r->why) != 0 ||
 	    store_each_text_dropped(s, on_dropped, &r->dropped) != 0) {
 		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(s));
 		return CLI_EXIT_STORE;
@@ -757,7 +758,7 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 					 milestone);
 	}
 	if (!r->then.id) {
-		cli_warn(cmd, "--since: %s", why);
+		cli_warn(cmd, "--since: %s", r->why);
 		return 0;
 	}
 	if (side_load(&r->t, s, c, r->then.id, milestone, &r->dropped) != 0) {
@@ -793,6 +794,184 @@ int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		*out = changes_json(&r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
 	changes_run_release(&r);
 	return rc;
+}
+
+/* The report's view: the run it borrows from and the arrays it fills. */
+struct view_store {
+	struct changes_run r;
+	struct render_since rs;
+	struct render_since_issue *issues;
+	uint32_t *off;
+	uint32_t *map; /* scratch: nodes of a side -> nodes of full */
+};
+
+struct view_fill {
+	struct render_since_issue *issues;
+	uint32_t *off;
+	uint32_t ni, no;
+};
+
+static void fill_begin(struct view_fill *f, struct render_since_list *l)
+{
+	l->v = f->issues;
+	l->off = f->off + f->no;
+	l->n = 0;
+	f->off[f->no] = f->ni;
+}
+
+/* Close the item started at the last offset. */
+static void fill_item(struct view_fill *f, struct render_since_list *l)
+{
+	l->n++;
+	f->off[++f->no] = f->ni;
+}
+
+static void fill_node(struct view_fill *f, const struct analyze_graph *g, const uint32_t *map,
+		      uint32_t v)
+{
+	f->issues[f->ni++] =
+	    (struct render_since_issue){g->project_path[g->project[v]], g->iid[v], map[v]};
+}
+
+static void fill_nodes(struct view_fill *f, struct render_since_list *l,
+		       const struct analyze_graph *g, const uint32_t *map, const uint32_t *v,
+		       uint32_t n)
+{
+	fill_begin(f, l);
+	for (uint32_t i = 0; i < n; i++) {
+		fill_node(f, g, map, v[i]);
+		fill_item(f, l);
+	}
+}
+
+static void fill_knots(struct view_fill *f, struct render_since_list *l, const struct side *x,
+		       const uint32_t *map, const uint32_t *kn, uint32_t n)
+{
+	fill_begin(f, l);
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t j = x->k->member_off[kn[i]]; j < x->k->member_off[kn[i] + 1]; j++)
+			fill_node(f, x->g, map, x->k->members[j]);
+		fill_item(f, l);
+	}
+}
+
+static void fill_conflicts(struct view_fill *f, struct render_since_list *l,
+			   const struct analyze_graph *g, const uint32_t *map,
+			   const struct analyze_edge *e, uint32_t n)
+{
+	fill_begin(f, l);
+	for (uint32_t i = 0; i < n; i++) {
+		fill_node(f, g, map, e[i].from);
+		fill_node(f, g, map, e[i].to);
+		fill_item(f, l);
+	}
+}
+
+static void fill_refs(struct view_fill *f, struct render_since_list *l,
+		      const struct analyze_graph *full, const struct ref_list *rl)
+{
+	fill_begin(f, l);
+	for (size_t i = 0; i < rl->n; i++) {
+		char ref[600];
+		uint32_t v = ANALYZE_NONE;
+		snprintf(ref, sizeof ref, "%s#%lld", rl->v[i].path, (long long)rl->v[i].iid);
+		if (analyze_find_ref(full, ref, &v, NULL) != 0)
+			v = ANALYZE_NONE;
+		f->issues[f->ni++] = (struct render_since_issue){rl->v[i].path, rl->v[i].iid, v};
+		fill_item(f, l);
+	}
+}
+
+void cli_changes_view_release(struct cli_changes_view *v)
+{
+	struct view_store *vs = v ? v->priv : NULL;
+	if (vs) {
+		changes_run_release(&vs->r);
+		free(vs->issues);
+		free(vs->off);
+		free(vs->map);
+		free(vs);
+	}
+	if (v)
+		memset(v, 0, sizeof *v);
+}
+
+int cli_changes_view(struct cli_changes_view *out, struct cli_ctx *ctx, const char *cmd,
+		     struct store *s, const struct cli_common *c, const struct cli_since *since,
+		     const char *milestone, const struct analyze_graph *full)
+{
+	memset(out, 0, sizeof *out);
+	struct view_store *vs = calloc(1, sizeof *vs);
+	if (!vs) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	out->priv = vs;
+	int rc = changes_run(&vs->r, ctx, cmd, s, c, since, milestone);
+	if (rc != 0)
+		return rc;
+	struct changes_run *r = &vs->r;
+	struct render_since *rs = &vs->rs;
+	out->since = rs;
+	rs->now_at = r->now.id ? r->now.at : NULL;
+	rs->cost_now = r->n.path ? r->n.path->total : 0;
+	rs->steps_now = r->n.path ? r->n.path->count : 0;
+	if (!r->chg) {
+		rs->why = r->why;
+		return 0;
+	}
+	const struct analyze_changes *ch = r->chg;
+	rs->then_at = r->then.at;
+	rs->cost_then = r->t.path ? r->t.path->total : 0;
+	rs->steps_then = r->t.path ? r->t.path->count : 0;
+	/* sizes: every issue named, and one offset per item and per list */
+	size_t ni = 0, items = 0;
+	const uint32_t *kn[] = {ch->knots_new, ch->knots_changed, ch->knots_resolved};
+	const uint32_t nk[] = {ch->n_new, ch->n_changed, ch->n_resolved};
+	for (int i = 0; i < 3; i++) {
+		const struct side *x = i == 2 ? &r->t : &r->n;
+		for (uint32_t j = 0; j < nk[i]; j++)
+			ni += x->k->member_off[kn[i][j] + 1] - x->k->member_off[kn[i][j]];
+		items += nk[i];
+	}
+	size_t nr = ch->n_unblocked + ch->n_blocked + r->cl.closed.n + r->cl.opened.n +
+		    r->cl.added.n + r->cl.removed.n;
+	size_t nc = (size_t)ch->n_conflicts_new + ch->n_conflicts_resolved;
+	ni += nr + 2 * nc;
+	items += nr + nc + RENDER_SINCE_KINDS;
+	uint32_t gn = r->n.g->n > r->t.g->n ? r->n.g->n : r->t.g->n;
+	vs->issues = malloc((ni ? ni : 1) * sizeof *vs->issues);
+	vs->off = malloc(items * sizeof *vs->off);
+	vs->map = malloc((gn ? gn : 1) * sizeof *vs->map);
+	if (!vs->issues || !vs->off || !vs->map) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	struct view_fill f = {vs->issues, vs->off, 0, 0};
+	struct render_since_list *l = rs->lists;
+	if (analyze_node_map(r->t.g, full, vs->map) != 0)
+		goto oom;
+	fill_knots(&f, &l[RENDER_SINCE_KNOTS_RESOLVED], &r->t, vs->map, ch->knots_resolved,
+		   ch->n_resolved);
+	fill_conflicts(&f, &l[RENDER_SINCE_CONFLICTS_RESOLVED], r->t.g, vs->map,
+		       ch->conflicts_resolved, ch->n_conflicts_resolved);
+	if (analyze_node_map(r->n.g, full, vs->map) != 0)
+		goto oom;
+	fill_knots(&f, &l[RENDER_SINCE_KNOTS_NEW], &r->n, vs->map, ch->knots_new, ch->n_new);
+	fill_knots(&f, &l[RENDER_SINCE_KNOTS_CHANGED], &r->n, vs->map, ch->knots_changed,
+		   ch->n_changed);
+	fill_nodes(&f, &l[RENDER_SINCE_UNBLOCKED], r->n.g, vs->map, ch->unblocked, ch->n_unblocked);
+	fill_nodes(&f, &l[RENDER_SINCE_BLOCKED], r->n.g, vs->map, ch->blocked, ch->n_blocked);
+	fill_conflicts(&f, &l[RENDER_SINCE_CONFLICTS_NEW], r->n.g, vs->map, ch->conflicts_new,
+		       ch->n_conflicts_new);
+	fill_refs(&f, &l[RENDER_SINCE_CLOSED], full, &r->cl.closed);
+	fill_refs(&f, &l[RENDER_SINCE_OPENED], full, &r->cl.opened);
+	fill_refs(&f, &l[RENDER_SINCE_ADDED], full, &r->cl.added);
+	fill_refs(&f, &l[RENDER_SINCE_REMOVED], full, &r->cl.removed);
+	return 0;
+oom:
+	cli_error(cmd, "%s", analyze_errmsg());
+	return CLI_EXIT_NOMEM;
 }
 
 int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)

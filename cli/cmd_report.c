@@ -565,6 +565,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL, *waiting_refs = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
+	struct cli_changes_view since_view = {0};
 	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
 	if (rc == 0 && (fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
 				   ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
@@ -641,6 +642,10 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		waiting_refs[i] = rd.waiting[i].count;
 	}
 
+	if ((fmt == FMT_MARKDOWN || fmt == FMT_HTML) &&
+	    (rc = cli_changes_view(&since_view, ctx, "report", fc.s, &c, &since, milestone,
+				   fc.full)) != 0)
+		goto done;
 	if ((rc = cli_out_open(&out, "report", c.output)) != 0)
 		goto done;
 	int wrc = 0;
@@ -697,6 +702,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .waiting_node = waiting_node,
 		    .waiting_refs = waiting_refs,
 		    .n_waiting = rd.n_waiting,
+		    .since = since_view.since,
 		};
 		if (fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &r);
@@ -727,5 +733,6 @@ done:
 	free(ready_node);
 	cli_ready_release(&rd);
 	cli_facets_release(&facets);
+	cli_changes_view_release(&since_view);
 	return cli_findings_release(&fc, ctx, "report", rc);
 }
