@@ -26,6 +26,10 @@ static void help(void)
 	    "  --format F           markdown (default; paste into an issue or MR comment),\n"
 	    "                       json, junit (GitLab's test report), html (one\n"
 	    "                       self-contained page with the diagram and a search box)\n"
+	    "                       markdown and html show what changed since --since;\n"
+	    "                       junit has a test case per new knot and new conflict,\n"
+	    "                       failed only when --fail-on names new-knots or\n"
+	    "                       new-conflicts\n"
 	    "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
 	    "                       (knots, conflicts, closed-blocked, new-knots,\n"
 	    "                       new-conflicts); default: exit 0\n"
@@ -567,8 +571,18 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_out out = {0};
 	struct cli_changes_view since_view = {0};
 	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
-	if (rc == 0 && (fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
-				   ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
+	bool ratchet = fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
+				  ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS));
+	/* junit lists new knots and conflicts (passed unless --fail-on names
+	 * them) when there is something to compare with */
+	if (rc == 0 && !ratchet && fmt == FMT_JUNIT) {
+		struct cli_point then, now;
+		char why[256];
+		ratchet =
+		    baseline ||
+		    (cli_resolve_since(fc.s, &since, &then, &now, why, sizeof why) == 0 && then.id);
+	}
+	if (rc == 0 && ratchet)
 		rc = cli_findings_ratchet(&fc, ctx, "report", &c, &since, baseline);
 	if (rc)
 		goto done;
