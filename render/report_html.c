@@ -428,7 +428,7 @@ static void h_summary(struct ht *h)
 	h_end(h);
 	if (r->fail_on) {
 		bool failed = false;
-		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++) /* new-* gate too */
 			failed |= (r->fail_on & ANALYZE_FINDING_BIT(k)) && r->findings->count[k];
 		h_start(h, "p");
 		h_attr(h, "id", "ig-result");

@@ -134,13 +134,14 @@ static void md_summary(struct md *m)
 	else
 		fputs("| Critical path | none |\n", fp);
 	if (r->fail_on) {
+		/* new-knots and new-conflicts gate too (counted by the ratchet) */
 		bool failed = false;
-		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++)
 			if ((r->fail_on & ANALYZE_FINDING_BIT(k)) && r->findings->count[k])
 				failed = true;
 		fprintf(fp, "\n**Result: %s** (fails on", failed ? "failed :x:" : "passed");
 		bool first = true;
-		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+		for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++) {
 			if (!(r->fail_on & ANALYZE_FINDING_BIT(k)))
 				continue;
 			fprintf(fp, "%s %s", first ? "" : ",", analyze_finding_name(k));

@@ -223,6 +223,12 @@ def main():
             got2, sec2 = md_since(md2)
             T.check(all(len(v) <= 1 for v in got2.values()) and "… and 1 more" in sec2,
                     "markdown: --max-rows caps the Since lists with 'and N more'")
+            rc, md4, _ = report("--fail-on", "new-knots")
+            T.check(rc == 1 and "**Result: failed :x:** (fails on new-knots)" in md4,
+                    "markdown: the result line follows --fail-on new-knots")
+            rc, ht4, _ = report("--format", "html", "--fail-on", "new-knots")
+            T.check(rc == 1 and ">Result: failed<" in ht4,
+                    "html: the result line follows --fail-on new-knots")
             rc, md3, _ = report("--show-confidential")
             T.check(SECRET in md3, "markdown: --show-confidential shows the title")
 
