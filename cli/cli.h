@@ -357,6 +357,27 @@ int cli_changes_view(struct cli_changes_view *out, struct cli_ctx *ctx, const ch
 		     const char *milestone, const struct analyze_graph *full);
 void cli_changes_view_release(struct cli_changes_view *v);
 
+/* ---- titles (cli/titles.c): the text outputs' one title loader ---- */
+struct cli_titles {
+	int64_t *ids;	       /* sorted, unique */
+	char **title;	       /* per id; NULL: not in the store */
+	uint8_t *confidential; /* per id: confidential now */
+	uint32_t count;
+};
+/* The titles of issues ids[0..count) (any order, repeats allowed); -1 on
+ * a store error (store_errmsg) or out of memory. Release with
+ * cli_titles_release(), also after a failure. */
+int cli_titles_load(struct cli_titles *t, struct store *s, const int64_t *ids, uint32_t count);
+/* The same for nodes[0..count) of g. */
+int cli_titles_load_nodes(struct cli_titles *t, struct store *s, const struct analyze_graph *g,
+			  const uint32_t *nodes, uint32_t count);
+/* The title of issue id (NULL: unknown), and whether it is confidential. */
+const char *cli_titles_get(const struct cli_titles *t, int64_t id, bool *confidential);
+/* "  title" as safe text, "  (confidential)" for a confidential issue (the
+ * text outputs have no --show-confidential), nothing when unknown. */
+void cli_print_title(FILE *fp, const struct cli_titles *t, int64_t id);
+void cli_titles_release(struct cli_titles *t);
+
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;
 /* Write knot i as the SPEC's cycles JSON object (key as for cli_jw). The

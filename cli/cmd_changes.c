@@ -459,6 +459,7 @@ static int side_load(struct side *x, struct store *s, const struct cli_common *c
 struct ref_item {
 	char *path;
 	int64_t iid;
+	int64_t issue_id;
 };
 struct ref_list {
 	struct ref_item *v;
@@ -468,7 +469,7 @@ struct change_lists {
 	struct ref_list closed, opened, added, removed;
 };
 
-static int ref_push(struct ref_list *l, const char *path, int64_t iid)
+static int ref_push(struct ref_list *l, const char *path, int64_t iid, int64_t issue_id)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 32;
@@ -480,6 +481,7 @@ static int ref_push(struct ref_list *l, const char *path, int64_t iid)
 	}
 	if (!(l->v[l->n].path = strdup(path)))
 		return -1;
+	l->v[l->n].issue_id = issue_id;
 	l->v[l->n++].iid = iid;
 	return 0;
 }
@@ -511,7 +513,7 @@ static int on_change(void *ctx, const struct store_issue_change *c)
 		l = &cl->opened;
 	if (!l)
 		return 0;
-	return ref_push(l, c->project_path, c->iid) ? -1 : 0;
+	return ref_push(l, c->project_path, c->iid, c->issue_id) ? -1 : 0;
 }
 
 static struct json_object *ref_list_json(const struct ref_list *l)
@@ -629,16 +631,18 @@ static struct json_object *changes_json(const struct cli_point *then, const stru
 	return o;
 }
 
-/* Text: refs only (no titles), so the confidential-title rule holds. */
+/* Text: issues one a line with their titles (a confidential issue's
+ * hidden); knots and conflicts as refs. */
 static void print_nodes(FILE *fp, const char *what, const struct analyze_graph *g,
-			const uint32_t *v, uint32_t n)
+			const uint32_t *v, uint32_t n, const struct cli_titles *t)
 {
-	fprintf(fp, "%s: %u", what, n);
+	fprintf(fp, "%s: %u\n", what, n);
 	for (uint32_t i = 0; i < n; i++) {
-		fputs(i ? ", " : " (", fp);
+		fputs("  ", fp);
 		cli_print_ref(fp, g, v[i]);
+		cli_print_title(fp, t, g->issue_id[v[i]]);
+		fputc('\n', fp);
 	}
-	fputs(n ? ")\n" : "\n", fp);
 }
 
 static void print_knots(FILE *fp, const char *what, const struct side *x, const uint32_t *kn,
@@ -669,20 +673,23 @@ static void print_conflicts(FILE *fp, const char *what, const struct analyze_gra
 	}
 }
 
-static void print_refs(FILE *fp, const char *what, const struct ref_list *l)
+static void print_refs(FILE *fp, const char *what, const struct ref_list *l,
+		       const struct cli_titles *t)
 {
-	fprintf(fp, "%s: %zu", what, l->n);
+	fprintf(fp, "%s: %zu\n", what, l->n);
 	for (size_t i = 0; i < l->n; i++) {
-		fputs(i ? ", " : " (", fp);
-		fputs(l->v[i].path, fp); /* as cli_print_ref() writes a path */
+		fputs("  ", fp);
+		cli_print_safe(fp, l->v[i].path); /* as cli_print_ref() writes a path */
 		fprintf(fp, "#%lld", (long long)l->v[i].iid);
+		cli_print_title(fp, t, l->v[i].issue_id);
+		fputc('\n', fp);
 	}
-	fputs(l->n ? ")\n" : "\n", fp);
 }
 
 static void changes_text(FILE *fp, const struct cli_point *then, const struct cli_point *now,
 			 const struct side *t, const struct side *n,
-			 const struct analyze_changes *ch, const struct change_lists *cl)
+			 const struct analyze_changes *ch, const struct change_lists *cl,
+			 const struct cli_titles *tt)
 {
 	if (!ch) {
 		fprintf(fp, "changes: none to show (no comparable earlier point)\n");
@@ -692,14 +699,14 @@ static void changes_text(FILE *fp, const struct cli_point *then, const struct cl
 	print_knots(fp, "new", n, ch->knots_new, ch->n_new);
 	print_knots(fp, "changed", n, ch->knots_changed, ch->n_changed);
 	print_knots(fp, "resolved", t, ch->knots_resolved, ch->n_resolved);
-	print_nodes(fp, "unblocked", n->g, ch->unblocked, ch->n_unblocked);
-	print_nodes(fp, "blocked", n->g, ch->blocked, ch->n_blocked);
+	print_nodes(fp, "unblocked", n->g, ch->unblocked, ch->n_unblocked, tt);
+	print_nodes(fp, "blocked", n->g, ch->blocked, ch->n_blocked, tt);
 	print_conflicts(fp, "new", n->g, ch->conflicts_new, ch->n_conflicts_new);
 	print_conflicts(fp, "resolved", t->g, ch->conflicts_resolved, ch->n_conflicts_resolved);
-	print_refs(fp, "closed", &cl->closed);
-	print_refs(fp, "opened", &cl->opened);
-	print_refs(fp, "added", &cl->added);
-	print_refs(fp, "removed", &cl->removed);
+	print_refs(fp, "closed", &cl->closed, tt);
+	print_refs(fp, "opened", &cl->opened, tt);
+	print_refs(fp, "added", &cl->added, tt);
+	print_refs(fp, "removed", &cl->removed, tt);
 	fprintf(fp, "critical path: then cost %lld in %u steps, now cost %lld in %u steps\n",
 		(long long)t->path->total, t->path->count, (long long)n->path->total,
 		n->path->count);
@@ -781,6 +788,29 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 		if (ls[i]->n)
 			qsort(ls[i]->v, ls[i]->n, sizeof *ls[i]->v, cmp_ref_item);
 	return 0;
+}
+
+/* The titles of the issues the text lists one a line. */
+static int changes_titles(struct cli_titles *t, struct store *s, const struct changes_run *r)
+{
+	const struct change_lists *cl = &r->cl;
+	const struct ref_list *ls[] = {&cl->closed, &cl->opened, &cl->added, &cl->removed};
+	size_t n = (size_t)r->chg->n_unblocked + r->chg->n_blocked, k = 0;
+	for (size_t i = 0; i < 4; i++)
+		n += ls[i]->n;
+	int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	if (!ids)
+		return -1;
+	for (uint32_t i = 0; i < r->chg->n_unblocked; i++)
+		ids[k++] = r->n.g->issue_id[r->chg->unblocked[i]];
+	for (uint32_t i = 0; i < r->chg->n_blocked; i++)
+		ids[k++] = r->n.g->issue_id[r->chg->blocked[i]];
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = 0; j < ls[i]->n; j++)
+			ids[k++] = ls[i]->v[j].issue_id;
+	int rc = cli_titles_load(t, s, ids, (uint32_t)k);
+	free(ids);
+	return rc;
 }
 
 int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
@@ -1028,12 +1058,18 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct store *s = NULL;
 	struct changes_run r;
+	struct cli_titles titles = {0};
 	struct cli_out out = {0};
 	memset(&r, 0, sizeof r);
 	if ((rc = cli_open_store(ctx, "changes", 0, true, &s)) != 0)
 		return rc;
 	if ((rc = changes_run(&r, ctx, "changes", s, &c, &since, milestone)) != 0)
 		goto done;
+	if (!c.quiet && !c.json && r.chg && changes_titles(&titles, s, &r) != 0) {
+		cli_error("changes", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
 	if (!c.quiet) {
 		if ((rc = cli_out_open(&out, "changes", c.output)) != 0)
 			goto done;
@@ -1043,11 +1079,12 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 			cli_print_json(out.fp, o);
 			json_object_put(o);
 		} else {
-			changes_text(out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
+			changes_text(out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl, &titles);
 		}
 		rc = cli_out_close(&out, "changes", true);
 	}
 done:
+	cli_titles_release(&titles);
 	changes_run_release(&r);
 	if (store_close(s) != 0 && rc == CLI_EXIT_OK) {
 		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(NULL));

@@ -202,6 +202,17 @@ def main():
                     "the scenario exercises every kind of change (%s)" % json.dumps(exp))
             want = {k: f(exp) for k, f in KEYS.items()}
 
+            # the text outputs of changes and ready: titles beside refs
+            rc, text, _ = T.run(["changes"], db)
+            T.check(rc == 0 and "\n  g/p#4  Issue 104\n" in text and
+                    "\n  g/p#3  Issue 103\n" in text and "\n  g/p#10\n" in text,
+                    "changes text: titles beside refs (a removed issue: its ref)")
+            T.check("\n  g/p#5  (confidential)\n" in text and SECRET not in text,
+                    "changes text: a confidential title is hidden")
+            rc, text, _ = T.run(["ready"], db)
+            T.check(rc == 0 and re.search(r"^ +\d+  g/p#4  Issue 104$", text, re.M),
+                    "ready text: titles beside refs")
+
             rc, md, _ = report("--max-rows", "0")
             got, sec = md_since(md)
             T.check(rc == 0 and got == want, "markdown Since lists what changes reports")
