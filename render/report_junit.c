@@ -201,8 +201,8 @@ static bool suite_present(const struct render_report *r, int kind)
  * it they pass, and the knot itself fails in the knots suite). */
 static bool suite_fails(const struct render_report *r, int kind)
 {
-	return r->findings->count[kind] &&
-	       (kind < ANALYZE_FINDING_KINDS || (r->fail_on & ANALYZE_FINDING_BIT(kind)));
+	bool gated = kind < ANALYZE_FINDING_KINDS || (r->fail_on & ANALYZE_FINDING_BIT(kind));
+	return gated && r->findings->count[kind] != 0;
 }
 
 /* "new knot: a#1 a#2 ..." (at most 20 refs, then how many more). */
