@@ -18,6 +18,7 @@
 
 struct json_object;
 struct render_facet;
+struct render_since;
 
 /* The SPEC's exit codes. */
 enum cli_exit {
@@ -397,6 +398,40 @@ int cli_findings_ratchet(struct cli_findings *fc, struct cli_ctx *ctx, const cha
 int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		     const struct cli_common *c, const struct cli_since *since,
 		     struct json_object **out);
+
+/* The same answer for the report's markdown and HTML "Since" section:
+ * out->since names issues as nodes of full (every issue now). Computed by
+ * the same code as the JSON. 0 or prints and returns an exit code;
+ * release with cli_changes_view_release(), also after a failure. */
+struct cli_changes_view {
+	const struct render_since *since; /* in priv */
+	void *priv;
+};
+int cli_changes_view(struct cli_changes_view *out, struct cli_ctx *ctx, const char *cmd,
+		     struct store *s, const struct cli_common *c, const struct cli_since *since,
+		     const struct analyze_graph *full);
+void cli_changes_view_release(struct cli_changes_view *v);
+
+/* ---- titles (cli/titles.c): the text outputs' one title loader ---- */
+struct cli_titles {
+	int64_t *ids;	       /* sorted, unique */
+	char **title;	       /* per id; NULL: not in the store */
+	uint8_t *confidential; /* per id: confidential now */
+	uint32_t count;
+};
+/* The titles of issues ids[0..count) (any order, repeats allowed); -1 on
+ * a store error (store_errmsg) or out of memory. Release with
+ * cli_titles_release(), also after a failure. */
+int cli_titles_load(struct cli_titles *t, struct store *s, const int64_t *ids, uint32_t count);
+/* The same for nodes[0..count) of g. */
+int cli_titles_load_nodes(struct cli_titles *t, struct store *s, const struct analyze_graph *g,
+			  const uint32_t *nodes, uint32_t count);
+/* The title of issue id (NULL: unknown), and whether it is confidential. */
+const char *cli_titles_get(const struct cli_titles *t, int64_t id, bool *confidential);
+/* "  title" as safe text, "  (confidential)" for a confidential issue (the
+ * text outputs have no --show-confidential), nothing when unknown. */
+void cli_print_title(FILE *fp, const struct cli_titles *t, int64_t id);
+void cli_titles_release(struct cli_titles *t);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "render.h"
 
 /* ---- --since ------------------------------------------------------------------ */
 
@@ -460,6 +461,7 @@ static int side_load(struct side *x, struct store *s, const char *cmd, const str
 struct ref_item {
 	char *path;
 	int64_t iid;
+	int64_t issue_id;
 };
 struct ref_list {
 	struct ref_item *v;
@@ -469,7 +471,7 @@ struct change_lists {
 	struct ref_list closed, opened, added, removed;
 };
 
-static int ref_push(struct ref_list *l, const char *path, int64_t iid)
+static int ref_push(struct ref_list *l, const char *path, int64_t iid, int64_t issue_id)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 32;
@@ -481,6 +483,7 @@ static int ref_push(struct ref_list *l, const char *path, int64_t iid)
 	}
 	if (!(l->v[l->n].path = strdup(path)))
 		return -1;
+	l->v[l->n].issue_id = issue_id;
 	l->v[l->n++].iid = iid;
 	return 0;
 }
@@ -512,7 +515,7 @@ static int on_change(void *ctx, const struct store_issue_change *c)
 		l = &cl->opened;
 	if (!l)
 		return 0;
-	return ref_push(l, c->project_path, c->iid) ? -1 : 0;
+	return ref_push(l, c->project_path, c->iid, c->issue_id) ? -1 : 0;
 }
 
 static struct json_object *ref_list_json(const struct ref_list *l)
@@ -630,16 +633,18 @@ static struct json_object *changes_json(const struct cli_point *then, const stru
 	return o;
 }
 
-/* Text: refs only (no titles), so the confidential-title rule holds. */
+/* Text: issues one a line with their titles (a confidential issue's
+ * hidden); knots and conflicts as refs. */
 static void print_nodes(FILE *fp, const char *what, const struct analyze_graph *g,
-			const uint32_t *v, uint32_t n)
+			const uint32_t *v, uint32_t n, const struct cli_titles *t)
 {
-	fprintf(fp, "%s: %u", what, n);
+	fprintf(fp, "%s: %u\n", what, n);
 	for (uint32_t i = 0; i < n; i++) {
-		fputs(i ? ", " : " (", fp);
+		fputs("  ", fp);
 		cli_print_ref(fp, g, v[i]);
+		cli_print_title(fp, t, g->issue_id[v[i]]);
+		fputc('\n', fp);
 	}
-	fputs(n ? ")\n" : "\n", fp);
 }
 
 static void print_knots(FILE *fp, const char *what, const struct side *x, const uint32_t *kn,
@@ -670,20 +675,23 @@ static void print_conflicts(FILE *fp, const char *what, const struct analyze_gra
 	}
 }
 
-static void print_refs(FILE *fp, const char *what, const struct ref_list *l)
+static void print_refs(FILE *fp, const char *what, const struct ref_list *l,
+		       const struct cli_titles *t)
 {
-	fprintf(fp, "%s: %zu", what, l->n);
+	fprintf(fp, "%s: %zu\n", what, l->n);
 	for (size_t i = 0; i < l->n; i++) {
-		fputs(i ? ", " : " (", fp);
-		fputs(l->v[i].path, fp); /* as cli_print_ref() writes a path */
+		fputs("  ", fp);
+		cli_print_safe(fp, l->v[i].path); /* as cli_print_ref() writes a path */
 		fprintf(fp, "#%lld", (long long)l->v[i].iid);
+		cli_print_title(fp, t, l->v[i].issue_id);
+		fputc('\n', fp);
 	}
-	fputs(l->n ? ")\n" : "\n", fp);
 }
 
 static void changes_text(FILE *fp, const struct cli_point *then, const struct cli_point *now,
 			 const struct side *t, const struct side *n,
-			 const struct analyze_changes *ch, const struct change_lists *cl)
+			 const struct analyze_changes *ch, const struct change_lists *cl,
+			 const struct cli_titles *tt)
 {
 	if (!ch) {
 		fprintf(fp, "changes: none to show (no comparable earlier point)\n");
@@ -693,14 +701,14 @@ static void changes_text(FILE *fp, const struct cli_point *then, const struct cl
 	print_knots(fp, "new", n, ch->knots_new, ch->n_new);
 	print_knots(fp, "changed", n, ch->knots_changed, ch->n_changed);
 	print_knots(fp, "resolved", t, ch->knots_resolved, ch->n_resolved);
-	print_nodes(fp, "unblocked", n->g, ch->unblocked, ch->n_unblocked);
-	print_nodes(fp, "blocked", n->g, ch->blocked, ch->n_blocked);
+	print_nodes(fp, "unblocked", n->g, ch->unblocked, ch->n_unblocked, tt);
+	print_nodes(fp, "blocked", n->g, ch->blocked, ch->n_blocked, tt);
 	print_conflicts(fp, "new", n->g, ch->conflicts_new, ch->n_conflicts_new);
 	print_conflicts(fp, "resolved", t->g, ch->conflicts_resolved, ch->n_conflicts_resolved);
-	print_refs(fp, "closed", &cl->closed);
-	print_refs(fp, "opened", &cl->opened);
-	print_refs(fp, "added", &cl->added);
-	print_refs(fp, "removed", &cl->removed);
+	print_refs(fp, "closed", &cl->closed, tt);
+	print_refs(fp, "opened", &cl->opened, tt);
+	print_refs(fp, "added", &cl->added, tt);
+	print_refs(fp, "removed", &cl->removed, tt);
 	fprintf(fp, "critical path: then cost %lld in %u steps, now cost %lld in %u steps\n",
 		(long long)t->path->total, t->path->count, (long long)n->path->total,
 		n->path->count);
@@ -709,6 +717,7 @@ static void changes_text(FILE *fp, const struct cli_point *then, const struct cl
 /* Everything changes computes; the then side is empty without a point. */
 struct changes_run {
 	struct cli_point then, now;
+	char why[256]; /* then.id 0: why there is nothing to compare */
 	struct side t, n;
 	struct analyze_changes *chg;
 	struct change_lists cl;
@@ -733,9 +742,8 @@ static void changes_run_release(struct changes_run *r)
 static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *cmd, struct store *s,
 		       const struct cli_common *c, const struct cli_since *since)
 {
-	char why[256];
 	memset(r, 0, sizeof *r);
-	if (cli_resolve_since(s, since, &r->then, &r->now, why, sizeof why) != 0 ||
+	if (cli_resolve_since(s, since, &r->then, &r->now, r->why, sizeof r->why) != 0 ||
 	    store_each_text_dropped(s, on_dropped, &r->dropped) != 0) {
 		cli_error(cmd, "%s: %s", ctx->db_path, store_errmsg(s));
 		return CLI_EXIT_STORE;
@@ -748,7 +756,7 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 		return CLI_EXIT_STORE;
 	}
 	if (!r->then.id) {
-		cli_warn(cmd, "--since: %s", why);
+		cli_warn(cmd, "--since: %s", r->why);
 		return 0;
 	}
 	if ((lrc = side_load(&r->t, s, cmd, c, r->then.id, &r->dropped)) > 0)
@@ -775,6 +783,29 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 	return 0;
 }
 
+/* The titles of the issues the text lists one a line. */
+static int changes_titles(struct cli_titles *t, struct store *s, const struct changes_run *r)
+{
+	const struct change_lists *cl = &r->cl;
+	const struct ref_list *ls[] = {&cl->closed, &cl->opened, &cl->added, &cl->removed};
+	size_t n = (size_t)r->chg->n_unblocked + r->chg->n_blocked, k = 0;
+	for (size_t i = 0; i < 4; i++)
+		n += ls[i]->n;
+	int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	if (!ids)
+		return -1;
+	for (uint32_t i = 0; i < r->chg->n_unblocked; i++)
+		ids[k++] = r->n.g->issue_id[r->chg->unblocked[i]];
+	for (uint32_t i = 0; i < r->chg->n_blocked; i++)
+		ids[k++] = r->n.g->issue_id[r->chg->blocked[i]];
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = 0; j < ls[i]->n; j++)
+			ids[k++] = ls[i]->v[j].issue_id;
+	int rc = cli_titles_load(t, s, ids, (uint32_t)k);
+	free(ids);
+	return rc;
+}
+
 int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		     const struct cli_common *c, const struct cli_since *since,
 		     struct json_object **out)
@@ -786,6 +817,184 @@ int cli_changes_json(struct cli_ctx *ctx, const char *cmd, struct store *s,
 		*out = changes_json(&r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
 	changes_run_release(&r);
 	return rc;
+}
+
+/* The report's view: the run it borrows from and the arrays it fills. */
+struct view_store {
+	struct changes_run r;
+	struct render_since rs;
+	struct render_since_issue *issues;
+	uint32_t *off;
+	uint32_t *map; /* scratch: nodes of a side -> nodes of full */
+};
+
+struct view_fill {
+	struct render_since_issue *issues;
+	uint32_t *off;
+	uint32_t ni, no;
+};
+
+static void fill_begin(struct view_fill *f, struct render_since_list *l)
+{
+	l->v = f->issues;
+	l->off = f->off + f->no;
+	l->n = 0;
+	f->off[f->no] = f->ni;
+}
+
+/* Close the item started at the last offset. */
+static void fill_item(struct view_fill *f, struct render_since_list *l)
+{
+	l->n++;
+	f->off[++f->no] = f->ni;
+}
+
+static void fill_node(struct view_fill *f, const struct analyze_graph *g, const uint32_t *map,
+		      uint32_t v)
+{
+	f->issues[f->ni++] =
+	    (struct render_since_issue){g->project_path[g->project[v]], g->iid[v], map[v]};
+}
+
+static void fill_nodes(struct view_fill *f, struct render_since_list *l,
+		       const struct analyze_graph *g, const uint32_t *map, const uint32_t *v,
+		       uint32_t n)
+{
+	fill_begin(f, l);
+	for (uint32_t i = 0; i < n; i++) {
+		fill_node(f, g, map, v[i]);
+		fill_item(f, l);
+	}
+}
+
+static void fill_knots(struct view_fill *f, struct render_since_list *l, const struct side *x,
+		       const uint32_t *map, const uint32_t *kn, uint32_t n)
+{
+	fill_begin(f, l);
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t j = x->k->member_off[kn[i]]; j < x->k->member_off[kn[i] + 1]; j++)
+			fill_node(f, x->g, map, x->k->members[j]);
+		fill_item(f, l);
+	}
+}
+
+static void fill_conflicts(struct view_fill *f, struct render_since_list *l,
+			   const struct analyze_graph *g, const uint32_t *map,
+			   const struct analyze_edge *e, uint32_t n)
+{
+	fill_begin(f, l);
+	for (uint32_t i = 0; i < n; i++) {
+		fill_node(f, g, map, e[i].from);
+		fill_node(f, g, map, e[i].to);
+		fill_item(f, l);
+	}
+}
+
+static void fill_refs(struct view_fill *f, struct render_since_list *l,
+		      const struct analyze_graph *full, const struct ref_list *rl)
+{
+	fill_begin(f, l);
+	for (size_t i = 0; i < rl->n; i++) {
+		char ref[600];
+		uint32_t v = ANALYZE_NONE;
+		snprintf(ref, sizeof ref, "%s#%lld", rl->v[i].path, (long long)rl->v[i].iid);
+		if (analyze_find_ref(full, ref, &v, NULL) != 0)
+			v = ANALYZE_NONE;
+		f->issues[f->ni++] = (struct render_since_issue){rl->v[i].path, rl->v[i].iid, v};
+		fill_item(f, l);
+	}
+}
+
+void cli_changes_view_release(struct cli_changes_view *v)
+{
+	struct view_store *vs = v ? v->priv : NULL;
+	if (vs) {
+		changes_run_release(&vs->r);
+		free(vs->issues);
+		free(vs->off);
+		free(vs->map);
+		free(vs);
+	}
+	if (v)
+		memset(v, 0, sizeof *v);
+}
+
+int cli_changes_view(struct cli_changes_view *out, struct cli_ctx *ctx, const char *cmd,
+		     struct store *s, const struct cli_common *c, const struct cli_since *since,
+		     const struct analyze_graph *full)
+{
+	memset(out, 0, sizeof *out);
+	struct view_store *vs = calloc(1, sizeof *vs);
+	if (!vs) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	out->priv = vs;
+	int rc = changes_run(&vs->r, ctx, cmd, s, c, since);
+	if (rc != 0)
+		return rc;
+	struct changes_run *r = &vs->r;
+	struct render_since *rs = &vs->rs;
+	out->since = rs;
+	rs->now_at = r->now.id ? r->now.at : NULL;
+	rs->cost_now = r->n.path ? r->n.path->total : 0;
+	rs->steps_now = r->n.path ? r->n.path->count : 0;
+	if (!r->chg) {
+		rs->why = r->why;
+		return 0;
+	}
+	const struct analyze_changes *ch = r->chg;
+	rs->then_at = r->then.at;
+	rs->cost_then = r->t.path ? r->t.path->total : 0;
+	rs->steps_then = r->t.path ? r->t.path->count : 0;
+	/* sizes: every issue named, and one offset per item and per list */
+	size_t ni = 0, items = 0;
+	const uint32_t *kn[] = {ch->knots_new, ch->knots_changed, ch->knots_resolved};
+	const uint32_t nk[] = {ch->n_new, ch->n_changed, ch->n_resolved};
+	for (int i = 0; i < 3; i++) {
+		const struct side *x = i == 2 ? &r->t : &r->n;
+		for (uint32_t j = 0; j < nk[i]; j++)
+			ni += x->k->member_off[kn[i][j] + 1] - x->k->member_off[kn[i][j]];
+		items += nk[i];
+	}
+	size_t nr = ch->n_unblocked + ch->n_blocked + r->cl.closed.n + r->cl.opened.n +
+		    r->cl.added.n + r->cl.removed.n;
+	size_t nc = (size_t)ch->n_conflicts_new + ch->n_conflicts_resolved;
+	ni += nr + 2 * nc;
+	items += nr + nc + RENDER_SINCE_KINDS;
+	uint32_t gn = r->n.g->n > r->t.g->n ? r->n.g->n : r->t.g->n;
+	vs->issues = malloc((ni ? ni : 1) * sizeof *vs->issues);
+	vs->off = malloc(items * sizeof *vs->off);
+	vs->map = malloc((gn ? gn : 1) * sizeof *vs->map);
+	if (!vs->issues || !vs->off || !vs->map) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	struct view_fill f = {vs->issues, vs->off, 0, 0};
+	struct render_since_list *l = rs->lists;
+	if (analyze_node_map(r->t.g, full, vs->map) != 0)
+		goto oom;
+	fill_knots(&f, &l[RENDER_SINCE_KNOTS_RESOLVED], &r->t, vs->map, ch->knots_resolved,
+		   ch->n_resolved);
+	fill_conflicts(&f, &l[RENDER_SINCE_CONFLICTS_RESOLVED], r->t.g, vs->map,
+		       ch->conflicts_resolved, ch->n_conflicts_resolved);
+	if (analyze_node_map(r->n.g, full, vs->map) != 0)
+		goto oom;
+	fill_knots(&f, &l[RENDER_SINCE_KNOTS_NEW], &r->n, vs->map, ch->knots_new, ch->n_new);
+	fill_knots(&f, &l[RENDER_SINCE_KNOTS_CHANGED], &r->n, vs->map, ch->knots_changed,
+		   ch->n_changed);
+	fill_nodes(&f, &l[RENDER_SINCE_UNBLOCKED], r->n.g, vs->map, ch->unblocked, ch->n_unblocked);
+	fill_nodes(&f, &l[RENDER_SINCE_BLOCKED], r->n.g, vs->map, ch->blocked, ch->n_blocked);
+	fill_conflicts(&f, &l[RENDER_SINCE_CONFLICTS_NEW], r->n.g, vs->map, ch->conflicts_new,
+		       ch->n_conflicts_new);
+	fill_refs(&f, &l[RENDER_SINCE_CLOSED], full, &r->cl.closed);
+	fill_refs(&f, &l[RENDER_SINCE_OPENED], full, &r->cl.opened);
+	fill_refs(&f, &l[RENDER_SINCE_ADDED], full, &r->cl.added);
+	fill_refs(&f, &l[RENDER_SINCE_REMOVED], full, &r->cl.removed);
+	return 0;
+oom:
+	cli_error(cmd, "%s", analyze_errmsg());
+	return CLI_EXIT_NOMEM;
 }
 
 int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
@@ -836,12 +1045,18 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct store *s = NULL;
 	struct changes_run r;
+	struct cli_titles titles = {0};
 	struct cli_out out = {0};
 	memset(&r, 0, sizeof r);
 	if ((rc = cli_open_store(ctx, "changes", 0, true, &s)) != 0)
 		return rc;
 	if ((rc = changes_run(&r, ctx, "changes", s, &c, &since)) != 0)
 		goto done;
+	if (!c.quiet && !c.json && r.chg && changes_titles(&titles, s, &r) != 0) {
+		cli_error("changes", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
+		rc = CLI_EXIT_STORE;
+		goto done;
+	}
 	if (!c.quiet) {
 		if ((rc = cli_out_open(&out, "changes", c.output)) != 0)
 			goto done;
@@ -851,11 +1066,12 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 			cli_print_json(out.fp, o);
 			json_object_put(o);
 		} else {
-			changes_text(out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
+			changes_text(out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl, &titles);
 		}
 		rc = cli_out_close(&out, "changes", true);
 	}
 done:
+	cli_titles_release(&titles);
 	changes_run_release(&r);
 	if (store_close(s) != 0 && rc == CLI_EXIT_OK) {
 		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(NULL));

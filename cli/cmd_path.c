@@ -44,80 +44,6 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* ---- titles of the nodes on the path --------------------------------------- */
-
-struct id_pos {
-	int64_t id;
-	uint32_t pos;
-};
-
-static int cmp_id_pos(const void *a, const void *b)
-{
-	const struct id_pos *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-struct titles {
-	char **title; /* per position; NULL when none */
-	struct id_pos *ids;
-	uint32_t count;
-	int err;
-};
-
-static int take_title(void *ctx, const struct store_issue *is)
-{
-	struct titles *t = ctx;
-	struct id_pos key = {.id = is->id};
-	struct id_pos *hit = bsearch(&key, t->ids, t->count, sizeof *t->ids, cmp_id_pos);
-	if (!hit)
-		return 0;
-	/* the same issue id appears once per position: find them all */
-	while (hit > t->ids && hit[-1].id == is->id)
-		hit--;
-	for (; hit < t->ids + t->count && hit->id == is->id; hit++) {
-		free(t->title[hit->pos]);
-		t->title[hit->pos] = strdup(is->title ? is->title : "");
-		if (!t->title[hit->pos])
-			return t->err = -1;
-	}
-	return 0;
-}
-
-/* Titles of nodes[0..count): point look-ups for a short list, one scan of
- * the issues table for a long one (a 1M-step path). */
-static int load_titles(struct store *s, const struct analyze_graph *g, const uint32_t *nodes,
-		       uint32_t count, struct titles *t)
-{
-	memset(t, 0, sizeof *t);
-	t->count = count;
-	t->title = calloc(count ? count : 1, sizeof *t->title);
-	t->ids = malloc((count ? count : 1) * sizeof *t->ids);
-	if (!t->title || !t->ids)
-		return -1;
-	for (uint32_t i = 0; i < count; i++)
-		t->ids[i] = (struct id_pos){g->issue_id[nodes[i]], i};
-	qsort(t->ids, count, sizeof *t->ids, cmp_id_pos);
-	if (count <= 20000) {
-		for (uint32_t i = 0; i < count && !t->err; i++) {
-			int rc = store_get_issue(s, g->issue_id[nodes[i]], take_title, t);
-			if (rc != 0 && rc != STORE_ENOTFOUND)
-				return -1;
-		}
-	} else if (store_each_issue(s, take_title, t) != 0) {
-		return -1;
-	}
-	return t->err;
-}
-
-static void titles_release(struct titles *t)
-{
-	if (t->title)
-		for (uint32_t i = 0; i < t->count; i++)
-			free(t->title[i]);
-	free(t->title);
-	free(t->ids);
-}
-
 /* ---- output -------------------------------------------------------------------- */
 
 /* false: a value could not be written (out of memory) */
@@ -154,7 +80,7 @@ static int safe_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t
 }
 
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
-		      enum analyze_weight w, const struct titles *t, bool show_confidential,
+		      enum analyze_weight w, const struct cli_titles *t, bool show_confidential,
 		      const char *to, const struct cli_scope *scope)
 {
 	char buf[1024];
@@ -194,7 +120,8 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
 			uint32_t v = p->nodes[j];
 			safe_ref(g, v, buf, sizeof buf);
-			const char *title = t->title ? t->title[j] : NULL;
+			bool conf;
+			const char *title = cli_titles_get(t, g->issue_id[v], &conf);
 			if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !show_confidential)
 				title = "(confidential)";
 			if (j == p->off[i])
@@ -275,7 +202,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
 	struct analyze_steps *p = NULL;
-	struct titles t = {0};
+	struct cli_titles t = {0};
 	struct cli_out out = {0};
 	struct analyze_condensation *cond = NULL;
 	uint8_t *selected = NULL, *keep = NULL;
@@ -305,7 +232,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	}
 	double t2 = now_ms();
-	if (!c.json && load_titles(s, g, p->nodes, p->off[p->count], &t) != 0) {
+	if (!c.json && cli_titles_load_nodes(&t, s, g, p->nodes, p->off[p->count]) != 0) {
 		cli_error("path", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
 		rc = CLI_EXIT_STORE;
 		goto done;
@@ -329,7 +256,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 			"output %.1f ms\n",
 			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
 done:
-	titles_release(&t);
+	cli_titles_release(&t);
 	free(selected);
 	free(keep);
 	analyze_steps_free(p);

@@ -167,8 +167,9 @@ static bool ready_json(FILE *fp, const struct analyze_graph *g, const struct cli
 	return !cli_jw_failed(&w);
 }
 
-/* Text: refs only (no titles), so the confidential-title rule holds. */
-static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli_ready *a)
+/* Text: refs and titles (a confidential issue's hidden). */
+static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli_ready *a,
+		       const struct cli_titles *t)
 {
 	if (a->n_ready == 0)
 		fprintf(fp, "No issue can start now.\n");
@@ -179,6 +180,7 @@ static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli
 	for (uint32_t i = 0; i < a->n_ready; i++) {
 		fprintf(fp, "  %8u  ", a->ready[i].count);
 		cli_print_ref(fp, g, a->ready[i].node);
+		cli_print_title(fp, t, g->issue_id[a->ready[i].node]);
 		fputc('\n', fp);
 	}
 	if (a->n_waiting == 0)
@@ -188,8 +190,10 @@ static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli
 	for (uint32_t i = 0; i < a->n_waiting; i++) {
 		fprintf(fp, "  ");
 		cli_print_ref(fp, g, a->waiting[i].node);
-		fprintf(fp, "  (%u reference%s)\n", a->waiting[i].count,
+		fprintf(fp, "  (%u reference%s)", a->waiting[i].count,
 			a->waiting[i].count == 1 ? "" : "s");
+		cli_print_title(fp, t, g->issue_id[a->waiting[i].node]);
+		fputc('\n', fp);
 	}
 }
 
@@ -223,6 +227,7 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
 	struct cli_ready a = {0};
+	struct cli_titles titles = {0};
 	uint8_t *selected = NULL, *keep = NULL;
 	struct cli_out out = {0};
 	int rc = cli_load_analysed(ctx, "ready", &c, &s, &g);
@@ -240,19 +245,35 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_analyze_error("ready", arc);
 		goto done;
 	}
+	if (!c.json) {
+		uint32_t *nodes = malloc(((size_t)a.n_ready + a.n_waiting + 1) * sizeof *nodes);
+		for (uint32_t i = 0; nodes && i < a.n_ready + a.n_waiting; i++)
+			nodes[i] = i < a.n_ready ? a.ready[i].node : a.waiting[i - a.n_ready].node;
+		int trc = nodes
+			      ? cli_titles_load_nodes(&titles, s, g, nodes, a.n_ready + a.n_waiting)
+			      : -1;
+		free(nodes);
+		if (trc != 0) {
+			cli_error("ready", "%s: cannot read titles: %s", ctx->db_path,
+				  store_errmsg(s));
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
+	}
 	if ((rc = cli_out_open(&out, "ready", c.output)) != 0)
 		goto done;
 	bool ok = true;
 	if (c.json)
 		ok = ready_json(out.fp, g, &a);
 	else
-		ready_text(out.fp, g, &a);
+		ready_text(out.fp, g, &a, &titles);
 	if (!ok)
 		cli_error("ready", "out of memory (the output is incomplete)");
 	rc = cli_out_close(&out, "ready", ok);
 	if (!ok)
 		rc = CLI_EXIT_NOMEM;
 done:
+	cli_titles_release(&titles);
 	cli_ready_release(&a);
 	free(selected);
 	free(keep);

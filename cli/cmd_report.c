@@ -26,6 +26,10 @@ static void help(void)
 	    "  --format F           markdown (default; paste into an issue or MR comment),\n"
 	    "                       json, junit (GitLab's test report), html (one\n"
 	    "                       self-contained page with the diagram and a search box)\n"
+	    "                       markdown and html show what changed since --since;\n"
+	    "                       junit has a test case per new knot and new conflict,\n"
+	    "                       failed only when --fail-on names new-knots or\n"
+	    "                       new-conflicts\n"
 	    "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
 	    "                       (knots, conflicts, closed-blocked, new-knots,\n"
 	    "                       new-conflicts); default: exit 0\n"
@@ -436,7 +440,22 @@ done:
 	return rc;
 }
 
-int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
+/* ---- the command: parse, resolve, run, print ---------------------------------- */
+
+/* What the command line asks for. */
+struct report_opts {
+	struct cli_common c;
+	enum report_format fmt;
+	unsigned fail_on;
+	const char *baseline;
+	struct cli_since since;
+	bool show_confidential;
+	int64_t max_nodes;
+	int64_t max_rows; /* -1: per format */
+};
+
+/* argv -> o. 0 or a usage exit code; *stop after --help (exit 0). */
+static int report_parse(struct report_opts *o, bool *stop, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"format", required_argument, NULL, 'f'},
@@ -468,6 +487,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	int64_t max_nodes = RENDER_DEFAULT_MAX_NODES;
 	int64_t max_rows = -1; /* default: per format */
 	int ch, rc;
+	*stop = false;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":o:qvh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -544,6 +564,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case 'h':
 			help();
+			*stop = true;
 			return CLI_EXIT_OK;
 		default:
 			/* --deps, --ignore-deps, --milestone, --label, or an error */
@@ -554,183 +575,251 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind < argc)
 		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+	*o = (struct report_opts){
+	    c, fmt, fail_on, baseline, since, show_confidential, max_nodes, max_rows};
+	return 0;
+}
 
+/* Everything the report is made of; released by report_release(). */
+struct report {
 	struct cli_findings fc;
-	struct analyze_steps *path = NULL;
-	struct analyze_bottlenecks *b = NULL;
-	struct texts t = {0};
-	char *instance = NULL, **seeds = NULL, *svg = NULL, *note = NULL;
-	uint8_t *drawn = NULL;
-	struct cli_facets facets = {0};
-	char *mmd = NULL, *mmd_note = NULL;
-	struct cli_ready rd = {0};
-	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL,
-		 *waiting_refs = NULL;
-	struct store_fetch_info fi = {0};
-	struct cli_out out = {0};
-	rc = cli_findings_load_c(&fc, ctx, "report", &c);
-	if (rc == 0 && (fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
-				   ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
-		rc = cli_findings_ratchet(&fc, ctx, "report", &c, &since, baseline);
-	if (rc)
-		goto done;
-	if (store_counts(fc.s, &fc.counts) || store_get_instance(fc.s, &instance) ||
-	    store_get_seeds(fc.s, &seeds) || store_get_fetch_info(fc.s, &fi)) {
-		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
-		rc = CLI_EXIT_STORE;
-		goto done;
+	char *instance, **seeds;
+	struct store_fetch_info fi;
+	struct analyze_steps *path;
+	struct analyze_bottlenecks *b;
+	struct texts t;
+	char *svg, *note, *mmd, *mmd_note;
+	uint8_t *drawn;
+	struct cli_facets facets;
+	struct cli_ready rd;
+	uint32_t *ready_node, *ready_count, *waiting_node, *waiting_refs;
+	struct json_object *changes;	    /* json */
+	struct cli_changes_view since_view; /* markdown, html */
+};
+
+/* The store, the graphs, the scope and the findings (the ratchet's too
+ * when asked for), and what the store says about itself. 0 or prints and
+ * returns an exit code. */
+static int report_resolve(struct report *r, struct cli_ctx *ctx, const struct report_opts *o)
+{
+	struct cli_findings *fc = &r->fc;
+	int rc = cli_findings_load_c(fc, ctx, "report", &o->c);
+	bool ratchet = o->fail_on & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
+				     ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS));
+	/* junit lists new knots and conflicts (passed unless --fail-on names
+	 * them) when there is something to compare with */
+	if (rc == 0 && !ratchet && o->fmt == FMT_JUNIT) {
+		struct cli_point then, now;
+		char why[256];
+		ratchet = o->baseline ||
+			  (cli_resolve_since(fc->s, &o->since, &then, &now, why, sizeof why) == 0 &&
+			   then.id);
 	}
+	if (rc == 0 && ratchet)
+		rc = cli_findings_ratchet(fc, ctx, "report", &o->c, &o->since, o->baseline);
+	if (rc)
+		return rc;
+	if (store_counts(fc->s, &fc->counts) || store_get_instance(fc->s, &r->instance) ||
+	    store_get_seeds(fc->s, &r->seeds) || store_get_fetch_info(fc->s, &r->fi)) {
+		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc->s));
+		return CLI_EXIT_STORE;
+	}
+	return 0;
+}
+
+/* The ready answer, and its nodes and counts as the renderers take them. */
+static int report_ready(struct report *r, struct cli_ctx *ctx)
+{
+	struct cli_findings *fc = &r->fc;
+	int rarc = cli_ready_compute(fc->s, fc->g, fc->keep, &r->rd);
+	if (rarc != 0) {
+		if (rarc == ANALYZE_ERR) {
+			cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc->s));
+			return CLI_EXIT_STORE;
+		}
+		return cli_analyze_error("report", rarc);
+	}
+	const struct cli_ready *rd = &r->rd;
+	if (!(r->ready_node =
+		  malloc((rd->n_ready + rd->n_waiting + 1) * 2 * sizeof *r->ready_node)))
+		return cli_analyze_error("report", ANALYZE_ENOMEM);
+	r->ready_count = r->ready_node + rd->n_ready;
+	r->waiting_node = r->ready_count + rd->n_ready;
+	r->waiting_refs = r->waiting_node + rd->n_waiting;
+	for (uint32_t i = 0; i < rd->n_ready; i++) {
+		r->ready_node[i] = rd->ready[i].node;
+		r->ready_count[i] = rd->ready[i].count;
+	}
+	for (uint32_t i = 0; i < rd->n_waiting; i++) {
+		r->waiting_node[i] = rd->waiting[i].node;
+		r->waiting_refs[i] = rd->waiting[i].count;
+	}
+	return 0;
+}
+
+/* Compute what the format shows: the critical path, the bottlenecks, the
+ * titles, the diagram, ready and changes. 0 or prints and returns an exit
+ * code. */
+static int report_run(struct report *r, struct cli_ctx *ctx, const struct report_opts *o)
+{
+	struct cli_findings *fc = &r->fc;
+	int rc;
 	/* the path ends at a selected issue; a scope with no open issue (without
 	 * --all-states) leaves an empty one */
 	{
 		struct analyze_path_opts po = {
-		    .weight = c.weight,
-		    .default_cost = c.default_cost,
+		    .weight = o->c.weight,
+		    .default_cost = o->c.default_cost,
 		    .to = ANALYZE_NONE,
 		    .milestone = ANALYZE_NONE,
-		    .ends = fc.selected,
+		    .ends = fc->selected,
 		};
-		int arc = analyze_critical_path(fc.g, fc.c, &po, &path);
-		if (arc != 0) {
-			rc = cli_analyze_error("report", arc);
-			goto done;
-		}
+		int arc = analyze_critical_path(fc->g, fc->c, &po, &r->path);
+		if (arc != 0)
+			return cli_analyze_error("report", arc);
 	}
-	struct analyze_bottleneck_opts bo = {.keep = fc.keep, .path = path};
-	int arc = analyze_bottlenecks(fc.g, fc.c, &bo, &b);
-	if (arc != 0) {
-		rc = cli_analyze_error("report", arc);
-		goto done;
+	struct analyze_bottleneck_opts bo = {.keep = fc->keep, .path = r->path};
+	int arc = analyze_bottlenecks(fc->g, fc->c, &bo, &r->b);
+	if (arc != 0)
+		return cli_analyze_error("report", arc);
+	if (o->fmt != FMT_JSON &&
+	    texts_load(&r->t, fc->s, fc->full, fc->g, o->fmt == FMT_HTML) != 0) {
+		cli_error("report", "%s: cannot read titles: %s", ctx->db_path,
+			  store_errmsg(fc->s));
+		return CLI_EXIT_STORE;
 	}
-	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g, fmt == FMT_HTML) != 0) {
-		cli_error("report", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(fc.s));
-		rc = CLI_EXIT_STORE;
-		goto done;
-	}
-	if (fmt == FMT_HTML && (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes,
-					     &svg, &note, &drawn)) != 0)
-		goto done;
-	if (fmt == FMT_MARKDOWN &&
-	    (rc = mermaid_block(&fc, path, &c, show_confidential, &mmd, &mmd_note)) != 0)
-		goto done;
-	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g_labels)) {
+	if (o->fmt == FMT_HTML &&
+	    (rc = diagram(fc, r->path, &o->c, o->show_confidential, (uint32_t)o->max_nodes, &r->svg,
+			  &r->note, &r->drawn)) != 0)
+		return rc;
+	if (o->fmt == FMT_MARKDOWN && (rc = mermaid_block(fc, r->path, &o->c, o->show_confidential,
+							  &r->mmd, &r->mmd_note)) != 0)
+		return rc;
+	if (r->drawn &&
+	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g_labels)) {
 		cli_error("report", "out of memory");
-		rc = CLI_EXIT_STORE;
-		goto done;
+		return CLI_EXIT_STORE;
 	}
+	if ((rc = report_ready(r, ctx)) != 0)
+		return rc;
+	if (o->fmt == FMT_JSON)
+		return cli_changes_json(ctx, "report", fc->s, &o->c, &o->since, &r->changes);
+	if (o->fmt == FMT_MARKDOWN || o->fmt == FMT_HTML)
+		return cli_changes_view(&r->since_view, ctx, "report", fc->s, &o->c, &o->since,
+					fc->full);
+	return 0;
+}
 
-	int rarc = cli_ready_compute(fc.s, fc.g, fc.keep, &rd);
-	if (rarc != 0) {
-		if (rarc == ANALYZE_ERR) {
-			cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc.s));
-			rc = CLI_EXIT_STORE;
-		} else {
-			rc = cli_analyze_error("report", rarc);
-		}
-		goto done;
-	}
-	if (!(ready_node = malloc((rd.n_ready + rd.n_waiting + 1) * 2 * sizeof *ready_node))) {
-		rc = cli_analyze_error("report", ANALYZE_ENOMEM);
-		goto done;
-	}
-	ready_count = ready_node + rd.n_ready;
-	waiting_node = ready_count + rd.n_ready;
-	waiting_refs = waiting_node + rd.n_waiting;
-	for (uint32_t i = 0; i < rd.n_ready; i++) {
-		ready_node[i] = rd.ready[i].node;
-		ready_count[i] = rd.ready[i].count;
-	}
-	for (uint32_t i = 0; i < rd.n_waiting; i++) {
-		waiting_node[i] = rd.waiting[i].node;
-		waiting_refs[i] = rd.waiting[i].count;
-	}
-
-	if ((rc = cli_out_open(&out, "report", c.output)) != 0)
-		goto done;
+/* Write the document in its format; the exit code (--fail-on included). */
+static int report_print(struct report *r, const struct report_opts *o)
+{
+	const struct cli_findings *fc = &r->fc;
+	struct cli_out out = {0};
+	int rc = cli_out_open(&out, "report", o->c.output);
+	if (rc != 0)
+		return rc;
 	int wrc = 0;
-	if (fmt == FMT_JSON) {
-		struct json_object *chj = NULL;
-		if ((rc = cli_changes_json(ctx, "report", fc.s, &c, &since, &chj)) != 0) {
-			cli_out_close(&out, "report", false);
-			goto done;
-		}
-		bool jok =
-		    report_json(out.fp, &fc, path, b, &c, instance, seeds, &fi, fail_on, chj, &rd);
+	if (o->fmt == FMT_JSON) {
+		bool jok = report_json(out.fp, fc, r->path, r->b, &o->c, r->instance,
+				       r->seeds, &r->fi, o->fail_on, r->changes, &r->rd);
+		r->changes = NULL; /* report_json took it */
 		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");
 			wrc = CLI_EXIT_NOMEM;
 		}
 	} else {
-		struct render_report r = {
-		    .store = fc.s,
-		    .instance = instance,
-		    .milestone = c.scope.milestone,
-		    .labels = c.scope.labels,
-		    .n_labels = c.scope.n_labels,
-		    .fetched_at = fi.started_at,
-		    .projects = fc.counts.projects,
-		    .issues_opened = fc.counts.issues_opened,
-		    .issues_closed = fc.counts.issues_closed,
-		    .links_blocks = fc.counts.links_blocks,
-		    .links_relates = fc.counts.links_relates,
-		    .weight = c.weight,
-		    .show_confidential = show_confidential,
-		    .fail_on = fail_on,
-		    .max_rows = max_rows >= 0	  ? (uint32_t)max_rows
-				: fmt == FMT_HTML ? RENDER_REPORT_MAX_ROWS_HTML
-						  : RENDER_REPORT_MAX_ROWS_MARKDOWN,
-		    .g = fc.g,
-		    .knots = fc.k,
-		    .findings = fc.f,
-		    .path = path,
-		    .bottlenecks = b,
-		    .full = fc.full,
-		    .g_title = t.g_title,
-		    .g_url = t.g_url,
-		    .full_title = (const char *const *)t.full_title,
-		    .full_url = (const char *const *)t.full_url,
-		    .svg = svg,
-		    .diagram_note = note,
-		    .facets = facets.items,
-		    .n_facets = facets.n,
-		    .mermaid = mmd,
-		    .mermaid_note = mmd_note,
-		    .ready_node = ready_node,
-		    .ready_count = ready_count,
-		    .n_ready = rd.n_ready,
-		    .ready_estimated = rd.estimated,
-		    .waiting_node = waiting_node,
-		    .waiting_refs = waiting_refs,
-		    .n_waiting = rd.n_waiting,
+		struct render_report rr = {
+		    .store = fc->s,
+		    .instance = r->instance,
+		    .milestone = o->c.scope.milestone,
+		    .labels = o->c.scope.labels,
+		    .n_labels = o->c.scope.n_labels,
+		    .fetched_at = r->fi.started_at,
+		    .projects = fc->counts.projects,
+		    .issues_opened = fc->counts.issues_opened,
+		    .issues_closed = fc->counts.issues_closed,
+		    .links_blocks = fc->counts.links_blocks,
+		    .links_relates = fc->counts.links_relates,
+		    .weight = o->c.weight,
+		    .show_confidential = o->show_confidential,
+		    .fail_on = o->fail_on,
+		    .max_rows = o->max_rows >= 0     ? (uint32_t)o->max_rows
+				: o->fmt == FMT_HTML ? RENDER_REPORT_MAX_ROWS_HTML
+						     : RENDER_REPORT_MAX_ROWS_MARKDOWN,
+		    .g = fc->g,
+		    .knots = fc->k,
+		    .findings = fc->f,
+		    .path = r->path,
+		    .bottlenecks = r->b,
+		    .full = fc->full,
+		    .g_title = r->t.g_title,
+		    .g_url = r->t.g_url,
+		    .full_title = (const char *const *)r->t.full_title,
+		    .full_url = (const char *const *)r->t.full_url,
+		    .svg = r->svg,
+		    .diagram_note = r->note,
+		    .facets = r->facets.items,
+		    .n_facets = r->facets.n,
+		    .mermaid = r->mmd,
+		    .mermaid_note = r->mmd_note,
+		    .ready_node = r->ready_node,
+		    .ready_count = r->ready_count,
+		    .n_ready = r->rd.n_ready,
+		    .ready_estimated = r->rd.estimated,
+		    .waiting_node = r->waiting_node,
+		    .waiting_refs = r->waiting_refs,
+		    .n_waiting = r->rd.n_waiting,
+		    .since = r->since_view.since,
 		};
-		if (fmt == FMT_MARKDOWN)
-			wrc = render_report_markdown(out.fp, &r);
-		else if (fmt == FMT_JUNIT)
-			wrc = render_report_junit(out.fp, &r);
+		if (o->fmt == FMT_MARKDOWN)
+			wrc = render_report_markdown(out.fp, &rr);
+		else if (o->fmt == FMT_JUNIT)
+			wrc = render_report_junit(out.fp, &rr);
 		else
-			wrc = render_report_html(out.fp, &r);
+			wrc = render_report_html(out.fp, &rr);
 		if (wrc)
 			cli_error("report", "%s", render_errmsg());
 	}
 	rc = cli_out_close(&out, "report", wrc == 0);
 	if (rc == 0 && wrc)
 		rc = CLI_EXIT_STORE;
-	if (rc == 0 && fail_on && cli_findings_fail(&fc, fail_on))
+	if (rc == 0 && o->fail_on && cli_findings_fail(fc, o->fail_on))
 		rc = CLI_EXIT_FINDINGS;
-done:
-	texts_release(&t);
-	analyze_steps_free(path);
-	analyze_bottlenecks_free(b);
-	free(instance);
-	store_strv_free(seeds);
-	free(fi.started_at);
-	free(svg);
-	free(note);
-	free(drawn);
-	free(mmd);
-	free(mmd_note);
-	free(ready_node);
-	cli_ready_release(&rd);
-	cli_facets_release(&facets);
-	return cli_findings_release(&fc, ctx, "report", rc);
+	return rc;
+}
+
+/* Free everything; closes the store (cli_findings_release), returns rc or
+ * the failure to close it. */
+static int report_release(struct report *r, struct cli_ctx *ctx, int rc)
+{
+	texts_release(&r->t);
+	analyze_steps_free(r->path);
+	analyze_bottlenecks_free(r->b);
+	free(r->instance);
+	store_strv_free(r->seeds);
+	free(r->fi.started_at);
+	free(r->svg);
+	free(r->note);
+	free(r->drawn);
+	free(r->mmd);
+	free(r->mmd_note);
+	free(r->ready_node);
+	cli_ready_release(&r->rd);
+	cli_facets_release(&r->facets);
+	json_object_put(r->changes);
+	cli_changes_view_release(&r->since_view);
+	return cli_findings_release(&r->fc, ctx, "report", rc);
+}
+
+int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct report_opts o;
+	bool stop;
+	int rc = report_parse(&o, &stop, argc, argv);
+	if (rc != 0 || stop)
+		return rc;
+	struct report r = {0};
+	if ((rc = report_resolve(&r, ctx, &o)) == 0 && (rc = report_run(&r, ctx, &o)) == 0)
+		rc = report_print(&r, &o);
+	return report_release(&r, ctx, rc);
 }

@@ -278,6 +278,47 @@ struct render_report {
 	bool ready_estimated;
 	const uint32_t *waiting_node, *waiting_refs;
 	uint32_t n_waiting;
+	/* markdown, html: "Since <date>" (the changes command's answer), or
+	 * NULL when not computed */
+	const struct render_since *since;
+};
+
+/* An issue the "Since" section names: a node of render_report.full (its
+ * title, web_url and confidential flag come from there), or ANALYZE_NONE
+ * when the issue is no longer in the store (then only its ref). */
+struct render_since_issue {
+	const char *path; /* project path of the ref */
+	int64_t iid;
+	uint32_t full;
+};
+/* One list of the changes: item i is v[off[i] .. off[i + 1]) (an issue, a
+ * knot's issues, or a conflict's blocker and blocked). */
+struct render_since_list {
+	const struct render_since_issue *v;
+	const uint32_t *off;
+	uint32_t n;
+};
+enum render_since_kind {
+	RENDER_SINCE_KNOTS_NEW = 0,
+	RENDER_SINCE_KNOTS_CHANGED,
+	RENDER_SINCE_KNOTS_RESOLVED,
+	RENDER_SINCE_UNBLOCKED,
+	RENDER_SINCE_BLOCKED,
+	RENDER_SINCE_CONFLICTS_NEW,
+	RENDER_SINCE_CONFLICTS_RESOLVED,
+	RENDER_SINCE_CLOSED,
+	RENDER_SINCE_OPENED,
+	RENDER_SINCE_ADDED,
+	RENDER_SINCE_REMOVED,
+	RENDER_SINCE_KINDS
+};
+struct render_since {
+	const char *then_at; /* the earlier point's started_at; NULL: none */
+	const char *now_at;  /* the latest point's, or NULL */
+	const char *why;     /* then_at NULL: why there is nothing to compare */
+	struct render_since_list lists[RENDER_SINCE_KINDS];
+	int64_t cost_then, cost_now; /* the critical path */
+	uint32_t steps_then, steps_now;
 };
 
 /* At most this many issues in the markdown report's Mermaid diagram

@@ -429,7 +429,7 @@ static void h_summary(struct ht *h)
 	h_end(h);
 	if (r->fail_on) {
 		bool failed = false;
-		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++) /* new-* gate too */
 			failed |= (r->fail_on & ANALYZE_FINDING_BIT(k)) && r->findings->count[k];
 		h_start(h, "p");
 		h_attr(h, "id", "ig-result");
@@ -646,6 +646,90 @@ static void h_ready(struct ht *h)
 	h_end(h);
 }
 
+/* An issue of the "Since" section: as elsewhere when it is in the store
+ * now, else a span with its ref alone. */
+static void h_since_issue(struct ht *h, const struct render_since_issue *x)
+{
+	if (x->full != ANALYZE_NONE) {
+		h_issue(h, true, x->full, true);
+		return;
+	}
+	char ref[600];
+	render_since_ref(x, ref, sizeof ref);
+	h_start(h, "span");
+	h_attr(h, "class", "ig-issue");
+	h_attr(h, "data-ref", ref);
+	h_text(h, ref);
+	h_end(h);
+}
+
+static void h_since_list(struct ht *h, int kind)
+{
+	const struct render_since_list *l = &h->r->since->lists[kind];
+	bool conflict =
+	    kind == RENDER_SINCE_CONFLICTS_NEW || kind == RENDER_SINCE_CONFLICTS_RESOLVED;
+	h_start(h, "h3");
+	h_textf(h, "%s: %u", render_since_label(kind), l->n);
+	h_end(h);
+	if (l->n == 0)
+		return;
+	h_start(h, "ul");
+	h_attr(h, "data-list", render_since_key(kind));
+	for (uint32_t i = 0; i < h_rows(h, l->n); i++) {
+		/* a knot's issues are capped too; a conflict is its two */
+		uint32_t size = l->off[i + 1] - l->off[i],
+			 shown = conflict ? size : h_rows(h, size);
+		h_start(h, "li");
+		for (uint32_t j = 0; j < shown; j++) {
+			if (j)
+				h_text(h, conflict ? " blocks " : ", ");
+			h_since_issue(h, &l->v[l->off[i] + j]);
+		}
+		if (shown < size)
+			h_textf(h, " \u2026 and %u more", size - shown);
+		h_end(h);
+	}
+	h_end(h);
+	h_more(h, l->n,
+	       conflict				     ? "conflicts"
+	       : kind <= RENDER_SINCE_KNOTS_RESOLVED ? "knots"
+						     : "issues");
+}
+
+/* "Since <date>": the changes command's answer, for people. */
+static void h_since(struct ht *h)
+{
+	const struct render_since *x = h->r->since;
+	char then[64], now[64];
+	if (!x)
+		return;
+	h_start(h, "section");
+	h_attr(h, "id", "ig-since");
+	if (!x->then_at) {
+		h_elem(h, "h2", "Since the previous point");
+		h_start(h, "p");
+		h_textf(h, "Nothing to compare with: %s.", x->why ? x->why : "");
+		h_end(h);
+		h_end(h);
+		return;
+	}
+	render_since_time(x->then_at, then, sizeof then);
+	render_since_time(x->now_at, now, sizeof now);
+	h_start(h, "h2");
+	h_textf(h, "Since %s", then);
+	h_end(h);
+	h_start(h, "p");
+	h_textf(h,
+		"What changed in the blocking graph between the history point of %s and now "
+		"(%s). Critical path: then cost %lld in %u step%s, now cost %lld in %u step%s.",
+		then, now, (long long)x->cost_then, x->steps_then, x->steps_then == 1 ? "" : "s",
+		(long long)x->cost_now, x->steps_now, x->steps_now == 1 ? "" : "s");
+	h_end(h);
+	for (int k = 0; k < RENDER_SINCE_KINDS; k++)
+		h_since_list(h, k);
+	h_end(h);
+}
+
 static void h_bottlenecks(struct ht *h)
 {
 	const struct analyze_bottlenecks *b = h->r->bottlenecks;
@@ -811,6 +895,7 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_start(&h, "aside");
 	h_summary(&h);
 	h_knots(&h);
+	h_since(&h);
 	h_path(&h);
 	h_links(&h, ANALYZE_FINDING_CONFLICTS);
 	h_links(&h, ANALYZE_FINDING_CLOSED_BLOCKED);

@@ -142,7 +142,8 @@ static void ju_text(struct ju *j, const char *value)
 	}
 }
 
-/* One test case; a failure when message is non-NULL. */
+/* One test case; a failure when message is non-NULL, else the body (if
+ * any) as its output. */
 static void ju_case(struct ju *j, const char *kind, const char *name, const char *message,
 		    const char *body)
 {
@@ -160,6 +161,10 @@ static void ju_case(struct ju *j, const char *kind, const char *name, const char
 		if (body)
 			ju_text(j, body);
 		ju_check(j, xmlTextWriterEndElement(j->w));
+	} else if (body) {
+		ju_check(j, xmlTextWriterStartElement(j->w, BAD_CAST "system-out"));
+		ju_text(j, body);
+		ju_check(j, xmlTextWriterEndElement(j->w));
 	}
 	ju_check(j, xmlTextWriterEndElement(j->w));
 }
@@ -171,8 +176,49 @@ static const char *check_name(int kind)
 		return "no knots (blocking cycles)";
 	case ANALYZE_FINDING_CONFLICTS:
 		return "no due-date conflicts";
+	case ANALYZE_FINDING_NEW_KNOTS:
+		return "no new knots (new, or grown by an issue)";
+	case ANALYZE_FINDING_NEW_CONFLICTS:
+		return "no new due-date conflicts";
 	default:
 		return "no closed issue blocked by an open one";
+	}
+}
+
+/* Whether kind's suite is written: the ratchet's kinds only when computed. */
+static bool suite_present(const struct render_report *r, int kind)
+{
+	if (kind == ANALYZE_FINDING_NEW_KNOTS)
+		return r->findings->new_knots != NULL;
+	if (kind == ANALYZE_FINDING_NEW_CONFLICTS)
+		return r->findings->new_conflicts != NULL;
+	return true;
+}
+
+/* Whether kind's findings are failures: always for what is read on the
+ * graph now (as before); for new-knots and new-conflicts only when
+ * --fail-on names them, since they then decide the job's result (without
+ * it they pass, and the knot itself fails in the knots suite). */
+static bool suite_fails(const struct render_report *r, int kind)
+{
+	bool gated = kind < ANALYZE_FINDING_KINDS || (r->fail_on & ANALYZE_FINDING_BIT(kind));
+	return gated && r->findings->count[kind] != 0;
+}
+
+/* "new knot: a#1 a#2 ..." (at most 20 refs, then how many more). */
+static void new_knot_name(struct rbuf *b, const struct render_report *r, uint32_t kn)
+{
+	const struct analyze_knots *k = r->knots;
+	uint32_t size = k->member_off[kn + 1] - k->member_off[kn], shown = size > 20 ? 20 : size;
+	rbuf_puts(b, "new knot:");
+	for (uint32_t q = 0; q < shown; q++) {
+		rbuf_putc(b, ' ');
+		ref_into(b, r->g, k->members[k->member_off[kn] + q]);
+	}
+	if (shown < size) {
+		char more[48];
+		snprintf(more, sizeof more, " and %u more", size - shown);
+		rbuf_puts(b, more);
 	}
 }
 
@@ -183,13 +229,15 @@ static void ju_suite(struct ju *j, int kind)
 	const struct analyze_knots *k = r->knots;
 	const char *name = analyze_finding_name(kind);
 	uint32_t n = f->count[kind];
+	bool fails = suite_fails(r, kind);
+	bool ratchet = kind >= ANALYZE_FINDING_KINDS;
 	char num[32];
 
 	ju_check(j, xmlTextWriterStartElement(j->w, BAD_CAST "testsuite"));
 	ju_attr(j, "name", name);
 	snprintf(num, sizeof num, "%u", n + 1);
 	ju_attr(j, "tests", num);
-	snprintf(num, sizeof num, "%u", n ? n + 1 : 0);
+	snprintf(num, sizeof num, "%u", fails ? n + 1 : 0);
 	ju_attr(j, "failures", num);
 	ju_attr(j, "errors", "0");
 	ju_attr(j, "skipped", "0");
@@ -198,7 +246,7 @@ static void ju_suite(struct ju *j, int kind)
 	char summary[160];
 	snprintf(summary, sizeof summary, "%s: %u found%s", name, n,
 		 (r->fail_on & ANALYZE_FINDING_BIT(kind)) ? " (the job fails on these)" : "");
-	ju_case(j, name, check_name(kind), n ? summary : NULL, NULL);
+	ju_case(j, name, check_name(kind), fails ? summary : NULL, NULL);
 
 	struct rbuf *m = &j->msg;
 	struct rbuf body = {0};
@@ -206,8 +254,8 @@ static void ju_suite(struct ju *j, int kind)
 		rbuf_reset(m);
 		rbuf_reset(&body);
 		char tname[96];
-		if (kind == ANALYZE_FINDING_KNOTS) {
-			uint32_t kn = f->knots[i];
+		if (kind == ANALYZE_FINDING_KNOTS || kind == ANALYZE_FINDING_NEW_KNOTS) {
+			uint32_t kn = ratchet ? f->new_knots[i] : f->knots[i];
 			rbuf_puts(m, "blocking cycle: ");
 			for (uint32_t w = k->witness_off[kn]; w < k->witness_off[kn + 1]; w++) {
 				ref_into(m, r->g, k->witness[w]);
@@ -242,7 +290,9 @@ static void ju_suite(struct ju *j, int kind)
 		} else {
 			bool full = kind == ANALYZE_FINDING_CLOSED_BLOCKED;
 			const struct analyze_graph *g = full ? r->full : r->g;
-			struct analyze_edge e = full ? f->closed_blocked[i] : f->conflicts[i];
+			struct analyze_edge e = full	  ? f->closed_blocked[i]
+						: ratchet ? f->new_conflicts[i]
+							  : f->conflicts[i];
 			ref_into(m, g, e.from);
 			if (full) {
 				rbuf_puts(m, " (open) blocks ");
@@ -260,20 +310,28 @@ static void ju_suite(struct ju *j, int kind)
 				rbuf_puts(m, yd);
 				rbuf_puts(m, ")");
 			}
-			snprintf(tname, sizeof tname,
-				 "%s %u: ", full ? "closed-blocked" : "conflict", i + 1);
+			snprintf(tname, sizeof tname, "%s %u: ",
+				 full	   ? "closed-blocked"
+				 : ratchet ? "new conflict"
+					   : "conflict",
+				 i + 1);
 			issue_line_into(&body, r, full, e.from);
 			issue_line_into(&body, r, full, e.to);
 		}
 		/* the test case name carries the message too: the widget lists names */
 		struct rbuf nm = {0};
-		rbuf_puts(&nm, tname);
-		rbuf_puts(&nm, m->data ? m->data : "");
+		if (kind == ANALYZE_FINDING_NEW_KNOTS) {
+			/* named after its issues: the same knot keeps its name */
+			new_knot_name(&nm, r, f->new_knots[i]);
+		} else {
+			rbuf_puts(&nm, tname);
+			rbuf_puts(&nm, m->data ? m->data : "");
+		}
 		char *nms = rbuf_finish(&nm);
 		if (m->oom || body.oom || !nms)
 			j->err = true;
 		else
-			ju_case(j, name, nms, m->data, body.data);
+			ju_case(j, name, nms, fails ? m->data : NULL, body.data);
 		free(nms);
 	}
 	free(body.data);
@@ -297,9 +355,11 @@ int render_report_junit(FILE *out, const struct render_report *r)
 	ju_check(&j, xmlTextWriterStartDocument(j.w, "1.0", "UTF-8", NULL));
 	ju_check(&j, xmlTextWriterStartElement(j.w, BAD_CAST "testsuites"));
 	uint32_t tests = 0, failures = 0;
-	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+	for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++) {
+		if (!suite_present(r, k))
+			continue;
 		tests += r->findings->count[k] + 1;
-		failures += r->findings->count[k] ? r->findings->count[k] + 1 : 0;
+		failures += suite_fails(r, k) ? r->findings->count[k] + 1 : 0;
 	}
 	char num[32];
 	ju_attr(&j, "name", "issuegraph");
@@ -308,8 +368,9 @@ int render_report_junit(FILE *out, const struct render_report *r)
 	snprintf(num, sizeof num, "%u", failures);
 	ju_attr(&j, "failures", num);
 	ju_attr(&j, "errors", "0");
-	for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
-		ju_suite(&j, k);
+	for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++)
+		if (suite_present(r, k))
+			ju_suite(&j, k);
 	ju_check(&j, xmlTextWriterEndElement(j.w));
 	ju_check(&j, xmlTextWriterEndDocument(j.w));
 	xmlFreeTextWriter(j.w); /* flushes into buf */

@@ -146,13 +146,14 @@ static void md_summary(struct md *m)
 	else
 		fputs("| Critical path | none |\n", fp);
 	if (r->fail_on) {
+		/* new-knots and new-conflicts gate too (counted by the ratchet) */
 		bool failed = false;
-		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++)
+		for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++)
 			if ((r->fail_on & ANALYZE_FINDING_BIT(k)) && r->findings->count[k])
 				failed = true;
 		fprintf(fp, "\n**Result: %s** (fails on", failed ? "failed :x:" : "passed");
 		bool first = true;
-		for (int k = 0; k < ANALYZE_FINDING_KINDS; k++) {
+		for (int k = 0; k < ANALYZE_FINDING_ALL_KINDS; k++) {
 			if (!(r->fail_on & ANALYZE_FINDING_BIT(k)))
 				continue;
 			fprintf(fp, "%s %s", first ? "" : ",", analyze_finding_name(k));
@@ -387,6 +388,91 @@ static void md_ready(struct md *m)
 	md_more(m, r->n_waiting, "waiting issues");
 }
 
+/* An issue of the "Since" section: linked and titled when it is in the
+ * store now, else its ref alone. */
+static void md_since_issue(struct md *m, const struct render_since_issue *x)
+{
+	if (x->full != ANALYZE_NONE) {
+		md_issue_titled(m, true, x->full);
+		return;
+	}
+	char ref[600];
+	render_since_ref(x, ref, sizeof ref);
+	md_text(m, ref);
+}
+
+static void md_since_list(struct md *m, int kind)
+{
+	const struct render_since_list *l = &m->r->since->lists[kind];
+	FILE *fp = m->fp;
+	bool conflict =
+	    kind == RENDER_SINCE_CONFLICTS_NEW || kind == RENDER_SINCE_CONFLICTS_RESOLVED;
+	fprintf(fp, "\n### %s: %u\n\n", render_since_label(kind), l->n);
+	for (uint32_t i = 0; i < md_rows(m, l->n); i++) {
+		/* a knot's issues are capped too; a conflict is its two */
+		uint32_t size = l->off[i + 1] - l->off[i],
+			 shown = conflict ? size : md_rows(m, size);
+		fputs("- ", fp);
+		for (uint32_t j = 0; j < shown; j++) {
+			if (j)
+				fputs(conflict ? " blocks " : " · ", fp);
+			md_since_issue(m, &l->v[l->off[i] + j]);
+		}
+		if (shown < size)
+			fprintf(fp, " … and %u more", size - shown);
+		fputc('\n', fp);
+	}
+	md_more(m, l->n,
+		conflict			      ? "conflicts"
+		: kind <= RENDER_SINCE_KNOTS_RESOLVED ? "knots"
+						      : "issues");
+}
+
+/* "Since <date>": the changes command's answer, for people. */
+static void md_since(struct md *m)
+{
+	const struct render_since *x = m->r->since;
+	FILE *fp = m->fp;
+	char then[64], now[64];
+	if (!x)
+		return;
+	if (!x->then_at) {
+		fputs("\n## Since the previous point\n\nNothing to compare with: ", fp);
+		md_text(m, x->why);
+		fputs(".\n", fp);
+		return;
+	}
+	render_since_time(x->then_at, then, sizeof then);
+	render_since_time(x->now_at, now, sizeof now);
+	fputs("\n## Since ", fp);
+	md_text(m, then);
+	fputs("\n\nWhat changed in the blocking graph between the history point of ", fp);
+	md_text(m, then);
+	fputs(" and now (", fp);
+	md_text(m, now);
+	fprintf(fp, "). Critical path: then cost %lld in %u step%s, now cost %lld in %u step%s.\n",
+		(long long)x->cost_then, x->steps_then, x->steps_then == 1 ? "" : "s",
+		(long long)x->cost_now, x->steps_now, x->steps_now == 1 ? "" : "s");
+	bool any_empty = false;
+	for (int k = 0; k < RENDER_SINCE_KINDS; k++) {
+		if (x->lists[k].n)
+			md_since_list(m, k);
+		else
+			any_empty = true;
+	}
+	if (!any_empty)
+		return;
+	fputs("\nEmpty: ", fp);
+	bool first = true;
+	for (int k = 0; k < RENDER_SINCE_KINDS; k++) {
+		if (x->lists[k].n)
+			continue;
+		fprintf(fp, "%s%s", first ? "" : "; ", render_since_label(k));
+		first = false;
+	}
+	fputs(".\n", fp);
+}
+
 /* The Mermaid block: GitLab draws it inline in issues and merge requests.
  * render_escape_mermaid writes '`' as an entity, so nothing inside can
  * close the fence. */
@@ -411,6 +497,7 @@ int render_report_markdown(FILE *out, const struct render_report *r)
 {
 	struct md m = {.fp = out, .r = r};
 	md_summary(&m);
+	md_since(&m);
 	md_diagram(&m);
 	md_knots(&m);
 	md_path(&m);

@@ -29,6 +29,15 @@ int render_report_edge_action(struct rbuf *b, const struct render_report *r, uin
 			      uint32_t to);
 uint32_t render_report_text_edges(const struct render_report *r, uint32_t knot, uint32_t *total);
 
+/* report_since.c: the "Since" lists' id (an HTML data attribute) and
+ * heading, by enum render_since_kind; a point's started_at for people
+ * ("2026-11-22 02:00 UTC"); an issue's ref. */
+struct render_since_issue;
+const char *render_since_key(int kind);
+const char *render_since_label(int kind);
+void render_since_time(const char *at, char *buf, size_t len);
+void render_since_ref(const struct render_since_issue *x, char *buf, size_t len);
+
 /* Length (1..4) of the valid UTF-8 sequence at s, 0 if invalid. */
 size_t render_utf8_len(const unsigned char *s);
 
