@@ -57,6 +57,27 @@ int store_write_project(struct store *s, const struct store_project *p, bool ups
 int store_write_issue(struct store *s, const struct store_issue *i, bool upsert);
 int store_write_link(struct store *s, const struct store_link *l, bool upsert);
 
+/* Step st (prepared and bound; NULL: STORE_ERR, the message already set)
+ * to the end, handing each row to each(st, arg) until it returns non-zero,
+ * which is then returned; st is reset. what names the read in an error. */
+int store_walk_rows(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *),
+		    void *arg, const char *what);
+/* The one walk of each record, over a statement whose columns are the
+ * record's in table order: projects (id, path, web_url); issues (id,
+ * project_id, iid, title, state, confidential, weight, time_estimate,
+ * total_time_spent, milestone_title, milestone_due, due_date, labels, then
+ * optionally created_at, updated_at, closed_at, web_url: NULL when the
+ * statement stops after labels); links (id, source_id, target_id, type);
+ * text dependencies (source_id, target_id, type, line, phrase; text_deps.c). */
+int store_walk_projects(struct store *s, sqlite3_stmt *st, store_project_cb cb, void *ctx,
+			const char *what);
+int store_walk_issues(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+		      const char *what);
+int store_walk_links(struct store *s, sqlite3_stmt *st, store_link_cb cb, void *ctx,
+		     const char *what);
+int store_walk_text_deps(struct store *s, sqlite3_stmt *st, store_text_dep_cb cb, void *ctx,
+			 const char *what);
+
 /* Record the instance from an imported snapshot's "source" (so that fetch
  * does not send a token there unless the user names it). */
 int store_set_instance_imported(struct store *s, const char *url);
