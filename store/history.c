@@ -624,24 +624,23 @@ static int64_t point_key(int64_t point)
 	" FROM hist_issue WHERE point > ?1 GROUP BY issue_id) "                                    \
 	"SELECT issue_id, " cols " FROM h WHERE present = 1" filter " UNION ALL SELECT id, " cols  \
 	" FROM issues WHERE id NOT IN (SELECT issue_id FROM h)" filter
-/* what analysis reads of an issue: no title or labels */
-#define ISSUE_BRIEF_VALS                                                                           \
-	"project_id, iid, NULL, state, confidential, weight, time_estimate, total_time_spent, "    \
-	"milestone_title, milestone_due, due_date, NULL"
 
 int store_each_issue_at(struct store *s, int64_t point, unsigned filter, store_issue_cb cb,
 			void *ctx)
 {
 	static const char all_sql[] = ISSUE_AT_SQL(HIST_ISSUE_VALS, "");
 	static const char open_sql[] = ISSUE_AT_SQL(HIST_ISSUE_VALS, " AND state = 0");
-	static const char brief_sql[] = ISSUE_AT_SQL(ISSUE_BRIEF_VALS, "");
-	static const char brief_open_sql[] = ISSUE_AT_SQL(ISSUE_BRIEF_VALS, " AND state = 0");
+	static const char brief_sql[] = ISSUE_AT_SQL(STORE_ISSUE_BRIEF_COLUMNS, "");
+	static const char brief_open_sql[] =
+	    ISSUE_AT_SQL(STORE_ISSUE_BRIEF_COLUMNS, " AND state = 0");
 	const char *sql = (filter & STORE_WALK_BRIEF)
 			      ? ((filter & STORE_WALK_OPEN_ONLY) ? brief_open_sql : brief_sql)
 			      : ((filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
 	sqlite3_stmt *st = store_stmt(s, sql);
 	if (st)
 		sqlite3_bind_int64(st, 1, point_key(point));
+	if (filter & STORE_WALK_BRIEF)
+		return store_walk_issues_brief(s, st, cb, ctx, "read issues at a history point");
 	return store_walk_issues(s, st, cb, ctx, "read issues at a history point");
 }
 

@@ -329,6 +329,27 @@ static int each_link_row(sqlite3_stmt *st, void *arg)
 	return w->cb(w->ctx, &l);
 }
 
+static int each_brief_row(sqlite3_stmt *st, void *arg)
+{
+	struct issue_walk *w = arg;
+	struct store_issue i = {
+	    .id = sqlite3_column_int64(st, 0),
+	    .project_id = sqlite3_column_int64(st, 1),
+	    .iid = sqlite3_column_int64(st, 2),
+	    .state = sqlite3_column_int(st, 3) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+	    .confidential = sqlite3_column_int(st, 4) != 0,
+	    .has_weight = sqlite3_column_type(st, 5) != SQLITE_NULL,
+	    .weight = sqlite3_column_int64(st, 5),
+	    .time_estimate = sqlite3_column_int64(st, 6),
+	    .total_time_spent = sqlite3_column_int64(st, 7),
+	    .milestone_title = col_text(st, 8),
+	    .milestone_due = col_text(st, 9),
+	    .due_date = col_text(st, 10),
+	    .labels_json = "[]",
+	};
+	return w->cb(w->ctx, &i);
+}
+
 int store_walk_projects(struct store *s, sqlite3_stmt *st, store_project_cb cb, void *ctx,
 			const char *what)
 {
@@ -341,6 +362,13 @@ int store_walk_issues(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void
 {
 	struct issue_walk w = {cb, ctx};
 	return store_walk_rows(s, st, each_issue_row, &w, what);
+}
+
+int store_walk_issues_brief(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+			    const char *what)
+{
+	struct issue_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_brief_row, &w, what);
 }
 
 int store_walk_links(struct store *s, sqlite3_stmt *st, store_link_cb cb, void *ctx,
@@ -370,15 +398,12 @@ int store_each_link(struct store *s, store_link_cb cb, void *ctx)
 
 int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx)
 {
-	/* Only what analysis reads (no title, labels or stamps), in the
-	 * columns of a full row; rowid order is a plain table scan. */
-#define BRIEF_SQL                                                                                  \
-	"SELECT id, project_id, iid, NULL, state, confidential, weight, time_estimate, "           \
-	"total_time_spent, milestone_title, milestone_due, due_date, NULL FROM issues"
+	/* Only what analysis reads; rowid order is a plain table scan. */
+#define BRIEF_SQL "SELECT id, " STORE_ISSUE_BRIEF_COLUMNS " FROM issues"
 	static const char all_sql[] = BRIEF_SQL;
 	static const char open_sql[] = BRIEF_SQL " WHERE state = 0";
 #undef BRIEF_SQL
-	return store_walk_issues(
+	return store_walk_issues_brief(
 	    s, store_stmt(s, (filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql), cb, ctx,
 	    "read issues");
 }

@@ -73,6 +73,13 @@ int store_walk_projects(struct store *s, sqlite3_stmt *st, store_project_cb cb, 
 			const char *what);
 int store_walk_issues(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
 		      const char *what);
+/* What analysis reads of an issue (no title, labels or stamps): id, then
+ * these columns. */
+#define STORE_ISSUE_BRIEF_COLUMNS                                                                  \
+	"project_id, iid, state, confidential, weight, time_estimate, total_time_spent, "          \
+	"milestone_title, milestone_due, due_date"
+int store_walk_issues_brief(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+			    const char *what);
 int store_walk_links(struct store *s, sqlite3_stmt *st, store_link_cb cb, void *ctx,
 		     const char *what);
 int store_walk_text_deps(struct store *s, sqlite3_stmt *st, store_text_dep_cb cb, void *ctx,
