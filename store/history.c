@@ -107,13 +107,14 @@ static void sb_add(struct sqlbuf *b, const char *fmt, ...)
 	}
 }
 
-/* "t.x, t.y, ..." for the columns of the list cols. */
-static void sb_cols(struct sqlbuf *b, const char *t, const char *cols)
+/* "t.x, t.y, ..." for the columns of the list cols (t "": "x, y, ..."),
+ * each followed by suffix. */
+static void sb_cols(struct sqlbuf *b, const char *t, const char *cols, const char *suffix)
 {
 	const char *c = cols;
 	for (bool first = true; *c; first = false) {
 		size_t len = strcspn(c, ",");
-		sb_add(b, "%s%s.%.*s", first ? "" : ", ", t, (int)len, c);
+		sb_add(b, "%s%s%s%.*s%s", first ? "" : ", ", t, *t ? "." : "", (int)len, c, suffix);
 		c += len;
 		c += strspn(c, ", ");
 	}
@@ -189,19 +190,26 @@ static void kind_sql(struct sqlbuf *b, const struct hist_kind *k, enum hist_op o
 		sb_add(b, "DELETE FROM %s;\n", h);
 		break;
 	case HIST_BULK_BEGIN:
-		sb_add(b,
-		       "DROP TABLE IF EXISTS temp.hist_old_%s;\nCREATE TEMP TABLE hist_old_%s(%s, "
-		       "%s, PRIMARY KEY(%s)) WITHOUT ROWID;\nINSERT INTO hist_old_%s SELECT %s, "
-		       "%s FROM main.%s;\n",
-		       n, n, k->lkeys, k->vals, k->lkeys, n, k->lkeys, k->vals, k->live);
+		/* Keys declared INTEGER, as in the live tables: a key column of
+		 * no affinity could not serve the lookups by a live row's key. */
+		sb_add(b, "DROP TABLE IF EXISTS temp.hist_old_%s;\nCREATE TEMP TABLE hist_old_%s(",
+		       n, n);
+		if (!strchr(k->lkeys, ','))
+			sb_add(b, "%s INTEGER PRIMARY KEY, %s);\n", k->lkeys, k->vals);
+		else {
+			sb_cols(b, "", k->lkeys, " INTEGER");
+			sb_add(b, ", %s, PRIMARY KEY(%s)) WITHOUT ROWID;\n", k->vals, k->lkeys);
+		}
+		sb_add(b, "INSERT INTO hist_old_%s SELECT %s, %s FROM main.%s;\n", n, k->lkeys,
+		       k->vals, k->live);
 		break;
 	case HIST_BULK_END:
 		/* rows of the open point already hold older values: those stay */
 		sb_add(b, "INSERT INTO %s(point, %s, present, %s) SELECT %s, ", h, k->hkeys,
 		       k->vals, P);
-		sb_cols(b, "o", k->lkeys);
+		sb_cols(b, "o", k->lkeys, "");
 		sb_add(b, ", 1, ");
-		sb_cols(b, "o", k->vals);
+		sb_cols(b, "o", k->vals, "");
 		sb_add(b,
 		       " FROM temp.hist_old_%s o WHERE NOT EXISTS (SELECT 1 FROM %s h WHERE "
 		       "h.point = %s AND ",
@@ -211,7 +219,7 @@ static void kind_sql(struct sqlbuf *b, const struct hist_kind *k, enum hist_op o
 		sb_keys(b, k, "i", false, "o", false);
 		sb_same(b, k, "i", "o");
 		sb_add(b, ");\nINSERT INTO %s(point, %s, present) SELECT %s, ", h, k->hkeys, P);
-		sb_cols(b, "i", k->lkeys);
+		sb_cols(b, "i", k->lkeys, "");
 		sb_add(b,
 		       ", 0 FROM main.%s i WHERE NOT EXISTS (SELECT 1 FROM temp.hist_old_%s o "
 		       "WHERE ",
