@@ -344,9 +344,18 @@ static int fold_into(struct store *s, int64_t p, int64_t next)
 	return rc < 0 ? rc : delete_rows_at(s, p);
 }
 
+static int delete_point(struct store *s, int64_t id)
+{
+	static const char sql[] = "DELETE FROM hist_point WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, "fold history");
+}
+
 int store_history_fold(struct store *s, int keep_points, int keep_days)
 {
-	static const char del_point[] = "DELETE FROM hist_point WHERE id = ?";
 	struct point_row *pt = NULL;
 	bool *keep = NULL;
 	size_t n = 0;
@@ -384,18 +393,10 @@ int store_history_fold(struct store *s, int keep_points, int keep_days)
 		} else {
 			continue;
 		}
-		sqlite3_stmt *st = rc == 0 ? store_stmt(s, del_point) : NULL;
-		if (rc == 0 && !st)
-			rc = STORE_ERR;
-		if (st) {
-			sqlite3_bind_int64(st, 1, pt[i].id);
-			rc = store_step_done(s, st, "fold history");
-		}
+		if (rc == 0)
+			rc = delete_point(s, pt[i].id);
 	}
-	if (rc < 0)
-		store_rollback_to(s);
-	else
-		rc = store_release(s);
+	rc = store_savepoint_end(s, rc);
 done:
 	free(pt);
 	free(keep);
@@ -500,11 +501,7 @@ done:
 	free(config);
 	free(prev_config);
 	free(upgraded);
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 /* An import rewrites every row: instead of a trigger per row, the rows

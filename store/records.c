@@ -195,11 +195,7 @@ int store_replace_links_of(struct store *s, int64_t issue_id, const struct store
 			goto done;
 	}
 done:
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 int store_delete_issue(struct store *s, int64_t issue_id)
@@ -222,14 +218,7 @@ int store_clear(struct store *s)
 	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'instance.origin', "
 	    "'populated') "
 	    "OR key LIKE 'fetch.%';";
-	int rc = store_savepoint(s);
-	if (rc)
-		return rc;
-	if ((rc = store_exec(s, sql)) < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_exec_atomic(s, sql);
 }
 
 /* ---- reads ----------------------------------------------------------------- */

@@ -94,11 +94,7 @@ int store_replace_text_deps_of(struct store *s, int64_t source_id, const struct 
 		if ((rc = insert_dep(s, &d[k])) < 0)
 			goto done;
 done:
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 struct dep_walk {
@@ -152,14 +148,7 @@ int store_each_text_dep_of_pair(struct store *s, int64_t blocker, int64_t blocke
 
 int store_clear_text_deps(struct store *s)
 {
-	int rc = store_savepoint(s);
-	if (rc)
-		return rc;
-	if ((rc = store_exec(s, "DELETE FROM text_deps; DELETE FROM text_dropped;")) < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_exec_atomic(s, "DELETE FROM text_deps; DELETE FROM text_dropped;");
 }
 
 int store_set_text_dropped(struct store *s, int64_t issue_id, int64_t blocker_refs,

@@ -103,6 +103,11 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *v);
 int store_savepoint(struct store *s);
 int store_release(struct store *s);
 int store_rollback_to(struct store *s);
+/* End the savepoint by the outcome rc of what it wrapped: rc < 0 rolls it
+ * back and returns rc; else it is released (0 or a store status). */
+int store_savepoint_end(struct store *s, int rc);
+/* Run sql (no results wanted) as a whole or not at all. */
+int store_exec_atomic(struct store *s, const char *sql);
 
 /* schema.c: create or migrate forward to STORE_SCHEMA_VERSION (in
  * transactions); from_version is the file's current user_version. */
