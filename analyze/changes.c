@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyze_int.h"
+#include "graph_builder.h"
 
 int analyze_ready(const struct analyze_graph *g, const struct analyze_knots *k,
 		  const uint8_t *unreadable, uint8_t *ready)
@@ -22,53 +23,20 @@ int analyze_ready(const struct analyze_graph *g, const struct analyze_knots *k,
 	return 0;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/* One open-addressing table of to's issue ids (a lookup per node of from:
- * linear, where a sorted array and binary search missed the cache on every
- * step at 1M issues). */
+/* One id table of to's issue ids (a lookup per node of from: linear,
+ * where a sorted array and binary search missed the cache on every step at
+ * 1M issues). */
 int analyze_node_map(const struct analyze_graph *from, const struct analyze_graph *to,
 		     uint32_t *map)
 {
-	size_t nslots = 16;
-	while (nslots < (size_t)to->n * 2)
-		nslots *= 2;
-	struct slot {
-		int64_t key;
-		uint32_t val;
-	} *t = analyze__alloc(nslots, sizeof *t);
-	if (!t)
+	struct analyze__id_table t;
+	if (analyze__id_table_init(&t, to->n) < 0)
 		return ANALYZE_ENOMEM;
-	size_t mask = nslots - 1;
-	for (size_t h = 0; h < nslots; h++)
-		t[h].val = ANALYZE_NONE;
-	for (uint32_t v = 0; v < to->n; v++) {
-		size_t h = mix64((uint64_t)to->issue_id[v]) & mask;
-		while (t[h].val != ANALYZE_NONE)
-			h = (h + 1) & mask;
-		t[h].key = to->issue_id[v];
-		t[h].val = v;
-	}
-	for (uint32_t v = 0; v < from->n; v++) {
-		size_t h = mix64((uint64_t)from->issue_id[v]) & mask;
-		map[v] = ANALYZE_NONE;
-		while (t[h].val != ANALYZE_NONE) {
-			if (t[h].key == from->issue_id[v]) {
-				map[v] = t[h].val;
-				break;
-			}
-			h = (h + 1) & mask;
-		}
-	}
-	free(t);
+	for (uint32_t v = 0; v < to->n; v++)
+		analyze__id_table_put(&t, to->issue_id[v], v);
+	for (uint32_t v = 0; v < from->n; v++)
+		map[v] = analyze__id_table_get(&t, from->issue_id[v]);
+	analyze__id_table_release(&t);
 	return 0;
 }
 

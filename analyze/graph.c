@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analyze_int.h"
+#include "graph_builder.h"
 #include "store.h"
 
 static _Thread_local char errbuf[512];
@@ -76,7 +77,9 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-bool analyze__has_edge(const struct analyze_graph *g, uint32_t u, uint32_t v)
+/* The position of u -> v in out_adj, or ANALYZE_NONE (binary search in
+ * u's sorted successors). */
+static uint32_t find_edge(const struct analyze_graph *g, uint32_t u, uint32_t v)
 {
 	uint32_t lo = g->out_off[u], hi = g->out_off[u + 1];
 	while (lo < hi) {
@@ -86,24 +89,22 @@ bool analyze__has_edge(const struct analyze_graph *g, uint32_t u, uint32_t v)
 		else if (g->out_adj[mid] > v)
 			hi = mid;
 		else
-			return true;
+			return mid;
 	}
-	return false;
+	return ANALYZE_NONE;
+}
+
+bool analyze__has_edge(const struct analyze_graph *g, uint32_t u, uint32_t v)
+{
+	return find_edge(g, u, v) != ANALYZE_NONE;
 }
 
 uint8_t analyze_edge_origin(const struct analyze_graph *g, uint32_t u, uint32_t v)
 {
-	uint32_t lo = g->out_off[u], hi = g->out_off[u + 1];
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (g->out_adj[mid] < v)
-			lo = mid + 1;
-		else if (g->out_adj[mid] > v)
-			hi = mid;
-		else
-			return g->out_origin ? g->out_origin[mid] : ANALYZE_ORIGIN_LINK;
-	}
-	return 0;
+	uint32_t e = find_edge(g, u, v);
+	if (e == ANALYZE_NONE)
+		return 0;
+	return g->out_origin ? g->out_origin[e] : ANALYZE_ORIGIN_LINK;
 }
 
 void analyze_graph_free(struct analyze_graph *g)
@@ -135,129 +136,10 @@ void analyze_graph_free(struct analyze_graph *g)
 	free(g);
 }
 
-/*
- * Build both CSR directions from m edges over g->n nodes, deduplicating
- * parallel edges (their origin bits or-ed together; org NULL: every edge a
- * link); each list ends up ascending. Bucketing by source, then filling the
- * in-lists in source order sorts them; filling the out-lists from the
- * deduplicated in-lists in target order sorts those. The origins ride along
- * in byte arrays parallel to the lists.
- */
-static int build_csr(struct analyze_graph *g, const uint32_t *from, const uint32_t *to,
-		     const uint8_t *org, size_t m)
-{
-	uint32_t n = g->n;
-	uint32_t *tmp_off = NULL, *tmp_adj = NULL, *pos = NULL;
-	uint8_t *tmp_org = NULL, *in_org = NULL;
-	int rc = ANALYZE_ENOMEM;
-
-	if (m > UINT32_MAX - 1)
-		return analyze__fail(ANALYZE_EINVAL, "too many links (%zu)", m);
-	g->out_off = analyze__zalloc((size_t)n + 1, sizeof *g->out_off);
-	g->in_off = analyze__zalloc((size_t)n + 1, sizeof *g->in_off);
-	tmp_off = analyze__zalloc((size_t)n + 1, sizeof *tmp_off);
-	pos = analyze__alloc((size_t)n + 1, sizeof *pos);
-	tmp_adj = analyze__alloc(m, sizeof *tmp_adj);
-	g->in_adj = analyze__alloc(m, sizeof *g->in_adj);
-	tmp_org = analyze__alloc(m, 1);
-	in_org = analyze__alloc(m, 1);
-	if (!g->out_off || !g->in_off || !tmp_off || !pos || !tmp_adj || !g->in_adj || !tmp_org ||
-	    !in_org)
-		goto done;
-
-	for (size_t i = 0; i < m; i++) {
-		tmp_off[from[i] + 1]++;
-		g->in_off[to[i] + 1]++;
-	}
-	for (uint32_t v = 0; v < n; v++) {
-		tmp_off[v + 1] += tmp_off[v];
-		g->in_off[v + 1] += g->in_off[v];
-	}
-	memcpy(pos, tmp_off, ((size_t)n + 1) * sizeof *pos);
-	for (size_t i = 0; i < m; i++) {
-		tmp_org[pos[from[i]]] = org ? org[i] : ANALYZE_ORIGIN_LINK;
-		tmp_adj[pos[from[i]]++] = to[i];
-	}
-
-	/* in-lists in source order */
-	memcpy(pos, g->in_off, ((size_t)n + 1) * sizeof *pos);
-	for (uint32_t u = 0; u < n; u++)
-		for (uint32_t e = tmp_off[u]; e < tmp_off[u + 1]; e++) {
-			in_org[pos[tmp_adj[e]]] = tmp_org[e];
-			g->in_adj[pos[tmp_adj[e]]++] = u;
-		}
-
-	/* drop parallel duplicates (adjacent now), compacting in place */
-	uint32_t w = 0;
-	for (uint32_t t = 0; t < n; t++) {
-		uint32_t start = g->in_off[t], end = g->in_off[t + 1];
-		g->in_off[t] = w;
-		for (uint32_t e = start; e < end; e++) {
-			uint32_t u = g->in_adj[e];
-			if (e == start || u != g->in_adj[w - 1]) {
-				in_org[w] = in_org[e];
-				g->in_adj[w++] = u;
-			} else {
-				in_org[w - 1] |= in_org[e];
-			}
-		}
-	}
-	g->in_off[n] = w;
-	g->m = w;
-
-	/* out-lists from the in-lists, in target order */
-	memset(g->out_off, 0, ((size_t)n + 1) * sizeof *g->out_off);
-	for (uint32_t e = 0; e < w; e++)
-		g->out_off[g->in_adj[e] + 1]++;
-	for (uint32_t v = 0; v < n; v++)
-		g->out_off[v + 1] += g->out_off[v];
-	g->out_adj = analyze__alloc(w, sizeof *g->out_adj);
-	g->out_origin = analyze__alloc(w, sizeof *g->out_origin);
-	if (!g->out_adj || !g->out_origin)
-		goto done;
-	memcpy(pos, g->out_off, ((size_t)n + 1) * sizeof *pos);
-	for (uint32_t t = 0; t < n; t++)
-		for (uint32_t e = g->in_off[t]; e < g->in_off[t + 1]; e++) {
-			g->out_origin[pos[g->in_adj[e]]] = in_org[e];
-			g->out_adj[pos[g->in_adj[e]]++] = t;
-		}
-	if (w < m) {
-		uint32_t *shrunk = realloc(g->in_adj, (w ? w : 1) * sizeof *shrunk);
-		if (shrunk)
-			g->in_adj = shrunk;
-	}
-	rc = 0;
-done:
-	free(tmp_off);
-	free(tmp_adj);
-	free(tmp_org);
-	free(in_org);
-	free(pos);
-	return rc;
-}
-
-/* Per-node arrays of g, allocated for n nodes. */
-static int alloc_nodes(struct analyze_graph *g, uint32_t n)
-{
-	g->n = n;
-	g->issue_id = analyze__alloc(n, sizeof *g->issue_id);
-	g->iid = analyze__alloc(n, sizeof *g->iid);
-	g->project = analyze__alloc(n, sizeof *g->project);
-	g->flags = analyze__alloc(n, sizeof *g->flags);
-	g->weight = analyze__alloc(n, sizeof *g->weight);
-	g->remaining = analyze__alloc(n, sizeof *g->remaining);
-	g->milestone = analyze__alloc(n, sizeof *g->milestone);
-	g->due = analyze__alloc(n, sizeof *g->due);
-	if (!g->issue_id || !g->iid || !g->project || !g->flags || !g->weight || !g->remaining ||
-	    !g->milestone || !g->due)
-		return ANALYZE_ENOMEM;
-	return 0;
-}
-
 int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n, const uint32_t *from,
 			     const uint32_t *to, size_t m)
 {
-	struct analyze_graph *g = NULL;
+	struct analyze__builder b;
 	int rc;
 
 	*out = NULL;
@@ -266,41 +148,35 @@ int analyze_graph_from_edges(struct analyze_graph **out, uint32_t n, const uint3
 	for (size_t i = 0; i < m; i++)
 		if (from[i] >= n || to[i] >= n)
 			return analyze__fail(ANALYZE_EINVAL, "edge %zu names node beyond %u", i, n);
-	g = analyze__zalloc(1, sizeof *g);
-	if (!g)
-		return ANALYZE_ENOMEM;
-	g->all_states = true;
-	if ((rc = alloc_nodes(g, n)) < 0)
-		goto done;
-	rc = ANALYZE_ENOMEM;
-	g->project_path = analyze__zalloc(1, sizeof *g->project_path);
-	g->project_id = analyze__zalloc(1, sizeof *g->project_id);
-	g->milestone_title = analyze__zalloc(1, sizeof *g->milestone_title);
-	if (!g->project_path || !g->project_id || !g->milestone_title)
-		goto done;
-	if (!(g->project_path[0] = strdup("p"))) {
-		analyze__fail(ANALYZE_ENOMEM, "out of memory");
-		goto done;
+	if ((rc = analyze__builder_init(&b, n, 1, 0, true)) < 0)
+		return rc;
+	if (!(b.g->project_path[0] = strdup("p"))) {
+		analyze__builder_release(&b);
+		return analyze__fail(ANALYZE_ENOMEM, "out of memory");
 	}
-	g->n_projects = 1;
-	g->project_id[0] = 1;
-	for (uint32_t v = 0; v < n; v++) {
-		g->issue_id[v] = (int64_t)v + 1;
-		g->iid[v] = (int64_t)v + 1;
-		g->project[v] = 0;
-		g->flags[v] = ANALYZE_NODE_OPEN;
-		g->weight[v] = ANALYZE_NO_VALUE;
-		g->remaining[v] = ANALYZE_NO_VALUE;
-		g->milestone[v] = ANALYZE_NONE;
-		g->due[v] = ANALYZE_NO_DATE;
+	b.g->project_id[0] = 1;
+	for (uint32_t v = 0; v < n; v++)
+		analyze__builder_set_node(&b, v,
+					  &(struct analyze__node){
+					      .issue_id = (int64_t)v + 1,
+					      .iid = (int64_t)v + 1,
+					      .project = 0,
+					      .flags = ANALYZE_NODE_OPEN,
+					      .weight = ANALYZE_NO_VALUE,
+					      .remaining = ANALYZE_NO_VALUE,
+					      .milestone = ANALYZE_NONE,
+					      .due = ANALYZE_NO_DATE,
+					  });
+	if ((rc = analyze__builder_reserve(&b, m)) < 0) {
+		analyze__builder_release(&b);
+		return rc;
 	}
-	rc = build_csr(g, from, to, NULL, m);
-done:
-	if (rc < 0)
-		analyze_graph_free(g);
-	else
-		*out = g;
-	return rc;
+	for (size_t i = 0; i < m; i++)
+		if ((rc = analyze__builder_add_edge(&b, from[i], to[i], ANALYZE_ORIGIN_LINK)) < 0) {
+			analyze__builder_release(&b);
+			return rc;
+		}
+	return analyze__builder_finish(&b, out);
 }
 
 /* ---- loading from the store ------------------------------------------------ */
@@ -331,11 +207,6 @@ struct raw_link {
 	int64_t source, target;
 };
 
-struct slot {
-	int64_t key;
-	uint32_t val; /* UINT32_MAX: empty */
-};
-
 struct loader {
 	struct store *s;
 	bool all_states;
@@ -353,19 +224,8 @@ struct loader {
 	struct raw_link *raw;
 	size_t m, cap_raw, m_links;
 	/* issue id -> node */
-	struct slot *slots;
-	size_t hmask;
+	struct analyze__id_table ids;
 };
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 static uint64_t hash_str(const char *s)
 {
@@ -541,22 +401,6 @@ static int cmp_raw_link(const void *a, const void *b)
 	return (x->target > y->target) - (x->target < y->target);
 }
 
-static inline size_t slot_of(const struct loader *L, int64_t id)
-{
-	return mix64((uint64_t)id) & L->hmask;
-}
-
-static uint32_t hlookup(const struct loader *L, int64_t id)
-{
-	size_t h = slot_of(L, id);
-	while (L->slots[h].val != UINT32_MAX) {
-		if (L->slots[h].key == id)
-			return L->slots[h].val;
-		h = (h + 1) & L->hmask;
-	}
-	return UINT32_MAX;
-}
-
 static int cmp_proj_path(const void *a, const void *b)
 {
 	const struct proj_row *x = a, *y = b;
@@ -565,11 +409,6 @@ static int cmp_proj_path(const void *a, const void *b)
 		return c;
 	return (x->id > y->id) - (x->id < y->id);
 }
-
-struct key_pair {
-	int64_t id;
-	uint32_t rank;
-};
 
 static unsigned bits_for(uint64_t x)
 {
@@ -661,20 +500,20 @@ static void loader_release(struct loader *L)
 	free(L->mt.dues);
 	free(L->mt.slots);
 	free(L->raw);
-	free(L->slots);
+	analyze__id_table_release(&L->ids);
 }
 
 int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		       const struct analyze_load_opts *opts)
 {
 	struct loader L = {.s = s, .all_states = opts && opts->all_states};
-	struct analyze_graph *g = NULL;
-	uint32_t *rank_of = NULL, *order = NULL, *ms_map = NULL, *efrom = NULL, *eto = NULL;
-	uint8_t *eorg = NULL;
+	struct analyze__builder b = {0};
+	struct analyze__id_table ranks = {0};
+	uint32_t *rank_of = NULL, *order = NULL, *ms_map = NULL;
+	char **titles_sorted = NULL;
 	struct raw_link *ignore = NULL;
 	size_t n_ignore = opts ? opts->n_ignore : 0;
 	uint64_t *key = NULL;
-	struct key_pair *kp = NULL;
 	int rc;
 
 	*out = NULL;
@@ -699,23 +538,10 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	 * small table (issues interleave projects, so it is hit per row) */
 	if (L.n_projects) /* qsort(NULL, 0) is undefined */
 		qsort(L.projects, L.n_projects, sizeof *L.projects, cmp_proj_path);
-	size_t pslots = 16;
-	while (pslots < L.n_projects * 2)
-		pslots *= 2;
-	kp = analyze__alloc(pslots, sizeof *kp);
-	if (!kp) {
-		rc = ANALYZE_ENOMEM;
+	if ((rc = analyze__id_table_init(&ranks, L.n_projects)) < 0)
 		goto done;
-	}
-	for (size_t h = 0; h < pslots; h++)
-		kp[h].rank = UINT32_MAX;
-	for (size_t i = 0; i < L.n_projects; i++) {
-		size_t h = mix64((uint64_t)L.projects[i].id) & (pslots - 1);
-		while (kp[h].rank != UINT32_MAX)
-			h = (h + 1) & (pslots - 1);
-		kp[h].id = L.projects[i].id;
-		kp[h].rank = (uint32_t)i;
-	}
+	for (size_t i = 0; i < L.n_projects; i++)
+		analyze__id_table_put(&ranks, L.projects[i].id, (uint32_t)i);
 
 	uint32_t n = (uint32_t)L.n;
 	rank_of = analyze__alloc(n, sizeof *rank_of);
@@ -728,17 +554,14 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	bool positive = true;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct row *r = &L.rows[i];
-		size_t h = mix64((uint64_t)r->pid) & (pslots - 1);
-		while (kp[h].rank != UINT32_MAX && kp[h].id != r->pid)
-			h = (h + 1) & (pslots - 1);
-		if (kp[h].rank == UINT32_MAX) {
+		rank_of[i] = analyze__id_table_get(&ranks, r->pid);
+		if (rank_of[i] == ANALYZE_NONE) {
 			rc = analyze__fail(ANALYZE_ERR,
 					   "issue %lld names project %lld, which the store "
 					   "does not hold",
 					   (long long)r->id, (long long)r->pid);
 			goto done;
 		}
-		rank_of[i] = kp[h].rank;
 		if (r->iid < 0)
 			positive = false;
 		else if (r->iid > max_iid)
@@ -784,9 +607,8 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 
 	/* milestones sorted bytewise */
 	ms_map = analyze__alloc(L.mt.count, sizeof *ms_map);
-	char **titles_sorted = analyze__alloc(L.mt.count, sizeof *titles_sorted);
+	titles_sorted = analyze__alloc(L.mt.count, sizeof *titles_sorted);
 	if (!ms_map || !titles_sorted) {
-		free(titles_sorted);
 		rc = ANALYZE_ENOMEM;
 		goto done;
 	}
@@ -794,14 +616,6 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		memcpy(titles_sorted, L.mt.titles, L.mt.count * sizeof *titles_sorted);
 		qsort(titles_sorted, L.mt.count, sizeof *titles_sorted, cmp_str_ptr);
 	}
-
-	g = analyze__zalloc(1, sizeof *g);
-	if (!g || (rc = alloc_nodes(g, n)) < 0) {
-		free(titles_sorted);
-		rc = ANALYZE_ENOMEM;
-		goto done;
-	}
-	g->all_states = L.all_states;
 	for (size_t j = 0; j < L.mt.count; j++) {
 		/* titles are distinct: find each one's sorted position */
 		size_t lo = 0, hi = L.mt.count;
@@ -814,58 +628,46 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		}
 		ms_map[j] = (uint32_t)lo;
 	}
-	g->milestone_title = titles_sorted;
-	g->n_milestones = (uint32_t)L.mt.count;
-	L.mt.count = 0; /* ownership of the strings moved to g */
 
-	g->project_path = analyze__zalloc(L.n_projects, sizeof *g->project_path);
-	g->project_id = analyze__alloc(L.n_projects, sizeof *g->project_id);
-	if (!g->project_path || !g->project_id) {
-		rc = ANALYZE_ENOMEM;
+	if ((rc = analyze__builder_init(&b, n, (uint32_t)L.n_projects, (uint32_t)L.mt.count,
+					L.all_states)) < 0)
 		goto done;
-	}
+	struct analyze_graph *g = b.g;
+	/* the strings move to g */
+	memcpy(g->milestone_title, titles_sorted, L.mt.count * sizeof *titles_sorted);
+	L.mt.count = 0;
 	for (size_t i = 0; i < L.n_projects; i++) {
 		g->project_path[i] = L.projects[i].path;
 		g->project_id[i] = L.projects[i].id;
 	}
-	g->n_projects = (uint32_t)L.n_projects;
 	L.n_projects = 0;
 
-	/* issue id -> node, for the links */
-	size_t nslots = 16;
-	while (nslots < (size_t)n * 2)
-		nslots *= 2;
-	L.slots = analyze__alloc(nslots, sizeof *L.slots);
-	if (!L.slots) {
-		rc = ANALYZE_ENOMEM;
-		goto done;
-	}
-	for (size_t h = 0; h < nslots; h++)
-		L.slots[h].val = UINT32_MAX;
-	L.hmask = nslots - 1;
 	enum { AHEAD = 16 };
 	for (uint32_t v = 0; v < n; v++) {
 		if (v + AHEAD < n)
 			__builtin_prefetch(&L.rows[order[v + AHEAD]]);
 		const struct row *r = &L.rows[order[v]];
-		g->issue_id[v] = r->id;
-		g->iid[v] = r->iid;
-		g->project[v] = rank_of[order[v]];
-		g->flags[v] = r->flags;
-		g->weight[v] = r->weight;
-		g->remaining[v] = r->remaining;
-		g->milestone[v] = r->ms == ANALYZE_NONE ? ANALYZE_NONE : ms_map[r->ms];
-		g->due[v] = r->due;
+		analyze__builder_set_node(
+		    &b, v,
+		    &(struct analyze__node){
+			.issue_id = r->id,
+			.iid = r->iid,
+			.project = rank_of[order[v]],
+			.flags = r->flags,
+			.weight = r->weight,
+			.remaining = r->remaining,
+			.milestone = r->ms == ANALYZE_NONE ? ANALYZE_NONE : ms_map[r->ms],
+			.due = r->due,
+		    });
 	}
-	/* the id table, filled in node order with the slots ahead prefetched */
+	/* issue id -> node, for the links: filled in node order with the
+	 * slots ahead prefetched */
+	if ((rc = analyze__id_table_init(&L.ids, n)) < 0)
+		goto done;
 	for (uint32_t v = 0; v < n; v++) {
 		if (v + AHEAD < n)
-			__builtin_prefetch(&L.slots[slot_of(&L, g->issue_id[v + AHEAD])]);
-		size_t h = slot_of(&L, g->issue_id[v]);
-		while (L.slots[h].val != UINT32_MAX)
-			h = (h + 1) & L.hmask;
-		L.slots[h].key = g->issue_id[v];
-		L.slots[h].val = v;
+			__builtin_prefetch(analyze__id_table_slot(&L.ids, g->issue_id[v + AHEAD]));
+		analyze__id_table_put(&L.ids, g->issue_id[v], v);
 	}
 	/* the rows are not needed any more: free them before the links
 	 * arrive, to keep the peak down */
@@ -888,13 +690,8 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 			rc = analyze__fail(ANALYZE_ERR, "%s", store_errmsg(s));
 		goto done;
 	}
-	efrom = analyze__alloc(L.m, sizeof *efrom);
-	eto = analyze__alloc(L.m, sizeof *eto);
-	eorg = analyze__alloc(L.m, sizeof *eorg);
-	if (!efrom || !eto || !eorg) {
-		rc = ANALYZE_ENOMEM;
+	if ((rc = analyze__builder_reserve(&b, L.m)) < 0)
 		goto done;
-	}
 	/* --ignore-deps: the pairs sorted, each dependency looked up */
 	if (n_ignore) {
 		if (!(ignore = analyze__alloc(n_ignore, sizeof *ignore))) {
@@ -910,40 +707,33 @@ int analyze_graph_load(struct analyze_graph **out, struct store *s,
 	/* Resolve ids with the slots of a few links ahead already on their way
 	 * into the cache: the table is far larger than the cache, so this is
 	 * where the time of loading goes otherwise. */
-	size_t m = 0;
 	for (size_t i = 0; i < L.m; i++) {
 		if (i + AHEAD < L.m) {
-			__builtin_prefetch(&L.slots[slot_of(&L, L.raw[i + AHEAD].source)]);
-			__builtin_prefetch(&L.slots[slot_of(&L, L.raw[i + AHEAD].target)]);
+			__builtin_prefetch(analyze__id_table_slot(&L.ids, L.raw[i + AHEAD].source));
+			__builtin_prefetch(analyze__id_table_slot(&L.ids, L.raw[i + AHEAD].target));
 		}
-		uint32_t a = hlookup(&L, L.raw[i].source);
-		uint32_t b = hlookup(&L, L.raw[i].target);
-		if (a == UINT32_MAX || b == UINT32_MAX)
+		uint32_t u = analyze__id_table_get(&L.ids, L.raw[i].source);
+		uint32_t v = analyze__id_table_get(&L.ids, L.raw[i].target);
+		if (u == ANALYZE_NONE || v == ANALYZE_NONE)
 			continue; /* a link to an issue outside the analysed graph */
 		if (ignore && bsearch(&L.raw[i], ignore, n_ignore, sizeof *ignore, cmp_raw_link))
 			continue;
-		efrom[m] = a;
-		eto[m] = b;
-		eorg[m] = i < L.m_links ? ANALYZE_ORIGIN_LINK : ANALYZE_ORIGIN_TEXT;
-		m++;
+		if ((rc = analyze__builder_add_edge(
+			 &b, u, v, i < L.m_links ? ANALYZE_ORIGIN_LINK : ANALYZE_ORIGIN_TEXT)) < 0)
+			goto done;
 	}
-	free(L.slots), L.slots = NULL;
+	analyze__id_table_release(&L.ids);
 	free(L.raw), L.raw = NULL;
-	rc = build_csr(g, efrom, eto, eorg, m);
+	rc = analyze__builder_finish(&b, out);
 done:
 	free(rank_of);
 	free(order);
 	free(key);
-	free(kp);
+	analyze__id_table_release(&ranks);
 	free(ms_map);
-	free(efrom);
-	free(eto);
-	free(eorg);
+	free(titles_sorted);
 	free(ignore);
 	loader_release(&L);
-	if (rc < 0)
-		analyze_graph_free(g);
-	else
-		*out = g;
+	analyze__builder_release(&b);
 	return rc;
 }

@@ -13,6 +13,7 @@
  * Folding a point away moves its rows onto the next point (they win over
  * that point's own rows: they are older).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +26,250 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static int step_done(struct store *s, const char *sql, int64_t a, int64_t b, const char *what)
+/* ---- the three record kinds --------------------------------------------------- */
+
+/* The value columns of an issue as history keeps them. */
+#define HIST_ISSUE_VALS                                                                            \
+	"project_id, iid, title, state, confidential, weight, time_estimate, total_time_spent, "   \
+	"milestone_title, milestone_due, due_date, labels"
+#define HIST_LINK_VALS "source_id, target_id, type"
+#define HIST_TEXT_VALS "line, phrase"
+
+/*
+ * One kind of record history follows: hist_<name> holds its rows by point
+ * and key, the live table <live> the record as it is now, temp.hist_old_<name>
+ * the rows before an import. Column lists are ", "-separated; hkeys and lkeys
+ * name the same key columns in the history and the live table.
+ */
+struct hist_kind {
+	const char *name;
+	const char *live;
+	const char *hkeys;
+	const char *lkeys;
+	const char *vals;
+	bool vals_count; /* a row whose values differ changed (text: its key alone counts) */
+};
+
+static const struct hist_kind hist_kinds[] = {
+    {"issue", "issues", "issue_id", "id", HIST_ISSUE_VALS, true},
+    {"link", "links", "link_id", "id", HIST_LINK_VALS, true},
+    {"text", "text_deps", "source_id, target_id, type", "source_id, target_id, type",
+     HIST_TEXT_VALS, false},
+};
+
+/* What hist_sql() writes for each kind (a and b are points). */
+enum hist_op {
+	HIST_DELETE_AT,	 /* drop the rows of point a */
+	HIST_FOLD,	 /* copy the rows of point a onto point b (a's win) */
+	HIST_RENUMBER,	 /* the open point's rows become point b's */
+	HIST_PRUNE,	 /* drop the open point's rows that changed back */
+	HIST_CLEAR,	 /* drop every point */
+	HIST_BULK_BEGIN, /* keep the rows as they are before an import */
+	HIST_BULK_END,	 /* the open point gets what the import changed */
+	HIST_BULK_DROP,	 /* drop what HIST_BULK_BEGIN kept */
+};
+
+struct sqlbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_add(struct sqlbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_add(struct sqlbuf *b, const char *fmt, ...)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	return store_step_done(s, st, what);
+	if (b->oom)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if (b->p && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+}
+
+/* "t.x, t.y, ..." for the columns of the list cols (t "": "x, y, ..."),
+ * each followed by suffix. */
+static void sb_cols(struct sqlbuf *b, const char *t, const char *cols, const char *suffix)
+{
+	const char *c = cols;
+	for (bool first = true; *c; first = false) {
+		size_t len = strcspn(c, ",");
+		sb_add(b, "%s%s%s%.*s%s", first ? "" : ", ", t, *t ? "." : "", (int)len, c, suffix);
+		c += len;
+		c += strspn(c, ", ");
+	}
+}
+
+/* "l.x op r.y AND ..." for the pairs of the lists lcols, rcols (as long). */
+static void sb_pairs(struct sqlbuf *b, const char *l, const char *lcols, const char *op,
+		     const char *r, const char *rcols)
+{
+	const char *x = lcols, *y = rcols;
+	for (bool first = true; *x && *y; first = false) {
+		size_t lx = strcspn(x, ","), ly = strcspn(y, ",");
+		sb_add(b, "%s%s.%.*s %s %s.%.*s", first ? "" : " AND ", l, (int)lx, x, op, r,
+		       (int)ly, y);
+		x += lx;
+		x += strspn(x, ", ");
+		y += ly;
+		y += strspn(y, ", ");
+	}
+}
+
+/* "lp.x = rp.y AND ..." for the keys of k (lp, rp name the tables). */
+static void sb_keys(struct sqlbuf *b, const struct hist_kind *k, const char *lp, bool l_hist,
+		    const char *rp, bool r_hist)
+{
+	sb_pairs(b, lp, l_hist ? k->hkeys : k->lkeys, "=", rp, r_hist ? k->hkeys : k->lkeys);
+}
+
+/* " AND lp.v IS rp.v ..." for the values that tell a change of k. */
+static void sb_same(struct sqlbuf *b, const struct hist_kind *k, const char *lp, const char *rp)
+{
+	if (!k->vals_count)
+		return;
+	sb_add(b, " AND ");
+	sb_pairs(b, lp, k->vals, "IS", rp, k->vals);
+}
+
+static void kind_sql(struct sqlbuf *b, const struct hist_kind *k, enum hist_op op, int64_t a,
+		     int64_t p)
+{
+	static const char P[] = HIST_PENDING_SQL;
+	const char *n = k->name;
+	char h[32]; /* the history table, as a column prefix */
+	snprintf(h, sizeof h, "hist_%s", n);
+	switch (op) {
+	case HIST_DELETE_AT:
+		sb_add(b, "DELETE FROM %s WHERE point = %lld;\n", h, (long long)a);
+		break;
+	case HIST_FOLD:
+		sb_add(b,
+		       "INSERT OR REPLACE INTO %s(point, %s, present, %s) SELECT %lld, %s, "
+		       "present, %s FROM %s WHERE point = %lld;\n",
+		       h, k->hkeys, k->vals, (long long)p, k->hkeys, k->vals, h, (long long)a);
+		break;
+	case HIST_RENUMBER:
+		sb_add(b, "UPDATE %s SET point = %lld WHERE point = %s;\n", h, (long long)p, P);
+		break;
+	case HIST_PRUNE:
+		sb_add(b,
+		       "DELETE FROM %s WHERE point = %s AND present = 0 AND NOT EXISTS (SELECT 1 "
+		       "FROM %s l WHERE ",
+		       h, P, k->live);
+		sb_keys(b, k, "l", false, h, true);
+		sb_add(b,
+		       ");\nDELETE FROM %s WHERE point = %s AND present = 1 AND EXISTS (SELECT 1 "
+		       "FROM %s l WHERE ",
+		       h, P, k->live);
+		sb_keys(b, k, "l", false, h, true);
+		sb_same(b, k, "l", h);
+		sb_add(b, ");\n");
+		break;
+	case HIST_CLEAR:
+		sb_add(b, "DELETE FROM %s;\n", h);
+		break;
+	case HIST_BULK_BEGIN:
+		/* Keys declared INTEGER, as in the live tables: a key column of
+		 * no affinity could not serve the lookups by a live row's key. */
+		sb_add(b, "DROP TABLE IF EXISTS temp.hist_old_%s;\nCREATE TEMP TABLE hist_old_%s(",
+		       n, n);
+		if (!strchr(k->lkeys, ','))
+			sb_add(b, "%s INTEGER PRIMARY KEY, %s);\n", k->lkeys, k->vals);
+		else {
+			sb_cols(b, "", k->lkeys, " INTEGER");
+			sb_add(b, ", %s, PRIMARY KEY(%s)) WITHOUT ROWID;\n", k->vals, k->lkeys);
+		}
+		sb_add(b, "INSERT INTO hist_old_%s SELECT %s, %s FROM main.%s;\n", n, k->lkeys,
+		       k->vals, k->live);
+		break;
+	case HIST_BULK_END:
+		/* rows of the open point already hold older values: those stay */
+		sb_add(b, "INSERT INTO %s(point, %s, present, %s) SELECT %s, ", h, k->hkeys,
+		       k->vals, P);
+		sb_cols(b, "o", k->lkeys, "");
+		sb_add(b, ", 1, ");
+		sb_cols(b, "o", k->vals, "");
+		sb_add(b,
+		       " FROM temp.hist_old_%s o WHERE NOT EXISTS (SELECT 1 FROM %s h WHERE "
+		       "h.point = %s AND ",
+		       n, h, P);
+		sb_keys(b, k, "h", true, "o", false);
+		sb_add(b, ") AND NOT EXISTS (SELECT 1 FROM main.%s i WHERE ", k->live);
+		sb_keys(b, k, "i", false, "o", false);
+		sb_same(b, k, "i", "o");
+		sb_add(b, ");\nINSERT INTO %s(point, %s, present) SELECT %s, ", h, k->hkeys, P);
+		sb_cols(b, "i", k->lkeys, "");
+		sb_add(b,
+		       ", 0 FROM main.%s i WHERE NOT EXISTS (SELECT 1 FROM temp.hist_old_%s o "
+		       "WHERE ",
+		       k->live, n);
+		sb_keys(b, k, "o", false, "i", false);
+		sb_add(b, ") AND NOT EXISTS (SELECT 1 FROM %s h WHERE h.point = %s AND ", h, P);
+		sb_keys(b, k, "h", true, "i", false);
+		sb_add(b, ");\n");
+		break;
+	case HIST_BULK_DROP:
+		sb_add(b, "DROP TABLE IF EXISTS temp.hist_old_%s;\n", n);
+		break;
+	}
+}
+
+/* The SQL of op for every kind, with what the op does once around it;
+ * malloc'd, NULL when out of memory. */
+static char *hist_sql(enum hist_op op, int64_t a, int64_t p)
+{
+	struct sqlbuf b = {0};
+	if (op == HIST_BULK_BEGIN)
+		sb_add(&b, "INSERT INTO meta(key, value) VALUES('history.bulk', '1') "
+			   "ON CONFLICT(key) DO NOTHING;\n");
+	for (size_t i = 0; i < sizeof hist_kinds / sizeof hist_kinds[0]; i++)
+		kind_sql(&b, &hist_kinds[i], op, a, p);
+	if (op == HIST_CLEAR)
+		sb_add(&b, "DELETE FROM hist_point; DELETE FROM hist_project;");
+	else if (op == HIST_BULK_DROP)
+		sb_add(&b, "DELETE FROM main.meta WHERE key = 'history.bulk';");
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Run op on every kind; what, when given, starts the error message. */
+static int hist_run(struct store *s, enum hist_op op, int64_t a, int64_t p, const char *what)
+{
+	char *sql = hist_sql(op, a, p);
+	if (!sql)
+		return store_fail(s, STORE_ENOMEM, "out of memory");
+	int rc = store_exec(s, sql);
+	free(sql);
+	if (rc < 0 && what) {
+		char why[sizeof s->errmsg];
+		snprintf(why, sizeof why, "%s", s->errmsg);
+		store_fail(s, rc, "%s: %s", what, why);
+	}
+	return rc;
 }
 
 /* ---- points ----------------------------------------------------------------- */
@@ -42,39 +279,43 @@ struct point_row {
 	char at[32];
 };
 
+struct point_list {
+	struct point_row *v;
+	size_t n, cap;
+};
+
+static int each_point_row(sqlite3_stmt *st, void *arg)
+{
+	struct point_list *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct point_row *nv = realloc(l->v, cap * sizeof *nv);
+		if (!nv)
+			return STORE_ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	struct point_row *r = &l->v[l->n++];
+	r->id = sqlite3_column_int64(st, 0);
+	snprintf(r->at, sizeof r->at, "%s", col_text(st, 1) ? col_text(st, 1) : "");
+	return 0;
+}
+
 static int load_points(struct store *s, struct point_row **out, size_t *n)
 {
 	static const char sql[] = "SELECT id, at FROM hist_point ORDER BY id";
-	*out = NULL;
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	size_t cap = 0;
-	struct point_row *v = NULL;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct point_row *nv = realloc(v, cap * sizeof *nv);
-			if (!nv) {
-				free(v);
-				sqlite3_reset(st);
-				return store_fail(s, STORE_ENOMEM, "out of memory");
-			}
-			v = nv;
-		}
-		v[*n].id = sqlite3_column_int64(st, 0);
-		snprintf(v[*n].at, sizeof v[*n].at, "%s", col_text(st, 1) ? col_text(st, 1) : "");
-		(*n)++;
+	struct point_list l = {0};
+	int rc = store_walk_rows(s, store_stmt(s, sql), each_point_row, &l, "read history points");
+	if (rc == STORE_ENOMEM)
+		rc = store_fail(s, STORE_ENOMEM, "out of memory");
+	if (rc < 0) {
+		free(l.v);
+		l.v = NULL;
+		l.n = 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return store_fail_sql(s, rc, "read history points");
-	}
-	*out = v;
-	return 0;
+	*out = l.v;
+	*n = l.n;
+	return rc;
 }
 
 /* Days since 1970-01-01 of the date that starts at (civil calendar). */
@@ -93,40 +334,28 @@ static int64_t day_of(const char *at)
 
 static int delete_rows_at(struct store *s, int64_t p)
 {
-	static const char di[] = "DELETE FROM hist_issue WHERE point = ?1 AND ?2 = ?2";
-	static const char dl[] = "DELETE FROM hist_link WHERE point = ?1 AND ?2 = ?2";
-	static const char dt[] = "DELETE FROM hist_text WHERE point = ?1 AND ?2 = ?2";
-	int rc;
-	if ((rc = step_done(s, di, p, 0, "fold history")) < 0 ||
-	    (rc = step_done(s, dl, p, 0, "fold history")) < 0 ||
-	    (rc = step_done(s, dt, p, 0, "fold history")) < 0)
-		return rc;
-	return 0;
+	return hist_run(s, HIST_DELETE_AT, p, 0, "fold history");
 }
 
 /* Move the rows of point p onto point next (p's are older: they win). */
 static int fold_into(struct store *s, int64_t p, int64_t next)
 {
-	static const char fi[] =
-	    "INSERT OR REPLACE INTO hist_issue SELECT ?2, issue_id, present, project_id, iid, "
-	    "title, state, confidential, weight, time_estimate, total_time_spent, "
-	    "milestone_title, milestone_due, due_date, labels FROM hist_issue WHERE point = ?1";
-	static const char fl[] = "INSERT OR REPLACE INTO hist_link SELECT ?2, link_id, present, "
-				 "source_id, target_id, type FROM hist_link WHERE point = ?1";
-	static const char ft[] =
-	    "INSERT OR REPLACE INTO hist_text SELECT ?2, source_id, target_id, type, present, "
-	    "line, phrase FROM hist_text WHERE point = ?1";
-	int rc;
-	if ((rc = step_done(s, fi, p, next, "fold history")) < 0 ||
-	    (rc = step_done(s, fl, p, next, "fold history")) < 0 ||
-	    (rc = step_done(s, ft, p, next, "fold history")) < 0)
-		return rc;
-	return delete_rows_at(s, p);
+	int rc = hist_run(s, HIST_FOLD, p, next, "fold history");
+	return rc < 0 ? rc : delete_rows_at(s, p);
+}
+
+static int delete_point(struct store *s, int64_t id)
+{
+	static const char sql[] = "DELETE FROM hist_point WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, "fold history");
 }
 
 int store_history_fold(struct store *s, int keep_points, int keep_days)
 {
-	static const char del_point[] = "DELETE FROM hist_point WHERE id = ?1 AND ?2 = ?2";
 	struct point_row *pt = NULL;
 	bool *keep = NULL;
 	size_t n = 0;
@@ -165,12 +394,9 @@ int store_history_fold(struct store *s, int keep_points, int keep_days)
 			continue;
 		}
 		if (rc == 0)
-			rc = step_done(s, del_point, pt[i].id, 0, "fold history");
+			rc = delete_point(s, pt[i].id);
 	}
-	if (rc < 0)
-		store_rollback_to(s);
-	else
-		rc = store_release(s);
+	rc = store_savepoint_end(s, rc);
 done:
 	free(pt);
 	free(keep);
@@ -179,46 +405,14 @@ done:
 
 int store_history_clear(struct store *s)
 {
-	return store_exec(s,
-			  "DELETE FROM hist_issue; DELETE FROM hist_link; DELETE FROM hist_text; "
-			  "DELETE FROM hist_point; DELETE FROM hist_project;");
+	return hist_run(s, HIST_CLEAR, 0, 0, NULL);
 }
-
-/* Drop the open point's rows that changed back to what they were. */
-static const char prune_sql[] =
-    "DELETE FROM hist_issue WHERE point = " HIST_PENDING_SQL " AND present = 0 AND NOT EXISTS "
-    "(SELECT 1 FROM issues i WHERE i.id = hist_issue.issue_id);\n"
-    "DELETE FROM hist_issue WHERE point = " HIST_PENDING_SQL " AND present = 1 AND EXISTS "
-    "(SELECT 1 FROM issues i WHERE i.id = hist_issue.issue_id AND i.project_id IS "
-    "hist_issue.project_id AND i.iid IS hist_issue.iid AND i.title IS hist_issue.title AND "
-    "i.state IS hist_issue.state AND i.confidential IS hist_issue.confidential AND i.weight IS "
-    "hist_issue.weight AND i.time_estimate IS hist_issue.time_estimate AND i.total_time_spent "
-    "IS hist_issue.total_time_spent AND i.milestone_title IS hist_issue.milestone_title AND "
-    "i.milestone_due IS hist_issue.milestone_due AND i.due_date IS hist_issue.due_date AND "
-    "i.labels IS hist_issue.labels);\n"
-    "DELETE FROM hist_link WHERE point = " HIST_PENDING_SQL " AND present = 0 AND NOT EXISTS "
-    "(SELECT 1 FROM links l WHERE l.id = hist_link.link_id);\n"
-    "DELETE FROM hist_link WHERE point = " HIST_PENDING_SQL " AND present = 1 AND EXISTS "
-    "(SELECT 1 FROM links l WHERE l.id = hist_link.link_id AND l.source_id IS "
-    "hist_link.source_id AND l.target_id IS hist_link.target_id AND l.type IS hist_link.type);\n"
-    "DELETE FROM hist_text WHERE point = " HIST_PENDING_SQL " AND present = 0 AND NOT EXISTS "
-    "(SELECT 1 FROM text_deps t WHERE t.source_id = hist_text.source_id AND t.target_id = "
-    "hist_text.target_id AND t.type = hist_text.type);\n"
-    "DELETE FROM hist_text WHERE point = " HIST_PENDING_SQL " AND present = 1 AND EXISTS "
-    "(SELECT 1 FROM text_deps t WHERE t.source_id = hist_text.source_id AND t.target_id = "
-    "hist_text.target_id AND t.type = hist_text.type);\n";
 
 int store_history_record(struct store *s, enum store_history_kind kind)
 {
 	static const char last_sql[] = "SELECT id, config FROM hist_point ORDER BY id DESC LIMIT 1";
 	static const char ins_sql[] =
 	    "INSERT INTO hist_point(id, at, kind, config, baseline, why) VALUES(?, ?, ?, ?, ?, ?)";
-	static const char ri[] =
-	    "UPDATE hist_issue SET point = ?1 WHERE point = " HIST_PENDING_SQL " AND ?2 = ?2";
-	static const char rl[] =
-	    "UPDATE hist_link SET point = ?1 WHERE point = " HIST_PENDING_SQL " AND ?2 = ?2";
-	static const char rt[] =
-	    "UPDATE hist_text SET point = ?1 WHERE point = " HIST_PENDING_SQL " AND ?2 = ?2";
 	char *at = NULL, *config = NULL, *prev_config = NULL, *upgraded = NULL;
 	bool has_prev = false;
 	int64_t id = 1;
@@ -283,10 +477,8 @@ int store_history_record(struct store *s, enum store_history_kind kind)
 		if ((rc = delete_rows_at(s, HIST_PENDING)) < 0)
 			goto done;
 	} else {
-		if ((rc = store_exec(s, prune_sql)) < 0 ||
-		    (rc = step_done(s, ri, id, 0, "record history")) < 0 ||
-		    (rc = step_done(s, rl, id, 0, "record history")) < 0 ||
-		    (rc = step_done(s, rt, id, 0, "record history")) < 0)
+		if ((rc = hist_run(s, HIST_PRUNE, 0, 0, NULL)) < 0 ||
+		    (rc = hist_run(s, HIST_RENUMBER, 0, id, "record history")) < 0)
 			goto done;
 	}
 	if (!(st = store_stmt(s, ins_sql))) {
@@ -309,74 +501,13 @@ done:
 	free(config);
 	free(prev_config);
 	free(upgraded);
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 /* An import rewrites every row: instead of a trigger per row, the rows
- * as they were go into temporary tables first, and the open point gets
- * the differences in three set operations afterwards. */
-static const char bulk_begin_sql[] =
-    "DROP TABLE IF EXISTS temp.hist_old_issue; DROP TABLE IF EXISTS temp.hist_old_link; "
-    "DROP TABLE IF EXISTS temp.hist_old_text;\n"
-    "INSERT INTO meta(key, value) VALUES('history.bulk', '1') ON CONFLICT(key) DO NOTHING;\n"
-    "CREATE TEMP TABLE hist_old_issue(id INTEGER PRIMARY KEY, project_id, iid, title, state, "
-    "confidential, weight, time_estimate, total_time_spent, milestone_title, milestone_due, "
-    "due_date, labels);\n"
-    "INSERT INTO hist_old_issue SELECT id, project_id, iid, title, state, confidential, weight, "
-    "time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels FROM "
-    "main.issues;\n"
-    "CREATE TEMP TABLE hist_old_link(id INTEGER PRIMARY KEY, source_id, target_id, type);\n"
-    "INSERT INTO hist_old_link SELECT id, source_id, target_id, type FROM main.links;\n"
-    "CREATE TEMP TABLE hist_old_text(source_id, target_id, type, line, phrase, "
-    "PRIMARY KEY(source_id, target_id, type)) WITHOUT ROWID;\n"
-    "INSERT INTO hist_old_text SELECT source_id, target_id, type, line, phrase FROM "
-    "main.text_deps;\n";
-
-/* Rows of the open point already hold older values: those stay. */
-static const char bulk_end_sql[] =
-    "INSERT INTO hist_issue SELECT " HIST_PENDING_SQL ", o.id, 1, o.project_id, o.iid, o.title, "
-    "o.state, o.confidential, o.weight, o.time_estimate, o.total_time_spent, "
-    "o.milestone_title, o.milestone_due, o.due_date, o.labels FROM temp.hist_old_issue o "
-    "WHERE NOT EXISTS (SELECT 1 FROM hist_issue h WHERE h.point = " HIST_PENDING_SQL
-    " AND h.issue_id = o.id) AND NOT EXISTS (SELECT 1 FROM main.issues i WHERE i.id = o.id "
-    "AND i.project_id IS o.project_id AND i.iid IS o.iid AND i.title IS o.title AND i.state "
-    "IS o.state AND i.confidential IS o.confidential AND i.weight IS o.weight AND "
-    "i.time_estimate IS o.time_estimate AND i.total_time_spent IS o.total_time_spent AND "
-    "i.milestone_title IS o.milestone_title AND i.milestone_due IS o.milestone_due AND "
-    "i.due_date IS o.due_date AND i.labels IS o.labels);\n"
-    "INSERT INTO hist_issue(point, issue_id, present) SELECT " HIST_PENDING_SQL ", i.id, 0 "
-    "FROM main.issues i WHERE NOT EXISTS (SELECT 1 FROM temp.hist_old_issue o WHERE o.id = "
-    "i.id) AND NOT EXISTS (SELECT 1 FROM hist_issue h WHERE h.point = " HIST_PENDING_SQL
-    " AND h.issue_id = i.id);\n"
-    "INSERT INTO hist_link SELECT " HIST_PENDING_SQL ", o.id, 1, o.source_id, o.target_id, "
-    "o.type FROM temp.hist_old_link o WHERE NOT EXISTS (SELECT 1 FROM hist_link h WHERE "
-    "h.point = " HIST_PENDING_SQL " AND h.link_id = o.id) AND NOT EXISTS (SELECT 1 FROM "
-    "main.links l WHERE l.id = o.id AND l.source_id IS o.source_id AND l.target_id IS "
-    "o.target_id AND l.type IS o.type);\n"
-    "INSERT INTO hist_link(point, link_id, present) SELECT " HIST_PENDING_SQL ", l.id, 0 FROM "
-    "main.links l WHERE NOT EXISTS (SELECT 1 FROM temp.hist_old_link o WHERE o.id = l.id) AND "
-    "NOT EXISTS (SELECT 1 FROM hist_link h WHERE h.point = " HIST_PENDING_SQL
-    " AND h.link_id = l.id);\n"
-    "INSERT INTO hist_text SELECT " HIST_PENDING_SQL ", o.source_id, o.target_id, o.type, 1, "
-    "o.line, o.phrase FROM temp.hist_old_text o WHERE NOT EXISTS (SELECT 1 FROM hist_text h "
-    "WHERE h.point = " HIST_PENDING_SQL " AND h.source_id = o.source_id AND h.target_id = "
-    "o.target_id AND h.type = o.type) AND NOT EXISTS (SELECT 1 FROM main.text_deps t WHERE "
-    "t.source_id = o.source_id AND t.target_id = o.target_id AND t.type = o.type);\n"
-    "INSERT INTO hist_text(point, source_id, target_id, type, present) SELECT " HIST_PENDING_SQL
-    ", t.source_id, t.target_id, t.type, 0 FROM main.text_deps t WHERE NOT EXISTS (SELECT 1 "
-    "FROM temp.hist_old_text o WHERE o.source_id = t.source_id AND o.target_id = t.target_id "
-    "AND o.type = t.type) AND NOT EXISTS (SELECT 1 FROM hist_text h WHERE h.point "
-    "= " HIST_PENDING_SQL " AND h.source_id = t.source_id AND h.target_id = t.target_id AND h.type "
-    "= t.type);\n";
-
-static const char bulk_drop_sql[] =
-    "DROP TABLE IF EXISTS temp.hist_old_issue; DROP TABLE IF EXISTS temp.hist_old_link; "
-    "DROP TABLE IF EXISTS temp.hist_old_text; DELETE FROM main.meta WHERE key = "
-    "'history.bulk';";
+ * as they were go into temporary tables first (HIST_BULK_BEGIN), and the
+ * open point gets the differences in set operations afterwards
+ * (HIST_BULK_END). */
 
 static int history_on(struct store *s, bool *on)
 {
@@ -398,8 +529,8 @@ int store_history_import_begin(struct store *s, char **old_instance)
 	int rc = store_get_instance(s, old_instance);
 	if (rc == 0)
 		rc = history_on(s, &on);
-	if (rc == 0 && on && (rc = store_exec(s, bulk_begin_sql)) < 0)
-		store_exec(s, bulk_drop_sql);
+	if (rc == 0 && on && (rc = hist_run(s, HIST_BULK_BEGIN, 0, 0, NULL)) < 0)
+		hist_run(s, HIST_BULK_DROP, 0, 0, NULL);
 	return rc;
 }
 
@@ -412,11 +543,11 @@ int store_history_import_end(struct store *s, const char *old_instance)
 	if (rc == 0 && old_instance && *old_instance && (!now || strcmp(now, old_instance) != 0))
 		rc = store_history_clear(s);
 	else if (rc == 0 && bulk)
-		rc = store_exec(s, bulk_end_sql);
+		rc = hist_run(s, HIST_BULK_END, 0, 0, NULL);
 	if (bulk && rc == 0)
-		rc = store_exec(s, bulk_drop_sql);
+		rc = hist_run(s, HIST_BULK_DROP, 0, 0, NULL);
 	else if (bulk)
-		store_exec(s, bulk_drop_sql);
+		hist_run(s, HIST_BULK_DROP, 0, 0, NULL);
 	free(now);
 	free(bulk);
 	if (rc < 0)
@@ -424,31 +555,30 @@ int store_history_import_end(struct store *s, const char *old_instance)
 	return store_history_record(s, STORE_HISTORY_IMPORT);
 }
 
+struct point_walk {
+	store_history_point_cb cb;
+	void *ctx;
+};
+
+static int each_history_point_row(sqlite3_stmt *st, void *arg)
+{
+	struct point_walk *w = arg;
+	struct store_history_point p = {
+	    .id = sqlite3_column_int64(st, 0),
+	    .at = col_text(st, 1),
+	    .kind = col_text(st, 2),
+	    .baseline = sqlite3_column_int(st, 3) != 0,
+	    .why = col_text(st, 4),
+	};
+	return w->cb(w->ctx, &p);
+}
+
 int store_history_each_point(struct store *s, store_history_point_cb cb, void *ctx)
 {
 	static const char sql[] = "SELECT id, at, kind, baseline, why FROM hist_point ORDER BY id";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_history_point p = {
-		    .id = sqlite3_column_int64(st, 0),
-		    .at = col_text(st, 1),
-		    .kind = col_text(st, 2),
-		    .baseline = sqlite3_column_int(st, 3) != 0,
-		    .why = col_text(st, 4),
-		};
-		int r = cb(ctx, &p);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read history points");
-	return 0;
+	struct point_walk w = {cb, ctx};
+	return store_walk_rows(s, store_stmt(s, sql), each_history_point_row, &w,
+			       "read history points");
 }
 
 int store_history_stats(struct store *s, struct store_history_stats *out)
@@ -491,75 +621,39 @@ static int64_t point_key(int64_t point)
 	return point <= 0 ? HIST_PENDING : point;
 }
 
-#define ISSUE_AT_COLS                                                                              \
-	"project_id, iid, title, state, confidential, weight, time_estimate, total_time_spent, "   \
-	"milestone_title, milestone_due, due_date, labels"
-#define ISSUE_AT_SQL(filter)                                                                       \
-	"WITH h AS MATERIALIZED (SELECT issue_id, min(point) AS p, present, " ISSUE_AT_COLS        \
+/* The rows of a record kind at point ?1: its history rows above the point
+ * (the smallest point's win) where present, else the live row. cols are
+ * the columns read of either. */
+#define ISSUE_AT_SQL(cols, filter)                                                                 \
+	"WITH h AS MATERIALIZED (SELECT issue_id, min(point) AS p, present, " HIST_ISSUE_VALS      \
 	" FROM hist_issue WHERE point > ?1 GROUP BY issue_id) "                                    \
-	"SELECT issue_id, " ISSUE_AT_COLS " FROM h WHERE present = 1" filter                       \
-	" UNION ALL SELECT id, " ISSUE_AT_COLS " FROM issues WHERE id NOT IN (SELECT issue_id "    \
-	"FROM h)" filter
-
-#define ISSUE_AT_BRIEF_COLS                                                                        \
-	"project_id, iid, NULL, state, confidential, weight, time_estimate, total_time_spent, "    \
-	"milestone_title, milestone_due, due_date, NULL"
-#define ISSUE_AT_BRIEF_SQL(filter)                                                                 \
-	"WITH h AS MATERIALIZED (SELECT issue_id, min(point) AS p, present, " ISSUE_AT_COLS        \
-	" FROM hist_issue WHERE point > ?1 GROUP BY issue_id) "                                    \
-	"SELECT issue_id, " ISSUE_AT_BRIEF_COLS " FROM h WHERE present = 1" filter                 \
-	" UNION ALL SELECT id, " ISSUE_AT_BRIEF_COLS " FROM issues WHERE id NOT IN (SELECT "       \
-	"issue_id FROM h)" filter
+	"SELECT issue_id, " cols " FROM h WHERE present = 1" filter " UNION ALL SELECT id, " cols  \
+	" FROM issues WHERE id NOT IN (SELECT issue_id FROM h)" filter
 
 int store_each_issue_at(struct store *s, int64_t point, unsigned filter, store_issue_cb cb,
 			void *ctx)
 {
-	static const char all_sql[] = ISSUE_AT_SQL("");
-	static const char open_sql[] = ISSUE_AT_SQL(" AND state = 0");
-	static const char brief_sql[] = ISSUE_AT_BRIEF_SQL("");
-	static const char brief_open_sql[] = ISSUE_AT_BRIEF_SQL(" AND state = 0");
+	static const char all_sql[] = ISSUE_AT_SQL(HIST_ISSUE_VALS, "");
+	static const char open_sql[] = ISSUE_AT_SQL(HIST_ISSUE_VALS, " AND state = 0");
+	static const char brief_sql[] = ISSUE_AT_SQL(STORE_ISSUE_BRIEF_COLUMNS, "");
+	static const char brief_open_sql[] =
+	    ISSUE_AT_SQL(STORE_ISSUE_BRIEF_COLUMNS, " AND state = 0");
 	const char *sql = (filter & STORE_WALK_BRIEF)
 			      ? ((filter & STORE_WALK_OPEN_ONLY) ? brief_open_sql : brief_sql)
 			      : ((filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
 	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, point_key(point));
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_issue i = {
-		    .id = sqlite3_column_int64(st, 0),
-		    .project_id = sqlite3_column_int64(st, 1),
-		    .iid = sqlite3_column_int64(st, 2),
-		    .title = col_text(st, 3),
-		    .state = sqlite3_column_int(st, 4) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
-		    .confidential = sqlite3_column_int(st, 5) != 0,
-		    .has_weight = sqlite3_column_type(st, 6) != SQLITE_NULL,
-		    .weight = sqlite3_column_int64(st, 6),
-		    .time_estimate = sqlite3_column_int64(st, 7),
-		    .total_time_spent = sqlite3_column_int64(st, 8),
-		    .milestone_title = col_text(st, 9),
-		    .milestone_due = col_text(st, 10),
-		    .due_date = col_text(st, 11),
-		    .labels_json = col_text(st, 12) ? col_text(st, 12) : "[]",
-		};
-		int r = cb(ctx, &i);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read issues at a history point");
-	return 0;
+	if (st)
+		sqlite3_bind_int64(st, 1, point_key(point));
+	if (filter & STORE_WALK_BRIEF)
+		return store_walk_issues_brief(s, st, cb, ctx, "read issues at a history point");
+	return store_walk_issues(s, st, cb, ctx, "read issues at a history point");
 }
 
 #define LINK_AT_SQL(filter)                                                                        \
-	"WITH h AS MATERIALIZED (SELECT link_id, min(point) AS p, present, source_id, target_id, " \
-	"type FROM hist_link WHERE point > ?1 GROUP BY link_id) "                                  \
-	"SELECT link_id, source_id, target_id, type FROM h WHERE present = 1" filter               \
-	" UNION ALL SELECT id, source_id, target_id, type FROM links WHERE id NOT IN (SELECT "     \
+	"WITH h AS MATERIALIZED (SELECT link_id, min(point) AS p, present, " HIST_LINK_VALS        \
+	" FROM hist_link WHERE point > ?1 GROUP BY link_id) "                                      \
+	"SELECT link_id, " HIST_LINK_VALS " FROM h WHERE present = 1" filter                       \
+	" UNION ALL SELECT id, " HIST_LINK_VALS " FROM links WHERE id NOT IN (SELECT "             \
 	"link_id FROM h)" filter
 
 int store_each_link_at(struct store *s, int64_t point, unsigned filter, store_link_cb cb, void *ctx)
@@ -571,61 +665,25 @@ int store_each_link_at(struct store *s, int64_t point, unsigned filter, store_li
 			  : (filter & STORE_WALK_RELATES_ONLY) ? relates_sql
 							       : all_sql;
 	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, point_key(point));
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_link l = {
-		    .id = sqlite3_column_int64(st, 0),
-		    .source_id = sqlite3_column_int64(st, 1),
-		    .target_id = sqlite3_column_int64(st, 2),
-		    .type = (enum store_link_type)sqlite3_column_int(st, 3),
-		};
-		int r = cb(ctx, &l);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read links at a history point");
-	return 0;
+	if (st)
+		sqlite3_bind_int64(st, 1, point_key(point));
+	return store_walk_links(s, st, cb, ctx, "read links at a history point");
 }
 
 int store_each_text_dep_at(struct store *s, int64_t point, store_text_dep_cb cb, void *ctx)
 {
 	static const char sql[] =
-	    "WITH h AS MATERIALIZED (SELECT source_id, target_id, type, min(point) AS p, present, "
-	    "line, phrase FROM hist_text WHERE point > ?1 GROUP BY source_id, target_id, type) "
-	    "SELECT source_id, target_id, type, line, phrase FROM h WHERE present = 1 UNION ALL "
-	    "SELECT source_id, target_id, type, line, phrase FROM text_deps t WHERE NOT EXISTS "
-	    "(SELECT 1 FROM h WHERE h.source_id = t.source_id AND h.target_id = t.target_id AND "
-	    "h.type = t.type)";
+	    "WITH h AS MATERIALIZED (SELECT source_id, target_id, type, min(point) AS p, "
+	    "present, " HIST_TEXT_VALS
+	    " FROM hist_text WHERE point > ?1 GROUP BY source_id, target_id, type) "
+	    "SELECT source_id, target_id, type, " HIST_TEXT_VALS " FROM h WHERE present = 1 UNION "
+	    "ALL SELECT source_id, target_id, type, " HIST_TEXT_VALS " FROM text_deps t WHERE NOT "
+	    "EXISTS (SELECT 1 FROM h WHERE h.source_id = t.source_id AND h.target_id = "
+	    "t.target_id AND h.type = t.type)";
 	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, point_key(point));
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_text_dep d = {
-		    .source_id = sqlite3_column_int64(st, 0),
-		    .target_id = sqlite3_column_int64(st, 1),
-		    .type = (enum store_text_type)sqlite3_column_int(st, 2),
-		    .line = sqlite3_column_int64(st, 3),
-		    .phrase = col_text(st, 4) ? col_text(st, 4) : "",
-		};
-		int r = cb(ctx, &d);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read text dependencies at a history point");
-	return 0;
+	if (st)
+		sqlite3_bind_int64(st, 1, point_key(point));
+	return store_walk_text_deps(s, st, cb, ctx, "read text dependencies at a history point");
 }
 
 int store_each_project_at(struct store *s, int64_t point, store_project_cb cb, void *ctx)
@@ -635,26 +693,27 @@ int store_each_project_at(struct store *s, int64_t point, store_project_cb cb, v
 	    "hist_project WHERE id NOT IN (SELECT id FROM projects)";
 	if (point <= 0)
 		return store_each_project(s, cb, ctx);
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_project p = {
-		    .id = sqlite3_column_int64(st, 0),
-		    .path = col_text(st, 1),
-		    .web_url = col_text(st, 2),
-		};
-		int r = cb(ctx, &p);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read projects");
-	return 0;
+	return store_walk_projects(s, store_stmt(s, sql), cb, ctx, "read projects");
+}
+
+struct change_walk {
+	store_issue_change_cb cb;
+	void *ctx;
+};
+
+static int each_change_row(sqlite3_stmt *st, void *arg)
+{
+	struct change_walk *w = arg;
+	struct store_issue_change c = {
+	    .issue_id = sqlite3_column_int64(st, 0),
+	    .then_present = sqlite3_column_int(st, 1) != 0,
+	    .then_state = sqlite3_column_int(st, 2) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+	    .now_present = sqlite3_column_int(st, 3) != 0,
+	    .now_state = sqlite3_column_int(st, 4) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
+	    .iid = sqlite3_column_int64(st, 5),
+	    .project_path = col_text(st, 6) ? col_text(st, 6) : "",
+	};
+	return w->cb(w->ctx, &c);
 }
 
 int store_history_each_issue_change(struct store *s, int64_t point, store_issue_change_cb cb,
@@ -671,30 +730,8 @@ int store_history_each_issue_change(struct store *s, int64_t point, store_issue_
 	    "(SELECT path FROM hist_project WHERE id = pid)) FROM j WHERE tp != np OR (tp AND "
 	    "ts IS NOT ns)";
 	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, point_key(point));
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_issue_change c = {
-		    .issue_id = sqlite3_column_int64(st, 0),
-		    .then_present = sqlite3_column_int(st, 1) != 0,
-		    .then_state =
-			sqlite3_column_int(st, 2) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
-		    .now_present = sqlite3_column_int(st, 3) != 0,
-		    .now_state =
-			sqlite3_column_int(st, 4) ? STORE_STATE_CLOSED : STORE_STATE_OPENED,
-		    .iid = sqlite3_column_int64(st, 5),
-		    .project_path = col_text(st, 6) ? col_text(st, 6) : "",
-		};
-		int r = cb(ctx, &c);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read issue changes");
-	return 0;
+	if (st)
+		sqlite3_bind_int64(st, 1, point_key(point));
+	struct change_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_change_row, &w, "read issue changes");
 }

@@ -195,11 +195,7 @@ int store_replace_links_of(struct store *s, int64_t issue_id, const struct store
 			goto done;
 	}
 done:
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 int store_delete_issue(struct store *s, int64_t issue_id)
@@ -222,14 +218,7 @@ int store_clear(struct store *s)
 	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'instance.origin', "
 	    "'populated') "
 	    "OR key LIKE 'fetch.%';";
-	int rc = store_savepoint(s);
-	if (rc)
-		return rc;
-	if ((rc = store_exec(s, sql)) < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_exec_atomic(s, sql);
 }
 
 /* ---- reads ----------------------------------------------------------------- */
@@ -257,17 +246,18 @@ static void issue_from_row(sqlite3_stmt *st, struct store_issue *i)
 	i->labels_json = col_text(st, 12);
 	if (!i->labels_json)
 		i->labels_json = "[]";
-	i->created_at = col_text(st, 13);
-	i->updated_at = col_text(st, 14);
-	i->closed_at = col_text(st, 15);
-	i->web_url = col_text(st, 16);
+	bool stamps = sqlite3_column_count(st) > 13;
+	i->created_at = stamps ? col_text(st, 13) : NULL;
+	i->updated_at = stamps ? col_text(st, 14) : NULL;
+	i->closed_at = stamps ? col_text(st, 15) : NULL;
+	i->web_url = stamps ? col_text(st, 16) : NULL;
 }
 
-/* Step st to the end, handing each row to each(row) until it returns
- * non-zero. Resets st. */
-static int walk(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *), void *arg,
-		const char *what)
+int store_walk_rows(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *),
+		    void *arg, const char *what)
 {
+	if (!st)
+		return STORE_ERR;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int r = each(st, arg);
@@ -328,36 +318,6 @@ static int each_link_row(sqlite3_stmt *st, void *arg)
 	return w->cb(w->ctx, &l);
 }
 
-int store_each_project(struct store *s, store_project_cb cb, void *ctx)
-{
-	static const char sql[] = "SELECT id, path, web_url FROM projects ORDER BY id";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	struct project_walk w = {cb, ctx};
-	return walk(s, st, each_project_row, &w, "read projects");
-}
-
-int store_each_issue(struct store *s, store_issue_cb cb, void *ctx)
-{
-	static const char sql[] = "SELECT " ISSUE_COLUMNS " FROM issues ORDER BY id";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	struct issue_walk w = {cb, ctx};
-	return walk(s, st, each_issue_row, &w, "read issues");
-}
-
-int store_each_link(struct store *s, store_link_cb cb, void *ctx)
-{
-	static const char sql[] = "SELECT id, source_id, target_id, type FROM links ORDER BY id";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	struct link_walk w = {cb, ctx};
-	return walk(s, st, each_link_row, &w, "read links");
-}
-
 static int each_brief_row(sqlite3_stmt *st, void *arg)
 {
 	struct issue_walk *w = arg;
@@ -379,20 +339,62 @@ static int each_brief_row(sqlite3_stmt *st, void *arg)
 	return w->cb(w->ctx, &i);
 }
 
+int store_walk_projects(struct store *s, sqlite3_stmt *st, store_project_cb cb, void *ctx,
+			const char *what)
+{
+	struct project_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_project_row, &w, what);
+}
+
+int store_walk_issues(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+		      const char *what)
+{
+	struct issue_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_issue_row, &w, what);
+}
+
+int store_walk_issues_brief(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+			    const char *what)
+{
+	struct issue_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_brief_row, &w, what);
+}
+
+int store_walk_links(struct store *s, sqlite3_stmt *st, store_link_cb cb, void *ctx,
+		     const char *what)
+{
+	struct link_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_link_row, &w, what);
+}
+
+int store_each_project(struct store *s, store_project_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT id, path, web_url FROM projects ORDER BY id";
+	return store_walk_projects(s, store_stmt(s, sql), cb, ctx, "read projects");
+}
+
+int store_each_issue(struct store *s, store_issue_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT " ISSUE_COLUMNS " FROM issues ORDER BY id";
+	return store_walk_issues(s, store_stmt(s, sql), cb, ctx, "read issues");
+}
+
+int store_each_link(struct store *s, store_link_cb cb, void *ctx)
+{
+	static const char sql[] = "SELECT id, source_id, target_id, type FROM links ORDER BY id";
+	return store_walk_links(s, store_stmt(s, sql), cb, ctx, "read links");
+}
+
 int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx)
 {
 	/* Only what analysis reads; rowid order is a plain table scan. */
-#define BRIEF_SQL                                                                                  \
-	"SELECT id, project_id, iid, state, confidential, weight, time_estimate, "                 \
-	"total_time_spent, milestone_title, milestone_due, due_date FROM issues"
+#define BRIEF_SQL "SELECT id, " STORE_ISSUE_BRIEF_COLUMNS " FROM issues"
 	static const char all_sql[] = BRIEF_SQL;
 	static const char open_sql[] = BRIEF_SQL " WHERE state = 0";
 #undef BRIEF_SQL
-	sqlite3_stmt *st = store_stmt(s, (filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql);
-	if (!st)
-		return STORE_ERR;
-	struct issue_walk w = {cb, ctx};
-	return walk(s, st, each_brief_row, &w, "read issues");
+	return store_walk_issues_brief(
+	    s, store_stmt(s, (filter & STORE_WALK_OPEN_ONLY) ? open_sql : all_sql), cb, ctx,
+	    "read issues");
 }
 
 int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, void *ctx)
@@ -405,11 +407,7 @@ int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, voi
 	const char *sql = (filter & STORE_WALK_BLOCKS_ONLY)    ? blocks_sql
 			  : (filter & STORE_WALK_RELATES_ONLY) ? relates_sql
 							       : all_sql;
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	struct link_walk w = {cb, ctx};
-	return walk(s, st, each_link_row, &w, "read links");
+	return store_walk_links(s, store_stmt(s, sql), cb, ctx, "read links");
 }
 
 int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx)

@@ -544,6 +544,21 @@ static int skip_scalar(struct reader *r, int first)
  * later: memory stays constant however large the value is. An explicit
  * stack of open containers; no recursion.
  */
+/* A member's key and its ':' (the reader is at the key's quote). */
+static int skip_key(struct reader *r)
+{
+	if (peek(r) != '"')
+		return skip_error(r, next_byte(r), "not valid JSON: expected a string key");
+	r->pos++;
+	int rc = skip_string(r);
+	if (rc)
+		return rc;
+	if (peek(r) != ':')
+		return skip_error(r, next_byte(r), "not valid JSON: expected ':'");
+	r->pos++;
+	return 0;
+}
+
 static int skip_value(struct reader *r)
 {
 	char *stack = NULL; /* '[' or '{' per open container */
@@ -581,21 +596,8 @@ static int skip_value(struct reader *r)
 					if (depth == 0)
 						break;
 				} else if (c == '{') {
-					if (peek(r) != '"') {
-						rc = skip_error(
-						    r, next_byte(r),
-						    "not valid JSON: expected a string key");
+					if ((rc = skip_key(r)))
 						break;
-					}
-					r->pos++;
-					if ((rc = skip_string(r)))
-						break;
-					if (peek(r) != ':') {
-						rc = skip_error(r, next_byte(r),
-								"not valid JSON: expected ':'");
-						break;
-					}
-					r->pos++;
 				}
 				continue;
 			}
@@ -608,20 +610,8 @@ static int skip_value(struct reader *r)
 			want_value = false;
 		} else if (c == ',' && top) {
 			if (top == '{') {
-				if (peek(r) != '"') {
-					rc = skip_error(r, next_byte(r),
-							"not valid JSON: expected a string key");
+				if ((rc = skip_key(r)))
 					break;
-				}
-				r->pos++;
-				if ((rc = skip_string(r)))
-					break;
-				if (peek(r) != ':') {
-					rc = skip_error(r, next_byte(r),
-							"not valid JSON: expected ':'");
-					break;
-				}
-				r->pos++;
 			}
 			want_value = true;
 			continue;
@@ -716,7 +706,6 @@ static const struct {
     [ARR_LINKS] = {"links", import_link, ARR_ISSUES, true},
     [ARR_TEXT_DEPS] = {"text_deps", import_text_dep, ARR_ISSUES, false},
 };
-
 
 /* The ids the array a refers to, ready for lookups. */
 static void before_load(struct importer *im, int a)

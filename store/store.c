@@ -158,6 +158,23 @@ int store_rollback_to(struct store *s)
 	return 0;
 }
 
+int store_savepoint_end(struct store *s, int rc)
+{
+	if (rc < 0) {
+		store_rollback_to(s);
+		return rc;
+	}
+	return store_release(s);
+}
+
+int store_exec_atomic(struct store *s, const char *sql)
+{
+	int rc = store_savepoint(s);
+	if (rc)
+		return rc;
+	return store_savepoint_end(s, store_exec(s, sql));
+}
+
 /* ---- open / close ------------------------------------------------------- */
 
 static void close_db(struct store *s)

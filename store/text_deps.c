@@ -94,11 +94,7 @@ int store_replace_text_deps_of(struct store *s, int64_t source_id, const struct 
 		if ((rc = insert_dep(s, &d[k])) < 0)
 			goto done;
 done:
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 struct dep_walk {
@@ -106,40 +102,33 @@ struct dep_walk {
 	void *ctx;
 };
 
-static int walk_deps(struct store *s, sqlite3_stmt *st, struct dep_walk *w)
+static int each_dep_row(sqlite3_stmt *st, void *arg)
 {
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_text_dep d = {
-		    .source_id = sqlite3_column_int64(st, 0),
-		    .target_id = sqlite3_column_int64(st, 1),
-		    .type = (enum store_text_type)sqlite3_column_int(st, 2),
-		    .line = sqlite3_column_int64(st, 3),
-		    .phrase = (const char *)sqlite3_column_text(st, 4),
-		};
-		if (!d.phrase)
-			d.phrase = "";
-		int r = w->cb(w->ctx, &d);
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read text dependencies");
-	return 0;
+	struct dep_walk *w = arg;
+	struct store_text_dep d = {
+	    .source_id = sqlite3_column_int64(st, 0),
+	    .target_id = sqlite3_column_int64(st, 1),
+	    .type = (enum store_text_type)sqlite3_column_int(st, 2),
+	    .line = sqlite3_column_int64(st, 3),
+	    .phrase = (const char *)sqlite3_column_text(st, 4),
+	};
+	if (!d.phrase)
+		d.phrase = "";
+	return w->cb(w->ctx, &d);
+}
+
+int store_walk_text_deps(struct store *s, sqlite3_stmt *st, store_text_dep_cb cb, void *ctx,
+			 const char *what)
+{
+	struct dep_walk w = {cb, ctx};
+	return store_walk_rows(s, st, each_dep_row, &w, what);
 }
 
 int store_each_text_dep(struct store *s, store_text_dep_cb cb, void *ctx)
 {
 	static const char sql[] = "SELECT source_id, target_id, type, line, phrase FROM text_deps "
 				  "ORDER BY source_id, target_id, type, line";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	struct dep_walk w = {cb, ctx};
-	return walk_deps(s, st, &w);
+	return store_walk_text_deps(s, store_stmt(s, sql), cb, ctx, "read text dependencies");
 }
 
 int store_each_text_dep_of_pair(struct store *s, int64_t blocker, int64_t blocked,
@@ -154,20 +143,12 @@ int store_each_text_dep_of_pair(struct store *s, int64_t blocker, int64_t blocke
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, blocker);
 	sqlite3_bind_int64(st, 2, blocked);
-	struct dep_walk w = {cb, ctx};
-	return walk_deps(s, st, &w);
+	return store_walk_text_deps(s, st, cb, ctx, "read text dependencies");
 }
 
 int store_clear_text_deps(struct store *s)
 {
-	int rc = store_savepoint(s);
-	if (rc)
-		return rc;
-	if ((rc = store_exec(s, "DELETE FROM text_deps; DELETE FROM text_dropped;")) < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_exec_atomic(s, "DELETE FROM text_deps; DELETE FROM text_dropped;");
 }
 
 int store_set_text_dropped(struct store *s, int64_t issue_id, int64_t blocker_refs,
@@ -201,24 +182,23 @@ int store_set_text_dropped(struct store *s, int64_t issue_id, int64_t blocker_re
 	return 0;
 }
 
+struct dropped_walk {
+	store_text_dropped_cb cb;
+	void *ctx;
+};
+
+static int each_dropped_row(sqlite3_stmt *st, void *arg)
+{
+	struct dropped_walk *w = arg;
+	return w->cb(w->ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		     sqlite3_column_int64(st, 2));
+}
+
 int store_each_text_dropped(struct store *s, store_text_dropped_cb cb, void *ctx)
 {
 	static const char sql[] =
 	    "SELECT issue_id, blocker_refs, all_refs FROM text_dropped ORDER BY issue_id";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return STORE_ERR;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-			   sqlite3_column_int64(st, 2));
-		if (r) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(s, rc, "read dropped references");
-	return 0;
+	struct dropped_walk w = {cb, ctx};
+	return store_walk_rows(s, store_stmt(s, sql), each_dropped_row, &w,
+			       "read dropped references");
 }

@@ -57,6 +57,34 @@ int store_write_project(struct store *s, const struct store_project *p, bool ups
 int store_write_issue(struct store *s, const struct store_issue *i, bool upsert);
 int store_write_link(struct store *s, const struct store_link *l, bool upsert);
 
+/* Step st (prepared and bound; NULL: STORE_ERR, the message already set)
+ * to the end, handing each row to each(st, arg) until it returns non-zero,
+ * which is then returned; st is reset. what names the read in an error. */
+int store_walk_rows(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *),
+		    void *arg, const char *what);
+/* The one walk of each record, over a statement whose columns are the
+ * record's in table order: projects (id, path, web_url); issues (id,
+ * project_id, iid, title, state, confidential, weight, time_estimate,
+ * total_time_spent, milestone_title, milestone_due, due_date, labels, then
+ * optionally created_at, updated_at, closed_at, web_url: NULL when the
+ * statement stops after labels); links (id, source_id, target_id, type);
+ * text dependencies (source_id, target_id, type, line, phrase; text_deps.c). */
+int store_walk_projects(struct store *s, sqlite3_stmt *st, store_project_cb cb, void *ctx,
+			const char *what);
+int store_walk_issues(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+		      const char *what);
+/* What analysis reads of an issue (no title, labels or stamps): id, then
+ * these columns. */
+#define STORE_ISSUE_BRIEF_COLUMNS                                                                  \
+	"project_id, iid, state, confidential, weight, time_estimate, total_time_spent, "          \
+	"milestone_title, milestone_due, due_date"
+int store_walk_issues_brief(struct store *s, sqlite3_stmt *st, store_issue_cb cb, void *ctx,
+			    const char *what);
+int store_walk_links(struct store *s, sqlite3_stmt *st, store_link_cb cb, void *ctx,
+		     const char *what);
+int store_walk_text_deps(struct store *s, sqlite3_stmt *st, store_text_dep_cb cb, void *ctx,
+			 const char *what);
+
 /* Record the instance from an imported snapshot's "source" (so that fetch
  * does not send a token there unless the user names it). */
 int store_set_instance_imported(struct store *s, const char *url);
@@ -75,6 +103,11 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *v);
 int store_savepoint(struct store *s);
 int store_release(struct store *s);
 int store_rollback_to(struct store *s);
+/* End the savepoint by the outcome rc of what it wrapped: rc < 0 rolls it
+ * back and returns rc; else it is released (0 or a store status). */
+int store_savepoint_end(struct store *s, int rc);
+/* Run sql (no results wanted) as a whole or not at all. */
+int store_exec_atomic(struct store *s, const char *sql);
 
 /* schema.c: create or migrate forward to STORE_SCHEMA_VERSION (in
  * transactions); from_version is the file's current user_version. */

@@ -181,6 +181,14 @@ static void test_snapshot__refusals_name_the_problem_and_change_nothing(void **s
 	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[]}",
 	     "links: missing (expected an array)"},
 	    {"{'version':1}", "line 1, column 2: not valid JSON: unexpected character"},
+	    /* an unknown key's value is skipped, its members' keys checked */
+	    {"{\"version\":1,\"x\":{1:2}}",
+	     "line 1, column 19: not valid JSON: expected a string key"},
+	    {"{\"version\":1,\"x\":{\"a\" 2}}", "line 1, column 23: not valid JSON: expected ':'"},
+	    {"{\"version\":1,\"x\":{\"a\":1,2:3}}",
+	     "line 1, column 25: not valid JSON: expected a string key"},
+	    {"{\"version\":1,\"x\":{\"a\":1,\"b\" 3}}",
+	     "line 1, column 29: not valid JSON: expected ':'"},
 #define TD_HEAD                                                                                    \
 	"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":"         \
 	"\"p\"}],\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":"      \
