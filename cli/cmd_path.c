@@ -25,9 +25,8 @@ static void help(void)
 	       "  --to REF            only paths that end at REF\n"
 	       "  --milestone M       only paths that end at an issue of milestone M\n"
 	       "  --show-confidential show the titles of confidential issues\n"
-	       "  --all-states        analyse closed issues too (default: open issues only)\n"
-	       CLI_DEPS_HELP
-	       "  --format text|json  output format (default text)\n"
+	       "  --all-states        analyse closed issues too (default: open issues "
+	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
@@ -39,80 +38,6 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* ---- titles of the nodes on the path --------------------------------------- */
-
-struct id_pos {
-	int64_t id;
-	uint32_t pos;
-};
-
-static int cmp_id_pos(const void *a, const void *b)
-{
-	const struct id_pos *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-struct titles {
-	char **title; /* per position; NULL when none */
-	struct id_pos *ids;
-	uint32_t count;
-	int err;
-};
-
-static int take_title(void *ctx, const struct store_issue *is)
-{
-	struct titles *t = ctx;
-	struct id_pos key = {.id = is->id};
-	struct id_pos *hit = bsearch(&key, t->ids, t->count, sizeof *t->ids, cmp_id_pos);
-	if (!hit)
-		return 0;
-	/* the same issue id appears once per position: find them all */
-	while (hit > t->ids && hit[-1].id == is->id)
-		hit--;
-	for (; hit < t->ids + t->count && hit->id == is->id; hit++) {
-		free(t->title[hit->pos]);
-		t->title[hit->pos] = strdup(is->title ? is->title : "");
-		if (!t->title[hit->pos])
-			return t->err = -1;
-	}
-	return 0;
-}
-
-/* Titles of nodes[0..count): point look-ups for a short list, one scan of
- * the issues table for a long one (a 1M-step path). */
-static int load_titles(struct store *s, const struct analyze_graph *g, const uint32_t *nodes,
-		       uint32_t count, struct titles *t)
-{
-	memset(t, 0, sizeof *t);
-	t->count = count;
-	t->title = calloc(count ? count : 1, sizeof *t->title);
-	t->ids = malloc((count ? count : 1) * sizeof *t->ids);
-	if (!t->title || !t->ids)
-		return -1;
-	for (uint32_t i = 0; i < count; i++)
-		t->ids[i] = (struct id_pos){g->issue_id[nodes[i]], i};
-	qsort(t->ids, count, sizeof *t->ids, cmp_id_pos);
-	if (count <= 20000) {
-		for (uint32_t i = 0; i < count && !t->err; i++) {
-			int rc = store_get_issue(s, g->issue_id[nodes[i]], take_title, t);
-			if (rc != 0 && rc != STORE_ENOTFOUND)
-				return -1;
-		}
-	} else if (store_each_issue(s, take_title, t) != 0) {
-		return -1;
-	}
-	return t->err;
-}
-
-static void titles_release(struct titles *t)
-{
-	if (t->title)
-		for (uint32_t i = 0; i < t->count; i++)
-			free(t->title[i]);
-	free(t->title);
-	free(t->ids);
 }
 
 /* ---- output -------------------------------------------------------------------- */
@@ -151,8 +76,8 @@ static int safe_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t
 }
 
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
-		      enum analyze_weight w, const struct titles *t, bool show_confidential,
-		      const char *to, const char *milestone)
+		      enum analyze_weight w, const struct render_texts *t, const char *to,
+		      const char *milestone)
 {
 	char buf[1024];
 	int refw = 3;
@@ -184,8 +109,9 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
 			uint32_t v = p->nodes[j];
 			safe_ref(g, v, buf, sizeof buf);
-			const char *title = t->title ? t->title[j] : NULL;
-			if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !show_confidential)
+			bool hidden;
+			const char *title = render_texts_title(t, v, &hidden);
+			if (hidden)
 				title = "(confidential)";
 			if (j == p->off[i])
 				fprintf(fp, "%5u  %10lld  %10lld  %-*s  ", i + 1,
@@ -269,7 +195,8 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *s = NULL;
 	struct analyze_graph *g = NULL;
 	struct analyze_steps *p = NULL;
-	struct titles t = {0};
+	struct render_texts t = {0};
+	uint8_t *on_path = NULL;
 	struct cli_out out = {0};
 	struct analyze_condensation *cond = NULL;
 	struct analyze_path_opts po = {
@@ -304,10 +231,25 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	}
 	double t2 = now_ms();
-	if (!c.json && load_titles(s, g, p->nodes, p->off[p->count], &t) != 0) {
-		cli_error("path", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
-		rc = CLI_EXIT_STORE;
-		goto done;
+	if (!c.json) {
+		if (!(on_path = calloc(g->n ? g->n : 1, 1))) {
+			rc = cli_analyze_error("path", ANALYZE_ENOMEM);
+			goto done;
+		}
+		for (uint32_t j = 0; j < p->off[p->count]; j++)
+			on_path[p->nodes[j]] = 1;
+		int trc = render_texts_load(&t, s, g, on_path,
+					    show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
+		if (trc == RENDER_ENOMEM) {
+			rc = cli_analyze_error("path", ANALYZE_ENOMEM);
+			goto done;
+		}
+		if (trc) {
+			cli_error("path", "%s: cannot read titles: %s", ctx->db_path,
+				  store_errmsg(s));
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
 	}
 	if ((rc = cli_out_open(&out, "path", c.output)) != 0)
 		goto done;
@@ -315,7 +257,7 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	if (c.json) {
 		ok = path_json(out.fp, g, p, c.weight);
 	} else {
-		path_text(out.fp, g, p, c.weight, &t, show_confidential, to, milestone);
+		path_text(out.fp, g, p, c.weight, &t, to, milestone);
 	}
 	if (!ok)
 		cli_error("path", "out of memory (the output is incomplete)");
@@ -328,7 +270,8 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 			"output %.1f ms\n",
 			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
 done:
-	titles_release(&t);
+	render_texts_release(&t);
+	free(on_path);
 	analyze_steps_free(p);
 	analyze_graph_free(g);
 	return cli_close_store(ctx, "path", s, rc);

@@ -47,115 +47,27 @@ static void help(void)
 	    RENDER_DEFAULT_MAX_NODES, RENDER_REPORT_MAX_ROWS_MARKDOWN, RENDER_REPORT_MAX_ROWS_HTML);
 }
 
-/* Titles and web_urls per node of full (owned) and of g (borrowed from full's). */
+/* Titles and web_urls per node of full, and of g seen through full's. */
 struct texts {
-	const struct analyze_graph *full, *g;
-	char **full_title, **full_url;
-	char **full_labels; /* labels JSON, only when asked for (html) */
-	const char **g_title, **g_url, **g_labels;
+	struct render_texts full, g;
 };
-
-struct id_node {
-	int64_t id;
-	uint32_t node;
-};
-
-static int cmp_id_node(const void *a, const void *b)
-{
-	const struct id_node *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int find_node(const struct id_node *idx, uint32_t n, int64_t id, uint32_t *node)
-{
-	struct id_node key = {id, 0};
-	const struct id_node *hit = bsearch(&key, idx, n, sizeof *idx, cmp_id_node);
-	if (!hit)
-		return -1;
-	*node = hit->node;
-	return 0;
-}
-
-struct texts_walk {
-	struct texts *t;
-	struct id_node *idx;
-	bool oom;
-};
-
-static int texts_cb(void *ctx, const struct store_issue *i)
-{
-	struct texts_walk *w = ctx;
-	uint32_t v;
-	if (find_node(w->idx, w->t->full->n, i->id, &v) != 0)
-		return 0;
-	if (i->title && !(w->t->full_title[v] = strdup(i->title)))
-		w->oom = true;
-	if (i->web_url && !(w->t->full_url[v] = strdup(i->web_url)))
-		w->oom = true;
-	if (w->t->full_labels && i->labels_json && strcmp(i->labels_json, "[]") != 0 &&
-	    !(w->t->full_labels[v] = strdup(i->labels_json)))
-		w->oom = true;
-	return w->oom ? 1 : 0;
-}
 
 static void texts_release(struct texts *t)
 {
-	for (uint32_t v = 0; t->full && v < t->full->n; v++) {
-		if (t->full_title)
-			free(t->full_title[v]);
-		if (t->full_url)
-			free(t->full_url[v]);
-		if (t->full_labels)
-			free(t->full_labels[v]);
-	}
-	free(t->full_title);
-	free(t->full_url);
-	free(t->full_labels);
-	free(t->g_title);
-	free(t->g_url);
-	free(t->g_labels);
-	memset(t, 0, sizeof *t);
+	render_texts_release(&t->g);
+	render_texts_release(&t->full);
 }
 
+/* 0, RENDER_ENOMEM or RENDER_ESTORE */
 static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
-		      const struct analyze_graph *g, bool labels)
+		      const struct analyze_graph *g, bool labels, bool show_confidential)
 {
-	memset(t, 0, sizeof *t);
-	t->full = full;
-	t->g = g;
-	size_t nf = full->n ? full->n : 1, ng = g->n ? g->n : 1;
-	struct id_node *idx = malloc(nf * sizeof *idx);
-	t->full_title = calloc(nf, sizeof *t->full_title);
-	t->full_url = calloc(nf, sizeof *t->full_url);
-	t->g_title = calloc(ng, sizeof *t->g_title);
-	t->g_url = calloc(ng, sizeof *t->g_url);
-	if (labels) {
-		t->full_labels = calloc(nf, sizeof *t->full_labels);
-		t->g_labels = calloc(ng, sizeof *t->g_labels);
-	}
-	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url ||
-	    (labels && (!t->full_labels || !t->g_labels))) {
-		free(idx);
-		return -1;
-	}
-	for (uint32_t v = 0; v < full->n; v++)
-		idx[v] = (struct id_node){full->issue_id[v], v};
-	qsort(idx, full->n, sizeof *idx, cmp_id_node);
-	struct texts_walk w = {t, idx, false};
-	int rc = store_each_issue(s, texts_cb, &w);
-	if (rc == 0 && !w.oom) {
-		for (uint32_t v = 0; v < g->n; v++) {
-			uint32_t f;
-			if (find_node(idx, full->n, g->issue_id[v], &f) == 0) {
-				t->g_title[v] = t->full_title[f];
-				t->g_url[v] = t->full_url[f];
-				if (labels)
-					t->g_labels[v] = t->full_labels[f];
-			}
-		}
-	}
-	free(idx);
-	return rc || w.oom ? -1 : 0;
+	unsigned flags = (labels ? RENDER_TEXTS_LABELS : 0) |
+			 (show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
+	int rc = render_texts_load(&t->full, s, full, NULL, flags);
+	if (rc == 0)
+		rc = render_texts_view(&t->g, &t->full, full, g);
+	return rc;
 }
 
 /* ---- json ------------------------------------------------------------------- */
@@ -562,7 +474,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_facets facets = {0};
 	char *mmd = NULL, *mmd_note = NULL;
 	struct cli_ready rd = {0};
-	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL, *waiting_refs = NULL;
+	uint32_t *ready_node = NULL, *ready_count = NULL, *waiting_node = NULL,
+		 *waiting_refs = NULL;
 	struct store_fetch_info fi = {0};
 	struct cli_out out = {0};
 	rc = cli_findings_load_c(&fc, ctx, "report", &c, milestone);
@@ -597,19 +510,26 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_analyze_error("report", arc);
 		goto done;
 	}
-	if (fmt != FMT_JSON && texts_load(&t, fc.s, fc.full, fc.g, fmt == FMT_HTML) != 0) {
-		cli_error("report", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(fc.s));
-		rc = CLI_EXIT_STORE;
-		goto done;
+	if (fmt != FMT_JSON) {
+		int trc = texts_load(&t, fc.s, fc.full, fc.g, fmt == FMT_HTML, show_confidential);
+		if (trc == RENDER_ENOMEM) {
+			rc = cli_analyze_error("report", ANALYZE_ENOMEM);
+			goto done;
+		}
+		if (trc) {
+			cli_error("report", "%s: cannot read titles: %s", ctx->db_path,
+				  store_errmsg(fc.s));
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
 	}
-	if (fmt == FMT_HTML &&
-	    (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes, &svg, &note,
-			  &drawn)) != 0)
+	if (fmt == FMT_HTML && (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes,
+					     &svg, &note, &drawn)) != 0)
 		goto done;
 	if (fmt == FMT_MARKDOWN &&
 	    (rc = mermaid_block(&fc, path, &c, show_confidential, &mmd, &mmd_note)) != 0)
 		goto done;
-	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g_labels)) {
+	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g.labels)) {
 		cli_error("report", "out of memory");
 		rc = CLI_EXIT_STORE;
 		goto done;
@@ -669,7 +589,6 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .links_blocks = fc.counts.links_blocks,
 		    .links_relates = fc.counts.links_relates,
 		    .weight = c.weight,
-		    .show_confidential = show_confidential,
 		    .fail_on = fail_on,
 		    .max_rows = max_rows >= 0	  ? (uint32_t)max_rows
 				: fmt == FMT_HTML ? RENDER_REPORT_MAX_ROWS_HTML
@@ -680,10 +599,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		    .path = path,
 		    .bottlenecks = b,
 		    .full = fc.full,
-		    .g_title = t.g_title,
-		    .g_url = t.g_url,
-		    .full_title = (const char *const *)t.full_title,
-		    .full_url = (const char *const *)t.full_url,
+		    .g_text = &t.g,
+		    .full_text = &t.full,
 		    .svg = svg,
 		    .diagram_note = note,
 		    .facets = facets.items,
