@@ -193,6 +193,16 @@ static void ready_text(FILE *fp, const struct analyze_graph *g, const struct cli
 	}
 }
 
+static int ready_option(void *ctx, int ch, const char *arg)
+{
+	if (ch == 'm') {
+		if (!*arg)
+			return cli_usage("ready", "--milestone needs a title");
+		*(const char **)ctx = arg;
+	}
+	return 0;
+}
+
 int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -202,38 +212,17 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 	};
 	struct cli_common c;
 	const char *milestone = NULL;
-	int ch;
+	int rc =
+	    cli_parse_options(&c, argc, argv, "ready", opts, help, ready_option, &milestone, 0);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
 
-	cli_common_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		case 'm':
-			if (!*optarg)
-				return cli_usage("ready", "--milestone needs a title");
-			milestone = optarg;
-			break;
-		default: {
-			int r = cli_common_option(&c, "ready", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("ready", "unexpected argument '%s'", argv[optind]);
-
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
+	struct cli_analysis an;
 	struct cli_ready a = {0};
 	uint8_t *keep = NULL;
-	struct cli_out out = {0};
-	int rc = cli_load_analysed(ctx, "ready", &c, &s, &g);
-	if (rc)
-		return rc;
+	if ((rc = cli_analysis_open(&an, ctx, "ready", &c, CLI_ANALYSIS_GRAPH)) != 0)
+		goto done;
+	const struct analyze_graph *g = an.g;
 	if (milestone) {
 		uint32_t m = analyze_find_milestone(g, milestone);
 		if (m == ANALYZE_NONE) {
@@ -253,9 +242,9 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 			goto done;
 		}
 	}
-	int arc = cli_ready_compute(s, g, keep, &a);
+	int arc = cli_ready_compute(an.s, g, keep, &a);
 	if (arc == ANALYZE_ERR) {
-		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(s));
+		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(an.s));
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
@@ -263,21 +252,16 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_analyze_error("ready", arc);
 		goto done;
 	}
-	if ((rc = cli_out_open(&out, "ready", c.output)) != 0)
+	if ((rc = cli_analysis_out_open(&an)) != 0)
 		goto done;
 	bool ok = true;
 	if (c.json)
-		ok = ready_json(out.fp, g, &a);
+		ok = ready_json(an.out.fp, g, &a);
 	else
-		ready_text(out.fp, g, &a);
-	if (!ok)
-		cli_error("ready", "out of memory (the output is incomplete)");
-	rc = cli_out_close(&out, "ready", ok);
-	if (!ok)
-		rc = CLI_EXIT_NOMEM;
+		ready_text(an.out.fp, g, &a);
+	rc = cli_analysis_out_close(&an, ok);
 done:
 	cli_ready_release(&a);
 	free(keep);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, "ready", s, rc);
+	return cli_analysis_close(&an, rc);
 }
