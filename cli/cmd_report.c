@@ -186,8 +186,9 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
  * path with their direct neighbours. *svg NULL and *note set when nothing
  * can be drawn. Returns 0 or an exit code. */
 static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
-		   const struct cli_common *c, bool show_confidential, uint32_t max_nodes,
-		   char **svg, char **note, uint8_t **drawn)
+		   const struct cli_common *c, bool show_confidential,
+		   const struct render_texts *texts, uint32_t max_nodes, char **svg, char **note,
+		   uint8_t **drawn)
 {
 	struct render_opts o;
 	render_opts_init(&o);
@@ -198,7 +199,8 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	o.default_cost = c->default_cost;
 	o.max_nodes = max_nodes;
 	o.legend = true;
-	struct render_input in = {.store = fc->s, .g = fc->g, .knots = fc->k, .path = p};
+	struct render_input in = {
+	    .store = fc->s, .g = fc->g, .knots = fc->k, .path = p, .texts = texts};
 	uint32_t n = fc->g->n, count = 0, scope = 0;
 	uint8_t *keep = malloc(n ? n : 1), *ov = malloc(n ? n : 1);
 	int rc = 0;
@@ -284,8 +286,8 @@ static void want_node(uint8_t *keep, uint32_t v, uint32_t *wanted, uint32_t *dra
  * Both NULL when there is nothing to draw.
  */
 static int mermaid_block(const struct cli_findings *fc, const struct analyze_steps *p,
-			 const struct cli_common *c, bool show_confidential, char **mmd,
-			 char **note)
+			 const struct cli_common *c, bool show_confidential,
+			 const struct render_texts *texts, char **mmd, char **note)
 {
 	const struct analyze_graph *g = fc->g;
 	const struct analyze_knots *k = fc->k;
@@ -316,7 +318,7 @@ static int mermaid_block(const struct cli_findings *fc, const struct analyze_ste
 	o.show_confidential = show_confidential;
 	o.weight = c->weight;
 	o.default_cost = c->default_cost;
-	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p};
+	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p, .texts = texts};
 	size_t len = 0;
 	if (render_to_buffer(mmd, &len, &in, &o) != 0) {
 		cli_error("report", "diagram: %s", render_errmsg());
@@ -523,11 +525,11 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 			goto done;
 		}
 	}
-	if (fmt == FMT_HTML && (rc = diagram(&fc, path, &c, show_confidential, (uint32_t)max_nodes,
-					     &svg, &note, &drawn)) != 0)
+	if (fmt == FMT_HTML && (rc = diagram(&fc, path, &c, show_confidential, &t.g,
+					     (uint32_t)max_nodes, &svg, &note, &drawn)) != 0)
 		goto done;
 	if (fmt == FMT_MARKDOWN &&
-	    (rc = mermaid_block(&fc, path, &c, show_confidential, &mmd, &mmd_note)) != 0)
+	    (rc = mermaid_block(&fc, path, &c, show_confidential, &t.g, &mmd, &mmd_note)) != 0)
 		goto done;
 	if (drawn && cli_facets_build(&facets, fc.g, drawn, (const char *const *)t.g.labels)) {
 		cli_error("report", "out of memory");

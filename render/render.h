@@ -24,6 +24,7 @@
 #include "analyze.h"
 
 struct store;
+struct render_texts;
 
 enum render_status {
 	RENDER_OK = 0,
@@ -119,6 +120,9 @@ struct render_input {
 	const struct analyze_graph *g;
 	const struct analyze_knots *knots;
 	const struct analyze_steps *path;
+	/* optional: the texts of g's nodes, loaded with the same
+	 * show_confidential as the opts (NULL: read from store) */
+	const struct render_texts *texts;
 };
 
 /*

@@ -201,7 +201,7 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 	int rc = 0;
 	uint32_t *step_of = NULL;
 	uint8_t *drop = NULL;
-	struct render_texts texts = {0};
+	struct render_texts own_texts = {0};
 	memset(sc, 0, sizeof *sc);
 	sc->g = g;
 
@@ -236,9 +236,14 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 
 	if ((rc = mark_seeds(sc, in->store)))
 		goto done;
-	if ((rc = render_texts_load(&texts, in->store, g, keep,
-				    o->show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0)))
-		goto done;
+	const struct render_texts *tx = in->texts;
+	if (!tx) {
+		if ((rc = render_texts_load(&own_texts, in->store, g, keep,
+					    o->show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL
+								 : 0)))
+			goto done;
+		tx = &own_texts;
+	}
 
 	for (uint32_t i = 0; i < sc->n; i++) {
 		uint32_t v = sc->node[i];
@@ -251,9 +256,9 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			f |= SCENE_CRITICAL;
 		if (!sc->project_seed[g->project[v]])
 			f |= SCENE_FOREIGN;
-		if (texts.mark[v] & RENDER_TEXT_CONFIDENTIAL)
+		if (tx->mark[v] & RENDER_TEXT_CONFIDENTIAL)
 			f |= SCENE_CONFIDENTIAL;
-		if (texts.mark[v] & RENDER_TEXT_HIDDEN)
+		if (tx->mark[v] & RENDER_TEXT_HIDDEN)
 			f |= SCENE_HIDDEN;
 		sc->nflags[i] = f;
 
@@ -272,10 +277,11 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			goto done;
 		}
 
-		/* the scene takes the strings over */
-		sc->title[i] = texts.title[v];
-		texts.title[v] = NULL;
-		const char *raw = texts.url[v];
+		if (tx->title[v] && !(sc->title[i] = strdup(tx->title[v]))) {
+			rc = OOM();
+			goto done;
+		}
+		const char *raw = tx->url[v];
 		if (raw && !(sc->url[i] = render_safe_url(raw)) &&
 		    (strncmp(raw, "http://", 7) == 0 || strncmp(raw, "https://", 8) == 0)) {
 			rc = OOM();
@@ -339,7 +345,7 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 done:
 	free(step_of);
 	free(drop);
-	render_texts_release(&texts);
+	render_texts_release(&own_texts);
 	if (rc)
 		render_scene_release(sc);
 	return rc;
