@@ -241,6 +241,56 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 	return 0;
 }
 
+/*
+ * cgraph writes subgraphs in the order of their IDs, and its default ID of
+ * a named object is the address of the interned name: the order of the
+ * clusters in DOT (and their layout) then follows the heap, and changes
+ * with any allocation before them. id_map declines named subgraphs, so
+ * cgraph gives them its counter IDs and keeps their names in its internal
+ * map: clusters come out in the order they are created. Everything else is
+ * cgraph's default discipline.
+ */
+static void *id_open(Agraph_t *g, Agdisc_t *d)
+{
+	return AgIdDisc.open(g, d);
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+	if (objtype == AGRAPH && str)
+		return 0;
+	return AgIdDisc.map(state, objtype, str, id, createflag);
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+	return AgIdDisc.alloc(state, objtype, id);
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+	AgIdDisc.free(state, objtype, id);
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+	return AgIdDisc.print(state, objtype, id);
+}
+
+static void id_close(void *state)
+{
+	AgIdDisc.close(state);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+	if (AgIdDisc.idregister)
+		AgIdDisc.idregister(state, objtype, obj);
+}
+
+static Agiddisc_t id_disc = {id_open, id_map, id_alloc, id_free, id_print, id_close, id_register};
+static Agdisc_t gv_disc = {&AgMemDisc, &id_disc, &AgIoDisc};
+
 static int build_graph(Agraph_t **out, const struct render_scene *sc, const struct render_opts *o)
 {
 	const struct analyze_graph *g = sc->g;
@@ -250,7 +300,7 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 	uint32_t n_clusters = o->cluster == RENDER_CLUSTER_PROJECT     ? g->n_projects
 			      : o->cluster == RENDER_CLUSTER_MILESTONE ? g->n_milestones
 								       : 0;
-	Agraph_t *root = agopen("issues", Agdirected, NULL);
+	Agraph_t *root = agopen("issues", Agdirected, &gv_disc);
 	nodes = calloc(sc->n ? sc->n : 1, sizeof *nodes);
 	clusters = calloc(n_clusters ? n_clusters : 1, sizeof *clusters);
 	if (!root || !nodes || !clusters) {
