@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -421,6 +422,119 @@ int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_com
 	*s_out = s;
 	*g_out = g;
 	return CLI_EXIT_OK;
+}
+
+/* ch is one of CLI_COMMON_LONGOPTS or a getopt error: cli_common_option's */
+static bool common_or_error(int ch)
+{
+	switch (ch) {
+	case 'a':
+	case 'f':
+	case 'o':
+	case 'q':
+	case 'v':
+	case 'P':
+	case '?':
+	case ':':
+	case CLI_OPT_DEPS:
+	case CLI_OPT_IGNORE_DEPS:
+	case CLI_OPT_MILESTONE:
+	case CLI_OPT_LABEL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int cli_parse_options(struct cli_common *c, int argc, char **argv, const char *cmd,
+		      const struct option *opts, void (*help)(void), cli_option_fn own,
+		      void *own_ctx, int max_operands)
+{
+	int ch;
+	cli_common_init(c);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		int r;
+		if (ch == 'h') {
+			help();
+			return CLI_HELP_SHOWN;
+		}
+		if (own && !common_or_error(ch))
+			r = own(own_ctx, ch, optarg);
+		else
+			r = cli_common_option(c, cmd, ch, argv);
+		if (r)
+			return r;
+	}
+	if (argc - optind > max_operands)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[optind + max_operands]);
+	return 0;
+}
+
+double cli_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int cli_analysis_open(struct cli_analysis *a, struct cli_ctx *ctx, const char *cmd,
+		      const struct cli_common *c, unsigned what)
+{
+	memset(a, 0, sizeof *a);
+	a->ctx = ctx;
+	a->cmd = cmd;
+	a->c = c;
+	a->t_start = cli_now_ms();
+	int rc;
+	if (what & (CLI_ANALYSIS_GRAPH | CLI_ANALYSIS_CONDENSE))
+		rc = cli_load_analysed(ctx, cmd, c, &a->s, &a->g);
+	else
+		rc = cli_open_store(ctx, cmd, 0, true, &a->s);
+	if (rc)
+		return rc;
+	a->t_loaded = cli_now_ms();
+	if (what & CLI_ANALYSIS_CONDENSE) {
+		int arc = analyze_condense(a->g, &a->cond);
+		if (arc)
+			return cli_analyze_error(cmd, arc);
+	}
+	return 0;
+}
+
+int cli_analysis_out_open(struct cli_analysis *a)
+{
+	return cli_out_open(&a->out, a->cmd, a->c->output);
+}
+
+int cli_analysis_out_close(struct cli_analysis *a, bool ok)
+{
+	if (!ok)
+		cli_error(a->cmd, "out of memory (the output is incomplete)");
+	int rc = cli_out_close(&a->out, a->cmd, ok);
+	return ok ? rc : CLI_EXIT_NOMEM;
+}
+
+void cli_analysis_timings(const struct cli_analysis *a, double t_analysed)
+{
+	if (!a->c->verbose || a->c->quiet || !a->g)
+		return;
+	fprintf(stderr,
+		"issuegraph: %s: %u issues, %u links; load %.1f ms, analysis %.1f ms, "
+		"output %.1f ms\n",
+		a->cmd, a->g->n, a->g->m, a->t_loaded - a->t_start, t_analysed - a->t_loaded,
+		cli_now_ms() - t_analysed);
+}
+
+int cli_analysis_close(struct cli_analysis *a, int rc)
+{
+	analyze_condensation_free(a->cond);
+	analyze_graph_free(a->g);
+	rc = cli_close_store(a->ctx, a->cmd, a->s, rc);
+	a->cond = NULL;
+	a->g = NULL;
+	a->s = NULL;
+	return rc;
 }
 
 int cli_analyze_error(const char *cmd, int rc)

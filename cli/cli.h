@@ -256,6 +256,59 @@ int cli_out_open(struct cli_out *o, const char *cmd, const char *path);
  * cannot be written; the temporary file is removed. Returns 0 or that code. */
 int cli_out_close(struct cli_out *o, const char *cmd, bool ok);
 
+/* ---- the frame every analysis command shares (order, ready, blockers,
+ * cycles, path, stats, changes) ---- */
+
+/* A command's own option (one of its table that is not common): 0 or an
+ * exit code. arg is optarg. */
+typedef int (*cli_option_fn)(void *ctx, int ch, const char *arg);
+/* cli_parse_options() printed the help: the command returns CLI_EXIT_OK. */
+#define CLI_HELP_SHOWN (-1)
+struct option;
+/*
+ * The option loop: cli_common_init(c), then getopt_long over opts (the
+ * command's entries plus CLI_COMMON_LONGOPTS); -h calls help, the common
+ * options go to cli_common_option(), the others to own(own_ctx, ...).
+ * At most max_operands operands may follow (optind is at the first).
+ * Returns 0, CLI_HELP_SHOWN, or an exit code (the message printed).
+ */
+int cli_parse_options(struct cli_common *c, int argc, char **argv, const char *cmd,
+		      const struct option *opts, void (*help)(void), cli_option_fn own,
+		      void *own_ctx, int max_operands);
+
+/* What cli_analysis_open() prepares besides the store. */
+#define CLI_ANALYSIS_GRAPH    0x1 /* load the analysed graph (c's options) */
+#define CLI_ANALYSIS_CONDENSE 0x2 /* and condense it (implies GRAPH) */
+
+struct cli_analysis {
+	struct cli_ctx *ctx;
+	const char *cmd;
+	const struct cli_common *c;
+	struct store *s;
+	struct analyze_graph *g;	   /* CLI_ANALYSIS_GRAPH, else NULL */
+	struct analyze_condensation *cond; /* CLI_ANALYSIS_CONDENSE, else NULL */
+	struct cli_out out;		   /* cli_analysis_out_open() */
+	double t_start, t_loaded;	   /* ms (monotonic clock) */
+};
+
+/* Open the store (populated), load and condense as what asks. Returns 0 or
+ * prints and returns an exit code; either way cli_analysis_close() ends it. */
+int cli_analysis_open(struct cli_analysis *a, struct cli_ctx *ctx, const char *cmd,
+		      const struct cli_common *c, unsigned what);
+/* Open the output (-o or stdout): 0 or an exit code. */
+int cli_analysis_out_open(struct cli_analysis *a);
+/* Commit the output; ok false: a value could not be written (out of
+ * memory), said once, and the output is dropped. 0 or an exit code. */
+int cli_analysis_out_close(struct cli_analysis *a, bool ok);
+/* With -v (and not -q): "issues, links; load, analysis, output" timings,
+ * analysis having ended at t_analysed (cli_now_ms()). */
+void cli_analysis_timings(const struct cli_analysis *a, double t_analysed);
+/* Free the graph and condensation, close the store (a failed close turns
+ * a success rc into CLI_EXIT_STORE); returns the exit code. */
+int cli_analysis_close(struct cli_analysis *a, int rc);
+/* Milliseconds of a monotonic clock. */
+double cli_now_ms(void);
+
 /* Print a json-c object (pretty, 2 spaces, no slash escaping) and a newline. */
 void cli_print_json(FILE *fp, struct json_object *obj);
 
@@ -416,7 +469,7 @@ void cli_changes_view_release(struct cli_changes_view *v);
 struct cli_titles {
 	int64_t *ids;	       /* sorted, unique */
 	char **title;	       /* per id; NULL: not in the store */
-	uint8_t *confidential; /* per id: confidential now */
+	uint8_t *confidential; /* per id: title hidden (confidential now; title "") */
 	uint32_t count;
 };
 /* The titles of issues ids[0..count) (any order, repeats allowed); -1 on

@@ -15,9 +15,8 @@ static void help(void)
 	       "analysed graph, with its distance: the fewest blocking links between them.\n"
 	       "Sorted by distance, then ref. REF itself is not listed.\n\n"
 	       "  --reverse           every issue that REF blocks instead (its dependents)\n"
-	       "  --all-states        analyse closed issues too (default: open issues only)\n"
-	       CLI_DEPS_HELP
-	       "  --format text|json  output format (default text)\n"
+	       "  --all-states        analyse closed issues too (default: open issues "
+	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       more messages on stderr\n"
@@ -63,6 +62,14 @@ static void blockers_text(FILE *fp, const struct analyze_graph *g, uint32_t v,
 	}
 }
 
+static int blockers_option(void *ctx, int ch, const char *arg)
+{
+	(void)arg;
+	if (ch == 'r')
+		*(bool *)ctx = true;
+	return 0;
+}
+
 int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -72,29 +79,12 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 	};
 	struct cli_common c;
 	bool reverse = false;
-	int ch;
-
-	cli_common_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			reverse = true;
-			break;
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "blockers", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
+	int rc =
+	    cli_parse_options(&c, argc, argv, "blockers", opts, help, blockers_option, &reverse, 1);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
 	if (optind >= argc)
 		return cli_usage("blockers", "missing REF (e.g. group/app#14)");
-	if (argc - optind > 1)
-		return cli_usage("blockers", "unexpected argument '%s'", argv[optind + 1]);
 	const char *ref = argv[optind];
 	char *path = NULL;
 	int64_t iid;
@@ -104,36 +94,27 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 		    "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)", ref);
 	free(path);
 
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
+	struct cli_analysis a;
 	struct analyze_reach *r = NULL;
-	struct cli_out out = {0};
 	uint32_t v;
-	int rc = cli_load_analysed(ctx, "blockers", &c, &s, &g);
-	if (rc)
-		return rc;
-	if ((rc = cli_resolve_ref(s, g, "blockers", ref, &v)) != 0)
+	if ((rc = cli_analysis_open(&a, ctx, "blockers", &c, CLI_ANALYSIS_GRAPH)) != 0)
 		goto done;
-	int arc = analyze_blockers(g, v, reverse, &r);
+	if ((rc = cli_resolve_ref(a.s, a.g, "blockers", ref, &v)) != 0)
+		goto done;
+	int arc = analyze_blockers(a.g, v, reverse, &r);
 	if (arc != 0) {
 		rc = cli_analyze_error("blockers", arc);
 		goto done;
 	}
-	if ((rc = cli_out_open(&out, "blockers", c.output)) != 0)
+	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
 	bool ok = true;
-	if (c.json) {
-		ok = blockers_json(out.fp, g, v, r, reverse);
-	} else {
-		blockers_text(out.fp, g, v, r, reverse);
-	}
-	if (!ok)
-		cli_error("blockers", "out of memory (the output is incomplete)");
-	rc = cli_out_close(&out, "blockers", ok);
-	if (!ok)
-		rc = CLI_EXIT_NOMEM;
+	if (c.json)
+		ok = blockers_json(a.out.fp, a.g, v, r, reverse);
+	else
+		blockers_text(a.out.fp, a.g, v, r, reverse);
+	rc = cli_analysis_out_close(&a, ok);
 done:
 	analyze_reach_free(r);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, "blockers", s, rc);
+	return cli_analysis_close(&a, rc);
 }

@@ -997,6 +997,31 @@ oom:
 	return CLI_EXIT_NOMEM;
 }
 
+struct changes_args {
+	struct cli_common *c;
+	struct cli_since since;
+};
+
+static int changes_option(void *ctx, int ch, const char *arg)
+{
+	struct changes_args *x = ctx;
+	switch (ch) {
+	case 'S':
+		return cli_parse_since("changes", arg, &x->since);
+	case 'w':
+		if (cli_parse_weight(arg, &x->c->weight) != 0)
+			return cli_usage("changes",
+					 "--weight: '%s' is not count, weight or estimate", arg);
+		break;
+	case 'D':
+		if (cli_parse_int(arg, 0, INT64_MAX, &x->c->default_cost) != 0)
+			return cli_usage("changes", "--default-cost: '%s' is not an integer >= 0",
+					 arg);
+		break;
+	}
+	return 0;
+}
+
 int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -1008,74 +1033,39 @@ int cmd_changes(int argc, char **argv, struct cli_ctx *ctx)
 	    {0},
 	};
 	struct cli_common c;
-	cli_common_init(&c);
-	struct cli_since since = {.n = 1};
-	int ch, rc;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'S':
-			if ((rc = cli_parse_since("changes", optarg, &since)) != 0)
-				return rc;
-			break;
-		case 'w':
-			if (cli_parse_weight(optarg, &c.weight) != 0)
-				return cli_usage("changes",
-						 "--weight: '%s' is not count, weight or estimate",
-						 optarg);
-			break;
-		case 'D':
-			if (cli_parse_int(optarg, 0, INT64_MAX, &c.default_cost) != 0)
-				return cli_usage("changes",
-						 "--default-cost: '%s' is not an integer >= 0",
-						 optarg);
-			break;
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "changes", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("changes", "unexpected argument '%s'", argv[optind]);
+	struct changes_args x = {.c = &c, .since = {.n = 1}};
+	int rc = cli_parse_options(&c, argc, argv, "changes", opts, help, changes_option, &x, 0);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
 
-	struct store *s = NULL;
+	struct cli_analysis a;
 	struct changes_run r;
 	struct cli_titles titles = {0};
-	struct cli_out out = {0};
 	memset(&r, 0, sizeof r);
-	if ((rc = cli_open_store(ctx, "changes", 0, true, &s)) != 0)
-		return rc;
-	if ((rc = changes_run(&r, ctx, "changes", s, &c, &since)) != 0)
+	if ((rc = cli_analysis_open(&a, ctx, "changes", &c, 0)) != 0)
 		goto done;
-	if (!c.quiet && !c.json && r.chg && changes_titles(&titles, s, &r) != 0) {
-		cli_error("changes", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
+	if ((rc = changes_run(&r, ctx, "changes", a.s, &c, &x.since)) != 0)
+		goto done;
+	if (!c.quiet && !c.json && r.chg && changes_titles(&titles, a.s, &r) != 0) {
+		cli_error("changes", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(a.s));
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
 	if (!c.quiet) {
-		if ((rc = cli_out_open(&out, "changes", c.output)) != 0)
+		if ((rc = cli_analysis_out_open(&a)) != 0)
 			goto done;
 		if (c.json) {
 			struct json_object *o =
 			    changes_json(&r.then, &r.now, &r.t, &r.n, r.chg, &r.cl);
-			cli_print_json(out.fp, o);
+			cli_print_json(a.out.fp, o);
 			json_object_put(o);
 		} else {
-			changes_text(out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl, &titles);
+			changes_text(a.out.fp, &r.then, &r.now, &r.t, &r.n, r.chg, &r.cl, &titles);
 		}
-		rc = cli_out_close(&out, "changes", true);
+		rc = cli_out_close(&a.out, "changes", true);
 	}
 done:
 	cli_titles_release(&titles);
 	changes_run_release(&r);
-	if (store_close(s) != 0 && rc == CLI_EXIT_OK) {
-		cli_error("changes", "%s: %s", ctx->db_path, store_errmsg(NULL));
-		rc = CLI_EXIT_STORE;
-	}
-	return rc;
+	return cli_analysis_close(&a, rc);
 }

@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "json_stream.h"
@@ -32,13 +31,6 @@ static void help(void)
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
 	       "  -h, --help          this help\n");
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static int cycles_json(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
@@ -131,6 +123,21 @@ static int cycles_text(FILE *fp, const struct analyze_graph *g, const struct ana
 	return rc;
 }
 
+struct cycles_args {
+	bool all;
+	int64_t max_cycles;
+};
+
+static int cycles_option(void *ctx, int ch, const char *arg)
+{
+	struct cycles_args *x = ctx;
+	if (ch == 'A')
+		x->all = true;
+	else if (ch == 'm' && cli_parse_int(arg, 0, UINT32_MAX - 1, &x->max_cycles) != 0)
+		return cli_usage("cycles", "--max-cycles must be an integer >= 0, not '%s'", arg);
+	return 0;
+}
+
 int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -140,77 +147,38 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	    {0},
 	};
 	struct cli_common c;
-	bool all = false;
-	int64_t max_cycles = 1000;
-	int ch;
+	struct cycles_args x = {.max_cycles = 1000};
+	int rc = cli_parse_options(&c, argc, argv, "cycles", opts, help, cycles_option, &x, 0);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
 
-	cli_common_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'A':
-			all = true;
-			break;
-		case 'm':
-			if (cli_parse_int(optarg, 0, UINT32_MAX - 1, &max_cycles) != 0)
-				return cli_usage("cycles",
-						 "--max-cycles must be an integer >= 0, not '%s'",
-						 optarg);
-			break;
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "cycles", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("cycles", "unexpected argument '%s'", argv[optind]);
-
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
+	struct cli_analysis a;
 	struct analyze_knots *k = NULL;
 	struct analyze_cycles *cy = NULL;
-	struct cli_out out = {0};
-	double t0 = now_ms();
-	int rc = cli_load_analysed(ctx, "cycles", &c, &s, &g);
-	if (rc)
-		return rc;
-	double t1 = now_ms();
-	struct analyze_condensation *cond = NULL;
-	int arc = analyze_condense(g, &cond);
-	if (arc == 0)
-		arc = analyze_knots(g, cond, &k);
-	analyze_condensation_free(cond);
-	if (arc == 0 && all)
-		arc = analyze_cycles_all(g, (uint32_t)max_cycles, &cy);
+	if ((rc = cli_analysis_open(&a, ctx, "cycles", &c, CLI_ANALYSIS_CONDENSE)) != 0)
+		goto done;
+	int arc = analyze_knots(a.g, a.cond, &k);
+	if (arc == 0 && x.all)
+		arc = analyze_cycles_all(a.g, (uint32_t)x.max_cycles, &cy);
 	if (arc != 0) {
 		rc = cli_analyze_error("cycles", arc);
 		goto done;
 	}
-	double t2 = now_ms();
-	if ((rc = cli_out_open(&out, "cycles", c.output)) != 0)
+	double t2 = cli_now_ms();
+	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
-	int wrc = c.json ? cycles_json(out.fp, g, k, s, cy)
-			 : cycles_text(out.fp, g, k, s, cy, (uint32_t)max_cycles);
+	int wrc = c.json ? cycles_json(a.out.fp, a.g, k, a.s, cy)
+			 : cycles_text(a.out.fp, a.g, k, a.s, cy, (uint32_t)x.max_cycles);
 	if (wrc != 0) {
 		cli_error("cycles", "%s: %s", ctx->db_path, analyze_errmsg());
-		cli_out_close(&out, "cycles", false);
+		cli_out_close(&a.out, "cycles", false);
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	rc = cli_out_close(&out, "cycles", true);
-	if (c.verbose && !c.quiet)
-		fprintf(stderr,
-			"issuegraph: cycles: %u issues, %u links; load %.1f ms, analysis %.1f ms, "
-			"output %.1f ms\n",
-			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
+	rc = cli_out_close(&a.out, "cycles", true);
+	cli_analysis_timings(&a, t2);
 done:
 	analyze_cycles_free(cy);
 	analyze_knots_free(k);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, "cycles", s, rc);
+	return cli_analysis_close(&a, rc);
 }

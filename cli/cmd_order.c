@@ -14,9 +14,8 @@ static void help(void)
 	       "A work order: every issue comes after everything that blocks it. A knot\n"
 	       "(issues that block each other in a circle) is one step; among the steps\n"
 	       "ready to start, the one with the smallest ref comes first.\n\n"
-	       "  --all-states        analyse closed issues too (default: open issues only)\n"
-	       CLI_DEPS_HELP
-	       "  --format text|json  output format (default text)\n"
+	       "  --all-states        analyse closed issues too (default: open issues "
+	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       more messages on stderr\n"
@@ -67,56 +66,28 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 	    {0},
 	};
 	struct cli_common c;
-	int ch;
-
-	cli_common_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "order", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("order", "unexpected argument '%s'", argv[optind]);
-
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
-	struct analyze_condensation *cond = NULL;
-	struct analyze_steps *o = NULL;
-	struct cli_out out = {0};
-	int rc = cli_load_analysed(ctx, "order", &c, &s, &g);
+	int rc = cli_parse_options(&c, argc, argv, "order", opts, help, NULL, NULL, 0);
 	if (rc)
-		return rc;
-	int arc = analyze_condense(g, &cond);
-	if (arc == 0)
-		arc = analyze_order(g, cond, &o);
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
+
+	struct cli_analysis a;
+	struct analyze_steps *o = NULL;
+	if ((rc = cli_analysis_open(&a, ctx, "order", &c, CLI_ANALYSIS_CONDENSE)) != 0)
+		goto done;
+	int arc = analyze_order(a.g, a.cond, &o);
 	if (arc != 0) {
 		rc = cli_analyze_error("order", arc);
 		goto done;
 	}
-	if ((rc = cli_out_open(&out, "order", c.output)) != 0)
+	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
 	bool ok = true;
-	if (c.json) {
-		ok = order_json(out.fp, g, o);
-	} else {
-		order_text(out.fp, g, o);
-	}
-	if (!ok)
-		cli_error("order", "out of memory (the output is incomplete)");
-	rc = cli_out_close(&out, "order", ok);
-	if (!ok)
-		rc = CLI_EXIT_NOMEM;
+	if (c.json)
+		ok = order_json(a.out.fp, a.g, o);
+	else
+		order_text(a.out.fp, a.g, o);
+	rc = cli_analysis_out_close(&a, ok);
 done:
 	analyze_steps_free(o);
-	analyze_condensation_free(cond);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, "order", s, rc);
+	return cli_analysis_close(&a, rc);
 }

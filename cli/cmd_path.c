@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "render.h"
@@ -28,20 +27,12 @@ static void help(void)
 	       "                      (exactly, case included); repeat it for issues with\n"
 	       "                      every L; with --milestone, issues of M with every L\n"
 	       "  --show-confidential show the titles of confidential issues\n"
-	       "  --all-states        analyse closed issues too (default: open issues only)\n"
-	       CLI_DEPS_HELP
-	       "  --format text|json  output format (default text)\n"
+	       "  --all-states        analyse closed issues too (default: open issues "
+	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
 	       "  -h, --help          this help\n");
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* ---- output -------------------------------------------------------------------- */
@@ -80,8 +71,8 @@ static int safe_ref(const struct analyze_graph *g, uint32_t v, char *buf, size_t
 }
 
 static void path_text(FILE *fp, const struct analyze_graph *g, const struct analyze_steps *p,
-		      enum analyze_weight w, const struct cli_titles *t, bool show_confidential,
-		      const char *to, const struct cli_scope *scope)
+		      enum analyze_weight w, const struct render_texts *t, const char *to,
+		      const struct cli_scope *scope)
 {
 	char buf[1024];
 	int refw = 3;
@@ -120,9 +111,9 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 		for (uint32_t j = p->off[i]; j < p->off[i + 1]; j++) {
 			uint32_t v = p->nodes[j];
 			safe_ref(g, v, buf, sizeof buf);
-			bool conf;
-			const char *title = cli_titles_get(t, g->issue_id[v], &conf);
-			if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !show_confidential)
+			bool hidden;
+			const char *title = render_texts_title(t, v, &hidden);
+			if (hidden)
 				title = "(confidential)";
 			if (j == p->off[i])
 				fprintf(fp, "%5u  %10lld  %10lld  %-*s  ", i + 1,
@@ -133,6 +124,36 @@ static void path_text(FILE *fp, const struct analyze_graph *g, const struct anal
 			fputs(j == p->off[i] && size > 1 ? "  [knot]\n" : "\n", fp);
 		}
 	}
+}
+
+struct path_args {
+	struct cli_common *c;
+	const char *to;
+	bool show_confidential;
+};
+
+static int path_option(void *ctx, int ch, const char *arg)
+{
+	struct path_args *x = ctx;
+	switch (ch) {
+	case 'w':
+		if (cli_parse_weight(arg, &x->c->weight) != 0)
+			return cli_usage(
+			    "path", "--weight must be count, weight or estimate, not '%s'", arg);
+		break;
+	case 'd':
+		if (cli_parse_int(arg, 0, INT64_MAX, &x->c->default_cost) != 0)
+			return cli_usage("path", "--default-cost must be an integer >= 0, not '%s'",
+					 arg);
+		break;
+	case 't':
+		x->to = arg;
+		break;
+	case 'C':
+		x->show_confidential = true;
+		break;
+	}
+	return 0;
 }
 
 int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
@@ -147,44 +168,12 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	    {0},
 	};
 	struct cli_common c;
-	const char *to = NULL;
-	bool show_confidential = false;
-	int ch;
-
-	cli_common_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'w':
-			if (cli_parse_weight(optarg, &c.weight) != 0)
-				return cli_usage(
-				    "path", "--weight must be count, weight or estimate, not '%s'",
-				    optarg);
-			break;
-		case 'd':
-			if (cli_parse_int(optarg, 0, INT64_MAX, &c.default_cost) != 0)
-				return cli_usage("path",
-						 "--default-cost must be an integer >= 0, not '%s'",
-						 optarg);
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'C':
-			show_confidential = true;
-			break;
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "path", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("path", "unexpected argument '%s'", argv[optind]);
+	struct path_args x = {.c = &c};
+	int rc = cli_parse_options(&c, argc, argv, "path", opts, help, path_option, &x, 0);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
+	const char *to = x.to;
+	bool show_confidential = x.show_confidential;
 	if (to && cli_scope_given(&c.scope))
 		return cli_usage("path", "--to and --%s cannot be combined",
 				 c.scope.milestone ? "milestone" : "label");
@@ -199,12 +188,10 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		free(p);
 	}
 
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
+	struct cli_analysis a;
 	struct analyze_steps *p = NULL;
-	struct cli_titles t = {0};
-	struct cli_out out = {0};
-	struct analyze_condensation *cond = NULL;
+	struct render_texts t = {0};
+	uint8_t *on_path = NULL;
 	uint8_t *selected = NULL, *keep = NULL;
 	struct analyze_path_opts po = {
 	    .weight = c.weight,
@@ -212,54 +199,55 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	    .to = ANALYZE_NONE,
 	    .milestone = ANALYZE_NONE,
 	};
-	double t0 = now_ms();
-	int rc = cli_load_analysed(ctx, "path", &c, &s, &g);
-	if (rc)
-		return rc;
-	double t1 = now_ms();
-	if (to && (rc = cli_resolve_ref(s, g, "path", to, &po.to)) != 0)
+	if ((rc = cli_analysis_open(&a, ctx, "path", &c, CLI_ANALYSIS_CONDENSE)) != 0)
+		goto done;
+	const struct analyze_graph *g = a.g;
+	if (to && (rc = cli_resolve_ref(a.s, g, "path", to, &po.to)) != 0)
 		goto done;
 	/* the scope's selected issues are where the path may end */
-	if ((rc = cli_scope_nodes(s, "path", &c.scope, 0, g, &selected, &keep)) != 0)
+	if ((rc = cli_scope_nodes(a.s, "path", &c.scope, 0, g, &selected, &keep)) != 0)
 		goto done;
 	po.ends = selected;
-	int arc = analyze_condense(g, &cond);
-	if (arc == 0)
-		arc = analyze_critical_path(g, cond, &po, &p);
-	analyze_condensation_free(cond);
+	int arc = analyze_critical_path(g, a.cond, &po, &p);
 	if (arc != 0) {
 		rc = cli_analyze_error("path", arc);
 		goto done;
 	}
-	double t2 = now_ms();
-	if (!c.json && cli_titles_load_nodes(&t, s, g, p->nodes, p->off[p->count]) != 0) {
-		cli_error("path", "%s: cannot read titles: %s", ctx->db_path, store_errmsg(s));
-		rc = CLI_EXIT_STORE;
-		goto done;
+	double t2 = cli_now_ms();
+	if (!c.json) {
+		if (!(on_path = calloc(g->n ? g->n : 1, 1))) {
+			rc = cli_analyze_error("path", ANALYZE_ENOMEM);
+			goto done;
+		}
+		for (uint32_t j = 0; j < p->off[p->count]; j++)
+			on_path[p->nodes[j]] = 1;
+		int trc = render_texts_load(&t, a.s, g, on_path,
+					    show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
+		if (trc == RENDER_ENOMEM) {
+			rc = cli_analyze_error("path", ANALYZE_ENOMEM);
+			goto done;
+		}
+		if (trc) {
+			cli_error("path", "%s: cannot read titles: %s", ctx->db_path,
+				  store_errmsg(a.s));
+			rc = CLI_EXIT_STORE;
+			goto done;
+		}
 	}
-	if ((rc = cli_out_open(&out, "path", c.output)) != 0)
+	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
 	bool ok = true;
-	if (c.json) {
-		ok = path_json(out.fp, g, p, c.weight);
-	} else {
-		path_text(out.fp, g, p, c.weight, &t, show_confidential, to, &c.scope);
-	}
-	if (!ok)
-		cli_error("path", "out of memory (the output is incomplete)");
-	rc = cli_out_close(&out, "path", ok);
-	if (!ok)
-		rc = CLI_EXIT_NOMEM;
-	if (c.verbose && !c.quiet)
-		fprintf(stderr,
-			"issuegraph: path: %u issues, %u links; load %.1f ms, analysis %.1f ms, "
-			"output %.1f ms\n",
-			g->n, g->m, t1 - t0, t2 - t1, now_ms() - t2);
+	if (c.json)
+		ok = path_json(a.out.fp, g, p, c.weight);
+	else
+		path_text(a.out.fp, g, p, c.weight, &t, to, &c.scope);
+	rc = cli_analysis_out_close(&a, ok);
+	cli_analysis_timings(&a, t2);
 done:
-	cli_titles_release(&t);
+	render_texts_release(&t);
+	free(on_path);
 	free(selected);
 	free(keep);
 	analyze_steps_free(p);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, "path", s, rc);
+	return cli_analysis_close(&a, rc);
 }

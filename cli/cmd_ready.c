@@ -205,39 +205,22 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 	    {0},
 	};
 	struct cli_common c;
-	int ch;
+	int rc = cli_parse_options(&c, argc, argv, "ready", opts, help, NULL, NULL, 0);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
 
-	cli_common_init(&c);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "ready", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("ready", "unexpected argument '%s'", argv[optind]);
-
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
+	struct cli_analysis an;
 	struct cli_ready a = {0};
 	struct cli_titles titles = {0};
 	uint8_t *selected = NULL, *keep = NULL;
-	struct cli_out out = {0};
-	int rc = cli_load_analysed(ctx, "ready", &c, &s, &g);
-	if (rc)
-		return rc;
-	if ((rc = cli_scope_nodes(s, "ready", &c.scope, 0, g, &selected, &keep)) != 0)
+	if ((rc = cli_analysis_open(&an, ctx, "ready", &c, CLI_ANALYSIS_GRAPH)) != 0)
 		goto done;
-	int arc = cli_ready_compute(s, g, keep, &a);
+	const struct analyze_graph *g = an.g;
+	if ((rc = cli_scope_nodes(an.s, "ready", &c.scope, 0, g, &selected, &keep)) != 0)
+		goto done;
+	int arc = cli_ready_compute(an.s, g, keep, &a);
 	if (arc == ANALYZE_ERR) {
-		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(s));
+		cli_error("ready", "%s: %s", ctx->db_path, store_errmsg(an.s));
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
@@ -249,34 +232,29 @@ int cmd_ready(int argc, char **argv, struct cli_ctx *ctx)
 		uint32_t *nodes = malloc(((size_t)a.n_ready + a.n_waiting + 1) * sizeof *nodes);
 		for (uint32_t i = 0; nodes && i < a.n_ready + a.n_waiting; i++)
 			nodes[i] = i < a.n_ready ? a.ready[i].node : a.waiting[i - a.n_ready].node;
-		int trc = nodes
-			      ? cli_titles_load_nodes(&titles, s, g, nodes, a.n_ready + a.n_waiting)
-			      : -1;
+		int trc =
+		    nodes ? cli_titles_load_nodes(&titles, an.s, g, nodes, a.n_ready + a.n_waiting)
+			  : -1;
 		free(nodes);
 		if (trc != 0) {
 			cli_error("ready", "%s: cannot read titles: %s", ctx->db_path,
-				  store_errmsg(s));
+				  store_errmsg(an.s));
 			rc = CLI_EXIT_STORE;
 			goto done;
 		}
 	}
-	if ((rc = cli_out_open(&out, "ready", c.output)) != 0)
+	if ((rc = cli_analysis_out_open(&an)) != 0)
 		goto done;
 	bool ok = true;
 	if (c.json)
-		ok = ready_json(out.fp, g, &a);
+		ok = ready_json(an.out.fp, g, &a);
 	else
-		ready_text(out.fp, g, &a, &titles);
-	if (!ok)
-		cli_error("ready", "out of memory (the output is incomplete)");
-	rc = cli_out_close(&out, "ready", ok);
-	if (!ok)
-		rc = CLI_EXIT_NOMEM;
+		ready_text(an.out.fp, g, &a, &titles);
+	rc = cli_analysis_out_close(&an, ok);
 done:
 	cli_titles_release(&titles);
 	cli_ready_release(&a);
 	free(selected);
 	free(keep);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, "ready", s, rc);
+	return cli_analysis_close(&an, rc);
 }

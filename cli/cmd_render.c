@@ -57,7 +57,6 @@ enum {
 	OPT_LEGEND,
 	OPT_REDUCE,
 	OPT_NO_RELATED,
-	OPT_ALL_STATES,
 	OPT_FOCUS,
 	OPT_RADIUS,
 	OPT_KNOTS_ONLY,
@@ -65,9 +64,10 @@ enum {
 	OPT_WEIGHT,
 	OPT_DEFAULT_COST,
 	OPT_SHOW_CONFIDENTIAL,
-	OPT_NO_PROGRESS,
 };
 
+/* The common entries ('a', 'o', 'q', 'v', 'P', 'h', --deps, --ignore-deps)
+ * are cli_common_option()'s; render has a --format of its own. */
 static const struct option longopts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"layout", required_argument, NULL, OPT_LAYOUT},
@@ -75,7 +75,7 @@ static const struct option longopts[] = {
     {"legend", no_argument, NULL, OPT_LEGEND},
     {"reduce", no_argument, NULL, OPT_REDUCE},
     {"no-related", no_argument, NULL, OPT_NO_RELATED},
-    {"all-states", no_argument, NULL, OPT_ALL_STATES},
+    {"all-states", no_argument, NULL, 'a'},
     {"focus", required_argument, NULL, OPT_FOCUS},
     {"radius", required_argument, NULL, OPT_RADIUS},
     {"knots-only", no_argument, NULL, OPT_KNOTS_ONLY},
@@ -87,7 +87,7 @@ static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
-    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"no-progress", no_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     CLI_DEPS_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -102,210 +102,224 @@ static int pick(const char *s, const char *const *names, int n)
 	return -1;
 }
 
-int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
+/* ---- parse: argv -> what was asked ------------------------------------------ */
+
+struct render_args {
+	struct cli_common common;
+	struct render_opts ro;
+	const char *focus; /* as given; resolved against the graph later */
+	bool radius_given;
+};
+
+static int render_option(void *ctx, int c, const char *arg)
 {
 	static const char *const formats[] = {"dot", "svg", "png", "mermaid"};
 	static const char *const layouts[] = {"dot", "sfdp", "neato"};
 	static const char *const clusters[] = {"project", "milestone", "none"};
-	struct cli_common common;
-	struct render_opts ro;
-	const char *focus = NULL;
-	bool radius_given = false;
+	struct render_args *a = ctx;
+	struct render_opts *ro = &a->ro;
 	int64_t v;
-	int c, i;
-
-	cli_common_init(&common);
-	render_opts_init(&ro);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			if ((i = pick(optarg, formats, 4)) < 0)
-				return cli_usage(
-				    CMD, "--format: '%s' is not dot, svg, png or mermaid", optarg);
-			ro.format = (enum render_format)i;
-			break;
-		case OPT_LAYOUT:
-			if ((i = pick(optarg, layouts, 3)) < 0)
-				return cli_usage(CMD, "--layout: '%s' is not dot, sfdp or neato",
-						 optarg);
-			ro.layout = (enum render_layout)i;
-			break;
-		case OPT_CLUSTER:
-			if ((i = pick(optarg, clusters, 3)) < 0)
-				return cli_usage(
-				    CMD, "--cluster: '%s' is not project, milestone or none",
-				    optarg);
-			ro.cluster = (enum render_cluster)i;
-			break;
-		case OPT_LEGEND:
-			ro.legend = true;
-			break;
-		case OPT_REDUCE:
-			ro.reduce = true;
-			break;
-		case OPT_NO_RELATED:
-			ro.no_related = true;
-			break;
-		case OPT_ALL_STATES:
-			common.all_states = true;
-			break;
-		case OPT_FOCUS:
-			focus = optarg;
-			break;
-		case OPT_RADIUS:
-			if (cli_parse_int(optarg, 0, 1000000, &v))
-				return cli_usage(CMD, "--radius: '%s' is not an integer from 0",
-						 optarg);
-			ro.radius = (uint32_t)v;
-			radius_given = true;
-			break;
-		case OPT_KNOTS_ONLY:
-			ro.knots_only = true;
-			break;
-		case OPT_MAX_NODES:
-			if (cli_parse_int(optarg, 0, UINT32_MAX, &v))
-				return cli_usage(CMD, "--max-nodes: '%s' is not an integer from 0",
-						 optarg);
-			ro.max_nodes = (uint32_t)v;
-			break;
-		case OPT_WEIGHT:
-			if (cli_parse_weight(optarg, &common.weight))
-				return cli_usage(
-				    CMD, "--weight: '%s' is not count, weight or estimate", optarg);
-			break;
-		case OPT_DEFAULT_COST:
-			if (cli_parse_int(optarg, 0, INT64_MAX, &common.default_cost))
-				return cli_usage(
-				    CMD, "--default-cost: '%s' is not an integer from 0", optarg);
-			break;
-		case OPT_SHOW_CONFIDENTIAL:
-			ro.show_confidential = true;
-			break;
-		case 'o':
-			common.output = optarg;
-			break;
-		case 'q':
-			common.quiet = true;
-			break;
-		case 'v':
-			common.verbose++;
-			break;
-		case OPT_NO_PROGRESS:
-			common.no_progress = true;
-			break;
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			/* --deps, --ignore-deps, --milestone, --label, or an error */
-			int r = cli_common_option(&common, CMD, c, argv);
-			if (r)
-				return r;
-		}
-		}
+	int i;
+	switch (c) {
+	case OPT_FORMAT:
+		if ((i = pick(arg, formats, 4)) < 0)
+			return cli_usage(CMD, "--format: '%s' is not dot, svg, png or mermaid",
+					 arg);
+		ro->format = (enum render_format)i;
+		break;
+	case OPT_LAYOUT:
+		if ((i = pick(arg, layouts, 3)) < 0)
+			return cli_usage(CMD, "--layout: '%s' is not dot, sfdp or neato", arg);
+		ro->layout = (enum render_layout)i;
+		break;
+	case OPT_CLUSTER:
+		if ((i = pick(arg, clusters, 3)) < 0)
+			return cli_usage(CMD, "--cluster: '%s' is not project, milestone or none",
+					 arg);
+		ro->cluster = (enum render_cluster)i;
+		break;
+	case OPT_LEGEND:
+		ro->legend = true;
+		break;
+	case OPT_REDUCE:
+		ro->reduce = true;
+		break;
+	case OPT_NO_RELATED:
+		ro->no_related = true;
+		break;
+	case OPT_FOCUS:
+		a->focus = arg;
+		break;
+	case OPT_RADIUS:
+		if (cli_parse_int(arg, 0, 1000000, &v))
+			return cli_usage(CMD, "--radius: '%s' is not an integer from 0", arg);
+		ro->radius = (uint32_t)v;
+		a->radius_given = true;
+		break;
+	case OPT_KNOTS_ONLY:
+		ro->knots_only = true;
+		break;
+	case OPT_MAX_NODES:
+		if (cli_parse_int(arg, 0, UINT32_MAX, &v))
+			return cli_usage(CMD, "--max-nodes: '%s' is not an integer from 0", arg);
+		ro->max_nodes = (uint32_t)v;
+		break;
+	case OPT_WEIGHT:
+		if (cli_parse_weight(arg, &a->common.weight))
+			return cli_usage(CMD, "--weight: '%s' is not count, weight or estimate",
+					 arg);
+		break;
+	case OPT_DEFAULT_COST:
+		if (cli_parse_int(arg, 0, INT64_MAX, &a->common.default_cost))
+			return cli_usage(CMD, "--default-cost: '%s' is not an integer from 0", arg);
+		break;
+	case OPT_SHOW_CONFIDENTIAL:
+		ro->show_confidential = true;
+		break;
 	}
-	if (optind < argc)
-		return cli_usage(CMD, "unexpected argument '%s'", argv[optind]);
-	if (radius_given && !focus)
+	return 0;
+}
+
+/* 0, CLI_HELP_SHOWN, or an exit code (the message printed). */
+static int render_parse(struct render_args *a, int argc, char **argv)
+{
+	memset(a, 0, sizeof *a);
+	render_opts_init(&a->ro);
+	int rc =
+	    cli_parse_options(&a->common, argc, argv, CMD, longopts, help, render_option, a, 0);
+	if (rc)
+		return rc;
+	if (a->radius_given && !a->focus)
 		return cli_usage(CMD, "--radius needs --focus REF");
-	if (common.output && !*common.output)
+	if (a->common.output && !*a->common.output)
 		return cli_usage(CMD, "-o needs a FILE");
-	bool to_stdout = !common.output || strcmp(common.output, "-") == 0;
-	if (ro.format == RENDER_FORMAT_PNG && to_stdout && isatty(STDOUT_FILENO))
+	bool to_stdout = !a->common.output || strcmp(a->common.output, "-") == 0;
+	if (a->ro.format == RENDER_FORMAT_PNG && to_stdout && isatty(STDOUT_FILENO))
 		return cli_usage(CMD, "PNG is not written to a terminal: give -o FILE or redirect");
-	if (focus) { /* the syntax now; whether it is in the graph once loaded */
+	if (a->focus) { /* the syntax now; whether it is in the graph once loaded */
 		char *path = NULL;
 		int64_t iid;
-		if (store_ref_parse(focus, &path, &iid) != 0)
+		if (store_ref_parse(a->focus, &path, &iid) != 0)
 			return cli_usage(
 			    CMD,
 			    "--focus: '%s' is not a ref (expected <project path>#<iid>, "
 			    "e.g. group/app#14)",
-			    focus);
+			    a->focus);
 		free(path);
 	}
-	ro.weight = common.weight;
-	ro.default_cost = common.default_cost;
+	a->ro.weight = a->common.weight;
+	a->ro.default_cost = a->common.default_cost;
+	return 0;
+}
 
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
-	struct analyze_knots *k = NULL;
-	struct analyze_steps *path = NULL;
-	uint8_t *keep = NULL, *selected = NULL, *scope = NULL;
-	struct cli_out out = {0};
-	int rc = cli_load_analysed(ctx, CMD, &common, &s, &g);
+/* ---- resolve: the store, the graph, focus and scope, knots and path ---------- */
+
+struct render_job {
+	struct cli_analysis an;
+	struct analyze_knots *k;
+	struct analyze_steps *path;
+	struct render_input in;
+	uint8_t *keep;		   /* the selection (run) */
+	uint8_t *selected, *scope; /* the scope's issues, and with their blockers */
+	uint32_t count;
+};
+
+/* 0 or an exit code; render_job_close() ends j either way. */
+static int render_resolve(struct render_job *j, struct render_args *a, struct cli_ctx *ctx)
+{
+	struct render_opts *ro = &a->ro;
+	int rc = cli_analysis_open(&j->an, ctx, CMD, &a->common, CLI_ANALYSIS_CONDENSE);
 	if (rc)
 		return rc;
-	if (focus && (rc = cli_resolve_ref(s, g, CMD, focus, &ro.focus)))
-		goto done;
+	const struct analyze_graph *g = j->an.g;
+	if (a->focus && (rc = cli_resolve_ref(j->an.s, g, CMD, a->focus, &ro->focus)))
+		return rc;
 	/* the scope is drawn; the critical path ends at one of its selected issues */
-	if ((rc = cli_scope_nodes(s, CMD, &common.scope, 0, g, &selected, &scope)) != 0)
-		goto done;
-	ro.scope = scope;
-	ro.scope_ends = selected;
+	if ((rc = cli_scope_nodes(j->an.s, CMD, &a->common.scope, 0, g, &j->selected, &j->scope)) !=
+	    0)
+		return rc;
+	ro->scope = j->scope;
+	ro->scope_ends = j->selected;
 	struct analyze_path_opts po = {
-	    .weight = ro.weight,
-	    .default_cost = ro.default_cost,
+	    .weight = ro->weight,
+	    .default_cost = ro->default_cost,
 	    .to = ANALYZE_NONE,
 	    .milestone = ANALYZE_NONE,
-	    .ends = selected,
+	    .ends = j->selected,
 	};
-	struct analyze_condensation *cond = NULL;
-	int arc = analyze_condense(g, &cond);
+	int arc = analyze_knots(g, j->an.cond, &j->k);
 	if (arc == 0)
-		arc = analyze_knots(g, cond, &k);
-	if (arc == 0)
-		arc = analyze_critical_path(g, cond, &po, &path);
-	analyze_condensation_free(cond);
-	if (arc != 0) {
-		rc = cli_analyze_error(CMD, arc);
-		goto done;
-	}
-	struct render_input in = {.store = s, .g = g, .knots = k, .path = path};
+		arc = analyze_critical_path(g, j->an.cond, &po, &j->path);
+	if (arc != 0)
+		return cli_analyze_error(CMD, arc);
+	j->in = (struct render_input){.store = j->an.s, .g = g, .knots = j->k, .path = j->path};
+	return 0;
+}
 
-	/* The limit before anything is written or laid out. */
-	uint32_t count = 0;
-	keep = malloc(g->n ? g->n : 1);
-	if (!keep || render_select(&in, &ro, keep, &count) != 0) {
-		cli_error(CMD, "%s", keep ? render_errmsg() : "out of memory");
-		rc = CLI_EXIT_STORE;
-		goto done;
+/* ---- run: what is drawn, and whether it may be laid out --------------------- */
+
+static int render_run(struct render_job *j, const struct render_args *a)
+{
+	const struct render_opts *ro = &a->ro;
+	const struct analyze_graph *g = j->an.g;
+	j->keep = malloc(g->n ? g->n : 1);
+	if (!j->keep || render_select(&j->in, ro, j->keep, &j->count) != 0) {
+		cli_error(CMD, "%s", j->keep ? render_errmsg() : "out of memory");
+		return CLI_EXIT_STORE;
 	}
-	if ((ro.format == RENDER_FORMAT_SVG || ro.format == RENDER_FORMAT_PNG) && ro.max_nodes &&
-	    count > ro.max_nodes) {
+	/* The limit before anything is written or laid out. */
+	if ((ro->format == RENDER_FORMAT_SVG || ro->format == RENDER_FORMAT_PNG) && ro->max_nodes &&
+	    j->count > ro->max_nodes) {
 		cli_error(CMD,
 			  "%u issues to draw, more than --max-nodes %u (the %s layout would take "
 			  "minutes)",
-			  count, ro.max_nodes, ro.layout == RENDER_LAYOUT_DOT ? "dot" : "chosen");
+			  j->count, ro->max_nodes,
+			  ro->layout == RENDER_LAYOUT_DOT ? "dot" : "chosen");
 		fprintf(stderr, "Draw less with --focus REF [--radius N], --milestone M, "
 				"--label L or --knots-only, use --layout sfdp, or raise "
 				"--max-nodes (--format dot is not limited).\n");
-		rc = CLI_EXIT_USAGE;
-		goto done;
+		return CLI_EXIT_USAGE;
 	}
-	if (count == 0 && !common.quiet)
+	if (j->count == 0 && !a->common.quiet)
 		cli_warn(CMD, "nothing to draw (no issue matches%s)",
-			 common.all_states ? "" : "; closed issues need --all-states");
+			 a->common.all_states ? "" : "; closed issues need --all-states");
+	return 0;
+}
 
-	if ((rc = cli_out_open(&out, CMD, common.output)))
-		goto done;
-	int r = render_to_file(out.fp, &in, &ro);
+/* ---- print: the drawing into the output ------------------------------------- */
+
+static int render_print(struct render_job *j, const struct render_args *a)
+{
+	int rc = cli_analysis_out_open(&j->an);
+	if (rc)
+		return rc;
+	int r = render_to_file(j->an.out.fp, &j->in, &a->ro);
 	if (r != 0) {
 		cli_error(CMD, "%s", render_errmsg());
-		rc = r == RENDER_EIO	   ? CLI_EXIT_STORE
-		     : r == RENDER_ETOOBIG ? CLI_EXIT_USAGE
-					   : CLI_EXIT_STORE;
+		rc = r == RENDER_ETOOBIG ? CLI_EXIT_USAGE : CLI_EXIT_STORE;
 	}
-	int orc = cli_out_close(&out, CMD, r == 0);
-	if (!rc)
-		rc = orc;
-done:
-	free(keep);
-	free(selected);
-	free(scope);
-	analyze_steps_free(path);
-	analyze_knots_free(k);
-	analyze_graph_free(g);
-	return cli_close_store(ctx, CMD, s, rc);
+	int orc = cli_out_close(&j->an.out, CMD, r == 0);
+	return rc ? rc : orc;
+}
+
+static int render_job_close(struct render_job *j, int rc)
+{
+	free(j->keep);
+	free(j->selected);
+	free(j->scope);
+	analyze_steps_free(j->path);
+	analyze_knots_free(j->k);
+	return cli_analysis_close(&j->an, rc);
+}
+
+int cmd_render(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct render_args a;
+	int rc = render_parse(&a, argc, argv);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
+	struct render_job j = {0};
+	if ((rc = render_resolve(&j, &a, ctx)) == 0 && (rc = render_run(&j, &a)) == 0)
+		rc = render_print(&j, &a);
+	return render_job_close(&j, rc);
 }

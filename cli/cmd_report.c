@@ -53,115 +53,27 @@ static void help(void)
 	    RENDER_DEFAULT_MAX_NODES, RENDER_REPORT_MAX_ROWS_MARKDOWN, RENDER_REPORT_MAX_ROWS_HTML);
 }
 
-/* Titles and web_urls per node of full (owned) and of g (borrowed from full's). */
+/* Titles and web_urls per node of full, and of g seen through full's. */
 struct texts {
-	const struct analyze_graph *full, *g;
-	char **full_title, **full_url;
-	char **full_labels; /* labels JSON, only when asked for (html) */
-	const char **g_title, **g_url, **g_labels;
+	struct render_texts full, g;
 };
-
-struct id_node {
-	int64_t id;
-	uint32_t node;
-};
-
-static int cmp_id_node(const void *a, const void *b)
-{
-	const struct id_node *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int find_node(const struct id_node *idx, uint32_t n, int64_t id, uint32_t *node)
-{
-	struct id_node key = {id, 0};
-	const struct id_node *hit = bsearch(&key, idx, n, sizeof *idx, cmp_id_node);
-	if (!hit)
-		return -1;
-	*node = hit->node;
-	return 0;
-}
-
-struct texts_walk {
-	struct texts *t;
-	struct id_node *idx;
-	bool oom;
-};
-
-static int texts_cb(void *ctx, const struct store_issue *i)
-{
-	struct texts_walk *w = ctx;
-	uint32_t v;
-	if (find_node(w->idx, w->t->full->n, i->id, &v) != 0)
-		return 0;
-	if (i->title && !(w->t->full_title[v] = strdup(i->title)))
-		w->oom = true;
-	if (i->web_url && !(w->t->full_url[v] = strdup(i->web_url)))
-		w->oom = true;
-	if (w->t->full_labels && i->labels_json && strcmp(i->labels_json, "[]") != 0 &&
-	    !(w->t->full_labels[v] = strdup(i->labels_json)))
-		w->oom = true;
-	return w->oom ? 1 : 0;
-}
 
 static void texts_release(struct texts *t)
 {
-	for (uint32_t v = 0; t->full && v < t->full->n; v++) {
-		if (t->full_title)
-			free(t->full_title[v]);
-		if (t->full_url)
-			free(t->full_url[v]);
-		if (t->full_labels)
-			free(t->full_labels[v]);
-	}
-	free(t->full_title);
-	free(t->full_url);
-	free(t->full_labels);
-	free(t->g_title);
-	free(t->g_url);
-	free(t->g_labels);
-	memset(t, 0, sizeof *t);
+	render_texts_release(&t->g);
+	render_texts_release(&t->full);
 }
 
+/* 0, RENDER_ENOMEM or RENDER_ESTORE */
 static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
-		      const struct analyze_graph *g, bool labels)
+		      const struct analyze_graph *g, bool labels, bool show_confidential)
 {
-	memset(t, 0, sizeof *t);
-	t->full = full;
-	t->g = g;
-	size_t nf = full->n ? full->n : 1, ng = g->n ? g->n : 1;
-	struct id_node *idx = malloc(nf * sizeof *idx);
-	t->full_title = calloc(nf, sizeof *t->full_title);
-	t->full_url = calloc(nf, sizeof *t->full_url);
-	t->g_title = calloc(ng, sizeof *t->g_title);
-	t->g_url = calloc(ng, sizeof *t->g_url);
-	if (labels) {
-		t->full_labels = calloc(nf, sizeof *t->full_labels);
-		t->g_labels = calloc(ng, sizeof *t->g_labels);
-	}
-	if (!idx || !t->full_title || !t->full_url || !t->g_title || !t->g_url ||
-	    (labels && (!t->full_labels || !t->g_labels))) {
-		free(idx);
-		return -1;
-	}
-	for (uint32_t v = 0; v < full->n; v++)
-		idx[v] = (struct id_node){full->issue_id[v], v};
-	qsort(idx, full->n, sizeof *idx, cmp_id_node);
-	struct texts_walk w = {t, idx, false};
-	int rc = store_each_issue(s, texts_cb, &w);
-	if (rc == 0 && !w.oom) {
-		for (uint32_t v = 0; v < g->n; v++) {
-			uint32_t f;
-			if (find_node(idx, full->n, g->issue_id[v], &f) == 0) {
-				t->g_title[v] = t->full_title[f];
-				t->g_url[v] = t->full_url[f];
-				if (labels)
-					t->g_labels[v] = t->full_labels[f];
-			}
-		}
-	}
-	free(idx);
-	return rc || w.oom ? -1 : 0;
+	unsigned flags = (labels ? RENDER_TEXTS_LABELS : 0) |
+			 (show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
+	int rc = render_texts_load(&t->full, s, full, NULL, flags);
+	if (rc == 0)
+		rc = render_texts_view(&t->g, &t->full, full, g);
+	return rc;
 }
 
 /* ---- json ------------------------------------------------------------------- */
@@ -285,8 +197,9 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
  * path with their direct neighbours. *svg NULL and *note set when nothing
  * can be drawn. Returns 0 or an exit code. */
 static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
-		   const struct cli_common *c, bool show_confidential, uint32_t max_nodes,
-		   char **svg, char **note, uint8_t **drawn)
+		   const struct cli_common *c, bool show_confidential,
+		   const struct render_texts *texts, uint32_t max_nodes, char **svg, char **note,
+		   uint8_t **drawn)
 {
 	struct render_opts o;
 	render_opts_init(&o);
@@ -297,7 +210,8 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	o.default_cost = c->default_cost;
 	o.max_nodes = max_nodes;
 	o.legend = true;
-	struct render_input in = {.store = fc->s, .g = fc->g, .knots = fc->k, .path = p};
+	struct render_input in = {
+	    .store = fc->s, .g = fc->g, .knots = fc->k, .path = p, .texts = texts};
 	uint32_t n = fc->g->n, count = 0, scope = 0;
 	uint8_t *keep = malloc(n ? n : 1), *ov = malloc(n ? n : 1);
 	int rc = 0;
@@ -383,8 +297,8 @@ static void want_node(uint8_t *keep, uint32_t v, uint32_t *wanted, uint32_t *dra
  * Both NULL when there is nothing to draw.
  */
 static int mermaid_block(const struct cli_findings *fc, const struct analyze_steps *p,
-			 const struct cli_common *c, bool show_confidential, char **mmd,
-			 char **note)
+			 const struct cli_common *c, bool show_confidential,
+			 const struct render_texts *texts, char **mmd, char **note)
 {
 	const struct analyze_graph *g = fc->g;
 	const struct analyze_knots *k = fc->k;
@@ -415,7 +329,7 @@ static int mermaid_block(const struct cli_findings *fc, const struct analyze_ste
 	o.show_confidential = show_confidential;
 	o.weight = c->weight;
 	o.default_cost = c->default_cost;
-	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p};
+	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p, .texts = texts};
 	size_t len = 0;
 	if (render_to_buffer(mmd, &len, &in, &o) != 0) {
 		cli_error("report", "diagram: %s", render_errmsg());
@@ -575,8 +489,8 @@ static int report_parse(struct report_opts *o, bool *stop, int argc, char **argv
 	}
 	if (optind < argc)
 		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
-	*o = (struct report_opts){
-	    c, fmt, fail_on, baseline, since, show_confidential, max_nodes, max_rows};
+	*o = (struct report_opts){c,	     fmt,     fail_on, baseline, since, show_confidential,
+				  max_nodes, max_rows};
 	return 0;
 }
 
@@ -682,21 +596,26 @@ static int report_run(struct report *r, struct cli_ctx *ctx, const struct report
 	int arc = analyze_bottlenecks(fc->g, fc->c, &bo, &r->b);
 	if (arc != 0)
 		return cli_analyze_error("report", arc);
-	if (o->fmt != FMT_JSON &&
-	    texts_load(&r->t, fc->s, fc->full, fc->g, o->fmt == FMT_HTML) != 0) {
-		cli_error("report", "%s: cannot read titles: %s", ctx->db_path,
-			  store_errmsg(fc->s));
-		return CLI_EXIT_STORE;
+	if (o->fmt != FMT_JSON) {
+		int trc = texts_load(&r->t, fc->s, fc->full, fc->g, o->fmt == FMT_HTML,
+				     o->show_confidential);
+		if (trc == RENDER_ENOMEM)
+			return cli_analyze_error("report", ANALYZE_ENOMEM);
+		if (trc) {
+			cli_error("report", "%s: cannot read titles: %s", ctx->db_path,
+				  store_errmsg(fc->s));
+			return CLI_EXIT_STORE;
+		}
 	}
 	if (o->fmt == FMT_HTML &&
-	    (rc = diagram(fc, r->path, &o->c, o->show_confidential, (uint32_t)o->max_nodes, &r->svg,
-			  &r->note, &r->drawn)) != 0)
+	    (rc = diagram(fc, r->path, &o->c, o->show_confidential, &r->t.g, (uint32_t)o->max_nodes,
+			  &r->svg, &r->note, &r->drawn)) != 0)
 		return rc;
 	if (o->fmt == FMT_MARKDOWN && (rc = mermaid_block(fc, r->path, &o->c, o->show_confidential,
-							  &r->mmd, &r->mmd_note)) != 0)
+							  &r->t.g, &r->mmd, &r->mmd_note)) != 0)
 		return rc;
 	if (r->drawn &&
-	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g_labels)) {
+	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels)) {
 		cli_error("report", "out of memory");
 		return CLI_EXIT_STORE;
 	}
@@ -720,8 +639,8 @@ static int report_print(struct report *r, const struct report_opts *o)
 		return rc;
 	int wrc = 0;
 	if (o->fmt == FMT_JSON) {
-		bool jok = report_json(out.fp, fc, r->path, r->b, &o->c, r->instance,
-				       r->seeds, &r->fi, o->fail_on, r->changes, &r->rd);
+		bool jok = report_json(out.fp, fc, r->path, r->b, &o->c, r->instance, r->seeds,
+				       &r->fi, o->fail_on, r->changes, &r->rd);
 		r->changes = NULL; /* report_json took it */
 		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");
@@ -741,7 +660,6 @@ static int report_print(struct report *r, const struct report_opts *o)
 		    .links_blocks = fc->counts.links_blocks,
 		    .links_relates = fc->counts.links_relates,
 		    .weight = o->c.weight,
-		    .show_confidential = o->show_confidential,
 		    .fail_on = o->fail_on,
 		    .max_rows = o->max_rows >= 0     ? (uint32_t)o->max_rows
 				: o->fmt == FMT_HTML ? RENDER_REPORT_MAX_ROWS_HTML
@@ -752,10 +670,8 @@ static int report_print(struct report *r, const struct report_opts *o)
 		    .path = r->path,
 		    .bottlenecks = r->b,
 		    .full = fc->full,
-		    .g_title = r->t.g_title,
-		    .g_url = r->t.g_url,
-		    .full_title = (const char *const *)r->t.full_title,
-		    .full_url = (const char *const *)r->t.full_url,
+		    .g_text = &r->t.g,
+		    .full_text = &r->t.full,
 		    .svg = r->svg,
 		    .diagram_note = r->note,
 		    .facets = r->facets.items,

@@ -14,8 +14,7 @@ static void help(void)
 	    "Counts of projects, issues (open/closed), links by type and knots; the\n"
 	    "instance, the recorded seeds, and when the last fetch started and\n"
 	    "whether it completed.\n\n"
-	    "  --all-states        count knots over closed issues too\n"
-	    CLI_DEPS_HELP
+	    "  --all-states        count knots over closed issues too\n" CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -h, --help          this help\n");
@@ -113,31 +112,15 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 	    {0},
 	};
 	struct cli_common c;
-	cli_common_init(&c);
-	int ch;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			help();
-			return CLI_EXIT_OK;
-		default: {
-			int r = cli_common_option(&c, "stats", ch, argv);
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (optind < argc)
-		return cli_usage("stats", "unexpected argument '%s'", argv[optind]);
-
-	struct store *s = NULL;
-	struct analyze_graph *g = NULL;
-	struct stats st = {0};
-	struct cli_out out = {0};
-	int rc = cli_load_analysed(ctx, "stats", &c, &s, &g);
+	int rc = cli_parse_options(&c, argc, argv, "stats", opts, help, NULL, NULL, 0);
 	if (rc)
-		return rc;
+		return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
+
+	struct cli_analysis a;
+	struct stats st = {0};
+	if ((rc = cli_analysis_open(&a, ctx, "stats", &c, CLI_ANALYSIS_CONDENSE)) != 0)
+		goto done;
+	struct store *s = a.s;
 	if (store_counts(s, &st.counts) || store_get_instance(s, &st.instance) ||
 	    store_get_seeds(s, &st.seeds) || store_get_fetch_info(s, &st.fetch) ||
 	    store_history_stats(s, &st.history)) {
@@ -145,28 +128,19 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 		rc = CLI_EXIT_STORE;
 		goto done;
 	}
-	struct analyze_condensation *cond = NULL;
-	int arc = analyze_condense(g, &cond);
-	if (arc != 0) {
-		rc = cli_analyze_error("stats", arc);
-		goto done;
-	}
-	st.knots = cond->knots;
-	analyze_condensation_free(cond);
-	rc = cli_out_open(&out, "stats", c.output);
-	if (rc)
+	st.knots = a.cond->knots;
+	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
 	if (c.json) {
 		struct json_object *o = stats_json(&st);
-		cli_print_json(out.fp, o);
+		cli_print_json(a.out.fp, o);
 		json_object_put(o);
 	} else {
-		stats_text(out.fp, &st);
+		stats_text(a.out.fp, &st);
 	}
-	rc = cli_out_close(&out, "stats", true);
+	rc = cli_out_close(&a.out, "stats", true);
 done:
-	analyze_graph_free(g);
-	rc = cli_close_store(ctx, "stats", s, rc);
+	rc = cli_analysis_close(&a, rc);
 	free(st.instance);
 	store_strv_free(st.seeds);
 	free(st.fetch.started_at);

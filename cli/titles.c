@@ -1,10 +1,12 @@
-/* The titles of a set of issues, read from the store by id: point look-ups
- * for a short list, one scan of the issues table for a long one (a
- * 1M-step path). The text outputs of path, ready and changes share it. */
+/* The titles of a set of issues by id (also issues no longer in the
+ * analysed graph), for the text outputs of ready and changes: read with
+ * the store's one batched reader, the confidential rule taken from
+ * render_text_mark() (a hidden title is never kept). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "render.h"
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -20,8 +22,10 @@ static int take_title(void *ctx, const struct store_issue *is)
 		return 0;
 	size_t k = (size_t)(hit - t->ids);
 	free(t->title[k]);
-	t->confidential[k] = is->confidential;
-	if (!(t->title[k] = strdup(is->title ? is->title : "")))
+	t->title[k] = NULL;
+	/* no option shows confidential titles in these outputs */
+	t->confidential[k] = (render_text_mark(is->confidential, 0) & RENDER_TEXT_HIDDEN) != 0;
+	if (!(t->title[k] = strdup(t->confidential[k] || !is->title ? "" : is->title)))
 		return -1;
 	return 0;
 }
@@ -40,15 +44,7 @@ int cli_titles_load(struct cli_titles *t, struct store *s, const int64_t *ids, u
 	for (uint32_t i = 0; i < count; i++) /* unique */
 		if (t->count == 0 || t->ids[t->count - 1] != t->ids[i])
 			t->ids[t->count++] = t->ids[i];
-	if (t->count <= 20000) {
-		for (uint32_t i = 0; i < t->count; i++) {
-			int rc = store_get_issue(s, t->ids[i], take_title, t);
-			if (rc != 0 && rc != STORE_ENOTFOUND)
-				return -1;
-		}
-		return 0;
-	}
-	return store_each_issue(s, take_title, t) != 0 ? -1 : 0;
+	return store_get_issues(s, t->ids, t->count, take_title, t) != 0 ? -1 : 0;
 }
 
 int cli_titles_load_nodes(struct cli_titles *t, struct store *s, const struct analyze_graph *g,

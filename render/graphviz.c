@@ -241,6 +241,105 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 	return 0;
 }
 
+/*
+ * cgraph writes subgraphs in the order of their IDs, and its default ID of
+ * a named object is the address of the interned name: the order of the
+ * clusters in DOT (and their layout) then follows the heap, and changes
+ * with any allocation before them. This ID discipline numbers named
+ * (sub)graphs 2, 4, 6, ... in the order they are created and keeps their
+ * names itself (even IDs that no address of a name can take, since those
+ * are large; cgraph's anonymous IDs are odd), so clusters are written in
+ * creation order. Everything else is cgraph's default discipline.
+ */
+struct id_state {
+	void *inner; /* the default discipline's state */
+	Agraph_t *g;
+	char **names; /* interned in g (agstrdup: DOT quoting reads the pool's marks);
+		       * agclose frees the pool */
+	size_t n, cap;
+};
+
+static bool own_id(const struct id_state *st, int objtype, IDTYPE id)
+{
+	return objtype == AGRAPH && id % 2 == 0 && id >= 2 && id / 2 <= st->n;
+}
+
+static void *id_open(Agraph_t *g, Agdisc_t *d)
+{
+	struct id_state *st = calloc(1, sizeof *st);
+	if (st)
+		st->g = g;
+	if (st && !(st->inner = AgIdDisc.open(g, d))) {
+		free(st);
+		st = NULL;
+	}
+	return st;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+	struct id_state *st = state;
+	if (objtype != AGRAPH || !str)
+		return AgIdDisc.map(st->inner, objtype, str, id, createflag);
+	for (size_t i = 0; i < st->n; i++)
+		if (strcmp(st->names[i], str) == 0) {
+			*id = (IDTYPE)(i + 1) * 2;
+			return 1;
+		}
+	if (!createflag)
+		return 0;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		char **p = realloc(st->names, cap * sizeof *p);
+		if (!p)
+			return 0;
+		st->names = p;
+		st->cap = cap;
+	}
+	if (!(st->names[st->n] = agstrdup(st->g, str)))
+		return 0;
+	*id = (IDTYPE)(++st->n) * 2;
+	return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+	struct id_state *st = state;
+	return own_id(st, objtype, id) ? 1 : AgIdDisc.alloc(st->inner, objtype, id);
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+	struct id_state *st = state;
+	if (!own_id(st, objtype, id))
+		AgIdDisc.free(st->inner, objtype, id);
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+	struct id_state *st = state;
+	return own_id(st, objtype, id) ? st->names[id / 2 - 1]
+				       : AgIdDisc.print(st->inner, objtype, id);
+}
+
+static void id_close(void *state)
+{
+	struct id_state *st = state;
+	AgIdDisc.close(st->inner);
+	free(st->names);
+	free(st);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+	struct id_state *st = state;
+	if (AgIdDisc.idregister)
+		AgIdDisc.idregister(st->inner, objtype, obj);
+}
+
+static Agiddisc_t id_disc = {id_open, id_map, id_alloc, id_free, id_print, id_close, id_register};
+static Agdisc_t gv_disc = {&AgMemDisc, &id_disc, &AgIoDisc};
+
 static int build_graph(Agraph_t **out, const struct render_scene *sc, const struct render_opts *o)
 {
 	const struct analyze_graph *g = sc->g;
@@ -250,7 +349,7 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 	uint32_t n_clusters = o->cluster == RENDER_CLUSTER_PROJECT     ? g->n_projects
 			      : o->cluster == RENDER_CLUSTER_MILESTONE ? g->n_milestones
 								       : 0;
-	Agraph_t *root = agopen("issues", Agdirected, NULL);
+	Agraph_t *root = agopen("issues", Agdirected, &gv_disc);
 	nodes = calloc(sc->n ? sc->n : 1, sizeof *nodes);
 	clusters = calloc(n_clusters ? n_clusters : 1, sizeof *clusters);
 	if (!root || !nodes || !clusters) {

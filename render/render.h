@@ -24,6 +24,7 @@
 #include "analyze.h"
 
 struct store;
+struct render_texts;
 
 enum render_status {
 	RENDER_OK = 0,
@@ -126,6 +127,9 @@ struct render_input {
 	const struct analyze_graph *g;
 	const struct analyze_knots *knots;
 	const struct analyze_steps *path;
+	/* optional: the texts of g's nodes, loaded with the same
+	 * show_confidential as the opts (NULL: read from store) */
+	const struct render_texts *texts;
 };
 
 /*
@@ -155,6 +159,54 @@ int render_to_buffer(char **buf, size_t *len, const struct render_input *in,
 
 /* Last error message of this thread ("" when none). */
 const char *render_errmsg(void);
+
+/* ---- the issues' texts (render/texts.c) -------------------------------------
+ *
+ * Titles, web_urls and labels of the issues an answer names, read from
+ * the store in one statement, with the one confidential rule applied: a
+ * confidential issue's title is hidden unless RENDER_TEXTS_SHOW_CONFIDENTIAL
+ * (its ref and URL still show). Every output that prints a title (path,
+ * reports, the scene of DOT/SVG/Mermaid) takes it from here, so no writer
+ * decides about confidentiality itself.
+ */
+#define RENDER_TEXTS_SHOW_CONFIDENTIAL 0x1 /* load: show confidential titles */
+#define RENDER_TEXTS_LABELS 0x2            /* load: labels too */
+
+#define RENDER_TEXT_CONFIDENTIAL 0x1 /* mark: the issue is confidential */
+#define RENDER_TEXT_HIDDEN 0x2       /* mark: ... and its title is hidden */
+
+/* The rule itself: the RENDER_TEXT_* mark of an issue that is (or is not)
+ * confidential, under the load flags. Loaders that are not keyed by graph
+ * node (cli's titles by issue id) apply it through this. */
+unsigned render_text_mark(bool confidential, unsigned flags);
+
+struct render_texts {
+	uint32_t n;     /* nodes of the graph */
+	char **title;   /* per node: raw title to show; NULL when hidden, unknown or not loaded */
+	char **url;     /* per node: raw web_url or NULL */
+	char **labels;  /* per node: labels JSON ("[]" as NULL); NULL without RENDER_TEXTS_LABELS */
+	uint8_t *mark;  /* per node: RENDER_TEXT_* (every node, loaded or not) */
+	bool borrowed;  /* the strings belong to another render_texts */
+};
+
+/*
+ * Load the texts of the nodes of g with want[v] != 0 (want NULL: every
+ * node) from s; flags RENDER_TEXTS_*. 0, RENDER_ENOMEM or RENDER_ESTORE.
+ * Release with render_texts_release() (also after a failure).
+ */
+int render_texts_load(struct render_texts *t, struct store *s, const struct analyze_graph *g,
+		      const uint8_t *want, unsigned flags);
+/*
+ * The texts of from (loaded for from_g) seen through g, a graph whose
+ * issues are among from_g's (matched by issue id): strings borrowed from
+ * from, valid while it is. 0 or RENDER_ENOMEM.
+ */
+int render_texts_view(struct render_texts *t, const struct render_texts *from,
+		      const struct analyze_graph *from_g, const struct analyze_graph *g);
+/* The title to show of node v (t NULL: none); *hidden says when the
+ * confidential marker takes its place. */
+const char *render_texts_title(const struct render_texts *t, uint32_t v, bool *hidden);
+void render_texts_release(struct render_texts *t);
 
 /* ---- escaping (render/escape.c) -------------------------------------------
  *
@@ -233,7 +285,6 @@ struct render_report {
 	const char *fetched_at; /* start of the last fetch, or NULL */
 	int64_t projects, issues_opened, issues_closed, links_blocks, links_relates;
 	enum analyze_weight weight;
-	bool show_confidential; /* else a confidential issue shows its ref only */
 	unsigned fail_on;       /* ANALYZE_FINDING_BIT()s that gate; 0 = none */
 	/* markdown, html: at most this many knots, conflicts and closed-blocked
 	 * links are listed each, then "... and N more" (0 = all); counts in the
@@ -246,11 +297,10 @@ struct render_report {
 	const struct analyze_steps *path;         /* the critical path on g */
 	const struct analyze_bottlenecks *bottlenecks;
 	const struct analyze_graph *full;         /* every issue (closed-blocked) */
-	/* per node of g and of full: title and web_url, NULL when unknown */
-	const char *const *g_title;
-	const char *const *g_url;
-	const char *const *full_title;
-	const char *const *full_url;
+	/* per node of g and of full: the titles to show (the confidential
+	 * rule applied) and web_urls; NULL: none */
+	const struct render_texts *g_text;
+	const struct render_texts *full_text;
 	/* the store g was loaded from: where text dependencies are written
 	 * (NULL: the reports say only which edges text gives) */
 	struct store *store;

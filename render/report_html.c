@@ -279,26 +279,17 @@ static void h_more(struct ht *h, uint32_t n, const char *what)
 	h_end(h);
 }
 
-static const char *title_of(const struct render_report *r, bool full, uint32_t v)
-{
-	const struct analyze_graph *g = full ? r->full : r->g;
-	const char *const *titles = full ? r->full_title : r->g_title;
-	if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !r->show_confidential)
-		return NULL;
-	return titles ? titles[v] : NULL;
-}
-
 /* <a class="ig-issue" href=web_url data-ref=ref data-title=title>ref</a> */
 static void h_issue(struct ht *h, bool full, uint32_t v, bool with_title)
 {
 	const struct render_report *r = h->r;
 	const struct analyze_graph *g = full ? r->full : r->g;
-	const char *const *urls = full ? r->full_url : r->g_url;
+	const struct render_texts *t = full ? r->full_text : r->g_text;
 	char ref[512];
 	analyze_ref(g, v, ref, sizeof ref);
-	const char *title = title_of(r, full, v);
-	bool hidden = (g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !r->show_confidential;
-	char *url = urls && urls[v] ? render_safe_url(urls[v]) : NULL;
+	bool hidden;
+	const char *title = render_texts_title(t, v, &hidden);
+	char *url = t && t->url[v] ? render_safe_url(t->url[v]) : NULL;
 	h_start(h, "a");
 	h_attr(h, "class", "ig-issue");
 	if (url)

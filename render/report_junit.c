@@ -83,19 +83,20 @@ static void safe_text_into(struct rbuf *b, const char *s)
 static void issue_line_into(struct rbuf *b, const struct render_report *r, bool full, uint32_t v)
 {
 	const struct analyze_graph *g = full ? r->full : r->g;
-	const char *const *titles = full ? r->full_title : r->g_title;
-	const char *const *urls = full ? r->full_url : r->g_url;
+	const struct render_texts *t = full ? r->full_text : r->g_text;
+	bool hidden;
+	const char *title = render_texts_title(t, v, &hidden);
 	rbuf_puts(b, "  ");
 	ref_into(b, g, v);
-	if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !r->show_confidential) {
+	if (hidden) {
 		rbuf_puts(b, " (confidential)");
-	} else if (titles && titles[v]) {
+	} else if (title) {
 		rbuf_putc(b, ' ');
-		safe_text_into(b, titles[v]);
+		safe_text_into(b, title);
 	}
-	if (urls && urls[v]) {
+	if (t && t->url[v]) {
 		rbuf_puts(b, " <");
-		rbuf_puts(b, urls[v]);
+		rbuf_puts(b, t->url[v]);
 		rbuf_putc(b, '>');
 	}
 	rbuf_putc(b, '\n');

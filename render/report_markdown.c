@@ -30,10 +30,10 @@ static void md_text(struct md *m, const char *s)
 static void md_issue(struct md *m, bool full, uint32_t v)
 {
 	const struct analyze_graph *g = full ? m->r->full : m->r->g;
-	const char *const *urls = full ? m->r->full_url : m->r->g_url;
+	const struct render_texts *t = full ? m->r->full_text : m->r->g_text;
 	char ref[512];
 	analyze_ref(g, v, ref, sizeof ref);
-	char *url = urls && urls[v] ? render_safe_url(urls[v]) : NULL;
+	char *url = t && t->url[v] ? render_safe_url(t->url[v]) : NULL;
 	if (url)
 		fputc('[', m->fp);
 	md_text(m, ref);
@@ -45,12 +45,12 @@ static void md_issue(struct md *m, bool full, uint32_t v)
 
 static void md_title(struct md *m, bool full, uint32_t v)
 {
-	const struct analyze_graph *g = full ? m->r->full : m->r->g;
-	const char *const *titles = full ? m->r->full_title : m->r->g_title;
-	if ((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) && !m->r->show_confidential)
+	bool hidden;
+	const char *title = render_texts_title(full ? m->r->full_text : m->r->g_text, v, &hidden);
+	if (hidden)
 		fputs("*(confidential)*", m->fp);
-	else if (titles && titles[v])
-		md_text(m, titles[v]);
+	else if (title)
+		md_text(m, title);
 }
 
 static void md_issue_titled(struct md *m, bool full, uint32_t v)

@@ -75,34 +75,6 @@ void render_scene_release(struct render_scene *sc)
 	memset(sc, 0, sizeof *sc);
 }
 
-struct issue_text {
-	char *title, *url;
-	bool oom;
-};
-
-static int take_issue_text(void *ctx, const struct store_issue *i)
-{
-	struct issue_text *t = ctx;
-	t->title = strdup(i->title ? i->title : "");
-	t->url = render_safe_url(i->web_url);
-	if (!t->title ||
-	    (i->web_url && !t->url &&
-	     (strncmp(i->web_url, "http://", 7) == 0 || strncmp(i->web_url, "https://", 8) == 0)))
-		t->oom = true;
-	return 0;
-}
-
-struct id_node {
-	int64_t id;
-	uint32_t node;
-};
-
-static int cmp_id_node(const void *a, const void *b)
-{
-	const struct id_node *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
 static int cmp_edge(const void *a, const void *b)
 {
 	const struct scene_edge *x = a, *y = b;
@@ -113,7 +85,7 @@ static int cmp_edge(const void *a, const void *b)
 
 struct relates_ctx {
 	const struct render_scene *sc;
-	const struct id_node *map;
+	const struct render_id_node *map;
 	uint32_t n_map;
 	struct scene_edge *edges;
 	size_t n, cap;
@@ -122,8 +94,9 @@ struct relates_ctx {
 
 static uint32_t lookup_node(const struct relates_ctx *c, int64_t id)
 {
-	struct id_node key = {.id = id};
-	const struct id_node *hit = bsearch(&key, c->map, c->n_map, sizeof key, cmp_id_node);
+	struct render_id_node key = {.id = id};
+	const struct render_id_node *hit =
+	    bsearch(&key, c->map, c->n_map, sizeof key, render_cmp_id_node);
 	return hit ? hit->node : ANALYZE_NONE;
 }
 
@@ -159,12 +132,12 @@ static int add_relates(struct render_scene *sc, struct store *s)
 	const struct analyze_graph *g = sc->g;
 	int rc = 0;
 	struct relates_ctx c = {.sc = sc, .n_map = g->n};
-	struct id_node *map = malloc((g->n ? g->n : 1) * sizeof *map);
+	struct render_id_node *map = malloc((g->n ? g->n : 1) * sizeof *map);
 	if (!map)
 		return OOM();
 	for (uint32_t v = 0; v < g->n; v++)
-		map[v] = (struct id_node){g->issue_id[v], v};
-	qsort(map, g->n, sizeof *map, cmp_id_node);
+		map[v] = (struct render_id_node){g->issue_id[v], v};
+	qsort(map, g->n, sizeof *map, render_cmp_id_node);
 	c.map = map;
 	int src = store_each_link_fast(s, STORE_WALK_RELATES_ONLY, collect_relates, &c);
 	if (c.oom) {
@@ -228,6 +201,7 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 	int rc = 0;
 	uint32_t *step_of = NULL;
 	uint8_t *drop = NULL;
+	struct render_texts own_texts = {0};
 	memset(sc, 0, sizeof *sc);
 	sc->g = g;
 
@@ -262,6 +236,14 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 
 	if ((rc = mark_seeds(sc, in->store)))
 		goto done;
+	const struct render_texts *tx = in->texts;
+	if (!tx) {
+		if ((rc = render_texts_load(&own_texts, in->store, g, keep,
+					    o->show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL
+								 : 0)))
+			goto done;
+		tx = &own_texts;
+	}
 
 	for (uint32_t i = 0; i < sc->n; i++) {
 		uint32_t v = sc->node[i];
@@ -274,11 +256,10 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			f |= SCENE_CRITICAL;
 		if (!sc->project_seed[g->project[v]])
 			f |= SCENE_FOREIGN;
-		if (g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) {
+		if (tx->mark[v] & RENDER_TEXT_CONFIDENTIAL)
 			f |= SCENE_CONFIDENTIAL;
-			if (!o->show_confidential)
-				f |= SCENE_HIDDEN;
-		}
+		if (tx->mark[v] & RENDER_TEXT_HIDDEN)
+			f |= SCENE_HIDDEN;
 		sc->nflags[i] = f;
 
 		int len = analyze_ref(g, v, NULL, 0);
@@ -296,25 +277,16 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			goto done;
 		}
 
-		struct issue_text t = {0};
-		int src = store_get_issue(in->store, g->issue_id[v], take_issue_text, &t);
-		if (t.oom) {
-			free(t.title);
-			free(t.url);
+		if (tx->title[v] && !(sc->title[i] = strdup(tx->title[v]))) {
 			rc = OOM();
 			goto done;
 		}
-		if (src < 0 && src != STORE_ENOTFOUND) {
-			rc = render_fail(RENDER_ESTORE, "reading %s: %s", sc->ref[i],
-					 store_errmsg(in->store));
+		const char *raw = tx->url[v];
+		if (raw && !(sc->url[i] = render_safe_url(raw)) &&
+		    (strncmp(raw, "http://", 7) == 0 || strncmp(raw, "https://", 8) == 0)) {
+			rc = OOM();
 			goto done;
 		}
-		if (f & SCENE_HIDDEN) {
-			free(t.title);
-			t.title = NULL;
-		}
-		sc->title[i] = t.title;
-		sc->url[i] = t.url;
 	}
 
 	/* Blocking links between drawn nodes, in (from, to) order. */
@@ -373,6 +345,7 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 done:
 	free(step_of);
 	free(drop);
+	render_texts_release(&own_texts);
 	if (rc)
 		render_scene_release(sc);
 	return rc;

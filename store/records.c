@@ -4,6 +4,7 @@
  * INSERT OR REPLACE: REPLACE deletes the old row first, which would
  * cascade away an issue's links whenever the issue is refreshed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -430,6 +431,93 @@ int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx)
 		return store_fail(s, STORE_ENOTFOUND, "issue %lld is not in the store",
 				  (long long)id);
 	return store_fail_sql(s, rc, "read issue");
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Above this many ids one scan of the table beats a look-up per id (a
+ * 1M-step critical path, a report on every issue). */
+#define GET_ISSUES_SCAN 20000
+
+struct issues_in_walk {
+	store_issue_cb cb;
+	void *ctx;
+	const int64_t *ids; /* sorted, distinct */
+	size_t n, at;
+};
+
+/* Table rows ascending by id, merged with the sorted ids. */
+static int each_issue_in_row(sqlite3_stmt *st, void *arg)
+{
+	struct issues_in_walk *w = arg;
+	int64_t id = sqlite3_column_int64(st, 0);
+	while (w->at < w->n && w->ids[w->at] < id)
+		w->at++;
+	if (w->at == w->n)
+		return 1; /* past the last id wanted: stop the scan */
+	if (w->ids[w->at] != id)
+		return 0;
+	struct store_issue i;
+	issue_from_row(st, &i);
+	return w->cb(w->ctx, &i);
+}
+
+int store_get_issues(struct store *s, const int64_t *ids, size_t n, store_issue_cb cb, void *ctx)
+{
+	static const char scan_sql[] = "SELECT " ISSUE_COLUMNS " FROM issues ORDER BY id";
+	static const char in_sql[] = "SELECT " ISSUE_COLUMNS " FROM issues WHERE id IN "
+				     "(SELECT value FROM json_each(?1)) ORDER BY id";
+	int64_t *sorted = NULL;
+	char *list = NULL;
+	int rc = 0;
+	if (n == 0)
+		return 0;
+	if (n > SIZE_MAX / 24 || !(sorted = malloc(n * sizeof *sorted))) {
+		rc = store_fail(s, STORE_ENOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(sorted, ids, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, cmp_id);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || sorted[m - 1] != sorted[i])
+			sorted[m++] = sorted[i];
+	struct issues_in_walk w = {cb, ctx, sorted, m, 0};
+	sqlite3_stmt *st = NULL;
+	if (m > GET_ISSUES_SCAN) {
+		st = store_stmt(s, scan_sql);
+	} else {
+		/* the ids as one JSON array bound to one statement */
+		size_t cap = m * 21 + 3, len = 0;
+		if (!(list = malloc(cap))) {
+			rc = store_fail(s, STORE_ENOMEM, "out of memory");
+			goto done;
+		}
+		list[len++] = '[';
+		for (size_t i = 0; i < m; i++)
+			len += (size_t)snprintf(list + len, cap - len, i ? ",%lld" : "%lld",
+						(long long)sorted[i]);
+		list[len++] = ']';
+		list[len] = '\0';
+		if ((st = store_stmt(s, in_sql)))
+			sqlite3_bind_text(st, 1, list, (int)len, SQLITE_STATIC);
+	}
+	if (!st) {
+		rc = STORE_ERR;
+		goto done;
+	}
+	rc = store_walk_rows(s, st, each_issue_in_row, &w, "read issues");
+	if (rc == 1 && w.at == w.n)
+		rc = 0;
+	sqlite3_clear_bindings(st);
+done:
+	free(sorted);
+	free(list);
+	return rc;
 }
 
 int store_find_issue(struct store *s, const char *project_path, int64_t iid, int64_t *id_out)

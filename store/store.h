@@ -164,6 +164,14 @@ int store_each_link(struct store *s, store_link_cb cb, void *ctx);
 int store_each_issue_brief(struct store *s, unsigned filter, store_issue_cb cb, void *ctx);
 int store_each_link_fast(struct store *s, unsigned filter, store_link_cb cb, void *ctx);
 
+/*
+ * The issues ids[0..n) (any order; duplicates and ids not in the store are
+ * skipped), each handed to cb once, ascending by id. One statement: a
+ * look-up per id for a short list, one scan of the table for a long one.
+ * STORE_ENOMEM when the id list cannot be copied.
+ */
+int store_get_issues(struct store *s, const int64_t *ids, size_t n, store_issue_cb cb,
+		     void *ctx);
 /* One issue by id, handed to cb; STORE_ENOTFOUND if absent. */
 int store_get_issue(struct store *s, int64_t id, store_issue_cb cb, void *ctx);
 /* Look up an issue id by project path and iid; STORE_ENOTFOUND if absent. */

@@ -128,6 +128,14 @@ int render_select_with(const struct render_input *in, const struct render_opts *
 		       const struct analyze_knots *k, const struct analyze_steps *path,
 		       uint8_t *keep, uint32_t *count);
 
+/* An issue id and its node: arrays of them sorted by id answer "which
+ * node is this issue" with bsearch (texts.c, scene.c). */
+struct render_id_node {
+	int64_t id;
+	uint32_t node;
+};
+int render_cmp_id_node(const void *a, const void *b);
+
 /* Writers. */
 int render_graphviz(FILE *out, const struct render_scene *sc, const struct render_opts *o);
 int render_mermaid(FILE *out, const struct render_scene *sc, const struct render_opts *o);

@@ -372,6 +372,55 @@ static void test_store__fast_paths_and_updates(void **state)
 	assert_no_side_files(db);
 }
 
+struct id_log {
+	int64_t id[8];
+	int n;
+};
+
+static int log_id(void *ctx, const struct store_issue *i)
+{
+	struct id_log *l = ctx;
+	if (l->n < 8)
+		l->id[l->n] = i->id;
+	l->n++;
+	return 0;
+}
+
+/* The named issues, once each, ascending; by look-up for a short list and
+ * by one scan for a long one (over 20000 ids), with the same answer. */
+static void test_store__get_issues_hands_each_named_issue_once(void **state)
+{
+	(void)state;
+	const char *db = path_in("getissues.db");
+	struct store *s = NULL;
+	assert_int_equal(store_open(&s, db, STORE_OPEN_CREATE), 0);
+	put_fixture(s);
+	const int64_t few[] = {86, 999, 84, 86};
+	struct id_log l = {0};
+	assert_int_equal(store_get_issues(s, few, 4, log_id, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.id[0], 84);
+	assert_int_equal(l.id[1], 86);
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_get_issues(s, few, 0, log_id, &l), 0);
+	assert_int_equal(l.n, 0);
+
+	size_t n = 30000;
+	int64_t *many = malloc(n * sizeof *many);
+	assert_non_null(many);
+	for (size_t i = 0; i < n; i++)
+		many[i] = 100000 + (int64_t)i;
+	many[7] = 85;
+	many[n - 1] = 86;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_get_issues(s, many, n, log_id, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.id[0], 85);
+	assert_int_equal(l.id[1], 86);
+	free(many);
+	assert_int_equal(store_close(s), 0);
+}
+
 static void test_store__meta_instance_populated_and_crawl_state(void **state)
 {
 	(void)state;
@@ -1158,6 +1207,7 @@ int main(void)
 	    cmocka_unit_test(test_store__round_trips_every_field),
 	    cmocka_unit_test(test_store__instance_origin_tells_fetch_from_import),
 	    cmocka_unit_test(test_store__fast_paths_and_updates),
+	    cmocka_unit_test(test_store__get_issues_hands_each_named_issue_once),
 	    cmocka_unit_test(test_store__meta_instance_populated_and_crawl_state),
 	    cmocka_unit_test(test_store__typed_seeds_and_crawl_run),
 	    cmocka_unit_test(test_store__migrates_a_version_1_file),
