@@ -80,11 +80,33 @@ def ig_json(db, *args, **kw):
     return json.loads(ig(db, *args, **kw).stdout)
 
 
+_current = None
+
+
+def check(cond, what):
+    """A soft assertion on the running igtest.TestCase: a false cond is
+    reported as a failure of that case named by `what` (a subTest), and the
+    case goes on, so one run names every broken check of a case. For
+    helpers shared by many cases; in a case itself prefer self.assert*."""
+    if _current is None:
+        raise RuntimeError("igtest.check outside an igtest.TestCase")
+    with _current.subTest(check=what):
+        _current.assertTrue(cond, what)
+    return bool(cond)
+
+
+def expect(what, got, want):
+    """check(got == want), naming both values when they differ."""
+    return check(got == want, "%s: got %r, want %r" % (what, got, want))
+
+
 class TestCase(unittest.TestCase):
     """A case with its own temporary directory (self.dir), removed after it."""
 
     def setUp(self):
+        global _current
         super().setUp()
+        _current = self
         if not os.path.exists(BIN):
             self.fail("no binary at %s (set IG_BIN)" % BIN)
         self.dir = tempfile.mkdtemp(prefix="ig-e2e-")
