@@ -146,7 +146,7 @@ def chromium_available():
     return bool(shutil.which("chromium")) and os.path.exists("/usr/bin/chromedriver")
 
 
-def chromium(profile_dir, width=1600, height=1000):
+def chromium(profile_dir, width=1600, height=1000, extra_args=()):
     """A headless Chromium (Debian's chromium and chromium-driver) driven by
     selenium, its profile in profile_dir; the caller quits it. A missing
     Chromium is an error, not a skip: tests/install-deps.sh installs it."""
@@ -160,7 +160,7 @@ def chromium(profile_dir, width=1600, height=1000):
               "--disable-background-networking", "--disable-component-update",
               "--disable-sync", "--no-first-run",
               "--user-data-dir=%s" % os.path.join(profile_dir, "profile"),
-              "--window-size=%d,%d" % (width, height)):
+              "--window-size=%d,%d" % (width, height)) + tuple(extra_args):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
