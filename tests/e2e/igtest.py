@@ -112,8 +112,8 @@ class TestCase(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="ig-e2e-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def path(self, name):
-        return os.path.join(self.dir, name)
+    def path(self, *names):
+        return os.path.join(self.dir, *names)
 
     def import_snapshot(self, snap, name="s"):
         """A store NAME.db made by importing snap (a dict, or a file path)."""
