@@ -46,7 +46,7 @@ def ig(db, *args, ok=None, env=None, cwd=None, input=None, timeout=300, text=Tru
         e.pop(k, None)
     if env:
         e.update(env)
-    cmd = [BIN] + (["--db", db] if db is not None else []) + [str(a) for a in args]
+    cmd = [BIN] + (["--db", db] if db is not None else []) + [a if isinstance(a, (str, bytes)) else str(a) for a in args]
     p = subprocess.run(cmd, capture_output=True, text=text, env=e, cwd=cwd,
                        input=input, stdin=None if input is not None else subprocess.DEVNULL,
                        timeout=timeout)
