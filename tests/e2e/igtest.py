@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import warnings
 
 SRC = os.environ.get("IG_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -170,4 +171,7 @@ def main():
     """Run the calling file's TestCases (or those named on the command line:
     Class or Class.test_x) with each case's name and result printed; exit 1
     if any failed."""
-    unittest.main(module="__main__", verbosity=2, buffer=False)
+    # (ResourceWarnings of files the tests open to read are noise here)
+    warnings.simplefilter("default")
+    warnings.simplefilter("ignore", ResourceWarning)
+    unittest.main(module="__main__", verbosity=2, buffer=False, warnings=False)
