@@ -143,6 +143,29 @@ class ClassDir:
         return cls.dir
 
 
+class Staged:
+    """Mix-in for a scenario whose steps build on each other: its cases are
+    numbered stages (test_1_..., test_2_...; unittest runs them in name
+    order) sharing class state. Once a stage fails outright (an error or a
+    failed assert outside a subTest), the later stages are skipped; a soft
+    check that fails is reported and the scenario goes on."""
+
+    _stage_broken = False
+
+    def setUp(self):
+        super().setUp()
+        if type(self)._stage_broken:
+            self.skipTest("an earlier stage failed")
+
+    def run(self, result=None):
+        def own(r):
+            return [t for t, _ in r.failures + r.errors if t is self] if r else []
+        out = super().run(result)
+        if own(result):
+            type(self)._stage_broken = True
+        return out
+
+
 def chromium_available():
     return bool(shutil.which("chromium")) and os.path.exists("/usr/bin/chromedriver")
 

@@ -163,10 +163,9 @@ def expected_changes(e1, e2, since_at, now_at):
 
 # ---- the test ----------------------------------------------------------------------
 
-class Changes(igtest.TestCase, igtest.ClassDir):
-    """One store and one server for the class; the stages run in order
-    (test_1_..., test_2_...), each on the fetches of the ones before it, and
-    a stage whose predecessor failed is skipped."""
+class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
+    """One store and one server for the class; the stages run in order,
+    each on the fetches of the ones before it."""
 
     @classmethod
     def setUpClass(cls):
@@ -176,16 +175,6 @@ class Changes(igtest.TestCase, igtest.ClassDir):
         cls.srv = T.ServerProcess(snap, "--token", T.TOKEN)
         cls.addClassCleanup(cls.srv.stop)
         cls.at = {}
-        cls.stage = 0
-
-    def setUp(self):
-        super().setUp()
-        n = int(self._testMethodName.split("_")[1])
-        if self.stage != n - 1:
-            self.skipTest("an earlier stage failed")
-
-    def passed(self):
-        type(self).stage += 1
 
     def fetch(self, *extra):
         time.sleep(1.1)  # points a second apart: --since TIME is exact
@@ -217,7 +206,6 @@ class Changes(igtest.TestCase, igtest.ClassDir):
                 "one point: since null, empty lists, path.then null")
         ok("no earlier point" in err, "one point: stderr says there is no earlier point")
         type(self).at[1], type(self).e1 = at1, e1
-        self.passed()
 
     def test_2_changes_equal_the_networkx_oracle(self):
         db, at1, e1 = self.db, self.at[1], self.e1
@@ -258,7 +246,6 @@ class Changes(igtest.TestCase, igtest.ClassDir):
                          db)
         ok(rc == 1, "report --fail-on new-knots: a new knot fails")
         type(self).at[2], type(self).e2 = at2, e2
-        self.passed()
 
     def test_3_the_ratchet_against_the_point_before(self):
         db, at1, at2, e1, e2 = self.db, self.at[1], self.at[2], self.e1, self.e2
@@ -285,7 +272,6 @@ class Changes(igtest.TestCase, igtest.ClassDir):
         got, _ = self.changes("--since", "2")
         ok(got == exp2, "changes --since 2 equals the oracle against the first fetch")
         type(self).at[3] = at3
-        self.passed()
 
     def test_4_since_as_a_date_or_time(self):
         db, at1, at3, e1, e2 = self.db, self.at[1], self.at[3], self.e1, self.e2
@@ -303,7 +289,6 @@ class Changes(igtest.TestCase, igtest.ClassDir):
         ok(rc == 2 and "--since" in err, "--since with a bad value exits 2")
         rc, _, err = T.run(["changes", "--since", "0"], db)
         ok(rc == 2, "--since 0 exits 2")
-        self.passed()
 
     def test_5_baseline_and_write_baseline(self):
         db, at1 = self.db, self.at[1]
@@ -343,7 +328,6 @@ class Changes(igtest.TestCase, igtest.ClassDir):
         rc, out, _ = T.run(["stats", "--format", "json"], db)
         h = json.loads(out)["history"]
         ok(h["points"] == 4 and h["first"] == at1, "stats shows the history's span and size")
-        self.passed()
 
 
 if __name__ == "__main__":
