@@ -193,8 +193,26 @@ def chromium(profile_dir, width=1600, height=1000, extra_args=()):
 def main():
     """Run the calling file's TestCases (or those named on the command line:
     Class or Class.test_x) with each case's name and result printed; exit 1
-    if any failed."""
+    if any failed or none ran."""
+    listed = os.environ.get("IG_E2E_CLASSES")
+    if listed:
+        # ctest runs this file once per class listed in tests/CMakeLists.txt:
+        # a class missing from that list would never run
+        main_mod = sys.modules["__main__"]
+        classes = {n for n, v in vars(main_mod).items()
+                   if isinstance(v, type) and issubclass(v, unittest.TestCase)
+                   and v.__module__ == "__main__"}
+        missing = sorted(classes - set(listed.split(",")))
+        if missing:
+            print("test classes not in the file's CLASSES in tests/CMakeLists.txt: %s"
+                  % " ".join(missing), file=sys.stderr)
+            sys.exit(1)
     # (ResourceWarnings of files the tests open to read are noise here)
     warnings.simplefilter("default")
     warnings.simplefilter("ignore", ResourceWarning)
-    unittest.main(module="__main__", verbosity=2, buffer=False, warnings=False)
+    prog = unittest.main(module="__main__", verbosity=2, buffer=False, warnings=False,
+                         exit=False)
+    if prog.result.testsRun == 0:
+        print("no test ran (a misspelt class or case name?)", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(0 if prog.result.wasSuccessful() else 1)
