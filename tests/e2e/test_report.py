@@ -321,10 +321,7 @@ class Report(igtest.TestCase, igtest.ClassDir):
               "links": [{"id": 1, "source_issue_id": 11, "target_issue_id": 12, "link_type": "blocks"},
                         {"id": 2, "source_issue_id": 12, "target_issue_id": 11, "link_type": "blocks"},
                         {"id": 3, "source_issue_id": 11, "target_issue_id": 13, "link_type": "blocks"}]}
-        cp = self.path("conf.json")
-        igtest.write_json(cp, cs)
-        cdb = self.path("conf.db")
-        run(cdb, "import", cp)
+        cdb = self.import_snapshot(cs, "conf")
         for f in ("markdown", "junit", "html"):
             hidden = run(cdb, "report", "--format", f).stdout
             expect(f"{f}: confidential ref shown", "p#1" in hidden.replace("\\", ""), True)
@@ -346,10 +343,7 @@ class Report(igtest.TestCase, igtest.ClassDir):
                              ("line\nbreak `code` **bold** _it_", "https://x.example/p/-/issues/3")])],
               "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 3,
                          "link_type": "blocks"} for i in range(3)]}
-        hp = self.path("hostile.json")
-        igtest.write_json(hp, hs)
-        hdb = self.path("hostile.db")
-        run(hdb, "import", hp)
+        hdb = self.import_snapshot(hs, "hostile")
         hmd_all = run(hdb, "report").stdout
         # the Mermaid block is code to GitLab (no links, mentions or
         # references inside): its own escaping is tested in test_report_mermaid
@@ -380,10 +374,7 @@ class Report(igtest.TestCase, igtest.ClassDir):
                                                 "c1 \x85 del \x7f tab\there"])],
               "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 3,
                          "link_type": "blocks"} for i in range(3)]}
-        jp = self.path("junit-hostile.json")
-        igtest.write_json(jp, js)
-        jdb = self.path("junit-hostile.db")
-        run(jdb, "import", jp)
+        jdb = self.import_snapshot(js, "junit-hostile")
         jx = run(jdb, "report", "--format", "junit").stdout
         try:
             jroot = ET.fromstring(jx.encode())
@@ -443,10 +434,7 @@ class Report(igtest.TestCase, igtest.ClassDir):
             big = {"version": 1, "source": "https://x.example",
                    "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
                    "issues": issues, "links": links}
-            bp = self.path("big.json")
-            igtest.write_json(bp, big)
-            bdb = self.path("big.db")
-            run(bdb, "import", bp)
+            bdb = self.import_snapshot(big, "big")
             brep = json.loads(run(bdb, "report", "--format", "json").stdout)
             bex = Example(big)
             expect("random graph: bottlenecks exact",

@@ -205,10 +205,7 @@ class ReportHtml(igtest.TestCase, igtest.ClassDir):
                          for i, t in enumerate(hostile)],
               "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 4,
                          "link_type": "blocks"} for i in range(4)]}
-        hp = self.path("hostile.json")
-        igtest.write_json(hp, hs)
-        hdb = self.path("hostile.db")
-        run(hdb, "import", hp)
+        hdb = self.import_snapshot(hs, "hostile")
         hpage = self.path("hostile.html")
         run(hdb, "report", "--format", "html", "-o", hpage)
         static_checks(igtest.read_text(hpage), "hostile html")
