@@ -202,8 +202,8 @@ class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
         e1, _ = T.export(db)
         got, err = self.changes()
         ok(got is not None and got["since"] is None and got["knots"]["new"] == [] and
-                got["path"]["then"] is None,
-                "one point: since null, empty lists, path.then null")
+           got["path"]["then"] is None,
+           "one point: since null, empty lists, path.then null")
         ok("no earlier point" in err, "one point: stderr says there is no earlier point")
         type(self).at[1], type(self).e1 = at1, e1
 
@@ -231,17 +231,17 @@ class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
             print("got:      " + json.dumps(got, sort_keys=True))
             print("expected: " + json.dumps(exp, sort_keys=True))
         ok(exp["knots"]["new"] and exp["knots"]["resolved"] and exp["unblocked"] and
-                exp["conflicts"]["new"] and exp["added"] and exp["opened"] and
-                exp["closed"] and exp["removed"],
-                "the scenario exercises every kind of change")
+           exp["conflicts"]["new"] and exp["added"] and exp["opened"] and
+           exp["closed"] and exp["removed"],
+           "the scenario exercises every kind of change")
 
         rc, text, _ = T.run(["changes"], db)
         ok(rc == 0 and "knots new: 1" in text and "g/p#5 g/p#6" in text,
-                "changes text lists the new knot")
+           "changes text lists the new knot")
 
         rc, out, _ = T.run(["report", "--format", "json"], db)
         ok(rc == 0 and json.loads(out)["changes"] == exp,
-                "report --format json holds the changes")
+           "report --format json holds the changes")
         rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", self.path("r.md")],
                          db)
         ok(rc == 1, "report --fail-on new-knots: a new knot fails")
@@ -252,22 +252,22 @@ class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
         # the ratchet against the point before
         ok(self.check_rc("--fail-on", "new-knots") == 1, "check --fail-on new-knots: a new knot fails")
         ok(self.check_rc("--fail-on", "new-conflicts") == 1,
-                "check --fail-on new-conflicts: a new conflict fails")
+           "check --fail-on new-conflicts: a new conflict fails")
         ok(self.check_rc("--fail-on", "conflicts") == 1, "check --fail-on conflicts still works")
 
         at3 = self.fetch()   # nothing changed
         got, _ = self.changes()
         ok(got["since"] == {"started_at": at2} and got["now"] == {"started_at": at3} and
-                got["knots"]["new"] == [] and got["added"] == [] and got["closed"] == [],
-                "an unchanged fetch: no changes since the point before")
+           got["knots"]["new"] == [] and got["added"] == [] and got["closed"] == [],
+           "an unchanged fetch: no changes since the point before")
         ok(self.check_rc("--fail-on", "new-knots") == 0, "check --fail-on new-knots: an old knot passes")
         ok(self.check_rc("--fail-on", "new-knots,new-conflicts") == 0,
-                "check --fail-on new-knots,new-conflicts passes when nothing got worse")
+           "check --fail-on new-knots,new-conflicts passes when nothing got worse")
         rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", self.path("r.md")],
                          db)
         ok(rc == 0, "report --fail-on new-knots: an old knot passes")
         ok(self.check_rc("--fail-on", "new-knots", "--since", "2") == 1,
-                "check --since 2: the knot is new against two points back")
+           "check --since 2: the knot is new against two points back")
         exp2 = expected_changes(e1, e2, at1, at3)
         got, _ = self.changes("--since", "2")
         ok(got == exp2, "changes --since 2 equals the oracle against the first fetch")
@@ -278,13 +278,13 @@ class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
         # --since as a date or time
         got, err = self.changes("--since", "2000-01-01")
         ok(got["since"] is None and "no earlier point" in err,
-                "--since before every point: since null, says so")
+           "--since before every point: since null, says so")
         got, _ = self.changes("--since", "2999-01-01")
         ok(got["since"] == {"started_at": at3} and got["knots"]["new"] == [],
-                "--since a future date picks the latest point")
+           "--since a future date picks the latest point")
         got, _ = self.changes("--since", at1)
         ok(got == expected_changes(e1, e2, at1, at3),
-                "--since the first fetch's RFC 3339 time picks that point")
+           "--since the first fetch's RFC 3339 time picks that point")
         rc, _, err = T.run(["changes", "--since", "yesterday"], db)
         ok(rc == 2 and "--since" in err, "--since with a bad value exits 2")
         rc, _, err = T.run(["changes", "--since", "0"], db)
@@ -296,31 +296,31 @@ class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
         base = self.path("baseline.json")
         # (--fail-on closed-blocked: there is none, so check exits 0)
         ok(self.check_rc("--write-baseline", base, "--fail-on", "closed-blocked") == 0 and
-                os.path.exists(base),
-                "check --write-baseline writes the file")
+           os.path.exists(base),
+           "check --write-baseline writes the file")
         with open(base) as f:
             b = json.load(f)
         ok({"kind": "knots", "issues": ["g/p#5", "g/p#6"]} in b["findings"],
-                "the baseline lists the knot in check's JSON shape")
+           "the baseline lists the knot in check's JSON shape")
         ok(self.check_rc("--fail-on", "new-knots,new-conflicts", "--baseline", base) == 0,
-                "--baseline: accepted knot and conflict pass")
+           "--baseline: accepted knot and conflict pass")
         self.change(op="add_link", id=14, source=gid(8), target=gid(7), link_type="blocks")
         self.fetch()
         ok(self.check_rc("--fail-on", "new-knots", "--baseline", base) == 1,
-                "--baseline: a knot not in the file fails")
+           "--baseline: a knot not in the file fails")
         rc, out, _ = T.run(["check", "--fail-on", "new-knots", "--baseline", base,
                             "--format", "json"], db)
         f = json.loads(out)["findings"]
         ok({"kind": "new-knots", "issues": ["g/p#7", "g/p#8"]} in f and
-                not any(x["kind"] == "new-knots" and x["issues"] == ["g/p#5", "g/p#6"]
+           not any(x["kind"] == "new-knots" and x["issues"] == ["g/p#5", "g/p#6"]
                         for x in f),
-                "new-knots lists the new knot only")
+           "new-knots lists the new knot only")
         rc, out, _ = T.run(["check", "--format", "json"], db)
         ok(not any(x["kind"].startswith("new-") for x in json.loads(out)["findings"]),
-                "new-* are listed only when --fail-on names them")
+           "new-* are listed only when --fail-on names them")
         ok(self.check_rc("--write-baseline", base, "--fail-on", "closed-blocked") == 0 and
-                self.check_rc("--fail-on", "new-knots", "--baseline", base) == 0,
-                "--write-baseline round trip: the rewritten baseline passes")
+           self.check_rc("--fail-on", "new-knots", "--baseline", base) == 0,
+           "--write-baseline round trip: the rewritten baseline passes")
         rc, _, err = T.run(["check", "--fail-on", "new-knots", "--baseline",
                             self.path("nope.json")], db)
         ok(rc == 5, "--baseline with a missing file exits 5")
