@@ -29,9 +29,9 @@ FAILURES = []
 
 
 def check(cond, what):
-    """Inside an igtest case: igtest.check (a failure of the running case,
-    named by what). In a plain script: print and remember for finish()."""
-    if igtest._current is not None:
+    """In a file run by igtest.main(): igtest.check (a failure of the running
+    case, named by what). In a plain script: print and remember for finish()."""
+    if igtest._running:
         return igtest.check(cond, what)
     if cond:
         print("ok   - " + what)

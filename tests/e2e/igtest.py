@@ -81,16 +81,20 @@ def ig_json(db, *args, **kw):
     return json.loads(ig(db, *args, **kw).stdout)
 
 
-_current = None
+_current = None  # the igtest.TestCase running now
+_running = False  # igtest.main() runs the file
 
 
 def check(cond, what):
     """A soft assertion on the running igtest.TestCase: a false cond is
     reported as a failure of that case named by `what` (a subTest), and the
     case goes on, so one run names every broken check of a case. For
-    helpers shared by many cases; in a case itself prefer self.assert*."""
+    helpers shared by many cases; in a case itself prefer self.assert*.
+    Outside a case (setUpClass) it is a plain assertion."""
     if _current is None:
-        raise RuntimeError("igtest.check outside an igtest.TestCase")
+        if not cond:
+            raise AssertionError(what)
+        return True
     with _current.subTest(check=what):
         _current.assertTrue(cond, what)
     return bool(cond)
@@ -101,6 +105,12 @@ def expect(what, got, want):
     return check(got == want, "%s: got %r, want %r" % (what, got, want))
 
 
+def _leave(case):
+    global _current
+    if _current is case:
+        _current = None
+
+
 class TestCase(unittest.TestCase):
     """A case with its own temporary directory (self.dir), removed after it."""
 
@@ -108,6 +118,7 @@ class TestCase(unittest.TestCase):
         global _current
         super().setUp()
         _current = self
+        self.addCleanup(_leave, self)
         if not os.path.exists(BIN):
             self.fail("no binary at %s (set IG_BIN)" % BIN)
         self.dir = tempfile.mkdtemp(prefix="ig-e2e-")
@@ -194,6 +205,8 @@ def main():
     """Run the calling file's TestCases (or those named on the command line:
     Class or Class.test_x) with each case's name and result printed; exit 1
     if any failed or none ran."""
+    global _running
+    _running = True
     listed = os.environ.get("IG_E2E_CLASSES")
     if listed:
         # ctest runs this file once per class listed in tests/CMakeLists.txt:
