@@ -5,8 +5,10 @@ must store is computed independently of issuegraph's code from the
 server's readable snapshot: the seeds, then breadth-first over blocking
 links (both directions), relates_to neighbours stored but not expanded.
 """
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,17 +20,25 @@ BIN = os.environ.get("IG_BIN") or os.path.join(SRC, "build", "cli", "issuegraph"
 sys.path.insert(0, os.path.join(SRC, "tests", "gitlab_server"))
 from server import ServerProcess  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import igtest  # noqa: E402
+
 TOKEN = "s3cret-T0ken-4-tests"
 
 FAILURES = []
 
 
 def check(cond, what):
+    """In a file run by igtest.main(): igtest.check (a failure of the running
+    case, named by what). In a plain script: print and remember for finish()."""
+    if igtest._running:
+        return igtest.check(cond, what)
     if cond:
         print("ok   - " + what)
     else:
         print("FAIL - " + what)
         FAILURES.append(what)
+    return bool(cond)
 
 
 def finish():
@@ -255,4 +265,7 @@ def same_as(db, exp, what):
 
 
 def tmpdir():
-    return tempfile.mkdtemp(prefix="ig-fetch-test-")
+    """A temporary directory, removed when the test process exits."""
+    d = tempfile.mkdtemp(prefix="ig-fetch-test-")
+    atexit.register(shutil.rmtree, d, True)
+    return d

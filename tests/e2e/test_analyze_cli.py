@@ -7,28 +7,17 @@ IG_UPDATE_GOLDEN=1 rewrites the golden files (review the diff!).
 """
 import json
 import os
-import subprocess
-import sys
-import tempfile
 
-BIN = os.environ.get("IG_BIN", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-EXAMPLE = os.path.join(SRC, "examples", "example.json")
-GOLDEN = os.path.join(SRC, "tests", "e2e", "golden", "analyze")
+import igtest
+from igtest import check
+
+EXAMPLE = igtest.EXAMPLE
+GOLDEN = os.path.join(igtest.SRC, "tests", "e2e", "golden", "analyze")
 UPDATE = os.environ.get("IG_UPDATE_GOLDEN") == "1"
 
-failures = []
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def run(db, *args, env=None):
-    cmd = [BIN] + (["--db", db] if db else []) + list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, env=env)
+def run(db, *args):
+    return igtest.ig(db, *args)
 
 
 GOLDEN_CASES = {
@@ -46,31 +35,35 @@ GOLDEN_CASES = {
 }
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "ex.db")
-        p = run(db, "import", EXAMPLE)
-        check(p.returncode == 0, "import example: " + p.stderr)
 
-        # ---- golden outputs, and the same bytes on a rerun -----------------------
+class AnalyzeCli(igtest.TestCase, igtest.ClassDir):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = os.path.join(cls.make_class_dir(), "ex.db")
+        igtest.ig(cls.db, "import", EXAMPLE, ok=True)
+
+    def test_golden_outputs_and_the_same_bytes_on_a_rerun(self):
+        db = self.db
         os.makedirs(GOLDEN, exist_ok=True) if UPDATE else None
         for name, args in GOLDEN_CASES.items():
-            p = run(db, *args)
-            check(p.returncode == 0, "%s: exit %d %s" % (name, p.returncode, p.stderr))
-            again = run(db, *args)
-            check(p.stdout == again.stdout, "%s: not byte-identical on a rerun" % name)
-            if name.endswith(".json"):
-                json.loads(p.stdout)
-            path = os.path.join(GOLDEN, name)
-            if UPDATE:
-                with open(path, "w") as f:
-                    f.write(p.stdout)
-                continue
-            with open(path) as f:
-                want = f.read()
-            check(p.stdout == want, "%s differs from %s" % (" ".join(args), path))
+            with self.subTest(golden=name):
+                p = run(db, *args)
+                check(p.returncode == 0, "%s: exit %d %s" % (name, p.returncode, p.stderr))
+                again = run(db, *args)
+                check(p.stdout == again.stdout, "%s: not byte-identical on a rerun" % name)
+                if name.endswith(".json"):
+                    json.loads(p.stdout)
+                path = os.path.join(GOLDEN, name)
+                if UPDATE:
+                    with open(path, "w") as f:
+                        f.write(p.stdout)
+                    continue
+                with open(path) as f:
+                    want = f.read()
+                check(p.stdout == want, "%s differs from %s" % (" ".join(args), path))
 
-        # ---- what the example was built to show -----------------------------------------
+    def test_what_the_example_was_built_to_show(self):
+        db = self.db
         cj = json.loads(run(db, "cycles", "--format", "json").stdout)
         check([k["issues"] for k in cj["knots"]] ==
               [["acme/platform/api#5", "acme/platform/web#4", "acme/platform/web#5"]], "knot")
@@ -78,17 +71,19 @@ def main():
         pj = json.loads(run(db, "path", "--format", "json").stdout)
         check(pj["weight"] == "count" and pj["cost"] == 7 and len(pj["path"]) == 7, "path")
 
-        # ---- -o FILE: the same bytes, written atomically ----------------------------------
-        out = os.path.join(tmp, "o.json")
+    def test_output_file_same_bytes_written_atomically(self):
+        db = self.db
+        out = self.path("o.json")
         p = run(db, "order", "--format", "json", "-o", out)
         check(p.returncode == 0 and p.stdout == "", "-o: nothing on stdout")
         with open(out) as f:
             check(f.read() == run(db, "order", "--format", "json").stdout, "-o content")
-        check([x for x in os.listdir(tmp) if ".tmp." in x] == [], "-o left a temporary file")
-        p = run(db, "path", "-o", os.path.join(tmp, "no", "such", "dir", "f"))
+        check([x for x in os.listdir(self.dir) if ".tmp." in x] == [], "-o left a temporary file")
+        p = run(db, "path", "-o", self.path("no", "such", "dir", "f"))
         check(p.returncode == 2, "-o into a missing directory: exit %d" % p.returncode)
 
-        # ---- refs: unknown, mistyped, closed, malformed ----------------------------------
+    def test_refs_unknown_mistyped_closed_malformed(self):
+        db = self.db
         p = run(db, "blockers", "acme/dcs#3")
         check(p.returncode == 2 and "did you mean acme/docs#3" in p.stderr,
               "mistyped project: %d %s" % (p.returncode, p.stderr))
@@ -100,7 +95,7 @@ def main():
         p = run(db, "blockers", "acme/platform/api#13", "--all-states", "--format", "json")
         check(p.returncode == 0 and json.loads(p.stdout)["issue"] == "acme/platform/api#13",
               "closed ref with --all-states")
-        missing = os.path.join(tmp, "missing.db")
+        missing = self.path("missing.db")
         for args in (["blockers", "not-a-ref"], ["blockers"], ["blockers", "a/b#1", "a/b#2"],
                      ["path", "--to", "x#0"], ["path", "--weight", "size"],
                      ["path", "--default-cost", "-1"], ["path", "--default-cost", "1.5"],
@@ -114,12 +109,13 @@ def main():
         p = run(db, "path", "--milestone", "v9.9")
         check(p.returncode == 2 and "v9.9" in p.stderr, "unknown milestone: %s" % p.stderr)
 
-        # ---- stores: missing, never populated ------------------------------------------------
+    def test_missing_store_is_4(self):
+        missing = self.path("missing.db")
         for cmd in (["cycles"], ["path"], ["order"], ["blockers", "a/b#1"]):
             p = run(missing, *cmd)
             check(p.returncode == 4, "%s on a missing store: exit %d" % (cmd[0], p.returncode))
 
-        # ---- --help ------------------------------------------------------------------------------
+    def test_help(self):
         for cmd in ("cycles", "path", "blockers", "order"):
             p = run(None, cmd, "--help")
             check(p.returncode == 0 and p.stdout.startswith("usage: issuegraph"),
@@ -127,12 +123,12 @@ def main():
         check("not a proven minimum" in run(None, "cycles", "--help").stdout,
               "cycles --help says the cut is a suggestion")
 
-        # ---- an empty graph is an answer, not an error -----------------------------------
-        empty = os.path.join(tmp, "empty.json")
+    def test_empty_graph_is_an_answer(self):
+        empty = self.path("empty.json")
         with open(empty, "w") as f:
             json.dump({"version": 1, "source": "https://gl.example", "projects": [],
                        "issues": [], "links": []}, f)
-        edb = os.path.join(tmp, "empty.db")
+        edb = self.path("empty.db")
         check(run(edb, "import", empty).returncode == 0, "import empty")
         want = {
             ("cycles",): {"knots": []},
@@ -149,7 +145,8 @@ def main():
         p = run(edb, "blockers", "a/b#1")
         check(p.returncode == 2, "blockers on an empty graph: exit %d" % p.returncode)
 
-        # ---- huge weights: the running total saturates as the analyser's does ----------
+    def test_huge_weights_saturate(self):
+        # huge weights: the running total saturates as the analyser's does
         # (the sum overflowed int64 in path's text output: UB, caught under the
         # sanitizer build, a negative total in the plain one)
         big = 2 ** 63 - 10
@@ -161,10 +158,10 @@ def main():
                             "updated_at": "2026-01-01T00:00:00Z"} for i in range(3)],
                 "links": [{"id": 1, "source_issue_id": 10, "target_issue_id": 11, "link_type": "blocks"},
                           {"id": 2, "source_issue_id": 11, "target_issue_id": 12, "link_type": "blocks"}]}
-        hj = os.path.join(tmp, "huge.json")
+        hj = self.path("huge.json")
         with open(hj, "w") as f:
             json.dump(huge, f)
-        hdb = os.path.join(tmp, "huge.db")
+        hdb = self.path("huge.db")
         check(run(hdb, "import", hj).returncode == 0, "import huge weights")
         p = run(hdb, "path", "--weight", "weight")
         check(p.returncode == 0, "path with huge weights: exit %d %s" % (p.returncode, p.stderr))
@@ -175,12 +172,6 @@ def main():
         pj = json.loads(run(hdb, "path", "--weight", "weight", "--format", "json").stdout or "{}")
         check(pj.get("cost") == 2 ** 63 - 1, "path json cost with huge weights: %s" % pj.get("cost"))
 
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("analysis commands: all checks pass")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    igtest.main()

@@ -7,11 +7,10 @@ IG_LARGE_N changes the size (default 1000000).
 """
 import json
 import os
-import subprocess
-import sys
-import tempfile
 
-BIN = os.environ.get("IG_BIN", "issuegraph")
+import igtest
+from igtest import check
+
 N = int(os.environ.get("IG_LARGE_N", "1000000"))
 P = "big/chain"
 
@@ -33,24 +32,8 @@ def write_snapshot(path, ring):
         f.write("]}\n")
 
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
 def run(db, *args, out=None):
-    cmd = [BIN, "--db", db] + list(args)
-    if out:
-        cmd += ["-o", out]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        print("%s exited %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()[:500]))
-        sys.exit(1)
-    return p.stdout
+    return igtest.ig(db, *args, *(["-o", out] if out else []), ok=True, timeout=None).stdout
 
 
 def first_last(path):
@@ -64,12 +47,17 @@ def first_last(path):
     return first, last, count
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        snap = os.path.join(tmp, "s.json")
-        out = os.path.join(tmp, "out.txt")
-        db = os.path.join(tmp, "big.db")
+class Large(igtest.Staged, igtest.TestCase, igtest.ClassDir):
+    """One store: the chain is imported, then the ring over it."""
 
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.snap = os.path.join(tmp, "s.json")
+        cls.db = os.path.join(tmp, "big.db")
+
+    def test_1_chain_no_knot_and_a_path_of_n_steps(self):
+        snap, db, out = self.snap, self.db, self.path("out.txt")
         # ---- the chain: no knot, a path of N steps --------------------------------
         write_snapshot(snap, ring=False)
         run(db, "import", snap)
@@ -103,6 +91,8 @@ def main():
         check(lines == N + 1 and last.split() == [str(N - 1), "%s#%d" % (P, N)],
               "chain dependents: " + last)
 
+    def test_2_ring_one_knot_of_n(self):
+        snap, db, out = self.snap, self.db, self.path("out.txt")
         # ---- the ring: one knot of N ---------------------------------------------------
         write_snapshot(snap, ring=True)
         run(db, "import", snap)
@@ -130,12 +120,7 @@ def main():
         bj = json.loads(run(db, "blockers", "%s#1" % P, "--format", "json"))
         check(len(bj["blockers"]) == N - 1 and bj["blockers"][0]["ref"] == "%s#%d" % (P, N) and
               bj["blockers"][-1] == {"ref": "%s#2" % P, "distance": N - 1}, "ring blockers")
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("1M chain and 1M knot: all checks pass")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    igtest.main()

@@ -26,13 +26,11 @@ import itertools
 import json
 import os
 import random
-import subprocess
-import sys
-import tempfile
 
 import networkx as nx
 
-BIN = os.environ.get("IG_BIN", "issuegraph")
+import igtest
+
 N_GRAPHS = int(os.environ.get("IG_ORACLE_GRAPHS", "320"))
 FIRST_SEED = int(os.environ.get("IG_ORACLE_SEED", "1"))
 
@@ -43,8 +41,8 @@ MILESTONES = [("v1.0", "2026-12-01"), ("v1.10", None), ("v2", "2027-03-15"), ("B
 KINDS = ["sparse", "dense", "small_knots", "giant_knot", "chains", "dag"]
 
 
-class Failure(Exception):
-    pass
+class Failure(AssertionError):
+    """A graph disagrees with the model (the first disagreement ends that graph)."""
 
 
 def check(cond, what):
@@ -541,7 +539,7 @@ def check_order(m, out):
 
 
 def run(db, *args):
-    p = subprocess.run([BIN, "--db", db] + list(args), capture_output=True, text=True)
+    p = igtest.ig(db, *args)
     if p.returncode != 0:
         raise Failure("%s exited %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()))
     return p.stdout
@@ -565,8 +563,7 @@ def one_graph(seed, tmp):
     st = ["--all-states"] if all_states else []
     st += ["--deps", deps]
 
-    p = subprocess.run([BIN, "--db", db, "check", "--format", "json"] + st,
-                       capture_output=True, text=True)
+    p = igtest.ig(db, "check", "--format", "json", *st)
     check(p.returncode == (1 if m.knots else 0), "check exited %d: %s" %
           (p.returncode, p.stderr.strip()))
     check_findings(m, json.loads(p.stdout))
@@ -602,31 +599,44 @@ def one_graph(seed, tmp):
     return kind, m.n, len(m.knots)
 
 
-def main():
-    failures = 0
-    stats = collections.Counter()
-    biggest_knot = 0
-    with tempfile.TemporaryDirectory() as tmp:
+class Oracle(igtest.TestCase):
+    """Seeds FIRST_SEED .. FIRST_SEED + N_GRAPHS - 1, one case per kind of
+    graph, each graph a subTest named by its seed; after more than 10
+    failed graphs in a case the rest of its graphs are left out."""
+
+    def graphs(self, kind):
+        failed = 0
         for seed in range(FIRST_SEED, FIRST_SEED + N_GRAPHS):
-            try:
-                kind, n, knots = one_graph(seed, tmp)
-                stats[kind] += 1
-                stats["knots"] += knots
-            except Failure as e:
-                failures += 1
-                msg = str(e)
-                if len(msg) > 600:
-                    msg = msg[:600] + "..."
-                print("FAIL seed %d (%s): %s" % (seed, KINDS[seed % len(KINDS)], msg))
-                if failures > 10:
-                    break
-    print("graphs by kind: %s" % dict(stats))
-    if failures:
-        print("%d graph(s) failed" % failures)
-        return 1
-    print("all %d graphs agree with networkx" % N_GRAPHS)
-    return 0
+            if KINDS[seed % len(KINDS)] != kind:
+                continue
+            with self.subTest(seed=seed, kind=kind):
+                try:
+                    got_kind, _n, _knots = one_graph(seed, self.dir)
+                    self.assertEqual(got_kind, kind)
+                except Exception:
+                    failed += 1
+                    raise
+            if failed > 10:
+                self.fail("more than 10 graphs failed; the rest were not run")
+
+    def test_sparse(self):
+        self.graphs("sparse")
+
+    def test_dense(self):
+        self.graphs("dense")
+
+    def test_small_knots(self):
+        self.graphs("small_knots")
+
+    def test_giant_knot(self):
+        self.graphs("giant_knot")
+
+    def test_chains(self):
+        self.graphs("chains")
+
+    def test_dag(self):
+        self.graphs("dag")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    igtest.main()

@@ -11,12 +11,14 @@ check --fail-on new-knots/new-conflicts with --since and --baseline.
 import json
 import os
 import sys
-import tempfile
 import time
+
+import networkx as nx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fetch_testlib as T  # noqa: E402
-import networkx as nx  # noqa: E402
+import igtest  # noqa: E402
+from igtest import check as ok  # noqa: E402
 
 P = "g/p"
 PID = 7
@@ -161,152 +163,172 @@ def expected_changes(e1, e2, since_at, now_at):
 
 # ---- the test ----------------------------------------------------------------------
 
-def main():
-    with tempfile.TemporaryDirectory() as d:
-        db = os.path.join(d, "ig.db")
+class Changes(igtest.Staged, igtest.TestCase, igtest.ClassDir):
+    """One store and one server for the class; the stages run in order,
+    each on the fetches of the ones before it."""
+
+    @classmethod
+    def setUpClass(cls):
+        d = cls.make_class_dir()
+        cls.db = os.path.join(d, "ig.db")
         snap = T.write_snapshot(snapshot(), d)
-        with T.ServerProcess(snap, "--token", T.TOKEN) as srv:
-            def fetch(*extra):
-                time.sleep(1.1)  # points a second apart: --since TIME is exact
-                rc, out, err = T.run(["fetch", "--url", srv.url, "--project", P, "-q"] +
-                                     list(extra), db)
-                T.check(rc == 0, "fetch %s exits 0 (%s)" % (" ".join(extra), err.strip()))
-                rc, out, err = T.run(["stats", "--format", "json"], db)
-                return json.loads(out)["last_fetch"]["started_at"]
+        cls.srv = T.ServerProcess(snap, "--token", T.TOKEN)
+        cls.addClassCleanup(cls.srv.stop)
+        cls.at = {}
 
-            def changes(*args):
-                rc, out, err = T.run(["changes", "--format", "json"] + list(args), db)
-                T.check(rc == 0, "changes %s exits 0 (%s)" % (" ".join(args), err.strip()))
-                return json.loads(out) if out else None, err
+    def fetch(self, *extra):
+        time.sleep(1.1)  # points a second apart: --since TIME is exact
+        rc, out, err = T.run(["fetch", "--url", self.srv.url, "--project", P, "-q"] +
+                             list(extra), self.db)
+        self.assertEqual(rc, 0, "fetch %s exits 0 (%s)" % (" ".join(extra), err.strip()))
+        rc, out, err = T.run(["stats", "--format", "json"], self.db)
+        return json.loads(out)["last_fetch"]["started_at"]
 
-            def check(*args):
-                rc, out, err = T.run(["check", "-q"] + list(args), db)
-                return rc
+    def changes(self, *args):
+        rc, out, err = T.run(["changes", "--format", "json"] + list(args), self.db)
+        ok(rc == 0, "changes %s exits 0 (%s)" % (" ".join(args), err.strip()))
+        return json.loads(out) if out else None, err
 
-            def change(**op):
-                T.control(srv, "change", op)
+    def check_rc(self, *args):
+        rc, out, err = T.run(["check", "-q"] + list(args), self.db)
+        return rc
 
-            at1 = fetch()
-            e1, _ = T.export(db)
-            got, err = changes()
-            T.check(got is not None and got["since"] is None and got["knots"]["new"] == [] and
-                    got["path"]["then"] is None,
-                    "one point: since null, empty lists, path.then null")
-            T.check("no earlier point" in err, "one point: stderr says there is no earlier point")
+    def change(self, **op):
+        T.control(self.srv, "change", op)
 
-            change(op="delete_link", id=2)                      # knot 1-2 resolved
-            change(op="close_issue", issue=gid(3))              # 4 unblocked
-            change(op="add_link", id=10, source=gid(5), target=gid(6), link_type="blocks")
-            change(op="add_link", id=11, source=gid(6), target=gid(5), link_type="blocks")
-            change(op="set_due_date", issue=gid(8), due_date="2026-12-01")
-            change(op="set_due_date", issue=gid(7), due_date="2027-01-15")  # conflict 7 -> 8
-            change(op="reopen_issue", issue=gid(9))             # 9 open again: 10 blocked
-            change(op="delete_issue", issue=gid(10))            # removed (with --full)
-            change(op="add_issue", issue=T.issue(gid(11), PID, 11, 500, path=P))
-            change(op="add_link", id=12, source=gid(11), target=gid(4), link_type="blocks")
-            # 9 blocks 2: 2 was in a knot then, not ready now
-            change(op="add_link", id=13, source=gid(9), target=gid(2), link_type="blocks")
-            at2 = fetch("--full")
-            e2, _ = T.export(db)
+    def test_1_one_point_has_no_earlier_one(self):
+        db = self.db
+        at1 = self.fetch()
+        e1, _ = T.export(db)
+        got, err = self.changes()
+        ok(got is not None and got["since"] is None and got["knots"]["new"] == [] and
+           got["path"]["then"] is None,
+           "one point: since null, empty lists, path.then null")
+        ok("no earlier point" in err, "one point: stderr says there is no earlier point")
+        type(self).at[1], type(self).e1 = at1, e1
 
-            exp = expected_changes(e1, e2, at1, at2)
-            got, _ = changes()
-            T.check(got == exp, "changes JSON equals the networkx oracle")
-            if got != exp:
-                print("got:      " + json.dumps(got, sort_keys=True))
-                print("expected: " + json.dumps(exp, sort_keys=True))
-            T.check(exp["knots"]["new"] and exp["knots"]["resolved"] and exp["unblocked"] and
-                    exp["conflicts"]["new"] and exp["added"] and exp["opened"] and
-                    exp["closed"] and exp["removed"],
-                    "the scenario exercises every kind of change")
+    def test_2_changes_equal_the_networkx_oracle(self):
+        db, at1, e1 = self.db, self.at[1], self.e1
+        self.change(op="delete_link", id=2)                      # knot 1-2 resolved
+        self.change(op="close_issue", issue=gid(3))              # 4 unblocked
+        self.change(op="add_link", id=10, source=gid(5), target=gid(6), link_type="blocks")
+        self.change(op="add_link", id=11, source=gid(6), target=gid(5), link_type="blocks")
+        self.change(op="set_due_date", issue=gid(8), due_date="2026-12-01")
+        self.change(op="set_due_date", issue=gid(7), due_date="2027-01-15")  # conflict 7 -> 8
+        self.change(op="reopen_issue", issue=gid(9))             # 9 open again: 10 blocked
+        self.change(op="delete_issue", issue=gid(10))            # removed (with --full)
+        self.change(op="add_issue", issue=T.issue(gid(11), PID, 11, 500, path=P))
+        self.change(op="add_link", id=12, source=gid(11), target=gid(4), link_type="blocks")
+        # 9 blocks 2: 2 was in a knot then, not ready now
+        self.change(op="add_link", id=13, source=gid(9), target=gid(2), link_type="blocks")
+        at2 = self.fetch("--full")
+        e2, _ = T.export(db)
 
-            rc, text, _ = T.run(["changes"], db)
-            T.check(rc == 0 and "knots new: 1" in text and "g/p#5 g/p#6" in text,
-                    "changes text lists the new knot")
+        exp = expected_changes(e1, e2, at1, at2)
+        got, _ = self.changes()
+        ok(got == exp, "changes JSON equals the networkx oracle")
+        if got != exp:
+            print("got:      " + json.dumps(got, sort_keys=True))
+            print("expected: " + json.dumps(exp, sort_keys=True))
+        ok(exp["knots"]["new"] and exp["knots"]["resolved"] and exp["unblocked"] and
+           exp["conflicts"]["new"] and exp["added"] and exp["opened"] and
+           exp["closed"] and exp["removed"],
+           "the scenario exercises every kind of change")
 
-            rc, out, _ = T.run(["report", "--format", "json"], db)
-            T.check(rc == 0 and json.loads(out)["changes"] == exp,
-                    "report --format json holds the changes")
-            rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", os.path.join(d, "r.md")],
-                             db)
-            T.check(rc == 1, "report --fail-on new-knots: a new knot fails")
+        rc, text, _ = T.run(["changes"], db)
+        ok(rc == 0 and "knots new: 1" in text and "g/p#5 g/p#6" in text,
+           "changes text lists the new knot")
 
-            # the ratchet against the point before
-            T.check(check("--fail-on", "new-knots") == 1, "check --fail-on new-knots: a new knot fails")
-            T.check(check("--fail-on", "new-conflicts") == 1,
-                    "check --fail-on new-conflicts: a new conflict fails")
-            T.check(check("--fail-on", "conflicts") == 1, "check --fail-on conflicts still works")
+        rc, out, _ = T.run(["report", "--format", "json"], db)
+        ok(rc == 0 and json.loads(out)["changes"] == exp,
+           "report --format json holds the changes")
+        rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", self.path("r.md")],
+                         db)
+        ok(rc == 1, "report --fail-on new-knots: a new knot fails")
+        type(self).at[2], type(self).e2 = at2, e2
 
-            at3 = fetch()   # nothing changed
-            got, _ = changes()
-            T.check(got["since"] == {"started_at": at2} and got["now"] == {"started_at": at3} and
-                    got["knots"]["new"] == [] and got["added"] == [] and got["closed"] == [],
-                    "an unchanged fetch: no changes since the point before")
-            T.check(check("--fail-on", "new-knots") == 0, "check --fail-on new-knots: an old knot passes")
-            T.check(check("--fail-on", "new-knots,new-conflicts") == 0,
-                    "check --fail-on new-knots,new-conflicts passes when nothing got worse")
-            rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", os.path.join(d, "r.md")],
-                             db)
-            T.check(rc == 0, "report --fail-on new-knots: an old knot passes")
-            T.check(check("--fail-on", "new-knots", "--since", "2") == 1,
-                    "check --since 2: the knot is new against two points back")
-            exp2 = expected_changes(e1, e2, at1, at3)
-            got, _ = changes("--since", "2")
-            T.check(got == exp2, "changes --since 2 equals the oracle against the first fetch")
+    def test_3_the_ratchet_against_the_point_before(self):
+        db, at1, at2, e1, e2 = self.db, self.at[1], self.at[2], self.e1, self.e2
+        # the ratchet against the point before
+        ok(self.check_rc("--fail-on", "new-knots") == 1, "check --fail-on new-knots: a new knot fails")
+        ok(self.check_rc("--fail-on", "new-conflicts") == 1,
+           "check --fail-on new-conflicts: a new conflict fails")
+        ok(self.check_rc("--fail-on", "conflicts") == 1, "check --fail-on conflicts still works")
 
-            # --since as a date or time
-            got, err = changes("--since", "2000-01-01")
-            T.check(got["since"] is None and "no earlier point" in err,
-                    "--since before every point: since null, says so")
-            got, _ = changes("--since", "2999-01-01")
-            T.check(got["since"] == {"started_at": at3} and got["knots"]["new"] == [],
-                    "--since a future date picks the latest point")
-            got, _ = changes("--since", at1)
-            T.check(got == expected_changes(e1, e2, at1, at3),
-                    "--since the first fetch's RFC 3339 time picks that point")
-            rc, _, err = T.run(["changes", "--since", "yesterday"], db)
-            T.check(rc == 2 and "--since" in err, "--since with a bad value exits 2")
-            rc, _, err = T.run(["changes", "--since", "0"], db)
-            T.check(rc == 2, "--since 0 exits 2")
+        at3 = self.fetch()   # nothing changed
+        got, _ = self.changes()
+        ok(got["since"] == {"started_at": at2} and got["now"] == {"started_at": at3} and
+           got["knots"]["new"] == [] and got["added"] == [] and got["closed"] == [],
+           "an unchanged fetch: no changes since the point before")
+        ok(self.check_rc("--fail-on", "new-knots") == 0, "check --fail-on new-knots: an old knot passes")
+        ok(self.check_rc("--fail-on", "new-knots,new-conflicts") == 0,
+           "check --fail-on new-knots,new-conflicts passes when nothing got worse")
+        rc, _, _ = T.run(["report", "--fail-on", "new-knots", "-o", self.path("r.md")],
+                         db)
+        ok(rc == 0, "report --fail-on new-knots: an old knot passes")
+        ok(self.check_rc("--fail-on", "new-knots", "--since", "2") == 1,
+           "check --since 2: the knot is new against two points back")
+        exp2 = expected_changes(e1, e2, at1, at3)
+        got, _ = self.changes("--since", "2")
+        ok(got == exp2, "changes --since 2 equals the oracle against the first fetch")
+        type(self).at[3] = at3
 
-            # --baseline and --write-baseline
-            base = os.path.join(d, "baseline.json")
-            # (--fail-on closed-blocked: there is none, so check exits 0)
-            T.check(check("--write-baseline", base, "--fail-on", "closed-blocked") == 0 and
-                    os.path.exists(base),
-                    "check --write-baseline writes the file")
-            with open(base) as f:
-                b = json.load(f)
-            T.check({"kind": "knots", "issues": ["g/p#5", "g/p#6"]} in b["findings"],
-                    "the baseline lists the knot in check's JSON shape")
-            T.check(check("--fail-on", "new-knots,new-conflicts", "--baseline", base) == 0,
-                    "--baseline: accepted knot and conflict pass")
-            change(op="add_link", id=14, source=gid(8), target=gid(7), link_type="blocks")
-            fetch()
-            T.check(check("--fail-on", "new-knots", "--baseline", base) == 1,
-                    "--baseline: a knot not in the file fails")
-            rc, out, _ = T.run(["check", "--fail-on", "new-knots", "--baseline", base,
-                                "--format", "json"], db)
-            f = json.loads(out)["findings"]
-            T.check({"kind": "new-knots", "issues": ["g/p#7", "g/p#8"]} in f and
-                    not any(x["kind"] == "new-knots" and x["issues"] == ["g/p#5", "g/p#6"]
-                            for x in f),
-                    "new-knots lists the new knot only")
-            rc, out, _ = T.run(["check", "--format", "json"], db)
-            T.check(not any(x["kind"].startswith("new-") for x in json.loads(out)["findings"]),
-                    "new-* are listed only when --fail-on names them")
-            T.check(check("--write-baseline", base, "--fail-on", "closed-blocked") == 0 and
-                    check("--fail-on", "new-knots", "--baseline", base) == 0,
-                    "--write-baseline round trip: the rewritten baseline passes")
-            rc, _, err = T.run(["check", "--fail-on", "new-knots", "--baseline",
-                                os.path.join(d, "nope.json")], db)
-            T.check(rc == 5, "--baseline with a missing file exits 5")
+    def test_4_since_as_a_date_or_time(self):
+        db, at1, at3, e1, e2 = self.db, self.at[1], self.at[3], self.e1, self.e2
+        # --since as a date or time
+        got, err = self.changes("--since", "2000-01-01")
+        ok(got["since"] is None and "no earlier point" in err,
+           "--since before every point: since null, says so")
+        got, _ = self.changes("--since", "2999-01-01")
+        ok(got["since"] == {"started_at": at3} and got["knots"]["new"] == [],
+           "--since a future date picks the latest point")
+        got, _ = self.changes("--since", at1)
+        ok(got == expected_changes(e1, e2, at1, at3),
+           "--since the first fetch's RFC 3339 time picks that point")
+        rc, _, err = T.run(["changes", "--since", "yesterday"], db)
+        ok(rc == 2 and "--since" in err, "--since with a bad value exits 2")
+        rc, _, err = T.run(["changes", "--since", "0"], db)
+        ok(rc == 2, "--since 0 exits 2")
 
-            rc, out, _ = T.run(["stats", "--format", "json"], db)
-            h = json.loads(out)["history"]
-            T.check(h["points"] == 4 and h["first"] == at1, "stats shows the history's span and size")
-    T.finish()
+    def test_5_baseline_and_write_baseline(self):
+        db, at1 = self.db, self.at[1]
+        # --baseline and --write-baseline
+        base = self.path("baseline.json")
+        # (--fail-on closed-blocked: there is none, so check exits 0)
+        ok(self.check_rc("--write-baseline", base, "--fail-on", "closed-blocked") == 0 and
+           os.path.exists(base),
+           "check --write-baseline writes the file")
+        with open(base) as f:
+            b = json.load(f)
+        ok({"kind": "knots", "issues": ["g/p#5", "g/p#6"]} in b["findings"],
+           "the baseline lists the knot in check's JSON shape")
+        ok(self.check_rc("--fail-on", "new-knots,new-conflicts", "--baseline", base) == 0,
+           "--baseline: accepted knot and conflict pass")
+        self.change(op="add_link", id=14, source=gid(8), target=gid(7), link_type="blocks")
+        self.fetch()
+        ok(self.check_rc("--fail-on", "new-knots", "--baseline", base) == 1,
+           "--baseline: a knot not in the file fails")
+        rc, out, _ = T.run(["check", "--fail-on", "new-knots", "--baseline", base,
+                            "--format", "json"], db)
+        f = json.loads(out)["findings"]
+        ok({"kind": "new-knots", "issues": ["g/p#7", "g/p#8"]} in f and
+           not any(x["kind"] == "new-knots" and x["issues"] == ["g/p#5", "g/p#6"]
+                        for x in f),
+           "new-knots lists the new knot only")
+        rc, out, _ = T.run(["check", "--format", "json"], db)
+        ok(not any(x["kind"].startswith("new-") for x in json.loads(out)["findings"]),
+           "new-* are listed only when --fail-on names them")
+        ok(self.check_rc("--write-baseline", base, "--fail-on", "closed-blocked") == 0 and
+           self.check_rc("--fail-on", "new-knots", "--baseline", base) == 0,
+           "--write-baseline round trip: the rewritten baseline passes")
+        rc, _, err = T.run(["check", "--fail-on", "new-knots", "--baseline",
+                            self.path("nope.json")], db)
+        ok(rc == 5, "--baseline with a missing file exits 5")
+
+        rc, out, _ = T.run(["stats", "--format", "json"], db)
+        h = json.loads(out)["history"]
+        ok(h["points"] == 4 and h["first"] == at1, "stats shows the history's span and size")
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

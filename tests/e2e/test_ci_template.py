@@ -14,28 +14,20 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import tempfile
 import urllib.request
 import xml.etree.ElementTree as ET
 
 import yaml
 
-IG = os.environ.get("IG_BIN") or os.path.join(
-    os.environ.get("IG_BUILD_DIR", "build"), "cli", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+import igtest
+from igtest import ServerProcess, expect
+
+IG = igtest.BIN
+SRC = igtest.SRC
 TEMPLATE = os.path.join(SRC, "examples", "gitlab-ci.yml")
-EXAMPLE = os.path.join(SRC, "examples", "example.json")
-sys.path.insert(0, os.path.join(SRC, "tests", "gitlab_server"))
-from server import ServerProcess  # noqa: E402
+EXAMPLE = igtest.EXAMPLE
 
 TOKEN = "glpat-test-template"
-failures = []
-
-
-def expect(what, got, want):
-    if got != want:
-        failures.append(f"{what}: got {got!r}, want {want!r}")
 
 
 def job(doc, name):
@@ -214,109 +206,135 @@ def check_mr_note(doc, tmp):
                False)
 
 
-def main():
-    if not os.path.exists(IG):
-        sys.exit(f"no binary at {IG}")
-    doc = yaml.safe_load(open(TEMPLATE))
-    check_shape(doc)
-    sunday = subprocess.run(["date", "-u", "+%u"], capture_output=True, text=True).stdout.strip() == "7"
+class TemplateShape(igtest.TestCase):
+    def test_jobs_rules_and_artifacts_have_their_shape(self):
+        check_shape(yaml.safe_load(igtest.read_text(TEMPLATE)))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, "requests.log")
-        proj = os.path.join(tmp, "project")
-        os.mkdir(proj)
-        with ServerProcess(EXAMPLE, "--token", TOKEN, "--log", log, "--lifetime", "600") as srv:
-            env = ci_env(proj, srv, "schedule")
-            rc, out, err = run_job(doc, "issuegraph-scheduled", env)
-            expect(f"scheduled run 1 fails on the knot (stderr: {err[-600:]})", rc, 1)
-            expect("scheduled run 1: fetch --full only when asked or on Sunday",
-                   "issuegraph fetch --full" in err, sunday)
-            junit = os.path.join(proj, "issuegraph-junit.xml")
-            if os.path.exists(junit):
-                root = ET.parse(junit).getroot()
-                knots = [c for s in root.iter("testsuite") if s.get("name") == "knots"
-                         for c in s.iter("testcase") if c.find("failure") is not None]
-                expect("junit names the knot", any("acme/platform/api#5" in c.find("failure").get("message", "")
-                                                   for c in knots), True)
-            else:
-                failures.append("scheduled: no issuegraph-junit.xml")
-            for f in ("issuegraph-report.html", "issuegraph.svg", "issuegraph-report.md", "issuegraph.db"):
-                expect(f"scheduled: {f} written", os.path.exists(os.path.join(proj, f)), True)
-            if os.path.exists(os.path.join(proj, "issuegraph.svg")):
-                expect("svg is svg", "<svg" in open(os.path.join(proj, "issuegraph.svg")).read(), True)
-            if os.path.exists(os.path.join(proj, "issuegraph-report.html")):
-                expect("html has the inline svg",
-                       "<svg" in open(os.path.join(proj, "issuegraph-report.html")).read(), True)
-            requests_1 = control(srv, "/__control/stats")["requests"]
-            expect("the crawl reached the server", requests_1 > 5, True)
 
-            # FULL_FETCH=1 takes the --full branch
-            rc, out, err = run_job(doc, "issuegraph-scheduled", {**env, "FULL_FETCH": "1"})
-            expect("scheduled full run: still fails on the knot", rc, 1)
-            expect("scheduled full run: fetch --full", "issuegraph fetch --full" in err, True)
+class ExamplePipeline(igtest.Staged, igtest.TestCase, igtest.ClassDir):
+    """The example on one server for the class; the jobs run in stages on
+    one project directory (its cache), as successive pipelines would."""
 
-            # fix the knots on the server (remove the suggested cut, link 673:
-            # web#5 blocks api#5; and the knot written in descriptions: web#3
-            # no longer says it is blocked by mobile#11); the next
-            # incremental run sees it and passes
-            control(srv, "/__control/change", {"op": "delete_link", "id": 673})
-            control(srv, "/__control/change", {"op": "edit_description", "issue": 3430,
-                                               "description": "Users download invoices."})
-            control(srv, "/__control/reset-stats", {})
-            rc, out, err = run_job(doc, "issuegraph-scheduled", env)
-            expect(f"scheduled run after the fix passes (stderr: {err[-600:]})", rc, 0)
-            inc = control(srv, "/__control/stats")["requests"]
-            expect("incremental run sends fewer requests than the first", inc < requests_1, True)
+    @classmethod
+    def setUpClass(cls):
+        cls.doc = yaml.safe_load(igtest.read_text(TEMPLATE))
+        cls.sunday = subprocess.run(["date", "-u", "+%u"], capture_output=True,
+                                    text=True).stdout.strip() == "7"
+        tmp = cls.make_class_dir()
+        cls.tmp = tmp
+        cls.log = os.path.join(tmp, "requests.log")
+        cls.proj = os.path.join(tmp, "project")
+        os.mkdir(cls.proj)
+        cls.srv = ServerProcess(EXAMPLE, "--token", TOKEN, "--log", cls.log, "--lifetime", "600")
+        cls.addClassCleanup(cls.srv.stop)
+        cls.env = ci_env(cls.proj, cls.srv, "schedule")
 
-            changes = os.path.join(proj, "issuegraph-changes.json")
-            ch = json.load(open(changes)) if os.path.exists(changes) else {}
-            expect("scheduled: the changes artifact says the knot was resolved",
-                   [k["issues"] for k in ch.get("knots", {}).get("resolved", [])],
-                   [["acme/mobile#11", "acme/platform/web#3"],
-                    ["acme/platform/api#5", "acme/platform/web#4", "acme/platform/web#5"]])
+    def test_1_scheduled_run_fails_on_the_knot_and_publishes(self):
+        doc, proj, srv, sunday = self.doc, self.proj, self.srv, self.sunday
+        env = ci_env(proj, srv, "schedule")
+        rc, out, err = run_job(doc, "issuegraph-scheduled", env)
+        expect(f"scheduled run 1 fails on the knot (stderr: {err[-600:]})", rc, 1)
+        expect("scheduled run 1: fetch --full only when asked or on Sunday",
+               "issuegraph fetch --full" in err, sunday)
+        junit = os.path.join(proj, "issuegraph-junit.xml")
+        if os.path.exists(junit):
+            root = ET.parse(junit).getroot()
+            knots = [c for s in root.iter("testsuite") if s.get("name") == "knots"
+                     for c in s.iter("testcase") if c.find("failure") is not None]
+            expect("junit names the knot", any("acme/platform/api#5" in c.find("failure").get("message", "")
+                                               for c in knots), True)
+        else:
+            igtest.check(False, "scheduled: no issuegraph-junit.xml")
+        for f in ("issuegraph-report.html", "issuegraph.svg", "issuegraph-report.md", "issuegraph.db"):
+            expect(f"scheduled: {f} written", os.path.exists(os.path.join(proj, f)), True)
+        if os.path.exists(os.path.join(proj, "issuegraph.svg")):
+            expect("svg is svg", "<svg" in open(os.path.join(proj, "issuegraph.svg")).read(), True)
+        if os.path.exists(os.path.join(proj, "issuegraph-report.html")):
+            expect("html has the inline svg",
+                   "<svg" in open(os.path.join(proj, "issuegraph-report.html")).read(), True)
+        requests_1 = control(srv, "/__control/stats")["requests"]
+        expect("the crawl reached the server", requests_1 > 5, True)
+        type(self).requests_1 = requests_1
 
-            # the merge-request job is a ratchet: the example's old conflicts pass
-            rc, out, err = run_job(doc, "issuegraph-merge-request",
-                                   ci_env(proj, srv, "merge_request_event"))
-            expect(f"merge-request job passes on old findings (stderr: {err[-600:]})", rc, 0)
-            md = os.path.join(proj, "issuegraph-report.md")
-            text = open(md).read() if os.path.exists(md) else ""
-            expect("merge-request: markdown report written", "## Due-date conflicts" in text, True)
-            # a new knot (api#5 blocks web#4 blocks web#5 blocks api#5 again) fails it
-            control(srv, "/__control/change", {"op": "add_link", "id": 99673,
-                                               "link_type": "blocks", **knot_back(srv)})
-            rc, out, err = run_job(doc, "issuegraph-merge-request",
-                                   ci_env(proj, srv, "merge_request_event"))
-            expect(f"merge-request job fails on a new knot (stderr: {err[-600:]})", rc, 1)
-            expect("merge-request: the check names the new knot", "new-knots" in out, True)
-            # the team accepts it: a committed baseline holding it lets the gate pass
-            # (the cache here also holds the knot as old, so check the baseline path:
-            # the knot is new against an empty baseline and accepted in a full one)
-            base = os.path.join(proj, ".issuegraph-baseline.json")
-            with open(base, "w") as f:
-                json.dump({"findings": []}, f)
-            rc, out, err = run_job(doc, "issuegraph-merge-request",
-                                   ci_env(proj, srv, "merge_request_event"))
-            expect(f"merge-request: a knot missing from the baseline fails (stderr: {err[-600:]})",
-                   rc, 1)
-            subprocess.run([IG, "--db", os.path.join(proj, "issuegraph.db"), "check",
-                            "--write-baseline", base], capture_output=True, timeout=120)
-            rc, out, err = run_job(doc, "issuegraph-merge-request",
-                                   ci_env(proj, srv, "merge_request_event"))
-            expect(f"merge-request: a knot in the baseline passes (stderr: {err[-600:]})", rc, 0)
-            os.unlink(base)
+    def test_2_full_fetch_takes_the_full_branch(self):
+        doc, env = self.doc, self.env
+        # FULL_FETCH=1 takes the --full branch
+        rc, out, err = run_job(doc, "issuegraph-scheduled", {**env, "FULL_FETCH": "1"})
+        expect("scheduled full run: still fails on the knot", rc, 1)
+        expect("scheduled full run: fetch --full", "issuegraph fetch --full" in err, True)
 
-            # the opt-in merge request note: one note, updated in place,
-            # written only with the api-scope token (see below for the server)
-            check_mr_note(doc, tmp)
+    def test_3_after_the_fix_the_incremental_run_passes(self):
+        doc, env, proj, srv, requests_1 = self.doc, self.env, self.proj, self.srv, self.requests_1
+        # fix the knots on the server (remove the suggested cut, link 673:
+        # web#5 blocks api#5; and the knot written in descriptions: web#3
+        # no longer says it is blocked by mobile#11); the next
+        # incremental run sees it and passes
+        control(srv, "/__control/change", {"op": "delete_link", "id": 673})
+        control(srv, "/__control/change", {"op": "edit_description", "issue": 3430,
+                                           "description": "Users download invoices."})
+        control(srv, "/__control/reset-stats", {})
+        rc, out, err = run_job(doc, "issuegraph-scheduled", env)
+        expect(f"scheduled run after the fix passes (stderr: {err[-600:]})", rc, 0)
+        inc = control(srv, "/__control/stats")["requests"]
+        expect("incremental run sends fewer requests than the first", inc < requests_1, True)
 
-            # only the CI job token: fetch refuses it, the job fails (no silent pass)
-            bare = os.path.join(tmp, "bare")
-            os.mkdir(bare)
-            rc, out, err = run_job(doc, "issuegraph-scheduled",
-                                   ci_env(bare, srv, "schedule", token=False))
-            expect("job token only: the job fails with fetch's exit 3", rc, 3)
+        changes = os.path.join(proj, "issuegraph-changes.json")
+        ch = json.load(open(changes)) if os.path.exists(changes) else {}
+        expect("scheduled: the changes artifact says the knot was resolved",
+               [k["issues"] for k in ch.get("knots", {}).get("resolved", [])],
+               [["acme/mobile#11", "acme/platform/web#3"],
+                ["acme/platform/api#5", "acme/platform/web#4", "acme/platform/web#5"]])
 
+    def test_4_merge_request_job_is_a_ratchet_with_a_baseline(self):
+        doc, proj, srv = self.doc, self.proj, self.srv
+        # the merge-request job is a ratchet: the example's old conflicts pass
+        rc, out, err = run_job(doc, "issuegraph-merge-request",
+                               ci_env(proj, srv, "merge_request_event"))
+        expect(f"merge-request job passes on old findings (stderr: {err[-600:]})", rc, 0)
+        md = os.path.join(proj, "issuegraph-report.md")
+        text = open(md).read() if os.path.exists(md) else ""
+        expect("merge-request: markdown report written", "## Due-date conflicts" in text, True)
+        # a new knot (api#5 blocks web#4 blocks web#5 blocks api#5 again) fails it
+        control(srv, "/__control/change", {"op": "add_link", "id": 99673,
+                                           "link_type": "blocks", **knot_back(srv)})
+        rc, out, err = run_job(doc, "issuegraph-merge-request",
+                               ci_env(proj, srv, "merge_request_event"))
+        expect(f"merge-request job fails on a new knot (stderr: {err[-600:]})", rc, 1)
+        expect("merge-request: the check names the new knot", "new-knots" in out, True)
+        # the team accepts it: a committed baseline holding it lets the gate pass
+        # (the cache here also holds the knot as old, so check the baseline path:
+        # the knot is new against an empty baseline and accepted in a full one)
+        base = os.path.join(proj, ".issuegraph-baseline.json")
+        with open(base, "w") as f:
+            json.dump({"findings": []}, f)
+        rc, out, err = run_job(doc, "issuegraph-merge-request",
+                               ci_env(proj, srv, "merge_request_event"))
+        expect(f"merge-request: a knot missing from the baseline fails (stderr: {err[-600:]})",
+               rc, 1)
+        subprocess.run([IG, "--db", os.path.join(proj, "issuegraph.db"), "check",
+                        "--write-baseline", base], capture_output=True, timeout=120)
+        rc, out, err = run_job(doc, "issuegraph-merge-request",
+                               ci_env(proj, srv, "merge_request_event"))
+        expect(f"merge-request: a knot in the baseline passes (stderr: {err[-600:]})", rc, 0)
+        os.unlink(base)
+
+    def test_5_merge_request_note(self):
+        doc, tmp = self.doc, self.tmp
+        # the opt-in merge request note: one note, updated in place,
+        # written only with the api-scope token (see below for the server)
+        check_mr_note(doc, tmp)
+
+    def test_6_only_the_ci_job_token_fails_the_job(self):
+        doc, srv = self.doc, self.srv
+        # only the CI job token: fetch refuses it, the job fails (no silent pass)
+        bare = self.path("bare")
+        os.mkdir(bare)
+        rc, out, err = run_job(doc, "issuegraph-scheduled",
+                               ci_env(bare, srv, "schedule", token=False))
+        expect("job token only: the job fails with fetch's exit 3", rc, 3)
+
+    def test_7_the_token_went_out_only_as_private_token(self):
+        log = self.log
         # the job token never went out; the real token only as PRIVATE-TOKEN
         lines = open(log).read().splitlines() if os.path.exists(log) else []
         expect("request log written", bool(lines), True)
@@ -325,6 +343,10 @@ def main():
                sorted({l.rsplit(" ", 1)[-1] for l in api}), ["PRIVATE-TOKEN"])
         expect("token never logged", any(TOKEN in l for l in lines), False)
 
+
+class CleanProject(igtest.TestCase):
+    def test_both_jobs_pass(self):
+        doc = yaml.safe_load(igtest.read_text(TEMPLATE))
         # a clean project: both jobs pass
         clean = {"version": 1, "source": "https://gitlab.example.com",
                  "projects": [{"id": 1, "path_with_namespace": "acme/platform/api",
@@ -336,9 +358,9 @@ def main():
                             for i in (1, 2, 3)],
                  "links": [{"id": 1, "source_issue_id": 11, "target_issue_id": 12, "link_type": "blocks"},
                            {"id": 2, "source_issue_id": 12, "target_issue_id": 13, "link_type": "blocks"}]}
-        cpath = os.path.join(tmp, "clean.json")
-        json.dump(clean, open(cpath, "w"))
-        cproj = os.path.join(tmp, "clean")
+        cpath = self.path("clean.json")
+        igtest.write_json(cpath, clean)
+        cproj = self.path("clean")
         os.mkdir(cproj)
         with ServerProcess(cpath, "--token", TOKEN) as srv:
             rc, out, err = run_job(doc, "issuegraph-scheduled", ci_env(cproj, srv, "schedule"))
@@ -347,11 +369,6 @@ def main():
                                    ci_env(cproj, srv, "merge_request_event"))
             expect(f"clean: merge-request job passes (stderr: {err[-600:]})", rc, 0)
 
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        sys.exit(1)
-    print("ok: the CI template's jobs, run verbatim against the test server")
-
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

@@ -11,11 +11,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import unittest
 
-IG = os.environ.get("IG_BIN", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-EXAMPLE = os.path.join(SRC, "examples", "example.json")
+import igtest
+
+IG = igtest.BIN
+SRC = igtest.SRC
+EXAMPLE = igtest.EXAMPLE
 
 COMMANDS = ["fetch", "import", "export", "stats", "cycles", "path", "blockers",
             "order", "ready", "render", "changes", "check", "report"]
@@ -24,27 +25,13 @@ READERS = [["export"], ["stats"], ["cycles"], ["path"], ["blockers", "acme/mobil
            ["order"], ["ready"], ["render"], ["changes"], ["check"], ["report"]]
 
 
-def run(*args, env=None, cwd=None, stdin=None):
-    e = dict(os.environ)
-    e.pop("ISSUEGRAPH_DB", None)
-    for k in ("GITLAB_TOKEN", "GITLAB_ACCESS_TOKEN", "OAUTH_TOKEN", "CI_JOB_TOKEN", "GITLAB_CI"):
-        e.pop(k, None)
-    if env:
-        e.update(env)
-    return subprocess.run([IG, *args], capture_output=True, text=True, env=e, cwd=cwd,
-                          stdin=stdin if stdin is not None else subprocess.DEVNULL, timeout=120)
+def run(*args, env=None, cwd=None):
+    return igtest.ig(None, *args, env=env, cwd=cwd, timeout=120)
 
 
-class Cli(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
+class Cli(igtest.TestCase):
     def db(self, name="s.db"):
-        return os.path.join(self.dir, name)
+        return self.path(name)
 
     def assertOneLineError(self, r, code, *needles):
         self.assertEqual(r.returncode, code, r.stderr)
@@ -462,4 +449,4 @@ class Cli(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=1)
+    igtest.main()

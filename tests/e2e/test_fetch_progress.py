@@ -10,11 +10,11 @@ import pty
 import select
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fetch_testlib import (BIN, TOKEN, ServerProcess, check, finish, issue,  # noqa: E402
+from fetch_testlib import (BIN, TOKEN, ServerProcess, check, issue,  # noqa: E402
                            project)
+import igtest  # noqa: E402
 
 LIVE = "\r\033[Kfetch: "
 
@@ -62,46 +62,45 @@ def fetch_on_tty(url, db, *extra):
     return p.returncode, out.decode(), err.decode("utf-8", "replace")
 
 
-def main():
-    with tempfile.TemporaryDirectory() as d:
-        data = os.path.join(d, "snap.json")
-        import json
-        with open(data, "w") as f:
-            json.dump(snapshot(), f)
-        srv = ServerProcess(data, "--token", TOKEN, "--latency-ms", "40")
-        try:
-            rc, out, err = fetch_on_tty(srv.url, os.path.join(d, "a.db"))
-            check(rc == 0, "tty: fetch exits 0 (%r)" % err[-300:])
-            live = err.count(LIVE)
-            check(live >= 2, "tty: the live line is redrawn in place (%d draws)" % live)
-            first = err[err.find(LIVE):].split("\r", 2)[1] if live else ""
-            for word in ("issues", "link lists", "requests", "/s)", "queue", "retries", " s"):
-                check(word in first, "tty: the live line shows %r" % word.strip())
-            last = err.rsplit("\r\033[K", 1)[-1]
-            check(live and last.startswith("fetch: ") and " read, " in last
-                  and last.rstrip("\r\n").count("\n") == 0 and last.endswith("\n"),
-                  "tty: the line is cleared and the summary ends it (%r)" % last)
-            check(out == "", "tty: nothing on stdout")
-            check(TOKEN not in err, "tty: no token on the terminal")
+class FetchProgress(igtest.TestCase, igtest.ClassDir):
+    @classmethod
+    def setUpClass(cls):
+        data = igtest.write_json(os.path.join(cls.make_class_dir(), "snap.json"), snapshot())
+        cls.srv = ServerProcess(data, "--token", TOKEN, "--latency-ms", "40")
+        cls.addClassCleanup(cls.srv.stop)
 
-            rc, out, err = fetch_on_tty(srv.url, os.path.join(d, "b.db"), "--no-progress")
-            check(rc == 0 and LIVE not in err and "fetch:" in err,
-                  "--no-progress: a summary, no live line")
-            rc, out, err = fetch_on_tty(srv.url, os.path.join(d, "c.db"), "-q")
-            check(rc == 0 and err == "", "-q: silent on a terminal (%r)" % err[:200])
+    def test_tty_one_live_line_redrawn_then_the_summary(self):
+        rc, out, err = fetch_on_tty(self.srv.url, self.path("a.db"))
+        check(rc == 0, "tty: fetch exits 0 (%r)" % err[-300:])
+        live = err.count(LIVE)
+        check(live >= 2, "tty: the live line is redrawn in place (%d draws)" % live)
+        first = err[err.find(LIVE):].split("\r", 2)[1] if live else ""
+        for word in ("issues", "link lists", "requests", "/s)", "queue", "retries", " s"):
+            check(word in first, "tty: the live line shows %r" % word.strip())
+        last = err.rsplit("\r\033[K", 1)[-1]
+        check(live and last.startswith("fetch: ") and " read, " in last
+              and last.rstrip("\r\n").count("\n") == 0 and last.endswith("\n"),
+              "tty: the line is cleared and the summary ends it (%r)" % last)
+        check(out == "", "tty: nothing on stdout")
+        check(TOKEN not in err, "tty: no token on the terminal")
 
-            r = subprocess.run([BIN, "--db", os.path.join(d, "e.db"), "fetch", "--url", srv.url,
-                                "--project", "g/p"], capture_output=True, text=True, env=env(),
-                               stdin=subprocess.DEVNULL, timeout=120)
-            check(r.returncode == 0, "pipe: fetch exits 0")
-            check("\r" not in r.stderr and "\033" not in r.stderr,
-                  "pipe: no live line, no terminal codes")
-            check(len(r.stderr.strip().splitlines()) == 1 and "fetch:" in r.stderr,
-                  "pipe: one summary line (%r)" % r.stderr)
-        finally:
-            srv.stop()
-    finish()
+    def test_tty_no_progress_and_quiet(self):
+        rc, out, err = fetch_on_tty(self.srv.url, self.path("b.db"), "--no-progress")
+        check(rc == 0 and LIVE not in err and "fetch:" in err,
+              "--no-progress: a summary, no live line")
+        rc, out, err = fetch_on_tty(self.srv.url, self.path("c.db"), "-q")
+        check(rc == 0 and err == "", "-q: silent on a terminal (%r)" % err[:200])
+
+    def test_pipe_only_the_summary(self):
+        r = subprocess.run([BIN, "--db", self.path("e.db"), "fetch", "--url", self.srv.url,
+                            "--project", "g/p"], capture_output=True, text=True, env=env(),
+                           stdin=subprocess.DEVNULL, timeout=120)
+        check(r.returncode == 0, "pipe: fetch exits 0")
+        check("\r" not in r.stderr and "\033" not in r.stderr,
+              "pipe: no live line, no terminal codes")
+        check(len(r.stderr.strip().splitlines()) == 1 and "fetch:" in r.stderr,
+              "pipe: one summary line (%r)" % r.stderr)
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

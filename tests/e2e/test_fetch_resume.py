@@ -12,12 +12,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fetch_testlib import (BIN, TOKEN, ServerProcess, chain_snapshot, check, expected,  # noqa
-                           finish, readable, reset_stats, run, same_as, stats, tmpdir,
-                           write_snapshot)
+                           readable, reset_stats, run, same_as, stats, write_snapshot)
+import igtest  # noqa: E402
 
-d = tmpdir()
-snapfile = write_snapshot(chain_snapshot(30), d)
-rng = random.Random(20261124)
+SEED = 20261124
 
 
 def env():
@@ -59,64 +57,86 @@ def has_progress(db):
         return False
 
 
-with ServerProcess(snapfile, "--token", TOKEN, "--latency-ms", "15",
-                   "--private", "secret/hidden") as srv:
-    snap = readable(srv)
-    exp = expected(snap, seed_projects=[p["path_with_namespace"] for p in snap["projects"]
-                                        if p["path_with_namespace"].startswith("chain/")])
-    args = ["fetch", "--url", srv.url, "--group", "chain", "--jobs", "2", "--no-progress"]
+class FetchResume(igtest.TestCase, igtest.ClassDir):
+    """One server and one uninterrupted reference crawl for the class; the
+    random kill moments are drawn from SEED in a fixed order."""
 
-    # an uninterrupted crawl: the reference
-    reset_stats(srv)
-    t0 = time.monotonic()
-    rc, out, err = run(args, os.path.join(d, "ref.db"))
-    took = time.monotonic() - t0
-    fresh = stats(srv)["requests"]
-    check(rc == 0, "reference crawl exits 0")
-    same_as(os.path.join(d, "ref.db"), exp, "reference crawl is complete")
+    @classmethod
+    def setUpClass(cls):
+        d = cls.make_class_dir()
+        snapfile = write_snapshot(chain_snapshot(30), d)
+        cls.srv = srv = ServerProcess(snapfile, "--token", TOKEN, "--latency-ms", "15",
+                                      "--private", "secret/hidden")
+        cls.addClassCleanup(srv.stop)
+        snap = readable(srv)
+        cls.exp = expected(snap, seed_projects=[p["path_with_namespace"] for p in snap["projects"]
+                                                if p["path_with_namespace"].startswith("chain/")])
+        cls.args = ["fetch", "--url", srv.url, "--group", "chain", "--jobs", "2", "--no-progress"]
+        # an uninterrupted crawl: the reference
+        reset_stats(srv)
+        t0 = time.monotonic()
+        cls.ref_rc, out, err = run(cls.args, os.path.join(d, "ref.db"))
+        took = time.monotonic() - t0
+        cls.fresh = stats(srv)["requests"]
+        rng = random.Random(SEED)
+        cls.delays = [rng.uniform(0.1, max(0.2, took * 0.9)) for _k in range(5)]
+        cls.repeat_at = [rng.randint(5, 30) for _k in range(3)]
 
-    # kill -9 at random moments, each on its own store, then resume
-    for k in range(5):
-        db = os.path.join(d, "kill%d.db" % k)
-        delay = rng.uniform(0.1, max(0.2, took * 0.9))
-        p = subprocess.Popen([BIN, "--db", db] + args, env=env(), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        p.send_signal(signal.SIGKILL)
-        p.wait()
-        time.sleep(0.3)  # let the server finish answering the dead client
-        progressed = has_progress(db)
+    def test_1_reference_crawl_is_complete(self):
+        check(self.ref_rc == 0, "reference crawl exits 0")
+        same_as(os.path.join(type(self).dir, "ref.db"), self.exp, "reference crawl is complete")
+
+    def test_2_kill_9_at_random_moments_then_resume(self):
+        # kill -9 at random moments, each on its own store, then resume
+        srv, args, exp, fresh = self.srv, self.args, self.exp, self.fresh
+        for k, delay in enumerate(self.delays):
+            with self.subTest(kill=k, delay="%.2f s" % delay):
+                db = self.path("kill%d.db" % k)
+                p = subprocess.Popen([BIN, "--db", db] + args, env=env(),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(delay)
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+                time.sleep(0.3)  # let the server finish answering the dead client
+                progressed = has_progress(db)
+                reset_stats(srv)
+                rc, out, err = run(args, db)
+                again = stats(srv)["requests"]
+                check(rc == 0, "kill %d at %.2f s: the next fetch exits 0 (%s)" %
+                      (k, delay, err.strip()))
+                same_as(db, exp, "kill %d: the store equals an uninterrupted crawl" % k)
+                if progressed:
+                    check("resumed" in err and fewer(again, fresh, db),
+                          "kill %d: resumed with fewer requests (%d vs %d)" % (k, again, fresh))
+
+    def test_3_kill_inside_a_write_transaction_then_resume(self):
+        # SIGKILL right before the Nth COMMIT
+        srv, args, exp, fresh = self.srv, self.args, self.exp, self.fresh
+        for n in (1, 2, 9, 40, 95):
+            with self.subTest(commit=n):
+                db = self.path("commit%d.db" % n)
+                rc, out, err = run(args, db, env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(n)})
+                check(rc == -signal.SIGKILL, "commit hook %d: the fetch was killed (%d)" % (n, rc))
+                reset_stats(srv)
+                rc, out, err = run(args, db)
+                again = stats(srv)["requests"]
+                check(rc == 0, "commit hook %d: the next fetch exits 0 (%s)" % (n, err.strip()))
+                same_as(db, exp, "commit hook %d: the store equals an uninterrupted crawl" % n)
+                if n > 1:
+                    check(fewer(again, fresh, db),
+                          "commit hook %d: fewer requests (%d vs %d)" % (n, again, fresh))
+
+    def test_4_killed_again_and_again_on_one_store(self):
+        srv, args, exp, fresh = self.srv, self.args, self.exp, self.fresh
+        db = self.path("repeat.db")
+        for at in self.repeat_at:
+            rc, out, err = run(args, db, env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(at)})
         reset_stats(srv)
         rc, out, err = run(args, db)
-        again = stats(srv)["requests"]
-        check(rc == 0, "kill %d at %.2f s: the next fetch exits 0 (%s)" % (k, delay, err.strip()))
-        same_as(db, exp, "kill %d: the store equals an uninterrupted crawl" % k)
-        if progressed:
-            check("resumed" in err and fewer(again, fresh, db),
-                  "kill %d: resumed with fewer requests (%d vs %d)" % (k, again, fresh))
+        check(rc == 0, "repeated kills: the last fetch exits 0")
+        same_as(db, exp, "repeated kills: the store equals an uninterrupted crawl")
+        check(stats(srv)["requests"] < fresh, "repeated kills: fewer requests than starting over")
 
-    # inside a write transaction: SIGKILL right before the Nth COMMIT
-    for n in (1, 2, 9, 40, 95):
-        db = os.path.join(d, "commit%d.db" % n)
-        rc, out, err = run(args, db, env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(n)})
-        check(rc == -signal.SIGKILL, "commit hook %d: the fetch was killed (%d)" % (n, rc))
-        reset_stats(srv)
-        rc, out, err = run(args, db)
-        again = stats(srv)["requests"]
-        check(rc == 0, "commit hook %d: the next fetch exits 0 (%s)" % (n, err.strip()))
-        same_as(db, exp, "commit hook %d: the store equals an uninterrupted crawl" % n)
-        if n > 1:
-            check(fewer(again, fresh, db),
-                  "commit hook %d: fewer requests (%d vs %d)" % (n, again, fresh))
 
-    # killed again and again on one store
-    db = os.path.join(d, "repeat.db")
-    for k in range(3):
-        rc, out, err = run(args, db, env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(rng.randint(5, 30))})
-    reset_stats(srv)
-    rc, out, err = run(args, db)
-    check(rc == 0, "repeated kills: the last fetch exits 0")
-    same_as(db, exp, "repeated kills: the store equals an uninterrupted crawl")
-    check(stats(srv)["requests"] < fresh, "repeated kills: fewer requests than starting over")
-
-finish()
+if __name__ == "__main__":
+    igtest.main()

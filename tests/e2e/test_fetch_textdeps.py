@@ -30,6 +30,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fetch_testlib import (SRC, TOKEN, ServerProcess, check, control, export,  # noqa: E402
                            finish, readable, run, tmpdir)
+import igtest  # noqa: E402
 
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "textdeps_server.json")
 SEEDS = ["--group", "alpha", "--group", "beta"]
@@ -100,160 +101,166 @@ def fetch(srv, db, *extra, env=None):
                env=env)
 
 
-# ---- Free tier ---------------------------------------------------------------
-log = os.path.join(d, "free.log")
-with ServerProcess(FIXTURE, *SERVER_ARGS, "--tier", "free", "--log", log) as srv:
-    snap = readable(srv)
-    check(snap["links"] and all(ln["link_type"] == "relates_to" for ln in snap["links"]),
-          "free tier: the server serves relates_to links only")
-    db = os.path.join(d, "free.db")
-    rc, out, err = fetch(srv, db)
-    check(rc == 0, "free tier: fetch exits 0 (%s)" % err.strip()[-300:])
-    same_store(db, snap, "free tier: the store equals the server's data, text deps included")
+class FetchTextDeps(igtest.TestCase):
+    def test_1_free_tier_text_deps_are_the_only_dependencies(self):
+        # ---- Free tier ---------------------------------------------------------------
+        log = os.path.join(d, "free.log")
+        with ServerProcess(FIXTURE, *SERVER_ARGS, "--tier", "free", "--log", log) as srv:
+            snap = readable(srv)
+            check(snap["links"] and all(ln["link_type"] == "relates_to" for ln in snap["links"]),
+                  "free tier: the server serves relates_to links only")
+            db = os.path.join(d, "free.db")
+            rc, out, err = fetch(srv, db)
+            check(rc == 0, "free tier: fetch exits 0 (%s)" % err.strip()[-300:])
+            same_store(db, snap, "free tier: the store equals the server's data, text deps included")
 
-    got = export(db)[0] or {"issues": [], "projects": []}
-    stored = {i["id"] for i in got["issues"]}
-    check({ID["gamma/ext#1"], ID["gamma/ext#2"]} <= stored,
-          "free tier: issues reachable only through text, in a project no seed covers, "
-          "are crawled (two hops deep)")
-    check(ID["gamma/ext#3"] in stored and
-          {"source_issue_id": ID["alpha/app#13"], "target_issue_id": ID["gamma/ext#3"],
-           "link_type": "is_blocked_by", "line": 1, "phrase": "blocked by"} in text_deps(db),
-          "free tier: a reference to a moved issue stands for the issue it moved to")
-    check("gamma/locked" not in [p["path_with_namespace"] for p in got["projects"]] and
-          "gamma/secret" not in [p["path_with_namespace"] for p in got["projects"]],
-          "free tier: 403 and 404 projects are not stored")
+            got = export(db)[0] or {"issues": [], "projects": []}
+            stored = {i["id"] for i in got["issues"]}
+            check({ID["gamma/ext#1"], ID["gamma/ext#2"]} <= stored,
+                  "free tier: issues reachable only through text, in a project no seed covers, "
+                  "are crawled (two hops deep)")
+            check(ID["gamma/ext#3"] in stored and
+                  {"source_issue_id": ID["alpha/app#13"], "target_issue_id": ID["gamma/ext#3"],
+                   "link_type": "is_blocked_by", "line": 1, "phrase": "blocked by"} in text_deps(db),
+                  "free tier: a reference to a moved issue stands for the issue it moved to")
+            check("gamma/locked" not in [p["path_with_namespace"] for p in got["projects"]] and
+                  "gamma/secret" not in [p["path_with_namespace"] for p in got["projects"]],
+                  "free tier: 403 and 404 projects are not stored")
 
-    paths = log_lines(log)
-    single = [p for p in paths if re.match(r"^/api/v4/projects/[^/]+/issues/\d+$", p)]
-    check(single == [], "free tier: no per-issue request (%s)" % single[:3])
-    # (percent-escapes may come lower-case: the client rebases every URL on
-    # the instance through curl's URL API, which writes them so)
-    batches = [p for p in paths if "iids%5b%5d=" in p.lower() or "iids[]=" in p]
-    sizes = [p.count("iids") for p in batches]
-    check(batches and max(sizes) <= 100, "free tier: references are listed in iids[] "
-          "batches of at most 100 (%s)" % sizes)
+            paths = log_lines(log)
+            single = [p for p in paths if re.match(r"^/api/v4/projects/[^/]+/issues/\d+$", p)]
+            check(single == [], "free tier: no per-issue request (%s)" % single[:3])
+            # (percent-escapes may come lower-case: the client rebases every URL on
+            # the instance through curl's URL API, which writes them so)
+            batches = [p for p in paths if "iids%5b%5d=" in p.lower() or "iids[]=" in p]
+            sizes = [p.count("iids") for p in batches]
+            check(batches and max(sizes) <= 100, "free tier: references are listed in iids[] "
+                  "batches of at most 100 (%s)" % sizes)
 
-    m = re.search(r"(\d+) dependencies from text, (\d+) references dropped", err)
-    check(m is not None and int(m.group(1)) == 522 and int(m.group(2)) == 26,
-          "free tier: the summary counts 522 dependencies and 26 dropped references "
-          "(%s)" % (m.group(0) if m else err.strip()[-300:]))
-    check(re.search(r"warning: .*group/project#123 is named in 22 descriptions", err)
-          is not None, "free tier: warns about the placeholder in 22 descriptions")
-    check("20 references not read" in err and "500" in err,
-          "free tier: warns that 20 references are over the 500 cap")
-    n17 = sum(1 for t in text_deps(db) if t["source_issue_id"] == ID["alpha/app#17"])
-    check(n17 == 500, "free tier: 500 references of a 520-reference description (%d)" % n17)
-    dr = dropped(db)
-    check(dr.get(ID["alpha/app#14"]) == (2, 2) and dr.get(ID["alpha/app#15"]) == (1, 1) and
-          dr.get(ID["alpha/app#16"]) == (1, 1) and dr.get(ID["alpha/app#17"]) == (0, 20) and
-          dr.get(ID["beta/api#2"]) == (1, 1),
-          "free tier: dropped references are stored per issue (%s)" %
-          {k: v for k, v in dr.items() if k < 5005})
-    check(re.search(r"no 'blocks' link found.*522 dependencies were found in descriptions",
-                    err) is not None,
-          "free tier: the note says no blocks link was seen and how many text deps instead")
+            m = re.search(r"(\d+) dependencies from text, (\d+) references dropped", err)
+            check(m is not None and int(m.group(1)) == 522 and int(m.group(2)) == 26,
+                  "free tier: the summary counts 522 dependencies and 26 dropped references "
+                  "(%s)" % (m.group(0) if m else err.strip()[-300:]))
+            check(re.search(r"warning: .*group/project#123 is named in 22 descriptions", err)
+                  is not None, "free tier: warns about the placeholder in 22 descriptions")
+            check("20 references not read" in err and "500" in err,
+                  "free tier: warns that 20 references are over the 500 cap")
+            n17 = sum(1 for t in text_deps(db) if t["source_issue_id"] == ID["alpha/app#17"])
+            check(n17 == 500, "free tier: 500 references of a 520-reference description (%d)" % n17)
+            dr = dropped(db)
+            check(dr.get(ID["alpha/app#14"]) == (2, 2) and dr.get(ID["alpha/app#15"]) == (1, 1) and
+                  dr.get(ID["alpha/app#16"]) == (1, 1) and dr.get(ID["alpha/app#17"]) == (0, 20) and
+                  dr.get(ID["beta/api#2"]) == (1, 1),
+                  "free tier: dropped references are stored per issue (%s)" %
+                  {k: v for k, v in dr.items() if k < 5005})
+            check(re.search(r"no 'blocks' link found.*522 dependencies were found in descriptions",
+                            err) is not None,
+                  "free tier: the note says no blocks link was seen and how many text deps instead")
 
-    # the analysis sees the knot and the critical path written only in text
-    KNOT = ["alpha/app#1", "alpha/lib#1"]
-    PATH = ["beta/web#1", "beta/web#2", "beta/web#3", "beta/web#4", "beta/api#1"]
-    rc, out, err = run(["cycles", "--format", "json"], db)
-    knots = json.loads(out)["knots"] if rc == 0 else []
-    check([k["issues"] for k in knots] == [KNOT],
-          "free tier: cycles finds the knot written in two projects' descriptions (%s)"
-          % [k["issues"] for k in knots])
-    rc, out, err = run(["path", "--format", "json"], db)
-    steps = [st["issues"] for st in json.loads(out)["path"]] if rc == 0 else []
-    check(steps == [[r] for r in PATH],
-          "free tier: path is the critical path written in descriptions (%s)" % steps)
-    rc, out, err = run(["check"], db)
-    check(rc == 1 and "alpha/app#1" in out + err and "alpha/lib#1" in out + err,
-          "free tier: check fails on the text knot (exit %d)" % rc)
-    rc, out, err = run(["render"], db)
-    check(rc == 0 and re.search(r'"alpha/app#1" -> "alpha/lib#1"', out) and
-          re.search(r'"beta/web#3" -> "beta/web#4"', out),
-          "free tier: render draws text dependencies as blocking edges")
-    rc, out, err = run(["report", "--format", "json"], db)
-    rep = json.loads(out) if rc == 0 else {}
-    check([k["issues"] for k in rep.get("knots", [])] == [KNOT] and
-          [st["issues"] for st in rep.get("path", {}).get("path", [])] == [[r] for r in PATH],
-          "free tier: report holds the text knot and critical path")
-    rc, out, err = run(["cycles", "--format", "json", "--deps", "links"], db)
-    check(rc == 0 and json.loads(out)["knots"] == [],
-          "free tier: with --deps links alone there is no knot (no blocks link)")
+            # the analysis sees the knot and the critical path written only in text
+            KNOT = ["alpha/app#1", "alpha/lib#1"]
+            PATH = ["beta/web#1", "beta/web#2", "beta/web#3", "beta/web#4", "beta/api#1"]
+            rc, out, err = run(["cycles", "--format", "json"], db)
+            knots = json.loads(out)["knots"] if rc == 0 else []
+            check([k["issues"] for k in knots] == [KNOT],
+                  "free tier: cycles finds the knot written in two projects' descriptions (%s)"
+                  % [k["issues"] for k in knots])
+            rc, out, err = run(["path", "--format", "json"], db)
+            steps = [st["issues"] for st in json.loads(out)["path"]] if rc == 0 else []
+            check(steps == [[r] for r in PATH],
+                  "free tier: path is the critical path written in descriptions (%s)" % steps)
+            rc, out, err = run(["check"], db)
+            check(rc == 1 and "alpha/app#1" in out + err and "alpha/lib#1" in out + err,
+                  "free tier: check fails on the text knot (exit %d)" % rc)
+            rc, out, err = run(["render"], db)
+            check(rc == 0 and re.search(r'"alpha/app#1" -> "alpha/lib#1"', out) and
+                  re.search(r'"beta/web#3" -> "beta/web#4"', out),
+                  "free tier: render draws text dependencies as blocking edges")
+            rc, out, err = run(["report", "--format", "json"], db)
+            rep = json.loads(out) if rc == 0 else {}
+            check([k["issues"] for k in rep.get("knots", [])] == [KNOT] and
+                  [st["issues"] for st in rep.get("path", {}).get("path", [])] == [[r] for r in PATH],
+                  "free tier: report holds the text knot and critical path")
+            rc, out, err = run(["cycles", "--format", "json", "--deps", "links"], db)
+            check(rc == 0 and json.loads(out)["knots"] == [],
+                  "free tier: with --deps links alone there is no knot (no blocks link)")
 
-    # one seed naming 500 issues nobody else stored: five iids[] batches of 100
-    with open(log, "w"):
-        pass
-    rc, out, err = run(["fetch", "--url", srv.url, "--no-progress", "--issue", "alpha/app#17",
-                        "--depth", "1"], os.path.join(d, "one.db"))
-    many = [p for p in log_lines(log) if p.startswith("/api/v4/projects/3/")]
-    check(rc == 0 and len(many) == 5 and all(p.count("iids") == 100 for p in many),
-          "500 references to one project: five iids[] requests of 100 (%s)"
-          % [p.count("iids") for p in many])
-    check(len(text_deps(os.path.join(d, "one.db"))) == 500,
-          "500 references to one project: 500 text deps stored")
+            # one seed naming 500 issues nobody else stored: five iids[] batches of 100
+            with open(log, "w"):
+                pass
+            rc, out, err = run(["fetch", "--url", srv.url, "--no-progress", "--issue", "alpha/app#17",
+                                "--depth", "1"], os.path.join(d, "one.db"))
+            many = [p for p in log_lines(log) if p.startswith("/api/v4/projects/3/")]
+            check(rc == 0 and len(many) == 5 and all(p.count("iids") == 100 for p in many),
+                  "500 references to one project: five iids[] requests of 100 (%s)"
+                  % [p.count("iids") for p in many])
+            check(len(text_deps(os.path.join(d, "one.db"))) == 500,
+                  "500 references to one project: 500 text deps stored")
 
-    # an incremental fetch after a description edit replaces its text deps
-    app3 = ID["alpha/app#3"]
-    control(srv, "change", {"op": "edit_description", "issue": app3,
-                            "description": "Intro\nNeeds #11 and ~~#7~~",
-                            "text_deps": [{"target_issue_id": ID["alpha/app#11"],
-                                           "link_type": "is_blocked_by", "line": 2,
-                                           "phrase": "needs"}]})
-    rc, out, err = fetch(srv, db)
-    snap2 = readable(srv)
-    check(rc == 0 and "changes only" in err, "edit: the next fetch is incremental (%s)"
-          % err.strip()[-200:])
-    mine = [t for t in text_deps(db) if t["source_issue_id"] == app3]
-    check(mine == [{"source_issue_id": app3, "target_issue_id": ID["alpha/app#11"],
-                    "link_type": "is_blocked_by", "line": 2, "phrase": "needs"}],
-          "edit: the edited issue's text deps are replaced (%s)" % mine)
-    same_store(db, snap2, "edit: the whole store equals the server's data again")
+            # an incremental fetch after a description edit replaces its text deps
+            app3 = ID["alpha/app#3"]
+            control(srv, "change", {"op": "edit_description", "issue": app3,
+                                    "description": "Intro\nNeeds #11 and ~~#7~~",
+                                    "text_deps": [{"target_issue_id": ID["alpha/app#11"],
+                                                   "link_type": "is_blocked_by", "line": 2,
+                                                   "phrase": "needs"}]})
+            rc, out, err = fetch(srv, db)
+            snap2 = readable(srv)
+            check(rc == 0 and "changes only" in err, "edit: the next fetch is incremental (%s)"
+                  % err.strip()[-200:])
+            mine = [t for t in text_deps(db) if t["source_issue_id"] == app3]
+            check(mine == [{"source_issue_id": app3, "target_issue_id": ID["alpha/app#11"],
+                            "link_type": "is_blocked_by", "line": 2, "phrase": "needs"}],
+                  "edit: the edited issue's text deps are replaced (%s)" % mine)
+            same_store(db, snap2, "edit: the whole store equals the server's data again")
 
-    # kill inside a write transaction, then resume
-    for n in (2, 9, 25, 80):
-        kdb = os.path.join(d, "kill%d.db" % n)
-        rc, out, err = fetch(srv, kdb, "--jobs", "3",
-                             env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(n)})
-        check(rc == -9, "kill at commit %d: the fetch was killed (rc %d)" % (n, rc))
-        rc, out, err = fetch(srv, kdb, "--jobs", "3")
-        check(rc == 0 and "resumed" in err, "kill at commit %d: the next fetch resumes "
-              "(%s)" % (n, err.strip()[-200:]))
-        same_store(kdb, snap2, "kill at commit %d: the resumed store is complete" % n)
+            # kill inside a write transaction, then resume
+            for n in (2, 9, 25, 80):
+                kdb = os.path.join(d, "kill%d.db" % n)
+                rc, out, err = fetch(srv, kdb, "--jobs", "3",
+                                     env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(n)})
+                check(rc == -9, "kill at commit %d: the fetch was killed (rc %d)" % (n, rc))
+                rc, out, err = fetch(srv, kdb, "--jobs", "3")
+                check(rc == 0 and "resumed" in err, "kill at commit %d: the next fetch resumes "
+                      "(%s)" % (n, err.strip()[-200:]))
+                same_store(kdb, snap2, "kill at commit %d: the resumed store is complete" % n)
 
-# ---- mixed tier: blocks links too ----------------------------------------------
-with ServerProcess(FIXTURE, *SERVER_ARGS) as srv:
-    snap = readable(srv)
-    check(any(ln["link_type"] == "blocks" for ln in snap["links"]),
-          "mixed tier: the server serves blocks links")
-    db = os.path.join(d, "mixed.db")
-    rc, out, err = fetch(srv, db)
-    check(rc == 0 and "no 'blocks' link" not in err, "mixed tier: fetch exits 0, no "
-          "Free-tier note")
-    same_store(db, snap, "mixed tier: the store equals the server's data, links and text deps")
+    def test_2_mixed_tier_blocks_links_too(self):
+        # ---- mixed tier: blocks links too ----------------------------------------------
+        with ServerProcess(FIXTURE, *SERVER_ARGS) as srv:
+            snap = readable(srv)
+            check(any(ln["link_type"] == "blocks" for ln in snap["links"]),
+                  "mixed tier: the server serves blocks links")
+            db = os.path.join(d, "mixed.db")
+            rc, out, err = fetch(srv, db)
+            check(rc == 0 and "no 'blocks' link" not in err, "mixed tier: fetch exits 0, no "
+                  "Free-tier note")
+            same_store(db, snap, "mixed tier: the store equals the server's data, links and text deps")
 
-    rc, out, err = fetch(srv, db, "--no-text-deps")
-    check(rc == 0 and "changes only" not in err and "dependencies from text" not in err,
-          "--no-text-deps: a changed crawl option crawls in full (%s)" % err.strip()[-200:])
-    check(text_deps(db) == [] and dropped(db) == {},
-          "--no-text-deps: stored text deps and dropped counts are removed")
-    got = export(db)[0]
-    check(got is not None and got["links"] == snap["links"], "--no-text-deps: links stay")
-    rc, out, err = fetch(srv, db)
-    check(rc == 0 and "changes only" not in err, "text deps back on: crawls in full")
-    same_store(db, snap, "text deps back on: the store is complete again")
+            rc, out, err = fetch(srv, db, "--no-text-deps")
+            check(rc == 0 and "changes only" not in err and "dependencies from text" not in err,
+                  "--no-text-deps: a changed crawl option crawls in full (%s)" % err.strip()[-200:])
+            check(text_deps(db) == [] and dropped(db) == {},
+                  "--no-text-deps: stored text deps and dropped counts are removed")
+            got = export(db)[0]
+            check(got is not None and got["links"] == snap["links"], "--no-text-deps: links stay")
+            rc, out, err = fetch(srv, db)
+            check(rc == 0 and "changes only" not in err, "text deps back on: crawls in full")
+            same_store(db, snap, "text deps back on: the store is complete again")
 
-# ---- a moved issue whose target only an administrator may look up --------------
-with ServerProcess(FIXTURE, *SERVER_ARGS, "--no-admin") as srv:
-    db = os.path.join(d, "noadmin.db")
-    rc, out, err = fetch(srv, db)
-    m = re.search(r"(\d+) references dropped", err)
-    check(rc == 0 and m is not None and int(m.group(1)) == 27,
-          "not an administrator: GET /issues/:id answers 403, the moved reference is "
-          "dropped and counted (%s)" % (m.group(0) if m else err.strip()[-200:]))
-    td = [t for t in text_deps(db) if t["source_issue_id"] == ID["alpha/app#13"]]
-    check(td == [] and dropped(db).get(ID["alpha/app#13"]) == (1, 1),
-          "not an administrator: no text dep for the moved reference (%s)" % td)
+    def test_3_a_moved_issue_only_an_administrator_can_follow(self):
+        # ---- a moved issue whose target only an administrator may look up --------------
+        with ServerProcess(FIXTURE, *SERVER_ARGS, "--no-admin") as srv:
+            db = os.path.join(d, "noadmin.db")
+            rc, out, err = fetch(srv, db)
+            m = re.search(r"(\d+) references dropped", err)
+            check(rc == 0 and m is not None and int(m.group(1)) == 27,
+                  "not an administrator: GET /issues/:id answers 403, the moved reference is "
+                  "dropped and counted (%s)" % (m.group(0) if m else err.strip()[-200:]))
+            td = [t for t in text_deps(db) if t["source_issue_id"] == ID["alpha/app#13"]]
+            check(td == [] and dropped(db).get(ID["alpha/app#13"]) == (1, 1),
+                  "not an administrator: no text dep for the moved reference (%s)" % td)
 
-finish()
+
+if __name__ == "__main__":
+    igtest.main()

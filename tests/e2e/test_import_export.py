@@ -11,11 +11,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import unittest
 
-BIN = os.environ.get("IG_BIN")
-SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+import igtest
+
+BIN = igtest.BIN
+SRC = igtest.SRC
 
 
 LOCK_HOLDER = """
@@ -32,11 +32,7 @@ con.close()
 
 
 def run(*args, db=None, stdin=None, cwd=None):
-    cmd = [BIN]
-    if db is not None:
-        cmd += ["--db", db]
-    cmd += list(args)
-    p = subprocess.run(cmd, input=stdin, capture_output=True, cwd=cwd, timeout=300)
+    p = igtest.ig(db, *args, input=stdin, cwd=cwd, text=False)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
 
@@ -215,17 +211,10 @@ def bad_variants():
     return out
 
 
-class ImportExport(unittest.TestCase):
+class ImportExport(igtest.TestCase):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="ig-import-")
-        self.dir = self.tmp.name
+        super().setUp()
         self.db = os.path.join(self.dir, "store.db")
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
 
     def write(self, name, data):
         p = self.path(name)
@@ -573,4 +562,4 @@ class ImportExport(unittest.TestCase):
 if __name__ == "__main__":
     if not BIN:
         sys.exit("IG_BIN is not set")
-    unittest.main(verbosity=1)
+    igtest.main()

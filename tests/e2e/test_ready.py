@@ -14,29 +14,17 @@ import os
 import random
 import re
 import sqlite3
-import subprocess
-import sys
-import tempfile
 
 import networkx as nx
 
-BIN = os.environ.get("IG_BIN", "issuegraph")
+import igtest
+
 N_GRAPHS = int(os.environ.get("IG_READY_GRAPHS", "80"))
 PATHS = ["g/a", "g/a-b", "g/a/x", "g/A", "g_x", "z"]
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def run(db, *args, ok=(0,)):
-    p = subprocess.run([BIN, "--db", db, *args], capture_output=True, text=True, timeout=120)
-    if p.returncode not in ok:
-        raise SystemExit(f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p
+def run(db, *args, ok=0):
+    return igtest.ig(db, *args, ok=ok, timeout=120)
 
 
 def ref_key(ref):
@@ -126,15 +114,19 @@ def model(snap, refs, all_states, deps, milestone, dropped):
     return {"ready": ready, "estimated": False, "unreadable_blockers": waiting}
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        compared = 0
+class Ready(igtest.TestCase, igtest.ClassDir):
+    """N_GRAPHS seeded random stores, made once for the class; each graph's
+    choices (dropped blockers, --deps and --milestone per --all-states) are
+    drawn from its seed's generator in a fixed order."""
+
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.graphs = []
         for seed in range(1, N_GRAPHS + 1):
             rng = random.Random(seed)
             snap, refs = make(rng, seed)
-            path = os.path.join(tmp, f"s{seed}.json")
-            with open(path, "w") as f:
-                json.dump(snap, f)
+            path = igtest.write_json(os.path.join(tmp, f"s{seed}.json"), snap)
             db = os.path.join(tmp, f"s{seed}.db")
             run(db, "import", "-q", path)
             # a few issues' descriptions name a blocker that could not be read
@@ -147,62 +139,73 @@ def main():
                             "VALUES(?, ?, ?)", [(i, c, c + 1) for i, c in dropped.items()])
             con.commit()
             con.close()
+            queries = []
             for all_states in (False, True):
                 deps = rng.choice(["links", "text", "links,text"])
                 present = {(i["milestone"] or {}).get("title") for i in snap["issues"]
                            if all_states or i["state"] == "opened"} - {None}
                 milestone = rng.choice(sorted(present)) if present and rng.random() < 0.4 else None
-                args = ["ready", "--format", "json", "--deps", deps]
-                if all_states:
-                    args.append("--all-states")
-                if milestone:
-                    args += ["--milestone", milestone]
-                got = json.loads(run(db, *args).stdout)
-                want = model(snap, refs, all_states, deps, milestone, dropped)
-                what = f"seed {seed} all_states={all_states} deps={deps} milestone={milestone}"
-                check(got == want, f"{what}:\n  got  {got}\n  want {want}")
-                compared += 1
-            # the report's JSON carries the same answer
-            rep = json.loads(run(db, "report", "--format", "json").stdout)
-            check(rep.get("ready") == json.loads(run(db, "ready", "--format", "json").stdout),
-                  f"seed {seed}: report's ready equals the ready command's")
-            # the markdown and HTML reports list them in the same order
-            mine = json.loads(run(db, "ready", "--format", "json").stdout)
-            md = run(db, "report").stdout
-            sec = md.split("\n## Ready now\n", 1)
-            check(len(sec) == 2, f"seed {seed}: the markdown report has a Ready now section")
-            if len(sec) == 2:
+                queries.append((all_states, deps, milestone))
+            cls.graphs.append((seed, snap, refs, db, dropped, queries))
+
+    def test_ready_json_equals_the_networkx_model(self):
+        compared = 0
+        for seed, snap, refs, db, dropped, queries in self.graphs:
+            for all_states, deps, milestone in queries:
+                with self.subTest(seed=seed, all_states=all_states, deps=deps,
+                                  milestone=milestone):
+                    args = ["ready", "--format", "json", "--deps", deps]
+                    if all_states:
+                        args.append("--all-states")
+                    if milestone:
+                        args += ["--milestone", milestone]
+                    got = json.loads(run(db, *args).stdout)
+                    want = model(snap, refs, all_states, deps, milestone, dropped)
+                    compared += 1
+                    self.assertEqual(got, want)
+        self.assertEqual(compared, 2 * N_GRAPHS)
+
+    def test_report_json_markdown_and_html_carry_the_same_answer(self):
+        for seed, _snap, _refs, db, _dropped, _queries in self.graphs:
+            with self.subTest(seed=seed):
+                # the report's JSON carries the same answer
+                rep = json.loads(run(db, "report", "--format", "json").stdout)
+                mine = json.loads(run(db, "ready", "--format", "json").stdout)
+                self.assertEqual(rep.get("ready"), mine,
+                                 "report's ready equals the ready command's")
+                # the markdown and HTML reports list them in the same order
+                md = run(db, "report").stdout
+                sec = md.split("\n## Ready now\n", 1)
+                self.assertEqual(len(sec), 2, "the markdown report has a Ready now section")
                 body = sec[1].split("\n## ", 1)[0]
                 rows = re.findall(r"^\| \[([^\]]+)\]\([^)]*\)[^|]*\| (\d+) \|$", body, re.M)
                 # (markdown escapes # and _ with a backslash)
                 got_md = [(re.sub(r"\\(.)", r"\1", r), int(n)) for r, n in rows]
                 want_md = [(x["ref"], x["blocks_transitively"]) for x in mine["ready"]]
-                check(got_md == want_md, f"seed {seed}: markdown Ready now\n  got  {got_md}\n"
-                                         f"  want {want_md}")
+                self.assertEqual(got_md, want_md, "markdown Ready now")
                 plain = re.sub(r"\\(.)", r"\1", body)
                 for x in mine["unreadable_blockers"]:
-                    check(f"[{x['ref']}]" in plain,
-                          f"seed {seed}: markdown lists {x['ref']} as waiting")
-            html = run(db, "report", "--format", "html").stdout
-            part = html.split('id="ig-ready"', 1)
-            check(len(part) == 2, f"seed {seed}: the HTML report has a Ready now section")
-            if len(part) == 2:
-                refs = re.findall(r'data-ref="([^"]+)"', part[1].split("</section>", 1)[0])
+                    self.assertIn(f"[{x['ref']}]", plain, f"markdown lists {x['ref']} as waiting")
+                html = run(db, "report", "--format", "html").stdout
+                part = html.split('id="ig-ready"', 1)
+                self.assertEqual(len(part), 2, "the HTML report has a Ready now section")
+                html_refs = re.findall(r'data-ref="([^"]+)"', part[1].split("</section>", 1)[0])
                 want_h = [x["ref"] for x in mine["ready"]] + [x["ref"] for x in
-                                                               mine["unreadable_blockers"]]
-                check(refs == want_h, f"seed {seed}: HTML Ready now\n  got  {refs}\n"
-                                      f"  want {want_h}")
-            text = run(db, "ready").stdout
-            check(text.startswith("Ready now:") or text.startswith("No issue can start now."),
-                  f"seed {seed}: text output starts with its summary: {text[:60]!r}")
-        # a milestone nobody carries is a usage error
-        p = run(db, "ready", "--milestone", "no such milestone", ok=(2,))
-        check("no such milestone" in p.stderr, "unknown milestone names itself")
-    if failures:
-        print("FAILED:\n" + "\n".join(failures[:10]))
-        sys.exit(1)
-    print(f"ok: ready equals networkx on {compared} analyses of {N_GRAPHS} random graphs")
+                                                              mine["unreadable_blockers"]]
+                self.assertEqual(html_refs, want_h, "HTML Ready now")
+
+    def test_text_output_starts_with_its_summary(self):
+        for seed, _snap, _refs, db, _dropped, _queries in self.graphs:
+            with self.subTest(seed=seed):
+                text = run(db, "ready").stdout
+                self.assertTrue(text.startswith("Ready now:") or
+                                text.startswith("No issue can start now."), repr(text[:60]))
+
+    def test_unknown_milestone_is_a_usage_error(self):
+        db = self.graphs[-1][3]
+        p = run(db, "ready", "--milestone", "no such milestone", ok=2)
+        self.assertIn("no such milestone", p.stderr, "unknown milestone names itself")
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

@@ -4,43 +4,25 @@ hostile titles (tests/fixtures/render_hostile.json), imported into a real
 store. DOT must be accepted by `dot`, SVG must parse as XML with no element
 or attribute coming from a title, Mermaid must keep its line structure, and
 the options must select, mark and refuse as the issue says."""
-import json
 import os
 import pty
 import re
 import subprocess
-import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
-IG = os.environ.get("IG_BIN") or os.path.join(
-    os.environ.get("IG_BUILD_DIR", "build"), "cli", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-EXAMPLE = os.path.join(SRC, "examples", "example.json")
-HOSTILE = os.path.join(SRC, "tests", "fixtures", "render_hostile.json")
+import igtest
+from igtest import check
+
+IG = igtest.BIN
+EXAMPLE = igtest.EXAMPLE
+HOSTILE = os.path.join(igtest.SRC, "tests", "fixtures", "render_hostile.json")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-def run(db, *args, stdin=None, stdout=subprocess.PIPE):
+def run(db, *args, stdout=subprocess.PIPE):
     return subprocess.run([IG, "--db", db, *args], stdout=stdout, stderr=subprocess.PIPE,
-                          stdin=stdin)
-
-
-def import_into(tmp, name, path):
-    db = os.path.join(tmp, name + ".db")
-    r = run(db, "import", path)
-    if r.returncode != 0:
-        print(r.stderr.decode(), file=sys.stderr)
-        sys.exit(f"import of {path} failed")
-    return db
+                          stdin=subprocess.DEVNULL, timeout=300)
 
 
 def safe(text):
@@ -146,23 +128,28 @@ def dot_accepts(text, what):
           f"{what}: dot -Tcanon rejects it: {r.stderr.decode(errors='replace')}")
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        ex_db = import_into(tmp, "example", EXAMPLE)
-        h_db = import_into(tmp, "hostile", HOSTILE)
-        with open(HOSTILE, encoding="utf-8") as f:
-            hostile = json.load(f)
-        with open(EXAMPLE, encoding="utf-8") as f:
-            example = json.load(f)
-        h_refs_all = {f"{p}#{i['iid']}" for i in hostile["issues"]
-                      for p in [next(pp["path_with_namespace"] for pp in hostile["projects"]
-                                     if pp["id"] == i["project_id"])]}
-        h_refs_open = {f"{p}#{i['iid']}" for i in hostile["issues"] if i["state"] == "opened"
-                       for p in [next(pp["path_with_namespace"] for pp in hostile["projects"]
-                                      if pp["id"] == i["project_id"])]}
+class Render(igtest.TestCase, igtest.ClassDir):
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.ex_db = os.path.join(tmp, "example.db")
+        igtest.ig(cls.ex_db, "import", EXAMPLE, ok=True)
+        cls.h_db = os.path.join(tmp, "hostile.db")
+        igtest.ig(cls.h_db, "import", HOSTILE, ok=True)
+        cls.hostile = hostile = igtest.read_json(HOSTILE)
+        cls.example = igtest.read_json(EXAMPLE)
+        cls.h_refs_all = {f"{p}#{i['iid']}" for i in hostile["issues"]
+                          for p in [next(pp["path_with_namespace"] for pp in hostile["projects"]
+                                         if pp["id"] == i["project_id"])]}
+        cls.h_refs_open = {f"{p}#{i['iid']}" for i in hostile["issues"]
+                           if i["state"] == "opened"
+                           for p in [next(pp["path_with_namespace"]
+                                          for pp in hostile["projects"]
+                                          if pp["id"] == i["project_id"])]}
 
-        # DOT: accepted by dot, for both snapshots and several options.
-        for db, name in ((ex_db, "example"), (h_db, "hostile")):
+    def test_dot_is_accepted_by_dot(self):
+        # both snapshots and several options
+        for db, name in ((self.ex_db, "example"), (self.h_db, "hostile")):
             for extra in ([], ["--all-states", "--legend"], ["--reduce", "--cluster", "milestone"],
                           ["--cluster", "none", "--no-related"]):
                 r = run(db, "render", *extra)
@@ -170,14 +157,15 @@ def main():
                 dot_accepts(r.stdout, f"{name} dot {extra}")
                 check(b"SECRET" not in r.stdout, f"{name} dot {extra}: confidential title")
 
-        # SVG: parses, every drawn issue linked, no markup from titles.
+    def test_svg_parses_links_every_issue_and_has_no_markup_from_titles(self):
+        hostile, example, h_db, ex_db = self.hostile, self.example, self.h_db, self.ex_db
         r = run(h_db, "render", "--format", "svg", "--all-states", "--legend")
         check(r.returncode == 0, f"hostile svg: exit {r.returncode} {r.stderr!r}")
-        check_svg(r.stdout, hostile, "hostile svg --all-states", h_refs_all)
+        check_svg(r.stdout, hostile, "hostile svg --all-states", self.h_refs_all)
         check(b"SECRET" not in r.stdout, "hostile svg: confidential title shown")
         r = run(h_db, "render", "--format", "svg", "--show-confidential")
         check(b"SECRET" in r.stdout, "--show-confidential does not show the title")
-        check_svg(r.stdout, hostile, "hostile svg open", h_refs_open, show_confidential=True)
+        check_svg(r.stdout, hostile, "hostile svg open", self.h_refs_open, show_confidential=True)
         r = run(ex_db, "render", "--format", "svg", "--layout", "sfdp")
         check(r.returncode == 0, f"example svg sfdp: exit {r.returncode}")
         ex_open = {f"{p['path_with_namespace']}#{i['iid']}" for i in example["issues"]
@@ -185,16 +173,17 @@ def main():
                    if p["id"] == i["project_id"]}
         check_svg(r.stdout, example, "example svg sfdp", ex_open)
 
-        # Mermaid: structure line by line, labels escaped.
+    def test_mermaid_structure_and_escaped_labels(self):
         for extra in ([], ["--all-states", "--legend", "--cluster", "milestone"],
                       ["--show-confidential"]):
-            r = run(h_db, "render", "--format", "mermaid", *extra)
+            r = run(self.h_db, "render", "--format", "mermaid", *extra)
             check(r.returncode == 0, f"hostile mermaid {extra}: exit {r.returncode}")
             check_mermaid(r.stdout.decode("utf-8"), f"hostile mermaid {extra}")
-        r = run(ex_db, "render", "--format", "mermaid")
+        r = run(self.ex_db, "render", "--format", "mermaid")
         check_mermaid(r.stdout.decode("utf-8"), "example mermaid")
 
-        # PNG: to a pipe yes, to a terminal no (exit 2, asks for -o).
+    def test_png_to_a_pipe_not_to_a_terminal(self):
+        ex_db = self.ex_db
         r = run(ex_db, "render", "--format", "png")
         check(r.returncode == 0 and r.stdout[:8] == b"\x89PNG\r\n\x1a\n", "png to a pipe")
         master, slave = pty.openpty()
@@ -202,12 +191,14 @@ def main():
         os.close(slave)
         os.close(master)
         check(r.returncode == 2 and b"-o" in r.stderr, f"png to a terminal: exit {r.returncode}")
-        out = os.path.join(tmp, "ex.png")
+        out = self.path("ex.png")
         r = run(ex_db, "render", "--format", "png", "-o", out)
-        check(r.returncode == 0 and open(out, "rb").read(4) == b"\x89PNG", "png -o FILE")
+        with open(out, "rb") as f:
+            check(r.returncode == 0 and f.read(4) == b"\x89PNG", "png -o FILE")
 
-        # The node limit: layout formats refuse with a hint, DOT does not.
-        out = os.path.join(tmp, "big.svg")
+    def test_node_limit_refuses_layouts_with_a_hint(self):
+        ex_db = self.ex_db
+        out = self.path("big.svg")
         r = run(ex_db, "render", "--format", "svg", "--max-nodes", "5", "-o", out)
         check(r.returncode == 2, f"--max-nodes 5 svg: exit {r.returncode}")
         err = r.stderr.decode()
@@ -219,15 +210,17 @@ def main():
         r = run(ex_db, "render", "--format", "svg", "--max-nodes", "0")
         check(r.returncode == 0, "--max-nodes 0 does not lift the limit")
 
-        # Selection.
+    def test_selection(self):
+        h_db = self.h_db
+
         def drawn(db, *args):
             r = run(db, "render", *args)
             check(r.returncode == 0, f"render {args}: exit {r.returncode} {r.stderr!r}")
             return set(re.findall(rb'^\t*"([^"]+#\d+)"\s*\[', r.stdout, re.M))
 
         allo = drawn(h_db)
-        check({x.decode() for x in allo} == h_refs_open, f"default draws {allo}")
-        check(len(drawn(h_db, "--all-states")) == len(h_refs_all), "--all-states")
+        check({x.decode() for x in allo} == self.h_refs_open, f"default draws {allo}")
+        check(len(drawn(h_db, "--all-states")) == len(self.h_refs_all), "--all-states")
         ko = drawn(h_db, "--knots-only")
         check(ko == {b"hostile/app#1", b"hostile/app#2", b"hostile/app#3"}, f"--knots-only {ko}")
         fo = drawn(h_db, "--focus", "hostile/app#5", "--radius", "1")
@@ -243,8 +236,9 @@ def main():
         red = run(h_db, "render", "--reduce").stdout.count(b"->")
         check(red == full - 1, f"--reduce: {full} -> {red} links (hostile/app#4 -> #6 implied)")
 
-        # Usage errors come before the store is opened (exit 2, not 4).
-        nodb = os.path.join(tmp, "missing.db")
+    def test_usage_errors_before_the_store(self):
+        # exit 2, not 4
+        nodb = self.path("missing.db")
         for args in (["--format", "gif"], ["--layout", "circo"], ["--cluster", "x"],
                      ["--radius", "2"], ["--focus", "not a ref"], ["--max-nodes", "-1"],
                      ["--weight", "heavy"], ["--default-cost", "-3"], ["extra"],
@@ -255,16 +249,11 @@ def main():
         check(r.returncode == 4, f"render on a missing store: exit {r.returncode}")
         for args in (["--focus", "hostile/app#99"], ["--focus", "other/lib#4"],
                      ["--milestone", "nope"]):
-            r = run(h_db, "render", *args)
+            r = run(self.h_db, "render", *args)
             check(r.returncode == 2, f"render {args}: exit {r.returncode}, want 2")
-        r = run(h_db, "render", "--help")
+        r = run(self.h_db, "render", "--help")
         check(r.returncode == 0 and b"--max-nodes" in r.stdout, "render --help")
-
-    if failures:
-        print(f"{len(failures)} failure(s)", file=sys.stderr)
-        sys.exit(1)
-    print("ok")
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

@@ -9,28 +9,21 @@ import os
 import random
 import re
 import subprocess
-import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 import networkx as nx
 
-IG = os.environ.get("IG_BIN") or os.path.join(
-    os.environ.get("IG_BUILD_DIR", "build"), "cli", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
-EXAMPLE = os.path.join(SRC, "examples", "example.json")
-failures = []
+import igtest
+from igtest import expect
 
-
-def expect(what, got, want):
-    if got != want:
-        failures.append(f"{what}:\n    got  {got!r}\n    want {want!r}")
+IG = igtest.BIN
+EXAMPLE = igtest.EXAMPLE
 
 
 def run(db, *args, ok=(0,)):
-    p = subprocess.run([IG, "--db", db, *args], capture_output=True, text=True, timeout=300)
-    if p.returncode not in ok:
-        failures.append(f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
+    p = igtest.ig(db, *args)
+    igtest.check(p.returncode in ok,
+                 f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
     return p
 
 
@@ -222,21 +215,30 @@ def check_junit(xml_text, rep):
     expect("junit: testsuites failures", int(root.get("failures")), fails)
 
 
-def main():
-    if not os.path.exists(IG):
-        sys.exit(f"no binary at {IG}")
-    snap = json.load(open(EXAMPLE))
-    ex = Example(snap)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "ex.db")
-        run(db, "import", EXAMPLE)
-        rep_text = run(db, "report", "--format", "json").stdout
-        rep = json.loads(rep_text)
+class Report(igtest.TestCase, igtest.ClassDir):
+    """The example, imported once; its JSON and markdown reports."""
+
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.snap = igtest.read_json(EXAMPLE)
+        cls.ex = Example(cls.snap)
+        cls.db = os.path.join(tmp, "ex.db")
+        igtest.ig(cls.db, "import", EXAMPLE, ok=True)
+        cls.rep_text = igtest.ig(cls.db, "report", "--format", "json", ok=True).stdout
+        cls.rep = json.loads(cls.rep_text)
+        cls.md = igtest.ig(cls.db, "report", ok=True).stdout
+
+    def test_json_matches_the_networkx_oracle(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
+        rep_text = self.rep_text
         expect("json: deterministic", run(db, "report", "--format", "json").stdout, rep_text)
         expect("json: example has every kind of finding",
                all(rep["summary"]["findings"][k] > 0 for k in rep["summary"]["findings"]), True)
         check_json(rep, ex)
 
+    def test_json_agrees_with_check_path_and_cycles(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
         # the same knots, path and findings as the commands that own them
         check = json.loads(run(db, "check", "--format", "json", ok=(1,)).stdout)
         expect("json vs check: findings",
@@ -252,12 +254,18 @@ def main():
         if p.returncode in (0, 1):
             expect("json vs cycles", rep["knots"], json.loads(p.stdout)["knots"])
 
-        md = run(db, "report").stdout
+    def test_markdown_agrees_with_json(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
         expect("markdown: deterministic", run(db, "report", "--format", "markdown").stdout, md)
         check_markdown(md, rep, ex)
+
+    def test_junit_has_what_gitlab_reads(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
         junit = run(db, "report", "--format", "junit").stdout
         check_junit(junit, rep)
 
+    def test_max_rows_cuts_lists_and_says_so(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
         # --max-rows cuts the lists of markdown and html, and says what it left out
         cut = run(db, "report", "--max-rows", "1").stdout
         conf = md_section(cut, "Due-date conflicts") or ""
@@ -272,14 +280,18 @@ def main():
         expect("--max-rows -1 is a usage error",
                subprocess.run([IG, "--db", db, "report", "--max-rows", "-1"], capture_output=True).returncode, 2)
 
+    def test_fail_on_gates_while_writing_output_file(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
         # --fail-on gates while writing the document (-o, atomically)
-        out = os.path.join(tmp, "r.xml")
+        out = self.path("r.xml")
         p = run(db, "report", "--format", "junit", "--fail-on", "knots", "-o", out, ok=(1,))
         expect("report -o --fail-on: exit 1 and nothing on stdout", (p.returncode, p.stdout), (1, ""))
         same = run(db, "report", "--format", "junit", "--fail-on", "knots", ok=(1,)).stdout
-        expect("report -o: file equals the stdout form", open(out).read(), same)
-        expect("report -o: no temporary left", [f for f in os.listdir(tmp) if ".tmp." in f], [])
+        expect("report -o: file equals the stdout form", igtest.read_text(out), same)
+        expect("report -o: no temporary left", [f for f in os.listdir(self.dir) if ".tmp." in f], [])
 
+    def test_confidential_titles_hidden_in_example(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
         # confidential: ref shown, title hidden unless --show-confidential
         conf = [v for v in ex.issue.values() if v["confidential"]]
         expect("example has a confidential issue", bool(conf), True)
@@ -296,6 +308,7 @@ def main():
                        v["title"].replace("(", "\\(").replace(")", "\\)") in shown["markdown"]
                        or v["title"] in shown["markdown"], True)
 
+    def test_confidential_issue_in_knot_path_and_bottleneck(self):
         # a confidential issue in a knot, on the path and a bottleneck: every format
         # names its ref and none its title, unless --show-confidential
         secret = "Quietly acquire Initech"
@@ -308,10 +321,7 @@ def main():
               "links": [{"id": 1, "source_issue_id": 11, "target_issue_id": 12, "link_type": "blocks"},
                         {"id": 2, "source_issue_id": 12, "target_issue_id": 11, "link_type": "blocks"},
                         {"id": 3, "source_issue_id": 11, "target_issue_id": 13, "link_type": "blocks"}]}
-        cp = os.path.join(tmp, "conf.json")
-        json.dump(cs, open(cp, "w"))
-        cdb = os.path.join(tmp, "conf.db")
-        run(cdb, "import", cp)
+        cdb = self.import_snapshot(cs, "conf")
         for f in ("markdown", "junit", "html"):
             hidden = run(cdb, "report", "--format", f).stdout
             expect(f"{f}: confidential ref shown", "p#1" in hidden.replace("\\", ""), True)
@@ -320,6 +330,7 @@ def main():
             shown = run(cdb, "report", "--format", f, "--show-confidential").stdout
             expect(f"{f}: confidential title shown with --show-confidential", secret in shown, True)
 
+    def test_hostile_titles_and_urls_break_nothing(self):
         # hostile titles and URLs: no raw HTML, no link or cell broken out of, no javascript:
         hs = {"version": 1, "source": "https://x.example",
               "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
@@ -332,10 +343,7 @@ def main():
                              ("line\nbreak `code` **bold** _it_", "https://x.example/p/-/issues/3")])],
               "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 3,
                          "link_type": "blocks"} for i in range(3)]}
-        hp = os.path.join(tmp, "hostile.json")
-        json.dump(hs, open(hp, "w"))
-        hdb = os.path.join(tmp, "hostile.db")
-        run(hdb, "import", hp)
+        hdb = self.import_snapshot(hs, "hostile")
         hmd_all = run(hdb, "report").stdout
         # the Mermaid block is code to GitLab (no links, mentions or
         # references inside): its own escaping is tested in test_report_mermaid
@@ -354,6 +362,7 @@ def main():
         hj = run(hdb, "report", "--format", "junit").stdout
         ET.fromstring(hj.encode())  # still XML
 
+    def test_junit_titles_xml_forbids_and_newlines(self):
         # JUnit: titles with what XML forbids (U+FFFE, U+FFFF) and with a
         # newline, which must not add a line of its own to a failure body
         js = {"version": 1, "source": "https://x.example",
@@ -365,10 +374,7 @@ def main():
                                                 "c1 \x85 del \x7f tab\there"])],
               "links": [{"id": i + 1, "source_issue_id": 10 + i, "target_issue_id": 10 + (i + 1) % 3,
                          "link_type": "blocks"} for i in range(3)]}
-        jp = os.path.join(tmp, "junit-hostile.json")
-        json.dump(js, open(jp, "w"))
-        jdb = os.path.join(tmp, "junit-hostile.db")
-        run(jdb, "import", jp)
+        jdb = self.import_snapshot(js, "junit-hostile")
         jx = run(jdb, "report", "--format", "junit").stdout
         try:
             jroot = ET.fromstring(jx.encode())
@@ -390,6 +396,9 @@ def main():
                        "c1 \\x85 del \\x7f tab\\x09here" in body, True)
                 expect("junit: noncharacters replaced", "\ufffe" in body or "\uffff" in body, False)
 
+    def test_milestone_scope(self):
+        db, rep, ex, md = self.db, self.rep, self.ex, self.md
+        snap = self.snap
         # --milestone: the scope is the milestone's issues and their blockers
         ms = json.loads(run(db, "report", "--format", "json", "--milestone", "v2.0").stdout)
         scope = set()
@@ -404,42 +413,36 @@ def main():
         expect("milestone: bottlenecks inside the scope",
                all(b["ref"] in scope for b in ms["bottlenecks"]), True)
 
+    def test_random_graph_bottlenecks_exact(self):
         # bottlenecks on a bigger random graph: exact against networkx, and the
         # estimate (forced with a tiny exact limit is not exposed: use size) sane
-        rnd = random.Random(7)
-        n = 400
-        issues = [{"id": 10 + i, "project_id": 1, "iid": i + 1, "title": f"t{i}",
-                   "state": "opened" if rnd.random() < 0.9 else "closed",
-                   "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-                   "web_url": f"https://x.example/p/-/issues/{i + 1}"} for i in range(n)]
-        links, seen = [], set()
-        for k in range(900):
-            a, b = rnd.randrange(n), rnd.randrange(n)
-            if a != b and (a, b) not in seen and (rnd.random() < 0.97 and a < b or rnd.random() < 0.03):
-                seen.add((a, b))
-                links.append({"id": k + 1, "source_issue_id": 10 + a, "target_issue_id": 10 + b,
-                              "link_type": "blocks"})
-        big = {"version": 1, "source": "https://x.example",
-               "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
-               "issues": issues, "links": links}
-        bp = os.path.join(tmp, "big.json")
-        json.dump(big, open(bp, "w"))
-        bdb = os.path.join(tmp, "big.db")
-        run(bdb, "import", bp)
-        brep = json.loads(run(bdb, "report", "--format", "json").stdout)
-        bex = Example(big)
-        expect("random graph: bottlenecks exact",
-               [(b["ref"], b["blocks_directly"], b["blocks_transitively"]) for b in brep["bottlenecks"]],
-               bex.bottlenecks())
-        expect("random graph: knots", [k["issues"] for k in brep["knots"]], bex.knots())
-        expect("random graph: not estimated", any("estimated" in b for b in brep["bottlenecks"]), False)
-
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        sys.exit(1)
-    print("ok: report markdown/json/junit on the example")
-    print(md)
+        seed = 7
+        with self.subTest(seed=seed):
+            rnd = random.Random(seed)
+            n = 400
+            issues = [{"id": 10 + i, "project_id": 1, "iid": i + 1, "title": f"t{i}",
+                       "state": "opened" if rnd.random() < 0.9 else "closed",
+                       "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+                       "web_url": f"https://x.example/p/-/issues/{i + 1}"} for i in range(n)]
+            links, seen = [], set()
+            for k in range(900):
+                a, b = rnd.randrange(n), rnd.randrange(n)
+                if a != b and (a, b) not in seen and (rnd.random() < 0.97 and a < b or rnd.random() < 0.03):
+                    seen.add((a, b))
+                    links.append({"id": k + 1, "source_issue_id": 10 + a, "target_issue_id": 10 + b,
+                                  "link_type": "blocks"})
+            big = {"version": 1, "source": "https://x.example",
+                   "projects": [{"id": 1, "path_with_namespace": "p", "web_url": "https://x.example/p"}],
+                   "issues": issues, "links": links}
+            bdb = self.import_snapshot(big, "big")
+            brep = json.loads(run(bdb, "report", "--format", "json").stdout)
+            bex = Example(big)
+            expect("random graph: bottlenecks exact",
+                   [(b["ref"], b["blocks_directly"], b["blocks_transitively"]) for b in brep["bottlenecks"]],
+                   bex.bottlenecks())
+            expect("random graph: knots", [k["issues"] for k in brep["knots"]], bex.knots())
+            expect("random graph: not estimated", any("estimated" in b for b in brep["bottlenecks"]), False)
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

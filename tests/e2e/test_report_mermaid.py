@@ -8,34 +8,19 @@ mermaid package, in Debian's headless Chromium)."""
 import json
 import os
 import re
-import subprocess
-import sys
-import tempfile
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import igtest
+from igtest import expect
 
-IG = os.environ.get("IG_BIN") or os.path.join(
-    os.environ.get("IG_BUILD_DIR", "build"), "cli", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
-EXAMPLE = os.path.join(SRC, "examples", "example.json")
+EXAMPLE = igtest.EXAMPLE
 NODE_DIR = os.environ.get("IG_NODE_DIR") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
     "issuegraph", "node")
 MERMAID_JS = os.path.join(NODE_DIR, "node_modules", "mermaid", "dist", "mermaid.min.js")
-failures = []
-
-
-def expect(what, got, want):
-    if got != want:
-        failures.append(f"{what}: got {got!r}, want {want!r}")
 
 
 def run(db, *args):
-    p = subprocess.run([IG, "--db", db, *args], capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        sys.exit(f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
-    return p.stdout
+    return igtest.ig(db, *args, ok=True).stdout
 
 
 def blocks(md):
@@ -69,9 +54,7 @@ def snapshot(issues, links, confidential=()):
 
 
 def load(tmp, name, snap):
-    path = os.path.join(tmp, name + ".json")
-    with open(path, "w") as f:
-        json.dump(snap, f)
+    path = igtest.write_json(os.path.join(tmp, name + ".json"), snap)
     db = os.path.join(tmp, name + ".db")
     run(db, "import", path)
     return db
@@ -87,50 +70,59 @@ def wanted(db, *extra):
     return want
 
 
-def main():
-    collected = []
-    with tempfile.TemporaryDirectory() as tmp:
-        # the example: every witness and path issue, nothing else
-        db = os.path.join(tmp, "ex.db")
-        run(db, "import", EXAMPLE)
-        md = run(db, "report")
+HOSTILE = ["```\n# injected heading", '"]\n  click n0 href "javascript:alert(1)"',
+           "%%{init: {'securityLevel':'loose'}}%%", "<img src=x onerror=alert(1)>",
+           "secret plan for the merger", "a | b ~~ c `d` e"]
+
+
+class MermaidBlock(igtest.TestCase, igtest.ClassDir):
+    """Three stores (the example, a ring of 100, hostile titles) and their
+    markdown reports, made once for the class."""
+
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.db = os.path.join(tmp, "ex.db")
+        run(cls.db, "import", EXAMPLE)
+        cls.md = run(cls.db, "report")
+        ring = [(n, f"ring {n}") for n in range(1, 101)]
+        cls.rdb = load(tmp, "ring", snapshot(ring, [(n, n % 100 + 1) for n in range(1, 101)]))
+        cls.rmd = run(cls.rdb, "report")
+        issues = [(n + 1, t) for n, t in enumerate(HOSTILE)]
+        links = [(n, n % len(HOSTILE) + 1) for n in range(1, len(HOSTILE) + 1)]
+        cls.hdb = load(tmp, "hostile", snapshot(issues, links, confidential=(5,)))
+        cls.hmd = run(cls.hdb, "report")
+
+    def test_example_holds_the_witnesses_and_the_path(self):
+        # every witness and path issue, nothing else
+        md = self.md
         bs = blocks(md)
-        expect("example: one mermaid block", len(bs), 1)
-        want = wanted(db)
+        self.assertEqual(len(bs), 1, "example: one mermaid block")
+        want = wanted(self.db)
         expect("example: the diagram holds the witnesses and the path", refs_of(bs[0]), want)
         expect("example: no note (under the cap)", "The diagram shows" in md, False)
-        collected.append(("example", bs[0], len(want)))
 
-        # a knot of 100 issues: 60 drawn, and a note says so
-        ring = [(n, f"ring {n}") for n in range(1, 101)]
-        rdb = load(tmp, "ring", snapshot(ring, [(n, n % 100 + 1) for n in range(1, 101)]))
-        md = run(rdb, "report")
+    def test_ring_of_100_draws_60_and_says_so(self):
+        md = self.rmd
         bs = blocks(md)
-        expect("ring: one block", len(bs), 1)
+        self.assertEqual(len(bs), 1, "ring: one block")
         got = refs_of(bs[0])
         expect("ring: at most 60 issues", len(got), 60)
-        expect("ring: drawn issues are witness issues", got <= wanted(rdb), True)
+        expect("ring: drawn issues are witness issues", got <= wanted(self.rdb), True)
         expect("ring: the note says what was left out",
                "The diagram shows 60 of the 100 issues" in md, True)
-        collected.append(("ring", bs[0], 60))
 
-        # hostile titles stay inside their labels; confidential titles hidden
-        hostile = ["```\n# injected heading", '"]\n  click n0 href "javascript:alert(1)"',
-                   "%%{init: {'securityLevel':'loose'}}%%", "<img src=x onerror=alert(1)>",
-                   "secret plan for the merger", "a | b ~~ c `d` e"]
-        issues = [(n + 1, t) for n, t in enumerate(hostile)]
-        links = [(n, n % len(hostile) + 1) for n in range(1, len(hostile) + 1)]
-        hdb = load(tmp, "hostile", snapshot(issues, links, confidential=(5,)))
-        md = run(hdb, "report")
+    def test_hostile_titles_stay_in_labels_and_confidential_hidden(self):
+        md = self.hmd
         bs = blocks(md)
-        expect("hostile: one block, nothing ended the fence early", len(bs), 1)
+        self.assertEqual(len(bs), 1, "hostile: one block, nothing ended the fence early")
         body = bs[0]
         expect("hostile: no backtick inside the block", "`" in body, False)
         clicks = re.findall(r"^\s*click .*$", body, flags=re.M)
         expect("hostile: every click line is an https link to an issue",
                [c for c in clicks if not re.fullmatch(
                    r'\s*click n\d+ href "https://x\.example/g/p/-/issues/\d+" _blank', c)], [])
-        expect("hostile: one click line per issue", len(clicks), len(hostile))
+        expect("hostile: one click line per issue", len(clicks), len(HOSTILE))
         expect("hostile: no directive", "%%{" in body, False)
         expect("hostile: no raw tag", "<img" in body, False)
         expect("hostile: confidential title hidden", "secret plan" in md, False)
@@ -139,28 +131,28 @@ def main():
                any(l.startswith("g/p#5<br/>(confidential)") for l in labels.values()), True)
         expect("hostile: a title survives as text",
                any("onerror=alert(1)" in l for l in labels.values()), True)
-        shown = run(hdb, "report", "--show-confidential")
+        shown = run(self.hdb, "report", "--show-confidential")
         expect("hostile: --show-confidential shows it", "secret plan" in blocks(shown)[0], True)
-        collected.append(("hostile", body, len(hostile)))
 
-        if not os.path.exists(MERMAID_JS):
-            sys.exit(f"no {MERMAID_JS}: run tests/install-deps.sh test (it installs npm's mermaid)")
-        page = os.path.join(tmp, "mermaid.html")
+    def test_mermaid_parses_and_draws_every_block(self):
+        self.assertTrue(os.path.exists(MERMAID_JS),
+                        f"no {MERMAID_JS}: run tests/install-deps.sh test "
+                        "(it installs npm's mermaid)")
+        collected = [("example", blocks(self.md)[0], len(wanted(self.db))),
+                     ("ring", blocks(self.rmd)[0], 60),
+                     ("hostile", blocks(self.hmd)[0], len(HOSTILE)),
+                     # the check can fail: Mermaid refuses a broken flowchart
+                     ("broken", 'flowchart LR\n  n0["unclosed\n  n0 --> \n', None)]
+        page = self.path("mermaid.html")
         with open(page, "w") as f:
             f.write("<!DOCTYPE html><html><head><meta charset='utf-8'>"
                     f"<script src='file://{MERMAID_JS}'></script></head><body></body></html>")
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = "/usr/bin/chromium"
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--allow-file-access-from-files", f"--user-data-dir={tmp}/profile"):
-            opts.add_argument(a)
-        d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-        try:
-            d.set_script_timeout(60)
-            d.get("file://" + page)
-            # the check can fail: Mermaid refuses a broken flowchart
-            collected.append(("broken", 'flowchart LR\n  n0["unclosed\n  n0 --> \n', None))
-            for name, text, n in collected:
+        d = igtest.chromium(self.dir, extra_args=("--allow-file-access-from-files",))
+        self.addCleanup(d.quit)
+        d.set_script_timeout(60)
+        d.get("file://" + page)
+        for name, text, n in collected:
+            with self.subTest(block=name):
                 res = d.execute_async_script(
                     "var done=arguments[arguments.length-1],text=arguments[0],id=arguments[1];"
                     "mermaid.initialize({startOnLoad:false,securityLevel:'strict'});"
@@ -173,23 +165,14 @@ def main():
                     ".catch(function(e){done({ok:false,err:String(e&&e.message||e)});});",
                     text, "d" + name)
                 if n is None:
-                    expect(f"{name}: Mermaid refuses it", res.get("ok"), False)
+                    self.assertEqual(res.get("ok"), False, f"{name}: Mermaid refuses it")
                     continue
-                expect(f"{name}: Mermaid parses and draws it", res.get("ok"), True)
-                if not res.get("ok"):
-                    failures.append(f"{name}: {res.get('err')}")
-                    continue
+                self.assertEqual(res.get("ok"), True,
+                                 f"{name}: Mermaid parses and draws it: {res.get('err')}")
                 expect(f"{name}: Mermaid drew every issue", res["nodes"], n)
                 expect(f"{name}: no script in the drawing", res["scripts"], 0)
                 expect(f"{name}: no javascript: link in the drawing", res["js"], 0)
-        finally:
-            d.quit()
-
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        sys.exit(1)
-    print("ok: markdown report's Mermaid diagram (structure, cap, escaping; parsed by Mermaid)")
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

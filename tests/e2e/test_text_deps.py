@@ -19,23 +19,19 @@ The fixture (open issues; g/a#6 is closed):
 import json
 import os
 import re
-import subprocess
-import sys
-import tempfile
-import unittest
 
 import networkx as nx
 
-BIN = os.environ.get("IG_BIN")
-SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+import igtest
+
+SRC = igtest.SRC
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "text_deps.json")
 
 ANALYSIS = ("cycles", "path", "order", "check", "render", "report", "stats")
 
 
 def run(*args, db):
-    p = subprocess.run([BIN, "--db", db] + list(args), capture_output=True, text=True,
-                       timeout=120)
+    p = igtest.ig(db, *args, timeout=120)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -73,17 +69,11 @@ def knots_of(G):
     return sorted(ks, key=lambda k: refkey(k[0]))
 
 
-class TextDeps(unittest.TestCase):
+class TextDeps(igtest.TestCase, igtest.ClassDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="ig-textdeps-")
-        cls.db = os.path.join(cls.tmp.name, "store.db")
-        rc, out, err = run("import", FIXTURE, db=cls.db)
-        assert rc == 0, err
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
+        cls.db = os.path.join(cls.make_class_dir(), "store.db")
+        igtest.ig(cls.db, "import", FIXTURE, ok=True)
 
     def ok(self, *args, code=0):
         rc, out, err = run(*args, db=self.db)
@@ -93,8 +83,8 @@ class TextDeps(unittest.TestCase):
     def json(self, *args, code=0):
         return json.loads(self.ok(*args, "--format", "json", code=code))
 
-    def path(self, name, text):
-        p = os.path.join(self.tmp.name, name)
+    def write(self, name, text):
+        p = self.path(name)
         with open(p, "w") as f:
             f.write(text)
         return p
@@ -210,7 +200,7 @@ class TextDeps(unittest.TestCase):
     # ---- --ignore-deps ----------------------------------------------------------------
 
     def test_ignore_deps__drops_a_dependency_whatever_its_origin(self):
-        f = self.path("ignore.txt", "# silence wrong edges\n\n"
+        f = self.write("ignore.txt", "# silence wrong edges\n\n"
                       "g/b#7 g/a#1   # written in g/a#1's description\n"
                       "  g/a#5\tg/a#4\n"          # a link and a text line
                       "g/zz#9 g/a#1\n")           # not in the store: no error
@@ -222,20 +212,20 @@ class TextDeps(unittest.TestCase):
         self.assertEqual(out["blockers"], [])
         for cmd in ANALYSIS:
             # -o into the test's directory (never a device: -o renames into place)
-            self.ok(cmd, "--ignore-deps", f, "-o", os.path.join(self.tmp.name, cmd + ".out"),
+            self.ok(cmd, "--ignore-deps", f, "-o", self.path(cmd + ".out"),
                     code=1 if cmd == "check" else 0)
 
     def test_ignore_deps__malformed_line_exits_2_naming_file_and_line(self):
-        f = self.path("bad.txt", "g/a#1 g/a#2\ng/a#1\n")
+        f = self.write("bad.txt", "g/a#1 g/a#2\ng/a#1\n")
         for cmd in ANALYSIS + ("blockers",):
             args = [cmd] + (["g/a#1"] if cmd == "blockers" else []) + ["--ignore-deps", f]
             rc, out, err = run(*args, db=self.db)
             self.assertEqual(rc, 2, "%s: %s" % (cmd, err))
             self.assertIn("%s:2:" % f, err)
         for text in ("a b\n", "g/a#1 g/a#2 g/a#3\n", "g/a#1 #2\n"):
-            rc, out, err = run("cycles", "--ignore-deps", self.path("b2.txt", text), db=self.db)
+            rc, out, err = run("cycles", "--ignore-deps", self.write("b2.txt", text), db=self.db)
             self.assertEqual(rc, 2, text)
-        rc, out, err = run("cycles", "--ignore-deps", self.path("x", "") + "-missing",
+        rc, out, err = run("cycles", "--ignore-deps", self.write("x", "") + "-missing",
                            db=self.db)
         self.assertEqual(rc, 2, err)
 
@@ -302,6 +292,4 @@ class TextDeps(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not BIN:
-        sys.exit("IG_BIN is not set")
-    unittest.main(verbosity=1)
+    igtest.main()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import igtest  # noqa: E402
 import textdeps_oracle  # noqa: E402
 
 DUMP = os.environ.get("IG_TEXTDEPS_DUMP")
@@ -232,47 +233,65 @@ def shrink(c, frags):
     return with_text(text)
 
 
-def main():
-    if not DUMP or not os.access(DUMP, os.X_OK):
-        print("IG_TEXTDEPS_DUMP is not set to the textdeps_dump tool", file=sys.stderr)
-        return 1
-    rng = random.Random(SEED)
-    cases, frags = [], []
-    for _ in range(CASES):
-        project, origins = rng.choice(CONTEXTS)
-        f = fragments(rng) if rng.random() < 0.7 else soup(rng)
-        frags.append(f)
-        cases.append({"project_path": project, "iid": rng.randint(1, 3), "origins": origins,
-                      "max_refs": rng.choice([0, 0, 0, 0, 1, 2, 3]), "text": b"".join(f)})
-    seeds = fuzz_seeds()
-    assert seeds, "no fuzz seeds in tests/fuzz/corpus/textdeps"
-    for c in seeds:
-        cases.append(c)
-        frags.append([c["text"]])
-    got = run_dump(cases)
-    assert len(got) == len(cases)
-    with_deps = with_dropped = 0
-    for i, c in enumerate(cases):
-        want = oracle(c)
-        if got[i] != want:
-            small = shrink(c, frags[i])
-            print(f"case {i}: the extractor and the oracle disagree; smallest failing text:",
-                  file=sys.stderr)
-            print(f"  context: {small['project_path']}#{small['iid']} origins={small['origins']} "
-                  f"max_refs={small['max_refs']}", file=sys.stderr)
-            print(f"  text: {small['text']!r}", file=sys.stderr)
-            print(f"  extractor: {json.dumps(run_dump([small])[0])}", file=sys.stderr)
-            print(f"  oracle:    {json.dumps(oracle(small))}", file=sys.stderr)
-            return 1
-        with_deps += bool(want["deps"])
-        with_dropped += bool(want["dropped"])
-    # The corpus must exercise the grammar, not agree on empty answers.
-    print(f"{len(cases)} descriptions agree; {with_deps} with dependencies, "
-          f"{with_dropped} with dropped references")
-    assert with_deps > len(cases) // 6, with_deps
-    assert with_dropped > 0
-    return 0
+def explain(c, frags):
+    """The smallest text on which the extractor and the oracle still disagree."""
+    small = shrink(c, frags)
+    return (f"the extractor and the oracle disagree; smallest failing text:\n"
+            f"  context: {small['project_path']}#{small['iid']} origins={small['origins']} "
+            f"max_refs={small['max_refs']}\n"
+            f"  text: {small['text']!r}\n"
+            f"  extractor: {json.dumps(run_dump([small])[0])}\n"
+            f"  oracle:    {json.dumps(oracle(small))}")
+
+
+class TextDepsRandom(igtest.TestCase):
+    """CASES random descriptions from SEED, then the fuzz corpus, through
+    one run of textdeps_dump."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not DUMP or not os.access(DUMP, os.X_OK):
+            raise RuntimeError("IG_TEXTDEPS_DUMP is not set to the textdeps_dump tool")
+        rng = random.Random(SEED)
+        cls.cases, cls.frags = [], []
+        for _ in range(CASES):
+            project, origins = rng.choice(CONTEXTS)
+            f = fragments(rng) if rng.random() < 0.7 else soup(rng)
+            cls.frags.append(f)
+            cls.cases.append({"project_path": project, "iid": rng.randint(1, 3),
+                              "origins": origins, "max_refs": rng.choice([0, 0, 0, 0, 1, 2, 3]),
+                              "text": b"".join(f)})
+        seeds = fuzz_seeds()
+        cls.n_random = len(cls.cases)
+        cls.n_seeds = len(seeds)
+        for c in seeds:
+            cls.cases.append(c)
+            cls.frags.append([c["text"]])
+        cls.got = run_dump(cls.cases)
+
+    def agree(self, indexes, what):
+        self.assertEqual(len(self.got), len(self.cases))
+        for i in indexes:
+            c = self.cases[i]
+            if self.got[i] != oracle(c):
+                # the first disagreement, shrunk (a shrink runs the tool many times)
+                self.fail(f"{what} {i} (seed {SEED}): " + explain(c, self.frags[i]))
+
+    def test_random_descriptions_agree_with_the_oracle(self):
+        self.agree(range(self.n_random), "random case")
+
+    def test_fuzz_corpus_agrees_with_the_oracle(self):
+        self.assertTrue(self.n_seeds, "no fuzz seeds in tests/fuzz/corpus/textdeps")
+        self.agree(range(self.n_random, len(self.cases)), "fuzz seed")
+
+    def test_the_cases_exercise_the_grammar(self):
+        # The corpus must exercise the grammar, not agree on empty answers.
+        answers = [oracle(c) for c in self.cases]
+        with_deps = sum(bool(w["deps"]) for w in answers)
+        with_dropped = sum(bool(w["dropped"]) for w in answers)
+        self.assertGreater(with_deps, len(self.cases) // 6)
+        self.assertGreater(with_dropped, 0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    igtest.main()

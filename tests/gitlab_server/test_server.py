@@ -695,7 +695,7 @@ def main():
     with open(DATA, "w", encoding="utf-8") as f:
         json.dump(fixture(), f)
     try:
-        prog = unittest.main(exit=False, verbosity=2 if "-v" in sys.argv else 1)
+        prog = unittest.main(exit=False, verbosity=2)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     return 0 if prog.result.wasSuccessful() else 1
