@@ -59,6 +59,9 @@ static const void *take(struct cursor *c, uint64_t count, size_t size)
 	size_t pad = (8 - bytes % 8) % 8;
 	if (bytes + pad > c->len - c->at)
 		return NULL;
+	for (size_t i = 0; i < pad; i++) /* one encoding per graph: padding is zero */
+		if (c->p[c->at + bytes + i])
+			return NULL;
 	c->at += bytes + pad;
 	return r;
 }
@@ -68,6 +71,15 @@ static void *dup_section(const void *src, uint64_t count, size_t size)
 	void *p = analyze__alloc((size_t)count, size);
 	if (p && count)
 		memcpy(p, src, (size_t)count * size);
+	return p;
+}
+
+static char *dup_str(const char *src)
+{
+	size_t len = strlen(src);
+	char *p = analyze__alloc(len + 1, 1);
+	if (p)
+		memcpy(p, src, len + 1);
 	return p;
 }
 
@@ -464,16 +476,20 @@ int analyze__image_view(struct analyze_graph **out, struct analyze__image *img,
 			    : ms == ANALYZE_NONE   ? ANALYZE_NO_DATE
 						   : img->ms_due_open[ms];
 	}
-	/* the strings move over */
-	for (uint32_t i = 0; i < f->n_milestones; i++)
-		if (ms_map[i] != UINT32_MAX) {
-			g->milestone_title[ms_map[i]] = f->milestone_title[i];
-			f->milestone_title[i] = NULL;
-		}
+	/* the strings are copied: img stays whole for another view */
 	g->n_milestones = nm;
-	g->project_path = f->project_path, f->project_path = NULL;
-	g->project_id = f->project_id, f->project_id = NULL;
-	g->n_projects = f->n_projects, f->n_projects = 0;
+	for (uint32_t i = 0; i < f->n_milestones; i++)
+		if (ms_map[i] != UINT32_MAX &&
+		    !(g->milestone_title[ms_map[i]] = dup_str(f->milestone_title[i])))
+			goto done;
+	g->project_path = analyze__zalloc(f->n_projects, sizeof *g->project_path);
+	g->project_id = dup_section(f->project_id, f->n_projects, sizeof *g->project_id);
+	if (!g->project_path || !g->project_id)
+		goto done;
+	g->n_projects = f->n_projects;
+	for (uint32_t i = 0; i < f->n_projects; i++)
+		if (!(g->project_path[i] = dup_str(f->project_path[i])))
+			goto done;
 
 	if (n_ignore) {
 		if (!(ignore = analyze__alloc(n_ignore, sizeof *ignore)))

@@ -91,7 +91,9 @@ void analyze__image_release(struct analyze__image *img);
 int analyze__image_decode(struct analyze__image *img, const void *data, size_t len, int64_t want_n);
 /* Pack img into *out (malloc'd, caller frees), *len bytes. */
 int analyze__image_encode(void **out, size_t *len, const struct analyze__image *img);
-/* The graph opts ask for (at_point aside), from img; may take img->g over. */
+/* The graph opts ask for (at_point aside), from img; img stays usable for
+ * another view unless the view is img->g itself (all states, all
+ * dependencies, nothing ignored): then img->g is taken over (NULL). */
 int analyze__image_view(struct analyze_graph **out, struct analyze__image *img,
 			const struct analyze_load_opts *opts);
 
