@@ -206,7 +206,7 @@ int analyze__image_decode(struct analyze__image *img, const void *data, size_t l
 	if (str_off[0] != 0 || str_off[np + nm] != sbytes)
 		return bad("string offsets out of range");
 	for (uint64_t i = 0; i < np + nm; i++) {
-		if (str_off[i + 1] < str_off[i])
+		if (str_off[i + 1] < str_off[i] || str_off[i + 1] > sbytes)
 			return bad("string offsets not monotone");
 		if (!utf8_ok(str + str_off[i], str_off[i + 1] - str_off[i]))
 			return bad("a string is not UTF-8 text");
@@ -231,7 +231,7 @@ int analyze__image_decode(struct analyze__image *img, const void *data, size_t l
 	if (out_off[0] != 0 || out_off[n] != m)
 		return bad("edge offsets out of range");
 	for (uint64_t u = 0; u < n; u++) {
-		if (out_off[u + 1] < out_off[u])
+		if (out_off[u + 1] < out_off[u] || out_off[u + 1] > m)
 			return bad("edge offsets not monotone");
 		for (uint32_t e = out_off[u]; e < out_off[u + 1]; e++) {
 			if (out_adj[e] >= n || (e > out_off[u] && out_adj[e] <= out_adj[e - 1]))

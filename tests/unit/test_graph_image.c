@@ -408,6 +408,13 @@ static void test_image__damaged_images_are_refused_and_answers_stay_right(void *
 		assert_int_equal(analyze__image_decode(&img, bytes, len, n), ANALYZE_EINVAL);
 		plant(bytes, len);
 		assert_loads_match();
+		/* an edge offset past the edges, the next one back in range (the
+		 * fuzzer's first find: each offset must be checked before use) */
+		memcpy(bytes, data, len);
+		size_t off_off = off - ((nn + 1) * 4 + 7) / 8 * 8;
+		uint32_t past = 0xffff0000u;
+		memcpy(bytes + off_off + 4, &past, 4); /* out_off[1] */
+		assert_int_equal(analyze__image_decode(&img, bytes, len, n), ANALYZE_EINVAL);
 	}
 	/* garbage of the right length */
 	for (size_t i = 0; i < len; i++)
