@@ -288,6 +288,15 @@ static void write_kind(int kind)
 		raw_sql("DELETE FROM text_deps WHERE source_id = (SELECT min(source_id) FROM "
 			"text_deps)");
 		break;
+	case 11: /* fetch's upsert of an issue it has seen before: now closed */
+		is.id = a;
+		assert_int_equal(store_put_issue(st, &is), 0);
+		is.state = STORE_STATE_CLOSED;
+		assert_int_equal(analyze_graph_load(&g, st, NULL), 0);
+		analyze_graph_free(g);
+		assert_true(has_image());
+		assert_int_equal(store_put_issue(st, &is), 0);
+		break;
 	default:
 		fail();
 	}
@@ -296,7 +305,7 @@ static void write_kind(int kind)
 static void test_image__every_write_invalidates_it(void **state)
 {
 	(void)state;
-	for (int kind = 0; kind <= 10; kind++) {
+	for (int kind = 0; kind <= 11; kind++) {
 		open_new("writes");
 		rng = 1234567 + (uint64_t)kind;
 		fill_random(80, 200);
