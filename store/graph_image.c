@@ -15,6 +15,7 @@
  *   rows it was built from: if anything was written since, upgrading to a
  *   write fails (SQLITE_BUSY_SNAPSHOT) and nothing is stored.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,32 +42,52 @@ int store_image_end(struct store *s, bool keep)
 
 int store_image_read(struct store *s, void **data, size_t *len, int64_t *n_issues)
 {
-	static const char sql[] = "SELECT g.rowid, length(g.data), (SELECT count(*) FROM issues) "
-				  "FROM graph_image g WHERE g.id = 1 AND g.stamp = " STAMP_SQL;
+	/* The stamp once (its counts are the costly part), then the row. */
+	static const char stamp_sql[] = "SELECT " STAMP_SQL;
+	static const char sql[] =
+	    "SELECT rowid, length(data) FROM graph_image WHERE id = 1 AND stamp = ?";
 	sqlite3_blob *blob = NULL;
 	void *buf = NULL;
 	int rc = STORE_OK;
+	long long issues = 0;
 
 	*data = NULL;
 	*len = 0;
 	*n_issues = 0;
+	sqlite3_stmt *ss = store_stmt(s, stamp_sql);
 	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
+	if (!ss || !st)
 		return STORE_ERR;
-	int src = sqlite3_step(st);
+	int src = sqlite3_step(ss);
+	if (src != SQLITE_ROW) {
+		rc = store_fail_sql(s, src, "read the data's stamp");
+		sqlite3_reset(ss);
+		return rc;
+	}
+	const char *stamp = (const char *)sqlite3_column_text(ss, 0);
+	if (!stamp || sscanf(stamp, "v5 i%lld:", &issues) != 1) {
+		sqlite3_reset(ss);
+		return store_fail(s, STORE_ERR, "read the data's stamp: unexpected form");
+	}
+	sqlite3_bind_text(st, 1, stamp, -1, SQLITE_TRANSIENT);
+	sqlite3_reset(ss);
+	src = sqlite3_step(st);
 	if (src == SQLITE_DONE) {
 		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 		return STORE_OK; /* none, or stale */
 	}
 	if (src != SQLITE_ROW) {
 		rc = store_fail_sql(s, src, "read the graph image");
 		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 		return rc;
 	}
 	int64_t rowid = sqlite3_column_int64(st, 0);
 	int64_t bytes = sqlite3_column_int64(st, 1);
-	*n_issues = sqlite3_column_int64(st, 2);
+	*n_issues = issues;
 	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (bytes <= 0 || bytes > INT32_MAX)
 		return STORE_OK;
 	/* Incremental blob I/O reads straight into our buffer (one copy). The
