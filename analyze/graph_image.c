@@ -139,6 +139,8 @@ void analyze__image_release(struct analyze__image *img)
 static int build_in(struct analyze_graph *g)
 {
 	uint32_t n = g->n, m = g->m;
+	if (g->in_off) /* built from rows: it has them already */
+		return 0;
 	g->in_off = analyze__zalloc((size_t)n + 1, sizeof *g->in_off);
 	g->in_adj = analyze__alloc(m, sizeof *g->in_adj);
 	uint32_t *pos = analyze__alloc((size_t)n + 1, sizeof *pos);
