@@ -92,7 +92,10 @@ struct analyze_load_opts {
 	size_t n_ignore;
 };
 
-/* Load the analysed graph from the store. Caller frees with analyze_graph_free(). */
+/* Load the analysed graph from the store. Caller frees with analyze_graph_free().
+ * Without at_point it reads the store's graph image when there is a valid
+ * one, else the rows, and then leaves an image behind if the store is
+ * writable (analyze/graph_image.c): a load may write to the store. */
 int analyze_graph_load(struct analyze_graph **out, struct store *s,
 		       const struct analyze_load_opts *opts);
 

@@ -239,7 +239,7 @@ static uint64_t hash_str(const char *s)
 
 /* Days since 1970-01-01 of a "YYYY-MM-DD" date, or ANALYZE_NO_DATE.
  * (Howard Hinnant's days_from_civil.) */
-static int32_t parse_day(const char *d)
+int32_t analyze__parse_day(const char *d)
 {
 	if (!d)
 		return ANALYZE_NO_DATE;
@@ -303,7 +303,7 @@ static int mtable_intern(struct mtable *t, const char *title, const char *due, u
 	if (!copy)
 		return analyze__fail(ANALYZE_ENOMEM, "out of memory");
 	t->titles[t->count] = copy;
-	t->dues[t->count] = parse_day(due);
+	t->dues[t->count] = analyze__parse_day(due);
 	t->slots[h] = (uint32_t)t->count + 1;
 	*out = (uint32_t)t->count++;
 	return 0;
@@ -360,7 +360,7 @@ static int on_issue(void *ctx, const struct store_issue *is)
 		r->ms = mi;
 		mdue = L->mt.dues[mi];
 	}
-	int32_t own = parse_day(is->due_date);
+	int32_t own = analyze__parse_day(is->due_date);
 	r->due = own != ANALYZE_NO_DATE ? own : mdue;
 	L->n++;
 	return 0;
@@ -503,8 +503,8 @@ static void loader_release(struct loader *L)
 	analyze__id_table_release(&L->ids);
 }
 
-int analyze_graph_load(struct analyze_graph **out, struct store *s,
-		       const struct analyze_load_opts *opts)
+int analyze__graph_load_sql(struct analyze_graph **out, struct store *s,
+			    const struct analyze_load_opts *opts)
 {
 	struct loader L = {.s = s, .all_states = opts && opts->all_states};
 	struct analyze__builder b = {0};

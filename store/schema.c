@@ -47,6 +47,16 @@
 	"INSERT INTO hist_link SELECT " HIST_PENDING_SQL ", OLD.id, 1, OLD.source_id, "            \
 	"OLD.target_id, OLD.type WHERE " HIST_LINK_NEW(OLD) ";"
 
+/* Migration 4 -> 5: the triggers that drop the graph image on any write
+ * to table t (one per statement kind, so that their names say what). */
+#define IMAGE_GUARD(t)                                                                             \
+	"CREATE TRIGGER graph_image_" t "_ins AFTER INSERT ON " t                                  \
+	" BEGIN DELETE FROM graph_image; END;\n"                                                   \
+	"CREATE TRIGGER graph_image_" t "_upd AFTER UPDATE ON " t                                  \
+	" BEGIN DELETE FROM graph_image; END;\n"                                                   \
+	"CREATE TRIGGER graph_image_" t "_del AFTER DELETE ON " t                                  \
+	" BEGIN DELETE FROM graph_image; END;\n"
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema; tests/fixtures/schema_v1.sql holds the same SQL. */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -147,6 +157,14 @@ static const char *const migrations[] = {
 					"BEGIN DELETE FROM hist_project "
 					"WHERE id = OLD.id; INSERT INTO hist_project "
 					"VALUES(OLD.id, OLD.path); END;\n",
+
+    /* 4 -> 5: the graph image (store/graph_image.c): one row holding what
+     * the analysis loader reads, packed. Invalidation rule: every write to
+     * a table the loader reads (issues, links, projects, text_deps)
+     * deletes it, whoever writes, in the writer's own transaction. */
+    "CREATE TABLE graph_image(id INTEGER PRIMARY KEY CHECK (id = 1), stamp TEXT NOT NULL, "
+    "data BLOB NOT NULL);\n" IMAGE_GUARD("issues") IMAGE_GUARD("links") IMAGE_GUARD("projects")
+	IMAGE_GUARD("text_deps"),
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

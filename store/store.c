@@ -14,7 +14,6 @@
 #include "store_internal.h"
 
 /* How long a busy database is retried before STORE_ELOCKED. */
-#define STORE_BUSY_TIMEOUT_MS 2000
 
 static _Thread_local char open_errmsg[512];
 

@@ -36,7 +36,7 @@ enum store_status {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* store_open() flags */
 #define STORE_OPEN_CREATE    0x1 /* create the file if it is missing */
@@ -578,5 +578,30 @@ int store_crawl_issue_projects(struct store *s, int64_t **ids, size_t *n);
  * free(*iids). */
 int store_crawl_project_iids(struct store *s, int64_t project_id, int64_t after_iid, size_t max,
 			     int64_t **iids, size_t *n);
+
+/*
+ * The graph image (store/graph_image.c): one packed copy of what the
+ * analysis loader reads, kept in the store. The store never hands out a
+ * stale one: any write to issues, links, projects or text_deps deletes it
+ * (triggers), and it is read only while its stamp (row counts and largest
+ * ids of those tables) matches the data. What the bytes mean is analyze's
+ * business; they come from the file, so the reader validates them.
+ *
+ * A build reads its rows and writes the image between store_image_begin()
+ * and store_image_end() (a savepoint: one snapshot); when the store was
+ * written meanwhile, store_image_write() fails and nothing is kept.
+ */
+int store_image_begin(struct store *s);
+/* keep false: roll back what was written since store_image_begin(). */
+int store_image_end(struct store *s, bool keep);
+/* *data (malloc'd, caller frees) and *len: the current image, or NULL and 0
+ * when there is none (or it does not match the data). *n_issues: the
+ * issues the store holds, read in the same snapshot. */
+int store_image_read(struct store *s, void **data, size_t *len, int64_t *n_issues);
+/* Store data as the image of the store as it is (read-only or busy store:
+ * an error, which the caller may ignore; it never waits for a lock). */
+int store_image_write(struct store *s, const void *data, size_t len);
+/* Delete the image (tests). */
+int store_image_drop(struct store *s);
 
 #endif

@@ -65,4 +65,36 @@ int analyze__condensation_or_own(const struct analyze_graph *g,
 				 const struct analyze_condensation **c,
 				 struct analyze_condensation **own);
 
+/* graph.c: the loader that reads the store's rows (analyze_graph_load()
+ * without the image), and its "YYYY-MM-DD" to days since 1970-01-01 (or
+ * ANALYZE_NO_DATE). */
+int analyze__graph_load_sql(struct analyze_graph **out, struct store *s,
+			    const struct analyze_load_opts *opts);
+int32_t analyze__parse_day(const char *d);
+
+/*
+ * graph_image.c: the graph image (how it is kept and invalidated: there).
+ * g is the graph of all states and all dependencies; own_due[v] says
+ * whether g->due[v] is the node's own date (else its milestone's);
+ * ms_due_open[i] is milestone i's date as the first open issue (id order)
+ * carrying it gives it, what an open-only load uses.
+ */
+struct analyze__image {
+	struct analyze_graph *g;
+	uint8_t *own_due;
+	int32_t *ms_due_open;
+};
+void analyze__image_release(struct analyze__image *img);
+/* Check and unpack bytes read back from a store (any bytes: they may come
+ * from anywhere). want_n >= 0: the node count must be that (the store's
+ * issues). ANALYZE_EINVAL with the reason when they are not a valid image. */
+int analyze__image_decode(struct analyze__image *img, const void *data, size_t len, int64_t want_n);
+/* Pack img into *out (malloc'd, caller frees), *len bytes. */
+int analyze__image_encode(void **out, size_t *len, const struct analyze__image *img);
+/* The graph opts ask for (at_point aside), from img; img stays usable for
+ * another view unless the view is img->g itself (all states, all
+ * dependencies, nothing ignored): then img->g is taken over (NULL). */
+int analyze__image_view(struct analyze_graph **out, struct analyze__image *img,
+			const struct analyze_load_opts *opts);
+
 #endif

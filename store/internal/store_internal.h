@@ -13,6 +13,9 @@
 /* PRAGMA application_id of an issuegraph store ("IGRH"). */
 #define STORE_APPLICATION_ID 0x49475248
 
+/* How long a busy database is retried before STORE_ELOCKED. */
+#define STORE_BUSY_TIMEOUT_MS 2000
+
 struct store_stmt_slot {
 	const char *sql; /* a string literal: the cache key is its address */
 	sqlite3_stmt *stmt;
