@@ -5,22 +5,12 @@ junit/json) unless --show-confidential, and it does appear with it. The
 confidential issues sit where every output names them: in a knot, on the
 critical path, blocked while closed, in a due-date conflict. Their refs
 and the public titles are always there."""
-import json
 import os
-import subprocess
-import sys
-import tempfile
 
-BIN = os.environ.get("IG_BIN", "issuegraph")
-failures = []
+import igtest
 
 PUBLIC = {10: "zqpublicstart", 12: "zqpublicknot", 16: "zqpubliclate"}
 SECRET = {11: "zqsecretknot", 13: "zqsecretpath", 14: "zqsecretclosed", 15: "zqsecretdue"}
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
 
 
 def snapshot():
@@ -53,8 +43,9 @@ def names(out, iid):
 
 
 def run(db, *args):
-    p = subprocess.run([BIN, "--db", db, *args], capture_output=True, timeout=120)
-    check(p.returncode == 0, f"{' '.join(args)}: exit {p.returncode}: {p.stderr!r}")
+    """stdout of a run that must exit 0 (read as bytes: svg/html may carry
+    anything, decoded leniently whatever the locale)."""
+    p = igtest.ig(db, *args, ok=True, timeout=120, text=False)
     return p.stdout.decode("utf-8", "replace")
 
 
@@ -71,45 +62,67 @@ OUTPUTS = [
     ("report json", ["report", "--format", "json"], set()),
 ]
 
+# each output in each scope: (label, arguments with the scope, arguments, shown)
+OUTPUT_RUNS = [(f"{name}{' --all-states' if scope else ''}", args + scope, args, shown)
+               for name, args, shown in OUTPUTS for scope in ([], ["--all-states"])]
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        snap = os.path.join(tmp, "s.json")
-        with open(snap, "w") as f:
-            json.dump(snapshot(), f)
-        db = os.path.join(tmp, "s.db")
-        subprocess.run([BIN, "--db", db, "import", "-q", snap], check=True, timeout=120)
-        for name, args, shown in OUTPUTS:
-            for scope in ([], ["--all-states"]):
-                label = f"{name}{' --all-states' if scope else ''}"
-                hidden = run(db, *args, *scope)
-                check(names(hidden, 2), f"{label}: the knot's confidential ref is missing")
-                for i, title in SECRET.items():
-                    check(title not in hidden,
-                          f"{label}: confidential title {title} shown without "
-                          "--show-confidential")
+# the reports that list the closed blocked issue (with --all-states)
+CLOSED_BLOCKED_OUTPUTS = [
+    ("report markdown", ["report"]),
+    ("report junit", ["report", "--format", "junit"]),
+    ("report html", ["report", "--format", "html"]),
+]
+
+
+class Confidential(igtest.TestCase, igtest.ClassDir):
+    """One store, imported once for the class; every case only reads it."""
+
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        snap = igtest.write_json(os.path.join(tmp, "s.json"), snapshot())
+        cls.db = os.path.join(tmp, "s.db")
+        igtest.ig(cls.db, "import", "-q", snap, ok=True, timeout=120)
+
+    def test_confidential_titles_hidden_without_show_confidential(self):
+        for label, argv, _args, _shown in OUTPUT_RUNS:
+            with self.subTest(output=label):
+                hidden = run(self.db, *argv)
+                for title in SECRET.values():
+                    self.assertNotIn(title, hidden,
+                                     f"{label}: confidential title {title} shown without "
+                                     "--show-confidential")
+
+    def test_confidential_refs_and_public_titles_still_shown(self):
+        for label, argv, args, _shown in OUTPUT_RUNS:
+            with self.subTest(output=label):
+                hidden = run(self.db, *argv)
+                self.assertTrue(names(hidden, 2),
+                                f"{label}: the knot's confidential ref is missing")
                 if args[-1] != "json":
-                    check(PUBLIC[12] in hidden, f"{label}: public title {PUBLIC[12]} missing")
-                told = run(db, *args, *scope, "--show-confidential")
-                for i in shown:
-                    check(SECRET[i] in told,
-                          f"{label}: confidential title {SECRET[i]} missing with "
-                          "--show-confidential")
+                    self.assertIn(PUBLIC[12], hidden,
+                                  f"{label}: public title {PUBLIC[12]} missing")
+
+    def test_confidential_titles_shown_with_show_confidential(self):
+        for label, argv, _args, shown in OUTPUT_RUNS:
+            with self.subTest(output=label):
+                told = run(self.db, *argv, "--show-confidential")
+                for i in sorted(shown):
+                    self.assertIn(SECRET[i], told,
+                                  f"{label}: confidential title {SECRET[i]} missing with "
+                                  "--show-confidential")
+
+    def test_closed_blocked_confidential_issue_named_title_hidden_unless_asked(self):
         # closed-blocked names the closed confidential issue (report, all states)
-        for name, args in [("report markdown", ["report"]),
-                           ("report junit", ["report", "--format", "junit"]),
-                           ("report html", ["report", "--format", "html"])]:
-            out = run(db, *args, "--all-states")
-            check(names(out, 5), f"{name}: the closed blocked issue's ref is missing")
-            check(SECRET[14] not in out, f"{name}: {SECRET[14]} shown")
-            out = run(db, *args, "--all-states", "--show-confidential")
-            check(SECRET[14] in out, f"{name}: {SECRET[14]} missing with --show-confidential")
-    for f in failures:
-        print("FAIL:", f)
-    if failures:
-        sys.exit(1)
-    print(f"ok: {len(OUTPUTS)} outputs, confidential titles hidden unless asked for")
+        for name, args in CLOSED_BLOCKED_OUTPUTS:
+            with self.subTest(output=name):
+                out = run(self.db, *args, "--all-states")
+                self.assertTrue(names(out, 5), f"{name}: the closed blocked issue's ref is missing")
+                self.assertNotIn(SECRET[14], out, f"{name}: {SECRET[14]} shown")
+                out = run(self.db, *args, "--all-states", "--show-confidential")
+                self.assertIn(SECRET[14], out,
+                              f"{name}: {SECRET[14]} missing with --show-confidential")
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

@@ -9,13 +9,12 @@ import http.server
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fetch_testlib import BIN, TOKEN, check, finish, issue, project  # noqa: E402
+from fetch_testlib import TOKEN, issue, project  # noqa: E402
+import igtest  # noqa: E402
 
 # raw bytes of the next link's query, sent as they are (latin-1 str -> bytes)
 NEXT_TAILS = {
@@ -27,8 +26,6 @@ NEXT_TAILS = {
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    mode = "c1"
-
     def log_message(self, *args):
         pass
 
@@ -52,7 +49,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif p.startswith("/api/v4/projects/1/issues/1/links"):
             self.answer([])
         elif p.startswith("/api/v4/projects/1/issues?") and "page=2" not in p:
-            nxt = base + "/api/v4/projects/1/issues?page=2&per_page=100" + NEXT_TAILS[self.mode]
+            nxt = (base + "/api/v4/projects/1/issues?page=2&per_page=100"
+                   + NEXT_TAILS[self.server.mode])
             self.answer([issue(11, 1, 1, 1, path="g/a")], '<%s>; rel="next"' % nxt)
         elif p.startswith("/api/v4/projects/1/issues?"):
             self.answer([])
@@ -61,8 +59,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def serve(mode):
-    Handler.mode = mode
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.mode = mode
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 
@@ -73,40 +71,56 @@ def unsafe(b):
     return re.findall(r"[\x00-\x09\x0b-\x1f\x7f\x80-\x9f]|[\udc80-\udc9f]", text)
 
 
-def run(mode, tmp):
+def fetch(mode, tmp):
+    """fetch -v from this file's server in mode; (exit code, stderr bytes)."""
     srv = serve(mode)
     try:
         url = "http://%s:%d" % srv.server_address[:2]
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("GITLAB_ACCESS_TOKEN", "OAUTH_TOKEN", "CI_JOB_TOKEN", "GITLAB_CI",
-                            "ISSUEGRAPH_DB")}
-        env["GITLAB_TOKEN"] = TOKEN
         db = os.path.join(tmp, mode + ".db")
-        p = subprocess.run([BIN, "--db", db, "fetch", "-v", "--no-text-deps", "--url", url,
-                            "--project", "g/a", "--jobs", "1", "--retries", "1"],
-                           stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+        p = igtest.ig(db, "fetch", "-v", "--no-text-deps", "--url", url,
+                      "--project", "g/a", "--jobs", "1", "--retries", "1",
+                      env={"GITLAB_TOKEN": TOKEN}, timeout=60, text=False)
         return p.returncode, p.stderr
     finally:
         srv.shutdown()
         srv.server_close()
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        rc, err = run("c1", tmp)
-        check(rc == 0, "c1: the fetch succeeds (rc %d, stderr %r)" % (rc, err[-400:]))
-        check(b"GET /api/v4/projects/1/issues?page=2" in err,
-              "c1: -v logs the page the server's next link named: %r" % err[-600:])
-        check(not unsafe(err), "c1: no raw control bytes on stderr: %r" % unsafe(err))
-        check(b"\\xc2\\x9b" in err or b"\\x9b" in err,
-              "c1: the CSI is written escaped: %r" % err[-600:])
+class FetchLogSafe(igtest.TestCase, igtest.ClassDir):
+    """One fetch per kind of next link (c1, esc), made once for the class;
+    the cases read its exit code and stderr."""
 
-        rc, err = run("esc", tmp)
-        check(b"GET /api/v4/projects/1/issues?" in err,
-              "esc: -v logs the first page: %r" % err[-600:])
-        check(not unsafe(err), "esc: no raw control bytes on stderr: %r" % unsafe(err))
-    finish()
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.runs = {mode: fetch(mode, tmp) for mode in NEXT_TAILS}
+
+    def test_c1_next_link_fetch_succeeds(self):
+        rc, err = self.runs["c1"]
+        self.assertEqual(rc, 0, "c1: the fetch succeeds (stderr %r)" % err[-400:])
+
+    def test_c1_logs_the_page_the_next_link_named(self):
+        _, err = self.runs["c1"]
+        self.assertIn(b"GET /api/v4/projects/1/issues?page=2", err,
+                      "c1: -v logs the page the server's next link named: %r" % err[-600:])
+
+    def test_c1_csi_is_written_escaped(self):
+        _, err = self.runs["c1"]
+        self.assertTrue(b"\\xc2\\x9b" in err or b"\\x9b" in err,
+                        "c1: the CSI is written escaped: %r" % err[-600:])
+
+    def test_esc_logs_the_first_page(self):
+        _, err = self.runs["esc"]
+        self.assertIn(b"GET /api/v4/projects/1/issues?", err,
+                      "esc: -v logs the first page: %r" % err[-600:])
+
+    def test_no_raw_control_bytes_on_stderr(self):
+        for mode in NEXT_TAILS:
+            with self.subTest(mode=mode):
+                _, err = self.runs[mode]
+                self.assertEqual(unsafe(err), [],
+                                 "%s: no raw control bytes on stderr" % mode)
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()

@@ -17,11 +17,11 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fetch_testlib as T  # noqa: E402
+import igtest  # noqa: E402
 import networkx as nx  # noqa: E402
 
 N_GRAPHS = int(os.environ.get("IG_SCOPE_GRAPHS", "12"))
@@ -180,16 +180,6 @@ def run(db, *args):
     return T.run(list(args), db, token=None)
 
 
-def run_json(db, what, *args):
-    rc, out, err = run(db, *args)
-    T.check(rc in (0, 1), "%s: exit %d (%s)" % (what, rc, err.strip()[:300]))
-    try:
-        return rc, json.loads(out)
-    except ValueError:
-        T.check(False, "%s: JSON output" % what)
-        return rc, None
-
-
 def scope_args(labels, milestone):
     a = []
     for lab in labels:
@@ -209,120 +199,201 @@ def finding_sets(findings):
     return out
 
 
-def check_path(m, got, ends, what):
-    cost, steps = m.best_path(ends)
-    T.check(got["cost"] == cost and len(got["path"]) == steps,
-            "%s: path cost %s in %d steps, oracle %d in %d" %
-            (what, got["cost"], len(got["path"]), cost, steps))
-    if not got["path"]:
-        return
-    comps = {frozenset(c) for c in nx.strongly_connected_components(m.g)}
-    steps_ok = all(frozenset(s["issues"]) in comps for s in got["path"])
-    linked = all(any(m.g.has_edge(a, b) for a in s["issues"] for b in t["issues"])
-                 for s, t in zip(got["path"], got["path"][1:]))
-    T.check(steps_ok and linked and set(got["path"][-1]["issues"]) & ends,
-            "%s: the path's steps are components, each blocks the next, the last is "
-            "selected" % what)
-
-
 NODE_RE = re.compile(r'^\s*"([^"]+)"\s*\[', re.M)
 
 
-def one_query(db, m_open, m_all, rng, labels_present, milestones_present, seen):
-    k = rng.choice([1, 1, 2, 2, 3])
-    labels = rng.sample(labels_present, min(k, len(labels_present)))
-    milestone = (rng.choice(milestones_present)
-                 if milestones_present and rng.random() < 0.35 else None)
-    all_states = rng.random() < 0.4
-    m = m_all if all_states else m_open
-    st = ["--all-states"] if all_states else []
-    sa = scope_args(labels, milestone)
-    what = "labels %r milestone %r all_states %s" % (labels, milestone, all_states)
-    seen["multi"] += len(labels) > 1
-    seen["milestone"] += milestone is not None
-    keep = m.scope(m.g, labels, milestone)
-    sel = m.selected(m.g, labels, milestone)
-    seen["nonempty"] += bool(sel) and len(keep) < m.g.number_of_nodes()
+class Query:
+    """One random scope on one graph, drawn from the graph's generator (in
+    this order: how many labels, which, a milestone or not, --all-states),
+    with what the oracle says of it."""
 
-    _, got = run_json(db, what, "ready", "--format", "json", *sa, *st)
-    want_ready = m.ready(keep)
-    T.check(got == want_ready, "%s: ready\n  got  %s\n  want %s" % (what, got, want_ready))
+    def __init__(self, rng, m_open, m_all, labels_present, milestones_present):
+        k = rng.choice([1, 1, 2, 2, 3])
+        self.labels = rng.sample(labels_present, min(k, len(labels_present)))
+        self.milestone = (rng.choice(milestones_present)
+                          if milestones_present and rng.random() < 0.35 else None)
+        self.all_states = rng.random() < 0.4
+        self.m = m_all if self.all_states else m_open
+        self.args = (scope_args(self.labels, self.milestone) +
+                     (["--all-states"] if self.all_states else []))
+        self.what = "labels %r milestone %r all_states %s" % (self.labels, self.milestone,
+                                                               self.all_states)
+        self.keep = self.m.scope(self.m.g, self.labels, self.milestone)
+        self.sel = self.m.selected(self.m.g, self.labels, self.milestone)
 
-    rc, got = run_json(db, what, "check", "--format", "json",
-                       "--fail-on", "knots,conflicts,closed-blocked", *sa, *st)
-    want = m.findings(labels, milestone)
-    have = finding_sets(got["findings"]) if got else None
-    T.check(have == want, "%s: check findings\n  got  %s\n  want %s" % (what, have, want))
-    T.check(rc == (1 if any(want.values()) else 0), "%s: check exits 1 iff findings" % what)
-
-    _, rep = run_json(db, what, "report", "--format", "json", *sa, *st)
-    if rep:
-        T.check([k["issues"] for k in rep["knots"]] == want["knots"] and
-                [(c["blocker"], c["blocked"]) for c in rep["conflicts"]] == want["conflicts"] and
-                [(c["blocker"], c["blocked"]) for c in rep["closed_blocked"]] ==
-                want["closed-blocked"],
-                "%s: report knots, conflicts, closed_blocked in scope" % what)
-        T.check(rep["ready"] == want_ready, "%s: report ready in scope" % what)
-        T.check(rep["summary"]["labels"] == labels and rep["summary"]["milestone"] == milestone,
-                "%s: report summary names the scope" % what)
-
-    _, got = run_json(db, what, "path", "--format", "json", *sa, *st)
-    if got:
-        check_path(m, got, sel, what)
-
-    rc, dot, err = run(db, "render", "--format", "dot", *sa, *st)
-    drawn = set(NODE_RE.findall(dot))
-    T.check(rc == 0 and drawn == keep,
-            "%s: render draws the scope\n  got  %s\n  want %s" % (what, rl(drawn), rl(keep)))
+    def params(self):
+        return {"labels": self.labels, "milestone": self.milestone,
+                "all_states": self.all_states}
 
 
-def random_graphs(tmp):
-    seen = {"multi": 0, "milestone": 0, "nonempty": 0, "queries": 0, "near": 0}
-    for seed in range(1, N_GRAPHS + 1):
-        rng = random.Random(seed)
-        snap = make(rng, seed)
-        path = os.path.join(tmp, "s%d.json" % seed)
-        with open(path, "w") as f:
-            json.dump(snap, f, ensure_ascii=rng.random() < 0.5)
-        db = os.path.join(tmp, "s%d.db" % seed)
-        rc, _, err = run(db, "import", path)
-        T.check(rc == 0, "seed %d: import (%s)" % (seed, err.strip()))
-        m_open, m_all = Model(snap), Model(snap, all_states=True)
-        labels_present = sorted({x for i in snap["issues"] for x in i["labels"]})
-        milestones_present = sorted({i["milestone"]["title"] for i in snap["issues"]
-                                     if i["milestone"]})
-        if not labels_present:
-            continue
-        for _ in range(QUERIES):
-            one_query(db, m_open, m_all, rng, labels_present, milestones_present, seen)
-            seen["queries"] += 1
-        # a label no issue carries, even one that differs only by case or space
-        absent = [x for x in POOL + ["bug ", "nope"] if x not in labels_present]
-        lab = rng.choice(absent)
-        for cmd in (["ready"], ["check"], ["report", "--format", "json"], ["path"], ["render"],
-                    ["changes"]):
-            rc, out, err = run(db, *cmd, "--label", labels_present[0], "--label", lab)
-            T.check(rc == 2 and ("'%s'" % lab) in err and "label" in err,
-                    "seed %d: %s --label %r (no issue carries it) exits 2 naming it (%d: %s)"
-                    % (seed, cmd[0], lab, rc, err.strip()[:200]))
-            near = [x for x in labels_present if x.lower() == lab.lower() and lab.isascii()]
-            T.check(("did you mean" in err) == bool(near),
-                    "seed %d: %s --label %r suggests a label differing by case only when one "
-                    "exists (%s)" % (seed, cmd[0], lab, err.strip()[:200]))
-        # a label that differs from a carried one only by case is named
-        for lab in labels_present:
-            other = lab.swapcase()
-            if lab.isascii() and other != lab and other not in labels_present:
+class RandomScopes(igtest.TestCase, igtest.ClassDir):
+    """N_GRAPHS seeded random stores, imported once for the class, and each
+    graph's QUERIES random scopes, its label nobody carries and its label
+    differing by case only, drawn from the seed's generator in a fixed
+    order. Each case compares one command with the oracle on every
+    (seed, scope), a subTest each."""
+
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.graphs = []
+        cls.seen = {"multi": 0, "milestone": 0, "nonempty": 0, "queries": 0, "near": 0}
+        for seed in range(1, N_GRAPHS + 1):
+            rng = random.Random(seed)
+            snap = make(rng, seed)
+            path = os.path.join(tmp, "s%d.json" % seed)
+            with open(path, "w") as f:
+                json.dump(snap, f, ensure_ascii=rng.random() < 0.5)
+            db = os.path.join(tmp, "s%d.db" % seed)
+            rc, _, err = run(db, "import", path)
+            igtest.check(rc == 0, "seed %d: import (%s)" % (seed, err.strip()))
+            m_open, m_all = Model(snap), Model(snap, all_states=True)
+            labels_present = sorted({x for i in snap["issues"] for x in i["labels"]})
+            milestones_present = sorted({i["milestone"]["title"] for i in snap["issues"]
+                                         if i["milestone"]})
+            if not labels_present:
+                continue
+            queries = []
+            for _ in range(QUERIES):
+                q = Query(rng, m_open, m_all, labels_present, milestones_present)
+                cls.seen["multi"] += len(q.labels) > 1
+                cls.seen["milestone"] += q.milestone is not None
+                cls.seen["nonempty"] += bool(q.sel) and len(q.keep) < q.m.g.number_of_nodes()
+                cls.seen["queries"] += 1
+                queries.append(q)
+            # a label no issue carries, even one that differs only by case or space
+            absent = [x for x in POOL + ["bug ", "nope"] if x not in labels_present]
+            absent_label = rng.choice(absent)
+            # a label that differs from a carried one only by case
+            by_case = None
+            for lab in labels_present:
+                other = lab.swapcase()
+                if lab.isascii() and other != lab and other not in labels_present:
+                    by_case = (other, [x for x in labels_present if x.lower() == lab.lower()])
+                    cls.seen["near"] += 1
+                    break
+            cls.graphs.append((seed, db, labels_present, queries, absent_label, by_case))
+        cls.rows = [(seed, db, q) for seed, db, _, queries, _, _ in cls.graphs for q in queries]
+
+    def run_json(self, db, q, *args):
+        """(exit code, parsed stdout) of a command that must exit 0 or 1 with JSON."""
+        rc, out, err = run(db, *args, *q.args)
+        self.assertIn(rc, (0, 1), "%s: exit %d (%s)" % (q.what, rc, err.strip()[:300]))
+        try:
+            return rc, json.loads(out)
+        except ValueError:
+            self.fail("%s: JSON output" % q.what)
+
+    def test_ready_equals_the_oracle(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                _, got = self.run_json(db, q, "ready", "--format", "json")
+                want = q.m.ready(q.keep)
+                self.assertEqual(got, want, "%s: ready\n  got  %s\n  want %s" % (q.what, got, want))
+
+    def test_check_findings_and_exit_code_equal_the_oracle(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                rc, got = self.run_json(db, q, "check", "--format", "json",
+                                        "--fail-on", "knots,conflicts,closed-blocked")
+                want = q.m.findings(q.labels, q.milestone)
+                with self.subTest(check="findings"):
+                    have = finding_sets(got["findings"])
+                    self.assertEqual(have, want, "%s: check findings\n  got  %s\n  want %s"
+                                     % (q.what, have, want))
+                with self.subTest(check="exit code"):
+                    self.assertEqual(rc, 1 if any(want.values()) else 0,
+                                     "%s: check exits 1 iff findings" % q.what)
+
+    def test_report_json_equals_the_oracle_in_scope(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                _, rep = self.run_json(db, q, "report", "--format", "json")
+                want = q.m.findings(q.labels, q.milestone)
+                with self.subTest(check="findings"):
+                    self.assertTrue(
+                        [k["issues"] for k in rep["knots"]] == want["knots"] and
+                        [(c["blocker"], c["blocked"]) for c in rep["conflicts"]] ==
+                        want["conflicts"] and
+                        [(c["blocker"], c["blocked"]) for c in rep["closed_blocked"]] ==
+                        want["closed-blocked"],
+                        "%s: report knots, conflicts, closed_blocked in scope" % q.what)
+                with self.subTest(check="ready"):
+                    self.assertEqual(rep["ready"], q.m.ready(q.keep),
+                                     "%s: report ready in scope" % q.what)
+                with self.subTest(check="summary"):
+                    self.assertTrue(rep["summary"]["labels"] == q.labels and
+                                    rep["summary"]["milestone"] == q.milestone,
+                                    "%s: report summary names the scope" % q.what)
+
+    def test_path_equals_the_oracle(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                _, got = self.run_json(db, q, "path", "--format", "json")
+                m, ends, what = q.m, q.sel, q.what
+                cost, steps = m.best_path(ends)
+                with self.subTest(check="cost and steps"):
+                    self.assertTrue(got["cost"] == cost and len(got["path"]) == steps,
+                                    "%s: path cost %s in %d steps, oracle %d in %d" %
+                                    (what, got["cost"], len(got["path"]), cost, steps))
+                if not got["path"]:
+                    continue
+                comps = {frozenset(c) for c in nx.strongly_connected_components(m.g)}
+                steps_ok = all(frozenset(s["issues"]) in comps for s in got["path"])
+                linked = all(any(m.g.has_edge(a, b) for a in s["issues"] for b in t["issues"])
+                             for s, t in zip(got["path"], got["path"][1:]))
+                with self.subTest(check="steps"):
+                    self.assertTrue(steps_ok and linked and set(got["path"][-1]["issues"]) & ends,
+                                    "%s: the path's steps are components, each blocks the next, "
+                                    "the last is selected" % what)
+
+    def test_render_draws_the_scope(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                rc, dot, err = run(db, "render", "--format", "dot", *q.args)
+                drawn = set(NODE_RE.findall(dot))
+                self.assertTrue(rc == 0 and drawn == q.keep,
+                                "%s: render draws the scope\n  got  %s\n  want %s"
+                                % (q.what, rl(drawn), rl(q.keep)))
+
+    def test_a_label_nobody_carries_exits_2_naming_it(self):
+        for seed, db, labels_present, _, lab, _ in self.graphs:
+            for cmd in (["ready"], ["check"], ["report", "--format", "json"], ["path"],
+                        ["render"], ["changes"]):
+                with self.subTest(seed=seed, command=cmd[0], label=lab):
+                    rc, out, err = run(db, *cmd, "--label", labels_present[0], "--label", lab)
+                    with self.subTest(check="exit 2 naming it"):
+                        self.assertTrue(rc == 2 and ("'%s'" % lab) in err and "label" in err,
+                                        "seed %d: %s --label %r (no issue carries it) exits 2 "
+                                        "naming it (%d: %s)"
+                                        % (seed, cmd[0], lab, rc, err.strip()[:200]))
+                    near = [x for x in labels_present
+                            if x.lower() == lab.lower() and lab.isascii()]
+                    with self.subTest(check="suggestion"):
+                        self.assertEqual("did you mean" in err, bool(near),
+                                         "seed %d: %s --label %r suggests a label differing by "
+                                         "case only when one exists (%s)"
+                                         % (seed, cmd[0], lab, err.strip()[:200]))
+
+    def test_a_label_differing_by_case_only_is_suggested(self):
+        for seed, db, _, _, _, by_case in self.graphs:
+            if by_case is None:
+                continue
+            other, near = by_case
+            with self.subTest(seed=seed, label=other):
                 rc, _, err = run(db, "ready", "--label", other)
-                near = [x for x in labels_present if x.lower() == lab.lower()]
-                T.check(rc == 2 and any("did you mean '%s'?" % x in err for x in near),
-                        "seed %d: --label %r suggests %s (%s)" % (seed, other, near, err.strip()))
-                seen["near"] += 1
-                break
-    T.check(seen["near"] > 2, "the case suggestion was tried: %s" % seen)
-    T.check(seen["multi"] > 5 and seen["milestone"] > 3 and seen["nonempty"] > 5,
-            "the random scopes include repeated --label, --milestone and proper scopes: %s"
-            % seen)
+                self.assertTrue(rc == 2 and any("did you mean '%s'?" % x in err for x in near),
+                                "seed %d: --label %r suggests %s (%s)"
+                                % (seed, other, near, err.strip()))
+
+    def test_the_random_scopes_cover_what_they_must(self):
+        seen = self.seen
+        with self.subTest(check="case suggestion"):
+            self.assertGreater(seen["near"], 2, "the case suggestion was tried: %s" % seen)
+        with self.subTest(check="scopes"):
+            self.assertTrue(seen["multi"] > 5 and seen["milestone"] > 3 and seen["nonempty"] > 5,
+                            "the random scopes include repeated --label, --milestone and proper "
+                            "scopes: %s" % seen)
 
 
 # ---- changes: each side its own labels -----------------------------------------
@@ -398,23 +469,33 @@ def expected_changes(e1, e2, at1, at2, labels, milestone=None):
     }
 
 
-def changes_scenario(d):
-    db = os.path.join(d, "changes.db")
-    snap = T.write_snapshot(changes_snapshot(), d)
-    with T.ServerProcess(snap, "--token", T.TOKEN) as srv:
+class ChangesByLabel(igtest.TestCase, igtest.ClassDir):
+    """changes --label over two fetches from the GitLab test server, made
+    once for the class: labels, links and states change in between, and
+    each side must read its own labels."""
+
+    CASES = [["bug"], ["Bug"], ["bug", "Bug"], ["ui"], ["ünï ✓"], ["x y"], ["bug", "ui"]]
+
+    @classmethod
+    def setUpClass(cls):
+        d = cls.make_class_dir()
+        cls.db = db = os.path.join(d, "changes.db")
+        srv = T.ServerProcess(T.write_snapshot(changes_snapshot(), d), "--token", T.TOKEN)
+        cls.addClassCleanup(srv.stop)
+
         def fetch(*extra):
             time.sleep(1.1)
             rc, _, err = T.run(["fetch", "--url", srv.url, "--project", P, "-q"] + list(extra),
                                db)
-            T.check(rc == 0, "fetch exits 0 (%s)" % err.strip())
+            igtest.check(rc == 0, "fetch exits 0 (%s)" % err.strip())
             _, out, _ = T.run(["stats", "--format", "json"], db)
             return json.loads(out)["last_fetch"]["started_at"]
 
         def change(**op):
             T.control(srv, "change", op)
 
-        at1 = fetch()
-        e1, _ = T.export(db)
+        cls.at1 = fetch()
+        cls.e1, _ = T.export(db)
         # the knot 1 <-> 2 (bug then) is resolved, and 1 and 2 leave bug: only a
         # then side read with then's labels sees it resolved in the bug scope
         change(op="delete_link", id=2)
@@ -431,42 +512,52 @@ def changes_scenario(d):
         change(op="set_due_date", issue=gid(7), due_date="2027-03-01")
         change(op="set_labels", issue=gid(8), labels=["ünï ✓", "bug"])
         change(op="close_issue", issue=gid(5))
-        at2 = fetch("--full")
-        e2, _ = T.export(db)
-        cases = [["bug"], ["Bug"], ["bug", "Bug"], ["ui"], ["ünï ✓"], ["x y"], ["bug", "ui"]]
-        for labels in cases:
-            rc, out, err = T.run(["changes", "--format", "json"] + scope_args(labels, None), db)
-            if rc == 2:
-                # a label carried then but by no issue now is unknown now
-                now_labels = {x for i in e2["issues"] for x in i["labels"]}
-                T.check(not set(labels) <= now_labels,
-                        "changes --label %r exits 2 only for a label nobody carries now" % labels)
-                continue
-            T.check(rc == 0, "changes --label %r exits 0 (%s)" % (labels, err.strip()))
-            got = json.loads(out)
-            exp = expected_changes(e1, e2, at1, at2, labels)
-            T.check(got == exp, "changes --label %r equals the oracle\n  got  %s\n  want %s"
-                    % (labels, json.dumps(got, sort_keys=True), json.dumps(exp, sort_keys=True)))
-        exp = expected_changes(e1, e2, at1, at2, ["bug"])
-        T.check(exp["knots"]["new"] and exp["knots"]["resolved"] and exp["conflicts"]["new"],
-                "the bug scope sees a new knot, a resolved knot and a new conflict")
-        T.check(expected_changes(e1, e2, at1, at2, ["bug"]) !=
-                expected_changes(e1, e2, at1, at2, ["Bug"]),
-                "bug and Bug are different scopes")
-        rc, out, _ = T.run(["report", "--format", "json", "--label", "bug"], db)
-        T.check(rc == 0 and json.loads(out)["changes"] == exp,
-                "report --label bug holds the scoped changes")
-        rc, md, _ = T.run(["report", "--label", "bug", "--label", "ui"], db)
-        T.check(rc == 0 and "Scope: the issues with labels **bug** and **ui** and their "
-                "transitive blockers." in md, "the markdown report names the labels of its scope")
+        cls.at2 = fetch("--full")
+        cls.e2, _ = T.export(db)
 
+    def expected(self, labels):
+        return expected_changes(self.e1, self.e2, self.at1, self.at2, labels)
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        random_graphs(tmp)
-        changes_scenario(tmp)
-    T.finish()
+    def test_changes_label_equals_the_oracle(self):
+        for labels in self.CASES:
+            with self.subTest(labels=labels):
+                rc, out, err = T.run(["changes", "--format", "json"] +
+                                     scope_args(labels, None), self.db)
+                if rc == 2:
+                    # a label carried then but by no issue now is unknown now
+                    now_labels = {x for i in self.e2["issues"] for x in i["labels"]}
+                    self.assertFalse(set(labels) <= now_labels,
+                                     "changes --label %r exits 2 only for a label nobody "
+                                     "carries now" % labels)
+                    continue
+                self.assertEqual(rc, 0, "changes --label %r exits 0 (%s)" % (labels, err.strip()))
+                got = json.loads(out)
+                exp = self.expected(labels)
+                self.assertEqual(got, exp, "changes --label %r equals the oracle\n  got  %s\n"
+                                 "  want %s" % (labels, json.dumps(got, sort_keys=True),
+                                                json.dumps(exp, sort_keys=True)))
+
+    def test_the_bug_scope_sees_a_new_and_a_resolved_knot_and_a_new_conflict(self):
+        exp = self.expected(["bug"])
+        self.assertTrue(exp["knots"]["new"] and exp["knots"]["resolved"] and
+                        exp["conflicts"]["new"],
+                        "the bug scope sees a new knot, a resolved knot and a new conflict")
+
+    def test_bug_and_Bug_are_different_scopes(self):
+        self.assertNotEqual(self.expected(["bug"]), self.expected(["Bug"]),
+                            "bug and Bug are different scopes")
+
+    def test_report_label_holds_the_scoped_changes(self):
+        rc, out, _ = T.run(["report", "--format", "json", "--label", "bug"], self.db)
+        self.assertTrue(rc == 0 and json.loads(out)["changes"] == self.expected(["bug"]),
+                        "report --label bug holds the scoped changes")
+
+    def test_the_markdown_report_names_the_labels_of_its_scope(self):
+        rc, md, _ = T.run(["report", "--label", "bug", "--label", "ui"], self.db)
+        self.assertTrue(rc == 0 and "Scope: the issues with labels **bug** and **ui** and their "
+                        "transitive blockers." in md,
+                        "the markdown report names the labels of its scope")
 
 
 if __name__ == "__main__":
-    main()
+    igtest.main()
