@@ -15,45 +15,52 @@ void store_strv_free(char **v)
 	free(v);
 }
 
-/* On disk a seed is one row of crawl_seeds, its word "<option> <value>"
- * (the format of every store so far; fetch.options holds the same words). */
+/* On disk a seed is one row of crawl_seed: its kind by name ('project',
+ * 'group', 'issue'; the table's CHECK admits no other) and its value as
+ * given. Migration 6 turned the older words ("--project g/a") into rows. */
+static const char *const seed_kinds[] = {
+    [STORE_SEED_PROJECT] = "project",
+    [STORE_SEED_GROUP] = "group",
+    [STORE_SEED_ISSUE] = "issue",
+};
+#define N_SEED_KINDS (sizeof seed_kinds / sizeof seed_kinds[0])
+
 static const char *const seed_options[] = {
     [STORE_SEED_PROJECT] = "--project",
     [STORE_SEED_GROUP] = "--group",
     [STORE_SEED_ISSUE] = "--issue",
 };
-#define N_SEED_KINDS (sizeof seed_options / sizeof seed_options[0])
 
 const char *store_seed_option(enum store_seed_kind kind)
 {
 	return (size_t)kind < N_SEED_KINDS ? seed_options[kind] : NULL;
 }
 
-/* The kind of a recorded word and where its value starts; false if none. */
-static bool seed_parse(const char *word, enum store_seed_kind *kind, const char **value)
+static bool seed_kind_of(const char *name, enum store_seed_kind *kind)
 {
-	for (size_t k = 0; k < N_SEED_KINDS; k++) {
-		size_t n = strlen(seed_options[k]);
-		if (strncmp(word, seed_options[k], n) == 0 && word[n] == ' ') {
+	for (size_t k = 0; name && k < N_SEED_KINDS; k++)
+		if (strcmp(name, seed_kinds[k]) == 0) {
 			*kind = (enum store_seed_kind)k;
-			*value = word + n + 1;
 			return true;
 		}
-	}
 	return false;
 }
 
-/* Every recorded word in order, to cb; stops at a nonzero return. */
-static int each_seed_word(struct store *s, int (*cb)(void *ctx, const char *word), void *ctx)
+/* Every recorded seed in order, to cb; stops at a nonzero return. */
+static int each_seed(struct store *s,
+		     int (*cb)(void *ctx, enum store_seed_kind kind, const char *value), void *ctx)
 {
-	static const char sql[] = "SELECT seed FROM crawl_seeds ORDER BY pos";
+	static const char sql[] = "SELECT kind, value FROM crawl_seed ORDER BY pos";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc, ret = 0;
 	if (!st)
 		return STORE_ERR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		if ((ret = cb(ctx, t ? t : "")) != 0)
+		enum store_seed_kind kind;
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+		if (!seed_kind_of((const char *)sqlite3_column_text(st, 0), &kind) || !v)
+			continue;
+		if ((ret = cb(ctx, kind, v)) != 0)
 			break;
 	}
 	sqlite3_reset(st);
@@ -62,100 +69,115 @@ static int each_seed_word(struct store *s, int (*cb)(void *ctx, const char *word
 	return rc == SQLITE_DONE ? 0 : store_fail_sql(s, rc, "read seeds");
 }
 
-struct word_list {
-	char **v; /* NULL-terminated once it holds one */
+struct seed_list {
+	struct store_seed *v;
+	char **values; /* owned copies, parallel to v */
 	size_t n, cap;
 };
 
-static int collect_word(void *ctx, const char *word)
+static int collect_seed(void *ctx, enum store_seed_kind kind, const char *value)
 {
-	struct word_list *l = ctx;
-	if (l->n + 1 >= l->cap) {
+	struct seed_list *l = ctx;
+	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 8;
-		char **nv = ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(l->v, ncap * sizeof *nv);
+		struct store_seed *nv =
+		    ncap > SIZE_MAX / sizeof *nv ? NULL : realloc(l->v, ncap * sizeof *nv);
 		if (!nv)
 			return STORE_ENOMEM;
-		nv[l->n] = NULL;
 		l->v = nv;
+		char **nvals = realloc(l->values, ncap * sizeof *nvals);
+		if (!nvals)
+			return STORE_ENOMEM;
+		l->values = nvals;
 		l->cap = ncap;
 	}
-	if (!(l->v[l->n] = strdup(word)))
+	if (!(l->values[l->n] = strdup(value)))
 		return STORE_ENOMEM;
-	l->v[++l->n] = NULL;
+	l->v[l->n] = (struct store_seed){kind, l->values[l->n]};
+	l->n++;
 	return 0;
 }
 
-static int read_words(struct store *s, struct word_list *l)
+static void seed_list_free(struct seed_list *l)
 {
-	int rc = each_seed_word(s, collect_word, l);
+	for (size_t i = 0; i < l->n; i++)
+		free(l->values[i]);
+	free(l->values);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static int read_seeds(struct store *s, struct seed_list *l)
+{
+	int rc = each_seed(s, collect_seed, l);
 	if (rc == STORE_ENOMEM)
 		rc = store_fail(s, STORE_ENOMEM, "out of memory");
-	if (rc < 0) {
-		store_strv_free(l->v);
-		l->v = NULL;
-	}
+	if (rc < 0)
+		seed_list_free(l);
 	return rc;
 }
 
 int store_get_seeds(struct store *s, char ***out)
 {
-	struct word_list l = {0};
+	struct seed_list l = {0};
 	*out = NULL;
-	int rc = read_words(s, &l);
+	int rc = read_seeds(s, &l);
 	if (rc < 0)
 		return rc;
-	if (!l.v && !(l.v = calloc(1, sizeof *l.v)))
+	char **w = calloc(l.n + 1, sizeof *w);
+	for (size_t i = 0; w && i < l.n; i++) {
+		const char *opt = seed_options[l.v[i].kind];
+		size_t len = strlen(opt) + strlen(l.v[i].value) + 2;
+		if (!(w[i] = malloc(len))) {
+			store_strv_free(w);
+			w = NULL;
+			break;
+		}
+		snprintf(w[i], len, "%s %s", opt, l.v[i].value);
+	}
+	seed_list_free(&l);
+	if (!w)
 		return store_fail(s, STORE_ENOMEM, "out of memory");
-	*out = l.v;
+	*out = w;
 	return 0;
 }
 
 int store_seeds_get(struct store *s, struct store_seed **out, size_t *n)
 {
-	struct word_list l = {0};
-	size_t kept = 0, bytes = 0;
+	struct seed_list l = {0};
+	size_t bytes = 0;
 	*out = NULL;
 	*n = 0;
-	int rc = read_words(s, &l);
+	int rc = read_seeds(s, &l);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < l.n; i++) {
-		enum store_seed_kind kind;
-		const char *value;
-		if (seed_parse(l.v[i], &kind, &value)) {
-			kept++;
-			bytes += strlen(value) + 1;
-		}
-	}
+	for (size_t i = 0; i < l.n; i++)
+		bytes += strlen(l.v[i].value) + 1;
 	/* one block: the array, then the values */
-	struct store_seed *v = malloc(kept * sizeof *v + bytes + 1);
+	struct store_seed *v = malloc(l.n * sizeof *v + bytes + 1);
 	if (!v) {
-		store_strv_free(l.v);
+		seed_list_free(&l);
 		return store_fail(s, STORE_ENOMEM, "out of memory");
 	}
-	char *p = (char *)(v + kept);
-	size_t k = 0;
+	char *p = (char *)(v + l.n);
 	for (size_t i = 0; i < l.n; i++) {
-		const char *value;
-		if (!seed_parse(l.v[i], &v[k].kind, &value))
-			continue;
-		size_t len = strlen(value) + 1;
-		memcpy(p, value, len);
-		v[k++].value = p;
+		size_t len = strlen(l.v[i].value) + 1;
+		memcpy(p, l.v[i].value, len);
+		v[i] = (struct store_seed){l.v[i].kind, p};
 		p += len;
 	}
-	store_strv_free(l.v);
+	*n = l.n;
+	seed_list_free(&l);
 	*out = v;
-	*n = kept;
 	return 0;
 }
 
 int store_seeds_set(struct store *s, const struct store_seed *v, size_t n)
 {
-	static const char del_sql[] = "DELETE FROM crawl_seeds";
-	static const char ins_sql[] = "INSERT INTO crawl_seeds(pos, seed) VALUES(?, ?)";
+	static const char del_sql[] = "DELETE FROM crawl_seed";
+	static const char ins_sql[] = "INSERT INTO crawl_seed(pos, kind, value) VALUES(?, ?, ?)";
 	for (size_t k = 0; k < n; k++)
-		if (!store_seed_option(v[k].kind) || !v[k].value)
+		if ((size_t)v[k].kind >= N_SEED_KINDS || !v[k].value)
 			return store_fail(s, STORE_EINVAL, "a seed of no known kind");
 	int rc = store_savepoint(s);
 	if (rc)
@@ -166,31 +188,18 @@ int store_seeds_set(struct store *s, const struct store_seed *v, size_t n)
 		goto done;
 	}
 	for (size_t k = 0; k < n; k++) {
-		char *word = NULL;
-		const char *opt = store_seed_option(v[k].kind);
-		size_t len = strlen(opt) + strlen(v[k].value) + 2;
-		if (!(word = malloc(len))) {
-			rc = store_fail(s, STORE_ENOMEM, "out of memory");
-			goto done;
-		}
-		snprintf(word, len, "%s %s", opt, v[k].value);
 		if (!(st = store_stmt(s, ins_sql))) {
-			free(word);
 			rc = STORE_ERR;
 			goto done;
 		}
 		sqlite3_bind_int64(st, 1, (int64_t)k);
-		sqlite3_bind_text(st, 2, word, -1, SQLITE_TRANSIENT);
-		free(word);
+		sqlite3_bind_text(st, 2, seed_kinds[v[k].kind], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, v[k].value, -1, SQLITE_TRANSIENT);
 		if ((rc = store_step_done(s, st, "write seeds")) < 0)
 			goto done;
 	}
 done:
-	if (rc < 0) {
-		store_rollback_to(s);
-		return rc;
-	}
-	return store_release(s);
+	return store_savepoint_end(s, rc);
 }
 
 int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n, const char *what)

@@ -213,7 +213,7 @@ int store_clear(struct store *s)
 {
 	/* Children first: foreign keys are on. */
 	static const char sql[] =
-	    "DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seeds; "
+	    "DELETE FROM crawl_issues; DELETE FROM crawl_projects; DELETE FROM crawl_seed; "
 	    "DELETE FROM crawl_inaccessible; DELETE FROM text_deps; DELETE FROM text_dropped; "
 	    "DELETE FROM links; DELETE FROM issues; "
 	    "DELETE FROM projects; DELETE FROM meta WHERE key IN ('instance', 'instance.origin', "

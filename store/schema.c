@@ -165,6 +165,15 @@ static const char *const migrations[] = {
     "CREATE TABLE graph_image(id INTEGER PRIMARY KEY CHECK (id = 1), stamp TEXT NOT NULL, "
     "data BLOB NOT NULL);\n" IMAGE_GUARD("issues") IMAGE_GUARD("links") IMAGE_GUARD("projects")
 	IMAGE_GUARD("text_deps"),
+
+    /* 5 -> 6: seeds as (kind, value) instead of the words "--project g/a"
+     * they were kept as; a word of no known kind (edited by hand) goes. */
+    "CREATE TABLE crawl_seed(pos INTEGER PRIMARY KEY, kind TEXT NOT NULL "
+    "CHECK (kind IN ('project', 'group', 'issue')), value TEXT NOT NULL);\n"
+    "INSERT INTO crawl_seed(pos, kind, value) SELECT pos, substr(seed, 3, instr(seed, ' ') - 3), "
+    "substr(seed, instr(seed, ' ') + 1) FROM crawl_seeds "
+    "WHERE substr(seed, 1, instr(seed, ' ')) IN ('--project ', '--group ', '--issue ');\n"
+    "DROP TABLE crawl_seeds;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

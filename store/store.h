@@ -36,7 +36,7 @@ enum store_status {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* store_open() flags */
 #define STORE_OPEN_CREATE    0x1 /* create the file if it is missing */

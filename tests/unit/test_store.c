@@ -533,7 +533,7 @@ static void test_store__migrates_a_version_1_file(void **state)
 	assert_int_equal(c.issues_closed, 1);
 	assert_int_equal(c.links_blocks, 1);
 	const struct store_seed seeds[] = {{STORE_SEED_PROJECT, "group/app"}};
-	assert_int_equal(store_seeds_set(s, seeds, 1), 0); /* a v2 table works */
+	assert_int_equal(store_seeds_set(s, seeds, 1), 0);
 	assert_int_equal(c.text_deps, 0);
 	struct store_text_dep td = {85, 84, STORE_TEXT_BLOCKED_BY, 2, "blocked by"};
 	assert_int_equal(store_replace_text_deps_of(s, 85, &td, 1), 0); /* a v3 table works */
@@ -1178,11 +1178,11 @@ static void test_store__typed_seeds_and_crawl_run(void **state)
 	assert_int_equal(store_crawl_begin(s, &begin), STORE_EINVAL);
 	assert_int_equal(store_close(s), 0);
 
-	/* an older store's rows, and one edited by hand */
+	/* rows written by hand, and a crawl mode no fetch writes */
 	sqlite3 *raw = NULL;
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sql(raw, "DELETE FROM crawl_seeds; INSERT INTO crawl_seeds(pos, seed) VALUES(0, "
-		 "'--project g/a'), (1, '--bogus x'), (2, '--issue g/a#1'), (3, '--group');"
+	sql(raw, "DELETE FROM crawl_seed; INSERT INTO crawl_seed(pos, kind, value) VALUES(0, "
+		 "'project', 'g/a'), (2, 'issue', 'g/a#1');"
 		 "UPDATE meta SET value = 'weird' WHERE key = 'fetch.mode';"
 		 "UPDATE meta SET value = '0' WHERE key = 'fetch.completed';");
 	sqlite3_close(raw);
@@ -1199,6 +1199,39 @@ static void test_store__typed_seeds_and_crawl_run(void **state)
 	assert_true(run.unfinished);
 	store_crawl_run_release(&run);
 	assert_int_equal(store_close(s), 0);
+
+	/* A schema-5 store kept its seeds as words ("--project g/a"):
+	 * migration 6 reads them as (kind, value), and drops the words of no
+	 * known kind. The table made here is migration 2's, as such a store
+	 * has it. */
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sql(raw, "DROP TABLE crawl_seed;"
+		 "CREATE TABLE crawl_seeds(pos INTEGER PRIMARY KEY, seed TEXT NOT NULL);"
+		 "INSERT INTO crawl_seeds(pos, seed) VALUES(0, '--project group/app'), "
+		 "(1, '--bogus x'), (2, '--issue group/app#1'), (3, '--group'), "
+		 "(4, '--group a b'), (5, '--Project x');"
+		 "PRAGMA user_version = 5;");
+	sqlite3_close(raw);
+	assert_int_equal(store_open(&s, db, 0), 0);
+	assert_int_equal(store_seeds_get(s, &got, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(got[0].kind, STORE_SEED_PROJECT);
+	assert_string_equal(got[0].value, "group/app");
+	assert_int_equal(got[1].kind, STORE_SEED_ISSUE);
+	assert_string_equal(got[1].value, "group/app#1");
+	assert_int_equal(got[2].kind, STORE_SEED_GROUP);
+	assert_string_equal(got[2].value, "a b");
+	free(got);
+	words = NULL;
+	assert_int_equal(store_get_seeds(s, &words), 0);
+	assert_string_equal(words[0], "--project group/app");
+	assert_string_equal(words[2], "--group a b");
+	assert_null(words[3]);
+	store_strv_free(words);
+	assert_int_equal(store_close(s), 0);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(
+	    sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'crawl_seeds'"), 0);
 }
 
 int main(void)
