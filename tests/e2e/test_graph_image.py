@@ -11,27 +11,19 @@ import os
 import random
 import shutil
 import sqlite3
-import subprocess
-import sys
-import tempfile
 
-BIN = os.environ.get("IG_BIN", "issuegraph")
-SRC = os.environ.get("IG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+import igtest
+
 COMMANDS = [["cycles", "--format", "json"], ["path", "--format", "json"],
             ["order", "--format", "json"], ["check"], ["cycles", "--all-states", "--format", "json"],
             ["ready", "--format", "json", "--deps", "links"]]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
 
 
 def run(db, *args):
-    p = subprocess.run([BIN, "--db", db, *args], capture_output=True, text=True, timeout=120)
+    """(exit code, stdout) of a run that must exit 0 or 1 (check's findings)."""
+    p = igtest.ig(db, *args, timeout=120)
     if p.returncode not in (0, 1):
-        raise SystemExit(f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr}")
+        raise igtest.Failed(f"issuegraph {' '.join(args)} exited {p.returncode}: {p.stderr}")
     return (p.returncode, p.stdout)
 
 
@@ -40,6 +32,7 @@ def answers(db):
 
 
 def image(db):
+    """The store's graph_image row (stamp, data), or None."""
     con = sqlite3.connect(db)
     try:
         row = con.execute("SELECT stamp, data FROM graph_image").fetchone()
@@ -77,75 +70,107 @@ def changed_snapshot(base, rng):
     return s
 
 
-def main():
-    rng = random.Random(20261129)
-    with open(os.path.join(SRC, "examples", "example.json")) as f:
-        base = json.load(f)
-    with tempfile.TemporaryDirectory() as tmp:
-        snap_a = os.path.join(tmp, "a.json")
-        with open(snap_a, "w") as f:
-            json.dump(base, f)
-        snap_b = os.path.join(tmp, "b.json")
-        with open(snap_b, "w") as f:
-            json.dump(changed_snapshot(base, rng), f)
-        want_a = fresh_answers(tmp, snap_a, "fresh_a")
-        want_b = fresh_answers(tmp, snap_b, "fresh_b")
-        check(want_a != want_b, "the changed snapshot changes some answer (else this test proves nothing)")
+class Snapshots:
+    """Class set-up shared by the classes here: snapshot A (the example) and
+    B (A changed), and the answers of fresh stores of each (fresh_a.db,
+    fresh_b.db in cls.class_dir)."""
 
-        db = os.path.join(tmp, "s.db")
-        run(db, "import", "-q", snap_a)
-        check(image(db) is None, "no image right after import")
-        got = answers(db)
-        check(got == want_a, "first analysis (builds the image) answers as a fresh store")
-        img = image(db)
-        check(img is not None, "the first analysis leaves an image")
-        check(answers(db) == want_a, "analyses reading the image answer the same")
+    @classmethod
+    def setUpClass(cls):
+        # (cls.class_dir: each case's own self.dir shadows cls.dir)
+        tmp = cls.class_dir = cls.make_class_dir()
+        rng = random.Random(20261129)
+        base = igtest.read_json(igtest.EXAMPLE)
+        cls.snap_a = igtest.write_json(os.path.join(tmp, "a.json"), base)
+        cls.snap_b = igtest.write_json(os.path.join(tmp, "b.json"), changed_snapshot(base, rng))
+        cls.want_a = fresh_answers(tmp, cls.snap_a, "fresh_a")
+        cls.want_b = fresh_answers(tmp, cls.snap_b, "fresh_b")
 
-        # damaged in place: the stamp still matches, the bytes do not
-        stamp, data = img
-        damaged = [bytes(len(data)), data[: len(data) // 2], data + b"\0" * 8,
-                   bytes(b ^ 0xFF if k % 97 == 5 else b for k, b in enumerate(data))]
-        for k, bad in enumerate(damaged):
-            sql(db, "UPDATE graph_image SET data = ?", bad)
-            check(answers(db) == want_a, f"damaged image {k}: the answer is still right")
-            check(image(db) is not None and image(db)[1] == data,
-                  f"damaged image {k}: rebuilt by the next analysis")
 
-        # an import of other data drops the image; answers are the new data's
-        run(db, "import", "-q", snap_b)
-        check(image(db) is None, "an import drops the image")
-        check(answers(db) == want_b, "after a re-import: answers of the new data")
-        img_b = image(db)
-        check(img_b is not None and img_b[0] != stamp, "a new image with a new stamp")
+class FreshStores(Snapshots, igtest.TestCase, igtest.ClassDir):
+    """Cases on the fresh stores alone."""
 
-        # a foreign image: store A's row planted into store B
-        sql(db, "UPDATE graph_image SET stamp = ?, data = ?", stamp, data)
-        check(answers(db) == want_b, "another store's image is not used")
+    def test_the_changed_snapshot_changes_some_answer(self):
+        # else the cases comparing A's and B's answers prove nothing
+        self.assertNotEqual(self.want_a, self.want_b)
 
-        # a write by hand (any writer) drops it too
-        run(db, "cycles")
-        sql(db, "UPDATE issues SET state = 1 - state WHERE id = (SELECT min(id) FROM issues)")
-        check(image(db) is None, "an UPDATE of issues by hand drops the image")
-
-        # a read-only copy (directory and file) still answers
-        ro = os.path.join(tmp, "ro")
+    def test_a_read_only_store_answers(self):
+        ro = self.path("ro")
         os.mkdir(ro)
-        shutil.copy(os.path.join(tmp, "fresh_b.db"), os.path.join(ro, "s.db"))
+        shutil.copy(os.path.join(self.class_dir, "fresh_b.db"), os.path.join(ro, "s.db"))
         os.chmod(os.path.join(ro, "s.db"), 0o444)
         os.chmod(ro, 0o555)
-        try:
-            if os.access(ro, os.W_OK):
-                print("read-only case skipped (running as root)")
-            else:
-                check(answers(os.path.join(ro, "s.db")) == want_b, "a read-only store answers")
-        finally:
-            os.chmod(ro, 0o755)
+        self.addCleanup(os.chmod, ro, 0o755)
+        if os.access(ro, os.W_OK):
+            self.skipTest("running as root: the directory stays writable")
+        self.assertEqual(answers(os.path.join(ro, "s.db")), self.want_b)
 
-    for f in failures:
-        print("FAIL:", f)
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+
+class ImageLifecycle(Snapshots, igtest.Staged, igtest.TestCase, igtest.ClassDir):
+    """One store through the image's life, in order: imported from A,
+    analysed, its image damaged, re-imported from B, a foreign image
+    planted, written by hand."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.store = os.path.join(cls.class_dir, "s.db")
+
+    def test_01_no_image_right_after_import(self):
+        run(self.store, "import", "-q", self.snap_a)
+        self.assertIsNone(image(self.store))
+
+    def test_02_first_analysis_answers_as_a_fresh_store(self):
+        # this analysis builds the image
+        self.assertEqual(answers(self.store), self.want_a)
+
+    def test_03_the_first_analysis_leaves_an_image(self):
+        img = image(self.store)
+        self.assertIsNotNone(img)
+        type(self).stamp, type(self).data = img
+
+    def test_04_analyses_reading_the_image_answer_the_same(self):
+        self.assertEqual(answers(self.store), self.want_a)
+
+    def test_05_a_damaged_image_is_not_trusted_and_is_rebuilt(self):
+        # damaged in place: the stamp still matches, the bytes do not
+        data = self.data
+        damaged = [("zeroed", bytes(len(data))),
+                   ("truncated", data[: len(data) // 2]),
+                   ("extended", data + b"\0" * 8),
+                   ("bits flipped", bytes(b ^ 0xFF if k % 97 == 5 else b
+                                          for k, b in enumerate(data)))]
+        for k, (kind, bad) in enumerate(damaged):
+            sql(self.store, "UPDATE graph_image SET data = ?", bad)
+            with self.subTest(damage=kind, k=k, check="the answer is still right"):
+                self.assertEqual(answers(self.store), self.want_a)
+            with self.subTest(damage=kind, k=k, check="rebuilt by the next analysis"):
+                img = image(self.store)
+                self.assertTrue(img is not None and img[1] == data)
+
+    def test_06_an_import_of_other_data_drops_the_image(self):
+        run(self.store, "import", "-q", self.snap_b)
+        self.assertIsNone(image(self.store))
+
+    def test_07_after_a_reimport_the_answers_are_the_new_datas(self):
+        self.assertEqual(answers(self.store), self.want_b)
+
+    def test_08_a_new_image_with_a_new_stamp(self):
+        img_b = image(self.store)
+        self.assertIsNotNone(img_b)
+        self.assertNotEqual(img_b[0], self.stamp)
+
+    def test_09_another_stores_image_is_not_used(self):
+        # a foreign image: store A's row planted into store B
+        sql(self.store, "UPDATE graph_image SET stamp = ?, data = ?", self.stamp, self.data)
+        self.assertEqual(answers(self.store), self.want_b)
+
+    def test_10_an_update_of_issues_by_hand_drops_the_image(self):
+        # a write by hand (any writer) drops it too
+        run(self.store, "cycles")
+        sql(self.store, "UPDATE issues SET state = 1 - state WHERE id = (SELECT min(id) FROM issues)")
+        self.assertIsNone(image(self.store))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    igtest.main()
