@@ -125,19 +125,21 @@ int store_get_seeds(struct store *s, char ***out)
 	if (rc < 0)
 		return rc;
 	char **w = calloc(l.n + 1, sizeof *w);
-	for (size_t i = 0; w && i < l.n; i++) {
+	if (!w) {
+		seed_list_free(&l);
+		return store_fail(s, STORE_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < l.n; i++) {
 		const char *opt = seed_options[l.v[i].kind];
 		size_t len = strlen(opt) + strlen(l.v[i].value) + 2;
 		if (!(w[i] = malloc(len))) {
 			store_strv_free(w);
-			w = NULL;
-			break;
+			seed_list_free(&l);
+			return store_fail(s, STORE_ENOMEM, "out of memory");
 		}
 		snprintf(w[i], len, "%s %s", opt, l.v[i].value);
 	}
 	seed_list_free(&l);
-	if (!w)
-		return store_fail(s, STORE_ENOMEM, "out of memory");
 	*out = w;
 	return 0;
 }
