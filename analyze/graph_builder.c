@@ -107,6 +107,21 @@ done:
 	return rc;
 }
 
+bool analyze__graph_alloc_nodes(struct analyze_graph *g, uint32_t n)
+{
+	g->n = n;
+	g->issue_id = analyze__alloc(n, sizeof *g->issue_id);
+	g->iid = analyze__alloc(n, sizeof *g->iid);
+	g->project = analyze__alloc(n, sizeof *g->project);
+	g->flags = analyze__alloc(n, sizeof *g->flags);
+	g->weight = analyze__alloc(n, sizeof *g->weight);
+	g->remaining = analyze__alloc(n, sizeof *g->remaining);
+	g->milestone = analyze__alloc(n, sizeof *g->milestone);
+	g->due = analyze__alloc(n, sizeof *g->due);
+	return g->issue_id && g->iid && g->project && g->flags && g->weight && g->remaining &&
+	       g->milestone && g->due;
+}
+
 int analyze__builder_init(struct analyze__builder *b, uint32_t n, uint32_t n_projects,
 			  uint32_t n_milestones, bool all_states)
 {
@@ -116,23 +131,14 @@ int analyze__builder_init(struct analyze__builder *b, uint32_t n, uint32_t n_pro
 	struct analyze_graph *g = b->g = analyze__zalloc(1, sizeof *g);
 	if (!g)
 		return ANALYZE_ENOMEM;
-	g->n = n;
 	g->all_states = all_states;
-	g->issue_id = analyze__alloc(n, sizeof *g->issue_id);
-	g->iid = analyze__alloc(n, sizeof *g->iid);
-	g->project = analyze__alloc(n, sizeof *g->project);
-	g->flags = analyze__alloc(n, sizeof *g->flags);
-	g->weight = analyze__alloc(n, sizeof *g->weight);
-	g->remaining = analyze__alloc(n, sizeof *g->remaining);
-	g->milestone = analyze__alloc(n, sizeof *g->milestone);
-	g->due = analyze__alloc(n, sizeof *g->due);
+	bool nodes = analyze__graph_alloc_nodes(g, n);
 	g->project_path = analyze__zalloc(n_projects, sizeof *g->project_path);
 	g->project_id = analyze__zalloc(n_projects, sizeof *g->project_id);
 	g->milestone_title = analyze__zalloc(n_milestones, sizeof *g->milestone_title);
 	g->n_projects = n_projects;
 	g->n_milestones = n_milestones;
-	if (!g->issue_id || !g->iid || !g->project || !g->flags || !g->weight || !g->remaining ||
-	    !g->milestone || !g->due || !g->project_path || !g->project_id || !g->milestone_title) {
+	if (!nodes || !g->project_path || !g->project_id || !g->milestone_title) {
 		analyze__builder_release(b);
 		return ANALYZE_ENOMEM;
 	}

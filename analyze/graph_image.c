@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "analyze_int.h"
+#include "graph_builder.h"
 #include "store.h"
 
 #define IMG_VERSION   1
@@ -443,23 +444,13 @@ int analyze__image_view(struct analyze_graph **out, struct analyze__image *img,
 		if (ms_map[i] != UINT32_MAX)
 			ms_map[i] = nm++;
 
-	g->n = n;
 	g->all_states = all;
-	g->issue_id = analyze__alloc(n, sizeof *g->issue_id);
-	g->iid = analyze__alloc(n, sizeof *g->iid);
-	g->project = analyze__alloc(n, sizeof *g->project);
-	g->flags = analyze__alloc(n, sizeof *g->flags);
-	g->weight = analyze__alloc(n, sizeof *g->weight);
-	g->remaining = analyze__alloc(n, sizeof *g->remaining);
-	g->milestone = analyze__alloc(n, sizeof *g->milestone);
-	g->due = analyze__alloc(n, sizeof *g->due);
+	bool nodes = analyze__graph_alloc_nodes(g, n);
 	g->milestone_title = analyze__zalloc(nm, sizeof *g->milestone_title);
 	g->out_off = analyze__alloc((size_t)n + 1, sizeof *g->out_off);
 	g->out_adj = analyze__alloc(f->m, sizeof *g->out_adj);
 	g->out_origin = analyze__alloc(f->m, sizeof *g->out_origin);
-	if (!g->issue_id || !g->iid || !g->project || !g->flags || !g->weight || !g->remaining ||
-	    !g->milestone || !g->due || !g->milestone_title || !g->out_off || !g->out_adj ||
-	    !g->out_origin)
+	if (!nodes || !g->milestone_title || !g->out_off || !g->out_adj || !g->out_origin)
 		goto done;
 	for (uint32_t v = 0; v < f->n; v++) {
 		uint32_t w = map[v];

@@ -38,6 +38,10 @@ struct analyze__builder {
 
 /* A builder of a graph with n nodes: 0, or ANALYZE_EINVAL (n too large) or
  * ANALYZE_ENOMEM, b released. */
+/* g's per-node arrays for n nodes (g->n = n; contents undefined): the one
+ * list of them, for the builder and the image's view. false when one could
+ * not be allocated (the others stay set, for analyze_graph_free). */
+bool analyze__graph_alloc_nodes(struct analyze_graph *g, uint32_t n);
 int analyze__builder_init(struct analyze__builder *b, uint32_t n, uint32_t n_projects,
 			  uint32_t n_milestones, bool all_states);
 
