@@ -612,6 +612,10 @@ int store_image_write(struct store *s, const void *data, size_t len);
  * issuegraph left it. */
 char *store_schema_script(int version);
 
+/* Whether some issue that is not confidential carries milestone title (a
+ * milestone only confidential issues carry is as hidden as their titles). */
+int store_milestone_public(struct store *s, const char *title, bool *out);
+
 /* Delete the image (tests). */
 int store_image_drop(struct store *s);
 
