@@ -148,6 +148,20 @@ void cli_common_init(struct cli_common *c);
 	"                      them transitively\n"                                                \
 	"  --label L           scope: the issues carrying label L (exactly, case\n"                \
 	"                      included); repeated: every L; with --milestone: both\n"
+/* --weight and --default-cost: the cost of an issue (SPEC "cost"), for the
+ * commands whose answer has costs. One parse for all of them. */
+#define CLI_OPT_WEIGHT	     0x1004
+#define CLI_OPT_DEFAULT_COST 0x1005
+#define CLI_COST_LONGOPTS                                                                          \
+	{"weight", required_argument, NULL, CLI_OPT_WEIGHT},                                       \
+	{                                                                                          \
+		"default-cost", required_argument, NULL, CLI_OPT_DEFAULT_COST                      \
+	}
+#define CLI_COST_HELP                                                                              \
+	"  --weight count|weight|estimate\n"                                                       \
+	"                      cost of an issue: 1 (default); its weight;\n"                      \
+	"                      remaining time (time estimate - time spent, seconds)\n"            \
+	"  --default-cost N    cost of an issue with no weight or estimate (default 1)\n"
 /* Short options of those; the leading ':' makes getopt_long return ':' for a
  * missing value, so cli_bad_option() can tell it from an unknown option. */
 #define CLI_COMMON_SHORTOPTS ":o:qvh"
