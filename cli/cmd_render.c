@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,7 +19,9 @@ static void help(void)
 	       "closed issues grey, issues of projects that are not among the seeds dashed.\n"
 	       "\n"
 	       "Output:\n"
-	       "  --format F          dot (default, no layout), svg, png or mermaid\n"
+	       "  --format F          dot (no layout), svg, png or mermaid; default: from\n"
+	       "                      -o FILE's extension (.dot/.gv, .svg, .png, .mmd/.mermaid;\n"
+	       "                      another exits 2), else dot\n"
 	       "  --layout L          dot (default), sfdp (large graphs) or neato\n"
 	       "  --cluster C         box issues by project (default), milestone, or none\n"
 	       "  --legend            add a key\n"
@@ -109,6 +112,7 @@ struct render_args {
 	struct render_opts ro;
 	const char *focus; /* as given; resolved against the graph later */
 	bool radius_given;
+	bool format_given;
 };
 
 static int render_option(void *ctx, int c, const char *arg)
@@ -126,6 +130,7 @@ static int render_option(void *ctx, int c, const char *arg)
 			return cli_usage(CMD, "--format: '%s' is not dot, svg, png or mermaid",
 					 arg);
 		ro->format = (enum render_format)i;
+		a->format_given = true;
 		break;
 	case OPT_LAYOUT:
 		if ((i = pick(arg, layouts, 3)) < 0)
@@ -180,6 +185,62 @@ static int render_option(void *ctx, int c, const char *arg)
 	return 0;
 }
 
+/* The format -o FILE's extension names (SPEC "render"): 0 and *out, 1 when
+ * FILE has no extension, -1 for an extension no format writes. */
+static int format_of_extension(const char *file, enum render_format *out)
+{
+	static const struct {
+		const char *ext;
+		enum render_format format;
+	} exts[] = {
+	    {"dot", RENDER_FORMAT_DOT},	    {"gv", RENDER_FORMAT_DOT},
+	    {"svg", RENDER_FORMAT_SVG},	    {"png", RENDER_FORMAT_PNG},
+	    {"mmd", RENDER_FORMAT_MERMAID}, {"mermaid", RENDER_FORMAT_MERMAID},
+	};
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	const char *dot = strrchr(base, '.');
+	if (!dot || dot == base || !dot[1])
+		return 1; /* "graph", ".hidden", "graph." */
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		if (strcasecmp(dot + 1, exts[i].ext) == 0) {
+			*out = exts[i].format;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *format_name(enum render_format f)
+{
+	static const char *const names[] = {"dot", "svg", "png", "mermaid"};
+	return names[f];
+}
+
+/* The format from --format and -o (SPEC "render"): a --format that
+ * contradicts a known extension, or no --format and an extension no format
+ * writes, is a usage error. 0 or CLI_EXIT_USAGE. */
+static int render_pick_format(struct render_args *a)
+{
+	const char *out = a->common.output;
+	if (!out || strcmp(out, "-") == 0)
+		return 0; /* --format, else dot */
+	enum render_format by_ext = RENDER_FORMAT_DOT;
+	int r = format_of_extension(out, &by_ext);
+	if (r < 0 && !a->format_given)
+		return cli_usage(CMD,
+				 "-o %s: cannot tell the format from the extension (use .dot, .gv, "
+				 ".svg, .png, .mmd or .mermaid, or give --format)",
+				 out);
+	if (r == 0 && a->format_given && by_ext != a->ro.format)
+		return cli_usage(CMD, "--format %s contradicts -o %s (a .%s file holds %s)",
+				 format_name(a->ro.format), out, strrchr(out, '.') + 1,
+				 format_name(by_ext));
+	if (r == 0)
+		a->ro.format = by_ext;
+	return 0;
+}
+
 /* 0, CLI_HELP_SHOWN, or an exit code (the message printed). */
 static int render_parse(struct render_args *a, int argc, char **argv)
 {
@@ -193,6 +254,8 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 		return cli_usage(CMD, "--radius needs --focus REF");
 	if (a->common.output && !*a->common.output)
 		return cli_usage(CMD, "-o needs a FILE");
+	if ((rc = render_pick_format(a)) != 0)
+		return rc;
 	bool to_stdout = !a->common.output || strcmp(a->common.output, "-") == 0;
 	if (a->ro.format == RENDER_FORMAT_PNG && to_stdout && isatty(STDOUT_FILENO))
 		return cli_usage(CMD, "PNG is not written to a terminal: give -o FILE or redirect");

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""The small traps of issue 16, each with the behaviour the SPEC fixes:
+render's format from -o, its caption, refs as URLs and short names,
+check --write-baseline, JUnit gating, a first report's --since, and docs
+that point at files that exist."""
+import os
+import re
+
+import igtest
+
+EXAMPLE = igtest.EXAMPLE
+
+
+class RenderFormat(igtest.TestCase):
+    """render -o FILE: the extension decides the format (SPEC "render")."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.import_snapshot(igtest.read_json(EXAMPLE), "ex")
+
+    def test_extension_decides_the_format(self):
+        magic = {"svg": b"<svg", "png": b"\x89PNG", "dot": b"digraph", "gv": b"digraph",
+                 "mmd": b"flowchart", "mermaid": b"flowchart", "SVG": b"<svg"}
+        for ext, want in magic.items():
+            with self.subTest(ext=ext):
+                out = self.path("graph." + ext)
+                igtest.ig(self.db, "render", "-o", out, ok=0)
+                with open(out, "rb") as f:
+                    head = f.read(4096)
+                if want == b"<svg":
+                    self.assertIn(want, head, f"-o graph.{ext} is not SVG: {head[:40]!r}")
+                else:
+                    self.assertTrue(head.startswith(want),
+                                    f"-o graph.{ext} starts {head[:40]!r}, want {want!r}")
+
+    def test_no_extension_and_stdout_are_dot(self):
+        out = self.path("graph")
+        igtest.ig(self.db, "render", "-o", out, ok=0)
+        self.assertTrue(igtest.read_text(out).startswith("digraph"))
+        r = igtest.ig(self.db, "render", ok=0)
+        self.assertTrue(r.stdout.startswith("digraph"))
+
+    def test_unknown_extension_or_contradiction_exits_2_before_any_work(self):
+        missing = self.path("missing.db")  # exit 2, not 4: nothing opened
+        for args in (["-o", self.path("graph.txt")],
+                     ["-o", self.path("graph.jpg")],
+                     ["--format", "svg", "-o", self.path("graph.png")],
+                     ["--format", "dot", "-o", self.path("graph.mmd")]):
+            with self.subTest(args=args):
+                for db in (missing, self.db):
+                    r = igtest.ig(db, "render", *args)
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    self.assertIn(os.path.basename(args[-1]), r.stderr)
+                self.assertFalse(os.path.exists(args[-1]))
+        self.assertFalse(os.path.exists(missing))
+
+    def test_explicit_format_wins_over_an_unknown_extension(self):
+        out = self.path("graph.txt")
+        igtest.ig(self.db, "render", "--format", "mermaid", "-o", out, ok=0)
+        self.assertTrue(igtest.read_text(out).startswith("flowchart"))
+        out = self.path("graph.svg")
+        igtest.ig(self.db, "render", "--format", "svg", "-o", out, ok=0)
+        self.assertIn("<svg", igtest.read_text(out))
+
+
+if __name__ == "__main__":
+    igtest.main()
