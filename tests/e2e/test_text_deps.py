@@ -211,8 +211,10 @@ class TextDeps(igtest.TestCase, igtest.ClassDir):
         out = self.json("blockers", "g/a#4", "--ignore-deps", f)
         self.assertEqual(out["blockers"], [])
         for cmd in ANALYSIS:
-            # -o into the test's directory (never a device: -o renames into place)
-            self.ok(cmd, "--ignore-deps", f, "-o", self.path(cmd + ".out"),
+            # -o into the test's directory (never a device: -o renames into place;
+            # render's format follows the extension)
+            self.ok(cmd, "--ignore-deps", f,
+                    "-o", self.path(cmd + (".dot" if cmd == "render" else ".out")),
                     code=1 if cmd == "check" else 0)
 
     def test_ignore_deps__malformed_line_exits_2_naming_file_and_line(self):
