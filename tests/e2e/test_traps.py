@@ -63,5 +63,33 @@ class RenderFormat(igtest.TestCase):
         self.assertIn("<svg", igtest.read_text(out))
 
 
+class WriteBaseline(igtest.TestCase):
+    """check --write-baseline FILE: writes the file, prints nothing on
+    stdout, exits 0 even with findings (SPEC "check", "Ratchet")."""
+
+    def test_writes_prints_nothing_and_exits_0_with_findings(self):
+        db = self.import_snapshot(igtest.read_json(EXAMPLE), "ex")
+        r = igtest.ig(db, "check")
+        self.assertEqual(r.returncode, 1, "the example has a knot: check fails")
+        base = self.path("baseline.json")
+        for extra in ([], ["--format", "json"], ["--fail-on", "knots,conflicts,closed-blocked"]):
+            with self.subTest(extra=extra):
+                r = igtest.ig(db, "check", "--write-baseline", base, *extra)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout, "")
+                b = igtest.read_json(base)
+                self.assertEqual(set(b), {"findings"})
+                kinds = [x["kind"] for x in b["findings"]]
+                self.assertIn("knots", kinds)
+                self.assertTrue(set(kinds) <= {"knots", "conflicts"}, kinds)
+                self.assertEqual(kinds, sorted(kinds, key=["knots", "conflicts"].index))
+                for x in b["findings"]:
+                    want = {"kind", "issues"} if x["kind"] == "knots" else \
+                        {"kind", "blocker", "blocked"}
+                    self.assertEqual(set(x), want, x)
+        igtest.ig(db, "check", "--fail-on", "new-knots,new-conflicts", "--baseline", base,
+                  ok=0)
+
+
 if __name__ == "__main__":
     igtest.main()
