@@ -421,6 +421,7 @@ struct cli_since {
 	int64_t n;
 	int64_t time;
 	bool given_time;
+	bool given; /* --since was on the command line (cli_parse_since) */
 };
 /* Parse N, YYYY-MM-DD or an RFC 3339 time; 0 or prints and returns
  * CLI_EXIT_USAGE. */

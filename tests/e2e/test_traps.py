@@ -91,5 +91,22 @@ class WriteBaseline(igtest.TestCase):
                   ok=0)
 
 
+class FirstReport(igtest.TestCase):
+    """A first report warns of nothing: --since is used only when given or
+    when an earlier point exists (SPEC "report")."""
+
+    def test_first_report_is_silent_unless_since_is_given(self):
+        db = self.import_snapshot(igtest.read_json(EXAMPLE), "ex")
+        for fmt in ("markdown", "json", "html", "junit"):
+            with self.subTest(format=fmt):
+                r = igtest.ig(db, "report", "--format", fmt, ok=0)
+                self.assertEqual(r.stderr, "")
+                self.assertTrue(r.stdout)
+        r = igtest.ig(db, "report", "--since", "1", ok=0)
+        self.assertIn("--since", r.stderr, "a --since that was given: say there is no point")
+        r = igtest.ig(db, "changes", ok=0)
+        self.assertIn("no earlier point", r.stderr, "changes always says so")
+
+
 if __name__ == "__main__":
     igtest.main()
