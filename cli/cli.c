@@ -557,33 +557,58 @@ int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct
 }
 
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
-		    const char *ref, uint32_t *node)
+		    const char *arg, uint32_t *node)
 {
-	char *path = NULL;
+	char *ref = NULL, *path = NULL;
 	int64_t iid = 0;
-	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage(
-		    cmd, "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
-		    ref);
+	int rc = cli_ref_canonical(s, cmd, arg, &ref);
+	if (rc)
+		return rc;
+	if (store_ref_parse(ref, &path, &iid) != 0) {
+		free(ref);
+		return cli_ref_check(cmd, "", arg);
+	}
 	char *suggestion = NULL;
 	if (analyze_find_ref(g, ref, node, &suggestion) == 0) {
 		free(path);
+		free(ref);
 		return CLI_EXIT_OK;
 	}
 	int64_t id = 0;
-	bool in_store = store_find_issue(s, path, iid, &id) == 0;
+	bool in_store = strchr(path, '/') && store_find_issue(s, path, iid, &id) == 0;
 	free(path);
-	if (in_store && !g->all_states)
+	if (in_store && !g->all_states) {
 		cli_error(cmd,
 			  "%s is closed, so it is not in the analysed graph (add --all-states)",
 			  ref);
-	else if (suggestion)
-		cli_error(cmd, "unknown ref %s (did you mean %s?)", ref, suggestion);
-	else
-		cli_error(cmd,
-			  "unknown ref %s (not in the store; 'issuegraph stats' shows what is)",
-			  ref);
+	} else {
+		/* the nearest real refs: the close one analyze found, else the
+		 * nearest by project and iid */
+		uint32_t near[3];
+		int n = cli_nearest_refs(g, ref, near, 3);
+		if (suggestion)
+			cli_error(cmd, "unknown ref %s (did you mean %s?)", arg, suggestion);
+		else if (n == 0)
+			cli_error(cmd, "unknown ref %s (the analysed graph has no issues%s)", arg,
+				  g->all_states ? "" : "; closed ones need --all-states");
+		else {
+			char buf[1024];
+			size_t at = 0;
+			for (int i = 0; i < n && at < sizeof buf; i++) {
+				if (i)
+					at += (size_t)snprintf(buf + at, sizeof buf - at,
+							       i + 1 == n ? " or " : ", ");
+				if (at < sizeof buf) {
+					int w = analyze_ref(g, near[i], buf + at, sizeof buf - at);
+					at += w > 0 ? (size_t)w : 0;
+				}
+			}
+			buf[at < sizeof buf ? at : sizeof buf - 1] = '\0';
+			cli_error(cmd, "unknown ref %s (did you mean %s?)", arg, buf);
+		}
+	}
 	free(suggestion);
+	free(ref);
 	return CLI_EXIT_USAGE;
 }
 

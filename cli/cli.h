@@ -203,11 +203,33 @@ void cli_load_opts_release(struct analyze_load_opts *o);
  * (CLI_EXIT_NOMEM or CLI_EXIT_STORE). */
 int cli_analyze_error(const char *cmd, int rc);
 
-/* Resolve ref to a node of g. A malformed ref, or one not in the analysed
- * graph, prints "unknown ref" with the nearest ref or a hint to use
- * --all-states, and returns CLI_EXIT_USAGE. */
+/* Resolve ref to a node of g. ref may be a full ref, a short name#N or
+ * an issue URL (cli_ref_canonical()). A malformed ref, or one not in the
+ * analysed graph, prints "unknown ref" with the nearest refs or a hint to
+ * use --all-states, and returns CLI_EXIT_USAGE. */
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
 		    const char *ref, uint32_t *node);
+
+/* ---- refs on the command line (cli/ref_arg.c) ---- */
+
+/* Whether arg is written as a URL (http:// or https://). */
+bool cli_ref_is_url(const char *arg);
+/* The syntax of a ref argument, before anything is opened: a ref
+ * ("group/app#14"), a short "app#14", or an issue URL whose path names
+ * one. what prefixes the message ("--focus: "). 0 or prints and returns
+ * CLI_EXIT_USAGE. */
+int cli_ref_check(const char *cmd, const char *what, const char *arg);
+/* The full ref arg names in s (SPEC "Words" -> ref): a full ref as it is;
+ * an issue URL on the store's instance (or under a stored project's
+ * web_url) as its ref; name#N as the ref of the one stored project whose
+ * last path segment is name and that holds issue N (several: exit 2
+ * listing them; none: arg unchanged, for the caller's "unknown ref").
+ * *out malloc'd. 0 or prints and returns an exit code. */
+int cli_ref_canonical(struct store *s, const char *cmd, const char *arg, char **out);
+/* Up to max nodes of g nearest to ref (project path by edit distance, a
+ * short name by its last segment, then iid), in that order, into out;
+ * how many. */
+int cli_nearest_refs(const struct analyze_graph *g, const char *ref, uint32_t *out, int max);
 
 /* ---- the scope (cli/scope.c) ------------------------------------------------ */
 

@@ -90,13 +90,8 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind >= argc)
 		return cli_usage("blockers", "missing REF (e.g. group/app#14)");
 	const char *ref = argv[optind];
-	char *path = NULL;
-	int64_t iid;
-	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage(
-		    "blockers",
-		    "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)", ref);
-	free(path);
+	if ((rc = cli_ref_check("blockers", "", ref)) != 0)
+		return rc;
 
 	struct cli_analysis a;
 	struct analyze_reach *r = NULL;

@@ -259,17 +259,9 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 	bool to_stdout = !a->common.output || strcmp(a->common.output, "-") == 0;
 	if (a->ro.format == RENDER_FORMAT_PNG && to_stdout && isatty(STDOUT_FILENO))
 		return cli_usage(CMD, "PNG is not written to a terminal: give -o FILE or redirect");
-	if (a->focus) { /* the syntax now; whether it is in the graph once loaded */
-		char *path = NULL;
-		int64_t iid;
-		if (store_ref_parse(a->focus, &path, &iid) != 0)
-			return cli_usage(
-			    CMD,
-			    "--focus: '%s' is not a ref (expected <project path>#<iid>, "
-			    "e.g. group/app#14)",
-			    a->focus);
-		free(path);
-	}
+	/* the syntax now; whether it is in the graph once loaded */
+	if (a->focus && (rc = cli_ref_check(CMD, "--focus: ", a->focus)) != 0)
+		return rc;
 	a->ro.weight = a->common.weight;
 	a->ro.default_cost = a->common.default_cost;
 	return 0;

@@ -3,6 +3,7 @@
 render's format from -o, its caption, refs as URLs and short names,
 check --write-baseline, JUnit gating, a first report's --since, and docs
 that point at files that exist."""
+import json
 import os
 import re
 
@@ -106,6 +107,88 @@ class FirstReport(igtest.TestCase):
         self.assertIn("--since", r.stderr, "a --since that was given: say there is no point")
         r = igtest.ig(db, "changes", ok=0)
         self.assertIn("no earlier point", r.stderr, "changes always says so")
+
+
+def two_apps():
+    """g/app and h/sub/app both hold issue 1; only g/app holds 2; g/app#1
+    blocks g/app#2, h/sub/app#1 blocks g/app#2, g/app#3 is closed."""
+    projects = [(1, "g/app"), (2, "h/sub/app"), (3, "g/lib")]
+    issues = []
+    for k, (pid, iid, state) in enumerate([(1, 1, "opened"), (1, 2, "opened"),
+                                           (1, 3, "closed"), (2, 1, "opened"),
+                                           (3, 7, "opened")]):
+        path = dict(projects)[pid]
+        issues.append({"id": 100 + k, "project_id": pid, "iid": iid, "title": "T%d" % k,
+                       "state": state, "created_at": "2026-01-01T00:00:00Z",
+                       "updated_at": "2026-01-01T00:00:00Z",
+                       "web_url": "https://gitlab.example.com/%s/-/issues/%d" % (path, iid)})
+    return {"version": 1, "source": "https://gitlab.example.com",
+            "projects": [{"id": p, "path_with_namespace": path,
+                          "web_url": "https://gitlab.example.com/" + path}
+                         for p, path in projects],
+            "issues": issues,
+            "links": [{"id": 1, "source_issue_id": 100, "target_issue_id": 101,
+                       "link_type": "blocks"},
+                      {"id": 2, "source_issue_id": 103, "target_issue_id": 101,
+                       "link_type": "blocks"}]}
+
+
+class Refs(igtest.TestCase):
+    """Refs on the command line: URLs on the store's instance, short
+    name#N, and a did-you-mean that lists real refs (SPEC "Words" -> ref)."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.import_snapshot(two_apps(), "apps")
+
+    def blockers(self, ref, *extra):
+        return igtest.ig(self.db, "blockers", ref, "--format", "json", *extra)
+
+    def test_urls_and_short_names_name_the_issue(self):
+        for arg in ("g/app#2", "https://gitlab.example.com/g/app/-/issues/2",
+                    "https://gitlab.example.com/g/app/issues/2",
+                    "https://GITLAB.example.com:443/g/app/-/issues/2/designs?x=1#note_4",
+                    "https://gitlab.example.com/g/app/-/work_items/2", "app#2"):
+            with self.subTest(ref=arg):
+                r = self.blockers(arg)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                got = json.loads(r.stdout)
+                self.assertEqual(got["issue"], "g/app#2")
+                self.assertEqual([b["ref"] for b in got["blockers"]], ["g/app#1", "h/sub/app#1"])
+        r = igtest.ig(self.db, "path", "--to", "lib#7", "--format", "json", ok=0)
+        self.assertEqual(json.loads(r.stdout)["path"][-1]["issues"], ["g/lib#7"])
+        r = igtest.ig(self.db, "render", "--focus",
+                      "https://gitlab.example.com/h/sub/app/-/issues/1", "--radius", "0", ok=0)
+        self.assertIn('"h/sub/app#1"', r.stdout)
+
+    def test_a_short_name_several_projects_hold_exits_2_listing_them(self):
+        r = self.blockers("app#1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("g/app#1", r.stderr)
+        self.assertIn("h/sub/app#1", r.stderr)
+
+    def test_a_url_of_another_host_or_not_an_issue_exits_2(self):
+        for arg in ("https://other.example.com/g/app/-/issues/2",
+                    "https://gitlab.example.com/g/app/-/merge_requests/2",
+                    "https://gitlab.example.com/groups/g/-/issues"):
+            with self.subTest(ref=arg):
+                r = self.blockers(arg)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(arg, r.stderr)
+
+    def test_unknown_ref_lists_real_refs_not_stats(self):
+        for arg, near in (("zzz/qqq#2", "g/app#2"), ("g/app#9", "g/app#"),
+                          ("lib#8", "g/lib#7"), ("nope#1", "#1")):
+            with self.subTest(ref=arg):
+                r = self.blockers(arg)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("did you mean", r.stderr)
+                self.assertIn(near, r.stderr)
+                self.assertNotIn("stats", r.stderr)
+        r = self.blockers("g/app#3")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--all-states", r.stderr)
+        self.blockers("app#3", "--all-states").check_returncode()
 
 
 if __name__ == "__main__":
