@@ -17,6 +17,8 @@ static void help(void)
 	       "Draw the blocking graph: an arrow A -> B means A blocks B. Knots (blocking\n"
 	       "cycles) are red, the critical path is bold blue, relates_to links are dashed,\n"
 	       "closed issues grey, issues of projects that are not among the seeds dashed.\n"
+	       "A caption names the scope, the instance, when the store was fetched, and\n"
+	       "the --weight of the highlighted critical path.\n"
 	       "\n"
 	       "Output:\n"
 	       "  --format F          dot (no layout), svg, png or mermaid; default: from\n"
@@ -270,6 +272,7 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 /* ---- resolve: the store, the graph, focus and scope, knots and path ---------- */
 
 struct render_job {
+	char *caption;
 	struct cli_analysis an;
 	struct analyze_knots *k;
 	struct analyze_steps *path;
@@ -278,6 +281,74 @@ struct render_job {
 	uint8_t *selected, *scope; /* the scope's issues, and with their blockers */
 	uint32_t count;
 };
+
+/* The drawing's caption (SPEC "render"): the scope, the instance, when the
+ * store was last fetched (or imported), and which --weight the highlighted
+ * critical path uses. 0 or an exit code. */
+static int render_caption(struct render_job *j, const struct render_args *a)
+{
+	const struct cli_common *c = &a->common;
+	struct store *s = j->an.s;
+	char *instance = NULL, *text = NULL;
+	size_t len = 0;
+	struct store_fetch_info fi = {0};
+	struct cli_since since = {.n = 1};
+	struct cli_point then, now;
+	char why[256];
+	if (store_get_instance(s, &instance) != 0 || store_get_fetch_info(s, &fi) != 0 ||
+	    cli_resolve_since(s, &since, &then, &now, why, sizeof why) != 0) {
+		free(instance);
+		free(fi.started_at);
+		cli_error(CMD, "%s", store_errmsg(s));
+		return CLI_EXIT_STORE;
+	}
+	FILE *fp = open_memstream(&text, &len);
+	if (!fp) {
+		free(instance);
+		free(fi.started_at);
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (cli_scope_given(&c->scope)) {
+		cli_scope_print(fp, &c->scope);
+		fputs(" and its blockers", fp);
+	} else {
+		fputs(c->all_states ? "all issues" : "open issues", fp);
+	}
+	if (instance)
+		fprintf(fp, " \xc2\xb7 %s", instance);
+	if (fi.started_at)
+		fprintf(fp, " \xc2\xb7 fetched %s%s", fi.started_at,
+			fi.completed ? "" : " (incomplete)");
+	else if (now.id)
+		fprintf(fp, " \xc2\xb7 imported %s", now.at);
+	fprintf(fp, " \xc2\xb7 critical path (bold blue): --weight %s, ", cli_weight_name(c->weight));
+	switch (c->weight) {
+	case ANALYZE_WEIGHT_WEIGHT:
+		fprintf(fp, "cost = GitLab's weight (%lld without one)", (long long)c->default_cost);
+		break;
+	case ANALYZE_WEIGHT_ESTIMATE:
+		fprintf(fp, "cost = remaining estimate in seconds (%lld without one)",
+			(long long)c->default_cost);
+		break;
+	default:
+		if (c->default_cost == 1)
+			fputs("each issue costs 1", fp);
+		else
+			fprintf(fp, "each issue costs %lld", (long long)c->default_cost);
+		break;
+	}
+	bool ok = fclose(fp) == 0 && text;
+	free(instance);
+	free(fi.started_at);
+	if (!ok) {
+		free(text);
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	j->caption = text;
+	return 0;
+}
 
 /* 0 or an exit code; render_job_close() ends j either way. */
 static int render_resolve(struct render_job *j, struct render_args *a, struct cli_ctx *ctx)
@@ -295,6 +366,9 @@ static int render_resolve(struct render_job *j, struct render_args *a, struct cl
 		return rc;
 	ro->scope = j->scope;
 	ro->scope_ends = j->selected;
+	if ((rc = render_caption(j, a)) != 0)
+		return rc;
+	ro->caption = j->caption;
 	struct analyze_path_opts po = {
 	    .weight = ro->weight,
 	    .default_cost = ro->default_cost,
@@ -359,6 +433,7 @@ static int render_print(struct render_job *j, const struct render_args *a)
 
 static int render_job_close(struct render_job *j, int rc)
 {
+	free(j->caption);
 	free(j->keep);
 	free(j->selected);
 	free(j->scope);

@@ -28,8 +28,8 @@ class RenderFormat(igtest.TestCase):
                 igtest.ig(self.db, "render", "-o", out, ok=0)
                 with open(out, "rb") as f:
                     head = f.read(4096)
-                if want == b"<svg":
-                    self.assertIn(want, head, f"-o graph.{ext} is not SVG: {head[:40]!r}")
+                if want in (b"<svg", b"flowchart"):  # (Mermaid: after the caption)
+                    self.assertIn(want, head, f"-o graph.{ext} is not {want!r}: {head[:40]!r}")
                 else:
                     self.assertTrue(head.startswith(want),
                                     f"-o graph.{ext} starts {head[:40]!r}, want {want!r}")
@@ -58,7 +58,7 @@ class RenderFormat(igtest.TestCase):
     def test_explicit_format_wins_over_an_unknown_extension(self):
         out = self.path("graph.txt")
         igtest.ig(self.db, "render", "--format", "mermaid", "-o", out, ok=0)
-        self.assertTrue(igtest.read_text(out).startswith("flowchart"))
+        self.assertIn("\nflowchart LR\n", igtest.read_text(out))
         out = self.path("graph.svg")
         igtest.ig(self.db, "render", "--format", "svg", "-o", out, ok=0)
         self.assertIn("<svg", igtest.read_text(out))
@@ -107,6 +107,52 @@ class FirstReport(igtest.TestCase):
         self.assertIn("--since", r.stderr, "a --since that was given: say there is no point")
         r = igtest.ig(db, "changes", ok=0)
         self.assertIn("no earlier point", r.stderr, "changes always says so")
+
+
+class Caption(igtest.TestCase):
+    """render's caption: the scope, the instance, when the store was
+    fetched or imported, and which --weight the highlighted critical path
+    uses (SPEC "render"); the README's demo tells the same story."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.import_snapshot(igtest.read_json(EXAMPLE), "ex")
+
+    def caption(self, fmt, *args):
+        out = self.path("g." + {"dot": "dot", "svg": "svg", "mermaid": "mmd"}[fmt])
+        igtest.ig(self.db, "render", "-o", out, *args, ok=0)
+        text = igtest.read_text(out)
+        if fmt == "mermaid":
+            m = re.match(r'---\ntitle: "(.*)"\n---\nflowchart LR\n', text)
+        elif fmt == "dot":  # (DOT continues a long line with a backslash)
+            m = re.search(r'^\t+label="(.*)",$', text.replace("\\\n", ""), re.M)
+        else:
+            m = re.search(r'<text[^>]*>([^<]*critical path[^<]*)</text>', text)
+        self.assertIsNotNone(m, "%s: no caption" % fmt)
+        return m.group(1).replace("&#45;", "-")
+
+    def test_caption_names_the_weight_scope_and_instance(self):
+        for fmt in ("dot", "svg", "mermaid"):
+            with self.subTest(format=fmt):
+                cap = self.caption(fmt)
+                self.assertIn("--weight count", cap)
+                self.assertIn("https://gitlab.example.com", cap)
+                self.assertIn("open issues", cap)
+                self.assertRegex(cap, r"imported \d{4}-\d\d-\d\dT")
+                cap = self.caption(fmt, "--weight", "weight", "--milestone", "v2.0")
+                self.assertIn("--weight weight", cap)
+                self.assertIn("milestone v2.0", cap)
+
+    def test_readme_demo_and_picture_use_one_weight(self):
+        readme = igtest.read_text(os.path.join(igtest.SRC, "README.md"))
+        demo = readme[readme.index("## A first run"):]
+        demo = demo[:demo.index("```\n\n")]
+        weights = lambda cmd: re.findall(  # noqa: E731
+            r"^issuegraph %s[^#\n]*?(?:--weight (\w+))?\s*(?:#|$)" % cmd, demo, re.M)
+        path, render = weights("path"), weights("render")
+        self.assertTrue(path and render, demo)
+        self.assertEqual(path[0] or "count", render[0] or "count",
+                         "the demo's path and picture highlight different critical paths")
 
 
 def two_apps():
