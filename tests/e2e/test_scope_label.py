@@ -322,6 +322,20 @@ class RandomScopes(igtest.TestCase, igtest.ClassDir):
                 with self.subTest(check="ready"):
                     self.assertEqual(rep["ready"], q.m.ready(q.keep),
                                      "%s: report ready in scope" % q.what)
+                with self.subTest(check="summary counts"):
+                    m = q.m
+                    opened = {v for v in q.keep if m.info[v]["open"]}
+                    closed = {v for v in m.selected(m.full, q.labels, q.milestone)
+                              if not m.info[v]["open"]}
+                    want_counts = {
+                        "projects": len({v.split("#")[0] for v in opened}),
+                        "issues": {"opened": len(opened), "closed": len(closed)},
+                        "links": {"blocks": sum(1 for a, b in m.g.edges()
+                                                if a in opened and b in opened),
+                                  "relates_to": 0}}
+                    have = {k: rep["summary"][k] for k in want_counts}
+                    self.assertEqual(have, want_counts, "%s: the summary counts the scope"
+                                     % q.what)
                 with self.subTest(check="summary"):
                     self.assertTrue(rep["summary"]["labels"] == q.labels and
                                     rep["summary"]["milestone"] == q.milestone,

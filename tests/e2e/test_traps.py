@@ -155,6 +155,67 @@ class Caption(igtest.TestCase):
                          "the demo's path and picture highlight different critical paths")
 
 
+def scope_oracle(snap, milestone):
+    """The SPEC's scoped counts of the summary, computed from the snapshot:
+    open issues selected by milestone and their open transitive blockers;
+    projects holding them; blocking and relates_to links between them;
+    closed: the selected issues that are closed."""
+    paths = {p["id"]: p["path_with_namespace"] for p in snap["projects"]}
+    info = {i["id"]: i for i in snap["issues"]}
+    is_open = lambda i: info[i]["state"] == "opened"  # noqa: E731
+    blocks = set()
+    for link in snap["links"]:
+        a, b = link["source_issue_id"], link["target_issue_id"]
+        if link["link_type"] == "is_blocked_by":
+            a, b = b, a
+        if link["link_type"] != "relates_to" and is_open(a) and is_open(b):
+            blocks.add((a, b))
+    sel = {i for i in info if (info[i].get("milestone") or {}).get("title") == milestone}
+    keep = {i for i in sel if is_open(i)}
+    todo = list(keep)
+    while todo:
+        v = todo.pop()
+        for a, b in blocks:
+            if b == v and a not in keep:
+                keep.add(a)
+                todo.append(a)
+    relates = {frozenset((l["source_issue_id"], l["target_issue_id"])) for l in snap["links"]
+               if l["link_type"] == "relates_to"}
+    return {"projects": len({paths[info[i]["project_id"]] for i in keep}),
+            "opened": len(keep), "closed": sum(1 for i in sel if not is_open(i)),
+            "blocks": sum(1 for a, b in blocks if a in keep and b in keep),
+            "relates_to": sum(1 for r in relates if r <= keep)}
+
+
+class ReportScope(igtest.TestCase):
+    """The report's summary counts the scope when there is one (SPEC
+    "report", "Scope"), in JSON and in the HTML and markdown summaries."""
+
+    def test_summary_counts_are_of_the_scope(self):
+        snap = igtest.read_json(EXAMPLE)
+        db = self.import_snapshot(snap, "ex")
+        for ms in ("v2.0", "v2.1"):
+            with self.subTest(milestone=ms):
+                want = scope_oracle(snap, ms)
+                rep = json.loads(igtest.ig(db, "report", "--format", "json",
+                                           "--milestone", ms, ok=0).stdout)
+                s = rep["summary"]
+                got = {"projects": s["projects"], "opened": s["issues"]["opened"],
+                       "closed": s["issues"]["closed"], "blocks": s["links"]["blocks"],
+                       "relates_to": s["links"]["relates_to"]}
+                self.assertEqual(got, want)
+                html = igtest.ig(db, "report", "--format", "html", "--milestone", ms,
+                                 ok=0).stdout
+                summary = html[html.index('id="ig-summary"'):]
+                summary = summary[:summary.index("</section>")]
+                for label, key in (("Open issues", "opened"), ("Closed issues", "closed"),
+                                   ("Blocking links", "blocks"), ("Projects", "projects")):
+                    self.assertRegex(summary, r"%s</t[hd]>\s*<td[^>]*>%d<" % (label, want[key]))
+        whole = json.loads(igtest.ig(db, "report", "--format", "json", ok=0).stdout)["summary"]
+        self.assertEqual(whole["issues"]["opened"],
+                         sum(1 for i in snap["issues"] if i["state"] == "opened"))
+
+
 def two_apps():
     """g/app and h/sub/app both hold issue 1; only g/app holds 2; g/app#1
     blocks g/app#2, h/sub/app#1 blocks g/app#2, g/app#3 is closed."""
