@@ -216,6 +216,43 @@ class ReportScope(igtest.TestCase):
                          sum(1 for i in snap["issues"] if i["state"] == "opened"))
 
 
+class ReportHtmlLayout(igtest.TestCase):
+    """The HTML report's findings use the page's width: below the diagram,
+    not in a narrow column beside it that leaves the space under the
+    diagram empty. Headless Chromium at 1400x1000 (a screenshot is left in
+    the build directory: report_html_layout.png)."""
+
+    def test_findings_use_the_width_under_the_diagram(self):
+        db = self.import_snapshot(igtest.read_json(EXAMPLE), "ex")
+        page = self.path("report.html")
+        igtest.ig(db, "report", "--format", "html", "-o", page, ok=0)
+        d = igtest.chromium(self.path("chromium"), 1400, 1000)
+        try:
+            d.get("file://" + page)
+            boxes = d.execute_script(
+                "var r=function(e){var b=e.getBoundingClientRect();"
+                "return [b.left,b.top+scrollY,b.right,b.bottom+scrollY];};"
+                "return {diagram:r(document.getElementById('ig-diagram')),"
+                "main:r(document.querySelector('main')),"
+                "sections:[].map.call(document.querySelectorAll('main section'),"
+                "function(s){return [s.id].concat(r(s));})};")
+            build = os.environ.get("IG_BUILD_DIR")
+            if build:
+                d.set_window_size(1400, 1000)
+                d.save_screenshot(os.path.join(build, "report_html_layout.png"))
+        finally:
+            d.quit()
+        dg, main = boxes["diagram"], boxes["main"]
+        below = [s for s in boxes["sections"]
+                 if s[2] >= dg[3] - 1 and s[1] < dg[2] and s[0] not in ("ig-diagram",)]
+        self.assertTrue(below, "no finding below the diagram, left of its right edge: %s"
+                        % boxes)
+        area = sum((s[3] - s[1]) * (s[4] - s[2]) for s in boxes["sections"])
+        page = (main[2] - main[0]) * (main[3] - main[1])
+        self.assertGreater(area / page, 0.6, "the sections fill %.0f%% of the page"
+                           % (100 * area / page))
+
+
 def two_apps():
     """g/app and h/sub/app both hold issue 1; only g/app holds 2; g/app#1
     blocks g/app#2, h/sub/app#1 blocks g/app#2, g/app#3 is closed."""
