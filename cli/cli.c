@@ -145,7 +145,7 @@ struct ignore_pair {
  * Read an --ignore-deps file: each line "A B" (two refs), '#' to the end
  * of the line a comment, blank lines fine. With pairs NULL only checks.
  * Returns 0, or prints (FILE:LINE for a bad line) and returns
- * CLI_EXIT_USAGE.
+ * CLI_EXIT_INPUT (SPEC "Exit codes": a bad input file), or CLI_EXIT_NOMEM.
  */
 static int read_ignore_file(const char *cmd, const char *file, struct ignore_pair **pairs,
 			    size_t *n)
@@ -159,8 +159,10 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 		*pairs = NULL;
 		*n = 0;
 	}
-	if (!f)
-		return cli_usage(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
+	if (!f) {
+		cli_error(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
+		return CLI_EXIT_INPUT;
+	}
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		char *hash;
@@ -182,10 +184,11 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 		if (nw != 2 || store_ref_parse(w[0], &p.path[0], &p.iid[0]) != 0 ||
 		    store_ref_parse(w[1], &p.path[1], &p.iid[1]) != 0) {
 			free(p.path[0]);
-			rc = cli_usage(cmd,
-				       "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
-				       "B), e.g. group/app#1 group/app#2",
-				       file, lineno);
+			cli_error(cmd,
+				  "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
+				  "B), e.g. group/app#1 group/app#2",
+				  file, lineno);
+			rc = CLI_EXIT_INPUT;
 			break;
 		}
 		if (!pairs) {
@@ -200,7 +203,7 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 				free(p.path[0]);
 				free(p.path[1]);
 				cli_error(cmd, "out of memory");
-				rc = CLI_EXIT_STORE;
+				rc = CLI_EXIT_NOMEM;
 				break;
 			}
 			*pairs = np;
@@ -208,8 +211,10 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 		}
 		(*pairs)[count++] = p;
 	}
-	if (rc == 0 && ferror(f))
-		rc = cli_usage(cmd, "--ignore-deps: %s: cannot read", file);
+	if (rc == 0 && ferror(f)) {
+		cli_error(cmd, "--ignore-deps: %s: cannot read", file);
+		rc = CLI_EXIT_INPUT;
+	}
 	free(line);
 	fclose(f);
 	if (pairs)

@@ -28,9 +28,8 @@ enum cli_exit {
 	CLI_EXIT_REMOTE = 3,
 	CLI_EXIT_STORE = 4,
 	CLI_EXIT_INPUT = 5,
-	/* Out of memory: the SPEC has no code of its own for it; 4 is its code
-	 * for a local resource that failed (a full disk, an unwritable file). */
-	CLI_EXIT_NOMEM = 4,
+	/* Out of memory (or a resource cap reached): its own code. */
+	CLI_EXIT_NOMEM = 6,
 };
 
 /* What main() parsed before the command: --db (before or after the
@@ -155,7 +154,7 @@ void cli_common_init(struct cli_common *c);
 /* Apply shared option ch (optarg is its value) to c: --all-states,
  * --format text|json, -o, -q, -v, --no-progress, --deps (a bad list exits
  * 2), --ignore-deps (the file is read and its syntax checked now: a
- * malformed line exits 2 naming FILE:LINE). Anything else is an unknown
+ * missing file or a malformed line exits 5 naming FILE:LINE). Anything else is an unknown
  * option or a missing value, reported by cli_bad_option(). Returns 0 or
  * CLI_EXIT_USAGE after printing why. */
 int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv);
