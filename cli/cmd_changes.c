@@ -356,6 +356,9 @@ static void help(void)
 	       "  --default-cost N     cost of an issue without a value (default 1)\n"
 	       "  --format text|json   output format (default text)\n"
 	       "  -o FILE              write there (atomically) instead of stdout\n"
+	       "  -q, --quiet          print nothing on stdout (stderr still says why\n"
+	       "                       there is nothing to compare with)\n"
+	       "  -v, --no-progress    accepted, as by every command; no effect here\n"
 	       "  -h, --help           this help\n");
 }
 

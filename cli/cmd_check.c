@@ -110,6 +110,7 @@ static void help(void)
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -q, --quiet         print nothing on stdout; the exit code says it\n"
+	    "  -v, --no-progress   accepted, as by every command; no effect here\n"
 	    "  -h, --help          this help\n");
 }
 

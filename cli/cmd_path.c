@@ -32,6 +32,7 @@ static void help(void)
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
+	       "  --no-progress       accepted, as by every command; no effect here\n"
 	       "  -h, --help          this help\n");
 }
 

@@ -48,6 +48,7 @@ static void help(void)
 	    "                       conflicts, ... each (default %d for markdown, %d for\n"
 	    "                       html; 0: all); json and junit list everything\n"
 	    "  -o FILE              write there (atomically) instead of stdout\n"
+	    "  -q, -v, --no-progress  accepted, as by every command; no effect here\n"
 	    "  -h, --help           this help\n",
 	    RENDER_DEFAULT_MAX_NODES, RENDER_REPORT_MAX_ROWS_MARKDOWN, RENDER_REPORT_MAX_ROWS_HTML);
 }

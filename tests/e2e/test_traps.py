@@ -335,5 +335,107 @@ class Refs(igtest.TestCase):
         self.blockers("app#3", "--all-states").check_returncode()
 
 
+# The SPEC's exit codes ("Exit codes"), and a word each row must hold.
+SPEC_EXIT = {0: "success", 1: "finding", 2: "usage", 3: "remote", 4: "store",
+             5: "input file", 6: "out of memory"}
+# The long options each macro of cli/cli.h puts into a command's table.
+MACRO_OPTS = {"CLI_COMMON_LONGOPTS": ["all-states", "format", "output", "quiet", "verbose",
+                                      "no-progress", "deps", "ignore-deps", "help"],
+              "CLI_SCOPE_LONGOPTS": ["milestone", "label"],
+              "CLI_DEPS_LONGOPTS": ["deps", "ignore-deps"]}
+SHORT = {"output": "-o", "quiet": "-q", "verbose": "-v", "help": "-h"}
+
+
+class Docs(igtest.TestCase):
+    """The README, the man page and every --help are true: what they point
+    to is in the repository, the exit codes are the SPEC's and the code's,
+    and each command's help names every option its table accepts."""
+
+    def text(self, rel):
+        return igtest.read_text(os.path.join(igtest.SRC, rel))
+
+    def repo_paths(self, text):
+        """The repository paths a document names: backticked or linked
+        tokens whose first segment is a top-level entry of the repository,
+        and bare upper-case *.md names (README.md, SPEC.md)."""
+        top = set(os.listdir(igtest.SRC)) - {"build", ".git"}
+        tokens = set(re.findall(r"`([^`\s]+)`", text)) | \
+            set(re.findall(r"\]\(([^)\s#]+)", text)) | \
+            set(re.findall(r"(?<![\w/.])((?:[\w.-]+/)+[\w.-]+\.\w+|[A-Z][A-Z_]*\.md)\b",
+                           text))
+        out = set()
+        for t in tokens:
+            t = t.rstrip(".,;:)")
+            if t.startswith(("http", "-", "$", "<", "/")) or "#" in t:
+                continue
+            if re.fullmatch(r"[A-Z][A-Z_]*\.md", t) or t.split("/")[0] in top:
+                out.add(t)
+        return out
+
+    def test_every_path_the_readme_and_man_page_name_exists(self):
+        for doc in ("README.md", "doc/issuegraph.1", "doc/reference.md"):
+            text = self.text(doc).replace("\\-", "-").replace("\\fI", "").replace("\\fR", "")
+            base = os.path.dirname(doc) if doc == "doc/reference.md" else ""
+            paths = self.repo_paths(text)
+            self.assertTrue(paths or doc == "doc/reference.md", doc)
+            for p in sorted(paths):
+                with self.subTest(doc=doc, path=p):
+                    where = os.path.normpath(os.path.join(igtest.SRC, base, p))
+                    if not os.path.exists(where):
+                        where = os.path.join(igtest.SRC, p)
+                    self.assertTrue(os.path.exists(where), "%s names %s, not in the repository"
+                                    % (doc, p))
+        self.assertIn("doc/reference.md", self.text("README.md"))
+        self.assertIn("doc/reference.md", self.text("doc/issuegraph.1"))
+
+    def test_readme_exit_codes_are_the_specs_and_the_codes(self):
+        readme = self.text("README.md")
+        table = readme[readme.index("## Exit codes"):]
+        rows = dict(re.findall(r"^\| (\d) \| (.*) \|$", table[:table.index("\n## ")], re.M))
+        self.assertEqual(sorted(int(k) for k in rows), sorted(SPEC_EXIT))
+        for code, word in SPEC_EXIT.items():
+            self.assertIn(word, rows[str(code)].lower(), "README exit %d" % code)
+        for opt in ("`import`", "`--baseline`", "`--ignore-deps`"):
+            self.assertIn(opt, rows["5"])
+        enum = dict((k, int(v)) for k, v in
+                    re.findall(r"CLI_EXIT_(\w+) = (\d+)", self.text("cli/cli.h")))
+        self.assertEqual(enum, {"OK": 0, "FINDINGS": 1, "USAGE": 2, "REMOTE": 3, "STORE": 4,
+                                "INPUT": 5, "NOMEM": 6})
+        man = self.text("doc/issuegraph.1")
+        man = man[man.index(".SH EXIT STATUS"):]
+        for code in SPEC_EXIT:
+            self.assertRegex(man, r"(?m)(^|[ ;])%d " % code)
+        # and what the binary does
+        db = self.import_snapshot(igtest.read_json(EXAMPLE), "ex")
+        missing = self.path("nothing-here")
+        for args, code in ((["cycles", "--bogus"], 2), (["cycles", "--ignore-deps", missing], 5),
+                           (["check", "--fail-on", "new-knots", "--baseline", missing], 5),
+                           (["cycles"], 0)):
+            with self.subTest(args=args):
+                self.assertEqual(igtest.ig(db, *args).returncode, code)
+        self.assertEqual(igtest.ig(missing, "cycles").returncode, 4)
+
+    def test_every_help_names_the_options_its_command_accepts(self):
+        cli = os.path.join(igtest.SRC, "cli")
+        for f in sorted(os.listdir(cli)):
+            if not (f.startswith("cmd_") and f.endswith(".c")):
+                continue
+            cmd = f[4:-2]
+            src = igtest.read_text(os.path.join(cli, f))
+            opts = set(re.findall(r'\{"([a-z][a-z-]*)",\s*(?:no|required|optional)_argument', src))
+            for macro, names in MACRO_OPTS.items():
+                if re.search(r"^\s*%s,?$" % macro, src, re.M):
+                    opts |= set(names)
+            helptext = igtest.ig(None, cmd, "--help", ok=0).stdout
+            named = set(re.findall(r"(?<![\w-])--([a-z][a-z-]*)", helptext))
+            with self.subTest(command=cmd):
+                unnamed = sorted(o for o in opts - named
+                                 if not (o in SHORT and re.search(r"(?<![\w-])%s\b" % SHORT[o],
+                                                                  helptext)))
+                self.assertEqual(unnamed, [], "%s --help does not name them" % cmd)
+                self.assertEqual(sorted(named - opts - {"db"}), [],
+                                 "%s --help names options it does not take" % cmd)
+
+
 if __name__ == "__main__":
     igtest.main()
