@@ -145,7 +145,7 @@ struct ignore_pair {
  * Read an --ignore-deps file: each line "A B" (two refs), '#' to the end
  * of the line a comment, blank lines fine. With pairs NULL only checks.
  * Returns 0, or prints (FILE:LINE for a bad line) and returns
- * CLI_EXIT_USAGE.
+ * CLI_EXIT_INPUT (SPEC "Exit codes": a bad input file), or CLI_EXIT_NOMEM.
  */
 static int read_ignore_file(const char *cmd, const char *file, struct ignore_pair **pairs,
 			    size_t *n)
@@ -159,8 +159,10 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 		*pairs = NULL;
 		*n = 0;
 	}
-	if (!f)
-		return cli_usage(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
+	if (!f) {
+		cli_error(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
+		return CLI_EXIT_INPUT;
+	}
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		char *hash;
@@ -182,10 +184,11 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 		if (nw != 2 || store_ref_parse(w[0], &p.path[0], &p.iid[0]) != 0 ||
 		    store_ref_parse(w[1], &p.path[1], &p.iid[1]) != 0) {
 			free(p.path[0]);
-			rc = cli_usage(cmd,
-				       "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
-				       "B), e.g. group/app#1 group/app#2",
-				       file, lineno);
+			cli_error(cmd,
+				  "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
+				  "B), e.g. group/app#1 group/app#2",
+				  file, lineno);
+			rc = CLI_EXIT_INPUT;
 			break;
 		}
 		if (!pairs) {
@@ -200,7 +203,7 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 				free(p.path[0]);
 				free(p.path[1]);
 				cli_error(cmd, "out of memory");
-				rc = CLI_EXIT_STORE;
+				rc = CLI_EXIT_NOMEM;
 				break;
 			}
 			*pairs = np;
@@ -208,8 +211,10 @@ static int read_ignore_file(const char *cmd, const char *file, struct ignore_pai
 		}
 		(*pairs)[count++] = p;
 	}
-	if (rc == 0 && ferror(f))
-		rc = cli_usage(cmd, "--ignore-deps: %s: cannot read", file);
+	if (rc == 0 && ferror(f)) {
+		cli_error(cmd, "--ignore-deps: %s: cannot read", file);
+		rc = CLI_EXIT_INPUT;
+	}
 	free(line);
 	fclose(f);
 	if (pairs)
@@ -557,33 +562,58 @@ int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct
 }
 
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
-		    const char *ref, uint32_t *node)
+		    const char *arg, uint32_t *node)
 {
-	char *path = NULL;
+	char *ref = NULL, *path = NULL;
 	int64_t iid = 0;
-	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage(
-		    cmd, "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
-		    ref);
+	int rc = cli_ref_canonical(s, cmd, arg, &ref);
+	if (rc)
+		return rc;
+	if (store_ref_parse(ref, &path, &iid) != 0) {
+		free(ref);
+		return cli_ref_check(cmd, "", arg);
+	}
 	char *suggestion = NULL;
 	if (analyze_find_ref(g, ref, node, &suggestion) == 0) {
 		free(path);
+		free(ref);
 		return CLI_EXIT_OK;
 	}
 	int64_t id = 0;
-	bool in_store = store_find_issue(s, path, iid, &id) == 0;
+	bool in_store = strchr(path, '/') && store_find_issue(s, path, iid, &id) == 0;
 	free(path);
-	if (in_store && !g->all_states)
+	if (in_store && !g->all_states) {
 		cli_error(cmd,
 			  "%s is closed, so it is not in the analysed graph (add --all-states)",
 			  ref);
-	else if (suggestion)
-		cli_error(cmd, "unknown ref %s (did you mean %s?)", ref, suggestion);
-	else
-		cli_error(cmd,
-			  "unknown ref %s (not in the store; 'issuegraph stats' shows what is)",
-			  ref);
+	} else {
+		/* the nearest real refs: the close one analyze found, else the
+		 * nearest by project and iid */
+		uint32_t near[3];
+		int n = cli_nearest_refs(g, ref, near, 3);
+		if (suggestion)
+			cli_error(cmd, "unknown ref %s (did you mean %s?)", arg, suggestion);
+		else if (n == 0)
+			cli_error(cmd, "unknown ref %s (the analysed graph has no issues%s)", arg,
+				  g->all_states ? "" : "; closed ones need --all-states");
+		else {
+			char buf[1024];
+			size_t at = 0;
+			for (int i = 0; i < n && at < sizeof buf; i++) {
+				if (i)
+					at += (size_t)snprintf(buf + at, sizeof buf - at,
+							       i + 1 == n ? " or " : ", ");
+				if (at < sizeof buf) {
+					int w = analyze_ref(g, near[i], buf + at, sizeof buf - at);
+					at += w > 0 ? (size_t)w : 0;
+				}
+			}
+			buf[at < sizeof buf ? at : sizeof buf - 1] = '\0';
+			cli_error(cmd, "unknown ref %s (did you mean %s?)", arg, buf);
+		}
+	}
 	free(suggestion);
+	free(ref);
 	return CLI_EXIT_USAGE;
 }
 

@@ -67,6 +67,7 @@ int cli_parse_since(const char *cmd, const char *v, struct cli_since *out)
 {
 	int64_t n;
 	memset(out, 0, sizeof *out);
+	out->given = true;
 	if (cli_parse_int(v, 1, INT32_MAX, &n) == 0) {
 		out->n = n;
 		return 0;
@@ -355,6 +356,9 @@ static void help(void)
 	       "  --default-cost N     cost of an issue without a value (default 1)\n"
 	       "  --format text|json   output format (default text)\n"
 	       "  -o FILE              write there (atomically) instead of stdout\n"
+	       "  -q, --quiet          print nothing on stdout (stderr still says why\n"
+	       "                       there is nothing to compare with)\n"
+	       "  -v, --no-progress    accepted, as by every command; no effect here\n"
 	       "  -h, --help           this help\n");
 }
 
@@ -756,7 +760,10 @@ static int changes_run(struct changes_run *r, struct cli_ctx *ctx, const char *c
 		return CLI_EXIT_STORE;
 	}
 	if (!r->then.id) {
-		cli_warn(cmd, "--since: %s", r->why);
+		/* changes always says so; the report only about a --since that
+		 * was given (SPEC "report": a first report warns of nothing) */
+		if (since->given || strcmp(cmd, "report") != 0)
+			cli_warn(cmd, "--since: %s", r->why);
 		return 0;
 	}
 	if ((lrc = side_load(&r->t, s, cmd, c, r->then.id, &r->dropped)) > 0)

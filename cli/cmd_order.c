@@ -9,16 +9,16 @@
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] order [--all-states] [--format text|json]\n"
-	       "                  [-o FILE] [-q] [-v]\n\n"
+	printf("usage: issuegraph [--db PATH] order [--milestone M] [--label L]...\n"
+	       "                  [--all-states] [--format text|json] [-o FILE] [-q] [-v]\n\n"
 	       "A work order: every issue comes after everything that blocks it. A knot\n"
 	       "(issues that block each other in a circle) is one step; among the steps\n"
-	       "ready to start, the one with the smallest ref comes first.\n\n"
+	       "ready to start, the one with the smallest ref comes first.\n\n" CLI_SCOPE_HELP
+	       "                      (with a scope: only the steps in it)\n"
 	       "  --all-states        analyse closed issues too (default: open issues "
 	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
-	       "  -q, --quiet         no messages on stderr\n"
-	       "  -v, --verbose       more messages on stderr\n"
+	       "  -q, -v, --no-progress  accepted, as by every command; no effect here\n"
 	       "  -h, --help          this help\n");
 }
 
@@ -59,9 +59,30 @@ static void order_text(FILE *fp, const struct analyze_graph *g, const struct ana
 	}
 }
 
+/* Keep the steps in the scope (keep: per node; a scope holds a knot whole,
+ * since each of its issues blocks the others), in their order. */
+static void order_narrow(struct analyze_steps *o, const uint8_t *keep)
+{
+	uint32_t steps = 0, at = 0;
+	for (uint32_t i = 0; i < o->count; i++) {
+		uint32_t from = o->off[i], to = o->off[i + 1];
+		if (!keep[o->nodes[from]])
+			continue;
+		o->off[steps] = at;
+		for (uint32_t j = from; j < to; j++)
+			o->nodes[at++] = o->nodes[j];
+		if (o->cost)
+			o->cost[steps] = o->cost[i];
+		steps++;
+	}
+	o->off[steps] = at;
+	o->count = steps;
+}
+
 int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
+	    CLI_SCOPE_LONGOPTS,
 	    CLI_COMMON_LONGOPTS,
 	    {0},
 	};
@@ -72,13 +93,18 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 
 	struct cli_analysis a;
 	struct analyze_steps *o = NULL;
+	uint8_t *selected = NULL, *keep = NULL;
 	if ((rc = cli_analysis_open(&a, ctx, "order", &c, CLI_ANALYSIS_CONDENSE)) != 0)
+		goto done;
+	if ((rc = cli_scope_nodes(a.s, "order", &c.scope, 0, a.g, &selected, &keep)) != 0)
 		goto done;
 	int arc = analyze_order(a.g, a.cond, &o);
 	if (arc != 0) {
 		rc = cli_analyze_error("order", arc);
 		goto done;
 	}
+	if (keep)
+		order_narrow(o, keep);
 	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
 	bool ok = true;
@@ -88,6 +114,8 @@ int cmd_order(int argc, char **argv, struct cli_ctx *ctx)
 		order_text(a.out.fp, a.g, o);
 	rc = cli_analysis_out_close(&a, ok);
 done:
+	free(selected);
+	free(keep);
 	analyze_steps_free(o);
 	return cli_analysis_close(&a, rc);
 }

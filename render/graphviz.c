@@ -427,6 +427,20 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 			free(tip);
 		}
 	}
+	if (o->caption) {
+		char *safe = render_safe_text_dup(o->caption, strlen(o->caption));
+		char *esc = safe ? render_escape_gv(safe) : NULL;
+		free(safe);
+		if (!esc) {
+			rc = render_fail(RENDER_ENOMEM, "out of memory");
+			goto done;
+		}
+		set(root, "label", esc);
+		set(root, "labelloc", "t");
+		set(root, "labeljust", "l");
+		set(root, "fontsize", "12");
+		free(esc);
+	}
 	if (o->legend && add_legend(root)) {
 		rc = render_fail(RENDER_ENOMEM, "out of memory");
 		goto done;
