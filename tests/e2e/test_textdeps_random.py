@@ -9,6 +9,7 @@ Needs $IG_TEXTDEPS_DUMP (tests/tools/textdeps_dump, set by tests/CMakeLists.txt)
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -348,6 +349,24 @@ class TextDepsRandom(igtest.TestCase):
                     deps = sorted(("T>" if d["blocks"] else "") + "%s#%d" % (d["project_path"], d["iid"])
                                   + ("" if d["blocks"] else ">T") for d in answer["deps"])
                     self.assertEqual(deps, sorted(want), name)
+
+    def test_readme_free_tier_example_reads_every_form(self):
+        """The README's example for GitLab Free: each line but the heading
+        and blank ones gives a dependency, on both readings, and both agree."""
+        src = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+        with open(os.path.join(src, "README.md")) as f:
+            readme = f.read()
+        m = re.search(r"```markdown\n(Blocked by #12\n.*?)\n```", readme, re.S)
+        self.assertIsNotNone(m, "the README's GitLab Free example")
+        text = m.group(1).encode()
+        case = {"project_path": "acme/app", "iid": 1, "origins": [ORIGIN], "max_refs": 0, "text": text}
+        got = run_dump([case])[0]
+        self.assertEqual(got, oracle(case))
+        lines = {d["line"] for d in got["deps"]}
+        want = {n + 1 for n, ln in enumerate(text.decode().split("\n"))
+                if ln.strip() and not ln.startswith("#")}
+        self.assertEqual(lines, want)
+        self.assertIn("dependencies", {d["phrase"] for d in got["deps"]})
 
 
 # The SPEC's "Text dependencies" table, row by row ("A" / "B" rows split);
