@@ -16,6 +16,7 @@ static const struct phrase {
 	bool blocks;
 	unsigned char kind;
 } phrases[] = {
+    /* match_phrase lists them by first letter: keep the order */
     {"blocked by", "blocked", "by", false, P_INLINE | P_HEAD},
     {"blocked on", "blocked", "on", false, P_INLINE | P_HEAD},
     {"depends on", "depends", "on", false, P_INLINE | P_HEAD},
@@ -494,10 +495,9 @@ static size_t match_words(const char *t, size_t i, size_t b, const char *w)
  * NONE. */
 static size_t skip_word_at(const char *t, size_t k, size_t b)
 {
-	static const char *const w[] = {"issues",	   "issue",	     "prs",
-					"pr",		   "mrs",	     "mr",
-					"pull requests",   "pull request",   "merge requests",
-					"merge request"};
+	static const char *const w[] = {
+	    "issues",	    "issue",	      "prs",	      "pr", "mrs", "mr", "pull requests",
+	    "pull request", "merge requests", "merge request"};
 	unsigned char c = lower((unsigned char)t[k]);
 	if (c != 'i' && c != 'p' && c != 'm')
 		return NONE;
@@ -570,9 +570,44 @@ static size_t parse_list(struct ex *x, size_t k, size_t a, size_t b, int ph)
  * or `_`; it ends at a word boundary. */
 static int match_phrase(const char *t, size_t i, size_t b, unsigned mask, size_t *end)
 {
-	unsigned char c0 = lower((unsigned char)t[i]);
-	for (size_t p = 0; p < N_PHRASES; p++) {
-		if (!(phrases[p].kind & mask) || (unsigned char)phrases[p].w1[0] != c0)
+	/* the phrases by first letter (indexes into phrases[], -1 ends) */
+	static const signed char by_b[] = {0, 1, 6, 17, 19, -1}, by_d[] = {2, 3, 16, -1},
+				 by_r[] = {4, 8, -1}, by_n[] = {5, 9, -1}, by_u[] = {7, 14, -1},
+				 by_p[] = {10, 18, -1}, by_w[] = {11, 12, 13, -1},
+				 by_o[] = {15, -1}, none[] = {-1};
+	const signed char *cand;
+	switch (lower((unsigned char)t[i])) {
+	case 'b':
+		cand = by_b;
+		break;
+	case 'd':
+		cand = by_d;
+		break;
+	case 'r':
+		cand = by_r;
+		break;
+	case 'n':
+		cand = by_n;
+		break;
+	case 'u':
+		cand = by_u;
+		break;
+	case 'p':
+		cand = by_p;
+		break;
+	case 'w':
+		cand = by_w;
+		break;
+	case 'o':
+		cand = by_o;
+		break;
+	default:
+		cand = none;
+		break;
+	}
+	for (; *cand >= 0; cand++) {
+		size_t p = (size_t)*cand;
+		if (!(phrases[p].kind & mask))
 			continue;
 		size_t k = match_ci(t, i, b, phrases[p].w1);
 		if (!k)
@@ -601,12 +636,11 @@ static int match_phrase(const char *t, size_t i, size_t b, unsigned mask, size_t
  * skipped): spaces or tabs, an optional auxiliary, then an end word. */
 static bool end_word_after(const char *t, size_t k, size_t b)
 {
-	static const char *const aux[] = {"to be", "has been", "have been", "is",  "are",
+	static const char *const aux[] = {"to be", "has been", "have been", "is", "are",
 					  "be",	   "to",       "gets",	    "get"};
-	static const char *const endw[] = {"merged",   "merges",   "merge",    "closed",
-					   "closes",   "close",	   "fixed",    "resolved",
-					   "done",     "landed",   "lands",    "released",
-					   "shipped",  "finished", "completed"};
+	static const char *const endw[] = {
+	    "merged", "merges", "merge", "closed",   "closes",	"close",    "fixed",	"resolved",
+	    "done",   "landed", "lands", "released", "shipped", "finished", "completed"};
 	size_t j = skip_ws(t, k, b);
 	if (j == k)
 		return false;
@@ -634,7 +668,7 @@ struct subj {
 
 static bool is_subject_word(const char *t, size_t s, size_t e)
 {
-	static const char *const w[] = {"is",  "are",	  "was",     "were",	 "also",
+	static const char *const w[] = {"is",	 "are", "was",	   "were",     "also",
 					"still", "now", "instead", "currently"};
 	for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
 		if (e - s == strlen(w[j]) && match_ci(t, s, e, w[j]) == e)
@@ -713,6 +747,29 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 		}
 		if (i >= b)
 			break;
+		/* the first two letters of every phrase: bl de ne re un pa wa on */
+		unsigned char c1 = i + 1 < b ? lower((unsigned char)t[i + 1]) : 0;
+		switch (lower((unsigned char)t[i])) {
+		case 'b':
+			c1 = c1 == 'l';
+			break;
+		case 'd':
+		case 'n':
+		case 'r':
+			c1 = c1 == 'e';
+			break;
+		case 'u':
+		case 'o':
+			c1 = c1 == 'n';
+			break;
+		default: /* p, w */
+			c1 = c1 == 'a';
+			break;
+		}
+		if (!c1) {
+			i++;
+			continue;
+		}
 		size_t pe = 0;
 		int ph = match_phrase(t, i, b, P_INLINE | P_COND, &pe);
 		if (ph < 0) {

@@ -208,10 +208,10 @@ static void test_textdeps__phrase_word_separators(void **state)
 static void test_textdeps__conditional_phrases_need_an_end_word(void **state)
 {
 	(void)state;
-	static const char *const ends[] = {"merged", "merges", "merge",	 "closed",   "closes",
-					   "close",  "fixed",  "resolved", "done",	     "landed",
-					   "lands",  "released", "shipped", "finished", "completed"};
-	static const char *const aux[] = {"",	   "is ",	"are ",	 "be ", "to ",
+	static const char *const ends[] = {
+	    "merged", "merges", "merge", "closed",   "closes",	"close",    "fixed",	"resolved",
+	    "done",   "landed", "lands", "released", "shipped", "finished", "completed"};
+	static const char *const aux[] = {"",	    "is ",	 "are ",       "be ",	"to ",
 					  "to be ", "has been ", "have been ", "gets ", "get "};
 	char buf[128];
 	for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
@@ -295,10 +295,18 @@ static void test_textdeps__subject_rule(void **state)
 static void test_textdeps__skip_words_before_references(void **state)
 {
 	(void)state;
-	static const char *const words[] = {"issue",	     "issues",	       "PR",
-					    "PRs",	     "MR",	       "MRs",
-					    "pull request",  "pull requests",  "merge request",
-					    "merge requests", "ISSUE",	       "Pull  Request"};
+	static const char *const words[] = {"issue",
+					    "issues",
+					    "PR",
+					    "PRs",
+					    "MR",
+					    "MRs",
+					    "pull request",
+					    "pull requests",
+					    "merge request",
+					    "merge requests",
+					    "ISSUE",
+					    "Pull  Request"};
 	char buf[128];
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
 		snprintf(buf, sizeof buf, "Blocked by %s #2", words[i]);
@@ -355,12 +363,14 @@ static void test_textdeps__heading_and_label_lists(void **state)
 		assert_string_equal(got_phrase, heads[i].phrase);
 	}
 	static const char *const not_heads[] = {
-	    "####### Blockers", "    ## Blockers", "##Blockers",	     "## Blockers ##",
-	    "## Blockers #2",	"## The blockers", "Blockers: none",	     "_Blockers_",
-	    "__Blockers__",	"***Blockers***",  "Blockers::",	     "- Blockers",
-	    "> Blockers",	"`Blockers`",	   "## Needs",		     "Depend on",
-	    "Needed by",	"Part of",	   "Waiting on",	     "Blockers.",
-	    "Blockerss",	"## Blocker",	   "<!-- x --> Blockers",
+	    "####### Blockers", "    ## Blockers",     "##Blockers",
+	    "## Blockers ##",	"## Blockers #2",      "## The blockers",
+	    "Blockers: none",	"_Blockers_",	       "__Blockers__",
+	    "***Blockers***",	"Blockers::",	       "- Blockers",
+	    "> Blockers",	"`Blockers`",	       "## Needs",
+	    "Depend on",	"Needed by",	       "Part of",
+	    "Waiting on",	"Blockers.",	       "Blockerss",
+	    "## Blocker",	"<!-- x --> Blockers",
 	};
 	for (size_t i = 0; i < sizeof not_heads / sizeof not_heads[0]; i++) {
 		snprintf(buf, sizeof buf, "%s\n- #2", not_heads[i]);
