@@ -282,13 +282,16 @@ class FetchTextDeps(igtest.TestCase):
         gd = os.path.join(d, "grammar")
         os.makedirs(gd, exist_ok=True)
         data = write_snapshot(snap, gd)
-        ALL = {(101, 102, "blocked on"), (102, 101, "waiting on"), (103, 104, "blocked by"),
-               (104, 103, "blockers"), (105, 101, "depends on")}
-        OLD = {(103, 104, "blocked by"), (105, 101, "depends on")}  # what grammar 1 reads
+        # (source, target, line, phrase): a heading list's dependency has the
+        # item's line and the heading's words
+        ALL = {(101, 102, 1, "blocked on"), (102, 101, 1, "waiting on"),
+               (103, 104, 1, "blocked by"), (104, 103, 3, "blockers"), (105, 101, 1, "depends on")}
+        OLD = {(103, 104, 1, "blocked by"), (105, 101, 1, "depends on")}  # what grammar 1 reads
         KNOTS = [["g/app#1", "g/app#2"], ["g/app#3", "g/app#4"]]
 
         def deps(db):
-            return {(t["source_issue_id"], t["target_issue_id"], t["phrase"]) for t in text_deps(db)}
+            return {(t["source_issue_id"], t["target_issue_id"], t["line"], t["phrase"])
+                    for t in text_deps(db)}
 
         def knots(db):
             rc, out, err = run(["cycles", "--format", "json"], db)
