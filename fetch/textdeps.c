@@ -75,6 +75,8 @@ struct ex {
 	size_t n_origins;
 	struct raw *raws;
 	size_t n_raws, cap_raws;
+	size_t *seen; /* what record() has recorded: see seen_reserve() */
+	size_t n_seen, cap_seen;
 	struct run *runs;
 	size_t cap_runs;
 	size_t *last_by_len;
@@ -352,6 +354,65 @@ static size_t parse_url(struct ex *x, size_t i, size_t b, size_t *ps, size_t *pe
 	return k;
 }
 
+/* Byte k of a two-piece path. */
+static char pstr_at(const struct pstr *p, size_t k)
+{
+	return k < p->l[0] ? p->p[0][k] : p->p[1][k - p->l[0]];
+}
+
+static bool raw_is(const struct raw *r, const struct pstr *path, int64_t iid, bool blocks)
+{
+	size_t n = path->l[0] + path->l[1];
+	if (r->iid != iid || r->blocks != blocks || r->path.l[0] + r->path.l[1] != n)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		if (pstr_at(&r->path, k) != pstr_at(path, k))
+			return false;
+	}
+	return true;
+}
+
+static size_t raw_hash(const struct pstr *path, int64_t iid, bool blocks)
+{
+	uint64_t h = 1469598103934665603u ^ (uint64_t)iid ^ ((uint64_t)blocks << 63);
+	for (int piece = 0; piece < 2; piece++) {
+		for (size_t k = 0; k < path->l[piece]; k++)
+			h = (h ^ (unsigned char)path->p[piece][k]) * 1099511628211u;
+	}
+	h ^= h >> 29;
+	return (size_t)(h * 0x9e3779b97f4a7c15u);
+}
+
+/* Room for one more entry in the table of what was recorded (raw index +
+ * 1 per slot, 0 empty; an index at or past n_raws is stale: its raw was
+ * taken back). Rebuilt from the live raws when half full. */
+static bool seen_reserve(struct ex *x)
+{
+	if ((x->n_seen + 1) * 2 <= x->cap_seen)
+		return true;
+	size_t cap = x->cap_seen ? x->cap_seen : 64;
+	while (cap < (x->n_raws + 1) * 4)
+		cap *= 2;
+	size_t *v = cap <= SIZE_MAX / sizeof *v ? calloc(cap, sizeof *v) : NULL;
+	if (!v)
+		return false;
+	for (size_t i = 0; i < x->n_raws; i++) {
+		const struct raw *r = &x->raws[i];
+		size_t j = raw_hash(&r->path, r->iid, r->blocks) & (cap - 1);
+		while (v[j])
+			j = (j + 1) & (cap - 1);
+		v[j] = i + 1;
+	}
+	free(x->seen);
+	x->seen = v;
+	x->cap_seen = cap;
+	x->n_seen = x->n_raws;
+	return true;
+}
+
+/* Records a reference read with phrase ph on this line, once per
+ * (path, iid, direction): the first keeps its line and phrase, so the
+ * result grows with the distinct references, not with the text. */
 static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 {
 	const struct textdeps_ctx *c = x->ctx;
@@ -360,6 +421,17 @@ static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 		const char *pp = c->project_path;
 		if (memcmp(pp, path->p[0], path->l[0]) == 0 &&
 		    memcmp(pp + path->l[0], path->p[1], path->l[1]) == 0)
+			return;
+	}
+	bool blocks = phrases[ph].blocks;
+	if (!seen_reserve(x)) {
+		x->oom = true;
+		return;
+	}
+	size_t mask = x->cap_seen - 1, j = raw_hash(path, iid, blocks) & mask;
+	for (; x->seen[j]; j = (j + 1) & mask) {
+		size_t k = x->seen[j] - 1;
+		if (k < x->n_raws && raw_is(&x->raws[k], path, iid, blocks))
 			return;
 	}
 	if (x->n_raws == x->cap_raws) {
@@ -378,9 +450,11 @@ static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 	r->iid = iid;
 	r->line = x->line;
 	r->phrase = (unsigned char)ph;
-	r->blocks = phrases[ph].blocks;
+	r->blocks = blocks;
 	r->order = x->n_raws;
 	x->n_raws++;
+	x->seen[j] = x->n_raws;
+	x->n_seen++;
 }
 
 /* One reference at i in one of its forms, in parentheses too when
@@ -1303,6 +1377,7 @@ done:
 		textdeps_release(out);
 	free(x.origins);
 	free(x.raws);
+	free(x.seen);
 	free(x.runs);
 	free(x.last_by_len);
 	return rc;
