@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "crawl_internal.h"
+#include "textdeps.h"
 
 /* Submit the requests that resolve the seeds; sr[k] is the k-th seed's
  * (projects, then groups, then issues). */
@@ -159,9 +160,14 @@ static int options_text(const struct fetch_options *o, const struct store_seed *
 	qsort(sorted, n, sizeof *sorted, cmp_str);
 	if (!(*opts = malloc(len + 128)))
 		goto done;
+	/* the text grammar's version is a crawl option when text is read: a
+	 * store read under another grammar is read again in full, and its
+	 * history restarts (SPEC "Text dependencies") */
 	int off =
 	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d", (long long)o->depth,
 		     o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0);
+	if (o->text_deps)
+		off += snprintf(*opts + off, 128 - (size_t)off, " grammar=%d", TEXTDEPS_GRAMMAR);
 	for (size_t i = 0; i < n; i++)
 		off += sprintf(*opts + off, "\n%s", sorted[i]);
 	rc = 0;

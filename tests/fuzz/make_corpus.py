@@ -108,6 +108,31 @@ def main():
     for t in texts:
         put("escape", t)
         put("mermaid", t)
+    textdeps_seeds()
+
+
+def textdeps_seeds():
+    """textdeps: the SPEC table and grammar 2's forms (heading lists,
+    conditional phrases with and without an end word, subjects, skip
+    words, `-`/`_` between words). Three context bytes first (as
+    fuzz_textdeps.c reads them): T = g/app#1, origin gitlab.example.com,
+    the default cap."""
+    import test_textdeps_random as tr  # noqa: E402  (SPEC_TABLE)
+    ctx = b"\x04\x01\x00"
+    texts = [t for t, _ in tr.SPEC_TABLE] + [
+        "## Dependencies\n\n- [ ] #2\n- [x] g/lib#3 (API)\n1. issue #4\nText\n- #5",
+        "**Blockers:**\n* **#2**, #3 and lib#4\n\n12) [ ] #6",
+        "### Blocks\n- https://gitlab.example.com/g/web/-/issues/9\n## Notes\n- #7",
+        "Prerequisites\n+ <https://gitlab.example.com/g/app/issues/5>",
+        "Waiting on #2 and #3 to be merged, until #4 has been fixed, once #5 lands",
+        "waiting for #2\nwait for #3 to get merged\nuntil #4 is",
+        "#5 is also blocked by #2\nlib#5 IS STILL blocked on #3\n**#5** is blocked by #4",
+        "Blocked by PRs #2 and merge  requests #3, pull request (#4)",
+        "Depends-On: #2\nblocked_by #3\nrequired-by #4\npart_of #5\ndepends--on #6",
+        "_Blocked by_ #2\nUnblocks #3\nblocking #4",
+    ]
+    for t in texts:
+        put("textdeps", ctx + t.encode())
 
 
 if __name__ == "__main__":
