@@ -196,6 +196,10 @@ int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_com
  * or prints and returns an exit code. */
 int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
 		  struct analyze_load_opts *out);
+/* The same for a command's second graph (an earlier point): it does not
+ * warn again of the --ignore-deps refs that the store does not hold. */
+int cli_load_opts_again(struct store *s, const char *cmd, const struct cli_common *c,
+			bool all_states, struct analyze_load_opts *out);
 void cli_load_opts_release(struct analyze_load_opts *o);
 
 /* Report a failed analyze_* call that returned rc: ANALYZE_ENOMEM as "out
@@ -437,6 +441,11 @@ struct cli_point {
  * store error (store_errmsg). */
 int cli_resolve_since(struct store *s, const struct cli_since *since, struct cli_point *then,
 		      struct cli_point *now, char *why, size_t why_len);
+
+/* Read and check the --baseline file (SPEC: checked whenever it is
+ * given, whatever --fail-on asks). 0 or prints and returns
+ * CLI_EXIT_INPUT naming the file and the line or key. */
+int cli_baseline_check(const char *cmd, const char *file);
 
 /* Fill fc's new-knots and new-conflicts against the point --since names
  * (whole graph), or with baseline non-NULL against the findings in that

@@ -489,6 +489,8 @@ static int report_parse(struct report_opts *o, bool *stop, int argc, char **argv
 	}
 	if (optind < argc)
 		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+	if (baseline && (rc = cli_baseline_check("report", baseline)) != 0)
+		return rc;
 	*o = (struct report_opts){c,	     fmt,     fail_on, baseline, since, show_confidential,
 				  max_nodes, max_rows};
 	return 0;

@@ -36,7 +36,9 @@ def snapshot(issues, links):
             "issues": issues, "links": links}
 
 
-class Case(igtest.TestCase):
+class Case:
+    """Helpers of the cases below (a mixin, not a test class)."""
+
     def store(self, snap, name="s.db"):
         db = self.path(name)
         igtest.ig(db, "import", igtest.write_json(self.path(name + ".json"), snap), "-q",
@@ -52,7 +54,7 @@ class Case(igtest.TestCase):
             self.assertIn(n, err)
 
 
-class Bidi(Case):
+class Bidi(Case, igtest.TestCase):
     """SPEC "Exit codes": bidi controls and U+2028/U+2029 are written as
     \\uXXXX in every output but JSON, so a title cannot reorder a line."""
 
@@ -104,6 +106,133 @@ class Bidi(Case):
         out = igtest.ig(db, "report", ok=True).stdout
         self.assertIn("\\\\u202E", out)
         self.assertFalse(any(c in BIDI for c in out))
+
+
+def knot_store_issues():
+    # 1 <-> 2 a knot, 3 -> 4
+    return ([issue(1, 1, "a"), issue(2, 2, "b"), issue(3, 3, "c"), issue(4, 4, "d")],
+            [link(1, 1, 2), link(2, 2, 1), link(3, 3, 4)])
+
+
+class Baseline(Case, igtest.TestCase):
+    """F8: a malformed --baseline file exits 5 with one line naming the
+    file and the key or line, never a crash; checked whenever given."""
+
+    BAD = [
+        # (content, what the message names)
+        (b'{"findings":[{"kind":null}]}', "findings[0].kind"),  # SIGSEGV before
+        (b'{"issues": 7}', "findings"),  # abort() in json-c before
+        (b'{"findings":[{"kind":"knots","issues":7}]}', "findings[0].issues"),
+        (b'{"findings":[{"kind":"knots"}]}', "findings[0].issues"),
+        (b'{"findings":[{"kind":"knots","issues":[7]}]}', "findings[0].issues[0]"),
+        (b'{"findings":[{"kind":"knots","issues":["g/app#1", null]}]}',
+         "findings[0].issues[1]"),
+        (b'{"findings":[{"kind":"knots","issues":["not a ref"]}]}', "findings[0].issues[0]"),
+        (b'{"findings":[{"kind":"conflicts","blocker":1,"blocked":"g/app#1"}]}',
+         "findings[0].blocker"),
+        (b'{"findings":[{"kind":"conflicts","blocker":"g/app#1"}]}', "findings[0].blocked"),
+        (b'{"findings":[{"kind":"new-conflicts","blocker":"g/app#1","blocked":{}}]}',
+         "findings[0].blocked"),
+        (b'{"findings":[{"kind":"knot"}]}', "unknown finding kind"),
+        (b'{"findings":[{"kind":7}]}', "findings[0].kind"),
+        (b'{"findings":[3]}', "findings[0]"),
+        (b'{"findings":{}}', "findings"),
+        (b'{"findings":null}', "findings"),
+        (b'[]', "top level"),
+        (b'"findings"', "top level"),
+        (b'null', "top level"),
+        (b'', "empty"),
+        (b'{"findings":[]', "line 1"),
+        (b'{"findings":[]}\n{}', "line 2"),
+        (b'{"findings":[\n{"kind":"knots","issues":["g/app#1\n"]}]}', "line 2"),
+        (b'{"findings":[{"kind":"knots","issues":["g/app#1\xff"]}]}', "line 1"),
+        (b'{"findings":[{"kind":"knots","issues":["g/app#1\\u0000x"]}]}',
+         "findings[0].issues[0]"),
+        (b'{"findings":[{"kind":"kn\\u0000ots","issues":[]}]}', "unknown finding kind"),
+        (b'{"findings":[]}\x00', "line 1"),
+        (b'{"findings":[' + b"[" * 5000 + b"]" * 5000 + b']}', "line 1"),
+    ]
+
+    def test_malformed_baseline_exits_5_in_one_line(self):
+        issues, links = knot_store_issues()
+        db = self.store(snapshot(issues, links))
+        f = self.path("base.json")
+        for data, named in self.BAD:
+            with open(f, "wb") as out:
+                out.write(data)
+            for args in (["check", "--fail-on", "new-knots,new-conflicts"],
+                         ["check"],  # no new-* asked: still checked
+                         ["report", "--format", "json"], ["report", "--format", "junit"]):
+                with self.subTest(data=data[:60], args=args):
+                    p = igtest.ig(db, *args, "--baseline", f, text=False)
+                    self.assertOneLineError(p, 5, "--baseline: %s: " % f, named)
+
+    def test_missing_or_unreadable_baseline_exits_5(self):
+        issues, links = knot_store_issues()
+        db = self.store(snapshot(issues, links))
+        for f, why in ((self.path("nope.json"), "No such file"), (self.dir, "directory")):
+            p = igtest.ig(db, "check", "--baseline", f)
+            self.assertOneLineError(p, 5, f, why)
+
+    def test_well_formed_baseline_still_works(self):
+        issues, links = knot_store_issues()
+        db = self.store(snapshot(issues, links))
+        base = self.path("base.json")
+        igtest.ig(db, "check", "--write-baseline", base)
+        self.assertIn("findings", igtest.read_json(base))
+        igtest.ig(db, "check", "--fail-on", "new-knots", "--baseline", base, ok=0)
+        # other kinds and keys pass, a ref that left the store is no error
+        igtest.write_json(base, {"findings": [
+            {"kind": "closed-blocked", "blocker": "g/app#9", "blocked": "g/app#8"},
+            {"kind": "knots", "issues": ["g/app#1", "g/app#2"], "people": []},
+            {"kind": "conflicts", "blocker": "gone/x#1", "blocked": "g/app#3", "x": 1}],
+            "failed": True})
+        igtest.ig(db, "check", "--fail-on", "new-knots,new-conflicts", "--baseline", base, ok=0)
+        igtest.write_json(base, {"findings": []})
+        igtest.ig(db, "check", "--fail-on", "new-knots", "--baseline", base, ok=1)
+
+
+class IgnoreDeps(Case, igtest.TestCase):
+    """The --ignore-deps file: exit 5 naming the file and the line; a ref
+    the store does not hold is a warning naming its line."""
+
+    def test_malformed_file_exits_5_naming_the_line(self):
+        issues, links = knot_store_issues()
+        db = self.store(snapshot(issues, links))
+        f = self.path("ignore.txt")
+        for data, line in ((b"g/app#1 g/app#2\ng/app#1\n", 2),
+                           (b"# c\n\ng/app#1 g/app#2 g/app#3\n", 3),
+                           (b"g/app#1 g/app#2\x00 junk\n", 1),
+                           (b"g/app#1\x00g/app#2\n", 1),
+                           (b"g/app#1 g/app#2\x1b[2J\n", 1),
+                           (b"g/app#1 #2\n", 1),
+                           (b"g/app#1\xff g/app#2\n", 1)):
+            with open(f, "wb") as out:
+                out.write(data)
+            for args in (["cycles"], ["check"], ["blockers", "g/app#1"], ["ready"]):
+                with self.subTest(data=data, args=args):
+                    p = igtest.ig(db, *args, "--ignore-deps", f, text=False)
+                    self.assertOneLineError(p, 5, "--ignore-deps: %s: line %d: " % (f, line))
+        p = igtest.ig(db, "cycles", "--ignore-deps", self.path("missing"))
+        self.assertOneLineError(p, 5, "--ignore-deps: %s: " % self.path("missing"))
+
+    def test_unknown_ref_is_a_warning_naming_its_line(self):
+        issues, links = knot_store_issues()
+        db = self.store(snapshot(issues, links))
+        f = self.path("ignore.txt")
+        with open(f, "w") as out:
+            out.write("# a comment\ng/app#2 g/app#1  # the wrong one\r\ng/zz#9 g/app#1\n")
+        for args in (["cycles", "--format", "json"], ["check", "--fail-on", "new-knots"],
+                     ["changes"], ["report", "--format", "json"]):
+            with self.subTest(args=args):
+                p = igtest.ig(db, *args, "--ignore-deps", f)
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+                warns = [l for l in p.stderr.splitlines() if "--ignore-deps" in l]
+                self.assertEqual(len(warns), 1, p.stderr)
+                self.assertIn("issuegraph: warning: %s: --ignore-deps: %s: line 3: g/zz#9"
+                              % (args[0], f), warns[0])
+        j = igtest.ig_json(db, "cycles", "--format", "json", "--ignore-deps", f)
+        self.assertEqual(j["knots"], [])
 
 
 if __name__ == "__main__":
