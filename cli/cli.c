@@ -160,8 +160,8 @@ static int read_ignore_file(const char *cmd, const char *file, struct cli_ignore
 	return CLI_EXIT_INPUT;
 }
 
-static int load_opts(struct store *s, const char *cmd, const struct cli_common *c,
-		     bool all_states, struct analyze_load_opts *out, bool warn)
+static int load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		     struct analyze_load_opts *out, bool warn)
 {
 	memset(out, 0, sizeof *out);
 	out->all_states = all_states;
@@ -190,11 +190,12 @@ static int load_opts(struct store *s, const char *cmd, const struct cli_common *
 		}
 		if (e < 2) {
 			if (warn)
-				cli_warn(cmd,
-					 "--ignore-deps: %s: line %ld: %s#%lld is not in the store; "
-					 "the line drops nothing",
-					 c->ignore_deps, pairs[i].line, pairs[i].path[e],
-					 (long long)pairs[i].iid[e]);
+				cli_warn(
+				    cmd,
+				    "--ignore-deps: %s: line %ld: %s#%lld is not in the store; "
+				    "the line drops nothing",
+				    c->ignore_deps, pairs[i].line, pairs[i].path[e],
+				    (long long)pairs[i].iid[e]);
 			continue;
 		}
 		ids[2 * m] = id[0];

@@ -46,8 +46,9 @@ int cli_input_read(const char *path, char **buf, size_t *len, char *why, size_t 
 	while (b) {
 		if (n == cap - 1) {
 			if (cap > CLI_INPUT_FILE_MAX) {
-				rc = fail(CLI_INPUT_EINVAL, why, why_len,
-					  "larger than the %zu MiB limit", CLI_INPUT_FILE_MAX >> 20);
+				rc =
+				    fail(CLI_INPUT_EINVAL, why, why_len,
+					 "larger than the %zu MiB limit", CLI_INPUT_FILE_MAX >> 20);
 				break;
 			}
 			char *nb = realloc(b, cap * 2);
@@ -152,13 +153,14 @@ static int check_entry(struct json_object *f, size_t i, char *why, size_t why_le
 	if (!json_object_object_get_ex(f, "kind", &kind))
 		return fail(CLI_INPUT_EINVAL, why, why_len, "findings[%zu].kind: missing", i);
 	if (!json_object_is_type(kind, json_type_string))
-		return fail(CLI_INPUT_EINVAL, why, why_len,
-			    "findings[%zu].kind: expected a string", i);
+		return fail(CLI_INPUT_EINVAL, why, why_len, "findings[%zu].kind: expected a string",
+			    i);
 	const char *k = json_object_get_string(kind);
 	size_t which = 0;
 	while (which < sizeof kinds / sizeof *kinds && strcmp(k, kinds[which]) != 0)
 		which++;
-	if (which == sizeof kinds / sizeof *kinds || strlen(k) != (size_t)json_object_get_string_len(kind))
+	if (which == sizeof kinds / sizeof *kinds ||
+	    strlen(k) != (size_t)json_object_get_string_len(kind))
 		return fail(CLI_INPUT_EINVAL, why, why_len,
 			    "findings[%zu].kind: unknown finding kind (expected knots, conflicts, "
 			    "closed-blocked, new-knots or new-conflicts)",
@@ -311,7 +313,8 @@ int cli_ignore_parse(const char *buf, size_t len, struct cli_ignore_pair **pairs
 		/* '#' inside a ref ("g/a#1") is not a comment: a comment
 		 * starts at a '#' that begins the line or follows a blank */
 		for (size_t k = 0; k < ll; k++) {
-			if (line[k] == '#' && (k == 0 || line[k - 1] == ' ' || line[k - 1] == '\t')) {
+			if (line[k] == '#' &&
+			    (k == 0 || line[k - 1] == ' ' || line[k - 1] == '\t')) {
 				ll = k;
 				break;
 			}
@@ -346,10 +349,11 @@ int cli_ignore_parse(const char *buf, size_t len, struct cli_ignore_pair **pairs
 			bad = r != 0;
 		}
 		if (rc == 0 && bad)
-			rc = fail(CLI_INPUT_EINVAL, why, why_len,
-				  "line %ld: expected two refs 'A B' (A blocks B), e.g. group/app#1 "
-				  "group/app#2",
-				  lineno);
+			rc =
+			    fail(CLI_INPUT_EINVAL, why, why_len,
+				 "line %ld: expected two refs 'A B' (A blocks B), e.g. group/app#1 "
+				 "group/app#2",
+				 lineno);
 		if (rc == 0 && pairs && count == alloc) {
 			size_t na = alloc ? alloc * 2 : 16;
 			struct cli_ignore_pair *nv = realloc(v, na * sizeof *nv);

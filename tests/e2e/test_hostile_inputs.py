@@ -235,5 +235,70 @@ class IgnoreDeps(Case, igtest.TestCase):
         self.assertEqual(j["knots"], [])
 
 
+class StoreSchema(Case, igtest.TestCase):
+    """F3: a store's whole schema must be what the migrations make for its
+    version (SPEC "Exit codes"), for every command, import included:
+    exit 4, one line naming what differs, and no SQL from the file runs."""
+
+    COMMANDS = (["stats"], ["check"], ["cycles"], ["export"],
+                ["import", igtest.EXAMPLE, "-q"])
+
+    def tampered(self, name, sql):
+        db = self.path(name)
+        igtest.ig(db, "import", igtest.EXAMPLE, "-q", ok=True)
+        con = sqlite3.connect(db)
+        con.executescript(sql)
+        con.close()
+        return db
+
+    def test_foreign_schema_objects_are_refused(self):
+        cases = [
+            ("index.db", "CREATE INDEX evil ON issues(title || labels || title)",
+             "an extra index evil"),
+            ("fts.db", "DROP TABLE graph_image; "
+                       "CREATE VIRTUAL TABLE graph_image USING fts5(id, stamp, data)",
+             "an altered table graph_image"),
+            ("table.db", "CREATE TABLE extra(x); INSERT INTO extra VALUES(1)",
+             "an extra table extra"),
+            ("trigger.db", "DROP TRIGGER hist_link_del; CREATE TRIGGER hist_link_del "
+                           "AFTER DELETE ON links BEGIN DELETE FROM issues; END;",
+             "an altered trigger hist_link_del"),
+            ("noindex.db", "DROP INDEX links_target", "no index links_target"),
+        ]
+        for name, sql, words in cases:
+            db = self.tampered(name, sql)
+            with open(db, "rb") as f:
+                before = f.read()
+            for args in self.COMMANDS:
+                with self.subTest(name=name, args=args):
+                    p = igtest.ig(db, *args)
+                    self.assertOneLineError(p, 4, "a schema issuegraph does not write", words)
+            with open(db, "rb") as f:
+                self.assertEqual(f.read(), before, "%s: the refused file changed" % name)
+
+    def test_normal_and_migrated_stores_are_accepted(self):
+        db = self.path("s.db")
+        igtest.ig(db, "import", igtest.EXAMPLE, "-q", ok=True)
+        for args in self.COMMANDS:
+            self.assertIn(igtest.ig(db, *args).returncode, (0, 1), args)
+        # SQLite's statistics (ANALYZE) are not issuegraph's schema
+        con = sqlite3.connect(db)
+        con.execute("ANALYZE")
+        con.close()
+        igtest.ig(db, "stats", ok=True)
+        # a version-1 store (the first released schema) is checked against
+        # version 1, then migrated
+        old = self.path("v1.db")
+        with open(os.path.join(igtest.SRC, "tests", "fixtures", "schema_v1.sql")) as f:
+            con = sqlite3.connect(old)
+            con.executescript(f.read())
+            con.close()
+        igtest.ig(old, "import", igtest.EXAMPLE, "-q", ok=True)
+        igtest.ig(old, "stats", ok=True)
+        con = sqlite3.connect(old)
+        self.assertGreater(con.execute("PRAGMA user_version").fetchone()[0], 1)
+        con.close()
+
+
 if __name__ == "__main__":
     igtest.main()
