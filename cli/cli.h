@@ -380,7 +380,9 @@ struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
  * project, milestone and label that a drawn issue (drawn[v] != 0, per
  * node of g) carries, sorted by kind then name, each with its drawn
  * issues ascending. labels_json: per node of g, the store's labels JSON
- * text or NULL. Returns 0 or -1 (out of memory); release with
+ * text or NULL. A milestone or label that only confidential issues of g
+ * carry is not a choice unless show_confidential (SPEC "Confidential
+ * issues"). Returns 0 or -1 (out of memory); release with
  * cli_facets_release() (also after a failure). Names borrow from g and
  * from the facets' own copies. */
 struct cli_facets {
@@ -391,7 +393,7 @@ struct cli_facets {
 	size_t n_names;
 };
 int cli_facets_build(struct cli_facets *f, const struct analyze_graph *g, const uint8_t *drawn,
-		     const char *const *labels_json);
+		     const char *const *labels_json, bool show_confidential);
 void cli_facets_release(struct cli_facets *f);
 
 /* ---- ready (cmd_ready.c; also the report's "ready") ---- */

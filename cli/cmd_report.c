@@ -617,7 +617,8 @@ static int report_run(struct report *r, struct cli_ctx *ctx, const struct report
 							  &r->t.g, &r->mmd, &r->mmd_note)) != 0)
 		return rc;
 	if (r->drawn &&
-	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels)) {
+	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels,
+			     o->show_confidential)) {
 		cli_error("report", "out of memory");
 		return CLI_EXIT_STORE;
 	}

@@ -300,5 +300,51 @@ class StoreSchema(Case, igtest.TestCase):
         con.close()
 
 
+class ConfidentialFacets(Case, igtest.TestCase):
+    """F6: a label or milestone that only confidential issues carry is not
+    in the HTML report's highlight menu, nor a cluster of `render --cluster
+    milestone`, unless --show-confidential (SPEC "Confidential issues")."""
+
+    def facet_store(self):
+        # 1 blocks 2 blocks 3; 3 and 4 confidential: "secret*" only on them,
+        # "shared*" on a public issue too
+        issues = [issue(1, 1, "public", labels=["sharedlabel"], milestone="sharedms"),
+                  issue(2, 2, "public two"),
+                  issue(3, 3, "hiddentitle", conf=True, labels=["secretlabel", "sharedlabel"],
+                        milestone="secretms"),
+                  issue(4, 4, "hiddentitletwo", conf=True, labels=["secretlabeltwo"],
+                        milestone="sharedms")]
+        return self.store(snapshot(issues, [link(1, 1, 2), link(2, 2, 3), link(3, 3, 4)]))
+
+    SECRETS = ("secretlabel", "secretms", "hiddentitle")
+
+    def test_html_highlight_menu(self):
+        db = self.facet_store()
+        html = igtest.ig(db, "report", "--format", "html", ok=True).stdout
+        for w in self.SECRETS:
+            self.assertNotIn(w, html)
+        self.assertIn("sharedlabel", html)
+        self.assertIn("sharedms", html)
+        html = igtest.ig(db, "report", "--format", "html", "--show-confidential",
+                         ok=True).stdout
+        for w in self.SECRETS:
+            self.assertIn(w, html)
+
+    def test_render_cluster_milestone(self):
+        db = self.facet_store()
+        for fmt in ("dot", "mermaid", "svg"):
+            with self.subTest(fmt=fmt):
+                out = igtest.ig(db, "render", "--format", fmt, "--cluster", "milestone",
+                                ok=True).stdout
+                for w in self.SECRETS:
+                    self.assertNotIn(w, out)
+                self.assertIn("sharedms", out)
+                self.assertIn("(confidential)", out)
+                out = igtest.ig(db, "render", "--format", fmt, "--cluster", "milestone",
+                                "--show-confidential", ok=True).stdout
+                self.assertIn("secretms", out)
+                self.assertNotIn("(confidential)", out)
+
+
 if __name__ == "__main__":
     igtest.main()
