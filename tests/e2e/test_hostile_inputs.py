@@ -8,7 +8,10 @@ import os
 import sqlite3
 import subprocess
 
-import igtest
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import igtest  # noqa: E402
 
 HOST = "https://gitlab.example.com"
 # U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069; U+2028, U+2029
@@ -344,6 +347,34 @@ class ConfidentialFacets(Case, igtest.TestCase):
                                 "--show-confidential", ok=True).stdout
                 self.assertIn("secretms", out)
                 self.assertNotIn("(confidential)", out)
+
+
+class FetchInstance(Case, igtest.TestCase):
+    """F11: when fetch takes the instance from the store (a row anyone who
+    can write the store could set), it says so on stderr, in one line
+    naming the instance and the store."""
+
+    def test_instance_taken_from_the_store_is_named(self):
+        import fetch_testlib as ft
+        with igtest.ServerProcess(igtest.EXAMPLE, "--token", ft.TOKEN) as srv:
+            db = self.path("f.db")
+            rc, _, err = ft.run(["fetch", "--url", srv.url, "--group", "acme", "-q"], db)
+            self.assertEqual(rc, 0, err)
+            self.assertNotIn("taken from the store", err)
+            for args in (["fetch"], ["fetch", "-q"], ["fetch", "--group", "acme"]):
+                with self.subTest(args=args):
+                    rc, _, err = ft.run(args, db)
+                    self.assertEqual(rc, 0, err)
+                    lines = [l for l in err.splitlines() if "taken from the store" in l]
+                    self.assertEqual(lines, ["issuegraph: warning: fetch: the instance %s is "
+                                             "taken from the store %s (a fetch recorded it); "
+                                             "--url names another" % (srv.url, db)], err)
+            # named otherwise: nothing said
+            for args, env in ((["fetch", "--url", srv.url], None),
+                              (["fetch"], {"GITLAB_HOST": srv.url})):
+                rc, _, err = ft.run(args, db, env=env)
+                self.assertEqual(rc, 0, err)
+                self.assertNotIn("taken from the store", err)
 
 
 if __name__ == "__main__":
