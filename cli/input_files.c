@@ -42,18 +42,18 @@ int cli_input_read(const char *path, char **buf, size_t *len, char *why, size_t 
 	}
 	size_t cap = 4096, n = 0;
 	char *b = malloc(cap);
-	int rc = 0;
-	while (b) {
+	int rc = b ? 0 : fail(CLI_INPUT_ENOMEM, why, why_len, "out of memory");
+	while (rc == 0) {
 		if (n == cap - 1) {
-			if (cap > CLI_INPUT_FILE_MAX) {
-				rc =
-				    fail(CLI_INPUT_EINVAL, why, why_len,
-					 "larger than the %zu MiB limit", CLI_INPUT_FILE_MAX >> 20);
+			char *nb = cap > CLI_INPUT_FILE_MAX ? NULL : realloc(b, cap * 2);
+			if (!nb) {
+				rc = cap > CLI_INPUT_FILE_MAX
+					 ? fail(CLI_INPUT_EINVAL, why, why_len,
+						"larger than the %zu MiB limit",
+						CLI_INPUT_FILE_MAX >> 20)
+					 : fail(CLI_INPUT_ENOMEM, why, why_len, "out of memory");
 				break;
 			}
-			char *nb = realloc(b, cap * 2);
-			if (!nb)
-				break;
 			b = nb;
 			cap *= 2;
 		}
@@ -67,8 +67,6 @@ int cli_input_read(const char *path, char **buf, size_t *len, char *why, size_t 
 		}
 	}
 	fclose(f);
-	if (!b)
-		return fail(CLI_INPUT_ENOMEM, why, why_len, "out of memory");
 	if (rc == 0 && n > CLI_INPUT_FILE_MAX)
 		rc = fail(CLI_INPUT_EINVAL, why, why_len, "larger than the %zu MiB limit",
 			  CLI_INPUT_FILE_MAX >> 20);

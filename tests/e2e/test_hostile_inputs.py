@@ -170,11 +170,17 @@ class Baseline(Case, igtest.TestCase):
                     p = igtest.ig(db, *args, "--baseline", f, text=False)
                     self.assertOneLineError(p, 5, "--baseline: %s: " % f, named)
 
-    def test_missing_or_unreadable_baseline_exits_5(self):
+    def test_missing_unreadable_or_huge_baseline_exits_5(self):
         issues, links = knot_store_issues()
         db = self.store(snapshot(issues, links))
-        for f, why in ((self.path("nope.json"), "No such file"), (self.dir, "directory")):
+        huge = self.path("huge.json")
+        with open(huge, "w") as f:
+            f.write('{"findings": [], "pad": "' + "x" * (17 << 20) + '"}')
+        for f, why in ((self.path("nope.json"), "No such file"), (self.dir, "directory"),
+                       (huge, "larger than the 16 MiB limit")):
             p = igtest.ig(db, "check", "--baseline", f)
+            self.assertOneLineError(p, 5, f, why)
+            p = igtest.ig(db, "cycles", "--ignore-deps", f)
             self.assertOneLineError(p, 5, f, why)
 
     def test_well_formed_baseline_still_works(self):
