@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "input_files.h"
 #include "render.h"
 
 /* One message line; the text is formatted first and written as safe text
@@ -135,138 +136,89 @@ static int parse_deps(const char *cmd, const char *list, unsigned *out)
 	return 0;
 }
 
-/* One parsed line of an --ignore-deps file. */
-struct ignore_pair {
-	char *path[2];
-	int64_t iid[2];
-};
-
 /*
- * Read an --ignore-deps file: each line "A B" (two refs), '#' to the end
- * of the line a comment, blank lines fine. With pairs NULL only checks.
- * Returns 0, or prints (FILE:LINE for a bad line) and returns
- * CLI_EXIT_INPUT (SPEC "Exit codes": a bad input file), or CLI_EXIT_NOMEM.
+ * Read and check an --ignore-deps file (input_files.h). With pairs NULL
+ * only checks. Returns 0, or prints ("--ignore-deps: FILE: line N: why")
+ * and returns CLI_EXIT_INPUT (CLI_EXIT_NOMEM when out of memory).
  */
-static int read_ignore_file(const char *cmd, const char *file, struct ignore_pair **pairs,
+static int read_ignore_file(const char *cmd, const char *file, struct cli_ignore_pair **pairs,
 			    size_t *n)
 {
-	FILE *f = fopen(file, "r");
-	char *line = NULL;
-	size_t cap = 0, count = 0, alloc = 0;
-	long lineno = 0;
-	int rc = 0;
-	if (pairs) {
-		*pairs = NULL;
-		*n = 0;
+	char *buf = NULL, why[256];
+	size_t len = 0;
+	int rc = cli_input_read(file, &buf, &len, why, sizeof why);
+	if (rc == 0)
+		rc = cli_ignore_parse(buf, len, pairs, n, why, sizeof why);
+	free(buf);
+	if (rc == 0)
+		return 0;
+	if (rc == CLI_INPUT_ENOMEM) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
 	}
-	if (!f) {
-		cli_error(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
-		return CLI_EXIT_INPUT;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		char *hash;
-		/* '#' inside a ref ("g/a#1") is not a comment: a comment starts
-		 * at a '#' that begins a word */
-		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
-			if (hash == line || *(hash - 1) == ' ' || *(hash - 1) == '\t')
-				break;
-		if (hash)
-			*hash = '\0';
-		char *save = NULL, *w[3];
-		int nw = 0;
-		for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 3;
-		     t = strtok_r(NULL, " \t\r\n", &save))
-			w[nw++] = t;
-		if (nw == 0)
-			continue;
-		struct ignore_pair p = {{NULL, NULL}, {0, 0}};
-		if (nw != 2 || store_ref_parse(w[0], &p.path[0], &p.iid[0]) != 0 ||
-		    store_ref_parse(w[1], &p.path[1], &p.iid[1]) != 0) {
-			free(p.path[0]);
-			cli_error(cmd,
-				  "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
-				  "B), e.g. group/app#1 group/app#2",
-				  file, lineno);
-			rc = CLI_EXIT_INPUT;
-			break;
-		}
-		if (!pairs) {
-			free(p.path[0]);
-			free(p.path[1]);
-			continue;
-		}
-		if (count == alloc) {
-			size_t na = alloc ? alloc * 2 : 16;
-			struct ignore_pair *np = realloc(*pairs, na * sizeof *np);
-			if (!np) {
-				free(p.path[0]);
-				free(p.path[1]);
-				cli_error(cmd, "out of memory");
-				rc = CLI_EXIT_NOMEM;
-				break;
-			}
-			*pairs = np;
-			alloc = na;
-		}
-		(*pairs)[count++] = p;
-	}
-	if (rc == 0 && ferror(f)) {
-		cli_error(cmd, "--ignore-deps: %s: cannot read", file);
-		rc = CLI_EXIT_INPUT;
-	}
-	free(line);
-	fclose(f);
-	if (pairs)
-		*n = count;
-	return rc;
+	cli_error(cmd, "--ignore-deps: %s: %s", file, why);
+	return CLI_EXIT_INPUT;
 }
 
-static void ignore_pairs_free(struct ignore_pair *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(p[i].path[0]);
-		free(p[i].path[1]);
-	}
-	free(p);
-}
-
-int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
-		  struct analyze_load_opts *out)
+static int load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		     struct analyze_load_opts *out, bool warn)
 {
 	memset(out, 0, sizeof *out);
 	out->all_states = all_states;
 	out->deps = c ? c->deps : ANALYZE_DEPS_ALL;
 	if (!c || !c->ignore_deps)
 		return 0;
-	struct ignore_pair *pairs = NULL;
+	struct cli_ignore_pair *pairs = NULL;
 	size_t n = 0;
 	int rc = read_ignore_file(cmd, c->ignore_deps, &pairs, &n);
 	if (rc)
 		return rc;
 	int64_t *ids = malloc((n ? n : 1) * 2 * sizeof *ids);
 	if (!ids) {
-		ignore_pairs_free(pairs, n);
+		cli_ignore_pairs_free(pairs, n);
 		cli_error(cmd, "out of memory");
-		return CLI_EXIT_STORE;
+		return CLI_EXIT_NOMEM;
 	}
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t a = 0, b = 0;
-		/* a ref the store does not hold drops nothing */
-		if (store_find_issue(s, pairs[i].path[0], pairs[i].iid[0], &a) != 0 ||
-		    store_find_issue(s, pairs[i].path[1], pairs[i].iid[1], &b) != 0)
+		int64_t id[2] = {0, 0};
+		int e;
+		/* a ref the store does not hold drops nothing: said once */
+		for (e = 0; e < 2; e++) {
+			if (store_find_issue(s, pairs[i].path[e], pairs[i].iid[e], &id[e]) != 0)
+				break;
+		}
+		if (e < 2) {
+			if (warn)
+				cli_warn(
+				    cmd,
+				    "--ignore-deps: %s: line %ld: %s#%lld is not in the store; "
+				    "the line drops nothing",
+				    c->ignore_deps, pairs[i].line, pairs[i].path[e],
+				    (long long)pairs[i].iid[e]);
 			continue;
-		ids[2 * m] = a;
-		ids[2 * m + 1] = b;
+		}
+		ids[2 * m] = id[0];
+		ids[2 * m + 1] = id[1];
 		m++;
 	}
-	ignore_pairs_free(pairs, n);
+	cli_ignore_pairs_free(pairs, n);
 	out->ignore = ids;
 	out->n_ignore = m;
 	return 0;
 }
 
+int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		  struct analyze_load_opts *out)
+{
+	return load_opts(s, cmd, c, all_states, out, true);
+}
+
+int cli_load_opts_again(struct store *s, const char *cmd, const struct cli_common *c,
+			bool all_states, struct analyze_load_opts *out)
+{
+	return load_opts(s, cmd, c, all_states, out, false);
+}
 void cli_load_opts_release(struct analyze_load_opts *o)
 {
 	free((void *)o->ignore);

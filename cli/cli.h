@@ -195,6 +195,10 @@ int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_com
  * or prints and returns an exit code. */
 int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
 		  struct analyze_load_opts *out);
+/* The same for a command's second graph (an earlier point): it does not
+ * warn again of the --ignore-deps refs that the store does not hold. */
+int cli_load_opts_again(struct store *s, const char *cmd, const struct cli_common *c,
+			bool all_states, struct analyze_load_opts *out);
 void cli_load_opts_release(struct analyze_load_opts *o);
 
 /* Report a failed analyze_* call that returned rc: ANALYZE_ENOMEM as "out
@@ -397,7 +401,9 @@ struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
  * project, milestone and label that a drawn issue (drawn[v] != 0, per
  * node of g) carries, sorted by kind then name, each with its drawn
  * issues ascending. labels_json: per node of g, the store's labels JSON
- * text or NULL. Returns 0 or -1 (out of memory); release with
+ * text or NULL. A milestone or label that only confidential issues of g
+ * carry is not a choice unless show_confidential (SPEC "Confidential
+ * issues"). Returns 0 or -1 (out of memory); release with
  * cli_facets_release() (also after a failure). Names borrow from g and
  * from the facets' own copies. */
 struct cli_facets {
@@ -408,7 +414,7 @@ struct cli_facets {
 	size_t n_names;
 };
 int cli_facets_build(struct cli_facets *f, const struct analyze_graph *g, const uint8_t *drawn,
-		     const char *const *labels_json);
+		     const char *const *labels_json, bool show_confidential);
 void cli_facets_release(struct cli_facets *f);
 
 /* ---- ready (cmd_ready.c; also the report's "ready") ---- */
@@ -459,6 +465,11 @@ struct cli_point {
  * store error (store_errmsg). */
 int cli_resolve_since(struct store *s, const struct cli_since *since, struct cli_point *then,
 		      struct cli_point *now, char *why, size_t why_len);
+
+/* Read and check the --baseline file (SPEC: checked whenever it is
+ * given, whatever --fail-on asks). 0 or prints and returns
+ * CLI_EXIT_INPUT naming the file and the line or key. */
+int cli_baseline_check(const char *cmd, const char *file);
 
 /* Fill fc's new-knots and new-conflicts against the point --since names
  * (whole graph), or with baseline non-NULL against the findings in that

@@ -323,6 +323,8 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind < argc)
 		return cli_usage("check", "unexpected argument '%s'", argv[optind]);
+	if (baseline && (rc = cli_baseline_check("check", baseline)) != 0)
+		return rc;
 
 	struct cli_findings fc;
 	struct cli_out out = {0};

@@ -204,6 +204,15 @@ static int pick_instance(struct cli_ctx *ctx, struct store *s, const char *given
 		cli_error("fetch", "%s: %s", from, err);
 		return CLI_EXIT_USAGE;
 	}
+	/* SPEC: the token goes where the store says only when nothing else
+	 * names an instance, and fetch says so (the store may be a cache
+	 * that others can write); even with -q, since it decides where the
+	 * token goes */
+	if (from == ctx->db_path)
+		cli_warn("fetch",
+			 "the instance %s is taken from the store %s (a fetch recorded it); "
+			 "--url names another",
+			 *url, ctx->db_path);
 	return 0;
 }
 

@@ -489,6 +489,8 @@ static int report_parse(struct report_opts *o, bool *stop, int argc, char **argv
 	}
 	if (optind < argc)
 		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+	if (baseline && (rc = cli_baseline_check("report", baseline)) != 0)
+		return rc;
 	*o = (struct report_opts){c,	     fmt,     fail_on, baseline, since, show_confidential,
 				  max_nodes, max_rows};
 	return 0;
@@ -685,7 +687,8 @@ static int report_run(struct report *r, struct cli_ctx *ctx, const struct report
 							  &r->t.g, &r->mmd, &r->mmd_note)) != 0)
 		return rc;
 	if (r->drawn &&
-	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels)) {
+	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels,
+			     o->show_confidential)) {
 		cli_error("report", "out of memory");
 		return CLI_EXIT_STORE;
 	}

@@ -84,13 +84,19 @@ static void req_free(struct http_req *r)
 	free(r);
 }
 
-/* A size from a test hook's environment variable, else def. */
+/* A size from a test hook's environment variable, else def. A build
+ * without the tests reads no hook (fetch.h): the name is not even in it. */
+#ifdef ISSUEGRAPH_TEST_HOOKS
 static size_t env_size(const char *name, size_t def)
 {
 	const char *v = getenv(name);
 	long long n = v ? atoll(v) : 0;
 	return n > 0 ? (size_t)n : def;
 }
+#define TEST_HOOK_SIZE(name, def) env_size(name, def)
+#else
+#define TEST_HOOK_SIZE(name, def) (def)
+#endif
 
 int http_new(struct http **out, const struct fetch_options *o, char *err)
 {
@@ -103,8 +109,8 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 	h->limit = o->jobs > 0 ? o->jobs : 1;
 	h->first_date = -1;
 	h->loopback = o->url && fetch_url_is_loopback(o->url);
-	h->body_cap = env_size("ISSUEGRAPH_TEST_BODY_CAP", HTTP_BODY_CAP);
-	h->budget = env_size("ISSUEGRAPH_TEST_BODY_BUDGET", HTTP_BODY_BUDGET);
+	h->body_cap = TEST_HOOK_SIZE("ISSUEGRAPH_TEST_BODY_CAP", HTTP_BODY_CAP);
+	h->budget = TEST_HOOK_SIZE("ISSUEGRAPH_TEST_BODY_BUDGET", HTTP_BODY_BUDGET);
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	h->rand_state[0] = (unsigned short)seed;
 	h->rand_state[1] = (unsigned short)(seed >> 16);

@@ -390,7 +390,10 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 		} else if (o->cluster == RENDER_CLUSTER_MILESTONE &&
 			   g->milestone[v] != ANALYZE_NONE) {
 			uint32_t m = g->milestone[v];
-			parent = cluster_for(root, clusters, m, g->milestone_title[m], false);
+			parent = cluster_for(root, clusters, m,
+					     sc->milestone_hidden[m] ? "(confidential)"
+								     : g->milestone_title[m],
+					     false);
 		}
 		char *label = NULL, *tooltip = NULL;
 		Agnode_t *n = parent ? agnode(parent, sc->ref[i], 1) : NULL;

@@ -153,7 +153,8 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 					render_escape_mermaid_into(
 					    &b, o->cluster == RENDER_CLUSTER_PROJECT
 						    ? g->project_path[c]
-						    : g->milestone_title[c]);
+						: sc->milestone_hidden[c] ? "(confidential)"
+									  : g->milestone_title[c]);
 					rbuf_puts(&b, "\"]\n");
 					open = true;
 				}

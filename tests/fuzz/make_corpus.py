@@ -65,6 +65,25 @@ def main():
         if len(data) <= 8192:
             put("import", data)
     put("import", '{"version":1,"source":"","projects":[],"issues":[],"links":[]}')
+    # the snapshot keys beyond 0.1's (SPEC "JSON snapshot"): text_deps,
+    # assignees, type, forge, groups, hierarchy; and a raw control
+    # character inside a string (refused, issue 19)
+    ext = tie.base_snapshot()
+    ext["forge"] = "gitlab"
+    ext["issues"][0]["assignees"] = [{"username": "ana"}, {"username": "bo"}]
+    ext["issues"][0]["type"] = "task"
+    ext["issues"][1]["assignees"] = []
+    ext["text_deps"] = [{"source_issue_id": ext["issues"][0]["id"],
+                         "target_issue_id": ext["issues"][1]["id"],
+                         "link_type": "is_blocked_by", "line": 3, "phrase": "blocked by"}]
+    ext["hierarchy"] = [{"parent_id": ext["issues"][0]["id"],
+                         "child_id": ext["issues"][1]["id"]}]
+    put("import", compact(ext))
+    grp = dict(ext)
+    grp["projects"] = ext["projects"] + [{"id": 99, "kind": "group", "path_with_namespace": "grp",
+                                          "web_url": None}]
+    put("import", compact(grp))
+    put("import", compact(tie.base_snapshot()).replace("Issues with auth", "Issues\nwith auth"))
 
     # ref
     for r in ["g/a#1", "gitlab-org/gitlab#14", "group/sub/app#12", "a#9223372036854775807",
@@ -105,6 +124,8 @@ def main():
         "https://gitlab.example.com/g/a/-/issues/1", "javascript:alert(1)",
         "http://h/a b\"c<d>'e", "%%{init: {'theme':'dark'}}%%", "#quot; &amp; &#35;",
     ]
+    texts += ["bidi \u202e evil \u2066x\u2069 \u200f \u061c", "sep \u2028 line \u2029 para",
+              "near \u202f \u2065 \u206a \u200d"]
     for t in texts:
         put("escape", t)
         put("mermaid", t)
@@ -133,6 +154,30 @@ def textdeps_seeds():
     ]
     for t in texts:
         put("textdeps", ctx + t.encode())
+
+    # baseline: what check --write-baseline writes, check's JSON, and
+    # the malformed files of the e2e test (issue 19, F8)
+    import test_hostile_inputs as thi  # noqa: E402
+    for b in [
+        '{"findings": [{"kind": "knots", "issues": ["g/a#1", "g/b#7"]}, '
+        '{"kind": "conflicts", "blocker": "g/a#3", "blocked": "g/a#4"}], "failed": false}',
+        '{"findings": [{"kind": "knots", "issues": ["g/a#1", "g/b#7"], "people": ["ana"]},'
+        '{"kind": "closed-blocked", "blocker": "g/a#5", "blocked": "g/a#6", "people": []},'
+        '{"kind": "new-knots", "issues": ["g/a#1"]},'
+        '{"kind": "new-conflicts", "blocker": "g/a#3", "blocked": "g/a#4"}], "failed": true}',
+        '{"findings": []}',
+    ]:
+        put("baseline", b)
+    for data, _named in thi.Baseline.BAD:
+        if len(data) <= 4096:
+            put("baseline", data)
+
+    # ignore_deps
+    for t in ["# silence wrong edges\n\ng/b#7 g/a#1   # in g/a#1's description\n"
+              "  g/a#5\tg/a#4\r\ng/zz#9 g/a#1\n",
+              "g/a#1 g/a#2", "g/a#1 g/a#2\ng/a#1\n", "g/a#1 #2\n", "a b\n",
+              "g/a#1 g/a#2 g/a#3\n", "g/a#1\x00 g/a#2\n", "#only a comment", ""]:
+        put("ignore_deps", t)
 
 
 if __name__ == "__main__":
