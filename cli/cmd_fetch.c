@@ -41,6 +41,9 @@ static const char fetch_help[] =
     "  --allow-http          allow the token over plain http to a non-loopback host\n"
     "  --no-text-deps        do not read dependencies written in descriptions\n"
     "                        (\"Blocked by #12\"); removes the stored ones\n"
+    "  --text-deps-scope S   namespace|seeds|instance: which projects a reference in\n"
+    "                        a description may bring in (default namespace: the\n"
+    "                        seeds' and linked projects' top-level namespaces)\n"
     "  -q, --quiet           no progress, no summary\n"
     "  -v, --verbose         one line per request on stderr (never headers)\n"
     "  --no-progress         no live progress line\n"
@@ -68,6 +71,7 @@ enum {
 	OPT_ALLOW_HTTP,
 	OPT_NO_PROGRESS,
 	OPT_NO_TEXT_DEPS,
+	OPT_TEXT_SCOPE,
 };
 
 struct strv {
@@ -229,6 +233,7 @@ struct fetch_args {
 	char *given_url; /* --url normalised, malloc'd */
 	int64_t depth, jobs, timeout, connect_timeout, retries, retry_time;
 	bool related, full, allow_http, text;
+	enum fetch_text_scope text_scope;
 	bool help; /* -h: the help was printed */
 };
 
@@ -293,6 +298,7 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	    {"no-text-deps", no_argument, NULL, OPT_NO_TEXT_DEPS},
+	    {"text-deps-scope", required_argument, NULL, OPT_TEXT_SCOPE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -368,6 +374,14 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 		case OPT_NO_TEXT_DEPS:
 			a->text = false;
 			break;
+		case OPT_TEXT_SCOPE: {
+			int sc = fetch_text_scope_parse(optarg);
+			if (sc < 0)
+				return cli_usage("fetch", "--text-deps-scope must be namespace, seeds "
+							  "or instance");
+			a->text_scope = (enum fetch_text_scope)sc;
+			break;
+		}
 		case OPT_TOKEN_FILE:
 			a->token_file = optarg;
 			break;
@@ -532,6 +546,7 @@ static int run(const struct fetch_args *a, struct fetch_target *t, struct fetch_
 	o.state = a->state;
 	o.full = a->full;
 	o.text_deps = a->text;
+	o.text_scope = a->text_scope;
 	o.jobs = (int)a->jobs;
 	o.timeout = (long)a->timeout;
 	o.connect_timeout = (long)a->connect_timeout;
@@ -574,8 +589,22 @@ static void print_summary(const struct fetch_args *a, const struct fetch_result 
 			    "; %lld dependencies from text, %lld references dropped (403/404 or "
 			    "no such issue)",
 			    (long long)res->text_deps, (long long)res->text.dropped);
+		if (a->text && res->text.outside)
+			fprintf(stderr,
+				", %lld outside the scope (--text-deps-scope %s: not read)",
+				(long long)res->text.outside, fetch_text_scope_name(a->text_scope));
 		fputc('\n', stderr);
 	}
+	if (!quiet && res->text.too_long)
+		cli_warn("fetch",
+			 "%lld references dropped: their path breaks GitLab's limits (a segment "
+			 "over 255 bytes or more than 22 segments)",
+			 (long long)res->text.too_long);
+	if (!quiet && res->text.lookups_capped)
+		cli_warn("fetch",
+			 "%lld references not read: more than 2000 projects the store does not hold "
+			 "were named in descriptions",
+			 (long long)res->text.lookups_capped);
 	if (!quiet && res->text.capped)
 		cli_warn("fetch",
 			 "%lld references not read: a description names more than 500 issues",

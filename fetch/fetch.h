@@ -103,6 +103,19 @@ typedef void (*fetch_progress_fn)(void *ctx, const struct fetch_progress_counts 
  * holds server and curl text: print it as safe text. */
 typedef void (*fetch_log_fn)(void *ctx, const char *line);
 
+/* --text-deps-scope (SPEC "Text dependencies"). */
+enum fetch_text_scope {
+	FETCH_TEXT_SCOPE_NAMESPACE = 0, /* top-level namespaces of the seeds and of
+					 * every project reached through links */
+	FETCH_TEXT_SCOPE_SEEDS,		/* seed projects, seed groups' projects,
+					 * seed issues' projects */
+	FETCH_TEXT_SCOPE_INSTANCE,	/* any project the token can read */
+};
+
+/* "namespace", "seeds", "instance"; -1 for another word. */
+int fetch_text_scope_parse(const char *word);
+const char *fetch_text_scope_name(enum fetch_text_scope s);
+
 struct fetch_options {
 	const char *url;	/* normalised instance URL (fetch_url_normalize) */
 	const char *user_agent; /* e.g. "issuegraph/0.1.0" */
@@ -129,6 +142,9 @@ struct fetch_options {
 	const char *cacert;   /* CA bundle or NULL */
 
 	bool text_deps; /* read text dependencies (false: --no-text-deps) */
+	/* which projects a text reference may bring into the store
+	 * (--text-deps-scope; a crawl option) */
+	enum fetch_text_scope text_scope;
 
 	int verbose;		       /* 1: one log line per request (on_log) */
 	fetch_log_fn on_log;	       /* NULL: no log lines */
@@ -141,6 +157,10 @@ struct fetch_text_stats {
 	int64_t descriptions; /* descriptions read by the extractor */
 	int64_t dropped;      /* references dropped: 403/404, no such project or issue */
 	int64_t capped;	      /* references over the 500 per description */
+	int64_t outside;      /* references outside --text-deps-scope, not held anyway */
+	int64_t too_long;     /* references whose path breaks GitLab's limits */
+	int64_t lookups_capped; /* references to projects over the 2,000 lookups */
+	int64_t gone_known;   /* references to projects that answered 403/404 before */
 	double extract_cpu;   /* thread CPU seconds spent in textdeps_extract() */
 };
 

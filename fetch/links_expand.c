@@ -100,6 +100,9 @@ static int commit_links(struct crawl *c, struct links_unit *u)
 		}
 		bool blocking = L->type == STORE_LINK_BLOCKS || c->o->follow_related;
 		nl++;
+		/* a project reached through a link widens --text-deps-scope namespace */
+		if (c->text && (rc = text_refs_scope_project(c->text, i.project_id, false)))
+			break;
 		rc = crawl_reach(c, &i, blocking ? u->e.hop + 1 : HOP_UNREACHED, false);
 	}
 	if (rc == 0 && store_replace_links_of(c->s, u->e.issue_id, links, nl) < 0)

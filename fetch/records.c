@@ -56,14 +56,21 @@ int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *
 	return rc;
 }
 
-/* As crawl_put_issue() for a project. */
-int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
+/* Decode a project object (strings borrowed from o). 1: refused by the
+ * decoder (counted in the summary). */
+int crawl_decode_project(struct crawl *c, struct json_object *o, struct store_project *out)
 {
-	struct store_project p;
 	struct store_json_refusal why;
-	if (store_project_from_json(o, &p, &why))
+	if (store_project_from_json(o, out, &why))
 		return crawl_skip(c, "project", crawl_id_of(o), &why);
-	int src = store_put_project(c->s, &p);
+	return 0;
+}
+
+/* Store a decoded project. 1: refused by the store's constraints. */
+int crawl_put_project_record(struct crawl *c, const struct store_project *p)
+{
+	struct store_json_refusal why;
+	int src = store_put_project(c->s, p);
 	if (src == STORE_EINVAL) {
 		snprintf(why.field, sizeof why.field, "%s", "");
 		snprintf(why.why, sizeof why.why, "%s", store_errmsg(c->s));
@@ -71,12 +78,24 @@ int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
 	}
 	if (src < 0)
 		return crawl_store_failed(c, "store project");
-	if (id_out)
-		*id_out = p.id;
-	int rc = c->text ? text_refs_note_project(c->text, p.id, p.path, p.web_url) : 0;
+	int rc = c->text ? text_refs_note_project(c->text, p->id, p->path, p->web_url) : 0;
 	if (rc)
 		return rc;
-	return idmap_set(&c->projects, p.id, P_KNOWN) ? crawl_nomem(c) : 0;
+	return idmap_set(&c->projects, p->id, P_KNOWN) ? crawl_nomem(c) : 0;
+}
+
+/* As crawl_put_issue() for a project. */
+int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out)
+{
+	struct store_project p;
+	int rc = crawl_decode_project(c, o, &p);
+	if (rc)
+		return rc;
+	if ((rc = crawl_put_project_record(c, &p)))
+		return rc;
+	if (id_out)
+		*id_out = p.id;
+	return 0;
 }
 
 /* A seed's record must be good: a refused one ends the fetch (exit 3). */

@@ -44,6 +44,40 @@ static int load_lister_cb(void *ctx, const struct store_crawl_project *p)
 	return add_lister(c, p);
 }
 
+/* --text-deps-scope: the seeds' projects */
+struct scope_walk {
+	struct crawl *c;
+	int rc;
+};
+
+static int scope_seed_cb(void *ctx, const struct store_crawl_project *p)
+{
+	struct scope_walk *w = ctx;
+	if (p->is_seed == STORE_CRAWL_OTHER)
+		return 0;
+	w->rc = text_refs_scope_project(w->c->text, p->project_id, true);
+	return w->rc ? 1 : 0;
+}
+
+/* ... and the projects reached through links by the fetches before */
+static int scope_linked_cb(void *ctx, int64_t project_id)
+{
+	struct scope_walk *w = ctx;
+	w->rc = text_refs_scope_project(w->c->text, project_id, false);
+	return w->rc ? 1 : 0;
+}
+
+static int load_scope(struct crawl *c, bool linked)
+{
+	struct scope_walk w = {c, 0};
+	int rc = store_crawl_each_project(c->s, scope_seed_cb, &w);
+	if (rc == 0 && linked)
+		rc = store_each_link_project(c->s, scope_linked_cb, &w);
+	if (w.rc)
+		return w.rc;
+	return rc ? crawl_store_failed(c, "read the text-deps scope") : 0;
+}
+
 static int load_pending_cb(void *ctx, const struct store_crawl_issue *i)
 {
 	struct crawl *c = ctx;
@@ -142,6 +176,11 @@ static int start_run(struct crawl *c, const struct store_seed *seeds, size_t n_s
 	}
 	if (!o->text_deps && store_clear_text_deps(c->s) < 0) {
 		rc = crawl_store_failed(c, "remove text dependencies");
+		goto rollback;
+	}
+	/* a full crawl asks again the projects that answered 403/404 */
+	if (!c->incremental && store_text_gone_clear(c->s) < 0) {
+		rc = crawl_store_failed(c, "forget unreadable projects");
 		goto rollback;
 	}
 	if (c->incremental) {
@@ -302,7 +341,8 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 	if ((rc = http_new(&c.h, o, err)))
 		goto done;
 	fetch_source_gitlab_init(&c.src, c.h, o->url, err);
-	if (o->text_deps && (rc = text_refs_new(&c.text, &c, s, c.h, o->url, err)))
+	if (o->text_deps &&
+	    (rc = text_refs_new(&c.text, &c, s, c.h, o->url, o->text_scope, err)))
 		goto done;
 	if (store_each_project(s, known_project_cb, &c) != 0) {
 		rc = crawl_store_failed(&c, "read projects");
@@ -338,7 +378,25 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		rc = crawl_store_failed(&c, "read crawl frontier");
 		goto done;
 	}
-	if ((rc = crawl_drive(&c, true)))
+	if (c.text) {
+		if ((rc = text_refs_load_gone(c.text)))
+			goto done;
+		if ((rc = load_scope(&c, c.incremental || res->resumed)))
+			goto done;
+	}
+	/* the crawl, then the references outside the scope: those the scope
+	 * allows by the end are followed (which may widen it again) */
+	for (int round = 0;; round++) {
+		if ((rc = crawl_drive(&c, true)))
+			goto done;
+		if (!c.text || round > 10000)
+			break;
+		if ((rc = text_refs_late(c.text, false)) < 0)
+			goto done;
+		if (rc == 0)
+			break;
+	}
+	if (c.text && (rc = text_refs_late(c.text, true)) < 0)
 		goto done;
 	rc = finish_run(&c);
 done:

@@ -160,8 +160,9 @@ static int options_text(const struct fetch_options *o, const struct store_seed *
 	if (!(*opts = malloc(len + 128)))
 		goto done;
 	int off =
-	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d", (long long)o->depth,
-		     o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0);
+	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d text_scope=%s",
+		     (long long)o->depth, o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0,
+		     o->text_deps ? fetch_text_scope_name(o->text_scope) : "-");
 	for (size_t i = 0; i < n; i++)
 		off += sprintf(*opts + off, "\n%s", sorted[i]);
 	rc = 0;

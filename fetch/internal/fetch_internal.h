@@ -260,6 +260,11 @@ int crawl_end_unit(struct crawl *c, int rc);
  * decoder refused it (counted in the summary, nothing stored). */
 int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *out);
 int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out);
+/* The same in two steps: decode (strings borrowed from o; 1: refused and
+ * counted), then store the record (inside a unit). */
+struct store_project;
+int crawl_decode_project(struct crawl *c, struct json_object *o, struct store_project *out);
+int crawl_put_project_record(struct crawl *c, const struct store_project *p);
 bool crawl_project_known(struct crawl *c, int64_t project_id);
 int crawl_project_state(struct crawl *c, int64_t project_id);
 /* Ask for a project by id (its answer stores it, then retries what waits). */
@@ -275,7 +280,17 @@ struct text_refs;
 
 /* instance: the instance URL (its origin makes issue URLs references). */
 int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, struct http *h,
-		  const char *instance, char *err);
+		  const char *instance, enum fetch_text_scope scope, char *err);
+/* --text-deps-scope: a seed's project (seed) or a project reached through
+ * links widens what text references may bring in. */
+int text_refs_scope_project(struct text_refs *t, int64_t project_id, bool seed);
+/* Projects that answered 403/404 to an earlier fetch (not asked again). */
+int text_refs_load_gone(struct text_refs *t);
+/* At the end of the crawl: references outside the scope. final false:
+ * follow those the scope allows by now (1: work was queued, drive the
+ * crawl again; 0: nothing); final true: keep those the store holds, drop
+ * and count the rest. */
+int text_refs_late(struct text_refs *t, bool final);
 void text_refs_free(struct text_refs *t);
 /* Every project and issue object the crawl stores passes here: the path
  * and web_url origin are noted; an issue's description is read into its
