@@ -255,7 +255,7 @@ static int start_run(struct crawl *c, const struct store_seed *seeds, size_t n_s
 	    .started_at = started_iso,
 	    .sync_mark = mark_iso,
 	    .mode = c->incremental ? STORE_CRAWL_MODE_INCREMENTAL
-				   : (o->full ? STORE_CRAWL_MODE_FULL : STORE_CRAWL_MODE_FIRST),
+				   : (c->prune ? STORE_CRAWL_MODE_FULL : STORE_CRAWL_MODE_FIRST),
 	    .options = (char *)opts,
 	};
 	if (store_seeds_set(c->s, seeds, n_seeds_given) < 0 || store_crawl_begin(c->s, &run) < 0) {
@@ -277,13 +277,29 @@ done:
 	return rc;
 }
 
+/* Whether two options texts name the same --text-deps-scope (an older
+ * store's text names none). */
+static bool text_scope_same(const char *a, const char *b)
+{
+	const char *x = strstr(a, "text_scope="), *y = strstr(b, "text_scope=");
+	size_t l1 = strcspn(a, "\n"), l2 = strcspn(b, "\n");
+	if (x && (size_t)(x - a) > l1)
+		x = NULL;
+	if (y && (size_t)(y - b) > l2)
+		y = NULL;
+	if (!x || !y)
+		return !x && !y;
+	size_t xl = strcspn(x, " \n"), yl = strcspn(y, " \n");
+	return xl == yl && strncmp(x, y, xl) == 0;
+}
+
 static int finish_run(struct crawl *c)
 {
 	int rc;
 	struct store_counts counts;
 	if ((rc = crawl_begin(c)))
 		return rc;
-	if (c->o->full && store_crawl_prune(c->s, &c->res->pruned) < 0)
+	if (c->prune && store_crawl_prune(c->s, &c->res->pruned) < 0)
 		rc = crawl_store_failed(c, "prune");
 	if (rc == 0 && (store_crawl_complete(c->s) < 0 || store_mark_populated(c->s) < 0))
 		rc = crawl_store_failed(c, "store fetch marks");
@@ -360,7 +376,11 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 			  (rec_opts[l1] == '\n' || rec_opts[l1] == '\0');
 	bool resumable = rec.unfinished && same_opts && rec.mode != STORE_CRAWL_MODE_NONE &&
 			 (!o->full || rec.mode == STORE_CRAWL_MODE_FULL);
+	/* a changed --text-deps-scope: the store then holds what the new scope
+	 * allows, so the crawl prunes as --full does */
+	c.prune = o->full || (rec_opts && !text_scope_same(rec_opts, opts));
 	if (resumable) {
+		c.prune = rec.mode == STORE_CRAWL_MODE_FULL;
 		res->resumed = true;
 		c.incremental = rec.mode == STORE_CRAWL_MODE_INCREMENTAL;
 		res->incremental = c.incremental;

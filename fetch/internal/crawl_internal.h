@@ -137,6 +137,7 @@ struct crawl {
 	bool barrier;
 	int64_t *hop_busy; /* barrier: units in flight per hop */
 	bool incremental;
+	bool prune; /* remove at the end what the run did not reach */
 	int64_t max_offset;
 	long kill_at, commits;
 
