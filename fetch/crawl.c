@@ -56,7 +56,7 @@ void crawl_drop_request(void *ctx, int kind, void *data)
 	(void)ctx;
 	if (kind == K_LINKS) {
 		struct links_unit *u = data;
-		json_object_put(u->json);
+		crawl_links_release(u);
 		free(u);
 	}
 }

@@ -56,6 +56,25 @@ int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *
 	return rc;
 }
 
+int crawl_put_issue_record(struct crawl *c, const struct store_issue *i)
+{
+	struct store_json_refusal why;
+	int src = store_put_issue(c->s, i);
+	if (src == STORE_EINVAL) {
+		snprintf(why.field, sizeof why.field, "%s", "");
+		snprintf(why.why, sizeof why.why, "%s", store_errmsg(c->s));
+		return crawl_skip(c, "", 0, &why);
+	}
+	if (src < 0)
+		return crawl_store_failed(c, "store issue");
+	if (!idmap_get(&c->seen, i->id)) {
+		c->res->issues++;
+		if (idmap_set(&c->seen, i->id, 1))
+			return crawl_nomem(c);
+	}
+	return 0;
+}
+
 /* Decode a project object (strings borrowed from o). 1: refused by the
  * decoder (counted in the summary). */
 int crawl_decode_project(struct crawl *c, struct json_object *o, struct store_project *out)

@@ -455,7 +455,7 @@ done:
 	while (c.parked) {
 		struct links_unit *u = c.parked;
 		c.parked = u->next;
-		json_object_put(u->json);
+		crawl_links_release(u);
 		free(u);
 	}
 	json_object_put(c.seed_listed);

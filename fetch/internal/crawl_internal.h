@@ -111,12 +111,29 @@ static inline int crawl_lister_per_page(const struct lister *l)
 	return l->per_page > 0 ? l->per_page : PER_PAGE;
 }
 
-/* One links request and, while it waits for unknown projects, its answer. */
+/* One neighbour of a link list, decoded (links_expand.c). */
+struct link_rec {
+	struct store_issue i; /* its strings in arena */
+	char *arena;
+	int64_t pid, issue_id; /* project_id as sent (has_pid), id for messages */
+	bool has_pid;
+	struct store_json_refusal *issue_why; /* the decoder refused the issue */
+	struct store_json_refusal *link_why;  /* ... or its link_type */
+	char link_type[32];
+	int64_t link_id;
+};
+
+/* One links request and, while it waits for unknown projects, its answer
+ * as records (never the parsed tree). */
 struct links_unit {
 	struct expand e;
-	struct json_object *json;
+	struct link_rec *recs;
+	size_t n;
 	struct links_unit *next;
 };
+
+/* Free a unit's records (not the unit). */
+void crawl_links_release(struct links_unit *u);
 
 struct seed_req {
 	const char *word; /* the option value, for messages */
@@ -184,6 +201,9 @@ int64_t crawl_id_of(struct json_object *o);
 /* A seed's record must be good: rc 1 (refused) becomes FETCH_EREMOTE. */
 int crawl_seed_record(struct crawl *c, int rc);
 /* crawl_put_issue(), crawl_put_project(): fetch_internal.h */
+/* Store a decoded issue (inside a unit); its description was read when it
+ * was decoded. 1: refused by the store's constraints (counted). */
+int crawl_put_issue_record(struct crawl *c, const struct store_issue *i);
 
 /* ---- frontier.c ------------------------------------------------------------ */
 
