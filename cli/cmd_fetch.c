@@ -115,8 +115,11 @@ static int exit_for(int rc)
 
 struct progress_line {
 	bool live;  /* draw it (a terminal, and wanted) */
+	bool plain; /* plain lines instead (a CI log), at a sane rate */
 	bool drawn; /* something is on the line */
 	double start, last_draw;
+	double period;		  /* plain: seconds between lines while counts move */
+	struct fetch_progress_counts last; /* plain: the counts last printed */
 };
 
 static double now_seconds(void)
@@ -146,6 +149,47 @@ static void progress_draw(void *ctx, const struct fetch_progress_counts *c)
 		el >= 1.0 ? (double)c->requests / el : 0.0, (long long)c->queue,
 		(long long)c->retries, el);
 	fflush(stderr);
+}
+
+/* What the fetch waits on, for a plain line when nothing moved. */
+static void waiting_on(const struct fetch_progress_counts *c, char *buf, size_t len)
+{
+	if (c->rate_wait > 0)
+		snprintf(buf, len, "waiting for the server's rate limit (%.0f s left)", c->rate_wait);
+	else if (c->waiting > 0 && c->in_flight == 0)
+		snprintf(buf, len, "waiting to retry %lld request(s) (next in %.0f s)",
+			 (long long)c->waiting, c->retry_wait);
+	else if (c->in_flight > 0)
+		snprintf(buf, len, "waiting for %lld request(s) in flight%s", (long long)c->in_flight,
+			 c->waiting ? ", and retries" : "");
+	else
+		snprintf(buf, len, "working");
+}
+
+/* fetch_progress_fn elsewhere (a CI log): a plain line at most every
+ * period (10 s) while the counts move, and at least one every 6 periods (a
+ * minute) while they do not, saying what the fetch waits on. */
+static void progress_plain(void *ctx, const struct fetch_progress_counts *c)
+{
+	struct progress_line *p = ctx;
+	double now = now_seconds();
+	double since = now - (p->last_draw > 0 ? p->last_draw : p->start);
+	bool moved = c->issues != p->last.issues || c->links != p->last.links ||
+		     c->requests != p->last.requests;
+	if (since < p->period || (!moved && since < 6 * p->period))
+		return;
+	char wait[160] = "";
+	if (!moved)
+		waiting_on(c, wait, sizeof wait);
+	fprintf(stderr,
+		"fetch: %s%s%lld issues, %lld link lists, %lld requests (%lld retries, %lld "
+		"rate-limited), queue %lld, %.0f s\n",
+		wait, wait[0] ? "; " : "", (long long)c->issues, (long long)c->links,
+		(long long)c->requests, (long long)c->retries, (long long)c->rate_limited,
+		(long long)c->queue, now - p->start);
+	fflush(stderr);
+	p->last_draw = now;
+	p->last = *c;
 }
 
 /* Clear the live line (before other output). */
@@ -208,6 +252,9 @@ static int pick_instance(struct cli_ctx *ctx, struct store *s, const char *given
 		cli_error("fetch", "%s: %s", from, err);
 		return CLI_EXIT_USAGE;
 	}
+	/* a bare host is taken as https:// (SPEC), and said */
+	if (!strstr(pick, "://"))
+		cli_warn("fetch", "%s has no scheme: trying %s", from, *url);
 	return 0;
 }
 
@@ -416,6 +463,8 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 		return cli_usage("fetch", "unexpected argument '%s'", argv[optind]);
 	if (a->url_arg && fetch_url_normalize(a->url_arg, &a->given_url, err) != FETCH_OK)
 		return cli_usage("fetch", "--url: %s", err);
+	if (a->url_arg && !strstr(a->url_arg, "://"))
+		cli_warn("fetch", "--url has no scheme: trying %s", a->given_url);
 	return 0;
 }
 
@@ -557,8 +606,13 @@ static int run(const struct fetch_args *a, struct fetch_target *t, struct fetch_
 	o.on_log = log_print;
 	/* a live line would tear through the -v log lines */
 	progress.live = cli_progress_wanted(&a->common) && a->common.verbose == 0;
+	/* not a terminal (a CI log): plain lines, so a long crawl is never a
+	 * silent job */
+	progress.plain = !progress.live && !a->common.quiet && !a->common.no_progress &&
+			 !isatty(STDERR_FILENO);
+	progress.period = fetch_progress_period();
 	progress.start = now_seconds();
-	o.on_progress = progress.live ? progress_draw : NULL;
+	o.on_progress = progress.live ? progress_draw : progress.plain ? progress_plain : NULL;
 	o.cb_ctx = &progress;
 
 	int frc = fetch_run(t->s, &o, res, err);

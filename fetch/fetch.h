@@ -96,7 +96,17 @@ struct fetch_progress_counts {
 	int64_t requests; /* HTTP requests sent (retries included) */
 	int64_t retries;
 	int64_t queue; /* issues waiting to be expanded and requests pending */
+	int64_t rate_limited; /* 429 answers so far */
+	/* what the fetch waits on now: requests in flight, requests waiting
+	 * to be tried again, seconds left of a rate limit's pause and until
+	 * the next retry (0: none) */
+	int64_t in_flight, waiting;
+	double rate_wait, retry_wait;
 };
+
+/* The seconds between plain progress lines (10; a test build may scale
+ * them with $ISSUEGRAPH_TEST_PROGRESS_PERIOD). */
+double fetch_progress_period(void);
 /* Called each time the crawl's loop turns (often: the caller throttles). */
 typedef void (*fetch_progress_fn)(void *ctx, const struct fetch_progress_counts *c);
 /* One -v log line ("GET <path> <status or error> <ms> ms"), no newline. It

@@ -59,6 +59,10 @@ typedef int (*http_done_fn)(void *ctx, struct http_req *r);
 
 struct http_stats {
 	int64_t requests, retries, rate_limited;
+	/* now: requests in flight, waiting to be tried again, and the seconds
+	 * until a rate limit's pause ends and until the next retry (0: none) */
+	int64_t in_flight, waiting;
+	double rate_wait, retry_wait;
 };
 
 int http_new(struct http **out, const struct fetch_options *o, char *err);
@@ -146,7 +150,17 @@ struct fetch_response_facts {
 	double jitter;		     /* a random draw in [0, 1) */
 	int max_tries;		     /* --retries */
 	double max_seconds;	     /* --retry-time */
+	/* first contact: no answer of the API has come yet (SPEC: a URL that
+	 * is not the API gets a message naming the instance and the fix, at
+	 * once) */
+	bool first_contact;
+	bool looks_html;	 /* the body (or its Content-Type) is an HTML page */
+	const char *instance;	 /* the instance tried, for those messages */
 };
+
+/* The likely fix when the first request of a fetch fails (what: curl's
+ * code, or 0 for an answer that is not the API) into buf. Pure. */
+void fetch_first_contact_hint(const char *instance, int transport, char *buf, size_t len);
 
 enum fetch_verdict {
 	FETCH_V_OK,	  /* deliver to the crawler (2xx with JSON, 404, other 4xx) */
