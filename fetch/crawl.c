@@ -152,6 +152,12 @@ int crawl_project_state(struct crawl *c, int64_t project_id)
 	}
 }
 
+bool crawl_issue_reached(struct crawl *c, int64_t issue_id)
+{
+	struct store_crawl_issue ci;
+	return !c->prune || store_crawl_get_issue(c->s, issue_id, &ci) == 0;
+}
+
 int crawl_reach_text(struct crawl *c, const struct store_issue *i, int64_t hop)
 {
 	return crawl_reach(c, i, hop, false);

@@ -1125,11 +1125,22 @@ int text_refs_late(struct text_refs *t, bool final)
 				found[k] = ti;
 				continue;
 			}
-			/* still outside: kept when the store holds the issue anyway */
-			int64_t id;
-			int g = store_find_issue(t->s, r->project_path, r->iid, &id);
+			/* still outside: kept when the store holds the issue anyway
+			 * (reached by this run: a pruning run removes the rest) */
+			int64_t id = 0;
+			int g = STORE_ENOTFOUND;
+			char *pk = lower_key(r->project_path, 0);
+			void **ps = pk ? smap_get(&t->projects, pk) : NULL;
+			struct tproject *p = ps ? *ps : NULL;
+			free(pk);
+			if (!pk) {
+				rc = nomem(t);
+				break;
+			}
+			if (p && p->state == TP_KNOWN && p->path)
+				g = store_find_issue(t->s, p->path, r->iid, &id);
 			changed = true;
-			if (g == 0 && id != l->issue_id) {
+			if (g == 0 && id != l->issue_id && crawl_issue_reached(t->c, id)) {
 				l->st[k] = R_KEPT;
 				targets[k] = id;
 			} else if (g == 0 || g == STORE_ENOTFOUND) {

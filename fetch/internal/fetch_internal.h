@@ -283,6 +283,9 @@ bool crawl_project_known(struct crawl *c, int64_t project_id);
 int crawl_project_state(struct crawl *c, int64_t project_id);
 /* Ask for a project by id (its answer stores it, then retries what waits). */
 int crawl_want_project(struct crawl *c, int64_t project_id);
+/* Whether a stored issue stays after this run (a pruning run keeps only
+ * what it reached). */
+bool crawl_issue_reached(struct crawl *c, int64_t issue_id);
 /* An issue that a text dependency names is reached at hop (inside a unit). */
 int crawl_reach_text(struct crawl *c, const struct store_issue *i, int64_t hop);
 

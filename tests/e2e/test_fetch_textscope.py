@@ -138,6 +138,10 @@ class TextScope(igtest.TestCase):
                   "back to namespace: the private issue is removed from the store")
             rc, out, _ = run(["report"], db)
             check("TOP SECRET" not in out, "back to namespace: no title in the report")
+            check(rows(db, "SELECT blocker_refs, all_refs FROM text_dropped WHERE issue_id = 101")
+                  == [(1, 1)] and rows(db, "SELECT count(*) FROM text_deps") == [(0,)],
+                  "back to namespace: the reference is dropped again, not kept by the stale "
+                  "copy the run prunes")
             rc, out, err = fetch(srv, db)
             check(rc == 0 and "changes only" in err and outside(err) is None,
                   "an incremental fetch after it reads nothing new (%s)" % err.strip()[-200:])
