@@ -31,29 +31,6 @@ int crawl_want_project(struct crawl *c, int64_t pid)
 
 /* ---- one answer into records ------------------------------------------- */
 
-/* The strings of a decoded issue, copied into one block (r->arena). */
-static int own_strings(struct link_rec *r)
-{
-	const char **f[] = {&r->i.title,      &r->i.milestone_title, &r->i.milestone_due,
-			    &r->i.due_date,   &r->i.labels_json,     &r->i.created_at,
-			    &r->i.updated_at, &r->i.closed_at,	     &r->i.web_url};
-	size_t n = sizeof f / sizeof f[0], len = 0;
-	for (size_t k = 0; k < n; k++)
-		len += *f[k] ? strlen(*f[k]) + 1 : 0;
-	if (!(r->arena = malloc(len ? len : 1)))
-		return -1;
-	char *p = r->arena;
-	for (size_t k = 0; k < n; k++) {
-		if (!*f[k])
-			continue;
-		size_t l = strlen(*f[k]) + 1;
-		memcpy(p, *f[k], l);
-		*f[k] = p;
-		p += l;
-	}
-	return 0;
-}
-
 static struct store_json_refusal *refusal(const char *field, const char *why)
 {
 	struct store_json_refusal *w = calloc(1, sizeof *w);
@@ -101,7 +78,7 @@ static int decode_links(struct crawl *c, struct links_unit *u, struct json_objec
 			continue;
 		}
 		r->i.labels_json = r->i.labels_json ? r->i.labels_json : "[]";
-		if (own_strings(r))
+		if (crawl_own_issue_strings(&r->i, &r->arena))
 			return crawl_nomem(c);
 		if (c->text) {
 			int rc = text_refs_note(c->text, o, r->i.id, r->i.project_id, r->i.iid);

@@ -1,5 +1,6 @@
 /* GitLab JSON to store records: the one decoder, the skipped count. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -54,6 +55,62 @@ int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *
 			rc = crawl_nomem(c);
 	}
 	return rc;
+}
+
+int crawl_own_issue_strings(struct store_issue *i, char **arena)
+{
+	const char **f[] = {&i->title,	    &i->milestone_title, &i->milestone_due,
+			    &i->due_date,   &i->labels_json,	 &i->created_at,
+			    &i->updated_at, &i->closed_at,	 &i->web_url};
+	size_t n = sizeof f / sizeof f[0], len = 0;
+	for (size_t k = 0; k < n; k++)
+		len += *f[k] ? strlen(*f[k]) + 1 : 0;
+	if (!(*arena = malloc(len ? len : 1)))
+		return -1;
+	char *p = *arena;
+	for (size_t k = 0; k < n; k++) {
+		if (!*f[k])
+			continue;
+		size_t l = strlen(*f[k]) + 1;
+		memcpy(p, *f[k], l);
+		*f[k] = p;
+		p += l;
+	}
+	return 0;
+}
+
+void fetch_issue_rec_free(struct fetch_issue_rec *r)
+{
+	if (r) {
+		free(r->arena);
+		free(r);
+	}
+}
+
+int crawl_decode_issue(struct crawl *c, struct json_object *o, struct fetch_issue_rec **out)
+{
+	struct store_json_refusal why;
+	struct fetch_issue_rec *r = calloc(1, sizeof *r);
+	*out = NULL;
+	if (!r)
+		return crawl_nomem(c);
+	if (store_issue_from_json(o, &r->i, &why)) {
+		free(r);
+		return crawl_skip(c, "issue", crawl_id_of(o), &why);
+	}
+	if (!r->i.labels_json)
+		r->i.labels_json = "[]";
+	if (crawl_own_issue_strings(&r->i, &r->arena)) {
+		free(r);
+		return crawl_nomem(c);
+	}
+	int rc = c->text ? text_refs_note(c->text, o, r->i.id, r->i.project_id, r->i.iid) : 0;
+	if (rc) {
+		fetch_issue_rec_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
 }
 
 int crawl_put_issue_record(struct crawl *c, const struct store_issue *i)

@@ -133,13 +133,13 @@ struct tproject {
 	bool held;	/* answered by path: a record to store before its first issue */
 };
 
-enum istate { TI_WAIT = 1, TI_FOUND, TI_DROPPED, TI_WAIT_MOVED };
+enum istate { TI_WAIT = 1, TI_FOUND, TI_DROPPED, TI_WAIT_MOVED, TI_OUTSIDE };
 
 struct tissue {
 	enum istate state;
 	int64_t id, project_id, iid; /* the issue found (TI_FOUND) */
 	int64_t moved_to;	     /* TI_WAIT_MOVED */
-	struct json_object *held;    /* a moved-to issue waiting for its project */
+	struct fetch_issue_rec *held; /* a moved-to issue waiting for its project, decoded */
 };
 
 /* An issue's references, from its description; DONE once committed. */
@@ -283,7 +283,7 @@ static void free_issue(void *v)
 {
 	struct tissue *i = v;
 	if (i) {
-		json_object_put(i->held);
+		fetch_issue_rec_free(i->held);
 		free(i);
 	}
 }
@@ -856,6 +856,8 @@ static int resolve(struct text_refs *t, const struct textdep *r, struct tissue *
 	}
 	if (ti->state == TI_DROPPED)
 		*out = R_DROPPED;
+	if (ti->state == TI_OUTSIDE)
+		*out = R_OUTSIDE; /* it moved to a project outside the scope */
 	if (ti->state != TI_FOUND)
 		return 0;
 	int rc = follow_move(t, ti, out);
@@ -1342,50 +1344,67 @@ static int on_issues(struct text_refs *t, struct http_req *r)
 	return rc;
 }
 
-/* The moved-to issue: store it once its project is known. */
-static int take_moved(struct text_refs *t, struct tissue *ti, struct json_object *o)
+/* The moved-to issue (decoded): stored once its project is known, when
+ * that project is in the scope too. */
+static int take_moved(struct text_refs *t, struct tissue *ti, struct fetch_issue_rec *rec)
 {
-	int64_t id, pid, iid;
-	if (!fetch_jint(o, "id", &id) || !fetch_jint(o, "project_id", &pid) ||
-	    !fetch_jint(o, "iid", &iid)) {
-		ti->state = TI_DROPPED;
-		return 0;
-	}
+	int64_t id = rec->i.id, pid = rec->i.project_id, iid = rec->i.iid;
 	int st = crawl_project_state(t->c, pid);
 	if (st == CRAWL_PROJECT_GONE) {
 		ti->state = TI_DROPPED;
-		return 0;
+		goto done;
 	}
 	if (st != CRAWL_PROJECT_KNOWN) {
 		if (!ti->held)
-			ti->held = json_object_get(o);
+			ti->held = rec;
+		else if (ti->held != rec)
+			fetch_issue_rec_free(rec);
 		return crawl_want_project(t->c, pid);
+	}
+	struct tproject *p = project_by_id(t, pid);
+	if (!p || !p->path || !in_scope(t, p->path)) {
+		ti->state = TI_OUTSIDE;
+		goto done;
 	}
 	int rc = crawl_begin(t->c);
 	if (rc)
-		return rc;
-	struct store_issue si;
-	int prc = crawl_put_issue(t->c, o, &si);
+		goto fail;
+	int prc = crawl_put_issue_record(t->c, &rec->i);
 	if ((rc = crawl_end_unit(t->c, prc == 1 ? 0 : prc)))
-		return rc;
-	json_object_put(ti->held);
-	ti->held = NULL;
+		goto fail;
 	if (prc == 1) {
-		ti->state = TI_DROPPED; /* refused by the decoder */
-		return 0;
+		ti->state = TI_DROPPED; /* refused by the store */
+		goto done;
 	}
 	ti->state = TI_FOUND;
 	ti->id = id;
 	ti->project_id = pid;
 	ti->iid = iid;
+done:
+	if (ti->held == rec)
+		ti->held = NULL;
+	fetch_issue_rec_free(rec);
 	return 0;
+fail:
+	if (ti->held == rec)
+		ti->held = NULL;
+	fetch_issue_rec_free(rec);
+	return rc;
 }
 
 static int on_moved(struct text_refs *t, struct http_req *r)
 {
 	struct tissue *ti = r->data;
-	if (r->status == 200 && json_object_is_type(r->json, json_type_object))
-		return take_moved(t, ti, r->json);
+	if (r->status == 200 && json_object_is_type(r->json, json_type_object)) {
+		/* decoded now: the tree goes with the request */
+		struct fetch_issue_rec *rec = NULL;
+		int rc = crawl_decode_issue(t->c, r->json, &rec);
+		if (rc == 1) {
+			ti->state = TI_DROPPED; /* refused by the decoder (counted) */
+			return 0;
+		}
+		return rc ? rc : take_moved(t, ti, rec);
+	}
 	if (r->status == 403 || r->status == 404) {
 		ti->state = TI_DROPPED;
 		return 0;
@@ -1416,6 +1435,7 @@ int text_refs_retry(struct text_refs *t)
 		struct tissue *ti = t->issues.keys[i] ? t->issues.vals[i] : NULL;
 		if (ti && ti->held) {
 			int rc = take_moved(t, ti, ti->held);
+			/* (take_moved frees it unless it waits again) */
 			if (rc)
 				return rc;
 		}

@@ -201,9 +201,6 @@ int64_t crawl_id_of(struct json_object *o);
 /* A seed's record must be good: rc 1 (refused) becomes FETCH_EREMOTE. */
 int crawl_seed_record(struct crawl *c, int rc);
 /* crawl_put_issue(), crawl_put_project(): fetch_internal.h */
-/* Store a decoded issue (inside a unit); its description was read when it
- * was decoded. 1: refused by the store's constraints (counted). */
-int crawl_put_issue_record(struct crawl *c, const struct store_issue *i);
 
 /* ---- frontier.c ------------------------------------------------------------ */
 

@@ -276,6 +276,19 @@ int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *
 int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out);
 /* The same in two steps: decode (strings borrowed from o; 1: refused and
  * counted), then store the record (inside a unit). */
+/* An issue decoded by the one decoder, its strings owned (arena). */
+struct fetch_issue_rec {
+	struct store_issue i;
+	char *arena;
+};
+/* Decode o into *out (malloc'd; its description read into references
+ * when its project is known); 1: refused (counted), *out NULL. */
+int crawl_decode_issue(struct crawl *c, struct json_object *o, struct fetch_issue_rec **out);
+void fetch_issue_rec_free(struct fetch_issue_rec *r);
+/* Store a decoded issue (inside a unit); 1: refused by the store (counted). */
+int crawl_put_issue_record(struct crawl *c, const struct store_issue *i);
+/* Copy a decoded issue's strings into one block (*arena); -1 out of memory. */
+int crawl_own_issue_strings(struct store_issue *i, char **arena);
 struct store_project;
 int crawl_decode_project(struct crawl *c, struct json_object *o, struct store_project *out);
 int crawl_put_project_record(struct crawl *c, const struct store_project *p);
