@@ -325,5 +325,35 @@ class TextScope(igtest.TestCase):
                   % rss)
 
 
+    def test_6_a_reference_moved_out_of_the_scope(self):
+        # pub/old#5 was moved to secret/plans#2: the reference stands for the issue
+        # it moved to, which is outside the scope
+        old = iss(301, 3, 5, "pub/old", "gone", title="old")
+        old["state"] = "closed"
+        old["closed_at"] = old["updated_at"]
+        old["moved_to_id"] = 202
+        data = snap([project(1, "pub/app"), project(2, "secret/plans"), project(3, "pub/old")], [
+            iss(101, 1, 1, "pub/app", "Blocked by pub/old#5"),
+            old,
+            iss(202, 2, 2, "secret/plans", "x", title="TOP SECRET moved"),
+        ])
+        with ServerProcess(write("f1m.json", data), "--token", TOKEN) as srv:
+            db = os.path.join(d, "f1m.db")
+            rc, out, err = fetch(srv, db, "--project", "pub/app")
+            check(rc == 0 and rows(db, "SELECT count(*) FROM issues WHERE id = 202") == [(0,)],
+                  "moved out of the scope: the issue it moved to is not stored (%s)"
+                  % err.strip()[-200:])
+            check(outside(err) == (1, "namespace") and
+                  rows(db, "SELECT blocker_refs FROM text_dropped WHERE issue_id = 101") == [(1,)],
+                  "moved out of the scope: counted outside, a dropped blocker")
+            rc, out, _ = run(["report"], db)
+            check("TOP SECRET" not in out, "moved out of the scope: no title in the report")
+            rc, out, err = fetch(srv, os.path.join(d, "f1mi.db"), "--project", "pub/app",
+                                 *INSTANCE)
+            check(rc == 0 and rows(os.path.join(d, "f1mi.db"),
+                                   "SELECT target_id FROM text_deps") == [(202,)],
+                  "instance scope: the move is followed")
+
+
 if __name__ == "__main__":
     igtest.main()
