@@ -170,7 +170,6 @@ struct fetch_text_stats {
 	int64_t outside;      /* references outside --text-deps-scope, not held anyway */
 	int64_t too_long;     /* references whose path breaks GitLab's limits */
 	int64_t lookups_capped; /* references to projects over the 2,000 lookups */
-	int64_t gone_known;   /* references to projects that answered 403/404 before */
 	double extract_cpu;   /* thread CPU seconds spent in textdeps_extract() */
 };
 
