@@ -12,6 +12,19 @@
  * is marked expanded only with both, and reaches the issues they name at
  * the next hop. An issue whose description is not in memory (a resumed
  * fetch, an issue found in the store) is read again by an iids[] batch.
+ *
+ * Trust (issue 19): anyone can write a reference, so one brings an issue in
+ * only from a project --text-deps-scope allows (namespace: the top-level
+ * namespaces of the seeds and of every project reached through links;
+ * seeds: the seeds' projects; instance: any). One outside it is counted as
+ * dropped when its issue's unit commits and kept (struct late) until the
+ * end of the crawl: those the scope allows by then are followed (which may
+ * widen it again), those whose issue the run keeps anyway are kept, the
+ * rest dropped and counted, so the outcome does not depend on the order of
+ * answers. A path over GitLab's limits is dropped unasked; at most 2,000
+ * projects are looked up by path per fetch; one that answered 403/404 is
+ * remembered in the store and not asked again until a full crawl. Answers
+ * are decoded into records as they arrive, never kept as trees.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
