@@ -206,8 +206,10 @@ class TextScope(igtest.TestCase):
         long_seg = "a" * 300
         deep = "/".join("s%d" % k for k in range(23))
         long_ok = "/".join(["b" * 250] * 5)  # 1,254 bytes, within the limits
-        desc = "Blocked by %s/p#1\nBlocked by %s#2\nBlocked by %s#3\nBlocked by pub/app#2" % (
-            long_seg, deep, long_ok)
+        seg255 = "c" * 255 + "/p"  # the limits themselves: asked
+        deep22 = "/".join("t%d" % k for k in range(22))
+        desc = ("Blocked by %s/p#1\nBlocked by %s#2\nBlocked by %s#3\nBlocked by pub/app#2\n"
+                "Blocked by %s#4\nBlocked by %s#5" % (long_seg, deep, long_ok, seg255, deep22))
         data = snap([project(1, "pub/app")], [
             iss(101, 1, 1, "pub/app", desc), iss(102, 1, 2, "pub/app", "ok")])
         log = os.path.join(d, "f2.log")
@@ -225,9 +227,12 @@ class TextScope(igtest.TestCase):
                   "over-limit paths are never asked")
             check(sum(1 for p in asked if "bbbb" in p) == 2,
                   "the long path within the limits is looked up (once per full crawl)")
+            check(sum(1 for p in asked if "c" * 255 in p) == 2 and
+                  sum(1 for p in asked if "t21" in p) == 2,
+                  "a 255-byte segment and 22 segments are within the limits: looked up")
             check(rows(db, "SELECT blocker_refs, all_refs FROM text_dropped WHERE issue_id = 101")
-                  == [(3, 3)] and rows(db, "SELECT target_id FROM text_deps") == [(102,)],
-                  "the three dropped references keep pub/app#1 out of ready; the good one stays")
+                  == [(5, 5)] and rows(db, "SELECT target_id FROM text_deps") == [(102,)],
+                  "the five dropped references keep pub/app#1 out of ready; the good one stays")
 
     def test_4_project_lookups_are_capped_and_404s_remembered(self):
         # one description naming 500 projects that do not exist
