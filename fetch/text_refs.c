@@ -991,7 +991,9 @@ int text_refs_commit(struct text_refs *t, int64_t issue_id, int64_t hop)
 		if ((rc = resolve(t, r, &ti, &st)))
 			break;
 		if (st == R_WAIT)
-			st = R_DROPPED; /* (ready() saw nothing waiting) */
+			/* ready() saw nothing waiting: the scope grew since (this
+			 * issue's own links), so it is followed at the end */
+			st = R_OUTSIDE;
 		if (st == R_FOUND && ti->id == issue_id) {
 			states[k] = R_FOUND; /* moved onto T itself: nothing */
 			continue;

@@ -362,5 +362,22 @@ class TextScope(igtest.TestCase):
                   "instance scope: the move is followed")
 
 
+    def test_7_the_issue_whose_own_link_widens_the_scope(self):
+        # pub/app#1 links to other/tool#1 and names other/lib#1 in its description:
+        # its own link puts "other" in the scope while its unit commits
+        data = snap([project(1, "pub/app"), project(3, "other/lib"), project(4, "other/tool")], [
+            iss(101, 1, 1, "pub/app", "Blocked by other/lib#1"),
+            iss(301, 3, 1, "other/lib", "x"),
+            iss(401, 4, 1, "other/tool", "y"),
+        ], [{"id": 1, "source_issue_id": 101, "target_issue_id": 401, "link_type": "blocks"}])
+        with ServerProcess(write("f1w.json", data), "--token", TOKEN) as srv:
+            db = os.path.join(d, "f1w.db")
+            rc, out, err = fetch(srv, db, "--project", "pub/app")
+            check(rc == 0 and rows(db, "SELECT source_id, target_id FROM text_deps") ==
+                  [(101, 301)] and rows(db, "SELECT count(*) FROM text_dropped") == [(0,)],
+                  "a reference into the namespace its own issue's link reaches is followed "
+                  "(%s)" % err.strip()[-200:])
+
+
 if __name__ == "__main__":
     igtest.main()
