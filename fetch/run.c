@@ -78,6 +78,55 @@ static int load_scope(struct crawl *c, bool linked)
 	return rc ? crawl_store_failed(c, "read the text-deps scope") : 0;
 }
 
+/* A resumed run: the issues this run expanded whose descriptions held
+ * references it could not read are read again, so that references the
+ * interrupted run kept for the end of its crawl (outside the scope) are
+ * decided by this one. */
+struct reread {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+static int reread_cb(void *ctx, int64_t issue_id, int64_t blocker_refs, int64_t all_refs)
+{
+	struct reread *rr = ctx;
+	(void)blocker_refs;
+	(void)all_refs;
+	if (rr->n == rr->cap) {
+		size_t ncap = rr->cap ? rr->cap * 2 : 64;
+		int64_t *nv = realloc(rr->ids, ncap * sizeof *nv);
+		if (!nv)
+			return 1;
+		rr->ids = nv;
+		rr->cap = ncap;
+	}
+	rr->ids[rr->n++] = issue_id;
+	return 0;
+}
+
+static int reread_dropped(struct crawl *c)
+{
+	struct reread rr = {0};
+	int rc = store_each_text_dropped(c->s, reread_cb, &rr);
+	if (rc) {
+		free(rr.ids);
+		return rc == 1 ? crawl_nomem(c) : crawl_store_failed(c, "read dropped references");
+	}
+	if (rr.n && (rc = crawl_begin(c)) == 0) {
+		for (size_t k = 0; k < rr.n && rc == 0; k++) {
+			struct store_crawl_issue ci;
+			int g = store_crawl_get_issue(c->s, rr.ids[k], &ci);
+			if (g == STORE_ENOTFOUND || (g == 0 && !ci.expanded))
+				continue;
+			if (g < 0 || store_crawl_put_issue(c->s, ci.issue_id, ci.hop, false) < 0)
+				rc = crawl_store_failed(c, "write crawl issue");
+		}
+		rc = crawl_end_unit(c, rc);
+	}
+	free(rr.ids);
+	return rc;
+}
+
 static int load_pending_cb(void *ctx, const struct store_crawl_issue *i)
 {
 	struct crawl *c = ctx;
@@ -389,6 +438,8 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		if ((rc = start_run(&c, seeds, n_seeds, opts, rec.started_at)))
 			goto done;
 	}
+	if (res->resumed && c.text && (rc = reread_dropped(&c)))
+		goto done;
 	/* the work left, from the store (the same after a start or a resume) */
 	if (store_crawl_each_project(s, load_lister_cb, &c) != 0) {
 		rc = crawl_store_failed(&c, "read crawl projects");

@@ -183,6 +183,24 @@ class TextScope(igtest.TestCase):
                 role = {100 + a: "A", 100 + b: "B", 103: "C"}
                 results.append(sorted((role.get(s, s), t) for s, t in got))
 
+                # killed inside a write transaction, then resumed: the references
+                # kept for the end of the interrupted crawl are decided by the next
+                for n in (2, 4, 6):
+                    kdb = os.path.join(d, "f1k%d_%d.db" % (variant, n))
+                    rc, _, _ = run(["fetch", "--url", srv.url, "--no-progress", "--project",
+                                    "pub/app", "--jobs", "1"], kdb,
+                                   env={"ISSUEGRAPH_TEST_KILL_AT_COMMIT": str(n)})
+                    rc2, _, err2 = fetch(srv, kdb, "--project", "pub/app", "--jobs", "1")
+                    kgot = {(s, t) for s, t in rows(kdb, "SELECT source_id, target_id "
+                                                         "FROM text_deps")}
+                    kdrop = rows(kdb, "SELECT issue_id, blocker_refs, all_refs FROM text_dropped "
+                                      "ORDER BY 1")
+                    check(rc == -9 and rc2 == 0 and "resumed" in err2 and kgot == got and
+                          kdrop == rows(db, "SELECT issue_id, blocker_refs, all_refs FROM "
+                                            "text_dropped ORDER BY 1"),
+                          "order %d, killed at commit %d and resumed: the same text "
+                          "dependencies and dropped counts (%s)" % (variant, n, sorted(kgot)))
+
                 # seeds: other/tool#1 is held anyway (through the link): kept; the rest dropped
                 open(log, "w").close()
                 sdb = os.path.join(d, "f1s%d.db" % variant)
