@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +52,7 @@ struct http {
 	struct http_req *hog;
 	struct http_stats stats;
 	unsigned short rand_state[3];
+	bool api_seen; /* an answer of the API came: first contact is over */
 };
 
 double fetch_now(void)
@@ -257,7 +259,17 @@ int64_t http_first_date(const struct http *h)
 
 void http_get_stats(const struct http *h, struct http_stats *out)
 {
+	double now = fetch_now();
 	*out = h->stats;
+	out->in_flight = (int64_t)h->n_active;
+	out->waiting = (int64_t)h->n_waiting;
+	out->rate_wait = h->pause_until > now ? h->pause_until - now : 0;
+	out->retry_wait = 0;
+	for (const struct http_req *r = h->waiting; r; r = r->next) {
+		double w = r->not_before > now ? r->not_before - now : 0.001;
+		if (out->retry_wait == 0 || w < out->retry_wait)
+			out->retry_wait = w;
+	}
 }
 
 void http_url_path(const char *url, char *buf, size_t len)
@@ -553,6 +565,8 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	f->jitter = erand48(h->rand_state);
 	f->max_tries = h->o->retries;
 	f->max_seconds = (double)h->o->retry_time;
+	f->first_contact = !h->api_seen;
+	f->instance = h->o->url;
 	if (res != CURLE_OK)
 		return;
 	if (h->first_date < 0) {
@@ -570,6 +584,17 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	if ((status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 429))
 		f->json_valid = parse_json(r);
 	f->too_many = r->too_many;
+	if (f->json_valid && status < 500)
+		h->api_seen = true;
+	if (!h->api_seen) {
+		const char *ct = header(e, "Content-Type");
+		size_t k = 0;
+		while (k < r->body_len && (r->body[k] == ' ' || r->body[k] == '\t' ||
+					   r->body[k] == '\r' || r->body[k] == '\n'))
+			k++;
+		f->looks_html = (ct && strncasecmp(ct, "text/html", 9) == 0) ||
+				(k < r->body_len && r->body[k] == '<');
+	}
 	if (status == 401 || status == 403) {
 		http_api_message(r->json, msg, msg_len);
 		f->api_message = msg;

@@ -39,7 +39,10 @@ from fetch_testlib import (SRC, TOKEN, ServerProcess, check, control, export,  #
 import igtest  # noqa: E402
 
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "textdeps_server.json")
-SEEDS = ["--group", "alpha", "--group", "beta"]
+# the fixture's references reach into namespaces no seed covers (gamma,
+# group): this file tests reading them, so every project is in scope
+# (test_fetch_textscope.py tests the scope)
+SEEDS = ["--group", "alpha", "--group", "beta", "--text-deps-scope", "instance"]
 SERVER_ARGS = ["--token", TOKEN, "--private", "gamma/secret", "--issues-disabled",
                "gamma/locked"]
 TYPES = {1: "blocks", 2: "is_blocked_by"}
@@ -195,7 +198,7 @@ class FetchTextDeps(igtest.TestCase):
             with open(log, "w"):
                 pass
             rc, out, err = run(["fetch", "--url", srv.url, "--no-progress", "--issue", "alpha/app#17",
-                                "--depth", "1"], os.path.join(d, "one.db"))
+                                "--depth", "1", "--text-deps-scope", "instance"], os.path.join(d, "one.db"))
             many = [p for p in log_lines(log) if p.startswith("/api/v4/projects/3/")]
             check(rc == 0 and len(many) == 5 and all(p.count("iids") == 100 for p in many),
                   "500 references to one project: five iids[] requests of 100 (%s)"
