@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "input_files.h"
 #include "render.h"
 
 /* One message line; the text is formatted first and written as safe text
@@ -135,133 +136,89 @@ static int parse_deps(const char *cmd, const char *list, unsigned *out)
 	return 0;
 }
 
-/* One parsed line of an --ignore-deps file. */
-struct ignore_pair {
-	char *path[2];
-	int64_t iid[2];
-};
-
 /*
- * Read an --ignore-deps file: each line "A B" (two refs), '#' to the end
- * of the line a comment, blank lines fine. With pairs NULL only checks.
- * Returns 0, or prints (FILE:LINE for a bad line) and returns
- * CLI_EXIT_USAGE.
+ * Read and check an --ignore-deps file (input_files.h). With pairs NULL
+ * only checks. Returns 0, or prints ("--ignore-deps: FILE: line N: why")
+ * and returns CLI_EXIT_INPUT (CLI_EXIT_NOMEM when out of memory).
  */
-static int read_ignore_file(const char *cmd, const char *file, struct ignore_pair **pairs,
+static int read_ignore_file(const char *cmd, const char *file, struct cli_ignore_pair **pairs,
 			    size_t *n)
 {
-	FILE *f = fopen(file, "r");
-	char *line = NULL;
-	size_t cap = 0, count = 0, alloc = 0;
-	long lineno = 0;
-	int rc = 0;
-	if (pairs) {
-		*pairs = NULL;
-		*n = 0;
+	char *buf = NULL, why[256];
+	size_t len = 0;
+	int rc = cli_input_read(file, &buf, &len, why, sizeof why);
+	if (rc == 0)
+		rc = cli_ignore_parse(buf, len, pairs, n, why, sizeof why);
+	free(buf);
+	if (rc == 0)
+		return 0;
+	if (rc == CLI_INPUT_ENOMEM) {
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_NOMEM;
 	}
-	if (!f)
-		return cli_usage(cmd, "--ignore-deps: %s: %s", file, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		char *hash;
-		/* '#' inside a ref ("g/a#1") is not a comment: a comment starts
-		 * at a '#' that begins a word */
-		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
-			if (hash == line || *(hash - 1) == ' ' || *(hash - 1) == '\t')
-				break;
-		if (hash)
-			*hash = '\0';
-		char *save = NULL, *w[3];
-		int nw = 0;
-		for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 3;
-		     t = strtok_r(NULL, " \t\r\n", &save))
-			w[nw++] = t;
-		if (nw == 0)
-			continue;
-		struct ignore_pair p = {{NULL, NULL}, {0, 0}};
-		if (nw != 2 || store_ref_parse(w[0], &p.path[0], &p.iid[0]) != 0 ||
-		    store_ref_parse(w[1], &p.path[1], &p.iid[1]) != 0) {
-			free(p.path[0]);
-			rc = cli_usage(cmd,
-				       "--ignore-deps: %s:%ld: expected two refs 'A B' (A blocks "
-				       "B), e.g. group/app#1 group/app#2",
-				       file, lineno);
-			break;
-		}
-		if (!pairs) {
-			free(p.path[0]);
-			free(p.path[1]);
-			continue;
-		}
-		if (count == alloc) {
-			size_t na = alloc ? alloc * 2 : 16;
-			struct ignore_pair *np = realloc(*pairs, na * sizeof *np);
-			if (!np) {
-				free(p.path[0]);
-				free(p.path[1]);
-				cli_error(cmd, "out of memory");
-				rc = CLI_EXIT_STORE;
-				break;
-			}
-			*pairs = np;
-			alloc = na;
-		}
-		(*pairs)[count++] = p;
-	}
-	if (rc == 0 && ferror(f))
-		rc = cli_usage(cmd, "--ignore-deps: %s: cannot read", file);
-	free(line);
-	fclose(f);
-	if (pairs)
-		*n = count;
-	return rc;
+	cli_error(cmd, "--ignore-deps: %s: %s", file, why);
+	return CLI_EXIT_INPUT;
 }
 
-static void ignore_pairs_free(struct ignore_pair *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(p[i].path[0]);
-		free(p[i].path[1]);
-	}
-	free(p);
-}
-
-int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
-		  struct analyze_load_opts *out)
+static int load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		     struct analyze_load_opts *out, bool warn)
 {
 	memset(out, 0, sizeof *out);
 	out->all_states = all_states;
 	out->deps = c ? c->deps : ANALYZE_DEPS_ALL;
 	if (!c || !c->ignore_deps)
 		return 0;
-	struct ignore_pair *pairs = NULL;
+	struct cli_ignore_pair *pairs = NULL;
 	size_t n = 0;
 	int rc = read_ignore_file(cmd, c->ignore_deps, &pairs, &n);
 	if (rc)
 		return rc;
 	int64_t *ids = malloc((n ? n : 1) * 2 * sizeof *ids);
 	if (!ids) {
-		ignore_pairs_free(pairs, n);
+		cli_ignore_pairs_free(pairs, n);
 		cli_error(cmd, "out of memory");
-		return CLI_EXIT_STORE;
+		return CLI_EXIT_NOMEM;
 	}
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t a = 0, b = 0;
-		/* a ref the store does not hold drops nothing */
-		if (store_find_issue(s, pairs[i].path[0], pairs[i].iid[0], &a) != 0 ||
-		    store_find_issue(s, pairs[i].path[1], pairs[i].iid[1], &b) != 0)
+		int64_t id[2] = {0, 0};
+		int e;
+		/* a ref the store does not hold drops nothing: said once */
+		for (e = 0; e < 2; e++) {
+			if (store_find_issue(s, pairs[i].path[e], pairs[i].iid[e], &id[e]) != 0)
+				break;
+		}
+		if (e < 2) {
+			if (warn)
+				cli_warn(
+				    cmd,
+				    "--ignore-deps: %s: line %ld: %s#%lld is not in the store; "
+				    "the line drops nothing",
+				    c->ignore_deps, pairs[i].line, pairs[i].path[e],
+				    (long long)pairs[i].iid[e]);
 			continue;
-		ids[2 * m] = a;
-		ids[2 * m + 1] = b;
+		}
+		ids[2 * m] = id[0];
+		ids[2 * m + 1] = id[1];
 		m++;
 	}
-	ignore_pairs_free(pairs, n);
+	cli_ignore_pairs_free(pairs, n);
 	out->ignore = ids;
 	out->n_ignore = m;
 	return 0;
 }
 
+int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
+		  struct analyze_load_opts *out)
+{
+	return load_opts(s, cmd, c, all_states, out, true);
+}
+
+int cli_load_opts_again(struct store *s, const char *cmd, const struct cli_common *c,
+			bool all_states, struct analyze_load_opts *out)
+{
+	return load_opts(s, cmd, c, all_states, out, false);
+}
 void cli_load_opts_release(struct analyze_load_opts *o)
 {
 	free((void *)o->ignore);
@@ -568,33 +525,58 @@ int cli_load_graph(struct cli_ctx *ctx, const char *cmd, bool all_states, struct
 }
 
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
-		    const char *ref, uint32_t *node)
+		    const char *arg, uint32_t *node)
 {
-	char *path = NULL;
+	char *ref = NULL, *path = NULL;
 	int64_t iid = 0;
-	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage(
-		    cmd, "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)",
-		    ref);
+	int rc = cli_ref_canonical(s, cmd, arg, &ref);
+	if (rc)
+		return rc;
+	if (store_ref_parse(ref, &path, &iid) != 0) {
+		free(ref);
+		return cli_ref_check(cmd, "", arg);
+	}
 	char *suggestion = NULL;
 	if (analyze_find_ref(g, ref, node, &suggestion) == 0) {
 		free(path);
+		free(ref);
 		return CLI_EXIT_OK;
 	}
 	int64_t id = 0;
-	bool in_store = store_find_issue(s, path, iid, &id) == 0;
+	bool in_store = strchr(path, '/') && store_find_issue(s, path, iid, &id) == 0;
 	free(path);
-	if (in_store && !g->all_states)
+	if (in_store && !g->all_states) {
 		cli_error(cmd,
 			  "%s is closed, so it is not in the analysed graph (add --all-states)",
 			  ref);
-	else if (suggestion)
-		cli_error(cmd, "unknown ref %s (did you mean %s?)", ref, suggestion);
-	else
-		cli_error(cmd,
-			  "unknown ref %s (not in the store; 'issuegraph stats' shows what is)",
-			  ref);
+	} else {
+		/* the nearest real refs: the close one analyze found, else the
+		 * nearest by project and iid */
+		uint32_t near[3];
+		int n = cli_nearest_refs(g, ref, near, 3);
+		if (suggestion)
+			cli_error(cmd, "unknown ref %s (did you mean %s?)", arg, suggestion);
+		else if (n == 0)
+			cli_error(cmd, "unknown ref %s (the analysed graph has no issues%s)", arg,
+				  g->all_states ? "" : "; closed ones need --all-states");
+		else {
+			char buf[1024];
+			size_t at = 0;
+			for (int i = 0; i < n && at < sizeof buf; i++) {
+				if (i)
+					at += (size_t)snprintf(buf + at, sizeof buf - at,
+							       i + 1 == n ? " or " : ", ");
+				if (at < sizeof buf) {
+					int w = analyze_ref(g, near[i], buf + at, sizeof buf - at);
+					at += w > 0 ? (size_t)w : 0;
+				}
+			}
+			buf[at < sizeof buf ? at : sizeof buf - 1] = '\0';
+			cli_error(cmd, "unknown ref %s (did you mean %s?)", arg, buf);
+		}
+	}
 	free(suggestion);
+	free(ref);
 	return CLI_EXIT_USAGE;
 }
 

@@ -28,9 +28,8 @@ enum cli_exit {
 	CLI_EXIT_REMOTE = 3,
 	CLI_EXIT_STORE = 4,
 	CLI_EXIT_INPUT = 5,
-	/* Out of memory: the SPEC has no code of its own for it; 4 is its code
-	 * for a local resource that failed (a full disk, an unwritable file). */
-	CLI_EXIT_NOMEM = 4,
+	/* Out of memory (or a resource cap reached): its own code. */
+	CLI_EXIT_NOMEM = 6,
 };
 
 /* What main() parsed before the command: --db (before or after the
@@ -169,7 +168,7 @@ void cli_common_init(struct cli_common *c);
 /* Apply shared option ch (optarg is its value) to c: --all-states,
  * --format text|json, -o, -q, -v, --no-progress, --deps (a bad list exits
  * 2), --ignore-deps (the file is read and its syntax checked now: a
- * malformed line exits 2 naming FILE:LINE). Anything else is an unknown
+ * missing file or a malformed line exits 5 naming FILE:LINE). Anything else is an unknown
  * option or a missing value, reported by cli_bad_option(). Returns 0 or
  * CLI_EXIT_USAGE after printing why. */
 int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv);
@@ -210,6 +209,10 @@ int cli_load_analysed(struct cli_ctx *ctx, const char *cmd, const struct cli_com
  * or prints and returns an exit code. */
 int cli_load_opts(struct store *s, const char *cmd, const struct cli_common *c, bool all_states,
 		  struct analyze_load_opts *out);
+/* The same for a command's second graph (an earlier point): it does not
+ * warn again of the --ignore-deps refs that the store does not hold. */
+int cli_load_opts_again(struct store *s, const char *cmd, const struct cli_common *c,
+			bool all_states, struct analyze_load_opts *out);
 void cli_load_opts_release(struct analyze_load_opts *o);
 
 /* Report a failed analyze_* call that returned rc: ANALYZE_ENOMEM as "out
@@ -217,11 +220,33 @@ void cli_load_opts_release(struct analyze_load_opts *o);
  * (CLI_EXIT_NOMEM or CLI_EXIT_STORE). */
 int cli_analyze_error(const char *cmd, int rc);
 
-/* Resolve ref to a node of g. A malformed ref, or one not in the analysed
- * graph, prints "unknown ref" with the nearest ref or a hint to use
- * --all-states, and returns CLI_EXIT_USAGE. */
+/* Resolve ref to a node of g. ref may be a full ref, a short name#N or
+ * an issue URL (cli_ref_canonical()). A malformed ref, or one not in the
+ * analysed graph, prints "unknown ref" with the nearest refs or a hint to
+ * use --all-states, and returns CLI_EXIT_USAGE. */
 int cli_resolve_ref(struct store *s, const struct analyze_graph *g, const char *cmd,
 		    const char *ref, uint32_t *node);
+
+/* ---- refs on the command line (cli/ref_arg.c) ---- */
+
+/* Whether arg is written as a URL (http:// or https://). */
+bool cli_ref_is_url(const char *arg);
+/* The syntax of a ref argument, before anything is opened: a ref
+ * ("group/app#14"), a short "app#14", or an issue URL whose path names
+ * one. what prefixes the message ("--focus: "). 0 or prints and returns
+ * CLI_EXIT_USAGE. */
+int cli_ref_check(const char *cmd, const char *what, const char *arg);
+/* The full ref arg names in s (SPEC "Words" -> ref): a full ref as it is;
+ * an issue URL on the store's instance (or under a stored project's
+ * web_url) as its ref; name#N as the ref of the one stored project whose
+ * last path segment is name and that holds issue N (several: exit 2
+ * listing them; none: arg unchanged, for the caller's "unknown ref").
+ * *out malloc'd. 0 or prints and returns an exit code. */
+int cli_ref_canonical(struct store *s, const char *cmd, const char *arg, char **out);
+/* Up to max nodes of g nearest to ref (project path by edit distance, a
+ * short name by its last segment, then iid), in that order, into out;
+ * how many. */
+int cli_nearest_refs(const struct analyze_graph *g, const char *ref, uint32_t *out, int max);
 
 /* ---- the scope (cli/scope.c) ------------------------------------------------ */
 
@@ -390,7 +415,9 @@ struct json_object *cli_ref_json(const struct analyze_graph *g, uint32_t v);
  * project, milestone and label that a drawn issue (drawn[v] != 0, per
  * node of g) carries, sorted by kind then name, each with its drawn
  * issues ascending. labels_json: per node of g, the store's labels JSON
- * text or NULL. Returns 0 or -1 (out of memory); release with
+ * text or NULL. A milestone or label that only confidential issues of g
+ * carry is not a choice unless show_confidential (SPEC "Confidential
+ * issues"). Returns 0 or -1 (out of memory); release with
  * cli_facets_release() (also after a failure). Names borrow from g and
  * from the facets' own copies. */
 struct cli_facets {
@@ -401,7 +428,7 @@ struct cli_facets {
 	size_t n_names;
 };
 int cli_facets_build(struct cli_facets *f, const struct analyze_graph *g, const uint8_t *drawn,
-		     const char *const *labels_json);
+		     const char *const *labels_json, bool show_confidential);
 void cli_facets_release(struct cli_facets *f);
 
 /* ---- ready (cmd_ready.c; also the report's "ready") ---- */
@@ -435,6 +462,7 @@ struct cli_since {
 	int64_t n;
 	int64_t time;
 	bool given_time;
+	bool given; /* --since was on the command line (cli_parse_since) */
 };
 /* Parse N, YYYY-MM-DD or an RFC 3339 time; 0 or prints and returns
  * CLI_EXIT_USAGE. */
@@ -451,6 +479,11 @@ struct cli_point {
  * store error (store_errmsg). */
 int cli_resolve_since(struct store *s, const struct cli_since *since, struct cli_point *then,
 		      struct cli_point *now, char *why, size_t why_len);
+
+/* Read and check the --baseline file (SPEC: checked whenever it is
+ * given, whatever --fail-on asks). 0 or prints and returns
+ * CLI_EXIT_INPUT naming the file and the line or key. */
+int cli_baseline_check(const char *cmd, const char *file);
 
 /* Fill fc's new-knots and new-conflicts against the point --since names
  * (whole graph), or with baseline non-NULL against the findings in that

@@ -9,17 +9,19 @@
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] blockers REF [--reverse] [--all-states]\n"
-	       "                  [--format text|json] [-o FILE] [-q] [-v]\n\n"
+	printf("usage: issuegraph [--db PATH] blockers REF [--reverse] [--milestone M]\n"
+	       "                  [--label L]... [--all-states] [--format text|json]\n"
+	       "                  [-o FILE] [-q] [-v]\n\n"
 	       "Every issue that transitively blocks REF (must be finished before it) in the\n"
 	       "analysed graph, with its distance: the fewest blocking links between them.\n"
 	       "Sorted by distance, then ref. REF itself is not listed.\n\n"
-	       "  --reverse           every issue that REF blocks instead (its dependents)\n"
+	       "  --reverse           every issue that REF blocks instead (its dependents)\n" CLI_SCOPE_HELP
+	       "                      (with a scope: only the issues listed that are in it;\n"
+	       "                      REF itself may lie outside)\n"
 	       "  --all-states        analyse closed issues too (default: open issues "
 	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
-	       "  -q, --quiet         no messages on stderr\n"
-	       "  -v, --verbose       more messages on stderr\n"
+	       "  -q, -v, --no-progress  accepted, as by every command; no effect here\n"
 	       "  -h, --help          this help\n");
 }
 
@@ -74,6 +76,7 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
 	    {"reverse", no_argument, NULL, 'r'},
+	    CLI_SCOPE_LONGOPTS,
 	    CLI_COMMON_LONGOPTS,
 	    {0},
 	};
@@ -86,25 +89,33 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind >= argc)
 		return cli_usage("blockers", "missing REF (e.g. group/app#14)");
 	const char *ref = argv[optind];
-	char *path = NULL;
-	int64_t iid;
-	if (store_ref_parse(ref, &path, &iid) != 0)
-		return cli_usage(
-		    "blockers",
-		    "'%s' is not a ref (expected <project path>#<iid>, e.g. group/app#14)", ref);
-	free(path);
+	if ((rc = cli_ref_check("blockers", "", ref)) != 0)
+		return rc;
 
 	struct cli_analysis a;
 	struct analyze_reach *r = NULL;
+	uint8_t *selected = NULL, *keep = NULL;
 	uint32_t v;
 	if ((rc = cli_analysis_open(&a, ctx, "blockers", &c, CLI_ANALYSIS_GRAPH)) != 0)
 		goto done;
 	if ((rc = cli_resolve_ref(a.s, a.g, "blockers", ref, &v)) != 0)
 		goto done;
+	if ((rc = cli_scope_nodes(a.s, "blockers", &c.scope, 0, a.g, &selected, &keep)) != 0)
+		goto done;
 	int arc = analyze_blockers(a.g, v, reverse, &r);
 	if (arc != 0) {
 		rc = cli_analyze_error("blockers", arc);
 		goto done;
+	}
+	if (keep) { /* the scope: the issues listed that lie in it */
+		uint32_t n = 0;
+		for (uint32_t i = 0; i < r->count; i++) {
+			if (!keep[r->node[i]])
+				continue;
+			r->node[n] = r->node[i];
+			r->dist[n++] = r->dist[i];
+		}
+		r->count = n;
 	}
 	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
@@ -115,6 +126,8 @@ int cmd_blockers(int argc, char **argv, struct cli_ctx *ctx)
 		blockers_text(a.out.fp, a.g, v, r, reverse);
 	rc = cli_analysis_out_close(&a, ok);
 done:
+	free(selected);
+	free(keep);
 	analyze_reach_free(r);
 	return cli_analysis_close(&a, rc);
 }

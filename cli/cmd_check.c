@@ -104,11 +104,13 @@ static void help(void)
 	    "                      or closed-blocked link whose blocked issue is in it)\n"
 	    "  --since N|DATE      the history point new-* compare with (default 1)\n"
 	    "  --baseline FILE     compare new-* with the findings in FILE instead\n"
-	    "  --write-baseline FILE  write the current findings there (check's JSON)\n"
+	    "  --write-baseline FILE  write the current knots and conflicts there as a\n"
+	    "                      baseline file, print nothing and exit 0\n"
 	    "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
 	    "  -q, --quiet         print nothing on stdout; the exit code says it\n"
+	    "  -v, --no-progress   accepted, as by every command; no effect here\n"
 	    "  -h, --help          this help\n");
 }
 
@@ -230,18 +232,45 @@ static struct json_object *findings_json(const struct cli_findings *fc, unsigned
 	return o;
 }
 
-/* --write-baseline: the current findings in check's JSON shape. */
-static int write_findings(const struct cli_findings *fc, const char *path, unsigned mask)
+/* --write-baseline: the SPEC's baseline file, {"findings": [...]} with each
+ * knot as kind and issues and each conflict as kind, blocker and blocked,
+ * sorted as check sorts them: no titles, people, dates or verdict, so the
+ * file changes only when the findings do. */
+static int write_findings(const struct cli_findings *fc, const char *path)
 {
+	static const char *const keep[] = {"kind", "issues", "blocker", "blocked"};
+	static const enum analyze_finding_kind kinds[] = {ANALYZE_FINDING_KNOTS,
+							  ANALYZE_FINDING_CONFLICTS};
+	struct json_object *o = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	if (!o || !list) {
+		json_object_put(o);
+		json_object_put(list);
+		cli_error("check", "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	json_object_object_add(o, "findings", list);
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		for (uint32_t i = 0; i < fc->f->count[kinds[k]]; i++) {
+			struct json_object *full = cli_finding_json(fc, kinds[k], i);
+			struct json_object *item = json_object_new_object();
+			for (size_t j = 0; full && item && j < sizeof keep / sizeof keep[0]; j++) {
+				struct json_object *v = NULL;
+				if (json_object_object_get_ex(full, keep[j], &v))
+					json_object_object_add(item, keep[j], json_object_get(v));
+			}
+			json_object_put(full);
+			json_object_array_add(list, item);
+		}
+	}
 	struct cli_out out = {0};
 	int rc = cli_out_open(&out, "check", path);
-	if (rc)
-		return rc;
-	struct json_object *o = findings_json(fc, mask);
-	json_object_object_add(o, "failed", json_object_new_boolean(false));
-	cli_print_json(out.fp, o);
+	if (rc == 0) {
+		cli_print_json(out.fp, o);
+		rc = cli_out_close(&out, "check", true);
+	}
 	json_object_put(o);
-	return cli_out_close(&out, "check", true);
+	return rc;
 }
 
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
@@ -294,6 +323,8 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind < argc)
 		return cli_usage("check", "unexpected argument '%s'", argv[optind]);
+	if (baseline && (rc = cli_baseline_check("check", baseline)) != 0)
+		return rc;
 
 	struct cli_findings fc;
 	struct cli_out out = {0};
@@ -301,8 +332,10 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	if (rc == 0 && (mask & (ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_KNOTS) |
 				ANALYZE_FINDING_BIT(ANALYZE_FINDING_NEW_CONFLICTS))))
 		rc = cli_findings_ratchet(&fc, ctx, "check", &c, &since, baseline);
+	/* --write-baseline writes the file, prints nothing and exits 0 (SPEC
+	 * "check"): accepting today's findings is not a failed check. */
 	if (rc == 0 && write_baseline)
-		rc = write_findings(&fc, write_baseline, 0);
+		return cli_findings_release(&fc, ctx, "check", write_findings(&fc, write_baseline));
 	if (rc)
 		return cli_findings_release(&fc, ctx, "check", rc);
 	bool failed = cli_findings_fail(&fc, mask);

@@ -9,8 +9,9 @@
 
 static void help(void)
 {
-	printf("usage: issuegraph [--db PATH] cycles [--all [--max-cycles N]] [--all-states]\n"
-	       "                  [--format text|json] [-o FILE] [-q] [-v]\n\n"
+	printf("usage: issuegraph [--db PATH] cycles [--all [--max-cycles N]] [--milestone M]\n"
+	       "                  [--label L]... [--all-states] [--format text|json]\n"
+	       "                  [-o FILE] [-q] [-v]\n\n"
 	       "The knots of the blocking graph: groups of issues that block each other in\n"
 	       "a circle (strongly connected components of two or more issues, or an issue\n"
 	       "that blocks itself), so none of them can be finished. For each knot:\n"
@@ -24,17 +25,33 @@ static void help(void)
 	       "  --all               also list elementary cycles (Johnson's algorithm, issues\n"
 	       "                      taken in ref order), each from its smallest ref, sorted\n"
 	       "  --max-cycles N      keep at most N of them (default 1000) and say when\n"
-	       "                      more exist\n"
+	       "                      more exist\n" CLI_SCOPE_HELP
+	       "                      (with a scope: the knots with an issue in it, and\n"
+	       "                      with --all the cycles through them)\n"
 	       "  --all-states        analyse closed issues too (default: open issues "
 	       "only)\n" CLI_DEPS_HELP "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
+	       "  --no-progress       accepted, as by every command; no effect here\n"
 	       "  -h, --help          this help\n");
 }
 
+/* Whether knot i is in the scope (keep NULL: no scope): a knot is when one
+ * of its issues is (SPEC "Scope"); a scope holds a knot whole. */
+static bool knot_in(const struct analyze_knots *k, const uint8_t *keep, uint32_t i)
+{
+	return !keep || keep[k->members[k->member_off[i]]];
+}
+
+/* The same for elementary cycle i (it lies inside one knot). */
+static bool cycle_in(const struct analyze_cycles *cy, const uint8_t *keep, uint32_t i)
+{
+	return !keep || keep[cy->nodes[cy->off[i]]];
+}
+
 static int cycles_json(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
-		       struct store *s, const struct analyze_cycles *cy)
+		       struct store *s, const struct analyze_cycles *cy, const uint8_t *keep)
 {
 	struct cli_jw w;
 	int rc = 0;
@@ -42,6 +59,8 @@ static int cycles_json(FILE *fp, const struct analyze_graph *g, const struct ana
 	cli_jw_object_begin(&w, NULL);
 	cli_jw_array_begin(&w, "knots");
 	for (uint32_t i = 0; i < k->count; i++) {
+		if (!knot_in(k, keep, i))
+			continue;
 		int r = cli_knot_write(&w, NULL, g, k, s, i);
 		if (r && !rc)
 			rc = r;
@@ -50,8 +69,9 @@ static int cycles_json(FILE *fp, const struct analyze_graph *g, const struct ana
 	if (cy) {
 		cli_jw_array_begin(&w, "cycles");
 		for (uint32_t i = 0; i < cy->count; i++)
-			cli_jw_refs(&w, NULL, g, cy->nodes + cy->off[i],
-				    cy->off[i + 1] - cy->off[i]);
+			if (cycle_in(cy, keep, i))
+				cli_jw_refs(&w, NULL, g, cy->nodes + cy->off[i],
+					    cy->off[i + 1] - cy->off[i]);
 		cli_jw_array_end(&w);
 		cli_jw_bool(&w, "truncated", cy->truncated);
 	}
@@ -70,18 +90,35 @@ static void print_chain(FILE *fp, const struct analyze_graph *g, const uint32_t 
 }
 
 static int cycles_text(FILE *fp, const struct analyze_graph *g, const struct analyze_knots *k,
-		       struct store *s, const struct analyze_cycles *cy, uint32_t max_cycles)
+		       struct store *s, const struct analyze_cycles *cy, uint32_t max_cycles,
+		       const uint8_t *keep, const struct cli_scope *sc)
 {
 	int rc = 0;
-	const char *scope = g->all_states ? "issues" : "open issues";
-	if (k->count == 0)
-		fprintf(fp, "No knots: no blocking cycle among %u %s.\n", g->n, scope);
+	const char *what = g->all_states ? "issues" : "open issues";
+	uint32_t n_knots = 0, n_nodes = 0, n_cycles = 0, shown = 0;
+	for (uint32_t i = 0; i < k->count; i++)
+		n_knots += knot_in(k, keep, i);
+	for (uint32_t v = 0; v < g->n; v++)
+		n_nodes += !keep || keep[v];
+	for (uint32_t i = 0; cy && i < cy->count; i++)
+		n_cycles += cycle_in(cy, keep, i);
+	if (n_knots == 0)
+		fprintf(fp, "No knots: no blocking cycle among %u %s", n_nodes, what);
 	else
-		fprintf(fp, "%u knot%s among %u %s.\n", k->count, k->count == 1 ? "" : "s", g->n,
-			scope);
+		fprintf(fp, "%u knot%s among %u %s", n_knots, n_knots == 1 ? "" : "s", n_nodes,
+			what);
+	if (keep) {
+		fputs(" in ", fp);
+		cli_scope_print(fp, sc);
+		fputs(" and its blockers", fp);
+	}
+	fputs(".\n", fp);
 	for (uint32_t i = 0; i < k->count; i++) {
+		if (!knot_in(k, keep, i))
+			continue;
+		shown++;
 		uint32_t size = k->member_off[i + 1] - k->member_off[i];
-		fprintf(fp, "\nknot %u: %u issue%s\n  issues: ", i + 1, size, size == 1 ? "" : "s");
+		fprintf(fp, "\nknot %u: %u issue%s\n  issues: ", shown, size, size == 1 ? "" : "s");
 		for (uint32_t j = k->member_off[i]; j < k->member_off[i + 1]; j++) {
 			if (j > k->member_off[i])
 				fputc(' ', fp);
@@ -111,11 +148,13 @@ static int cycles_text(FILE *fp, const struct analyze_graph *g, const struct ana
 	}
 	if (!cy)
 		return rc;
-	fprintf(fp, "\n%u elementary cycle%s", cy->count, cy->count == 1 ? "" : "s");
+	fprintf(fp, "\n%u elementary cycle%s", n_cycles, n_cycles == 1 ? "" : "s");
 	if (cy->truncated)
 		fprintf(fp, " (stopped at --max-cycles %u; more exist)", max_cycles);
-	fprintf(fp, "%s\n", cy->count ? ":" : ".");
+	fprintf(fp, "%s\n", n_cycles ? ":" : ".");
 	for (uint32_t i = 0; i < cy->count; i++) {
+		if (!cycle_in(cy, keep, i))
+			continue;
 		fputs("  ", fp);
 		print_chain(fp, g, cy->nodes + cy->off[i], cy->off[i + 1] - cy->off[i]);
 		fputc('\n', fp);
@@ -143,6 +182,7 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	static const struct option opts[] = {
 	    {"all", no_argument, NULL, 'A'},
 	    {"max-cycles", required_argument, NULL, 'm'},
+	    CLI_SCOPE_LONGOPTS,
 	    CLI_COMMON_LONGOPTS,
 	    {0},
 	};
@@ -155,7 +195,10 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	struct cli_analysis a;
 	struct analyze_knots *k = NULL;
 	struct analyze_cycles *cy = NULL;
+	uint8_t *selected = NULL, *keep = NULL;
 	if ((rc = cli_analysis_open(&a, ctx, "cycles", &c, CLI_ANALYSIS_CONDENSE)) != 0)
+		goto done;
+	if ((rc = cli_scope_nodes(a.s, "cycles", &c.scope, 0, a.g, &selected, &keep)) != 0)
 		goto done;
 	int arc = analyze_knots(a.g, a.cond, &k);
 	if (arc == 0 && x.all)
@@ -167,8 +210,9 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	double t2 = cli_now_ms();
 	if ((rc = cli_analysis_out_open(&a)) != 0)
 		goto done;
-	int wrc = c.json ? cycles_json(a.out.fp, a.g, k, a.s, cy)
-			 : cycles_text(a.out.fp, a.g, k, a.s, cy, (uint32_t)x.max_cycles);
+	int wrc = c.json ? cycles_json(a.out.fp, a.g, k, a.s, cy, keep)
+			 : cycles_text(a.out.fp, a.g, k, a.s, cy, (uint32_t)x.max_cycles, keep,
+				       &c.scope);
 	if (wrc != 0) {
 		cli_error("cycles", "%s: %s", ctx->db_path, analyze_errmsg());
 		cli_out_close(&a.out, "cycles", false);
@@ -178,6 +222,8 @@ int cmd_cycles(int argc, char **argv, struct cli_ctx *ctx)
 	rc = cli_out_close(&a.out, "cycles", true);
 	cli_analysis_timings(&a, t2);
 done:
+	free(selected);
+	free(keep);
 	analyze_cycles_free(cy);
 	analyze_knots_free(k);
 	return cli_analysis_close(&a, rc);

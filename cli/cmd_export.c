@@ -14,7 +14,8 @@ static const char help_text[] =
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically: a temporary file renamed\n"
     "                     into place) instead of standard output; '-' is stdout\n"
-    "  -q, --quiet        (accepted; export prints nothing else)\n"
+    "  -q, -v, --no-progress  accepted, as by every command; export prints\n"
+    "                     nothing else\n"
     "  -h, --help         this help\n";
 
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)

@@ -41,9 +41,13 @@ static const char fetch_help[] =
     "  --allow-http          allow the token over plain http to a non-loopback host\n"
     "  --no-text-deps        do not read dependencies written in descriptions\n"
     "                        (\"Blocked by #12\"); removes the stored ones\n"
+    "  --text-deps-scope S   namespace|seeds|instance: which projects a reference in\n"
+    "                        a description may bring in (default namespace: the\n"
+    "                        seeds' and linked projects' top-level namespaces)\n"
     "  -q, --quiet           no progress, no summary\n"
     "  -v, --verbose         one line per request on stderr (never headers)\n"
-    "  --no-progress         no live progress line\n"
+    "  --no-progress         no progress (a live line on a terminal, else a plain line\n"
+    "                        every 10 s while it moves, every minute while it waits)\n"
     "  -h, --help            this help\n"
     "\n"
     "Token: --token-file, else $GITLAB_TOKEN, $GITLAB_ACCESS_TOKEN (PRIVATE-TOKEN),\n"
@@ -68,6 +72,7 @@ enum {
 	OPT_ALLOW_HTTP,
 	OPT_NO_PROGRESS,
 	OPT_NO_TEXT_DEPS,
+	OPT_TEXT_SCOPE,
 };
 
 struct strv {
@@ -111,8 +116,11 @@ static int exit_for(int rc)
 
 struct progress_line {
 	bool live;  /* draw it (a terminal, and wanted) */
+	bool plain; /* plain lines instead (a CI log), at a sane rate */
 	bool drawn; /* something is on the line */
 	double start, last_draw;
+	double period;		  /* plain: seconds between lines while counts move */
+	struct fetch_progress_counts last; /* plain: the counts last printed */
 };
 
 static double now_seconds(void)
@@ -142,6 +150,47 @@ static void progress_draw(void *ctx, const struct fetch_progress_counts *c)
 		el >= 1.0 ? (double)c->requests / el : 0.0, (long long)c->queue,
 		(long long)c->retries, el);
 	fflush(stderr);
+}
+
+/* What the fetch waits on, for a plain line when nothing moved. */
+static void waiting_on(const struct fetch_progress_counts *c, char *buf, size_t len)
+{
+	if (c->rate_wait > 0)
+		snprintf(buf, len, "waiting for the server's rate limit (%.0f s left)", c->rate_wait);
+	else if (c->waiting > 0 && c->in_flight == 0)
+		snprintf(buf, len, "waiting to retry %lld request(s) (next in %.0f s)",
+			 (long long)c->waiting, c->retry_wait);
+	else if (c->in_flight > 0)
+		snprintf(buf, len, "waiting for %lld request(s) in flight%s", (long long)c->in_flight,
+			 c->waiting ? ", and retries" : "");
+	else
+		snprintf(buf, len, "working");
+}
+
+/* fetch_progress_fn elsewhere (a CI log): a plain line at most every
+ * period (10 s) while the counts move, and at least one every 6 periods (a
+ * minute) while they do not, saying what the fetch waits on. */
+static void progress_plain(void *ctx, const struct fetch_progress_counts *c)
+{
+	struct progress_line *p = ctx;
+	double now = now_seconds();
+	double since = now - (p->last_draw > 0 ? p->last_draw : p->start);
+	bool moved = c->issues != p->last.issues || c->links != p->last.links ||
+		     c->requests != p->last.requests;
+	if (since < p->period || (!moved && since < 6 * p->period))
+		return;
+	char wait[160] = "";
+	if (!moved)
+		waiting_on(c, wait, sizeof wait);
+	fprintf(stderr,
+		"fetch: %s%s%lld issues, %lld link lists, %lld requests (%lld retries, %lld "
+		"rate-limited), queue %lld, %.0f s\n",
+		wait, wait[0] ? "; " : "", (long long)c->issues, (long long)c->links,
+		(long long)c->requests, (long long)c->retries, (long long)c->rate_limited,
+		(long long)c->queue, now - p->start);
+	fflush(stderr);
+	p->last_draw = now;
+	p->last = *c;
 }
 
 /* Clear the live line (before other output). */
@@ -204,6 +253,18 @@ static int pick_instance(struct cli_ctx *ctx, struct store *s, const char *given
 		cli_error("fetch", "%s: %s", from, err);
 		return CLI_EXIT_USAGE;
 	}
+	/* SPEC: the token goes where the store says only when nothing else
+	 * names an instance, and fetch says so (the store may be a cache
+	 * that others can write); even with -q, since it decides where the
+	 * token goes */
+	if (from == ctx->db_path)
+		cli_warn("fetch",
+			 "the instance %s is taken from the store %s (a fetch recorded it); "
+			 "--url names another",
+			 *url, ctx->db_path);
+	/* a bare host is taken as https:// (SPEC), and said */
+	if (!strstr(pick, "://"))
+		cli_warn("fetch", "%s has no scheme: trying %s", from, *url);
 	return 0;
 }
 
@@ -229,6 +290,7 @@ struct fetch_args {
 	char *given_url; /* --url normalised, malloc'd */
 	int64_t depth, jobs, timeout, connect_timeout, retries, retry_time;
 	bool related, full, allow_http, text;
+	enum fetch_text_scope text_scope;
 	bool help; /* -h: the help was printed */
 };
 
@@ -293,6 +355,7 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	    {"no-text-deps", no_argument, NULL, OPT_NO_TEXT_DEPS},
+	    {"text-deps-scope", required_argument, NULL, OPT_TEXT_SCOPE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -368,6 +431,14 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 		case OPT_NO_TEXT_DEPS:
 			a->text = false;
 			break;
+		case OPT_TEXT_SCOPE: {
+			int sc = fetch_text_scope_parse(optarg);
+			if (sc < 0)
+				return cli_usage("fetch", "--text-deps-scope must be namespace, seeds "
+							  "or instance");
+			a->text_scope = (enum fetch_text_scope)sc;
+			break;
+		}
 		case OPT_TOKEN_FILE:
 			a->token_file = optarg;
 			break;
@@ -402,6 +473,8 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 		return cli_usage("fetch", "unexpected argument '%s'", argv[optind]);
 	if (a->url_arg && fetch_url_normalize(a->url_arg, &a->given_url, err) != FETCH_OK)
 		return cli_usage("fetch", "--url: %s", err);
+	if (a->url_arg && !strstr(a->url_arg, "://"))
+		cli_warn("fetch", "--url has no scheme: trying %s", a->given_url);
 	return 0;
 }
 
@@ -532,6 +605,7 @@ static int run(const struct fetch_args *a, struct fetch_target *t, struct fetch_
 	o.state = a->state;
 	o.full = a->full;
 	o.text_deps = a->text;
+	o.text_scope = a->text_scope;
 	o.jobs = (int)a->jobs;
 	o.timeout = (long)a->timeout;
 	o.connect_timeout = (long)a->connect_timeout;
@@ -542,8 +616,13 @@ static int run(const struct fetch_args *a, struct fetch_target *t, struct fetch_
 	o.on_log = log_print;
 	/* a live line would tear through the -v log lines */
 	progress.live = cli_progress_wanted(&a->common) && a->common.verbose == 0;
+	/* not a terminal (a CI log): plain lines, so a long crawl is never a
+	 * silent job */
+	progress.plain = !progress.live && !a->common.quiet && !a->common.no_progress &&
+			 !isatty(STDERR_FILENO);
+	progress.period = fetch_progress_period();
 	progress.start = now_seconds();
-	o.on_progress = progress.live ? progress_draw : NULL;
+	o.on_progress = progress.live ? progress_draw : progress.plain ? progress_plain : NULL;
 	o.cb_ctx = &progress;
 
 	int frc = fetch_run(t->s, &o, res, err);
@@ -574,8 +653,22 @@ static void print_summary(const struct fetch_args *a, const struct fetch_result 
 			    "; %lld dependencies from text, %lld references dropped (403/404 or "
 			    "no such issue)",
 			    (long long)res->text_deps, (long long)res->text.dropped);
+		if (a->text && res->text.outside)
+			fprintf(stderr,
+				", %lld outside the scope (--text-deps-scope %s: not read)",
+				(long long)res->text.outside, fetch_text_scope_name(a->text_scope));
 		fputc('\n', stderr);
 	}
+	if (!quiet && res->text.too_long)
+		cli_warn("fetch",
+			 "%lld references dropped: their path breaks GitLab's limits (a segment "
+			 "over 255 bytes or more than 22 segments)",
+			 (long long)res->text.too_long);
+	if (!quiet && res->text.lookups_capped)
+		cli_warn("fetch",
+			 "%lld references not read: more than 2000 projects the store does not hold "
+			 "were named in descriptions",
+			 (long long)res->text.lookups_capped);
 	if (!quiet && res->text.capped)
 		cli_warn("fetch",
 			 "%lld references not read: a description names more than 500 issues",

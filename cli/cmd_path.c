@@ -32,6 +32,7 @@ static void help(void)
 	       "  -o FILE             write there (atomically) instead of stdout\n"
 	       "  -q, --quiet         no messages on stderr\n"
 	       "  -v, --verbose       timings on stderr\n"
+	       "  --no-progress       accepted, as by every command; no effect here\n"
 	       "  -h, --help          this help\n");
 }
 
@@ -177,16 +178,8 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 	if (to && cli_scope_given(&c.scope))
 		return cli_usage("path", "--to and --%s cannot be combined",
 				 c.scope.milestone ? "milestone" : "label");
-	if (to) {
-		char *p = NULL;
-		int64_t iid;
-		if (store_ref_parse(to, &p, &iid) != 0)
-			return cli_usage("path",
-					 "--to: '%s' is not a ref (expected <project path>#<iid>, "
-					 "e.g. group/app#14)",
-					 to);
-		free(p);
-	}
+	if (to && (rc = cli_ref_check("path", "--to: ", to)) != 0)
+		return rc;
 
 	struct cli_analysis a;
 	struct analyze_steps *p = NULL;

@@ -23,8 +23,7 @@ static void help(void)
 	       "  --all-states        analyse closed issues too\n" CLI_DEPS_HELP
 	       "  --format text|json  output format (default text)\n"
 	       "  -o FILE             write there (atomically) instead of stdout\n"
-	       "  -q, --quiet         no messages on stderr\n"
-	       "  -v, --verbose       more messages on stderr\n"
+	       "  -q, -v, --no-progress  accepted, as by every command; no effect here\n"
 	       "  -h, --help          this help\n");
 }
 

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -16,9 +17,13 @@ static void help(void)
 	       "Draw the blocking graph: an arrow A -> B means A blocks B. Knots (blocking\n"
 	       "cycles) are red, the critical path is bold blue, relates_to links are dashed,\n"
 	       "closed issues grey, issues of projects that are not among the seeds dashed.\n"
+	       "A caption names the scope, the instance, when the store was fetched, and\n"
+	       "the --weight of the highlighted critical path.\n"
 	       "\n"
 	       "Output:\n"
-	       "  --format F          dot (default, no layout), svg, png or mermaid\n"
+	       "  --format F          dot (no layout), svg, png or mermaid; default: from\n"
+	       "                      -o FILE's extension (.dot/.gv, .svg, .png, .mmd/.mermaid;\n"
+	       "                      another exits 2), else dot\n"
 	       "  --layout L          dot (default), sfdp (large graphs) or neato\n"
 	       "  --cluster C         box issues by project (default), milestone, or none\n"
 	       "  --legend            add a key\n"
@@ -109,6 +114,7 @@ struct render_args {
 	struct render_opts ro;
 	const char *focus; /* as given; resolved against the graph later */
 	bool radius_given;
+	bool format_given;
 };
 
 static int render_option(void *ctx, int c, const char *arg)
@@ -126,6 +132,7 @@ static int render_option(void *ctx, int c, const char *arg)
 			return cli_usage(CMD, "--format: '%s' is not dot, svg, png or mermaid",
 					 arg);
 		ro->format = (enum render_format)i;
+		a->format_given = true;
 		break;
 	case OPT_LAYOUT:
 		if ((i = pick(arg, layouts, 3)) < 0)
@@ -180,6 +187,62 @@ static int render_option(void *ctx, int c, const char *arg)
 	return 0;
 }
 
+/* The format -o FILE's extension names (SPEC "render"): 0 and *out, 1 when
+ * FILE has no extension, -1 for an extension no format writes. */
+static int format_of_extension(const char *file, enum render_format *out)
+{
+	static const struct {
+		const char *ext;
+		enum render_format format;
+	} exts[] = {
+	    {"dot", RENDER_FORMAT_DOT},	    {"gv", RENDER_FORMAT_DOT},
+	    {"svg", RENDER_FORMAT_SVG},	    {"png", RENDER_FORMAT_PNG},
+	    {"mmd", RENDER_FORMAT_MERMAID}, {"mermaid", RENDER_FORMAT_MERMAID},
+	};
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	const char *dot = strrchr(base, '.');
+	if (!dot || dot == base || !dot[1])
+		return 1; /* "graph", ".hidden", "graph." */
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		if (strcasecmp(dot + 1, exts[i].ext) == 0) {
+			*out = exts[i].format;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *format_name(enum render_format f)
+{
+	static const char *const names[] = {"dot", "svg", "png", "mermaid"};
+	return names[f];
+}
+
+/* The format from --format and -o (SPEC "render"): a --format that
+ * contradicts a known extension, or no --format and an extension no format
+ * writes, is a usage error. 0 or CLI_EXIT_USAGE. */
+static int render_pick_format(struct render_args *a)
+{
+	const char *out = a->common.output;
+	if (!out || strcmp(out, "-") == 0)
+		return 0; /* --format, else dot */
+	enum render_format by_ext = RENDER_FORMAT_DOT;
+	int r = format_of_extension(out, &by_ext);
+	if (r < 0 && !a->format_given)
+		return cli_usage(CMD,
+				 "-o %s: cannot tell the format from the extension (use .dot, .gv, "
+				 ".svg, .png, .mmd or .mermaid, or give --format)",
+				 out);
+	if (r == 0 && a->format_given && by_ext != a->ro.format)
+		return cli_usage(CMD, "--format %s contradicts -o %s (a .%s file holds %s)",
+				 format_name(a->ro.format), out, strrchr(out, '.') + 1,
+				 format_name(by_ext));
+	if (r == 0)
+		a->ro.format = by_ext;
+	return 0;
+}
+
 /* 0, CLI_HELP_SHOWN, or an exit code (the message printed). */
 static int render_parse(struct render_args *a, int argc, char **argv)
 {
@@ -193,20 +256,14 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 		return cli_usage(CMD, "--radius needs --focus REF");
 	if (a->common.output && !*a->common.output)
 		return cli_usage(CMD, "-o needs a FILE");
+	if ((rc = render_pick_format(a)) != 0)
+		return rc;
 	bool to_stdout = !a->common.output || strcmp(a->common.output, "-") == 0;
 	if (a->ro.format == RENDER_FORMAT_PNG && to_stdout && isatty(STDOUT_FILENO))
 		return cli_usage(CMD, "PNG is not written to a terminal: give -o FILE or redirect");
-	if (a->focus) { /* the syntax now; whether it is in the graph once loaded */
-		char *path = NULL;
-		int64_t iid;
-		if (store_ref_parse(a->focus, &path, &iid) != 0)
-			return cli_usage(
-			    CMD,
-			    "--focus: '%s' is not a ref (expected <project path>#<iid>, "
-			    "e.g. group/app#14)",
-			    a->focus);
-		free(path);
-	}
+	/* the syntax now; whether it is in the graph once loaded */
+	if (a->focus && (rc = cli_ref_check(CMD, "--focus: ", a->focus)) != 0)
+		return rc;
 	a->ro.weight = a->common.weight;
 	a->ro.default_cost = a->common.default_cost;
 	return 0;
@@ -215,6 +272,7 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 /* ---- resolve: the store, the graph, focus and scope, knots and path ---------- */
 
 struct render_job {
+	char *caption;
 	struct cli_analysis an;
 	struct analyze_knots *k;
 	struct analyze_steps *path;
@@ -223,6 +281,74 @@ struct render_job {
 	uint8_t *selected, *scope; /* the scope's issues, and with their blockers */
 	uint32_t count;
 };
+
+/* The drawing's caption (SPEC "render"): the scope, the instance, when the
+ * store was last fetched (or imported), and which --weight the highlighted
+ * critical path uses. 0 or an exit code. */
+static int render_caption(struct render_job *j, const struct render_args *a)
+{
+	const struct cli_common *c = &a->common;
+	struct store *s = j->an.s;
+	char *instance = NULL, *text = NULL;
+	size_t len = 0;
+	struct store_fetch_info fi = {0};
+	struct cli_since since = {.n = 1};
+	struct cli_point then, now;
+	char why[256];
+	if (store_get_instance(s, &instance) != 0 || store_get_fetch_info(s, &fi) != 0 ||
+	    cli_resolve_since(s, &since, &then, &now, why, sizeof why) != 0) {
+		free(instance);
+		free(fi.started_at);
+		cli_error(CMD, "%s", store_errmsg(s));
+		return CLI_EXIT_STORE;
+	}
+	FILE *fp = open_memstream(&text, &len);
+	if (!fp) {
+		free(instance);
+		free(fi.started_at);
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (cli_scope_given(&c->scope)) {
+		cli_scope_print(fp, &c->scope);
+		fputs(" and its blockers", fp);
+	} else {
+		fputs(c->all_states ? "all issues" : "open issues", fp);
+	}
+	if (instance)
+		fprintf(fp, " \xc2\xb7 %s", instance);
+	if (fi.started_at)
+		fprintf(fp, " \xc2\xb7 fetched %s%s", fi.started_at,
+			fi.completed ? "" : " (incomplete)");
+	else if (now.id)
+		fprintf(fp, " \xc2\xb7 imported %s", now.at);
+	fprintf(fp, " \xc2\xb7 critical path (bold blue): --weight %s, ", cli_weight_name(c->weight));
+	switch (c->weight) {
+	case ANALYZE_WEIGHT_WEIGHT:
+		fprintf(fp, "cost = GitLab's weight (%lld without one)", (long long)c->default_cost);
+		break;
+	case ANALYZE_WEIGHT_ESTIMATE:
+		fprintf(fp, "cost = remaining estimate in seconds (%lld without one)",
+			(long long)c->default_cost);
+		break;
+	default:
+		if (c->default_cost == 1)
+			fputs("each issue costs 1", fp);
+		else
+			fprintf(fp, "each issue costs %lld", (long long)c->default_cost);
+		break;
+	}
+	bool ok = fclose(fp) == 0 && text;
+	free(instance);
+	free(fi.started_at);
+	if (!ok) {
+		free(text);
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	j->caption = text;
+	return 0;
+}
 
 /* 0 or an exit code; render_job_close() ends j either way. */
 static int render_resolve(struct render_job *j, struct render_args *a, struct cli_ctx *ctx)
@@ -240,6 +366,9 @@ static int render_resolve(struct render_job *j, struct render_args *a, struct cl
 		return rc;
 	ro->scope = j->scope;
 	ro->scope_ends = j->selected;
+	if ((rc = render_caption(j, a)) != 0)
+		return rc;
+	ro->caption = j->caption;
 	struct analyze_path_opts po = {
 	    .weight = ro->weight,
 	    .default_cost = ro->default_cost,
@@ -304,6 +433,7 @@ static int render_print(struct render_job *j, const struct render_args *a)
 
 static int render_job_close(struct render_job *j, int rc)
 {
+	free(j->caption);
 	free(j->keep);
 	free(j->selected);
 	free(j->scope);

@@ -27,9 +27,8 @@ static void help(void)
 	    "                       json, junit (GitLab's test report), html (one\n"
 	    "                       self-contained page with the diagram and a search box)\n"
 	    "                       markdown and html show what changed since --since;\n"
-	    "                       junit has a test case per new knot and new conflict,\n"
-	    "                       failed only when --fail-on names new-knots or\n"
-	    "                       new-conflicts\n"
+	    "                       junit has a suite per finding kind, a test case per\n"
+	    "                       finding, failed only when --fail-on names its kind\n"
 	    "  --fail-on LIST       exit 1 when a finding of these kinds is present\n"
 	    "                       (knots, conflicts, closed-blocked, new-knots,\n"
 	    "                       new-conflicts); default: exit 0\n"
@@ -49,6 +48,7 @@ static void help(void)
 	    "                       conflicts, ... each (default %d for markdown, %d for\n"
 	    "                       html; 0: all); json and junit list everything\n"
 	    "  -o FILE              write there (atomically) instead of stdout\n"
+	    "  -q, -v, --no-progress  accepted, as by every command; no effect here\n"
 	    "  -h, --help           this help\n",
 	    RENDER_DEFAULT_MAX_NODES, RENDER_REPORT_MAX_ROWS_MARKDOWN, RENDER_REPORT_MAX_ROWS_HTML);
 }
@@ -489,6 +489,8 @@ static int report_parse(struct report_opts *o, bool *stop, int argc, char **argv
 	}
 	if (optind < argc)
 		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+	if (baseline && (rc = cli_baseline_check("report", baseline)) != 0)
+		return rc;
 	*o = (struct report_opts){c,	     fmt,     fail_on, baseline, since, show_confidential,
 				  max_nodes, max_rows};
 	return 0;
@@ -510,6 +512,72 @@ struct report {
 	struct json_object *changes;	    /* json */
 	struct cli_changes_view since_view; /* markdown, html */
 };
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct relates_in_scope {
+	const int64_t *ids; /* the open issues of the scope, sorted */
+	size_t n;
+	int64_t count;
+};
+
+static int on_relates(void *ctx, const struct store_link *l)
+{
+	struct relates_in_scope *r = ctx;
+	if (bsearch(&l->source_id, r->ids, r->n, sizeof *r->ids, cmp_i64) &&
+	    bsearch(&l->target_id, r->ids, r->n, sizeof *r->ids, cmp_i64))
+		r->count++;
+	return 0;
+}
+
+/* Under a scope, the summary counts the scope (SPEC "Scope"): its open
+ * issues, the projects holding them and the dependencies (and relates_to
+ * links, and text dependencies) between them; closed: the selected issues
+ * that are closed. Whole-store counts would mix with the scoped findings.
+ * 0 or -1 (out of memory, or the store failed: store_errmsg). */
+static int scope_counts(struct cli_findings *fc)
+{
+	const struct analyze_graph *g = fc->g, *full = fc->full;
+	struct store_counts *c = &fc->counts;
+	int64_t *ids = malloc((g->n ? g->n : 1) * sizeof *ids);
+	uint8_t *proj = calloc(g->n_projects ? g->n_projects : 1, 1);
+	if (!ids || !proj) {
+		free(ids);
+		free(proj);
+		return -1;
+	}
+	size_t n = 0;
+	memset(c, 0, sizeof *c);
+#define IN_SCOPE(v) (fc->keep[v] && (g->flags[v] & ANALYZE_NODE_OPEN))
+	for (uint32_t v = 0; v < g->n; v++) {
+		if (!IN_SCOPE(v))
+			continue;
+		ids[n++] = g->issue_id[v];
+		if (!proj[g->project[v]]++)
+			c->projects++;
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			if (!IN_SCOPE(g->out_adj[e]))
+				continue;
+			c->links_blocks++;
+			c->text_deps += (g->out_origin[e] & ANALYZE_ORIGIN_TEXT) != 0;
+		}
+	}
+#undef IN_SCOPE
+	c->issues_opened = (int64_t)n;
+	for (uint32_t v = 0; v < full->n; v++)
+		c->issues_closed += fc->selected_full[v] && !(full->flags[v] & ANALYZE_NODE_OPEN);
+	qsort(ids, n, sizeof *ids, cmp_i64);
+	struct relates_in_scope r = {ids, n, 0};
+	int rc = store_each_link_fast(fc->s, STORE_WALK_RELATES_ONLY, on_relates, &r) ? -1 : 0;
+	c->links_relates = r.count;
+	free(ids);
+	free(proj);
+	return rc;
+}
 
 /* The store, the graphs, the scope and the findings (the ratchet's too
  * when asked for), and what the store says about itself. 0 or prints and
@@ -535,6 +603,10 @@ static int report_resolve(struct report *r, struct cli_ctx *ctx, const struct re
 		return rc;
 	if (store_counts(fc->s, &fc->counts) || store_get_instance(fc->s, &r->instance) ||
 	    store_get_seeds(fc->s, &r->seeds) || store_get_fetch_info(fc->s, &r->fi)) {
+		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc->s));
+		return CLI_EXIT_STORE;
+	}
+	if (fc->keep && scope_counts(fc) != 0) {
 		cli_error("report", "%s: %s", ctx->db_path, store_errmsg(fc->s));
 		return CLI_EXIT_STORE;
 	}
@@ -615,7 +687,8 @@ static int report_run(struct report *r, struct cli_ctx *ctx, const struct report
 							  &r->t.g, &r->mmd, &r->mmd_note)) != 0)
 		return rc;
 	if (r->drawn &&
-	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels)) {
+	    cli_facets_build(&r->facets, fc->g, r->drawn, (const char *const *)r->t.g.labels,
+			     o->show_confidential)) {
 		cli_error("report", "out of memory");
 		return CLI_EXIT_STORE;
 	}

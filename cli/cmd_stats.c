@@ -17,6 +17,7 @@ static void help(void)
 	    "  --all-states        count knots over closed issues too\n" CLI_DEPS_HELP
 	    "  --format text|json  output format (default text)\n"
 	    "  -o FILE             write there (atomically) instead of stdout\n"
+	    "  -q, -v, --no-progress  accepted, as by every command; no effect here\n"
 	    "  -h, --help          this help\n");
 }
 

@@ -123,10 +123,93 @@ static enum fetch_verdict fail(struct fetch_decision *out, const char *fmt, ...)
 	return out->verdict = FETCH_V_FAIL;
 }
 
+/* A transfer error that, on the first request, says the URL is wrong
+ * rather than the network unsteady. */
+static bool first_contact_fatal(int code)
+{
+	switch ((CURLcode)code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void fetch_first_contact_hint(const char *instance, int transport, char *buf, size_t len)
+{
+	const char *inst = instance ? instance : "";
+	const char *host = strstr(inst, "://");
+	host = host ? host + 3 : inst;
+	size_t hl = strcspn(host, "/");
+	const char *path = host[hl] ? host + hl : NULL;
+	bool https = strncmp(inst, "https://", 8) == 0;
+	if (path && transport == 0) {
+		snprintf(buf, len,
+			 "--url names the instance, e.g. %.*s%.*s, not a group or project page "
+			 "(%.150s)",
+			 (int)(host - inst), inst, (int)hl, host, path);
+		return;
+	}
+	switch ((CURLcode)transport) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(buf, len, "check the host name in --url");
+		return;
+	case CURLE_COULDNT_CONNECT:
+		snprintf(buf, len,
+			 "nothing answers there: check the host and port in --url (a URL "
+			 "without a scheme is taken as https://)");
+		return;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(buf, len,
+			 "the server's certificate is not trusted: for a private CA give "
+			 "--cacert FILE");
+		return;
+	case 0:
+		snprintf(buf, len,
+			 "that is not GitLab's API: --url names the GitLab instance, e.g. "
+			 "https://gitlab.example.com%s",
+			 path ? ", not a group or project page" : "");
+		return;
+	default:
+		if (https)
+			snprintf(buf, len,
+				 "if the instance serves plain http, give --url http://%.*s; for a "
+				 "private CA, --cacert FILE",
+				 (int)hl, host);
+		else
+			snprintf(buf, len, "check the scheme, host and port in --url");
+		return;
+	}
+}
+
 enum fetch_verdict fetch_classify(const struct fetch_response_facts *in, struct fetch_decision *out)
 {
 	char why[300];
 	memset(out, 0, sizeof *out);
+	if (in->first_contact &&
+	    ((in->transport != 0 && first_contact_fatal(in->transport)) ||
+	     (in->transport == 0 && in->looks_html && !is_redirect(in->status) &&
+	      in->status != 429 && in->status < 500))) {
+		char hint[300];
+		if (in->transport != 0)
+			snprintf(why, sizeof why, "%.200s",
+				 in->transport_error && *in->transport_error
+				     ? in->transport_error
+				     : curl_easy_strerror((CURLcode)in->transport));
+		else
+			snprintf(why, sizeof why, "it answers %ld with an HTML page", in->status);
+		fetch_first_contact_hint(in->instance, in->transport, hint, sizeof hint);
+		return fail(out, "%.150s: %s on the first request (GET %.100s): %s",
+			    in->instance ? in->instance : "the instance", why, in->path, hint);
+	}
 	if ((in->too_big || in->too_many) && in->shrinkable)
 		return out->verdict = FETCH_V_OK; /* the caller asks for less */
 	if (in->too_big)

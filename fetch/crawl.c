@@ -56,7 +56,7 @@ void crawl_drop_request(void *ctx, int kind, void *data)
 	(void)ctx;
 	if (kind == K_LINKS) {
 		struct links_unit *u = data;
-		json_object_put(u->json);
+		crawl_links_release(u);
 		free(u);
 	}
 }
@@ -88,8 +88,16 @@ static void show_progress(struct crawl *c)
 		return;
 	struct http_stats hs;
 	http_get_stats(c->h, &hs);
-	struct fetch_progress_counts pc = {c->res->issues, c->res->links, hs.requests, hs.retries,
-					   (int64_t)(c->heap.n + http_pending(c->h))};
+	struct fetch_progress_counts pc = {c->res->issues,
+					   c->res->links,
+					   hs.requests,
+					   hs.retries,
+					   (int64_t)(c->heap.n + http_pending(c->h)),
+					   hs.rate_limited,
+					   hs.in_flight,
+					   hs.waiting,
+					   hs.rate_wait,
+					   hs.retry_wait};
 	c->o->on_progress(c->o->cb_ctx, &pc);
 }
 
@@ -144,7 +152,23 @@ int crawl_project_state(struct crawl *c, int64_t project_id)
 	}
 }
 
+bool crawl_issue_reached(struct crawl *c, int64_t issue_id)
+{
+	struct store_crawl_issue ci;
+	return !c->prune || store_crawl_get_issue(c->s, issue_id, &ci) == 0;
+}
+
 int crawl_reach_text(struct crawl *c, const struct store_issue *i, int64_t hop)
 {
 	return crawl_reach(c, i, hop, false);
+}
+
+double fetch_progress_period(void)
+{
+#ifdef ISSUEGRAPH_TEST_HOOKS
+	const char *env = getenv("ISSUEGRAPH_TEST_PROGRESS_PERIOD");
+	if (env && atof(env) > 0)
+		return atof(env);
+#endif
+	return 10.0;
 }

@@ -96,12 +96,35 @@ struct fetch_progress_counts {
 	int64_t requests; /* HTTP requests sent (retries included) */
 	int64_t retries;
 	int64_t queue; /* issues waiting to be expanded and requests pending */
+	int64_t rate_limited; /* 429 answers so far */
+	/* what the fetch waits on now: requests in flight, requests waiting
+	 * to be tried again, seconds left of a rate limit's pause and until
+	 * the next retry (0: none) */
+	int64_t in_flight, waiting;
+	double rate_wait, retry_wait;
 };
+
+/* The seconds between plain progress lines (10; a test build may scale
+ * them with $ISSUEGRAPH_TEST_PROGRESS_PERIOD). */
+double fetch_progress_period(void);
 /* Called each time the crawl's loop turns (often: the caller throttles). */
 typedef void (*fetch_progress_fn)(void *ctx, const struct fetch_progress_counts *c);
 /* One -v log line ("GET <path> <status or error> <ms> ms"), no newline. It
  * holds server and curl text: print it as safe text. */
 typedef void (*fetch_log_fn)(void *ctx, const char *line);
+
+/* --text-deps-scope (SPEC "Text dependencies"). */
+enum fetch_text_scope {
+	FETCH_TEXT_SCOPE_NAMESPACE = 0, /* top-level namespaces of the seeds and of
+					 * every project reached through links */
+	FETCH_TEXT_SCOPE_SEEDS,		/* seed projects, seed groups' projects,
+					 * seed issues' projects */
+	FETCH_TEXT_SCOPE_INSTANCE,	/* any project the token can read */
+};
+
+/* "namespace", "seeds", "instance"; -1 for another word. */
+int fetch_text_scope_parse(const char *word);
+const char *fetch_text_scope_name(enum fetch_text_scope s);
 
 struct fetch_options {
 	const char *url;	/* normalised instance URL (fetch_url_normalize) */
@@ -129,6 +152,9 @@ struct fetch_options {
 	const char *cacert;   /* CA bundle or NULL */
 
 	bool text_deps; /* read text dependencies (false: --no-text-deps) */
+	/* which projects a text reference may bring into the store
+	 * (--text-deps-scope; a crawl option) */
+	enum fetch_text_scope text_scope;
 
 	int verbose;		       /* 1: one log line per request (on_log) */
 	fetch_log_fn on_log;	       /* NULL: no log lines */
@@ -141,6 +167,9 @@ struct fetch_text_stats {
 	int64_t descriptions; /* descriptions read by the extractor */
 	int64_t dropped;      /* references dropped: 403/404, no such project or issue */
 	int64_t capped;	      /* references over the 500 per description */
+	int64_t outside;      /* references outside --text-deps-scope, not held anyway */
+	int64_t too_long;     /* references whose path breaks GitLab's limits */
+	int64_t lookups_capped; /* references to projects over the 2,000 lookups */
 	double extract_cpu;   /* thread CPU seconds spent in textdeps_extract() */
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +52,7 @@ struct http {
 	struct http_req *hog;
 	struct http_stats stats;
 	unsigned short rand_state[3];
+	bool api_seen; /* an answer of the API came: first contact is over */
 };
 
 double fetch_now(void)
@@ -84,13 +86,19 @@ static void req_free(struct http_req *r)
 	free(r);
 }
 
-/* A size from a test hook's environment variable, else def. */
+/* A size from a test hook's environment variable, else def. A build
+ * without the tests reads no hook (fetch.h): the name is not even in it. */
+#ifdef ISSUEGRAPH_TEST_HOOKS
 static size_t env_size(const char *name, size_t def)
 {
 	const char *v = getenv(name);
 	long long n = v ? atoll(v) : 0;
 	return n > 0 ? (size_t)n : def;
 }
+#define TEST_HOOK_SIZE(name, def) env_size(name, def)
+#else
+#define TEST_HOOK_SIZE(name, def) (def)
+#endif
 
 int http_new(struct http **out, const struct fetch_options *o, char *err)
 {
@@ -103,8 +111,8 @@ int http_new(struct http **out, const struct fetch_options *o, char *err)
 	h->limit = o->jobs > 0 ? o->jobs : 1;
 	h->first_date = -1;
 	h->loopback = o->url && fetch_url_is_loopback(o->url);
-	h->body_cap = env_size("ISSUEGRAPH_TEST_BODY_CAP", HTTP_BODY_CAP);
-	h->budget = env_size("ISSUEGRAPH_TEST_BODY_BUDGET", HTTP_BODY_BUDGET);
+	h->body_cap = TEST_HOOK_SIZE("ISSUEGRAPH_TEST_BODY_CAP", HTTP_BODY_CAP);
+	h->budget = TEST_HOOK_SIZE("ISSUEGRAPH_TEST_BODY_BUDGET", HTTP_BODY_BUDGET);
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	h->rand_state[0] = (unsigned short)seed;
 	h->rand_state[1] = (unsigned short)(seed >> 16);
@@ -251,7 +259,17 @@ int64_t http_first_date(const struct http *h)
 
 void http_get_stats(const struct http *h, struct http_stats *out)
 {
+	double now = fetch_now();
 	*out = h->stats;
+	out->in_flight = (int64_t)h->n_active;
+	out->waiting = (int64_t)h->n_waiting;
+	out->rate_wait = h->pause_until > now ? h->pause_until - now : 0;
+	out->retry_wait = 0;
+	for (const struct http_req *r = h->waiting; r; r = r->next) {
+		double w = r->not_before > now ? r->not_before - now : 0.001;
+		if (out->retry_wait == 0 || w < out->retry_wait)
+			out->retry_wait = w;
+	}
 }
 
 void http_url_path(const char *url, char *buf, size_t len)
@@ -547,6 +565,8 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	f->jitter = erand48(h->rand_state);
 	f->max_tries = h->o->retries;
 	f->max_seconds = (double)h->o->retry_time;
+	f->first_contact = !h->api_seen;
+	f->instance = h->o->url;
 	if (res != CURLE_OK)
 		return;
 	if (h->first_date < 0) {
@@ -564,6 +584,17 @@ static void gather(struct http *h, struct http_req *r, CURLcode res, struct fetc
 	if ((status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 429))
 		f->json_valid = parse_json(r);
 	f->too_many = r->too_many;
+	if (f->json_valid && status < 500)
+		h->api_seen = true;
+	if (!h->api_seen) {
+		const char *ct = header(e, "Content-Type");
+		size_t k = 0;
+		while (k < r->body_len && (r->body[k] == ' ' || r->body[k] == '\t' ||
+					   r->body[k] == '\r' || r->body[k] == '\n'))
+			k++;
+		f->looks_html = (ct && strncasecmp(ct, "text/html", 9) == 0) ||
+				(k < r->body_len && r->body[k] == '<');
+	}
 	if (status == 401 || status == 403) {
 		http_api_message(r->json, msg, msg_len);
 		f->api_message = msg;

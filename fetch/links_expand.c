@@ -29,21 +29,96 @@ int crawl_want_project(struct crawl *c, int64_t pid)
 	return 0;
 }
 
+/* ---- one answer into records ------------------------------------------- */
+
+static struct store_json_refusal *refusal(const char *field, const char *why)
+{
+	struct store_json_refusal *w = calloc(1, sizeof *w);
+	if (w) {
+		snprintf(w->field, sizeof w->field, "%s", field);
+		snprintf(w->why, sizeof w->why, "%s", why);
+	}
+	return w;
+}
+
+void crawl_links_release(struct links_unit *u)
+{
+	for (size_t k = 0; k < u->n; k++) {
+		free(u->recs[k].arena);
+		free(u->recs[k].issue_why);
+		free(u->recs[k].link_why);
+	}
+	free(u->recs);
+	u->recs = NULL;
+	u->n = 0;
+}
+
+/*
+ * A link list's answer as records (SPEC "Text dependencies": what waits is
+ * kept as records, not parsed trees): each neighbour decoded by the one
+ * decoder, its strings copied, its description read into references now
+ * when its project is known (else by an iids[] batch if it is expanded);
+ * the tree goes with the request.
+ */
+static int decode_links(struct crawl *c, struct links_unit *u, struct json_object *arr)
+{
+	size_t n = json_object_array_length(arr);
+	if (n && !(u->recs = calloc(n, sizeof *u->recs)))
+		return crawl_nomem(c);
+	for (size_t k = 0; k < n; k++) {
+		struct json_object *o = json_object_array_get_idx(arr, k), *v = NULL;
+		struct link_rec *r = &u->recs[u->n++];
+		struct store_json_refusal why;
+		const char *type = NULL;
+		r->has_pid = fetch_jint(o, "project_id", &r->pid) && r->pid >= 1;
+		r->issue_id = crawl_id_of(o);
+		if (store_issue_from_json(o, &r->i, &why)) {
+			if (!(r->issue_why = refusal(why.field, why.why)))
+				return crawl_nomem(c);
+			continue;
+		}
+		r->i.labels_json = r->i.labels_json ? r->i.labels_json : "[]";
+		if (crawl_own_issue_strings(&r->i, &r->arena))
+			return crawl_nomem(c);
+		if (c->text) {
+			int rc = text_refs_note(c->text, o, r->i.id, r->i.project_id, r->i.iid);
+			if (rc)
+				return rc;
+		}
+		if (!json_object_object_get_ex(o, "link_type", &v)) {
+			if (!(r->link_why = refusal("link_type", "missing")))
+				return crawl_nomem(c);
+		} else if (store_json_string(v, "link_type", &type, &why)) {
+			if (!(r->link_why = refusal(why.field, why.why)))
+				return crawl_nomem(c);
+		} else {
+			/* GitLab's types are short; a longer one is refused below as
+			 * unknown all the same */
+			snprintf(r->link_type, sizeof r->link_type, "%s", type);
+			if (strlen(type) >= sizeof r->link_type)
+				r->link_type[0] = '?';
+		}
+		if (!json_object_object_get_ex(o, "issue_link_id", &v) ||
+		    !store_json_int64(v, &r->link_id))
+			r->link_id = 0; /* refused as "id" by the decoder */
+	}
+	return 0;
+}
+
 /* Commit one issue's link list; 1 (not done) if it waits for projects. */
 static int commit_links(struct crawl *c, struct links_unit *u)
 {
-	struct json_object *arr = u->json;
-	size_t n = json_object_array_length(arr);
+	size_t n = u->n;
 	int rc = 0;
 	bool waiting = false;
 	for (size_t k = 0; k < n; k++) {
-		int64_t pid;
-		if (!fetch_jint(json_object_array_get_idx(arr, k), "project_id", &pid) || pid < 1)
+		const struct link_rec *r = &u->recs[k];
+		if (!r->has_pid)
 			continue; /* refused and counted below */
-		int st = idmap_get(&c->projects, pid);
+		int st = idmap_get(&c->projects, r->pid);
 		if (st == P_UNKNOWN || st == P_REQUESTED) {
 			waiting = true;
-			if ((rc = crawl_want_project(c, pid)))
+			if ((rc = crawl_want_project(c, r->pid)))
 				return rc;
 		}
 	}
@@ -65,42 +140,35 @@ static int commit_links(struct crawl *c, struct links_unit *u)
 		return rc;
 	}
 	for (size_t k = 0; k < n && rc == 0; k++) {
-		struct json_object *o = json_object_array_get_idx(arr, k);
-		struct store_issue i;
-		int64_t pid = 0, link_id = 0;
+		const struct link_rec *r = &u->recs[k];
 		struct store_json_refusal why;
-		struct json_object *v = NULL;
-		const char *type = NULL;
-		if (fetch_jint(o, "project_id", &pid) && pid >= 1 &&
-		    idmap_get(&c->projects, pid) != P_KNOWN)
+		if (r->has_pid && idmap_get(&c->projects, r->pid) != P_KNOWN)
 			continue; /* its project answered 404: left out like GitLab does */
-		if ((rc = crawl_put_issue(c, o, &i)) == 1) {
+		if (r->issue_why) {
+			crawl_skip(c, "issue", r->issue_id, r->issue_why);
+			continue;
+		}
+		if ((rc = crawl_put_issue_record(c, &r->i)) == 1) {
 			rc = 0;
 			continue;
 		}
 		if (rc)
 			break;
-		if (!json_object_object_get_ex(o, "link_type", &v)) {
-			snprintf(why.field, sizeof why.field, "link_type");
-			snprintf(why.why, sizeof why.why, "missing");
-			crawl_skip(c, "link of issue", u->e.issue_id, &why);
+		if (r->link_why) {
+			crawl_skip(c, "link of issue", u->e.issue_id, r->link_why);
 			continue;
 		}
-		if (store_json_string(v, "link_type", &type, &why)) {
-			crawl_skip(c, "link of issue", u->e.issue_id, &why);
-			continue;
-		}
-		if (!json_object_object_get_ex(o, "issue_link_id", &v) ||
-		    !store_json_int64(v, &link_id))
-			link_id = 0; /* refused as "id" by the decoder */
 		struct store_link *L = &links[nl];
-		if (store_link_from_json(type, link_id, u->e.issue_id, i.id, L, &why)) {
+		if (store_link_from_json(r->link_type, r->link_id, u->e.issue_id, r->i.id, L, &why)) {
 			crawl_skip(c, "link of issue", u->e.issue_id, &why);
 			continue;
 		}
 		bool blocking = L->type == STORE_LINK_BLOCKS || c->o->follow_related;
 		nl++;
-		rc = crawl_reach(c, &i, blocking ? u->e.hop + 1 : HOP_UNREACHED, false);
+		/* a project reached through a link widens --text-deps-scope namespace */
+		if (c->text && (rc = text_refs_scope_project(c->text, r->i.project_id, false)))
+			break;
+		rc = crawl_reach(c, &r->i, blocking ? u->e.hop + 1 : HOP_UNREACHED, false);
 	}
 	if (rc == 0 && store_replace_links_of(c->s, u->e.issue_id, links, nl) < 0)
 		rc = crawl_store_failed(c, "store links");
@@ -119,7 +187,7 @@ static void unit_done(struct crawl *c, struct links_unit *u)
 {
 	crawl_busy(c, u->e.hop, -1);
 	c->n_expanding--;
-	json_object_put(u->json);
+	crawl_links_release(u);
 	free(u);
 }
 
@@ -144,8 +212,10 @@ int crawl_on_links(struct crawl *c, struct http_req *r)
 		unit_done(c, u);
 		return FETCH_EREMOTE;
 	}
-	u->json = r->json;
-	r->json = NULL;
+	if ((rc = decode_links(c, u, r->json))) {
+		unit_done(c, u);
+		return rc;
+	}
 	rc = commit_links(c, u);
 	if (rc == 1) {
 		u->next = c->parked;

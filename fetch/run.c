@@ -44,6 +44,89 @@ static int load_lister_cb(void *ctx, const struct store_crawl_project *p)
 	return add_lister(c, p);
 }
 
+/* --text-deps-scope: the seeds' projects */
+struct scope_walk {
+	struct crawl *c;
+	int rc;
+};
+
+static int scope_seed_cb(void *ctx, const struct store_crawl_project *p)
+{
+	struct scope_walk *w = ctx;
+	if (p->is_seed == STORE_CRAWL_OTHER)
+		return 0;
+	w->rc = text_refs_scope_project(w->c->text, p->project_id, true);
+	return w->rc ? 1 : 0;
+}
+
+/* ... and the projects reached through links by the fetches before */
+static int scope_linked_cb(void *ctx, int64_t project_id)
+{
+	struct scope_walk *w = ctx;
+	w->rc = text_refs_scope_project(w->c->text, project_id, false);
+	return w->rc ? 1 : 0;
+}
+
+static int load_scope(struct crawl *c, bool linked)
+{
+	struct scope_walk w = {c, 0};
+	int rc = store_crawl_each_project(c->s, scope_seed_cb, &w);
+	if (rc == 0 && linked)
+		rc = store_each_link_project(c->s, scope_linked_cb, &w);
+	if (w.rc)
+		return w.rc;
+	return rc ? crawl_store_failed(c, "read the text-deps scope") : 0;
+}
+
+/* A resumed run: the issues this run expanded whose descriptions held
+ * references it could not read are read again, so that references the
+ * interrupted run kept for the end of its crawl (outside the scope) are
+ * decided by this one. */
+struct reread {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+static int reread_cb(void *ctx, int64_t issue_id, int64_t blocker_refs, int64_t all_refs)
+{
+	struct reread *rr = ctx;
+	(void)blocker_refs;
+	(void)all_refs;
+	if (rr->n == rr->cap) {
+		size_t ncap = rr->cap ? rr->cap * 2 : 64;
+		int64_t *nv = realloc(rr->ids, ncap * sizeof *nv);
+		if (!nv)
+			return 1;
+		rr->ids = nv;
+		rr->cap = ncap;
+	}
+	rr->ids[rr->n++] = issue_id;
+	return 0;
+}
+
+static int reread_dropped(struct crawl *c)
+{
+	struct reread rr = {0};
+	int rc = store_each_text_dropped(c->s, reread_cb, &rr);
+	if (rc) {
+		free(rr.ids);
+		return rc == 1 ? crawl_nomem(c) : crawl_store_failed(c, "read dropped references");
+	}
+	if (rr.n && (rc = crawl_begin(c)) == 0) {
+		for (size_t k = 0; k < rr.n && rc == 0; k++) {
+			struct store_crawl_issue ci;
+			int g = store_crawl_get_issue(c->s, rr.ids[k], &ci);
+			if (g == STORE_ENOTFOUND || (g == 0 && !ci.expanded))
+				continue;
+			if (g < 0 || store_crawl_put_issue(c->s, ci.issue_id, ci.hop, false) < 0)
+				rc = crawl_store_failed(c, "write crawl issue");
+		}
+		rc = crawl_end_unit(c, rc);
+	}
+	free(rr.ids);
+	return rc;
+}
+
 static int load_pending_cb(void *ctx, const struct store_crawl_issue *i)
 {
 	struct crawl *c = ctx;
@@ -144,6 +227,11 @@ static int start_run(struct crawl *c, const struct store_seed *seeds, size_t n_s
 		rc = crawl_store_failed(c, "remove text dependencies");
 		goto rollback;
 	}
+	/* a full crawl asks again the projects that answered 403/404 */
+	if (!c->incremental && store_text_gone_clear(c->s) < 0) {
+		rc = crawl_store_failed(c, "forget unreadable projects");
+		goto rollback;
+	}
 	if (c->incremental) {
 		if (store_crawl_issue_projects(c->s, &ids, &n_ids) < 0) {
 			rc = crawl_store_failed(c, "read projects");
@@ -216,7 +304,7 @@ static int start_run(struct crawl *c, const struct store_seed *seeds, size_t n_s
 	    .started_at = started_iso,
 	    .sync_mark = mark_iso,
 	    .mode = c->incremental ? STORE_CRAWL_MODE_INCREMENTAL
-				   : (o->full ? STORE_CRAWL_MODE_FULL : STORE_CRAWL_MODE_FIRST),
+				   : (c->prune ? STORE_CRAWL_MODE_FULL : STORE_CRAWL_MODE_FIRST),
 	    .options = (char *)opts,
 	};
 	if (store_seeds_set(c->s, seeds, n_seeds_given) < 0 || store_crawl_begin(c->s, &run) < 0) {
@@ -238,13 +326,29 @@ done:
 	return rc;
 }
 
+/* Whether two options texts name the same --text-deps-scope (an older
+ * store's text names none). */
+static bool text_scope_same(const char *a, const char *b)
+{
+	const char *x = strstr(a, "text_scope="), *y = strstr(b, "text_scope=");
+	size_t l1 = strcspn(a, "\n"), l2 = strcspn(b, "\n");
+	if (x && (size_t)(x - a) > l1)
+		x = NULL;
+	if (y && (size_t)(y - b) > l2)
+		y = NULL;
+	if (!x || !y)
+		return !x && !y;
+	size_t xl = strcspn(x, " \n"), yl = strcspn(y, " \n");
+	return xl == yl && strncmp(x, y, xl) == 0;
+}
+
 static int finish_run(struct crawl *c)
 {
 	int rc;
 	struct store_counts counts;
 	if ((rc = crawl_begin(c)))
 		return rc;
-	if (c->o->full && store_crawl_prune(c->s, &c->res->pruned) < 0)
+	if (c->prune && store_crawl_prune(c->s, &c->res->pruned) < 0)
 		rc = crawl_store_failed(c, "prune");
 	if (rc == 0 && (store_crawl_complete(c->s) < 0 || store_mark_populated(c->s) < 0))
 		rc = crawl_store_failed(c, "store fetch marks");
@@ -302,7 +406,8 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 	if ((rc = http_new(&c.h, o, err)))
 		goto done;
 	fetch_source_gitlab_init(&c.src, c.h, o->url, err);
-	if (o->text_deps && (rc = text_refs_new(&c.text, &c, s, c.h, o->url, err)))
+	if (o->text_deps &&
+	    (rc = text_refs_new(&c.text, &c, s, c.h, o->url, o->text_scope, err)))
 		goto done;
 	if (store_each_project(s, known_project_cb, &c) != 0) {
 		rc = crawl_store_failed(&c, "read projects");
@@ -320,7 +425,11 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 			  (rec_opts[l1] == '\n' || rec_opts[l1] == '\0');
 	bool resumable = rec.unfinished && same_opts && rec.mode != STORE_CRAWL_MODE_NONE &&
 			 (!o->full || rec.mode == STORE_CRAWL_MODE_FULL);
+	/* a changed --text-deps-scope: the store then holds what the new scope
+	 * allows, so the crawl prunes as --full does */
+	c.prune = o->full || (rec_opts && !text_scope_same(rec_opts, opts));
 	if (resumable) {
+		c.prune = rec.mode == STORE_CRAWL_MODE_FULL;
 		res->resumed = true;
 		c.incremental = rec.mode == STORE_CRAWL_MODE_INCREMENTAL;
 		res->incremental = c.incremental;
@@ -329,6 +438,8 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		if ((rc = start_run(&c, seeds, n_seeds, opts, rec.started_at)))
 			goto done;
 	}
+	if (res->resumed && c.text && (rc = reread_dropped(&c)))
+		goto done;
 	/* the work left, from the store (the same after a start or a resume) */
 	if (store_crawl_each_project(s, load_lister_cb, &c) != 0) {
 		rc = crawl_store_failed(&c, "read crawl projects");
@@ -338,7 +449,25 @@ int fetch_run(struct store *s, const struct fetch_options *o, struct fetch_resul
 		rc = crawl_store_failed(&c, "read crawl frontier");
 		goto done;
 	}
-	if ((rc = crawl_drive(&c, true)))
+	if (c.text) {
+		if ((rc = text_refs_load_gone(c.text)))
+			goto done;
+		if ((rc = load_scope(&c, c.incremental || res->resumed)))
+			goto done;
+	}
+	/* the crawl, then the references outside the scope: those the scope
+	 * allows by the end are followed (which may widen it again) */
+	for (int round = 0;; round++) {
+		if ((rc = crawl_drive(&c, true)))
+			goto done;
+		if (!c.text || round > 10000)
+			break;
+		if ((rc = text_refs_late(c.text, false)) < 0)
+			goto done;
+		if (rc == 0)
+			break;
+	}
+	if (c.text && (rc = text_refs_late(c.text, true)) < 0)
 		goto done;
 	rc = finish_run(&c);
 done:
@@ -377,7 +506,7 @@ done:
 	while (c.parked) {
 		struct links_unit *u = c.parked;
 		c.parked = u->next;
-		json_object_put(u->json);
+		crawl_links_release(u);
 		free(u);
 	}
 	json_object_put(c.seed_listed);

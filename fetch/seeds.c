@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "crawl_internal.h"
+#include "textdeps.h"
 
 /* Submit the requests that resolve the seeds; sr[k] is the k-th seed's
  * (projects, then groups, then issues). */
@@ -59,6 +60,35 @@ static int seed_not_found(struct crawl *c, const char *opt, const char *word, st
 	return FETCH_EREMOTE;
 }
 
+/* What start_run() needs of a project object, and no more: the fields the
+ * decoder reads (a group's pages of projects are kept until then, and a
+ * server may pad each project with anything). NULL: out of memory. */
+static struct json_object *project_compact(struct json_object *p)
+{
+	static const char *const keys[] = {"id", "path_with_namespace", "web_url"};
+	struct json_object *o = json_object_new_object();
+	for (size_t k = 0; o && k < sizeof keys / sizeof keys[0]; k++) {
+		struct json_object *v;
+		if (json_object_object_get_ex(p, keys[k], &v) &&
+		    json_object_object_add(o, keys[k], json_object_get(v))) {
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static int keep_project(struct crawl *c, struct json_object *to, struct json_object *p)
+{
+	struct json_object *o = json_object_is_type(p, json_type_object) ? project_compact(p)
+									 : json_object_get(p);
+	if (!o || json_object_array_add(to, o)) {
+		json_object_put(o);
+		return crawl_nomem(c);
+	}
+	return 0;
+}
+
 int crawl_on_seed(struct crawl *c, struct http_req *r)
 {
 	struct seed_req *sr = r->data;
@@ -67,9 +97,7 @@ int crawl_on_seed(struct crawl *c, struct http_req *r)
 	case K_SEED_PROJECT:
 		if (r->status != 200)
 			return seed_not_found(c, "--project", sr->word, r);
-		return json_object_array_add(c->seed_listed, json_object_get(r->json))
-			   ? crawl_nomem(c)
-			   : 0;
+		return keep_project(c, c->seed_listed, r->json);
 	case K_SEED_GROUP:
 		if (r->status != 200 || !json_object_is_type(r->json, json_type_array))
 			return seed_not_found(c, "--group", sr->word, r);
@@ -84,8 +112,8 @@ int crawl_on_seed(struct crawl *c, struct http_req *r)
 					   &why); /* one bad project of a group */
 				continue;
 			}
-			if (json_object_array_add(c->seed_listed, json_object_get(p)))
-				return crawl_nomem(c);
+			if ((rc = keep_project(c, c->seed_listed, p)))
+				return rc;
 		}
 		/* GitLab pages no deeper than its offset limit: a server whose
 		 * next links go on past it (or loop) is not followed for ever */
@@ -124,9 +152,7 @@ int crawl_on_seed(struct crawl *c, struct http_req *r)
 	case K_ISSUE_PROJECT:
 		if (r->status != 200)
 			return seed_not_found(c, "--issue", sr->word, r);
-		return json_object_array_add(c->seed_other, json_object_get(r->json))
-			   ? crawl_nomem(c)
-			   : 0;
+		return keep_project(c, c->seed_other, r->json);
 	}
 	return 0;
 }
@@ -159,9 +185,15 @@ static int options_text(const struct fetch_options *o, const struct store_seed *
 	qsort(sorted, n, sizeof *sorted, cmp_str);
 	if (!(*opts = malloc(len + 128)))
 		goto done;
+	/* the text grammar's version is a crawl option when text is read: a
+	 * store read under another grammar is read again in full, and its
+	 * history restarts (SPEC "Text dependencies") */
 	int off =
-	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d", (long long)o->depth,
-		     o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0);
+	    snprintf(*opts, 128, "depth=%lld related=%d state=%s text=%d text_scope=%s",
+		     (long long)o->depth, o->follow_related ? 1 : 0, o->state, o->text_deps ? 1 : 0,
+		     o->text_deps ? fetch_text_scope_name(o->text_scope) : "-");
+	if (o->text_deps)
+		off += snprintf(*opts + off, 128 - (size_t)off, " grammar=%d", TEXTDEPS_GRAMMAR);
 	for (size_t i = 0; i < n; i++)
 		off += sprintf(*opts + off, "\n%s", sorted[i]);
 	rc = 0;

@@ -21,24 +21,31 @@ static int get(struct fetch_source *src, bool shrinkable, int kind, void *data, 
 static int get(struct fetch_source *src, bool shrinkable, int kind, void *data, const char *fmt,
 	       ...)
 {
-	char tail[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(tail, sizeof tail, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tail) {
-		fetch_fail(src->err, "internal error: an API URL longer than %zu bytes",
-			   sizeof tail);
-		return FETCH_EREMOTE;
-	}
+	char *tail = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!tail)
+		return nomem(src);
+	va_start(ap, fmt);
+	vsnprintf(tail, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	size_t len = strlen(src->instance) + strlen("/api/v4") + (size_t)n + 1;
 	char *url = malloc(len);
-	if (!url)
+	if (!url) {
+		free(tail);
 		return nomem(src);
+	}
 	snprintf(url, len, "%s/api/v4%s", src->instance, tail);
+	free(tail);
 	int rc = shrinkable ? http_submit_shrinkable(src->h, url, kind, data)
 			    : http_submit(src->h, url, kind, data);
 	free(url);
+	if (rc == FETCH_EREMOTE) {
+		fetch_fail(src->err, "a request the instance's origin refuses");
+		return rc;
+	}
 	return rc ? nomem(src) : 0;
 }
 

@@ -12,6 +12,19 @@
  * is marked expanded only with both, and reaches the issues they name at
  * the next hop. An issue whose description is not in memory (a resumed
  * fetch, an issue found in the store) is read again by an iids[] batch.
+ *
+ * Trust (issue 19): anyone can write a reference, so one brings an issue in
+ * only from a project --text-deps-scope allows (namespace: the top-level
+ * namespaces of the seeds and of every project reached through links;
+ * seeds: the seeds' projects; instance: any). One outside it is counted as
+ * dropped when its issue's unit commits and kept (struct late) until the
+ * end of the crawl: those the scope allows by then are followed (which may
+ * widen it again), those whose issue the run keeps anyway are kept, the
+ * rest dropped and counted, so the outcome does not depend on the order of
+ * answers. A path over GitLab's limits is dropped unasked; at most 2,000
+ * projects are looked up by path per fetch; one that answered 403/404 is
+ * remembered in the store and not asked again until a full crawl. Answers
+ * are decoded into records as they arrive, never kept as trees.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -31,6 +44,11 @@
 
 #define BATCH_MAX     100
 #define HOT_THRESHOLD 20 /* warn when a reference is in more descriptions */
+/* GitLab's own limits on a full path: a segment, the segments */
+#define SEGMENT_MAX  255
+#define SEGMENTS_MAX 22
+/* distinct projects the store does not hold looked up per fetch */
+#define LOOKUPS_MAX 2000
 
 /* ---- a string -> pointer map (open addressing, keys owned) ------------- */
 
@@ -112,28 +130,57 @@ static void smap_free(struct smap *m, void (*free_val)(void *))
 
 /* ---- state ------------------------------------------------------------- */
 
-enum pstate { TP_REQUESTED = 1, TP_KNOWN, TP_GONE };
+enum pstate {
+	TP_REQUESTED = 1,
+	TP_KNOWN,
+	TP_GONE,      /* 403/404 in this fetch */
+	TP_GONE_KNOWN, /* 403/404 in an earlier one: not asked until a full crawl */
+	TP_CAPPED,    /* over the lookups of one fetch: not asked */
+};
 
 struct tproject {
 	enum pstate state;
 	int64_t id;
-	char *path;		  /* as GitLab spells it */
-	struct json_object *json; /* the answer, until the project is stored */
+	char *path;	/* as GitLab spells it */
+	char *web_url;	/* from the answer, until the project is stored */
+	bool held;	/* answered by path: a record to store before its first issue */
 };
 
-enum istate { TI_WAIT = 1, TI_FOUND, TI_DROPPED, TI_WAIT_MOVED };
+enum istate { TI_WAIT = 1, TI_FOUND, TI_DROPPED, TI_WAIT_MOVED, TI_OUTSIDE };
 
 struct tissue {
 	enum istate state;
 	int64_t id, project_id, iid; /* the issue found (TI_FOUND) */
 	int64_t moved_to;	     /* TI_WAIT_MOVED */
-	struct json_object *held;    /* a moved-to issue waiting for its project */
+	struct fetch_issue_rec *held; /* a moved-to issue waiting for its project, decoded */
 };
 
 /* An issue's references, from its description; DONE once committed. */
 struct tdesc {
 	struct textdeps d;
 	bool done;
+};
+
+/* What became of one reference (R_*: resolve()); the late ones wait for
+ * the end of the crawl. */
+enum {
+	R_WAIT = 0,
+	R_FOUND,
+	R_DROPPED,  /* 403/404, no such project or issue, refused */
+	R_OUTSIDE,  /* outside --text-deps-scope: decided at the end */
+	R_TOOLONG,  /* the path breaks GitLab's limits */
+	R_CAPPED,   /* its project is over the lookups of this fetch */
+	R_KEPT,	    /* (late) outside the scope, but held by the store */
+	R_LATE_OUT, /* (late) outside the scope and not held: dropped */
+};
+
+/* A committed description with references outside the scope: its items
+ * and what became of each, until the end of the crawl decides them. */
+struct late {
+	int64_t issue_id, hop;
+	struct textdeps d;
+	unsigned char *st; /* R_* per item */
+	struct late *next;
 };
 
 struct batch {
@@ -175,6 +222,12 @@ struct text_refs {
 	size_t n_pw, cap_pw;
 	size_t in_flight;
 
+	enum fetch_text_scope scope;
+	struct smap scope_ns;	/* namespace: lower-case top-level namespaces */
+	struct smap scope_proj; /* seeds: lower-case project paths */
+	size_t lookups;		/* distinct projects looked up by path */
+	struct late *late;	/* descriptions waiting for the end of the crawl */
+
 	struct fetch_text_stats st;
 };
 
@@ -186,14 +239,39 @@ static int nomem(struct text_refs *t)
 	return FETCH_ENOMEM;
 }
 
-static void lower_key(char *buf, size_t len, const char *path, int64_t iid)
+/* "path" or "path#iid" in lower case, malloc'd (no length limit: a key is
+ * never cut short); NULL when out of memory. */
+static char *lower_key(const char *path, int64_t iid)
 {
+	size_t len = strlen(path) + 32;
+	char *buf = malloc(len);
+	if (!buf)
+		return NULL;
 	if (iid)
 		snprintf(buf, len, "%s#%lld", path, (long long)iid);
 	else
 		snprintf(buf, len, "%s", path);
 	for (char *p = buf; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	return buf;
+}
+
+/* Whether a full path keeps GitLab's limits: 1 to 22 segments (21
+ * namespace levels and the project), none empty or over 255 bytes. */
+static bool path_within_limits(const char *path)
+{
+	size_t segs = 0, len = 0;
+	for (const char *p = path;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (len == 0 || len > SEGMENT_MAX || ++segs > SEGMENTS_MAX)
+				return false;
+			len = 0;
+			if (!*p)
+				return true;
+		} else {
+			len++;
+		}
+	}
 }
 
 static void id_key(char *buf, size_t len, int64_t a, int64_t b)
@@ -209,7 +287,7 @@ static void free_project(void *v)
 	struct tproject *p = v;
 	if (p) {
 		free(p->path);
-		json_object_put(p->json);
+		free(p->web_url);
 		free(p);
 	}
 }
@@ -218,7 +296,7 @@ static void free_issue(void *v)
 {
 	struct tissue *i = v;
 	if (i) {
-		json_object_put(i->held);
+		fetch_issue_rec_free(i->held);
 		free(i);
 	}
 }
@@ -272,7 +350,7 @@ static int add_project_origin(struct text_refs *t, const char *path, const char 
 /* ---- life ---------------------------------------------------------------- */
 
 int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, struct http *h,
-		  const char *instance, char *err)
+		  const char *instance, enum fetch_text_scope scope, char *err)
 {
 	struct text_refs *t = calloc(1, sizeof *t);
 	*out = NULL;
@@ -285,6 +363,7 @@ int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, stru
 	t->s = s;
 	t->h = h;
 	t->err = err;
+	t->scope = scope;
 	int rc = add_origin(t, instance);
 	if (rc) {
 		text_refs_free(t);
@@ -309,6 +388,15 @@ void text_refs_free(struct text_refs *t)
 	smap_free(&t->hot, NULL);
 	smap_free(&t->desc_asked, NULL);
 	smap_free(&t->seen, NULL);
+	smap_free(&t->scope_ns, NULL);
+	smap_free(&t->scope_proj, NULL);
+	while (t->late) {
+		struct late *l = t->late;
+		t->late = l->next;
+		textdeps_release(&l->d);
+		free(l->st);
+		free(l);
+	}
 	for (size_t i = 0; i < t->n_pend; i++) {
 		free(t->pend[i].iids);
 		free(t->pend[i].for_desc);
@@ -358,12 +446,13 @@ int text_refs_hot(const struct text_refs *t, struct fetch_text_hot **out, size_t
 
 int text_refs_note_project(struct text_refs *t, int64_t id, const char *path, const char *web_url)
 {
-	char key[1024], ik[32];
+	char ik[32];
 	int rc = add_project_origin(t, path, web_url);
 	if (rc || !path)
 		return rc;
-	lower_key(key, sizeof key, path, 0);
-	void **slot = smap_put(&t->projects, key);
+	char *key = lower_key(path, 0);
+	void **slot = key ? smap_put(&t->projects, key) : NULL;
+	free(key);
 	if (!slot)
 		return nomem(t);
 	struct tproject *p = *slot;
@@ -372,6 +461,7 @@ int text_refs_note_project(struct text_refs *t, int64_t id, const char *path, co
 			return nomem(t);
 		*slot = p;
 	}
+	p->held = false; /* stored now */
 	if (p->state == TP_KNOWN)
 		return 0;
 	p->state = TP_KNOWN;
@@ -392,6 +482,80 @@ static struct tproject *project_by_id(const struct text_refs *t, int64_t id)
 	id_key(ik, sizeof ik, id, 0);
 	void **slot = smap_get(&t->byid, ik);
 	return slot ? *slot : NULL;
+}
+
+/* ---- the scope ----------------------------------------------------------- */
+
+/* The lower-case top-level namespace of path, malloc'd. */
+static char *top_namespace(const char *path)
+{
+	size_t n = strcspn(path, "/");
+	char *k = strndup(path, n);
+	for (char *p = k; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+static int scope_put(struct text_refs *t, struct smap *m, char *key)
+{
+	void **slot = key ? smap_put(m, key) : NULL;
+	free(key);
+	if (!slot)
+		return nomem(t);
+	*slot = (void *)1;
+	return 0;
+}
+
+int text_refs_scope_project(struct text_refs *t, int64_t project_id, bool seed)
+{
+	struct tproject *p = project_by_id(t, project_id);
+	if (!p || !p->path || t->scope == FETCH_TEXT_SCOPE_INSTANCE)
+		return 0;
+	if (t->scope == FETCH_TEXT_SCOPE_NAMESPACE)
+		return scope_put(t, &t->scope_ns, top_namespace(p->path));
+	return seed ? scope_put(t, &t->scope_proj, lower_key(p->path, 0)) : 0;
+}
+
+/* Whether a text reference to path may bring an issue into the store. */
+static bool in_scope(const struct text_refs *t, const char *path)
+{
+	if (t->scope == FETCH_TEXT_SCOPE_INSTANCE)
+		return true;
+	struct smap const *m = t->scope == FETCH_TEXT_SCOPE_NAMESPACE ? &t->scope_ns
+								      : &t->scope_proj;
+	char *k = t->scope == FETCH_TEXT_SCOPE_NAMESPACE ? top_namespace(path)
+							  : lower_key(path, 0);
+	bool in = k && smap_get(m, k) != NULL;
+	free(k);
+	return in;
+}
+
+static int gone_cb(void *ctx, const char *path)
+{
+	struct text_refs *t = ctx;
+	void **slot = smap_put(&t->projects, path);
+	if (!slot)
+		return nomem(t) ? 1 : 1;
+	if (!*slot) {
+		struct tproject *p = calloc(1, sizeof *p);
+		if (!p)
+			return nomem(t) ? 1 : 1;
+		p->state = TP_GONE_KNOWN;
+		*slot = p;
+	}
+	return 0;
+}
+
+int text_refs_load_gone(struct text_refs *t)
+{
+	int rc = store_text_gone_each(t->s, gone_cb, t);
+	if (rc == 1)
+		return FETCH_ENOMEM;
+	if (rc < 0) {
+		fetch_fail(t->err, "read unreadable projects: %s", store_errmsg(t->s));
+		return FETCH_ESTORE;
+	}
+	return 0;
 }
 
 static double thread_cpu(void)
@@ -510,14 +674,21 @@ int text_refs_feed(struct text_refs *t)
 	while (http_room(t->h) > 0 && t->n_pw > 0) {
 		char *path = t->proj_wanted[--t->n_pw];
 		/* data: the lower-case key, owned by the request */
-		char *key = malloc(strlen(path) + 1);
-		if (key)
-			lower_key(key, strlen(path) + 1, path, 0);
+		char *key = lower_key(path, 0);
 		rc = key ? submitted(t, t->src->ops->project(t->src, 0, path,
 							     K_TEXT_PROJECT | HTTP_KIND_ACCEPT_403,
 							     key))
 			 : nomem(t);
 		free(path);
+		if (rc == FETCH_EREMOTE && key) {
+			/* a request that cannot be made drops the references, never
+			 * the fetch */
+			void **slot = smap_get(&t->projects, key);
+			if (slot && *slot)
+				((struct tproject *)*slot)->state = TP_GONE;
+			free(key);
+			continue;
+		}
 		if (rc) {
 			free(key);
 			return rc;
@@ -553,8 +724,6 @@ bool text_refs_busy(const struct text_refs *t)
 }
 
 /* ---- resolving --------------------------------------------------------------- */
-
-enum { R_WAIT = 0, R_FOUND = 1, R_DROPPED = 2 };
 
 static struct tissue *issue_slot(struct text_refs *t, int64_t pid, int64_t iid, bool *fresh)
 {
@@ -612,14 +781,28 @@ static int follow_move(struct text_refs *t, struct tissue *ti, int *out)
 	    t, t->src->ops->issue(t->src, NULL, to, K_TEXT_MOVED | HTTP_KIND_ACCEPT_403, ti));
 }
 
+/*
+ * What becomes of reference r now (*out an R_*): R_WAIT while requests are
+ * needed (queued). late: the end of the crawl decides references outside
+ * the scope, so they are followed like the others when the scope allows
+ * them by then.
+ */
 static int resolve(struct text_refs *t, const struct textdep *r, struct tissue **found, int *out)
 {
-	char key[1024];
 	bool fresh;
 	*out = R_WAIT;
 	*found = NULL;
-	lower_key(key, sizeof key, r->project_path, 0);
-	void **slot = smap_put(&t->projects, key);
+	if (!path_within_limits(r->project_path)) {
+		*out = R_TOOLONG;
+		return 0;
+	}
+	if (!in_scope(t, r->project_path)) {
+		*out = R_OUTSIDE;
+		return 0;
+	}
+	char *key = lower_key(r->project_path, 0);
+	void **slot = key ? smap_put(&t->projects, key) : NULL;
+	free(key);
 	if (!slot)
 		return nomem(t);
 	struct tproject *p = *slot;
@@ -627,13 +810,34 @@ static int resolve(struct text_refs *t, const struct textdep *r, struct tissue *
 		if (!(p = calloc(1, sizeof *p)))
 			return nomem(t);
 		*slot = p;
+		if (t->lookups >= LOOKUPS_MAX) {
+			p->state = TP_CAPPED;
+			*out = R_CAPPED;
+			return 0;
+		}
+		t->lookups++;
 		p->state = TP_REQUESTED;
 		return want_project(t, r->project_path);
 	}
-	if (p->state == TP_GONE)
+	switch (p->state) {
+	case TP_GONE:
+	case TP_GONE_KNOWN:
 		*out = R_DROPPED;
-	if (p->state != TP_KNOWN)
 		return 0;
+	case TP_CAPPED:
+		*out = R_CAPPED;
+		return 0;
+	case TP_REQUESTED:
+		return 0;
+	case TP_KNOWN:
+		break;
+	}
+	/* the path GitLab answered (a renamed project redirects) must be in
+	 * the scope too */
+	if (!in_scope(t, p->path)) {
+		*out = R_OUTSIDE;
+		return 0;
+	}
 	struct tissue *ti = issue_slot(t, p->id, r->iid, &fresh);
 	if (!ti)
 		return nomem(t);
@@ -665,6 +869,8 @@ static int resolve(struct text_refs *t, const struct textdep *r, struct tissue *
 	}
 	if (ti->state == TI_DROPPED)
 		*out = R_DROPPED;
+	if (ti->state == TI_OUTSIDE)
+		*out = R_OUTSIDE; /* it moved to a project outside the scope */
 	if (ti->state != TI_FOUND)
 		return 0;
 	int rc = follow_move(t, ti, out);
@@ -710,43 +916,94 @@ static int cmp_dep(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+static bool same_ref(const struct textdeps *td, size_t k)
+{
+	return k > 0 && td->items[k - 1].iid == td->items[k].iid &&
+	       strcmp(td->items[k - 1].project_path, td->items[k].project_path) == 0;
+}
+
+static bool is_dropped(int st)
+{
+	return st != R_FOUND && st != R_KEPT;
+}
+
+/* The dropped counts of a description whose items became st[]: "blocked
+ * by" references (blockers of the issue) and distinct references in all
+ * (the ones over the 500 included). */
+static void dropped_counts(const struct textdeps *td, const unsigned char *st, int64_t *blockers,
+			   int64_t *all)
+{
+	*blockers = 0;
+	*all = (int64_t)td->dropped;
+	for (size_t k = 0; k < td->count; k++) {
+		if (!is_dropped(st[k]))
+			continue;
+		if (!td->items[k].blocks)
+			(*blockers)++;
+		if (!same_ref(td, k) || !is_dropped(st[k - 1]))
+			(*all)++;
+	}
+}
+
+/* Distinct references of td whose items are in state want. */
+static int64_t count_state(const struct textdeps *td, const unsigned char *st, int want)
+{
+	int64_t n = 0;
+	for (size_t k = 0; k < td->count; k++)
+		if (st[k] == want && (!same_ref(td, k) || st[k - 1] != want))
+			n++;
+	return n;
+}
+
+static void fill_dep(struct store_text_dep *d, int64_t issue_id, int64_t target,
+		     const struct textdep *r)
+{
+	d->source_id = issue_id;
+	d->target_id = target;
+	d->type = r->blocks ? STORE_TEXT_BLOCKS : STORE_TEXT_BLOCKED_BY;
+	d->line = r->line;
+	d->phrase = r->phrase;
+}
+
 int text_refs_commit(struct text_refs *t, int64_t issue_id, int64_t hop)
 {
-	char key[1024];
+	char key[32];
 	id_key(key, sizeof key, issue_id, 0);
 	void **slot = smap_get(&t->descs, key);
 	struct tdesc *d = slot ? *slot : NULL;
 	struct textdeps none = {0};
 	const struct textdeps *td = d ? &d->d : &none;
 	struct store_text_dep *deps = td->count ? calloc(td->count, sizeof *deps) : NULL;
+	unsigned char *states = td->count ? calloc(td->count, 1) : NULL;
 	size_t n = 0;
-	int64_t blockers = 0, all = (int64_t)td->dropped, rc = 0;
-	if (td->count && !deps)
+	int64_t blockers = 0, all = 0;
+	int rc = 0;
+	bool late = false;
+	if (td->count && (!deps || !states)) {
+		free(deps);
+		free(states);
 		return nomem(t);
+	}
 	for (size_t k = 0; k < td->count && rc == 0; k++) {
 		const struct textdep *r = &td->items[k];
-		bool same_ref = k > 0 && td->items[k - 1].iid == r->iid &&
-				strcmp(td->items[k - 1].project_path, r->project_path) == 0;
 		struct tissue *ti;
 		int st;
 		if ((rc = resolve(t, r, &ti, &st)))
 			break;
-		if (st != R_FOUND) {
-			/* dropped (ready() saw nothing waiting) */
-			if (!same_ref)
-				all++;
-			if (!r->blocks)
-				blockers++;
+		if (st == R_WAIT)
+			/* ready() saw nothing waiting: the scope grew since (this
+			 * issue's own links), so it is followed at the end */
+			st = R_OUTSIDE;
+		if (st == R_FOUND && ti->id == issue_id) {
+			states[k] = R_FOUND; /* moved onto T itself: nothing */
 			continue;
 		}
-		if (ti->id == issue_id)
-			continue; /* moved onto T itself */
-		deps[n].source_id = issue_id;
-		deps[n].target_id = ti->id;
-		deps[n].type = r->blocks ? STORE_TEXT_BLOCKS : STORE_TEXT_BLOCKED_BY;
-		deps[n].line = r->line;
-		deps[n].phrase = r->phrase;
-		n++;
+		states[k] = (unsigned char)st;
+		if (st == R_OUTSIDE)
+			late = true;
+		if (st != R_FOUND)
+			continue;
+		fill_dep(&deps[n++], issue_id, ti->id, r);
 		struct store_issue si = {
 		    .id = ti->id, .project_id = ti->project_id, .iid = ti->iid};
 		rc = crawl_reach_text(t->c, &si, hop + 1);
@@ -757,34 +1014,184 @@ int text_refs_commit(struct text_refs *t, int64_t issue_id, int64_t hop)
 		fetch_fail(t->err, "store text dependencies: %s", store_errmsg(t->s));
 		rc = FETCH_ESTORE;
 	}
+	/* references outside the scope count as dropped until the end of the
+	 * crawl decides them (an interrupted fetch keeps them so) */
+	dropped_counts(td, states, &blockers, &all);
 	if (rc == 0 && store_set_text_dropped(t->s, issue_id, blockers, all) < 0) {
 		fetch_fail(t->err, "store dropped references: %s", store_errmsg(t->s));
 		rc = FETCH_ESTORE;
 	}
 	free(deps);
-	if (rc)
-		return (int)rc;
-	t->st.dropped += all - (int64_t)td->dropped;
+	if (rc) {
+		free(states);
+		return rc;
+	}
+	t->st.dropped += count_state(td, states, R_DROPPED);
+	t->st.too_long += count_state(td, states, R_TOOLONG);
+	t->st.lookups_capped += count_state(td, states, R_CAPPED);
 	t->st.capped += (int64_t)td->dropped;
 	/* a reference in many descriptions: a template placeholder? */
 	for (size_t k = 0; k < td->count; k++) {
 		const struct textdep *r = &td->items[k];
-		if (k > 0 && td->items[k - 1].iid == r->iid &&
-		    strcmp(td->items[k - 1].project_path, r->project_path) == 0)
+		if (same_ref(td, k))
 			continue;
-		lower_key(key, sizeof key, r->project_path, r->iid);
-		void **h = smap_put(&t->hot, key);
-		if (!h)
+		char *hk = lower_key(r->project_path, r->iid);
+		void **h = hk ? smap_put(&t->hot, hk) : NULL;
+		free(hk);
+		if (!h) {
+			free(states);
 			return nomem(t);
+		}
 		*h = (void *)((intptr_t)*h + 1);
 	}
-	/* committed by the caller's unit: the references are not needed again */
-	if (d) {
-		textdeps_release(&d->d);
-		d->done = true;
-		memset(&d->d, 0, sizeof d->d);
+	if (!d) {
+		free(states);
+		return 0;
 	}
+	if (late) {
+		/* kept (as records) until the end of the crawl decides them */
+		struct late *l = calloc(1, sizeof *l);
+		if (!l) {
+			free(states);
+			return nomem(t);
+		}
+		l->issue_id = issue_id;
+		l->hop = hop;
+		l->d = d->d;
+		l->st = states;
+		l->next = t->late;
+		t->late = l;
+		states = NULL;
+	} else {
+		textdeps_release(&d->d);
+	}
+	free(states);
+	/* committed by the caller's unit: the references are not needed again */
+	d->done = true;
+	memset(&d->d, 0, sizeof d->d);
 	return 0;
+}
+
+/* ---- the end of the crawl: references outside the scope ------------------ */
+
+/* Write what became of l's late items (inside a unit): their text
+ * dependencies, and the dropped counts again. */
+static int late_write(struct text_refs *t, struct late *l, const int64_t *targets)
+{
+	int rc = 0;
+	for (size_t k = 0; k < l->d.count && rc == 0; k++) {
+		if (!targets[k])
+			continue;
+		struct store_text_dep dep;
+		fill_dep(&dep, l->issue_id, targets[k], &l->d.items[k]);
+		if (store_add_text_dep(t->s, &dep) < 0) {
+			fetch_fail(t->err, "store text dependencies: %s", store_errmsg(t->s));
+			rc = FETCH_ESTORE;
+		}
+	}
+	int64_t blockers, all;
+	dropped_counts(&l->d, l->st, &blockers, &all);
+	if (rc == 0 && store_set_text_dropped(t->s, l->issue_id, blockers, all) < 0) {
+		fetch_fail(t->err, "store dropped references: %s", store_errmsg(t->s));
+		rc = FETCH_ESTORE;
+	}
+	return rc;
+}
+
+int text_refs_late(struct text_refs *t, bool final)
+{
+	int more = 0;
+	for (struct late *l = t->late; l; l = l->next) {
+		int64_t *targets = calloc(l->d.count ? l->d.count : 1, sizeof *targets);
+		struct tissue **found = calloc(l->d.count ? l->d.count : 1, sizeof *found);
+		bool changed = false, waiting = false;
+		int rc = 0;
+		if (!targets || !found) {
+			free(targets);
+			free(found);
+			return nomem(t);
+		}
+		for (size_t k = 0; k < l->d.count && rc == 0; k++) {
+			const struct textdep *r = &l->d.items[k];
+			if (l->st[k] != R_OUTSIDE)
+				continue;
+			if (!final) {
+				/* the scope grew: followed like any reference */
+				struct tissue *ti;
+				int st;
+				if ((rc = resolve(t, r, &ti, &st)) || st == R_OUTSIDE)
+					continue;
+				if (st == R_WAIT) {
+					waiting = true;
+					continue;
+				}
+				changed = true;
+				if (st != R_FOUND) {
+					l->st[k] = (unsigned char)st;
+					int64_t *ctr = st == R_TOOLONG  ? &t->st.too_long
+						       : st == R_CAPPED ? &t->st.lookups_capped
+									: &t->st.dropped;
+					if (!same_ref(&l->d, k) || l->st[k - 1] != st)
+						(*ctr)++;
+					continue;
+				}
+				l->st[k] = R_FOUND;
+				if (ti->id == l->issue_id)
+					continue;
+				targets[k] = ti->id;
+				found[k] = ti;
+				continue;
+			}
+			/* still outside: kept when the store holds the issue anyway
+			 * (reached by this run: a pruning run removes the rest) */
+			int64_t id = 0;
+			int g = STORE_ENOTFOUND;
+			char *pk = lower_key(r->project_path, 0);
+			void **ps = pk ? smap_get(&t->projects, pk) : NULL;
+			struct tproject *p = ps ? *ps : NULL;
+			free(pk);
+			if (!pk) {
+				rc = nomem(t);
+				break;
+			}
+			if (p && p->state == TP_KNOWN && p->path)
+				g = store_find_issue(t->s, p->path, r->iid, &id);
+			changed = true;
+			if (g == 0 && id != l->issue_id && crawl_issue_reached(t->c, id)) {
+				l->st[k] = R_KEPT;
+				targets[k] = id;
+			} else if (g == 0 || g == STORE_ENOTFOUND) {
+				l->st[k] = R_LATE_OUT;
+			} else {
+				fetch_fail(t->err, "find issue: %s", store_errmsg(t->s));
+				rc = FETCH_ESTORE;
+			}
+		}
+		if (rc == 0 && changed) {
+			if ((rc = crawl_begin(t->c)) == 0) {
+				rc = late_write(t, l, targets);
+				for (size_t k = 0; k < l->d.count && rc == 0; k++) {
+					if (!found[k])
+						continue;
+					struct store_issue si = {.id = found[k]->id,
+								 .project_id = found[k]->project_id,
+								 .iid = found[k]->iid};
+					rc = crawl_reach_text(t->c, &si, l->hop + 1);
+				}
+				rc = crawl_end_unit(t->c, rc);
+			}
+			more = 1;
+		}
+		free(targets);
+		free(found);
+		if (rc)
+			return rc;
+		if (waiting)
+			more = 1;
+		if (final)
+			t->st.outside += count_state(&l->d, l->st, R_LATE_OUT);
+	}
+	return more;
 }
 
 /* ---- answers -------------------------------------------------------------------- */
@@ -794,44 +1201,61 @@ static int on_project(struct text_refs *t, struct http_req *r)
 	char *key = r->data;
 	void **slot = smap_get(&t->projects, key);
 	struct tproject *p = slot ? *slot : NULL;
-	int64_t id;
-	const char *path = fetch_jstr(r->json, "path_with_namespace");
+	struct store_project rec;
 	int rc = 0;
 	if (!p) {
 		free(key);
 		return 0;
 	}
-	if (r->status == 200 && fetch_jint(r->json, "id", &id) && path) {
-		struct tproject *known = project_by_id(t, id);
-		if (known && known != p) {
+	if (r->status == 200 && json_object_is_type(r->json, json_type_object)) {
+		/* decoded into a record now; the tree goes with the request */
+		int dec = crawl_decode_project(t->c, r->json, &rec);
+		struct tproject *known = dec == 0 ? project_by_id(t, rec.id) : NULL;
+		if (dec < 0) {
+			rc = dec;
+		} else if (dec == 1) {
+			p->state = TP_GONE; /* refused by the decoder (counted) */
+		} else if (known && known != p) {
 			/* a renamed project: the old path stands for the known one */
 			p->state = TP_KNOWN;
-			p->id = id;
+			p->id = rec.id;
 			if (!p->path && !(p->path = strdup(known->path)))
 				rc = nomem(t);
 		} else {
-			p->json = json_object_get(r->json);
 			char ik[32];
 			p->state = TP_KNOWN;
-			p->id = id;
+			p->id = rec.id;
+			p->held = true;
 			free(p->path);
-			if (!(p->path = strdup(path)))
+			free(p->web_url);
+			p->web_url = NULL;
+			if (!(p->path = strdup(rec.path)) ||
+			    (rec.web_url && !(p->web_url = strdup(rec.web_url))))
 				rc = nomem(t);
-			id_key(ik, sizeof ik, id, 0);
+			id_key(ik, sizeof ik, rec.id, 0);
 			void **bs = rc ? NULL : smap_put(&t->byid, ik);
 			if (!rc && !bs)
 				rc = nomem(t);
 			else if (bs && !*bs)
 				*bs = p;
 			if (!rc)
-				rc = add_project_origin(t, path, fetch_jstr(r->json, "web_url"));
+				rc = add_project_origin(t, rec.path, rec.web_url);
 		}
 	} else if (r->status == 403 || r->status == 404 || r->status == 200) {
+		/* not asked again until a full crawl */
 		p->state = TP_GONE;
+		if ((rc = crawl_begin(t->c)) == 0) {
+			if (store_text_gone_add(t->s, key) < 0) {
+				fetch_fail(t->err, "remember an unreadable project: %s",
+					   store_errmsg(t->s));
+				rc = FETCH_ESTORE;
+			}
+			rc = crawl_end_unit(t->c, rc);
+		}
 	} else {
 		char msg[300];
 		http_api_message(r->json, msg, sizeof msg);
-		fetch_fail(t->err, "GET project %s: %ld %s", key, r->status,
+		fetch_fail(t->err, "GET project %.200s: %ld %s", key, r->status,
 			   msg[0] ? msg : "unexpected answer");
 		rc = FETCH_EREMOTE;
 	}
@@ -845,10 +1269,10 @@ static int ensure_project(struct text_refs *t, int64_t pid)
 	if (crawl_project_known(t->c, pid))
 		return 0;
 	struct tproject *p = project_by_id(t, pid);
-	if (!p || !p->json)
+	if (!p || !p->held)
 		return 1; /* unknown: the crawl asks for it */
-	int64_t got;
-	return crawl_put_project(t->c, p->json, &got);
+	struct store_project rec = {pid, p->path, p->web_url};
+	return crawl_put_project_record(t->c, &rec);
 }
 
 static int on_issues(struct text_refs *t, struct http_req *r)
@@ -935,50 +1359,67 @@ static int on_issues(struct text_refs *t, struct http_req *r)
 	return rc;
 }
 
-/* The moved-to issue: store it once its project is known. */
-static int take_moved(struct text_refs *t, struct tissue *ti, struct json_object *o)
+/* The moved-to issue (decoded): stored once its project is known, when
+ * that project is in the scope too. */
+static int take_moved(struct text_refs *t, struct tissue *ti, struct fetch_issue_rec *rec)
 {
-	int64_t id, pid, iid;
-	if (!fetch_jint(o, "id", &id) || !fetch_jint(o, "project_id", &pid) ||
-	    !fetch_jint(o, "iid", &iid)) {
-		ti->state = TI_DROPPED;
-		return 0;
-	}
+	int64_t id = rec->i.id, pid = rec->i.project_id, iid = rec->i.iid;
 	int st = crawl_project_state(t->c, pid);
 	if (st == CRAWL_PROJECT_GONE) {
 		ti->state = TI_DROPPED;
-		return 0;
+		goto done;
 	}
 	if (st != CRAWL_PROJECT_KNOWN) {
 		if (!ti->held)
-			ti->held = json_object_get(o);
+			ti->held = rec;
+		else if (ti->held != rec)
+			fetch_issue_rec_free(rec);
 		return crawl_want_project(t->c, pid);
+	}
+	struct tproject *p = project_by_id(t, pid);
+	if (!p || !p->path || !in_scope(t, p->path)) {
+		ti->state = TI_OUTSIDE;
+		goto done;
 	}
 	int rc = crawl_begin(t->c);
 	if (rc)
-		return rc;
-	struct store_issue si;
-	int prc = crawl_put_issue(t->c, o, &si);
+		goto fail;
+	int prc = crawl_put_issue_record(t->c, &rec->i);
 	if ((rc = crawl_end_unit(t->c, prc == 1 ? 0 : prc)))
-		return rc;
-	json_object_put(ti->held);
-	ti->held = NULL;
+		goto fail;
 	if (prc == 1) {
-		ti->state = TI_DROPPED; /* refused by the decoder */
-		return 0;
+		ti->state = TI_DROPPED; /* refused by the store */
+		goto done;
 	}
 	ti->state = TI_FOUND;
 	ti->id = id;
 	ti->project_id = pid;
 	ti->iid = iid;
+done:
+	if (ti->held == rec)
+		ti->held = NULL;
+	fetch_issue_rec_free(rec);
 	return 0;
+fail:
+	if (ti->held == rec)
+		ti->held = NULL;
+	fetch_issue_rec_free(rec);
+	return rc;
 }
 
 static int on_moved(struct text_refs *t, struct http_req *r)
 {
 	struct tissue *ti = r->data;
-	if (r->status == 200 && json_object_is_type(r->json, json_type_object))
-		return take_moved(t, ti, r->json);
+	if (r->status == 200 && json_object_is_type(r->json, json_type_object)) {
+		/* decoded now: the tree goes with the request */
+		struct fetch_issue_rec *rec = NULL;
+		int rc = crawl_decode_issue(t->c, r->json, &rec);
+		if (rc == 1) {
+			ti->state = TI_DROPPED; /* refused by the decoder (counted) */
+			return 0;
+		}
+		return rc ? rc : take_moved(t, ti, rec);
+	}
 	if (r->status == 403 || r->status == 404) {
 		ti->state = TI_DROPPED;
 		return 0;
@@ -1009,9 +1450,27 @@ int text_refs_retry(struct text_refs *t)
 		struct tissue *ti = t->issues.keys[i] ? t->issues.vals[i] : NULL;
 		if (ti && ti->held) {
 			int rc = take_moved(t, ti, ti->held);
+			/* (take_moved frees it unless it waits again) */
 			if (rc)
 				return rc;
 		}
 	}
 	return 0;
+}
+
+/* ---- --text-deps-scope words ----------------------------------------------- */
+
+static const char *const scope_names[] = {"namespace", "seeds", "instance"};
+
+int fetch_text_scope_parse(const char *word)
+{
+	for (size_t i = 0; i < sizeof scope_names / sizeof scope_names[0]; i++)
+		if (strcmp(word, scope_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *fetch_text_scope_name(enum fetch_text_scope s)
+{
+	return (size_t)s < sizeof scope_names / sizeof scope_names[0] ? scope_names[s] : "?";
 }

@@ -7,17 +7,38 @@
 
 #define NONE ((size_t)-1)
 
-static const char *const phrase_names[] = {"blocked by", "depends on", "depend on",   "requires",
-					   "needs",	 "blocks",     "required by", "needed by"};
-/* per phrase: word one, word two (or NULL), whether T blocks R */
-static const struct {
-	const char *w1, *w2;
+/* The phrases (SPEC grammar 2). A phrase read inline is P_INLINE or
+ * P_COND (the latter only with an end word after its list); a heading or
+ * label line opens a list with a P_HEAD phrase. `name` is what is stored. */
+enum { P_INLINE = 1, P_COND = 2, P_HEAD = 4 };
+static const struct phrase {
+	const char *name, *w1, *w2;
 	bool blocks;
+	unsigned char kind;
 } phrases[] = {
-    {"blocked", "by", false},  {"depends", "on", false}, {"depend", "on", false},
-    {"requires", NULL, false}, {"needs", NULL, false},	 {"blocks", NULL, true},
-    {"required", "by", true},  {"needed", "by", true},
+    /* match_phrase lists them by first letter: keep the order */
+    {"blocked by", "blocked", "by", false, P_INLINE | P_HEAD},
+    {"blocked on", "blocked", "on", false, P_INLINE | P_HEAD},
+    {"depends on", "depends", "on", false, P_INLINE | P_HEAD},
+    {"depend on", "depend", "on", false, P_INLINE},
+    {"requires", "requires", NULL, false, P_INLINE},
+    {"needs", "needs", NULL, false, P_INLINE},
+    {"blocks", "blocks", NULL, true, P_INLINE | P_HEAD},
+    {"unblocks", "unblocks", NULL, true, P_INLINE | P_HEAD},
+    {"required by", "required", "by", true, P_INLINE | P_HEAD},
+    {"needed by", "needed", "by", true, P_INLINE},
+    {"part of", "part", "of", true, P_INLINE},
+    {"waiting for", "waiting", "for", false, P_COND},
+    {"waiting on", "waiting", "on", false, P_COND},
+    {"wait for", "wait", "for", false, P_COND},
+    {"until", "until", NULL, false, P_COND},
+    {"once", "once", NULL, false, P_COND},
+    {"dependencies", "dependencies", NULL, false, P_HEAD},
+    {"blockers", "blockers", NULL, false, P_HEAD},
+    {"prerequisites", "prerequisites", NULL, false, P_HEAD},
+    {"blocking", "blocking", NULL, true, P_HEAD},
 };
+#define N_PHRASES (sizeof phrases / sizeof phrases[0])
 
 /* A project path as two pieces (prefix then slice), so that "#N" and
  * "name#N" need no copy of T's path per reference. */
@@ -54,6 +75,8 @@ struct ex {
 	size_t n_origins;
 	struct raw *raws;
 	size_t n_raws, cap_raws;
+	size_t *seen; /* what record() has recorded: see seen_reserve() */
+	size_t n_seen, cap_seen;
 	struct run *runs;
 	size_t cap_runs;
 	size_t *last_by_len;
@@ -61,10 +84,13 @@ struct ex {
 	bool in_comment;
 	bool oom;
 	uint32_t line;
+	int list_ph;	/* the phrase of the open heading list, or -1 */
+	size_t item_at; /* where this line's item text starts, or NONE */
+	size_t line_s;	/* where this line starts */
 };
 
 /* Byte classes: word character, first letter of a phrase, inline opener,
- * and a byte that may stand before a phrase (a non-word byte or `_`). */
+ * and a byte that may stand before a phrase (a non-word byte). */
 enum { C_WORD = 1, C_PSTART = 2, C_INLINE = 4, C_BOUND = 8 };
 /* clang-format off */
 static const unsigned char cls[256] = {
@@ -72,10 +98,10 @@ static const unsigned char cls[256] = {
 	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
 	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 12, 8, 8, 8,
-	8, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
-	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 8, 8, 9,
-	12, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
-	1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 8, 12, 8,
+	8, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3,
+	3, 1, 3, 1, 1, 3, 1, 3, 1, 1, 1, 8, 8, 8, 8, 1,
+	12, 1, 3, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3,
+	3, 1, 3, 1, 1, 3, 1, 3, 1, 1, 1, 8, 8, 8, 12, 8,
 	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
 	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
 	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
@@ -151,18 +177,10 @@ static bool ok_after(const char *t, size_t k, size_t b)
 	return !is_word((unsigned char)t[k]);
 }
 
-/* The mirror of ok_after for the start of a phrase at i. */
-static bool ok_before(const char *t, size_t i, size_t a)
+/* Whether a word ends at k: the line ends or a non-word byte follows. */
+static bool word_end(const char *t, size_t k, size_t b)
 {
-	if (i <= a)
-		return true;
-	if (t[i - 1] == '_') {
-		size_t r = 0;
-		while (i - r > a && t[i - r - 1] == '_')
-			r++;
-		return r <= 2 && (i - r <= a || !is_word((unsigned char)t[i - r - 1]));
-	}
-	return !is_word((unsigned char)t[i - 1]);
+	return k >= b || !is_word((unsigned char)t[k]);
 }
 
 /* An emphasis marker at k: a maximal run of one or two `*` or `_`;
@@ -336,6 +354,65 @@ static size_t parse_url(struct ex *x, size_t i, size_t b, size_t *ps, size_t *pe
 	return k;
 }
 
+/* Byte k of a two-piece path. */
+static char pstr_at(const struct pstr *p, size_t k)
+{
+	return k < p->l[0] ? p->p[0][k] : p->p[1][k - p->l[0]];
+}
+
+static bool raw_is(const struct raw *r, const struct pstr *path, int64_t iid, bool blocks)
+{
+	size_t n = path->l[0] + path->l[1];
+	if (r->iid != iid || r->blocks != blocks || r->path.l[0] + r->path.l[1] != n)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		if (pstr_at(&r->path, k) != pstr_at(path, k))
+			return false;
+	}
+	return true;
+}
+
+static size_t raw_hash(const struct pstr *path, int64_t iid, bool blocks)
+{
+	uint64_t h = 1469598103934665603u ^ (uint64_t)iid ^ ((uint64_t)blocks << 63);
+	for (int piece = 0; piece < 2; piece++) {
+		for (size_t k = 0; k < path->l[piece]; k++)
+			h = (h ^ (unsigned char)path->p[piece][k]) * 1099511628211u;
+	}
+	h ^= h >> 29;
+	return (size_t)(h * 0x9e3779b97f4a7c15u);
+}
+
+/* Room for one more entry in the table of what was recorded (raw index +
+ * 1 per slot, 0 empty; an index at or past n_raws is stale: its raw was
+ * taken back). Rebuilt from the live raws when half full. */
+static bool seen_reserve(struct ex *x)
+{
+	if ((x->n_seen + 1) * 2 <= x->cap_seen)
+		return true;
+	size_t cap = x->cap_seen ? x->cap_seen : 64;
+	while (cap < (x->n_raws + 1) * 4)
+		cap *= 2;
+	size_t *v = cap <= SIZE_MAX / sizeof *v ? calloc(cap, sizeof *v) : NULL;
+	if (!v)
+		return false;
+	for (size_t i = 0; i < x->n_raws; i++) {
+		const struct raw *r = &x->raws[i];
+		size_t j = raw_hash(&r->path, r->iid, r->blocks) & (cap - 1);
+		while (v[j])
+			j = (j + 1) & (cap - 1);
+		v[j] = i + 1;
+	}
+	free(x->seen);
+	x->seen = v;
+	x->cap_seen = cap;
+	x->n_seen = x->n_raws;
+	return true;
+}
+
+/* Records a reference read with phrase ph on this line, once per
+ * (path, iid, direction): the first keeps its line and phrase, so the
+ * result grows with the distinct references, not with the text. */
 static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 {
 	const struct textdeps_ctx *c = x->ctx;
@@ -344,6 +421,17 @@ static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 		const char *pp = c->project_path;
 		if (memcmp(pp, path->p[0], path->l[0]) == 0 &&
 		    memcmp(pp + path->l[0], path->p[1], path->l[1]) == 0)
+			return;
+	}
+	bool blocks = phrases[ph].blocks;
+	if (!seen_reserve(x)) {
+		x->oom = true;
+		return;
+	}
+	size_t mask = x->cap_seen - 1, j = raw_hash(path, iid, blocks) & mask;
+	for (; x->seen[j]; j = (j + 1) & mask) {
+		size_t k = x->seen[j] - 1;
+		if (k < x->n_raws && raw_is(&x->raws[k], path, iid, blocks))
 			return;
 	}
 	if (x->n_raws == x->cap_raws) {
@@ -362,27 +450,30 @@ static void record(struct ex *x, const struct pstr *path, int64_t iid, int ph)
 	r->iid = iid;
 	r->line = x->line;
 	r->phrase = (unsigned char)ph;
-	r->blocks = phrases[ph].blocks;
+	r->blocks = blocks;
 	r->order = x->n_raws;
 	x->n_raws++;
+	x->seen[j] = x->n_raws;
+	x->n_seen++;
 }
 
-/* One reference (optionally in parentheses) at i; records it and returns
- * its end, or NONE. */
-static size_t parse_item(struct ex *x, size_t i, size_t b, int ph)
+/* One reference at i in one of its forms, in parentheses too when
+ * paren_ok; returns its end (the reference in *path, *iid), or NONE. */
+static size_t parse_ref(struct ex *x, size_t i, size_t b, bool paren_ok, struct pstr *path,
+			int64_t *iid)
 {
 	const char *t = x->t;
-	bool paren = t[i] == '(';
+	bool paren = paren_ok && t[i] == '(';
 	if (paren && ++i >= b)
 		return NONE;
-	struct pstr path = {{"", ""}, {0, 0}};
-	int64_t iid = 0;
+	*path = (struct pstr){{"", ""}, {0, 0}};
+	*iid = 0;
 	size_t k = NONE, ps = 0, pe = 0;
 	unsigned char c = (unsigned char)t[i];
 	if (c == '#') {
-		k = parse_num(t, i + 1, b, &iid);
-		path.p[0] = x->ctx->project_path;
-		path.l[0] = x->proj_len;
+		k = parse_num(t, i + 1, b, iid);
+		path->p[0] = x->ctx->project_path;
+		path->l[0] = x->proj_len;
 	} else if (c == '<' || c == '[' || match_ci(t, i, b, "http://") ||
 		   match_ci(t, i, b, "https://")) {
 		size_t u = i;
@@ -399,15 +490,15 @@ static size_t parse_item(struct ex *x, size_t i, size_t b, int ph)
 			u = j + 2;
 			close = ')';
 		}
-		k = parse_url(x, u, b, &ps, &pe, &iid);
+		k = parse_url(x, u, b, &ps, &pe, iid);
 		if (k != NONE && close) {
 			if (k < b && t[k] == close)
 				k++;
 			else
 				k = NONE;
 		}
-		path.p[1] = t + ps;
-		path.l[1] = pe - ps;
+		path->p[1] = t + ps;
+		path->l[1] = pe - ps;
 	} else if (is_seg_start(c)) {
 		size_t j = i, nseg = 0;
 		for (;;) {
@@ -424,13 +515,13 @@ static size_t parse_item(struct ex *x, size_t i, size_t b, int ph)
 		}
 		if (j >= b || t[j] != '#')
 			return NONE;
-		k = parse_num(t, j + 1, b, &iid);
+		k = parse_num(t, j + 1, b, iid);
 		if (nseg == 1) {
-			path.p[0] = x->ctx->project_path;
-			path.l[0] = x->ns_len;
+			path->p[0] = x->ctx->project_path;
+			path->l[0] = x->ns_len;
 		}
-		path.p[1] = t + i;
-		path.l[1] = j - i;
+		path->p[1] = t + i;
+		path->l[1] = j - i;
 	}
 	if (k == NONE)
 		return NONE;
@@ -439,8 +530,74 @@ static size_t parse_item(struct ex *x, size_t i, size_t b, int ph)
 			return NONE;
 		k++;
 	}
-	record(x, &path, iid, ph);
 	return k;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static size_t skip_ws(const char *t, size_t k, size_t b)
+{
+	while (k < b && is_ws(t[k]))
+		k++;
+	return k;
+}
+
+/* Lower-case words w (a space in w stands for one or more spaces or tabs)
+ * at t[i..b), case-insensitively: their end, or 0. */
+static size_t match_words(const char *t, size_t i, size_t b, const char *w)
+{
+	for (; *w; w++) {
+		if (*w == ' ') {
+			size_t j = skip_ws(t, i, b);
+			if (j == i)
+				return 0;
+			i = j;
+		} else {
+			if (i >= b || lower((unsigned char)t[i]) != (unsigned char)*w)
+				return 0;
+			i++;
+		}
+	}
+	return i;
+}
+
+/* A skip word before a reference (`issue`, `PRs`, `merge request`, ...)
+ * followed by spaces or tabs at k: where the reference would start, or
+ * NONE. */
+static size_t skip_word_at(const char *t, size_t k, size_t b)
+{
+	static const char *const w[] = {
+	    "issues",	    "issue",	      "prs",	      "pr", "mrs", "mr", "pull requests",
+	    "pull request", "merge requests", "merge request"};
+	unsigned char c = lower((unsigned char)t[k]);
+	if (c != 'i' && c != 'p' && c != 'm')
+		return NONE;
+	for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
+		size_t e = match_words(t, k, b, w[j]);
+		if (e && e < b && is_ws(t[e]))
+			return skip_ws(t, e, b);
+	}
+	return NONE;
+}
+
+/* One list item at i: an optional skip word, then a reference (in
+ * parentheses too); records it and returns its end, or NONE. */
+static size_t parse_item(struct ex *x, size_t i, size_t b, int ph)
+{
+	struct pstr path;
+	int64_t iid;
+	size_t e = NONE, k = skip_word_at(x->t, i, b);
+	if (k != NONE && k < b)
+		e = parse_ref(x, k, b, true, &path, &iid);
+	if (e == NONE)
+		e = parse_ref(x, i, b, true, &path, &iid);
+	if (e == NONE)
+		return NONE;
+	record(x, &path, iid, ph);
+	return e;
 }
 
 /* Separators after a reference: returns the start of the next item. */
@@ -464,39 +621,196 @@ static size_t skip_sep(const char *t, size_t k, size_t a, size_t b)
 	return k;
 }
 
-/* The phrase at i (a letter at a word boundary): its index and end. */
-static int match_phrase(const char *t, size_t i, size_t b, size_t *end)
+/* The reference list at k (k < b): items and separators; records each
+ * item and returns the end of the last, or NONE. */
+static size_t parse_list(struct ex *x, size_t k, size_t a, size_t b, int ph)
 {
-	for (int p = 0; p < (int)(sizeof phrases / sizeof phrases[0]); p++) {
+	size_t last = NONE;
+	while (k < b) {
+		size_t e = parse_item(x, k, b, ph);
+		if (e == NONE)
+			break;
+		last = e;
+		size_t n = skip_sep(x->t, e, a, b);
+		if (n == e)
+			break;
+		k = n;
+	}
+	return last;
+}
+
+/* A phrase of a kind in mask at i (a word starts at i): its index and
+ * end, or -1. Its words are separated by spaces and tabs or by one `-`
+ * or `_`; it ends at a word boundary. */
+static int match_phrase(const char *t, size_t i, size_t b, unsigned mask, size_t *end)
+{
+	/* the phrases by first letter (indexes into phrases[], -1 ends) */
+	static const signed char by_b[] = {0, 1, 6, 17, 19, -1}, by_d[] = {2, 3, 16, -1},
+				 by_r[] = {4, 8, -1}, by_n[] = {5, 9, -1}, by_u[] = {7, 14, -1},
+				 by_p[] = {10, 18, -1}, by_w[] = {11, 12, 13, -1},
+				 by_o[] = {15, -1}, none[] = {-1};
+	const signed char *cand;
+	switch (lower((unsigned char)t[i])) {
+	case 'b':
+		cand = by_b;
+		break;
+	case 'd':
+		cand = by_d;
+		break;
+	case 'r':
+		cand = by_r;
+		break;
+	case 'n':
+		cand = by_n;
+		break;
+	case 'u':
+		cand = by_u;
+		break;
+	case 'p':
+		cand = by_p;
+		break;
+	case 'w':
+		cand = by_w;
+		break;
+	case 'o':
+		cand = by_o;
+		break;
+	default:
+		cand = none;
+		break;
+	}
+	for (; *cand >= 0; cand++) {
+		size_t p = (size_t)*cand;
+		if (!(phrases[p].kind & mask))
+			continue;
 		size_t k = match_ci(t, i, b, phrases[p].w1);
 		if (!k)
 			continue;
 		if (phrases[p].w2) {
 			size_t j = k;
-			while (j < b && (t[j] == ' ' || t[j] == '\t'))
+			if (j < b && (t[j] == '-' || t[j] == '_'))
 				j++;
+			else
+				j = skip_ws(t, j, b);
 			if (j == k)
 				continue;
 			k = match_ci(t, j, b, phrases[p].w2);
 			if (!k)
 				continue;
 		}
-		if (!ok_after(t, k, b))
+		if (!word_end(t, k, b))
 			continue;
 		*end = k;
-		return p;
+		return (int)p;
 	}
 	return -1;
 }
 
-/* Phrases and their lists in the visible segment [a,b) of a line. */
+/* After a conditional phrase's list (ending at k, closing emphasis
+ * skipped): spaces or tabs, an optional auxiliary, then an end word. */
+static bool end_word_after(const char *t, size_t k, size_t b)
+{
+	static const char *const aux[] = {"to be", "has been", "have been", "is", "are",
+					  "be",	   "to",       "gets",	    "get"};
+	static const char *const endw[] = {
+	    "merged", "merges", "merge", "closed",   "closes",	"close",    "fixed",	"resolved",
+	    "done",   "landed", "lands", "released", "shipped", "finished", "completed"};
+	size_t j = skip_ws(t, k, b);
+	if (j == k)
+		return false;
+	for (size_t a = 0; a < sizeof aux / sizeof aux[0]; a++) {
+		size_t e = match_words(t, j, b, aux[a]);
+		if (e && e < b && is_ws(t[e])) {
+			j = skip_ws(t, e, b);
+			break;
+		}
+	}
+	for (size_t w = 0; w < sizeof endw / sizeof endw[0]; w++) {
+		size_t e = match_ci(t, j, b, endw[w]);
+		if (e && word_end(t, e, b))
+			return true;
+	}
+	return false;
+}
+
+/* What the subject check of one segment remembers, so that each byte is
+ * looked at a bounded number of times. */
+struct subj {
+	size_t pos, start;	/* the run of non-blanks ending at pos starts at start */
+	size_t ref_at, ref_end; /* the reference read at ref_at ends at ref_end */
+};
+
+static bool is_subject_word(const char *t, size_t s, size_t e)
+{
+	static const char *const w[] = {"is",	 "are", "was",	   "were",     "also",
+					"still", "now", "instead", "currently"};
+	for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
+		if (e - s == strlen(w[j]) && match_ci(t, s, e, w[j]) == e)
+			return true;
+	}
+	return false;
+}
+
+/* The subject rule for the phrase at p in the segment [a,b): whether the
+ * run of bytes other than spaces and tabs that ends where the gap before
+ * p begins (spaces, tabs, subject words) is exactly one reference. */
+static bool has_subject(struct ex *x, size_t a, size_t p, size_t b, struct subj *m)
+{
+	const char *t = x->t;
+	size_t q = p;
+	while (q > a && is_ws(t[q - 1])) {
+		size_t j = q;
+		while (j > a && is_ws(t[j - 1]))
+			j--;
+		size_t c = j;
+		while (c > a && j - c <= 9 && !is_ws(t[c - 1]))
+			c--;
+		if (c < j && (c == a || is_ws(t[c - 1])) && is_subject_word(t, c, j)) {
+			q = c;
+			continue;
+		}
+		q = j;
+		break;
+	}
+	if (q == a)
+		return false;
+	/* the start of the run ending at q, from where the last one ended */
+	size_t stop = (m->pos != NONE && m->pos <= q) ? m->pos : a;
+	size_t cs = q;
+	while (cs > stop && !is_ws(t[cs - 1]))
+		cs--;
+	if (cs == stop && stop == m->pos)
+		cs = m->start;
+	m->pos = q;
+	m->start = cs;
+	if (m->ref_at != cs) {
+		struct pstr path;
+		int64_t iid;
+		m->ref_at = cs;
+		m->ref_end = parse_ref(x, cs, b, false, &path, &iid);
+	}
+	return m->ref_end == q;
+}
+
+/* Phrases and their lists in the visible segment [a,b) of a line; a list
+ * item under a heading first gives the list it starts with. */
 static void scan_segment(struct ex *x, size_t a, size_t b)
 {
 	const char *t = x->t;
 	size_t i = a;
+	struct subj m = {NONE, NONE, NONE, NONE};
+	if (x->item_at != NONE && a == x->line_s) {
+		size_t k = x->item_at, r;
+		x->item_at = NONE;
+		while (k < b && (r = emph_at(t, k, a, b)) > 0)
+			k += r;
+		size_t last = k < b ? parse_list(x, k, a, b, x->list_ph) : NONE;
+		if (last != NONE)
+			i = last;
+	}
 	while (i < b && !x->oom) {
-		/* a phrase starts with b, d, n or r after a non-word byte or
-		 * `_` (ok_before has the last word); C_PSTART << 2 == C_BOUND */
+		/* a phrase starts with one of its first letters after a
+		 * non-word byte; C_PSTART << 2 == C_BOUND */
 		unsigned pc = i > a ? cls[(unsigned char)t[i - 1]] : C_BOUND;
 		while (i < b) {
 			unsigned cc = cls[(unsigned char)t[i]];
@@ -507,8 +821,31 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 		}
 		if (i >= b)
 			break;
+		/* the first two letters of every phrase: bl de ne re un pa wa on */
+		unsigned char c1 = i + 1 < b ? lower((unsigned char)t[i + 1]) : 0;
+		switch (lower((unsigned char)t[i])) {
+		case 'b':
+			c1 = c1 == 'l';
+			break;
+		case 'd':
+		case 'n':
+		case 'r':
+			c1 = c1 == 'e';
+			break;
+		case 'u':
+		case 'o':
+			c1 = c1 == 'n';
+			break;
+		default: /* p, w */
+			c1 = c1 == 'a';
+			break;
+		}
+		if (!c1) {
+			i++;
+			continue;
+		}
 		size_t pe = 0;
-		int ph = ok_before(t, i, a) ? match_phrase(t, i, b, &pe) : -1;
+		int ph = match_phrase(t, i, b, P_INLINE | P_COND, &pe);
 		if (ph < 0) {
 			i++;
 			continue;
@@ -529,18 +866,104 @@ static void scan_segment(struct ex *x, size_t a, size_t b)
 				break;
 			}
 		}
-		size_t last = NONE;
-		while (k < b) {
-			size_t e = parse_item(x, k, b, ph);
-			if (e == NONE)
-				break;
-			last = e;
-			k = skip_sep(t, e, a, b);
-			if (k == e)
-				break;
+		size_t mark = x->n_raws;
+		size_t last = k < b ? parse_list(x, k, a, b, ph) : NONE;
+		if (last != NONE) {
+			bool keep = !has_subject(x, a, i, b, &m);
+			if (keep && (phrases[ph].kind & P_COND)) {
+				size_t e = last, r;
+				while (e < b && (r = emph_at(t, e, a, b)) > 0)
+					e += r;
+				keep = end_word_after(t, e, b);
+			}
+			if (!keep)
+				x->n_raws = mark;
 		}
 		i = last != NONE ? last : pe;
 	}
+}
+
+/* A list item line (up to 3 spaces, `-`, `*`, `+`, `N.` or `N)`, spaces
+ * or tabs, an optional task box and spaces or tabs): where its text
+ * starts, or NONE. */
+static size_t item_start(const char *t, size_t s, size_t e)
+{
+	size_t k = s;
+	while (k < e && k - s < 3 && t[k] == ' ')
+		k++;
+	if (k >= e)
+		return NONE;
+	if (t[k] == '-' || t[k] == '*' || t[k] == '+') {
+		k++;
+	} else {
+		size_t d = k;
+		while (k < e && k - d < 10 && is_digit((unsigned char)t[k]))
+			k++;
+		if (k == d || k - d > 9 || k >= e || (t[k] != '.' && t[k] != ')'))
+			return NONE;
+		k++;
+	}
+	size_t j = skip_ws(t, k, e);
+	if (j == k)
+		return NONE;
+	if (j + 3 < e && t[j] == '[' && (t[j + 1] == ' ' || t[j + 1] == 'x' || t[j + 1] == 'X') &&
+	    t[j + 2] == ']' && is_ws(t[j + 3]))
+		j = skip_ws(t, j + 3, e);
+	return j;
+}
+
+/* A run of one or two `*` at k: its length, else 0. */
+static size_t stars(const char *t, size_t k, size_t e)
+{
+	size_t r = run_len(t, k, e, '*');
+	return r <= 2 ? r : 0;
+}
+
+/* A heading (up to 3 spaces, 1 to 6 `#`, spaces or tabs) or label line
+ * made of a P_HEAD phrase, `*` emphasis and an optional `:` around it:
+ * the phrase, or -1. */
+static int list_opener(const char *t, size_t s, size_t e)
+{
+	size_t k = s;
+	while (k < e && k - s < 3 && t[k] == ' ')
+		k++;
+	if (k < e && t[k] == '#') {
+		size_t h = run_len(t, k, e, '#');
+		size_t j = skip_ws(t, k + h, e);
+		if (h > 6 || j == k + h)
+			return -1;
+		k = j;
+	} else {
+		k = skip_ws(t, s, e);
+	}
+	k += stars(t, k, e);
+	size_t pe;
+	int ph = k < e ? match_phrase(t, k, e, P_HEAD, &pe) : -1;
+	if (ph < 0)
+		return -1;
+	k = pe + stars(t, pe, e);
+	if (k < e && t[k] == ':')
+		k++;
+	k += stars(t, k, e);
+	return skip_ws(t, k, e) == e ? ph : -1;
+}
+
+/* Before a line's inline rules: whether it is an item of the open list
+ * (x->item_at), ends it, or opens one. */
+static void list_line(struct ex *x, size_t s, size_t e)
+{
+	const char *t = x->t;
+	x->line_s = s;
+	if (skip_ws(t, s, e) == e)
+		return; /* blank: neither gives nor ends */
+	if (x->list_ph >= 0) {
+		size_t c = item_start(t, s, e);
+		if (c != NONE) {
+			x->item_at = c;
+			return;
+		}
+	}
+	x->list_ph = list_opener(t, s, e);
 }
 
 static bool reserve_runs(struct ex *x, size_t nruns, size_t maxlen)
@@ -748,7 +1171,8 @@ static void scan_lines(struct ex *x)
 		size_t next = next_line(t, n, e);
 		if (x->line < UINT32_MAX)
 			x->line++;
-		bool gq = is_gq_line(t, s, e);
+		bool gq = is_gq_line(t, s, e), normal = false;
+		x->item_at = NONE;
 		size_t sp = 0;
 		while (sp < 4 && s + sp < e && t[s + sp] == ' ')
 			sp++;
@@ -782,8 +1206,12 @@ static void scan_lines(struct ex *x)
 			fence = t[f];
 			fence_len = run_len(t, f, e, t[f]);
 		} else {
+			normal = true;
+			list_line(x, s, e);
 			scan_inline(x, s, e);
 		}
+		if (!normal)
+			x->list_ph = -1; /* a line of no other kind ends a heading list */
 		s = next;
 	}
 }
@@ -897,7 +1325,7 @@ static int build(struct ex *x, struct textdeps *out)
 				d->iid = x->raws[j].iid;
 				d->blocks = bl;
 				d->line = x->raws[j].line;
-				d->phrase = phrase_names[x->raws[j].phrase];
+				d->phrase = phrases[x->raws[j].phrase].name;
 				break;
 			}
 		}
@@ -917,6 +1345,8 @@ int textdeps_extract(const char *text, size_t len, const struct textdeps_ctx *ct
 	memset(&x, 0, sizeof x);
 	x.t = text;
 	x.n = text ? len : 0;
+	x.list_ph = -1;
+	x.item_at = NONE;
 	x.ctx = ctx;
 	x.proj_len = strlen(ctx->project_path);
 	const char *slash = strrchr(ctx->project_path, '/');
@@ -947,6 +1377,7 @@ done:
 		textdeps_release(out);
 	free(x.origins);
 	free(x.raws);
+	free(x.seen);
 	free(x.runs);
 	free(x.last_by_len);
 	return rc;

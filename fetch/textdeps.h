@@ -1,6 +1,7 @@
 /*
  * textdeps: dependencies written in an issue description (SPEC "Text
- * dependencies"). Pure: no I/O, no globals; linear in the input; safe on
+ * dependencies", grammar version 2). Pure: no I/O, no globals; linear in
+ * the input (one forward pass per line, plus one open heading list); safe on
  * any bytes (NUL bytes inside [0,len) are ordinary bytes).
  *
  * Where the SPEC leaves a choice open, this module decides (the unit test
@@ -20,9 +21,11 @@
  *   block rules of the lines it covers.
  * - An excluded region splits the line: no phrase spans it and it ends a
  *   reference list.
- * - `_` is a word character, so an emphasis marker `_` / `__` next to a
- *   phrase or after N counts as a boundary only when the run is one or two
- *   long and a non-word character (or the line) lies beyond it.
+ * - `_` is a word character: no phrase (nor heading word, nor end word)
+ *   starts or ends beside one (`_Blocked by_ #2` reads nothing). After N
+ *   only, a `_` / `__` run with a non-word character (or the line's end)
+ *   beyond it counts as a boundary (emphasis closing a reference, `_#2_`).
+ *   The start of a visible segment counts as a word boundary.
  * - Between the phrase and the list: spaces, tabs, emphasis runs (`*`, `**`,
  *   `_`, `__`, maximal runs) and at most one `:`. Separators: one or more
  *   of space, tab, `,`, emphasis runs and the word `and`, taken greedily.
@@ -37,8 +40,29 @@
  *   `groups` is no reference. A sub-path, query or fragment (starting with
  *   `/`, `?` or `#`) runs to a space, tab, `<`, `>`, `(` or `)`. In a link
  *   `[text](URL)` the text holds no `[` or `]`.
- * - Scanning resumes after a list's last reference, so a phrase inside a
- *   reference read (g/needs#3) is not a phrase.
+ * - Scanning resumes after a list's last reference (read or not), so a
+ *   phrase inside a reference of a list (g/needs#3) is not a phrase.
+ * - Skip words: one of the SPEC's words at an item's start, then one or
+ *   more spaces or tabs, then the reference (its words apart by spaces or
+ *   tabs: `pull  request`). `issue#2` is the reference g/issue#2.
+ * - Conditional phrases: after the list's last reference, closing
+ *   emphasis runs, then one or more spaces or tabs, an optional auxiliary
+ *   (its words and the end word apart by spaces or tabs) and the end word.
+ * - Subject rule: the gap before the phrase is spaces, tabs and subject
+ *   words (each a whole run of non-blanks); the run of bytes other than
+ *   space and tab that ends where the gap begins (within the visible
+ *   segment) must be exactly one reference, not in parentheses: so
+ *   `(#5 is blocked by #2` and `[the bug](URL) is blocked by #2` (a link
+ *   text with a space) read #2.
+ * - Heading lists: a heading is up to 3 spaces, 1-6 `#`, one or more spaces
+ *   or tabs; a label line may have any spaces or tabs around it; the words
+ *   (separated as a phrase's) may be wrapped in `*` or `**`, the `:` inside
+ *   or outside. An item is up to 3 spaces, a marker (`N` of 1-9 digits),
+ *   one or more spaces or tabs, optionally a task box and one or more
+ *   spaces or tabs. A blank line holds only spaces or tabs. A line of a
+ *   fence, a quote, a GitLab quote or an HTML comment ends the list. The
+ *   item's list is read in the line's first visible segment; phrases are
+ *   then looked for after it.
  */
 #ifndef ISSUEGRAPH_TEXTDEPS_H
 #define ISSUEGRAPH_TEXTDEPS_H
@@ -46,6 +70,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The version of the grammar this module reads (SPEC "Text dependencies"):
+ * kept in the store as a crawl option, so that a store read under another
+ * version is read again in full. */
+#define TEXTDEPS_GRAMMAR 2
 
 struct textdeps_ctx {
 	const char *project_path;   /* T's project path, e.g. "g/sub/app" (not NULL) */
@@ -64,10 +93,10 @@ struct textdep {
 	int64_t iid;		  /* R's iid */
 	bool blocks;		  /* true: T blocks R; false: R blocks T */
 	uint32_t line;		  /* 1-based line of the description */
-	const char *phrase;	  /* static lower-case phrase as the SPEC spells it:
-				     "blocked by", "depends on", "depend on",
-				     "requires", "needs", "blocks", "required by",
-				     "needed by" */
+	const char *phrase;	  /* static lower-case phrase as the SPEC spells it
+				     ("blocked by", "waiting on", "part of", ...);
+				     for an item of a heading list, the heading's
+				     words ("blockers", "depends on") */
 };
 
 struct textdeps {

@@ -191,11 +191,29 @@ static size_t utf8_len_n(const unsigned char *s, size_t avail)
 	return n <= avail ? n : 0;
 }
 
+/* Unicode's bidirectional controls and the line and paragraph
+ * separators (SPEC: written as "\uXXXX" in every output but JSON, so a
+ * title cannot reorder the rest of a line): the code point of the valid
+ * UTF-8 sequence p[0..n), or 0 when it is none of them. */
+static unsigned bidi_char(const unsigned char *p, size_t n)
+{
+	if (n == 2 && p[0] == 0xd8 && p[1] == 0x9c)
+		return 0x061c;
+	if (n != 3 || p[0] != 0xe2 || (p[1] != 0x80 && p[1] != 0x81))
+		return 0;
+	unsigned cp = 0x2000u | (unsigned)(p[1] & 0x3f) << 6 | (unsigned)(p[2] & 0x3f);
+	if (cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return cp;
+	return 0;
+}
+
 /*
  * The SPEC's rule for text from a server or a snapshot, one step: how the
  * character at p[0..avail) is written. *step is how many bytes it takes;
- * returns true when it must be written as "\xNN" of *code (a C0 control,
- * DEL, U+0080..U+009F: the code point; an invalid byte: the byte).
+ * returns true when it must be escaped as *code says: up to 0xff "\xNN"
+ * (a C0 control, DEL, U+0080..U+009F: the code point; an invalid byte: the
+ * byte), above it "\uXXXX" (a bidi control or U+2028/U+2029).
  */
 static bool unsafe_char(const unsigned char *p, size_t avail, size_t *step, unsigned *code)
 {
@@ -215,17 +233,28 @@ static bool unsafe_char(const unsigned char *p, size_t avail, size_t *step, unsi
 		*code = p[1];
 		return true;
 	}
+	if (n > 1 && (*code = bidi_char(p, n)) != 0)
+		return true;
 	return false;
 }
 
-static void hex_escape(char out[5], unsigned code)
+/* The escape of code (see unsafe_char) into out; returns its length. */
+static size_t hex_escape(char out[7], unsigned code)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789abcdef", HEX[] = "0123456789ABCDEF";
 	out[0] = '\\';
+	if (code > 0xff) {
+		out[1] = 'u';
+		for (int k = 0; k < 4; k++)
+			out[2 + k] = HEX[(code >> (12 - 4 * k)) & 15];
+		out[6] = '\0';
+		return 6;
+	}
 	out[1] = 'x';
 	out[2] = hex[(code >> 4) & 15];
 	out[3] = hex[code & 15];
 	out[4] = '\0';
+	return 4;
 }
 
 static void put_mapped(struct rbuf *b, unsigned char c, ascii_map_fn map)
@@ -248,9 +277,9 @@ static void escape_into(struct rbuf *b, const char *s, ascii_map_fn map)
 		size_t n = 1;
 		unsigned code = 0;
 		if (unsafe_char(p, left, &n, &code)) {
-			char esc[5];
-			hex_escape(esc, code);
-			for (int k = 0; k < 4; k++)
+			char esc[7];
+			size_t m = hex_escape(esc, code);
+			for (size_t k = 0; k < m; k++)
 				put_mapped(b, (unsigned char)esc[k], map);
 		} else if (n == 1) {
 			put_mapped(b, *p, map);
@@ -278,10 +307,9 @@ void render_safe_text_into(struct rbuf *b, const char *s, size_t len)
 		p += run;
 		len -= run;
 		if (len) {
-			char esc[5];
+			char esc[7];
 			unsafe_char(p, len, &n, &code);
-			hex_escape(esc, code);
-			rbuf_add(b, esc, 4);
+			rbuf_add(b, esc, hex_escape(esc, code));
 			p += n;
 			len -= n;
 		}
@@ -310,7 +338,7 @@ int render_safe_text(FILE *out, const char *s, size_t len)
 		p += run;
 		len -= run;
 		if (len) {
-			char esc[5];
+			char esc[7];
 			unsafe_char(p, len, &n, &code);
 			hex_escape(esc, code);
 			if (fputs(esc, out) == EOF)

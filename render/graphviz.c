@@ -390,7 +390,10 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 		} else if (o->cluster == RENDER_CLUSTER_MILESTONE &&
 			   g->milestone[v] != ANALYZE_NONE) {
 			uint32_t m = g->milestone[v];
-			parent = cluster_for(root, clusters, m, g->milestone_title[m], false);
+			parent = cluster_for(root, clusters, m,
+					     sc->milestone_hidden[m] ? "(confidential)"
+								     : g->milestone_title[m],
+					     false);
 		}
 		char *label = NULL, *tooltip = NULL;
 		Agnode_t *n = parent ? agnode(parent, sc->ref[i], 1) : NULL;
@@ -426,6 +429,20 @@ static int build_graph(Agraph_t **out, const struct render_scene *sc, const stru
 			set(e, "tooltip", tip);
 			free(tip);
 		}
+	}
+	if (o->caption) {
+		char *safe = render_safe_text_dup(o->caption, strlen(o->caption));
+		char *esc = safe ? render_escape_gv(safe) : NULL;
+		free(safe);
+		if (!esc) {
+			rc = render_fail(RENDER_ENOMEM, "out of memory");
+			goto done;
+		}
+		set(root, "label", esc);
+		set(root, "labelloc", "t");
+		set(root, "labeljust", "l");
+		set(root, "fontsize", "12");
+		free(esc);
 	}
 	if (o->legend && add_legend(root)) {
 		rc = render_fail(RENDER_ENOMEM, "out of memory");

@@ -105,6 +105,29 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 	uint8_t *done = calloc(sc->n ? sc->n : 1, 1);
 	if (!done)
 		return render_fail(RENDER_ENOMEM, "out of memory");
+	if (o->caption) {
+		/* Mermaid's front matter: a YAML double-quoted title. Safe text
+		 * has no control character; '\\' and '"' are escaped for YAML,
+		 * '<' and '>' replaced, so the title carries no markup. */
+		char *safe = render_safe_text_dup(o->caption, strlen(o->caption));
+		if (!safe) {
+			free(done);
+			return render_fail(RENDER_ENOMEM, "out of memory");
+		}
+		rbuf_puts(&b, "---\ntitle: \"");
+		for (const char *p = safe; *p; p++) {
+			if (*p == '\\' || *p == '"')
+				rbuf_putc(&b, '\\');
+			if (*p == '<')
+				rbuf_puts(&b, "\xe2\x80\xb9"); /* U+2039 */
+			else if (*p == '>')
+				rbuf_puts(&b, "\xe2\x80\xba"); /* U+203A */
+			else
+				rbuf_putc(&b, *p);
+		}
+		rbuf_puts(&b, "\"\n---\n");
+		free(safe);
+	}
 	rbuf_puts(&b,
 		  "flowchart LR\n"
 		  "  %% issuegraph: A --> B means A blocks B; A -.->|text| B: only a description "
@@ -130,7 +153,8 @@ int render_mermaid(FILE *out, const struct render_scene *sc, const struct render
 					render_escape_mermaid_into(
 					    &b, o->cluster == RENDER_CLUSTER_PROJECT
 						    ? g->project_path[c]
-						    : g->milestone_title[c]);
+						: sc->milestone_hidden[c] ? "(confidential)"
+									  : g->milestone_title[c]);
 					rbuf_puts(&b, "\"]\n");
 					open = true;
 				}

@@ -112,6 +112,11 @@ struct render_opts {
 	/* SVG only: leave out the XML declaration and DOCTYPE so that the
 	 * result can be inlined into HTML (reports). */
 	bool svg_fragment;
+
+	/* A caption for the drawing (raw text, one line; render makes it safe
+	 * for each format): Graphviz's graph label at the top, Mermaid's
+	 * title. NULL: none. */
+	const char *caption;
 };
 
 /* Fill *o with the defaults: dot format, dot layout, project clusters,

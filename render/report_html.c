@@ -29,7 +29,13 @@ static const char css[] =
     "border-bottom:1px solid #ccc;display:flex;gap:12px;align-items:center}"
     "#ig-search{width:28em;max-width:60vw;padding:6px 8px;font-size:14px}"
     "#ig-status{color:#555}"
-    "main{display:grid;grid-template-columns:minmax(0,1fr) 30em;gap:16px;padding:16px 20px}"
+    /* the diagram beside the summary; the findings below, across the
+     * page's width in as many columns as fit (not one narrow column
+     * beside the diagram that leaves the space under it empty) */
+    "main{display:grid;grid-template-columns:minmax(0,1fr) 22em;gap:0 16px;padding:16px 20px;"
+    "align-items:start}"
+    "#ig-findings{grid-column:1/-1;columns:28em;column-gap:16px}"
+    "#ig-findings>section{break-inside:avoid}"
     "@media (max-width:1000px){main{grid-template-columns:1fr}}"
     "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;"
     "margin-bottom:14px}"
@@ -885,6 +891,9 @@ int render_report_html(FILE *out, const struct render_report *r)
 
 	h_start(&h, "aside");
 	h_summary(&h);
+	h_end(&h);
+	h_start(&h, "div");
+	h_attr(&h, "id", "ig-findings");
 	h_knots(&h);
 	h_since(&h);
 	h_path(&h);
@@ -892,7 +901,7 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_links(&h, ANALYZE_FINDING_CLOSED_BLOCKED);
 	h_bottlenecks(&h);
 	h_ready(&h);
-	h_end(&h);
+	h_end(&h); /* #ig-findings */
 	h_end(&h); /* main */
 
 	h_start(&h, "script");

@@ -72,6 +72,7 @@ void render_scene_release(struct render_scene *sc)
 	sc->etext = NULL;
 	sc->n_etext = 0;
 	free(sc->project_seed);
+	free(sc->milestone_hidden);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -244,6 +245,17 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			goto done;
 		tx = &own_texts;
 	}
+
+	/* A milestone that only confidential issues carry is itself not shown
+	 * (whichever of them are drawn); one that a shown issue carries is. */
+	if (!(sc->milestone_hidden = malloc(g->n_milestones ? g->n_milestones : 1))) {
+		rc = OOM();
+		goto done;
+	}
+	memset(sc->milestone_hidden, !o->show_confidential, g->n_milestones);
+	for (uint32_t v = 0; v < g->n && !o->show_confidential; v++)
+		if (g->milestone[v] != ANALYZE_NONE && !(g->flags[v] & ANALYZE_NODE_CONFIDENTIAL))
+			sc->milestone_hidden[g->milestone[v]] = 0;
 
 	for (uint32_t i = 0; i < sc->n; i++) {
 		uint32_t v = sc->node[i];

@@ -4,9 +4,9 @@
  * the version bump, so a crash leaves the file at k or k + 1, never between.
  * To change the schema, append a migration and raise STORE_SCHEMA_VERSION.
  * A migration that has shipped never changes, not even its whitespace: a
- * store's triggers are checked text for text against what the migrations
- * create (store_schema_runnable_ok), so an edited one would make every
- * existing store look tampered with.
+ * store's whole schema is checked text for text against what the
+ * migrations create (store_schema_check), so an edited one would make
+ * every existing store look tampered with.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,67 +230,175 @@ int store_schema_migrate(struct store *s, int from_version)
 	return 0;
 }
 
-/* The triggers and views of a schema, one string ("type name table sql"
- * lines, by name); *out malloc'd. */
-static int runnable_objects(sqlite3 *db, char **out)
+/* One row of sqlite_master: type, name, tbl_name, sql (NULL for an
+ * automatic index), each with its length (a hostile name may hold NULs). */
+struct master_row {
+	char *col[4];
+	int len[4];
+	bool null_sql;
+};
+
+struct master {
+	struct master_row *v;
+	size_t n;
+};
+
+static void master_release(struct master *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		for (int c = 0; c < 4; c++)
+			free(m->v[i].col[c]);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* The whole schema but SQLite's statistics and AUTOINCREMENT counters
+ * (SPEC: `sqlite_stat*` and `sqlite_sequence` aside), by type, then name,
+ * bytewise. */
+static int master_read(sqlite3 *db, struct master *m)
 {
 	static const char sql[] = "SELECT type, name, tbl_name, sql FROM sqlite_master "
-				  "WHERE type IN ('trigger', 'view') ORDER BY name, type";
+				  "WHERE NOT (type = 'table' AND (name GLOB 'sqlite_stat*' OR "
+				  "name = 'sqlite_sequence')) "
+				  "ORDER BY type COLLATE BINARY, name COLLATE BINARY";
 	sqlite3_stmt *st = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int rc = f ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	size_t cap = 0;
+	m->v = NULL;
+	m->n = 0;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int c = 0; c < 4; c++) {
-			const unsigned char *t = sqlite3_column_text(st, c);
-			fprintf(f, "%s%c", t ? (const char *)t : "", c == 3 ? '\n' : '\t');
-		}
 		rc = SQLITE_OK;
+		if (m->n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct master_row *nv = realloc(m->v, nc * sizeof *nv);
+			if (!nv) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			m->v = nv;
+			cap = nc;
+		}
+		struct master_row *r = &m->v[m->n++];
+		memset(r, 0, sizeof *r);
+		r->null_sql = sqlite3_column_type(st, 3) == SQLITE_NULL;
+		for (int c = 0; c < 4 && rc == SQLITE_OK; c++) {
+			const void *t = sqlite3_column_blob(st, c);
+			int len = sqlite3_column_bytes(st, c);
+			if (!(r->col[c] = malloc((size_t)len + 1)))
+				rc = SQLITE_NOMEM;
+			else if (len)
+				memcpy(r->col[c], t, (size_t)len);
+			if (r->col[c])
+				r->col[c][len] = '\0';
+			r->len[c] = len;
+		}
 	}
 	sqlite3_finalize(st);
-	if (f && fclose(f) != 0 && rc == SQLITE_DONE)
-		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_DONE) {
-		free(buf);
-		return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+		master_release(m);
+		return rc == SQLITE_OK || rc == SQLITE_ROW ? SQLITE_ERROR : rc;
 	}
-	*out = buf;
 	return SQLITE_OK;
 }
 
-int store_schema_runnable_ok(struct store *s, int version, bool *ok)
+static int col_cmp(const struct master_row *a, const struct master_row *b, int c)
+{
+	int n = a->len[c] < b->len[c] ? a->len[c] : b->len[c];
+	int d = memcmp(a->col[c], b->col[c], (size_t)n);
+	return d ? d : (a->len[c] > b->len[c]) - (a->len[c] < b->len[c]);
+}
+
+/* (type, name) order, as master_read's ORDER BY. */
+static int key_cmp(const struct master_row *a, const struct master_row *b)
+{
+	int d = col_cmp(a, b, 0);
+	return d ? d : col_cmp(a, b, 1);
+}
+
+static bool row_equal(const struct master_row *a, const struct master_row *b)
+{
+	return a->null_sql == b->null_sql && col_cmp(a, b, 2) == 0 && col_cmp(a, b, 3) == 0;
+}
+
+/* What the SQL of a row can do: triggers and views run, so they are named first. */
+static bool runs_sql(const struct master_row *r)
+{
+	return strcmp(r->col[0], "trigger") == 0 || strcmp(r->col[0], "view") == 0;
+}
+
+/* Append "an extra trigger evil" style words to diff (at most 3 named). */
+static void note_diff(char *diff, size_t diff_len, int *named, int *more, const char *what,
+		      const struct master_row *r)
+{
+	if (*named == 3) {
+		++*more;
+		return;
+	}
+	size_t at = strlen(diff);
+	snprintf(diff + at, diff_len - at, "%s%s %.16s %.64s", *named ? ", " : "", what, r->col[0],
+		 r->col[1]);
+	++*named;
+}
+
+int store_schema_check(struct store *s, int version, char *diff, size_t diff_len)
 {
 	sqlite3 *mem = NULL;
-	char *want = NULL, *have = NULL;
+	struct master want = {0}, have = {0};
 	int rc = STORE_OK;
-	*ok = false;
+	diff[0] = '\0';
 	if (version < 0 || version > STORE_SCHEMA_VERSION)
-		return STORE_OK;
+		return store_fail(s, STORE_ERR, "no reference schema for version %d", version);
 	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		rc = store_fail(s, STORE_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* A store at version v holds exactly what migrations[0 .. v) create. */
-	for (int v = 0; v < version; v++) {
-		if (sqlite3_exec(mem, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
-			rc = store_fail(s, STORE_ERR, "cannot build the reference schema: %s",
-					sqlite3_errmsg(mem));
-			goto done;
-		}
-	}
-	int src = runnable_objects(mem, &want);
+	/* A store at version v holds exactly what migrations[0 .. v) create
+	 * (in one transaction: cheaper than one per statement). */
+	int src = sqlite3_exec(mem, "BEGIN", NULL, NULL, NULL);
+	for (int v = 0; v < version && src == SQLITE_OK; v++)
+		src = sqlite3_exec(mem, migrations[v], NULL, NULL, NULL);
 	if (src == SQLITE_OK)
-		src = runnable_objects(s->db, &have);
+		src = sqlite3_exec(mem, "COMMIT", NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = store_fail(s, STORE_ERR, "cannot build the reference schema: %s",
+				sqlite3_errmsg(mem));
+		goto done;
+	}
+	src = master_read(mem, &want);
+	if (src == SQLITE_OK)
+		src = master_read(s->db, &have);
 	if (src != SQLITE_OK) {
 		rc = store_fail_sql(s, src, "reading the schema");
 		goto done;
 	}
-	*ok = strcmp(want, have) == 0;
+	/* Two passes over the merge of both sorted lists: what runs SQL first. */
+	int named = 0, more = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0, j = 0;
+		while (i < want.n || j < have.n) {
+			int d = i == want.n   ? 1
+				: j == have.n ? -1
+					      : key_cmp(&want.v[i], &have.v[j]);
+			const struct master_row *r = d < 0 ? &want.v[i] : &have.v[j];
+			const char *what = d < 0			       ? "no"
+					   : d > 0			       ? "an extra"
+					   : row_equal(&want.v[i], &have.v[j]) ? NULL
+									       : "an altered";
+			if (what && runs_sql(r) == (pass == 0))
+				note_diff(diff, diff_len, &named, &more, what, r);
+			i += d <= 0;
+			j += d >= 0;
+		}
+	}
+	if (more) {
+		size_t at = strlen(diff);
+		snprintf(diff + at, diff_len - at, " and %d more", more);
+	}
 done:
-	free(want);
-	free(have);
+	master_release(&want);
+	master_release(&have);
 	sqlite3_close(mem);
 	return rc;
 }

@@ -301,6 +301,7 @@ struct reader {
 	FILE *tee;	   /* while set: every byte consumed from tee_from on is copied */
 	uint64_t tee_from; /* input offset */
 	struct json_tokener *tok;
+	bool in_string, escaped; /* raw_control()'s place in the value read */
 	struct store *s;
 };
 
@@ -393,6 +394,39 @@ static int peek(struct reader *r)
 	}
 }
 
+/* json-c's tokener (0.16, strict mode included) takes a raw control
+ * character (U+0000 to U+001F) inside a string, which RFC 8259 forbids:
+ * follow the strings of b[0..n) (the bytes the tokener consumed, in
+ * order) and return the offset of the first such byte, or n. */
+static size_t raw_control(struct reader *r, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)b[i];
+		if (!r->in_string) {
+			r->in_string = c == '"';
+		} else if (r->escaped) {
+			r->escaped = false;
+		} else if (c == '\\') {
+			r->escaped = true;
+		} else if (c == '"') {
+			r->in_string = false;
+		} else if (c < 0x20) {
+			return i;
+		}
+	}
+	return n;
+}
+
+static int raw_control_error(struct reader *r, size_t off)
+{
+	char why[96];
+	snprintf(why, sizeof why,
+		 "not valid JSON: a raw control character (0x%02X) in a string "
+		 "(write it escaped, e.g. \\n)",
+		 (unsigned char)r->buf[off]);
+	return syntax_error(r, off, why);
+}
+
 /* Parse one JSON value at r->pos with json-c and step past it. *out is the
  * value (NULL for JSON null); the caller puts it. */
 static int read_value(struct reader *r, struct json_object **out)
@@ -402,6 +436,7 @@ static int read_value(struct reader *r, struct json_object **out)
 	if (peek(r) < 0)
 		return end_error(r);
 	json_tokener_reset(r->tok);
+	r->in_string = r->escaped = false;
 	for (;;) {
 		size_t avail = r->len - r->pos;
 		if (avail == 0) {
@@ -414,6 +449,9 @@ static int read_value(struct reader *r, struct json_object **out)
 		enum json_tokener_error e = json_tokener_get_error(r->tok);
 		if (e == json_tokener_continue) {
 			json_object_put(v);
+			size_t bad = raw_control(r, r->buf + r->pos, n);
+			if (bad < n)
+				return raw_control_error(r, r->pos + bad);
 			r->pos += n;
 			fed += n;
 			if (fed > STORE_IMPORT_RECORD_MAX)
@@ -427,7 +465,13 @@ static int read_value(struct reader *r, struct json_object **out)
 			snprintf(why, sizeof why, "not valid JSON: %s", json_tokener_error_desc(e));
 			return syntax_error(r, r->pos + json_tokener_get_parse_end(r->tok), why);
 		}
-		r->pos += json_tokener_get_parse_end(r->tok);
+		size_t end = json_tokener_get_parse_end(r->tok);
+		size_t bad = raw_control(r, r->buf + r->pos, end);
+		if (bad < end) {
+			json_object_put(v);
+			return raw_control_error(r, r->pos + bad);
+		}
+		r->pos += end;
 		*out = v;
 		return 0;
 	}

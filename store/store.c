@@ -213,13 +213,21 @@ static int read_int(struct store *s, const char *sql, int64_t *out)
 	return rc;
 }
 
+/* The longest string or blob a store may hold: the largest value
+ * issuegraph writes, the graph image, is about 50 bytes an issue and 5
+ * a dependency (75 MB at 1M issues, 5M dependencies); a hostile store
+ * cannot make one value cost more memory than this. */
+#define STORE_VALUE_MAX (512 << 20)
+
 /*
  * A store may come from a shared CI cache, that is from anyone who could
  * write that cache: SQLite's defensive mode (no writes to the schema or
  * shadow tables by SQL), no functions with side effects in the schema
- * (trusted_schema off), no views. Triggers stay on: the history records
- * through issuegraph's own; classify() refuses a file whose triggers or
- * views are not exactly those.
+ * (trusted_schema off), no views, a cap on one value's length and each
+ * b-tree cell's size checked as it is read (a crafted page is an error,
+ * not an overrun). Triggers stay on: the history records through
+ * issuegraph's own; classify() refuses a file whose schema is not
+ * exactly issuegraph's.
  */
 static int harden(struct store *s)
 {
@@ -232,23 +240,25 @@ static int harden(struct store *s)
 		if (sqlite3_db_config(s->db, off[k], 0, &got) != SQLITE_OK || got)
 			return store_fail(s, STORE_ERR, "cannot harden the SQLite connection");
 	}
-	return store_exec(s, "PRAGMA trusted_schema=OFF");
+	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, STORE_VALUE_MAX);
+	if (sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1) > STORE_VALUE_MAX)
+		return store_fail(s, STORE_ERR, "cannot limit SQLite's value length");
+	int rc = store_exec(s, "PRAGMA trusted_schema=OFF");
+	if (rc == 0)
+		rc = store_exec(s, "PRAGMA cell_size_check=ON");
+	return rc;
 }
 
 /* Classify a freshly opened file with reads only. *fresh: an empty
  * database that we may initialise. */
 static int classify(struct store *s, bool *fresh)
 {
-	int64_t app_id = 0, version = 0, objects = 0, runnable = 0;
+	int64_t app_id = 0, version = 0, objects = 0;
 	int rc = read_int(s, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
 		rc = read_int(s, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
 		rc = read_int(s, "SELECT count(*) FROM sqlite_master", &objects);
-	if (rc == SQLITE_OK)
-		rc = read_int(
-		    s, "SELECT count(*) FROM sqlite_master WHERE type IN ('trigger', 'view')",
-		    &runnable);
 	if (rc != SQLITE_OK) {
 		switch (status_of_sqlite(rc)) {
 		case STORE_ENOTDB:
@@ -281,17 +291,18 @@ static int classify(struct store *s, bool *fresh)
 	if (version < 1)
 		return store_fail(s, STORE_ECORRUPT,
 				  "an issuegraph store without a schema version (damaged?)");
-	/* The history's own triggers are the only SQL a store may run: any
-	 * other trigger or view, or one of ours altered, is a tampered file. */
-	bool own = runnable == 0;
-	if (!own && (rc = store_schema_runnable_ok(s, (int)version, &own)) < 0)
+	/* SPEC: the whole schema must be what the migrations produce for
+	 * the recorded version, before any migration runs: an index on an
+	 * expression, a virtual table in place of one of ours or a trigger
+	 * is SQL from the file, and none of it may run. */
+	char diff[400];
+	if ((rc = store_schema_check(s, (int)version, diff, sizeof diff)) < 0)
 		return rc;
-	if (!own)
-		return store_fail(
-		    s, STORE_ECORRUPT,
-		    "holds trigger(s) or view(s) that issuegraph never writes "
-		    "(a tampered file?); refusing to use it, fetch or import into a new "
-		    "store");
+	if (diff[0])
+		return store_fail(s, STORE_EFOREIGN,
+				  "a schema issuegraph does not write (a tampered file?): %s; "
+				  "refusing to use it",
+				  diff);
 	return (int)version;
 }
 

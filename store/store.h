@@ -236,6 +236,19 @@ int store_clear_text_deps(struct store *s);
 int store_set_text_dropped(struct store *s, int64_t issue_id, int64_t blocker_refs,
 			   int64_t all_refs);
 
+/* Add one text dependency to what source's description holds (the
+ * smallest line kept); both issues stored. Inside the caller's transaction. */
+int store_add_text_dep(struct store *s, const struct store_text_dep *d);
+
+/* Project paths (lower case) that answered 403 or 404 to a text reference:
+ * fetch does not ask them again until a full crawl clears them. */
+int store_text_gone_add(struct store *s, const char *path);
+int store_text_gone_each(struct store *s, int (*cb)(void *ctx, const char *path), void *ctx);
+int store_text_gone_clear(struct store *s);
+
+/* The projects holding an issue at either end of a stored link. */
+int store_each_link_project(struct store *s, int (*cb)(void *ctx, int64_t project_id), void *ctx);
+
 /* Every issue with dropped references, ascending by issue id. */
 typedef int (*store_text_dropped_cb)(void *ctx, int64_t issue_id, int64_t blocker_refs,
 				     int64_t all_refs);

@@ -202,3 +202,82 @@ int store_each_text_dropped(struct store *s, store_text_dropped_cb cb, void *ctx
 	return store_walk_rows(s, store_stmt(s, sql), each_dropped_row, &w,
 			       "read dropped references");
 }
+
+/* ---- what fetch remembers about references between runs ------------------- */
+
+int store_add_text_dep(struct store *s, const struct store_text_dep *d)
+{
+	int rc = check_dep(s, d->source_id, d);
+	return rc < 0 ? rc : insert_dep(s, d);
+}
+
+/* A project path that answered 403 or 404 to a text reference: a meta row
+ * (no schema change), keyed by the lower-case path. */
+#define GONE_PREFIX "textdeps.gone:"
+
+int store_text_gone_add(struct store *s, const char *path)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO meta(key, value) VALUES('" GONE_PREFIX
+				  "' || ?, '1')";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+	return store_step_done(s, st, "remember an unreadable project");
+}
+
+struct gone_walk {
+	int (*cb)(void *ctx, const char *path);
+	void *ctx;
+};
+
+static int each_gone_row(sqlite3_stmt *st, void *arg)
+{
+	struct gone_walk *w = arg;
+	const char *k = (const char *)sqlite3_column_text(st, 0);
+	size_t pl = strlen(GONE_PREFIX);
+	if (!k || strncmp(k, GONE_PREFIX, pl) != 0)
+		return 0;
+	return w->cb(w->ctx, k + pl);
+}
+
+int store_text_gone_each(struct store *s, int (*cb)(void *ctx, const char *path), void *ctx)
+{
+	/* the range of keys starting with the prefix (':' + 1 is ';') */
+	static const char sql[] = "SELECT key FROM meta WHERE key >= '" GONE_PREFIX
+				  "' AND key < 'textdeps.gone;'";
+	struct gone_walk w = {cb, ctx};
+	return store_walk_rows(s, store_stmt(s, sql), each_gone_row, &w,
+			       "read unreadable projects");
+}
+
+int store_text_gone_clear(struct store *s)
+{
+	static const char sql[] =
+	    "DELETE FROM meta WHERE key >= '" GONE_PREFIX "' AND key < 'textdeps.gone;'";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	return store_step_done(s, st, "forget unreadable projects");
+}
+
+struct linkp_walk {
+	int (*cb)(void *ctx, int64_t project_id);
+	void *ctx;
+};
+
+static int each_linkp_row(sqlite3_stmt *st, void *arg)
+{
+	struct linkp_walk *w = arg;
+	return w->cb(w->ctx, sqlite3_column_int64(st, 0));
+}
+
+int store_each_link_project(struct store *s, int (*cb)(void *ctx, int64_t project_id), void *ctx)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT project_id FROM issues WHERE id IN (SELECT source_id FROM links "
+	    "UNION SELECT target_id FROM links) ORDER BY project_id";
+	struct linkp_walk w = {cb, ctx};
+	return store_walk_rows(s, store_stmt(s, sql), each_linkp_row, &w,
+			       "read linked projects");
+}

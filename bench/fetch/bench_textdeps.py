@@ -46,6 +46,14 @@ def description(rng, path, n_per, n_projects, src):
                      % (rng.randint(1, n_projects), rng.randint(1, n_per), rng.randint(1, n_per)))
     if rng.random() < 0.1:
         parts.append("This blocks %s/%s/-/issues/%d" % (src, path, rng.randint(1, n_per)))
+    # grammar 2: a heading list, a conditional phrase, a subject decoy
+    if rng.random() < 0.2:
+        parts.append("## Dependencies\n\n- [ ] #%d\n- [x] bench/team%02d/app#%d (done)"
+                     % (rng.randint(1, n_per), rng.randint(1, n_projects), rng.randint(1, n_per)))
+    if rng.random() < 0.1:
+        parts.append("Waiting on #%d to be merged." % rng.randint(1, n_per))
+    if rng.random() < 0.1:
+        parts.append("#%d is also blocked on #%d." % (rng.randint(1, n_per), rng.randint(1, n_per)))
     parts += ["## Steps", "- [ ] " + para(rng, 8), "- [x] " + para(rng, 6)]
     if rng.random() < 0.3:
         parts += ["```", "blocked by #%d in a log line" % rng.randint(1, n_per), "```"]

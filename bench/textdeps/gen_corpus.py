@@ -3,6 +3,10 @@
 2 KB, about 20% of each inside fenced code blocks or code spans, one
 phrase and three references each (mixed forms: #N, name#N, full paths,
 issue URLs bare, in <...> and as link targets), UTF-8 prose. Fixed seed.
+Grammar 2's forms too: a fifth of the descriptions hold their three
+references as a "## Dependencies" task list instead, a tenth as "Waiting
+on … to be merged", and the phrases include "Blocked on", "Depends-On:",
+"Unblocks", "Part of" and "Blocked by issue".
 
 Output (stdout or the file named): each description as a 4-byte
 little-endian length and then its bytes.
@@ -17,7 +21,8 @@ WORDS = ("the login page fails when a user with two factor authentication "
          "we need to refresh the token größe naïve café 日本語 ✓ before we "
          "ship the release candidate to staging and production").split()
 PHRASES = ["Blocked by", "**Blocked by:**", "Depends on", "depends on", "Requires",
-           "Needs", "Blocks", "Required by", "needed by"]
+           "Needs", "Blocks", "Required by", "needed by", "Blocked on", "Depends-On:",
+           "Unblocks", "Part of", "Blocked by issue"]
 
 
 def ref(rng):
@@ -65,7 +70,14 @@ def code(rng, size):
 def description(rng):
     text = prose(rng, 700) + "\n\n"
     text += code(rng, 220) + "\n"
-    text += (f"{rng.choice(PHRASES)} {ref(rng)}, {ref(rng)} and {ref(rng)}.\n\n")
+    r = rng.random()
+    if r < 0.2:
+        text += (f"## Dependencies\n\n- [ ] {ref(rng)}\n- [x] {ref(rng)} (the "
+                 f"{rng.choice(WORDS)} part)\n- {ref(rng)}\n\n")
+    elif r < 0.3:
+        text += f"Waiting on {ref(rng)}, {ref(rng)} and {ref(rng)} to be merged.\n\n"
+    else:
+        text += (f"{rng.choice(PHRASES)} {ref(rng)}, {ref(rng)} and {ref(rng)}.\n\n")
     text += prose(rng, 600) + "\n"
     text += code(rng, 200) + "\n" + prose(rng, 250) + "\n"
     return text.encode()

@@ -111,12 +111,29 @@ static inline int crawl_lister_per_page(const struct lister *l)
 	return l->per_page > 0 ? l->per_page : PER_PAGE;
 }
 
-/* One links request and, while it waits for unknown projects, its answer. */
+/* One neighbour of a link list, decoded (links_expand.c). */
+struct link_rec {
+	struct store_issue i; /* its strings in arena */
+	char *arena;
+	int64_t pid, issue_id; /* project_id as sent (has_pid), id for messages */
+	bool has_pid;
+	struct store_json_refusal *issue_why; /* the decoder refused the issue */
+	struct store_json_refusal *link_why;  /* ... or its link_type */
+	char link_type[32];
+	int64_t link_id;
+};
+
+/* One links request and, while it waits for unknown projects, its answer
+ * as records (never the parsed tree). */
 struct links_unit {
 	struct expand e;
-	struct json_object *json;
+	struct link_rec *recs;
+	size_t n;
 	struct links_unit *next;
 };
+
+/* Free a unit's records (not the unit). */
+void crawl_links_release(struct links_unit *u);
 
 struct seed_req {
 	const char *word; /* the option value, for messages */
@@ -137,6 +154,7 @@ struct crawl {
 	bool barrier;
 	int64_t *hop_busy; /* barrier: units in flight per hop */
 	bool incremental;
+	bool prune; /* remove at the end what the run did not reach */
 	int64_t max_offset;
 	long kill_at, commits;
 

@@ -59,6 +59,10 @@ typedef int (*http_done_fn)(void *ctx, struct http_req *r);
 
 struct http_stats {
 	int64_t requests, retries, rate_limited;
+	/* now: requests in flight, waiting to be tried again, and the seconds
+	 * until a rate limit's pause ends and until the next retry (0: none) */
+	int64_t in_flight, waiting;
+	double rate_wait, retry_wait;
 };
 
 int http_new(struct http **out, const struct fetch_options *o, char *err);
@@ -146,7 +150,17 @@ struct fetch_response_facts {
 	double jitter;		     /* a random draw in [0, 1) */
 	int max_tries;		     /* --retries */
 	double max_seconds;	     /* --retry-time */
+	/* first contact: no answer of the API has come yet (SPEC: a URL that
+	 * is not the API gets a message naming the instance and the fix, at
+	 * once) */
+	bool first_contact;
+	bool looks_html;	 /* the body (or its Content-Type) is an HTML page */
+	const char *instance;	 /* the instance tried, for those messages */
 };
+
+/* The likely fix when the first request of a fetch fails (what: curl's
+ * code, or 0 for an answer that is not the API) into buf. Pure. */
+void fetch_first_contact_hint(const char *instance, int transport, char *buf, size_t len);
 
 enum fetch_verdict {
 	FETCH_V_OK,	  /* deliver to the crawler (2xx with JSON, 404, other 4xx) */
@@ -260,10 +274,31 @@ int crawl_end_unit(struct crawl *c, int rc);
  * decoder refused it (counted in the summary, nothing stored). */
 int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *out);
 int crawl_put_project(struct crawl *c, struct json_object *o, int64_t *id_out);
+/* The same in two steps: decode (strings borrowed from o; 1: refused and
+ * counted), then store the record (inside a unit). */
+/* An issue decoded by the one decoder, its strings owned (arena). */
+struct fetch_issue_rec {
+	struct store_issue i;
+	char *arena;
+};
+/* Decode o into *out (malloc'd; its description read into references
+ * when its project is known); 1: refused (counted), *out NULL. */
+int crawl_decode_issue(struct crawl *c, struct json_object *o, struct fetch_issue_rec **out);
+void fetch_issue_rec_free(struct fetch_issue_rec *r);
+/* Store a decoded issue (inside a unit); 1: refused by the store (counted). */
+int crawl_put_issue_record(struct crawl *c, const struct store_issue *i);
+/* Copy a decoded issue's strings into one block (*arena); -1 out of memory. */
+int crawl_own_issue_strings(struct store_issue *i, char **arena);
+struct store_project;
+int crawl_decode_project(struct crawl *c, struct json_object *o, struct store_project *out);
+int crawl_put_project_record(struct crawl *c, const struct store_project *p);
 bool crawl_project_known(struct crawl *c, int64_t project_id);
 int crawl_project_state(struct crawl *c, int64_t project_id);
 /* Ask for a project by id (its answer stores it, then retries what waits). */
 int crawl_want_project(struct crawl *c, int64_t project_id);
+/* Whether a stored issue stays after this run (a pruning run keeps only
+ * what it reached). */
+bool crawl_issue_reached(struct crawl *c, int64_t issue_id);
 /* An issue that a text dependency names is reached at hop (inside a unit). */
 int crawl_reach_text(struct crawl *c, const struct store_issue *i, int64_t hop);
 
@@ -275,7 +310,17 @@ struct text_refs;
 
 /* instance: the instance URL (its origin makes issue URLs references). */
 int text_refs_new(struct text_refs **out, struct crawl *c, struct store *s, struct http *h,
-		  const char *instance, char *err);
+		  const char *instance, enum fetch_text_scope scope, char *err);
+/* --text-deps-scope: a seed's project (seed) or a project reached through
+ * links widens what text references may bring in. */
+int text_refs_scope_project(struct text_refs *t, int64_t project_id, bool seed);
+/* Projects that answered 403/404 to an earlier fetch (not asked again). */
+int text_refs_load_gone(struct text_refs *t);
+/* At the end of the crawl: references outside the scope. final false:
+ * follow those the scope allows by now (1: work was queued, drive the
+ * crawl again; 0: nothing); final true: keep those the store holds, drop
+ * and count the rest. */
+int text_refs_late(struct text_refs *t, bool final);
 void text_refs_free(struct text_refs *t);
 /* Every project and issue object the crawl stores passes here: the path
  * and web_url origin are noted; an issue's description is read into its

@@ -90,6 +90,10 @@ struct render_scene {
 	uint32_t n_edges; /* blocks edges first (by from, to), then relates */
 	struct scene_edge *edges;
 	bool *project_seed; /* per project index */
+	/* per milestone index of g: 1 when only confidential issues of g
+	 * carry it and confidential issues are not shown (SPEC "Confidential
+	 * issues": its title is not written, a cluster says "(confidential)") */
+	uint8_t *milestone_hidden;
 	/* per blocks edge i < n_etext: where text gives it, "text: g/a#3, line
 	 * 12: blocked by" ("; " between several), raw (malloc'd), or NULL
 	 * when no text gives it */

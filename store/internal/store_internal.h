@@ -114,10 +114,14 @@ int store_exec_atomic(struct store *s, const char *sql);
 
 /* schema.c: create or migrate forward to STORE_SCHEMA_VERSION (in
  * transactions); from_version is the file's current user_version. */
-/* Whether the triggers and views in s are exactly the ones issuegraph's
- * migrations create for schema version (name, table and SQL text alike):
- * the only ones a store may run. 0 or a store status; *ok the answer. */
-int store_schema_runnable_ok(struct store *s, int version, bool *ok);
+/* Whether the whole schema of s (sqlite_master's tables, indexes,
+ * triggers and views: type, name, table and SQL text, byte for byte;
+ * sqlite_stat* and sqlite_sequence aside) is exactly what issuegraph's
+ * migrations create for schema version. Returns 0 or a store status;
+ * diff is "" when it is, else names the differences in words ("an extra
+ * index links_x, an altered table graph_image"), triggers and views
+ * first, at most three and how many more. */
+int store_schema_check(struct store *s, int version, char *diff, size_t diff_len);
 int store_schema_migrate(struct store *s, int from_version);
 
 /* Drop and rebuild the indexes of links (inside the caller's transaction):

@@ -225,7 +225,8 @@ def run(args, db, env=None, token=TOKEN, timeout=300, clear_env=True):
     e = dict(os.environ)
     for k in ("GITLAB_TOKEN", "GITLAB_ACCESS_TOKEN", "OAUTH_TOKEN", "CI_JOB_TOKEN",
               "GITLAB_HOST", "CI_SERVER_URL", "GITLAB_CI", "CI_PROJECT_PATH", "ISSUEGRAPH_DB",
-              "ISSUEGRAPH_TEST_KILL_AT_COMMIT", "ISSUEGRAPH_TEST_MAX_OFFSET"):
+              "ISSUEGRAPH_TEST_KILL_AT_COMMIT", "ISSUEGRAPH_TEST_MAX_OFFSET",
+              "ISSUEGRAPH_TEST_BODY_CAP", "ISSUEGRAPH_TEST_BODY_BUDGET"):
         if clear_env:
             e.pop(k, None)
     if token is not None:

@@ -31,7 +31,8 @@ from server import ServerProcess  # noqa: E402,F401  (re-exported for the tests)
 # does; ig() removes them unless a test sets them in env=.
 CLEARED_ENV = ("ISSUEGRAPH_DB", "GITLAB_TOKEN", "GITLAB_ACCESS_TOKEN", "OAUTH_TOKEN",
                "CI_JOB_TOKEN", "GITLAB_HOST", "CI_SERVER_URL", "GITLAB_CI", "CI_PROJECT_PATH",
-               "ISSUEGRAPH_TEST_KILL_AT_COMMIT", "ISSUEGRAPH_TEST_MAX_OFFSET")
+               "ISSUEGRAPH_TEST_KILL_AT_COMMIT", "ISSUEGRAPH_TEST_MAX_OFFSET",
+               "ISSUEGRAPH_TEST_BODY_CAP", "ISSUEGRAPH_TEST_BODY_BUDGET")
 
 
 class Failed(AssertionError):

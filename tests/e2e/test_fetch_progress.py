@@ -10,6 +10,7 @@ import pty
 import select
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fetch_testlib import (BIN, TOKEN, ServerProcess, check, issue,  # noqa: E402
@@ -100,6 +101,55 @@ class FetchProgress(igtest.TestCase, igtest.ClassDir):
               "pipe: no live line, no terminal codes")
         check(len(r.stderr.strip().splitlines()) == 1 and "fetch:" in r.stderr,
               "pipe: one summary line (%r)" % r.stderr)
+
+
+    def test_pipe_plain_lines_in_a_ci_log(self):
+        # a CI log: plain lines while the counts move, at most one a period (10 s;
+        # scaled down here to 0.3 s by the test build's hook), no terminal codes
+        e = env()
+        e["ISSUEGRAPH_TEST_PROGRESS_PERIOD"] = "0.3"
+        t0 = time.monotonic()
+        r = subprocess.run([BIN, "--db", self.path("ci.db"), "fetch", "--url", self.srv.url,
+                            "--project", "g/p", "--jobs", "1"], capture_output=True, text=True,
+                           env=e, stdin=subprocess.DEVNULL, timeout=120)
+        secs = time.monotonic() - t0
+        lines = r.stderr.strip().splitlines()
+        prog = [ln for ln in lines if ln.startswith("fetch: ") and " read, " not in ln]
+        print("     %.1f s, %d progress lines; first: %r" % (secs, len(prog), prog[:1]))
+        check(r.returncode == 0 and "\r" not in r.stderr and "\033" not in r.stderr,
+              "CI log: fetch exits 0 with no terminal codes")
+        check(len(prog) >= 2 and all(w in prog[0] for w in ("issues", "link lists", "requests",
+                                                            "queue", " s")),
+              "CI log: plain progress lines with the counts (%r)" % prog[:2])
+        check(len(prog) <= secs / 0.3 + 1, "CI log: at most one line a period (%d in %.1f s)"
+              % (len(prog), secs))
+        check(lines[-1].startswith("fetch: ") and " read, " in lines[-1] or
+              "no 'blocks'" in lines[-1], "CI log: the summary comes last")
+        r = subprocess.run([BIN, "--db", self.path("ci2.db"), "fetch", "--url", self.srv.url,
+                            "--project", "g/p", "--no-progress"], capture_output=True, text=True,
+                           env=e, stdin=subprocess.DEVNULL, timeout=120)
+        check(len(r.stderr.strip().splitlines()) == 1, "CI log: --no-progress turns them off")
+
+    def test_pipe_a_waiting_fetch_says_on_what(self):
+        # one slow answer: nothing moves for 3 s; with a period of 0.2 s a line
+        # comes at least every 1.2 s saying what the fetch waits on
+        data = igtest.write_json(self.path("slow.json"), snapshot())
+        with ServerProcess(data, "--token", TOKEN, "--latency-ms", "3000") as slow:
+            e = env()
+            e["ISSUEGRAPH_TEST_PROGRESS_PERIOD"] = "0.2"
+            p = subprocess.Popen([BIN, "--db", self.path("w.db"), "fetch", "--url", slow.url,
+                                  "--project", "g/p", "--depth", "0"], stderr=subprocess.PIPE,
+                                 stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=e,
+                                 text=True)
+            try:
+                _, err = p.communicate(timeout=60)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+            waits = [ln for ln in err.splitlines() if "waiting for" in ln]
+            print("     %r" % waits[:1])
+            check(p.returncode == 0 and waits and "request(s) in flight" in waits[0],
+                  "a waiting fetch says on what it waits (%r)" % err[-300:])
 
 
 if __name__ == "__main__":

@@ -19,6 +19,11 @@ issuegraph's code).
 - Killed inside a write transaction, then resumed: the same store.
 - A moved issue whose target GET /issues/:id refuses (not an administrator):
   the reference is dropped and counted.
+- The grammar's version is a crawl option: a store filled under grammar 1
+  (no version recorded, or version 1) is read again in full by the next
+  fetch (every issue's links asked again, the dependencies only grammar 2
+  reads come in), which starts a history restart: `changes` shows no knot
+  as new.
 """
 import json
 import os
@@ -29,11 +34,15 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fetch_testlib import (SRC, TOKEN, ServerProcess, check, control, export,  # noqa: E402
-                           finish, readable, run, tmpdir)
+                           finish, issue, project, readable, reset_stats, run, stats, tmpdir,
+                           write_snapshot)
 import igtest  # noqa: E402
 
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "textdeps_server.json")
-SEEDS = ["--group", "alpha", "--group", "beta"]
+# the fixture's references reach into namespaces no seed covers (gamma,
+# group): this file tests reading them, so every project is in scope
+# (test_fetch_textscope.py tests the scope)
+SEEDS = ["--group", "alpha", "--group", "beta", "--text-deps-scope", "instance"]
 SERVER_ARGS = ["--token", TOKEN, "--private", "gamma/secret", "--issues-disabled",
                "gamma/locked"]
 TYPES = {1: "blocks", 2: "is_blocked_by"}
@@ -138,8 +147,8 @@ class FetchTextDeps(igtest.TestCase):
                   "batches of at most 100 (%s)" % sizes)
 
             m = re.search(r"(\d+) dependencies from text, (\d+) references dropped", err)
-            check(m is not None and int(m.group(1)) == 522 and int(m.group(2)) == 26,
-                  "free tier: the summary counts 522 dependencies and 26 dropped references "
+            check(m is not None and int(m.group(1)) == 523 and int(m.group(2)) == 26,
+                  "free tier: the summary counts 523 dependencies and 26 dropped references "
                   "(%s)" % (m.group(0) if m else err.strip()[-300:]))
             check(re.search(r"warning: .*group/project#123 is named in 22 descriptions", err)
                   is not None, "free tier: warns about the placeholder in 22 descriptions")
@@ -153,7 +162,7 @@ class FetchTextDeps(igtest.TestCase):
                   dr.get(ID["beta/api#2"]) == (1, 1),
                   "free tier: dropped references are stored per issue (%s)" %
                   {k: v for k, v in dr.items() if k < 5005})
-            check(re.search(r"no 'blocks' link found.*522 dependencies were found in descriptions",
+            check(re.search(r"no 'blocks' link found.*523 dependencies were found in descriptions",
                             err) is not None,
                   "free tier: the note says no blocks link was seen and how many text deps instead")
 
@@ -189,7 +198,7 @@ class FetchTextDeps(igtest.TestCase):
             with open(log, "w"):
                 pass
             rc, out, err = run(["fetch", "--url", srv.url, "--no-progress", "--issue", "alpha/app#17",
-                                "--depth", "1"], os.path.join(d, "one.db"))
+                                "--depth", "1", "--text-deps-scope", "instance"], os.path.join(d, "one.db"))
             many = [p for p in log_lines(log) if p.startswith("/api/v4/projects/3/")]
             check(rc == 0 and len(many) == 5 and all(p.count("iids") == 100 for p in many),
                   "500 references to one project: five iids[] requests of 100 (%s)"
@@ -260,6 +269,82 @@ class FetchTextDeps(igtest.TestCase):
             td = [t for t in text_deps(db) if t["source_issue_id"] == ID["alpha/app#13"]]
             check(td == [] and dropped(db).get(ID["alpha/app#13"]) == (1, 1),
                   "not an administrator: no text dep for the moved reference (%s)" % td)
+
+    def test_4_a_store_read_under_grammar_1_is_read_again_in_full(self):
+        # Two knots only grammar 2 sees ("blocked on", "waiting on ... to be
+        # merged", a "## Blockers" list), beside dependencies both read.
+        texts = {1: "Blocked on #2", 2: "Waiting on #1 to be merged", 3: "Blocked by #4",
+                 4: "## Blockers\n\n- [ ] #3", 5: "Depends on #1"}
+        issues = []
+        for n, text in texts.items():
+            i = issue(100 + n, 1, n, 10 * n, path="g/app")
+            i["description"] = text
+            issues.append(i)
+        snap = {"source": "https://gitlab.example.com", "version": 1,
+                "projects": [project(1, "g/app")], "issues": issues, "links": []}
+        gd = os.path.join(d, "grammar")
+        os.makedirs(gd, exist_ok=True)
+        data = write_snapshot(snap, gd)
+        # (source, target, line, phrase): a heading list's dependency has the
+        # item's line and the heading's words
+        ALL = {(101, 102, 1, "blocked on"), (102, 101, 1, "waiting on"),
+               (103, 104, 1, "blocked by"), (104, 103, 3, "blockers"), (105, 101, 1, "depends on")}
+        OLD = {(103, 104, 1, "blocked by"), (105, 101, 1, "depends on")}  # what grammar 1 reads
+        KNOTS = [["g/app#1", "g/app#2"], ["g/app#3", "g/app#4"]]
+
+        def deps(db):
+            return {(t["source_issue_id"], t["target_issue_id"], t["line"], t["phrase"])
+                    for t in text_deps(db)}
+
+        def knots(db):
+            rc, out, err = run(["cycles", "--format", "json"], db)
+            return [k["issues"] for k in json.loads(out)["knots"]] if rc == 0 else None
+
+        for old in ("", " grammar=1"):
+            what = "grammar%s" % (old.strip() and " 1 recorded" or " not recorded")
+            with ServerProcess(data, "--token", TOKEN) as srv:
+                db = os.path.join(gd, "store%d.db" % len(old))
+                rc, out, err = run(["fetch", "--url", srv.url, "--no-progress", "--project",
+                                    "g/app"], db)
+                check(rc == 0 and deps(db) == ALL and knots(db) == KNOTS,
+                      "%s: grammar 2 reads every form and finds both knots (%s)" % (what, err[-200:]))
+                # the store as grammar 1 left it: its text deps, its options
+                # (history off while the rows go, as if never stored)
+                con = sqlite3.connect(db)
+                opts = con.execute("SELECT value FROM meta WHERE key = 'fetch.options'").fetchone()[0]
+                check(" grammar=2" in opts.split("\n")[0],
+                      "%s: the store records the grammar among the crawl options (%r)" % (what, opts))
+                con.execute("INSERT INTO meta(key, value) VALUES('history.bulk', '1')")
+                con.execute("DELETE FROM text_deps WHERE phrase NOT IN ('blocked by', 'depends on')")
+                con.execute("DELETE FROM meta WHERE key = 'history.bulk'")
+                con.execute("UPDATE meta SET value = replace(value, ' grammar=2', ?) "
+                            "WHERE key = 'fetch.options'", (old,))
+                con.execute("UPDATE hist_point SET config = replace(config, ' grammar=2', ?)", (old,))
+                con.commit()
+                con.close()
+                check(deps(db) == OLD and knots(db) == [], "%s: the faked old store has no knot" % what)
+
+                reset_stats(srv)
+                rc, out, err = run(["fetch", "--url", srv.url, "--no-progress"], db)
+                asked = stats(srv)["by_kind"]
+                check(rc == 0 and "changes only" not in err,
+                      "%s: the next fetch crawls in full (%s)" % (what, err.strip()[-200:]))
+                check(asked.get("links") == len(issues) and asked.get("issues_list", 0) >= 1,
+                      "%s: every issue is read again (%s)" % (what, asked))
+                check(deps(db) == ALL and knots(db) == KNOTS,
+                      "%s: the dependencies grammar 2 reads are in the store (%s)"
+                      % (what, sorted(ALL - deps(db))))
+                rc, out, err = run(["changes", "--format", "json"], db)
+                ch = json.loads(out) if rc == 0 else {}
+                check(rc == 0 and ch.get("since") is None and ch["knots"]["new"] == [] and
+                      "crawl options differ" in err,
+                      "%s: a history restart: changes shows no new knot (%s / %s)"
+                      % (what, ch.get("knots"), err.strip()[-200:]))
+
+                reset_stats(srv)
+                rc, out, err = run(["fetch", "--url", srv.url, "--no-progress"], db)
+                check(rc == 0 and "changes only" in err and not stats(srv)["by_kind"].get("links"),
+                      "%s: the fetch after is incremental again (%s)" % (what, err.strip()[-200:]))
 
 
 if __name__ == "__main__":

@@ -397,6 +397,35 @@ class ImportExport(igtest.TestCase):
                 self.no_side_files()
         self.assertEqual(self.export_ok(), before_export)
 
+    def test_import__raw_control_character_in_a_string_exits_5(self):
+        # RFC 8259: U+0000..U+001F must be escaped inside a string. json-c's
+        # tokener takes a raw one even in strict mode (issue 19).
+        self.import_ok(self.write("good.json", json.dumps(base_snapshot()).encode()))
+        before = self.read(self.db)
+        text = json.dumps(base_snapshot()).encode()
+        cases = [
+            ("newline in a title", text.replace(b"Issues with auth", b"Issues\nwith auth")),
+            ("tab in a title", text.replace(b"Issues with auth", b"Issues\twith auth")),
+            ("newline in the source", text.replace(b'"https://gitlab.example.com"',
+                                                   b'"https://gitlab.\nexample.com"', 1)),
+            ("newline in a label", text.replace(b'"bug"', b'"b\nug"')),
+            ("escape then raw", text.replace(b"Issues with auth", b"Issues \\\\\nauth")),
+        ]
+        for name, data in cases:
+            with self.subTest(name):
+                self.assertNotEqual(data, text)
+                p = self.write("bad.json", data)
+                rc, _, err = run("import", p, db=self.db)
+                self.assertEqual(rc, 5, "%s: %s" % (name, err))
+                self.assert_one_line(err)
+                self.assertIn("raw control character", err)
+                self.assertEqual(self.read(self.db), before, name)
+        # the same characters escaped are fine, and come back escaped
+        d = base_snapshot()
+        d["issues"][0]["title"] = "Issues\nwith\tauth"
+        self.import_ok(self.write("esc.json", json.dumps(d).encode()))
+        self.assertIn(b"Issues\\nwith\\tauth", self.export_ok())
+
     def test_import__unknown_top_level_values_are_skipped(self):
         d = base_snapshot()
         text = json.dumps(d).encode()

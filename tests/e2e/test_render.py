@@ -89,6 +89,9 @@ def check_svg(svg_bytes, snapshot, what, drawn_refs, show_confidential=False):
 
 
 MERMAID_LINE = [
+    # the caption: Mermaid's front matter title (a YAML double-quoted string)
+    re.compile(r"^---$"),
+    re.compile(r'^title: "([^"\\<>]|\\\\|\\")*"$'),
     re.compile(r"^flowchart LR$"),
     re.compile(r"^  %% issuegraph: [^\"]*$"),
     re.compile(r'^  subgraph c\d+\["[^"]*"\]$'),

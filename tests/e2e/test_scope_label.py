@@ -6,8 +6,9 @@ holds labels differing only by case, with spaces, with unicode and with
 punctuation, random milestones, due dates and closed issues, imported
 into a real store. For random scopes (one or two --label, sometimes with
 --milestone, with and without --all-states) this test computes on its
-own what `ready`, `check --format json`, `report --format json`, `path`
-and `render --format dot` must answer and compares. Then `changes
+own what `ready`, `check --format json`, `report --format json`, `path`,
+`render --format dot`, `cycles`, `order` and `blockers` (both ways) must
+answer and compares. Then `changes
 --label` over two fetches from the GitLab test server, where labels,
 links and states change in between: each side reads its own labels.
 A label no issue carries exits 2 naming it.
@@ -321,6 +322,20 @@ class RandomScopes(igtest.TestCase, igtest.ClassDir):
                 with self.subTest(check="ready"):
                     self.assertEqual(rep["ready"], q.m.ready(q.keep),
                                      "%s: report ready in scope" % q.what)
+                with self.subTest(check="summary counts"):
+                    m = q.m
+                    opened = {v for v in q.keep if m.info[v]["open"]}
+                    closed = {v for v in m.selected(m.full, q.labels, q.milestone)
+                              if not m.info[v]["open"]}
+                    want_counts = {
+                        "projects": len({v.split("#")[0] for v in opened}),
+                        "issues": {"opened": len(opened), "closed": len(closed)},
+                        "links": {"blocks": sum(1 for a, b in m.g.edges()
+                                                if a in opened and b in opened),
+                                  "relates_to": 0}}
+                    have = {k: rep["summary"][k] for k in want_counts}
+                    self.assertEqual(have, want_counts, "%s: the summary counts the scope"
+                                     % q.what)
                 with self.subTest(check="summary"):
                     self.assertTrue(rep["summary"]["labels"] == q.labels and
                                     rep["summary"]["milestone"] == q.milestone,
@@ -356,10 +371,64 @@ class RandomScopes(igtest.TestCase, igtest.ClassDir):
                                 "%s: render draws the scope\n  got  %s\n  want %s"
                                 % (q.what, rl(drawn), rl(q.keep)))
 
+    def test_cycles_lists_the_knots_in_scope(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                _, got = self.run_json(db, q, "cycles", "--all", "--format", "json")
+                want = sorted((rl(k) for k in q.m.knots() if k & q.keep),
+                              key=lambda k: ref_key(k[0]))
+                with self.subTest(check="knots"):
+                    self.assertEqual([k["issues"] for k in got["knots"]], want,
+                                     "%s: cycles in scope" % q.what)
+                with self.subTest(check="elementary cycles"):
+                    in_scope = {v for k in want for v in k}
+                    want_cycles = sum(1 for c in nx.simple_cycles(q.m.g) if c[0] in in_scope)
+                    self.assertTrue(all(set(c) <= in_scope for c in got["cycles"]) and
+                                    len(got["cycles"]) == want_cycles,
+                                    "%s: --all lists the %d cycles through knots in scope, "
+                                    "got %s" % (q.what, want_cycles, got["cycles"]))
+
+    def test_order_lists_the_steps_in_scope(self):
+        for seed, db, q in self.rows:
+            with self.subTest(seed=seed, **q.params()):
+                _, got = self.run_json(db, q, "order", "--format", "json")
+                steps = [frozenset(s["issues"]) for s in got["order"]]
+                comps = {frozenset(c) for c in nx.strongly_connected_components(q.m.g)
+                         if set(c) & q.keep}
+                with self.subTest(check="steps"):
+                    self.assertEqual(set(steps), comps, "%s: order's steps are the "
+                                     "components in scope" % q.what)
+                    self.assertEqual(len(steps), len(comps), "%s: each once" % q.what)
+                at = {v: i for i, st in enumerate(steps) for v in st}
+                with self.subTest(check="blockers first"):
+                    late = [(a, b) for a, b in q.m.g.edges()
+                            if a in at and b in at and at[a] > at[b]]
+                    self.assertEqual(late, [], "%s: a step after one it blocks" % q.what)
+
+    def test_blockers_lists_those_in_scope(self):
+        for seed, db, q in self.rows:
+            g = q.m.g
+            if not g.number_of_nodes():
+                continue
+            v = rl(g.nodes)[seed % g.number_of_nodes()]  # may lie outside the scope
+            for reverse in (False, True):
+                with self.subTest(seed=seed, ref=v, reverse=reverse, **q.params()):
+                    args = ["blockers", v, "--format", "json"] + (["--reverse"] if reverse else [])
+                    _, got = self.run_json(db, q, *args)
+                    h = g if reverse else g.reverse(copy=False)
+                    dist = nx.single_source_shortest_path_length(h, v)
+                    want = sorted(((u, d) for u, d in dist.items() if u != v and u in q.keep),
+                                  key=lambda x: (x[1], ref_key(x[0])))
+                    have = [(b["ref"], b["distance"])
+                            for b in got["dependents" if reverse else "blockers"]]
+                    self.assertEqual(have, want, "%s: blockers %s%s in scope"
+                                     % (q.what, v, " --reverse" if reverse else ""))
+
     def test_a_label_nobody_carries_exits_2_naming_it(self):
         for seed, db, labels_present, _, lab, _ in self.graphs:
             for cmd in (["ready"], ["check"], ["report", "--format", "json"], ["path"],
-                        ["render"], ["changes"]):
+                        ["render"], ["changes"], ["cycles"], ["order"],
+                        ["blockers", "g/a#1", "--all-states"]):
                 with self.subTest(seed=seed, command=cmd[0], label=lab):
                     rc, out, err = run(db, *cmd, "--label", labels_present[0], "--label", lab)
                     with self.subTest(check="exit 2 naming it"):

@@ -211,23 +211,26 @@ class TextDeps(igtest.TestCase, igtest.ClassDir):
         out = self.json("blockers", "g/a#4", "--ignore-deps", f)
         self.assertEqual(out["blockers"], [])
         for cmd in ANALYSIS:
-            # -o into the test's directory (never a device: -o renames into place)
-            self.ok(cmd, "--ignore-deps", f, "-o", self.path(cmd + ".out"),
+            # -o into the test's directory (never a device: -o renames into place;
+            # render's format follows the extension)
+            self.ok(cmd, "--ignore-deps", f,
+                    "-o", self.path(cmd + (".dot" if cmd == "render" else ".out")),
                     code=1 if cmd == "check" else 0)
 
-    def test_ignore_deps__malformed_line_exits_2_naming_file_and_line(self):
+    def test_ignore_deps__malformed_line_exits_5_naming_file_and_line(self):
+        # SPEC "Exit codes": a bad input file is 5 (it was 2 before issue 19)
         f = self.write("bad.txt", "g/a#1 g/a#2\ng/a#1\n")
         for cmd in ANALYSIS + ("blockers",):
             args = [cmd] + (["g/a#1"] if cmd == "blockers" else []) + ["--ignore-deps", f]
             rc, out, err = run(*args, db=self.db)
-            self.assertEqual(rc, 2, "%s: %s" % (cmd, err))
-            self.assertIn("%s:2:" % f, err)
+            self.assertEqual(rc, 5, "%s: %s" % (cmd, err))
+            self.assertIn("%s: line 2:" % f, err)
         for text in ("a b\n", "g/a#1 g/a#2 g/a#3\n", "g/a#1 #2\n"):
             rc, out, err = run("cycles", "--ignore-deps", self.write("b2.txt", text), db=self.db)
-            self.assertEqual(rc, 2, text)
+            self.assertEqual(rc, 5, text)
         rc, out, err = run("cycles", "--ignore-deps", self.write("x", "") + "-missing",
                            db=self.db)
-        self.assertEqual(rc, 2, err)
+        self.assertEqual(rc, 5, err)
 
     def test_deps__bad_value_exits_2_on_every_command(self):
         for cmd in ANALYSIS + ("blockers",):

@@ -9,6 +9,7 @@ Needs $IG_TEXTDEPS_DUMP (tests/tools/textdeps_dump, set by tests/CMakeLists.txt)
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -31,7 +32,21 @@ CONTEXTS = [
 
 PHRASE_WORDS = ["blocked by", "depends on", "depend on", "requires", "needs", "blocks",
                 "required by", "needed by", "blocksize", "unblocks", "needed", "block",
-                "depends", "by", "and"]
+                "depends", "by", "and", "blocked on", "part of", "waiting for", "waiting on",
+                "wait for", "until", "once", "blocking", "blockers", "dependencies", "partof"]
+COND_TAILS = [" to be merged", " is closed", " merged", " lands", " has been fixed", " gets done",
+              " to get merged", ", merged", " mergedx", " merged_", "  are  RESOLVED", " be",
+              "** to be merged", " have been shipped", " to  completed", "\tclose"]
+SUBJECTS = ["#5 is ", "#5 ", "#1 is also ", "lib#5 IS STILL ", "**#5** is ", "(#5) ", "#5: ",
+            "#5 not ", "https://gitlab.example.com/g/a/-/issues/5 is ", "<https://gitlab.example.com/g/a/issues/5> ",
+            "[x](https://gitlab.example.com/g/a/-/issues/5) was ", "#0 is ", "is ", "#5is "]
+SKIPS = ["issue ", "issues ", "PR ", "prs\t", "MR ", "pull request ", "Merge  Requests ", "issue",
+         "issuer ", "the issue "]
+HEADINGS = ["## Dependencies", "# Blockers:", "### **Blocked by**", "Blockers:", "**Blockers:**",
+            "Blocks", "## Depends-On", "####### Blockers", "    ## Blockers", "## Blockers ##",
+            "_Blockers_", "Blockers: #2", "Required_by:", "## Prerequisites", "Blocking", "##\tUnblocks"]
+ITEMS = ["- ", "* ", "+ ", "1. ", "12) ", "- [ ] ", "- [x] ", "- [X] ", "- [y] ", "    - ", "-",
+         "1234567890. ", "   - ", "-\t"]
 
 
 def rcase(rng, s):
@@ -40,8 +55,8 @@ def rcase(rng, s):
 
 def phrase(rng):
     p = rcase(rng, rng.choice(PHRASE_WORDS))
-    if " " in p and rng.random() < 0.3:
-        p = p.replace(" ", rng.choice(["  ", "\t", " \t ", ""]))
+    if " " in p and rng.random() < 0.4:
+        p = p.replace(" ", rng.choice(["  ", "\t", " \t ", "", "-", "_", "--", "__", "- "]))
     r = rng.random()
     if r < 0.15:
         m = rng.choice(["*", "**", "_", "__", "***", "___"])
@@ -97,6 +112,8 @@ def reference(rng):
         ref = "[" + rng.choice(["the bug", "", "a]b", "x[y", "needs #3"]) + "](" + url(rng) + rng.choice([")", "", "))"])
     else:
         ref = rng.choice(["!4", "&3", "%v1", "~bug", "@user", "$5", "#", "#x", "GL-1"])
+    if rng.random() < 0.1:
+        ref = rng.choice(SKIPS) + ref
     r = rng.random()
     if r < 0.1:
         ref = "(" + ref + rng.choice([")", "", "))"])
@@ -132,13 +149,34 @@ def fragments(rng):
             if rng.random() < 0.3:
                 out.append(rng.choice(EOLS))
                 continue
+        if rng.random() < 0.15:
+            out.append(rng.choice(HEADINGS))
+            out.append(rng.choice(EOLS))
+            for _ in range(rng.randint(0, 4)):
+                r = rng.random()
+                if r < 0.7:
+                    out.append(rng.choice(ITEMS) + rng.choice(["", "**", "_"]))
+                    for _ in range(rng.randint(0, 3)):
+                        out.append(reference(rng))
+                        out.append(separator(rng))
+                elif r < 0.85:
+                    out.append(rng.choice(["", " ", "\t "]))
+                else:
+                    out.append(rng.choice(NOISE))
+                out.append(rng.choice(EOLS))
         for _ in range(rng.randint(1, 5)):
             r = rng.random()
             if r < 0.35:
-                out.append(rng.choice(["", " ", "x ", "(", "**", "`", "~~", "<!-- "]) + phrase(rng) + " ")
+                pre = rng.choice(["", " ", "x ", "(", "**", "`", "~~", "<!-- "])
+                if rng.random() < 0.2:
+                    pre = rng.choice(SUBJECTS)
+                out.append(pre + phrase(rng) + " ")
                 for _ in range(rng.randint(1, 4)):
                     out.append(reference(rng))
                     out.append(separator(rng))
+                if rng.random() < 0.3:
+                    out.pop()
+                    out.append(rng.choice(COND_TAILS))
             elif r < 0.5:
                 out.append(reference(rng))
             elif r < 0.7:
@@ -154,7 +192,8 @@ def fragments(rng):
             for f in out]
 
 
-SOUP = ["blocks", "Blocked by", "needs", " ", "  ", "\t", "#", "1", "2", "12", "+", "s", "_", "__",
+SOUP = ["blocks", "Blocked by", "needs", "waiting on", "until", " is ", " merged", " to be ",
+        "issue ", "## Blockers", "- ", "- [ ] ", "1. ", "Depends-On", "part_of", " ", "  ", "\t", "#", "1", "2", "12", "+", "s", "_", "__",
         "*", "**", "`", "``", "~", "~~", "<", "<!--", "-->", ">", ">>>", "\n", "\r", "\r\n", "(",
         ")", "[", "](", ":", ",", " and ", "lib", "g/", "/", "https://gitlab.example.com/",
         "g/a/-/issues/", "issues/", "x", "!", "@", "\x00", "\xff", "    ", "```", "~~~"]
@@ -164,7 +203,8 @@ REFS = ["#2", "#3", "g/a#4", "lib#5", " #6", ", #7"]
 def soup(rng):
     """Dense token soup around one phrase: the grammar's corners, not prose."""
     out = [rng.choice(SOUP) for _ in range(rng.randint(0, 6))]
-    out.append(rng.choice(["Blocked by", "blocks", "needs", "Required by"]))
+    out.append(rng.choice(["Blocked by", "blocks", "needs", "Required by", "waiting on", "once",
+                           "Unblocks", "Blocked-on", "## Blockers\n- ", "Blockers:\n\n1. "]))
     out += [rng.choice(SOUP + REFS) for _ in range(rng.randint(1, 12))]
     return [f.encode("latin-1") for f in out]
 
@@ -291,6 +331,77 @@ class TextDepsRandom(igtest.TestCase):
         with_dropped = sum(bool(w["dropped"]) for w in answers)
         self.assertGreater(with_deps, len(self.cases) // 6)
         self.assertGreater(with_dropped, 0)
+        # every phrase of grammar 2 (heading words included) gives something
+        phrases = {d["phrase"] for w in answers for d in w["deps"]}
+        self.assertEqual(phrases, {p for p, _, _ in textdeps_oracle.PHRASES})
+
+    def test_spec_table_through_the_extractor_and_the_oracle(self):
+        """Every row of the SPEC's example table (T = g/app#1), verbatim:
+        both readings give the row's answer."""
+        T = ("g/app", 1, [ORIGIN], 0)
+        cases = [(text, want) for text, want in SPEC_TABLE]
+        got = run_dump([{"project_path": T[0], "iid": T[1], "origins": T[2], "max_refs": T[3],
+                         "text": t.encode()} for t, _ in cases])
+        for (text, want), g in zip(cases, got):
+            with self.subTest(text=text):
+                o = textdeps_oracle.extract(text.encode(), *T)
+                for name, answer in (("extractor", g), ("oracle", o)):
+                    deps = sorted(("T>" if d["blocks"] else "") + "%s#%d" % (d["project_path"], d["iid"])
+                                  + ("" if d["blocks"] else ">T") for d in answer["deps"])
+                    self.assertEqual(deps, sorted(want), name)
+
+    def test_readme_free_tier_example_reads_every_form(self):
+        """The README's example for GitLab Free: each line but the heading
+        and blank ones gives a dependency, on both readings, and both agree."""
+        src = os.environ.get("IG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+        with open(os.path.join(src, "README.md")) as f:
+            readme = f.read()
+        m = re.search(r"```markdown\n(Blocked by #12\n.*?)\n```", readme, re.S)
+        self.assertIsNotNone(m, "the README's GitLab Free example")
+        text = m.group(1).encode()
+        case = {"project_path": "acme/app", "iid": 1, "origins": [ORIGIN], "max_refs": 0, "text": text}
+        got = run_dump([case])[0]
+        self.assertEqual(got, oracle(case))
+        lines = {d["line"] for d in got["deps"]}
+        want = {n + 1 for n, ln in enumerate(text.decode().split("\n"))
+                if ln.strip() and not ln.startswith("#")}
+        self.assertEqual(lines, want)
+        self.assertIn("dependencies", {d["phrase"] for d in got["deps"]})
+
+
+# The SPEC's "Text dependencies" table, row by row ("A" / "B" rows split);
+# an answer is "R>T" (R blocks T) or "T>R".
+SPEC_TABLE = [
+    ("Blocked by #2", ["g/app#2>T"]),
+    ("**Blocked by:** #2, #3 and g/lib#4.", ["g/app#2>T", "g/app#3>T", "g/lib#4>T"]),
+    ("blocked  by:  (#2)", ["g/app#2>T"]),
+    ("Depends on lib#7", ["g/lib#7>T"]),
+    ("This blocks https://gitlab.example.com/g/web/-/issues/9#note_12", ["T>g/web#9"]),
+    ("Needs [the login bug](https://gitlab.example.com/g/app/issues/5)", ["g/app#5>T"]),
+    ("Requires #2+", ["g/app#2>T"]),
+    ("Unblocks #2", ["T>g/app#2"]),
+    ("Blocked on #2", ["g/app#2>T"]),
+    ("Depends-On: #2", ["g/app#2>T"]),
+    ("Blocked by issue #2", ["g/app#2>T"]),
+    ("Waiting on #2 to be merged", ["g/app#2>T"]),
+    ("blocked until #2 is closed", ["g/app#2>T"]),
+    ("Waiting on #2", []),
+    ("after #2 is merged", []),
+    ("#5 is also blocked by #2", []),
+    ("Part of #9", ["T>g/app#9"]),
+    ("## Dependencies\n\n- [ ] #2\n* **#3** (API)\nSome text\n- #4", ["g/app#2>T", "g/app#3>T"]),
+    ("blocksize #2", []),
+    ("Blocked by !4", []),
+    ("Blocked by &3", []),
+    ("Blocked by\n#2", []),
+    ("`Blocked by #2`", []),
+    ("> Blocked by #2", []),
+    ("~~Blocked by #2~~", []),
+    ("Blocked by #12abc", []),
+    ("Blocked by #1", []),
+    ("Required by #2 and #3, blocked by #4", ["T>g/app#2", "T>g/app#3", "g/app#4>T"]),
+    ("code blocks #2", ["T>g/app#2"]),
+]
 
 
 if __name__ == "__main__":

@@ -89,6 +89,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.date = date;
 	f.location = loc;
 	f.api_message = msg;
+	/* the first contact (an HTML page, a TLS error: the instance and a
+	 * hint in the message; the instance is the user's word) */
+	uint8_t first = take(&b);
+	char *inst = (first & 4) ? take_str(&b) : NULL;
+	f.first_contact = (first & 1) != 0;
+	f.looks_html = (first & 2) != 0;
+	f.instance = inst;
 
 	struct fetch_decision d;
 	memset(&d, 0x5a, sizeof d);
@@ -165,5 +172,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(date);
 	free(loc);
 	free(msg);
+	free(inst);
 	return 0;
 }

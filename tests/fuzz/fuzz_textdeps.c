@@ -3,6 +3,8 @@
  * description. Checks the result's invariants: items sorted and distinct,
  * iid > 0, lines within the text's line count, a known phrase whose
  * direction matches, no reference to T, at most max_refs distinct pairs;
+ * a heading word's dependency on a list item line, a conditional phrase's
+ * on a line with an end word;
  * and that textdeps_origin is idempotent. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +24,81 @@ static const char *const origins[] = {"https://gitlab.example.com", "http://h.ex
 static const struct {
 	const char *name;
 	bool blocks;
-} phrases[] = {{"blocked by", false}, {"depends on", false}, {"depend on", false},
-	       {"requires", false},   {"needs", false},	     {"blocks", true},
-	       {"required by", true}, {"needed by", true}};
+} phrases[] = {
+    /* grammar 2: inline and conditional phrases, then heading words */
+    {"blocked by", false},    {"blocked on", false},   {"depends on", false},
+    {"depend on", false},     {"requires", false},     {"needs", false},
+    {"blocks", true},	      {"unblocks", true},      {"required by", true},
+    {"needed by", true},      {"part of", true},       {"waiting for", false},
+    {"waiting on", false},    {"wait for", false},     {"until", false},
+    {"once", false},	      {"dependencies", false}, {"blockers", false},
+    {"prerequisites", false}, {"blocking", true},
+};
+
+/* Line n (1-based) of text: [*s, *e). */
+static void line_at(const char *t, size_t len, size_t n, size_t *s, size_t *e)
+{
+	size_t i = 0, cur = 1;
+	while (cur < n && i < len) {
+		if (t[i] == '\n' || t[i] == '\r') {
+			if (t[i] == '\r' && i + 1 < len && t[i + 1] == '\n')
+				i++;
+			cur++;
+		}
+		i++;
+	}
+	*s = i;
+	while (i < len && t[i] != '\n' && t[i] != '\r')
+		i++;
+	*e = i;
+}
+
+/* Whether [s,e) holds w, ASCII letters in any case. */
+static bool has_ci(const char *t, size_t s, size_t e, const char *w)
+{
+	size_t wl = strlen(w);
+	for (size_t i = s; i + wl <= e; i++) {
+		size_t k = 0;
+		while (k < wl && (t[i + k] | 0x20) == w[k])
+			k++;
+		if (k == wl)
+			return true;
+	}
+	return false;
+}
+
+/* Grammar 2's shapes: a heading word's dependency comes from a list item
+ * line (a marker after up to 3 spaces); a conditional phrase's line holds
+ * an end word. */
+static bool shape_ok(const char *t, size_t len, const struct textdep *e)
+{
+	static const char *const heads[] = {"dependencies", "blockers", "prerequisites",
+					    "blocking"};
+	static const char *const conds[] = {"waiting for", "waiting on", "wait for", "until",
+					    "once"};
+	static const char *const ends[] = {"merge", "close",	"fixed",   "resolved", "done",
+					   "land",  "released", "shipped", "finished", "completed"};
+	size_t s, en;
+	line_at(t, len, e->line, &s, &en);
+	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+		if (strcmp(e->phrase, heads[h]) != 0)
+			continue;
+		size_t k = s;
+		while (k < en && k - s < 3 && t[k] == ' ')
+			k++;
+		return k < en &&
+		       (t[k] == '-' || t[k] == '*' || t[k] == '+' || (t[k] >= '0' && t[k] <= '9'));
+	}
+	for (size_t c = 0; c < sizeof conds / sizeof conds[0]; c++) {
+		if (strcmp(e->phrase, conds[c]) != 0)
+			continue;
+		for (size_t w = 0; w < sizeof ends / sizeof ends[0]; w++)
+			if (has_ci(t, s, en, ends[w]))
+				return true;
+		return false;
+	}
+	return true;
+}
 
 static bool path_ok(const char *p)
 {
@@ -77,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		CHECK(known);
+		CHECK(shape_ok(text, len, e));
 		if (i == 0) {
 			pairs++;
 			continue;

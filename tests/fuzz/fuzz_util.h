@@ -74,8 +74,16 @@ static inline size_t fuzz_utf8_decode(const unsigned char *p, uint32_t *cp)
 	return n;
 }
 
+/* Unicode's bidirectional controls and U+2028/U+2029 (SPEC: "\uXXXX"). */
+static inline bool fuzz_bidi_char(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Text fit for a terminal, a log or a markup document: valid UTF-8, no C0
- * control (allow_newline: except '\n'), no DEL, no C1 control. */
+ * control (allow_newline: except '\n'), no DEL, no C1 control, no bidi
+ * control or line/paragraph separator. */
 static inline void fuzz_check_clean(const char *what, const char *s, bool allow_newline)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -84,7 +92,8 @@ static inline void fuzz_check_clean(const char *what, const char *s, bool allow_
 		size_t n = fuzz_utf8_decode(p, &cp);
 		if (n == 0)
 			fuzz_fail(what, s);
-		if ((cp < 0x20 && !(allow_newline && cp == '\n')) || (cp >= 0x7f && cp <= 0x9f))
+		if ((cp < 0x20 && !(allow_newline && cp == '\n')) || (cp >= 0x7f && cp <= 0x9f) ||
+		    fuzz_bidi_char(cp))
 			fuzz_fail(what, s);
 		p += n;
 	}

@@ -65,6 +65,25 @@ def main():
         if len(data) <= 8192:
             put("import", data)
     put("import", '{"version":1,"source":"","projects":[],"issues":[],"links":[]}')
+    # the snapshot keys beyond 0.1's (SPEC "JSON snapshot"): text_deps,
+    # assignees, type, forge, groups, hierarchy; and a raw control
+    # character inside a string (refused, issue 19)
+    ext = tie.base_snapshot()
+    ext["forge"] = "gitlab"
+    ext["issues"][0]["assignees"] = [{"username": "ana"}, {"username": "bo"}]
+    ext["issues"][0]["type"] = "task"
+    ext["issues"][1]["assignees"] = []
+    ext["text_deps"] = [{"source_issue_id": ext["issues"][0]["id"],
+                         "target_issue_id": ext["issues"][1]["id"],
+                         "link_type": "is_blocked_by", "line": 3, "phrase": "blocked by"}]
+    ext["hierarchy"] = [{"parent_id": ext["issues"][0]["id"],
+                         "child_id": ext["issues"][1]["id"]}]
+    put("import", compact(ext))
+    grp = dict(ext)
+    grp["projects"] = ext["projects"] + [{"id": 99, "kind": "group", "path_with_namespace": "grp",
+                                          "web_url": None}]
+    put("import", compact(grp))
+    put("import", compact(tie.base_snapshot()).replace("Issues with auth", "Issues\nwith auth"))
 
     # ref
     for r in ["g/a#1", "gitlab-org/gitlab#14", "group/sub/app#12", "a#9223372036854775807",
@@ -105,9 +124,60 @@ def main():
         "https://gitlab.example.com/g/a/-/issues/1", "javascript:alert(1)",
         "http://h/a b\"c<d>'e", "%%{init: {'theme':'dark'}}%%", "#quot; &amp; &#35;",
     ]
+    texts += ["bidi \u202e evil \u2066x\u2069 \u200f \u061c", "sep \u2028 line \u2029 para",
+              "near \u202f \u2065 \u206a \u200d"]
     for t in texts:
         put("escape", t)
         put("mermaid", t)
+    textdeps_seeds()
+
+
+def textdeps_seeds():
+    """textdeps: the SPEC table and grammar 2's forms (heading lists,
+    conditional phrases with and without an end word, subjects, skip
+    words, `-`/`_` between words). Three context bytes first (as
+    fuzz_textdeps.c reads them): T = g/app#1, origin gitlab.example.com,
+    the default cap."""
+    import test_textdeps_random as tr  # noqa: E402  (SPEC_TABLE)
+    ctx = b"\x04\x01\x00"
+    texts = [t for t, _ in tr.SPEC_TABLE] + [
+        "## Dependencies\n\n- [ ] #2\n- [x] g/lib#3 (API)\n1. issue #4\nText\n- #5",
+        "**Blockers:**\n* **#2**, #3 and lib#4\n\n12) [ ] #6",
+        "### Blocks\n- https://gitlab.example.com/g/web/-/issues/9\n## Notes\n- #7",
+        "Prerequisites\n+ <https://gitlab.example.com/g/app/issues/5>",
+        "Waiting on #2 and #3 to be merged, until #4 has been fixed, once #5 lands",
+        "waiting for #2\nwait for #3 to get merged\nuntil #4 is",
+        "#5 is also blocked by #2\nlib#5 IS STILL blocked on #3\n**#5** is blocked by #4",
+        "Blocked by PRs #2 and merge  requests #3, pull request (#4)",
+        "Depends-On: #2\nblocked_by #3\nrequired-by #4\npart_of #5\ndepends--on #6",
+        "_Blocked by_ #2\nUnblocks #3\nblocking #4",
+    ]
+    for t in texts:
+        put("textdeps", ctx + t.encode())
+
+    # baseline: what check --write-baseline writes, check's JSON, and
+    # the malformed files of the e2e test (issue 19, F8)
+    import test_hostile_inputs as thi  # noqa: E402
+    for b in [
+        '{"findings": [{"kind": "knots", "issues": ["g/a#1", "g/b#7"]}, '
+        '{"kind": "conflicts", "blocker": "g/a#3", "blocked": "g/a#4"}], "failed": false}',
+        '{"findings": [{"kind": "knots", "issues": ["g/a#1", "g/b#7"], "people": ["ana"]},'
+        '{"kind": "closed-blocked", "blocker": "g/a#5", "blocked": "g/a#6", "people": []},'
+        '{"kind": "new-knots", "issues": ["g/a#1"]},'
+        '{"kind": "new-conflicts", "blocker": "g/a#3", "blocked": "g/a#4"}], "failed": true}',
+        '{"findings": []}',
+    ]:
+        put("baseline", b)
+    for data, _named in thi.Baseline.BAD:
+        if len(data) <= 4096:
+            put("baseline", data)
+
+    # ignore_deps
+    for t in ["# silence wrong edges\n\ng/b#7 g/a#1   # in g/a#1's description\n"
+              "  g/a#5\tg/a#4\r\ng/zz#9 g/a#1\n",
+              "g/a#1 g/a#2", "g/a#1 g/a#2\ng/a#1\n", "g/a#1 #2\n", "a b\n",
+              "g/a#1 g/a#2 g/a#3\n", "g/a#1\x00 g/a#2\n", "#only a comment", ""]:
+        put("ignore_deps", t)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,7 @@ class GitLabData:
         self.adj = {}        # issue id -> ids of its links
         self.version = 0     # bumped by every change; keys the listing cache
         self.hostile = {}    # --hostile: raw overrides, see _raw()
+        self.pad_arrays = 0  # --pad-arrays: the length of a "__PAD__" value
         for i in snap.get("issues", []):
             self._put_issue(dict(i))
         self.links = {}      # id -> {"id","source","target","type","created_at","updated_at"}
@@ -287,6 +288,9 @@ class GitLabData:
         for k, v in self.hostile.get(kind, {}).get(str(key), {}).items():
             if v == "__absent__":
                 obj.pop(k, None)
+            elif v == "__PAD__":
+                # --pad-arrays N: a small body that parses into a big tree
+                obj[k] = [[]] * self.pad_arrays
             else:
                 obj[k] = v
         return obj
@@ -1348,6 +1352,9 @@ def parse_args(argv):
                          '"projects": {ID: {...}}, "links": {ISSUE_ID: [raw link items]}}; '
                          'a value "__absent__" removes the field; the text __INVALID_UTF8__ '
                          'in a value is sent as bytes that are not UTF-8')
+    ap.add_argument("--pad-arrays", type=int, default=0, metavar="N",
+                    help='a --hostile value "__PAD__" becomes N empty arrays (a small '
+                         'body whose parsed tree is big)')
     add_hostile_args(ap)
     opts = ap.parse_args(argv)
     opts.huge_kinds = tuple(k for k in opts.huge_kinds.split(",") if k)
@@ -1373,6 +1380,7 @@ def make_server(opts):
     if opts.hostile:
         with open(opts.hostile, encoding="utf-8") as f:
             data.hostile = json.load(f)
+    data.pad_arrays = opts.pad_arrays
     state = State(data, opts)
     handler = type("BoundHandler", (Handler,), {"state": state})
     srv = Server(("127.0.0.1", opts.port), handler)

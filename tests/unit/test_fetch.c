@@ -546,6 +546,56 @@ static void test_classify__statuses(void **state)
 	}
 }
 
+/* The first contact with an instance (SPEC: URL diagnostics): an HTML page,
+ * a TLS error or a refused connection fails at once, naming the instance
+ * and the likely fix; later in a crawl the same are retried or delivered. */
+static void test_classify__first_contact_fails_at_once_with_a_hint(void **state)
+{
+	(void)state;
+	struct fetch_decision d;
+	struct fetch_response_facts f = answer(200);
+	f.json_valid = false;
+	f.looks_html = true;
+	f.first_contact = true;
+	f.instance = "https://h";
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_int_equal(d.exit_class, FETCH_EREMOTE);
+	assert_non_null(strstr(d.msg, "https://h: it answers 200 with an HTML page"));
+	assert_non_null(strstr(d.msg, "not GitLab's API"));
+	/* a group or project page pasted as --url (GitLab's 404 page) */
+	f = answer(404);
+	f.json_valid = false;
+	f.looks_html = true;
+	f.first_contact = true;
+	f.instance = "https://h:8443/group/proj";
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "e.g. https://h:8443, not a group or project page (/group/proj)"));
+	/* a 5xx page may be a proxy's bad moment: retried */
+	f = answer(502);
+	f.json_valid = false;
+	f.looks_html = true;
+	f.first_contact = true;
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	/* a TLS error and a refused connection */
+	f = answer(0);
+	f.first_contact = true;
+	f.instance = "https://h";
+	f.transport = CURLE_SSL_CONNECT_ERROR;
+	f.transport_error = "wrong version number";
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "give --url http://h"));
+	f.transport = CURLE_COULDNT_CONNECT;
+	assert_int_equal(verdict(&f, &d), FETCH_V_FAIL);
+	assert_non_null(strstr(d.msg, "check the host and port"));
+	/* after the first contact: retried, and a 404 page is a 404 */
+	f.first_contact = false;
+	assert_int_equal(verdict(&f, &d), FETCH_V_RETRY);
+	f = answer(404);
+	f.json_valid = false;
+	f.looks_html = true;
+	assert_int_equal(verdict(&f, &d), FETCH_V_OK);
+}
+
 static void test_classify__401_403_carry_gitlabs_message_bounded(void **state)
 {
 	(void)state;
@@ -837,6 +887,7 @@ int main(void)
 	    cmocka_unit_test(test_list__x_page_cannot_overflow_or_hold_it_back),
 	    cmocka_unit_test(test_list__repeats_long_urls_and_bad_times_fail),
 	    cmocka_unit_test(test_classify__statuses),
+	    cmocka_unit_test(test_classify__first_contact_fails_at_once_with_a_hint),
 	    cmocka_unit_test(test_classify__401_403_carry_gitlabs_message_bounded),
 	    cmocka_unit_test(test_classify__transport_errors),
 	    cmocka_unit_test(test_classify__backoff_grows_with_bounded_jitter),

@@ -80,6 +80,32 @@ static void test_safe_text__spells_every_control_as_hex(void **state)
 	free(buf);
 }
 
+/* SPEC "Exit codes": bidi controls and U+2028/U+2029 as \uXXXX (upper-case
+ * hex), in every escaper; their neighbours (U+200D, U+202F, U+2065,
+ * U+206A, U+061B) stay (issue 19, F12). */
+static void test_escape__bidi_controls_as_u_escapes(void **state)
+{
+	(void)state;
+	static const char in[] = "a\xd8\x9c \xe2\x80\x8e\xe2\x80\x8f \xe2\x80\xaa\xe2\x80\xab"
+				 "\xe2\x80\xac\xe2\x80\xad\xe2\x80\xae \xe2\x81\xa6\xe2\x81\xa7"
+				 "\xe2\x81\xa8\xe2\x81\xa9 \xe2\x80\xa8\xe2\x80\xa9 z";
+	static const char want[] = "a\\u061C \\u200E\\u200F \\u202A\\u202B\\u202C\\u202D"
+				   "\\u202E \\u2066\\u2067\\u2068\\u2069 \\u2028\\u2029 z";
+	char *got = render_safe_text_dup(in, sizeof in - 1);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	static const char keep[] = "\xe2\x80\x8d \xe2\x80\xaf \xe2\x81\xa5 \xe2\x81\xaa \xd8\x9b";
+	got = render_safe_text_dup(keep, sizeof keep - 1);
+	assert_string_equal(got, keep);
+	free(got);
+	/* a flavour escapes the backslash as it escapes one */
+	check_escape(render_escape_gv, "x\xe2\x80\xaey", "x\\\\u202Ey");
+	check_escape(render_escape_markdown, "x\xe2\x80\xaey", "x\\\\u202Ey");
+	check_escape(render_escape_mermaid, "x\xe2\x80\xaey", "x#92;u202Ey");
+	check_escape(render_escape_html, "x\xe2\x80\xaey", "x\\u202Ey");
+}
+
 /* Found by tests/fuzz (fuzz_escape): C1 controls (U+0080..U+009F, e.g.
  * CSI U+009B) passed every escaper raw; like C0 they must not reach a
  * terminal or a document. */
@@ -728,6 +754,7 @@ int main(void)
 	    cmocka_unit_test(test_escape__invalid_utf8_becomes_hex_escapes),
 	    cmocka_unit_test(test_safe_text__spells_every_control_as_hex),
 	    cmocka_unit_test(test_escape__c1_controls_do_not_pass),
+	    cmocka_unit_test(test_escape__bidi_controls_as_u_escapes),
 	    cmocka_unit_test(test_sha256__matches_sha256sum),
 	    cmocka_unit_test(test_escape__mermaid_leaves_no_quote_or_markup),
 	    cmocka_unit_test(test_escape__markdown_escapes_every_markup_character),

@@ -57,6 +57,8 @@ static const char *deps_in(const char *project, const char *text)
 
 #define EXPECT(text, want) assert_string_equal(deps(text), want)
 
+/* Every row of the SPEC's example table (grammar 2), verbatim; a row
+ * with several descriptions ("A" / "B") is one EXPECT each. */
 static void test_textdeps__spec_table(void **state)
 {
 	(void)state;
@@ -67,7 +69,19 @@ static void test_textdeps__spec_table(void **state)
 	EXPECT("This blocks https://gitlab.example.com/g/web/-/issues/9#note_12", "T>g/web#9@1");
 	EXPECT("Needs [the login bug](https://gitlab.example.com/g/app/issues/5)", "g/app#5>T@1");
 	EXPECT("Requires #2+", "g/app#2>T@1");
-	EXPECT("Unblocks #2", "");
+	EXPECT("Unblocks #2", "T>g/app#2@1");
+	EXPECT("Blocked on #2", "g/app#2>T@1");
+	EXPECT("Depends-On: #2", "g/app#2>T@1");
+	EXPECT("Blocked by issue #2", "g/app#2>T@1");
+	EXPECT("Waiting on #2 to be merged", "g/app#2>T@1");
+	EXPECT("blocked until #2 is closed", "g/app#2>T@1");
+	EXPECT("Waiting on #2", "");
+	EXPECT("after #2 is merged", "");
+	EXPECT("#5 is also blocked by #2", "");
+	EXPECT("Part of #9", "T>g/app#9@1");
+	EXPECT("## Dependencies\n\n- [ ] #2\n* **#3** (API)\nSome text\n- #4",
+	       "g/app#2>T@3 g/app#3>T@4");
+	assert_string_equal(got_phrase, "dependencies");
 	EXPECT("blocksize #2", "");
 	EXPECT("Blocked by !4", "");
 	EXPECT("Blocked by &3", "");
@@ -95,6 +109,18 @@ static void test_textdeps__each_phrase_and_its_direction(void **state)
 	    {"blocks #2", "T>g/app#2@1", "blocks"},
 	    {"required by #2", "T>g/app#2@1", "required by"},
 	    {"needed by #2", "T>g/app#2@1", "needed by"},
+	    {"blocked on #2", "g/app#2>T@1", "blocked on"},
+	    {"unblocks #2", "T>g/app#2@1", "unblocks"},
+	    {"part of #2", "T>g/app#2@1", "part of"},
+	    {"waiting for #2 merged", "g/app#2>T@1", "waiting for"},
+	    {"waiting on #2 merged", "g/app#2>T@1", "waiting on"},
+	    {"wait for #2 merged", "g/app#2>T@1", "wait for"},
+	    {"until #2 merged", "g/app#2>T@1", "until"},
+	    {"once #2 merged", "g/app#2>T@1", "once"},
+	    {"Depends-On: #2", "g/app#2>T@1", "depends on"},
+	    {"depends_on #2", "g/app#2>T@1", "depends on"},
+	    {"Required-By #2", "T>g/app#2@1", "required by"},
+	    {"Waiting_For #2 done", "g/app#2>T@1", "waiting for"},
 	    {"BLOCKED BY #2", "g/app#2>T@1", "blocked by"},
 	    {"bLoCkEd By #2", "g/app#2>T@1", "blocked by"},
 	    {"Blocked \t  by #2", "g/app#2>T@1", "blocked by"},
@@ -110,7 +136,7 @@ static void test_textdeps__phrase_needs_word_boundaries(void **state)
 {
 	(void)state;
 	EXPECT("blockedby #2", "");
-	EXPECT("Unblocks #2", "");
+	EXPECT("xunblocks #2", "");
 	EXPECT("reblocks #2", "");
 	EXPECT("blocks2 #2", "");
 	EXPECT("blocksize #2", "");
@@ -136,10 +162,13 @@ static void test_textdeps__emphasis_around_phrase_colon_inside_or_outside(void *
 	EXPECT("**Blocked by**: #2", "g/app#2>T@1");
 	EXPECT("*Blocked by*: #2", "g/app#2>T@1");
 	EXPECT("*Blocked by:* #2", "g/app#2>T@1");
-	EXPECT("_Blocked by_: #2", "g/app#2>T@1");
-	EXPECT("__Blocked by:__ #2", "g/app#2>T@1");
-	EXPECT("_blocks_ #2", "T>g/app#2@1");
-	EXPECT("blocks_ #2", "T>g/app#2@1");
+	/* `_` is a word character: no phrase starts or ends beside it */
+	EXPECT("_Blocked by_ #2", "");
+	EXPECT("_Blocked by_: #2", "");
+	EXPECT("__Blocked by:__ #2", "");
+	EXPECT("_blocks_ #2", "");
+	EXPECT("blocks_ #2", "");
+	EXPECT("*blocks* #2", "T>g/app#2@1");
 	EXPECT("___blocks___ #2", "");
 	EXPECT("***Blocked by*** #2", "");
 	EXPECT("Blocked by : #2", "g/app#2>T@1");
@@ -150,6 +179,242 @@ static void test_textdeps__emphasis_around_phrase_colon_inside_or_outside(void *
 	EXPECT("Blocked by: **#2, #3**", "g/app#2>T@1 g/app#3>T@1");
 	EXPECT("Blocked by: *#2*, _#3_, __#4__", "g/app#2>T@1 g/app#3>T@1 g/app#4>T@1");
 	EXPECT("Blocked by: **(#2)**", "g/app#2>T@1");
+}
+
+static void test_textdeps__phrase_word_separators(void **state)
+{
+	(void)state;
+	/* spaces and tabs, or exactly one `-` or `_` */
+	EXPECT("Depends-On #2", "g/app#2>T@1");
+	EXPECT("blocked_by #2", "g/app#2>T@1");
+	EXPECT("part-of #2", "T>g/app#2@1");
+	EXPECT("blocked \t by #2", "g/app#2>T@1");
+	EXPECT("depends--on #2", "");
+	EXPECT("depends__on #2", "");
+	EXPECT("depends -on #2", "");
+	EXPECT("depends- on #2", "");
+	EXPECT("depends-_on #2", "");
+	EXPECT("dependson #2", "");
+	EXPECT("depends.on #2", "");
+	EXPECT("depends_on_ #2", "");
+	EXPECT("x_depends_on #2", "");
+	EXPECT("x-depends-on #2", "g/app#2>T@1");
+	EXPECT("blocking #2", ""); /* a heading word only */
+	EXPECT("blockers #2", "");
+	EXPECT("partof #2", "");
+	EXPECT("parts of #2", "");
+}
+
+static void test_textdeps__conditional_phrases_need_an_end_word(void **state)
+{
+	(void)state;
+	static const char *const ends[] = {
+	    "merged", "merges", "merge", "closed",   "closes",	"close",    "fixed",	"resolved",
+	    "done",   "landed", "lands", "released", "shipped", "finished", "completed"};
+	static const char *const aux[] = {"",	    "is ",	 "are ",       "be ",	"to ",
+					  "to be ", "has been ", "have been ", "gets ", "get "};
+	char buf[128];
+	for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+		for (size_t a = 0; a < sizeof aux / sizeof aux[0]; a++) {
+			snprintf(buf, sizeof buf, "Waiting on #2 %s%s.", aux[a], ends[e]);
+			EXPECT(buf, "g/app#2>T@1");
+			snprintf(buf, sizeof buf, "Waiting on #2 %s%sx", aux[a], ends[e]);
+			EXPECT(buf, "");
+			snprintf(buf, sizeof buf, "Waiting on #2 %s%s_", aux[a], ends[e]);
+			EXPECT(buf, "");
+		}
+	}
+	EXPECT("WAITING ON #2 TO BE MERGED", "g/app#2>T@1");
+	EXPECT("waiting on #2\tto \t be  merged", "g/app#2>T@1");
+	EXPECT("waiting on #2 and #3 to be merged", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("waiting on **#2** to be merged", "g/app#2>T@1");
+	EXPECT("**Waiting on #2** to be merged", "g/app#2>T@1");
+	EXPECT("waiting on (#2) merged", "g/app#2>T@1");
+	EXPECT("waiting on #2, merged", "");
+	EXPECT("waiting on #2 and merged", "");
+	EXPECT("waiting on #2 to get merged", "");
+	EXPECT("waiting on #2 being merged", "");
+	EXPECT("waiting on #2 is", "");
+	EXPECT("waiting on #2 soon merged", "");
+	EXPECT("waiting on #2 is being merged", "");
+	EXPECT("waiting on #2\nmerged", "");
+	EXPECT("waiting on #2 `is` merged", "");
+	EXPECT("Until #2 lands, once #3 is released", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("until #2 lands and #3", "g/app#2>T@1");
+	EXPECT("wait for #2 to land", "");
+	EXPECT("waiting on #2 merged, blocked by #3", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("waiting on #2 blocks #3", ""); /* #2 is the subject of blocks */
+	EXPECT("waiting on #2 needs #3 merged", "");
+	EXPECT("once merged", "");
+	EXPECT("Untill #2 is merged", "");
+	EXPECT("Waiting on issue #2 to be merged", "g/app#2>T@1");
+}
+
+static void test_textdeps__subject_rule(void **state)
+{
+	(void)state;
+	/* a bare reference right before the phrase: not read */
+	EXPECT("#5 is also blocked by #2", "");
+	EXPECT("#5 blocked by #2", "");
+	EXPECT("#5\tis\tblocked by #2", "");
+	EXPECT("#1 is blocked by #2", ""); /* T itself */
+	EXPECT("lib#5 IS STILL blocked by #2", "");
+	EXPECT("g/lib#5 was blocked by #2", "");
+	EXPECT("#5 were now instead currently blocked by #2", "");
+	EXPECT("#5+ is blocked by #2", "");
+	EXPECT("https://gitlab.example.com/g/a/-/issues/5 is blocked by #2", "");
+	EXPECT("https://gitlab.example.com/g/a/-/issues/5#note_1 is blocked by #2", "");
+	EXPECT("<https://gitlab.example.com/g/a/-/issues/5> is blocked by #2", "");
+	EXPECT("[x](https://gitlab.example.com/g/a/-/issues/5) is blocked by #2", "");
+	EXPECT("See #4. #5 is blocked by #2", "");
+	EXPECT("#4, #5 are blocked by #2", "");
+	EXPECT("Blocked by #2 blocks #3", "g/app#2>T@1");
+	EXPECT("#5 is waiting on #2 to be merged", "");
+	EXPECT("#5 is part of #2", "");
+	/* anything else before it: read */
+	EXPECT("**#5** is blocked by #2", "g/app#2>T@1");
+	EXPECT("_#5_ is blocked by #2", "g/app#2>T@1");
+	EXPECT("(#5) is blocked by #2", "g/app#2>T@1");
+	EXPECT("#5: blocked by #2", "g/app#2>T@1");
+	EXPECT("#5, blocked by #2", "g/app#2>T@1");
+	EXPECT("#5 then blocked by #2", "g/app#2>T@1");
+	EXPECT("#5 is not blocked by #2", "g/app#2>T@1");
+	EXPECT("#5 isn't blocked by #2", "g/app#2>T@1");
+	EXPECT("#5 is, blocked by #2", "g/app#2>T@1");
+	EXPECT("#5is blocked by #2", "g/app#2>T@1");
+	EXPECT("#0 is blocked by #2", "g/app#2>T@1");
+	EXPECT("!5 is blocked by #2", "g/app#2>T@1");
+	EXPECT("#5x is blocked by #2", "g/app#2>T@1");
+	EXPECT("is blocked by #2", "g/app#2>T@1");
+	EXPECT("https://other.example.com/g/a/-/issues/5 is blocked by #2", "g/app#2>T@1");
+	EXPECT("`#5` is blocked by #2", "g/app#2>T@1");
+	EXPECT("#5\nis blocked by #2", "g/app#2>T@2");
+	EXPECT("#5 `x` blocked by #2", "g/app#2>T@1");
+}
+
+static void test_textdeps__skip_words_before_references(void **state)
+{
+	(void)state;
+	static const char *const words[] = {"issue",
+					    "issues",
+					    "PR",
+					    "PRs",
+					    "MR",
+					    "MRs",
+					    "pull request",
+					    "pull requests",
+					    "merge request",
+					    "merge requests",
+					    "ISSUE",
+					    "Pull  Request"};
+	char buf[128];
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		snprintf(buf, sizeof buf, "Blocked by %s #2", words[i]);
+		EXPECT(buf, "g/app#2>T@1");
+		snprintf(buf, sizeof buf, "Blocked by #3 and %s\t(#2)", words[i]);
+		EXPECT(buf, "g/app#2>T@1 g/app#3>T@1");
+	}
+	EXPECT("Blocked by issues #2, #3", "g/app#2>T@1 g/app#3>T@1");
+	EXPECT("Blocked by issue  #2", "g/app#2>T@1");
+	EXPECT("Blocked by issue#2", "g/issue#2>T@1"); /* a project named issue */
+	EXPECT("Blocked by issuer #2", "");
+	EXPECT("Blocked by the issue #2", "");
+	EXPECT("Blocked by issue", "");
+	EXPECT("Blocked by issue issue #2", "");
+	EXPECT("Blocked by pullrequest #2", "");
+	EXPECT("Blocked by request #2", "");
+	EXPECT("Blocked by MR !3", "");
+	EXPECT("Blocked by issue **#2**", "");
+	EXPECT("Blocked by #2 issue #3", "g/app#2>T@1 g/app#3>T@1");
+}
+
+static void test_textdeps__heading_and_label_lists(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *head, *phrase;
+		bool blocks;
+	} heads[] = {
+	    {"# Dependencies", "dependencies", false},
+	    {"## Depends on", "depends on", false},
+	    {"### Blocked by", "blocked by", false},
+	    {"#### Blocked on", "blocked on", false},
+	    {"##### Blockers", "blockers", false},
+	    {"###### Prerequisites", "prerequisites", false},
+	    {"## Blocks", "blocks", true},
+	    {"## Blocking", "blocking", true},
+	    {"## Unblocks", "unblocks", true},
+	    {"## Required by", "required by", true},
+	    {"   ##  **Depends-On:**  ", "depends on", false},
+	    {"##\tBLOCKERS", "blockers", false},
+	    {"## **Blockers**:", "blockers", false},
+	    {"## *Blockers:*", "blockers", false},
+	    {"Blockers:", "blockers", false},
+	    {"**Blockers:**", "blockers", false},
+	    {"**Blockers**:", "blockers", false},
+	    {"\tDependencies  ", "dependencies", false},
+	    {"Required  by", "required by", true},
+	    {"Blocked_by", "blocked by", false},
+	};
+	char buf[256];
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		snprintf(buf, sizeof buf, "%s\n- #2", heads[i].head);
+		EXPECT(buf, heads[i].blocks ? "T>g/app#2@2" : "g/app#2>T@2");
+		assert_string_equal(got_phrase, heads[i].phrase);
+	}
+	static const char *const not_heads[] = {
+	    "####### Blockers", "    ## Blockers",     "##Blockers",
+	    "## Blockers ##",	"## Blockers #2",      "## The blockers",
+	    "Blockers: none",	"_Blockers_",	       "__Blockers__",
+	    "***Blockers***",	"Blockers::",	       "- Blockers",
+	    "> Blockers",	"`Blockers`",	       "## Needs",
+	    "Depend on",	"Needed by",	       "Part of",
+	    "Waiting on",	"Blockers.",	       "Blockerss",
+	    "## Blocker",	"<!-- x --> Blockers",
+	};
+	for (size_t i = 0; i < sizeof not_heads / sizeof not_heads[0]; i++) {
+		snprintf(buf, sizeof buf, "%s\n- #2", not_heads[i]);
+		EXPECT(buf, "");
+	}
+	/* the items */
+	EXPECT("## Blockers\n- #2\n* #3\n+ #4\n1. #5\n12) #6\n123456789. #7",
+	       "g/app#2>T@2 g/app#3>T@3 g/app#4>T@4 g/app#5>T@5 g/app#6>T@6 g/app#7>T@7");
+	EXPECT("## Blockers\n1234567890. #2", "");
+	EXPECT("## Blockers\n   - #2\n    - #3", "g/app#2>T@2");
+	EXPECT("## Blockers\n-#2", "");
+	EXPECT("## Blockers\n-\t#2", "g/app#2>T@2");
+	EXPECT("## Blockers\n- [ ] #2\n- [x] #3\n- [X] #4\n- [y] #5\n- [x]#6\n- #7",
+	       "g/app#2>T@2 g/app#3>T@3 g/app#4>T@4 g/app#7>T@7");
+	EXPECT("## Blockers\n- #2, #3 and lib#4 (the API)", "g/app#2>T@2 g/app#3>T@2 g/lib#4>T@2");
+	EXPECT("## Blockers\n- **#2**\n- _#3_\n- issue #4\n- (#5)",
+	       "g/app#2>T@2 g/app#3>T@3 g/app#4>T@4 g/app#5>T@5");
+	EXPECT("## Blockers\n- see #2\n- #3", "g/app#3>T@3");
+	EXPECT("## Blockers\n- `#2`\n- ~~#3~~\n- <!-- #4 -->\n- #5", "g/app#5>T@5");
+	EXPECT("## Blockers\n- #2 `x` #3", "g/app#2>T@2");
+	/* blank lines neither give nor end it; any other line ends it */
+	EXPECT("## Blockers\n\n \t\n- #2\n\n- #3", "g/app#2>T@4 g/app#3>T@6");
+	EXPECT("## Blockers\nSome text\n- #2", "");
+	EXPECT("## Blockers\n#2", "");
+	EXPECT("## Blockers\n```\n```\n- #2", "");
+	EXPECT("## Blockers\n> x\n- #2", "");
+	EXPECT("## Blockers\n<!--\n-->\n- #2", "");
+	EXPECT("## Blockers\n- #2\n## Blocks\n- #3\n## Notes\n- #4", "g/app#2>T@2 T>g/app#3@4");
+	EXPECT("## Blockers\r\n- #2\r\n\r\n- #3\r- #4", "g/app#2>T@2 g/app#3>T@4 g/app#4>T@5");
+	/* phrases inside items are read as on any line */
+	EXPECT("## Blockers\n- #2 needs #3", "g/app#2>T@2");
+	EXPECT("## Blockers\n- see below, needs #3", "g/app#3>T@2");
+	assert_string_equal(got_phrase, "needs");
+	EXPECT("## Blocks\n- #2 (blocked by #3)", "T>g/app#2@2 g/app#3>T@2");
+	EXPECT("## Blockers\n- g/needs#3", "g/needs#3>T@2");
+	/* the smallest line keeps its phrase: the item's first on its line */
+	EXPECT("## Blockers\n- #2, needs #2", "g/app#2>T@2");
+	assert_string_equal(got_phrase, "blockers");
+	EXPECT("Blocked by #2\n## Blockers\n- #2", "g/app#2>T@1");
+	assert_string_equal(got_phrase, "blocked by");
+	/* a label is a line of its own; a reference to T is ignored */
+	EXPECT("Blockers: #2", "");
+	EXPECT("Blockers\n- #1\n- #2", "g/app#2>T@3");
+	EXPECT("- #2\n## Blockers", "");
 }
 
 static void test_textdeps__reference_list_separators(void **state)
@@ -513,6 +778,11 @@ int main(void)
 	    cmocka_unit_test(test_textdeps__each_phrase_and_its_direction),
 	    cmocka_unit_test(test_textdeps__phrase_needs_word_boundaries),
 	    cmocka_unit_test(test_textdeps__emphasis_around_phrase_colon_inside_or_outside),
+	    cmocka_unit_test(test_textdeps__phrase_word_separators),
+	    cmocka_unit_test(test_textdeps__conditional_phrases_need_an_end_word),
+	    cmocka_unit_test(test_textdeps__subject_rule),
+	    cmocka_unit_test(test_textdeps__skip_words_before_references),
+	    cmocka_unit_test(test_textdeps__heading_and_label_lists),
 	    cmocka_unit_test(test_textdeps__reference_list_separators),
 	    cmocka_unit_test(test_textdeps__non_references_end_the_list),
 	    cmocka_unit_test(test_textdeps__number_forms),
