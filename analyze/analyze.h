@@ -253,6 +253,8 @@ struct analyze_steps {
 	uint32_t *nodes; /* ascending within a step */
 	int64_t *cost;   /* per step (path only; NULL for order) */
 	int64_t total;   /* path: total cost */
+	uint32_t *wave;  /* per step, 1-based (order only; NULL for path) */
+	uint32_t waves;  /* order: the number of waves (the largest wave) */
 };
 void analyze_steps_free(struct analyze_steps *s);
 
@@ -272,8 +274,10 @@ struct analyze_path_opts {
 int analyze_critical_path(const struct analyze_graph *g, const struct analyze_condensation *c,
 			  const struct analyze_path_opts *opts, struct analyze_steps **out);
 
-/* Topological work order of the condensation (Kahn; smallest ref first).
- * Caller frees with analyze_steps_free(). */
+/* The work order of the condensation in waves (SPEC "order"): a step's
+ * wave is 1 + the largest wave among the steps that block it (1 when none
+ * does); steps sorted by wave, then first ref; wave[] per step. Linear in
+ * steps + edges, iterative. Caller frees with analyze_steps_free(). */
 int analyze_order(const struct analyze_graph *g, const struct analyze_condensation *c,
 		  struct analyze_steps **out);
 

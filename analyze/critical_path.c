@@ -21,6 +21,7 @@ void analyze_steps_free(struct analyze_steps *s)
 	free(s->off);
 	free(s->nodes);
 	free(s->cost);
+	free(s->wave);
 	free(s);
 }
 

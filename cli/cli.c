@@ -266,6 +266,15 @@ int cli_common_option(struct cli_common *c, const char *cmd, int ch, char **argv
 	case CLI_OPT_IGNORE_DEPS:
 		c->ignore_deps = arg;
 		return read_ignore_file(cmd, arg, NULL, NULL);
+	case CLI_OPT_WEIGHT:
+		if (cli_parse_weight(arg, &c->weight) != 0)
+			return cli_usage(cmd, "--weight must be count, weight or estimate, not '%s'",
+					 arg);
+		return 0;
+	case CLI_OPT_DEFAULT_COST:
+		if (cli_parse_int(arg, 0, INT64_MAX, &c->default_cost) != 0)
+			return cli_usage(cmd, "--default-cost must be an integer >= 0, not '%s'", arg);
+		return 0;
 	case CLI_OPT_MILESTONE:
 		if (!*arg)
 			return cli_usage(cmd, "--milestone needs a title");
@@ -397,6 +406,8 @@ static bool common_or_error(int ch)
 	case CLI_OPT_IGNORE_DEPS:
 	case CLI_OPT_MILESTONE:
 	case CLI_OPT_LABEL:
+	case CLI_OPT_WEIGHT:
+	case CLI_OPT_DEFAULT_COST:
 		return true;
 	default:
 		return false;

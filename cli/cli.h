@@ -147,6 +147,20 @@ void cli_common_init(struct cli_common *c);
 	"                      them transitively\n"                                                \
 	"  --label L           scope: the issues carrying label L (exactly, case\n"                \
 	"                      included); repeated: every L; with --milestone: both\n"
+/* --weight and --default-cost: the cost of an issue (SPEC "cost"), for the
+ * commands whose answer has costs. One parse for all of them. */
+#define CLI_OPT_WEIGHT	     0x1004
+#define CLI_OPT_DEFAULT_COST 0x1005
+#define CLI_COST_LONGOPTS                                                                          \
+	{"weight", required_argument, NULL, CLI_OPT_WEIGHT},                                       \
+	{                                                                                          \
+		"default-cost", required_argument, NULL, CLI_OPT_DEFAULT_COST                      \
+	}
+#define CLI_COST_HELP                                                                              \
+	"  --weight count|weight|estimate\n"                                                       \
+	"                      cost of an issue: 1 (default); its weight;\n"                      \
+	"                      remaining time (time estimate - time spent, seconds)\n"            \
+	"  --default-cost N    cost of an issue with no weight or estimate (default 1)\n"
 /* Short options of those; the leading ':' makes getopt_long return ':' for a
  * missing value, so cli_bad_option() can tell it from an unknown option. */
 #define CLI_COMMON_SHORTOPTS ":o:qvh"
@@ -498,25 +512,61 @@ int cli_changes_view(struct cli_changes_view *out, struct cli_ctx *ctx, const ch
 		     const struct analyze_graph *full);
 void cli_changes_view_release(struct cli_changes_view *v);
 
-/* ---- titles (cli/titles.c): the text outputs' one title loader ---- */
+/* ---- issue details (cli/titles.c): the one loader of what a person needs
+ * to act on an issue: title (under the confidential rule), people, due
+ * date and its origin, milestone, state, link. SPEC "Words": people, due
+ * date; "JSON outputs": the "issues" map. ---- */
+enum cli_due_from { CLI_DUE_NONE, CLI_DUE_ISSUE, CLI_DUE_MILESTONE };
+struct cli_issue_info {
+	bool closed;
+	char **assignees; /* usernames, the tracker's order */
+	uint32_t n_assignees;
+	char *milestone;       /* NULL: none */
+	bool milestone_hidden; /* carried only by confidential issues, and hidden */
+	char *due;	       /* the due date ("due date" in SPEC Words); NULL: none */
+	enum cli_due_from due_from;
+	char *web_url; /* NULL: none */
+};
 struct cli_titles {
 	int64_t *ids;	       /* sorted, unique */
 	char **title;	       /* per id; NULL: not in the store */
 	uint8_t *confidential; /* per id: title hidden (confidential now; title "") */
+	struct cli_issue_info *info; /* per id */
 	uint32_t count;
+	bool show_confidential; /* the load's flag */
 };
-/* The titles of issues ids[0..count) (any order, repeats allowed); -1 on
- * a store error (store_errmsg) or out of memory. Release with
- * cli_titles_release(), also after a failure. */
+/* The details of issues ids[0..count) (any order, repeats allowed); -1 on
+ * a store error (store_errmsg) or out of memory. show_confidential: the
+ * titles of confidential issues are kept too (--show-confidential).
+ * Release with cli_titles_release(), also after a failure. */
+int cli_details_load(struct cli_titles *t, struct store *s, const int64_t *ids, uint32_t count,
+		     bool show_confidential);
+/* cli_details_load() without --show-confidential. */
 int cli_titles_load(struct cli_titles *t, struct store *s, const int64_t *ids, uint32_t count);
 /* The same for nodes[0..count) of g. */
 int cli_titles_load_nodes(struct cli_titles *t, struct store *s, const struct analyze_graph *g,
 			  const uint32_t *nodes, uint32_t count);
-/* The title of issue id (NULL: unknown), and whether it is confidential. */
+/* The title of issue id (NULL: unknown), and whether it is hidden. */
 const char *cli_titles_get(const struct cli_titles *t, int64_t id, bool *confidential);
-/* "  title" as safe text, "  (confidential)" for a confidential issue (the
- * text outputs have no --show-confidential), nothing when unknown. */
+/* The details of issue id; NULL when it is not in the store. */
+const struct cli_issue_info *cli_titles_info(const struct cli_titles *t, int64_t id);
+/* "  title  @ana @bo  due 2027-01-15 (milestone v3.0)" as safe text: the
+ * title or "(confidential)", the assignees or "unassigned", the due date
+ * with its origin or "no due date"; nothing when id is not in the store. */
 void cli_print_title(FILE *fp, const struct cli_titles *t, int64_t id);
+/* Who to ask about issues ids[0..n) (given in ref order): their assignees
+ * in that order, each issue's in the tracker's order, duplicates dropped
+ * (the first kept). Borrowed strings into *out (malloc'd array, free()
+ * it), -1 out of memory. */
+int cli_people_of(const struct cli_titles *t, const int64_t *ids, uint32_t n,
+		  const char ***out, uint32_t *n_out);
+/* "  ask @ana @bo" (or "  ask: nobody is assigned") for issues ids[0..n). */
+void cli_print_people(FILE *fp, const struct cli_titles *t, const int64_t *ids, uint32_t n);
+struct cli_jw;
+/* The "issues" map: key "issues", an object with one member per refs[k]
+ * (refs sorted, unique; ids[k] its issue) that the store holds. */
+void cli_jw_issues_map(struct cli_jw *w, const struct cli_titles *t, const char *const *refs,
+		       const int64_t *ids, uint32_t n);
 void cli_titles_release(struct cli_titles *t);
 
 /* ---- knots (cli/answer_knot.c) ---- */

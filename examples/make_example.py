@@ -230,6 +230,29 @@ def iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
 
 
+# Who works where: an issue's assignees come from its project's team by its
+# iid (no draw from the random stream, so adding people moved no id or time):
+# every fifth issue unassigned, every seventh with two people.
+TEAMS = {
+    "acme/platform/api": ["ana", "bilal"],
+    "acme/platform/web": ["chen", "dana"],
+    "acme/mobile": ["emeka", "fatima"],
+    "acme/infra": ["goran", "bilal"],
+    "acme/docs": ["hana"],
+}
+
+
+def assignees(path, iid):
+    team = TEAMS.get(path, ["ana"])
+    if iid % 5 == 0:
+        return []
+    first = team[iid % len(team)]
+    names = [first]
+    if iid % 7 == 0 and len(team) > 1:
+        names.append(team[(iid + 1) % len(team)])
+    return [{"username": u} for u in names]
+
+
 def build():
     rng = random.Random(SEED)
     pid = {path: i for i, path in PROJECTS}
@@ -265,6 +288,7 @@ def build():
             "milestone": dict(MILESTONES[ms]) if ms else None,
             "due_date": due,
             "labels": sorted(labels),
+            "assignees": assignees(path, iid),
             "created_at": iso(created),
             "updated_at": iso(updated),
             "closed_at": iso(updated) if state == C else None,

@@ -47,6 +47,7 @@ int crawl_put_issue(struct crawl *c, struct json_object *o, struct store_issue *
 	}
 	int rc = src < 0 ? crawl_store_failed(c, "store issue") : 0;
 	out->labels_json = NULL; /* borrowed from o */
+	out->assignees_json = NULL;
 	if (rc == 0 && c->text)
 		rc = text_refs_note(c->text, o, out->id, out->project_id, out->iid);
 	if (rc == 0 && !idmap_get(&c->seen, out->id)) {

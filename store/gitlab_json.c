@@ -199,6 +199,73 @@ int store_project_from_json(struct json_object *o, struct store_project *out,
 	return 0;
 }
 
+/* A username as GitLab and GitHub allow them: 1 to 255 of letters,
+ * digits, '_', '-' and '.' (what an output may print after '@'). */
+static bool valid_username(const char *u)
+{
+	size_t n = strlen(u);
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)u[k];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* The key under which the usernames' array is kept on the issue object, so
+ * that the text assignees_json points to lives as long as o (a NUL-free key
+ * no tracker sends: it starts with a control character). */
+#define ASSIGNEES_KEPT "\x01issuegraph.assignees"
+
+/* "assignees": null, missing or [{"username": "..."}...] (GitLab's shape;
+ * other fields of each object are ignored, the order kept) into a JSON
+ * array of the usernames. */
+static int assignees_of(struct json_object *o, struct store_issue *i,
+			struct store_json_refusal *why)
+{
+	struct json_object *v = NULL;
+	i->assignees_json = "[]";
+	if (!json_object_object_get_ex(o, "assignees", &v) || is_null(v))
+		return 0;
+	if (!json_object_is_type(v, json_type_array))
+		return refuse(why, "assignees", "expected an array of objects or null");
+	size_t n = json_object_array_length(v);
+	if (n == 0)
+		return 0;
+	struct json_object *names = json_object_new_array_ext((int)n);
+	if (!names)
+		return refuse(why, "assignees", "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		struct json_object *a = json_object_array_get_idx(v, k), *u = NULL;
+		const char *name = NULL;
+		int rc = 0;
+		if (!json_object_is_type(a, json_type_object))
+			rc = refuse(why, "assignees", "expected an array of objects or null");
+		else if (!json_object_object_get_ex(a, "username", &u))
+			rc = refuse(why, "assignees.username", "missing");
+		else if ((rc = string_of(why, u, "assignees.username", "a string", &name)) == 0 &&
+			 !valid_username(name))
+			rc = refuse(why, "assignees.username", "\"%.80s\" is not a username", name);
+		if (rc == 0 && json_object_array_add(names, json_object_new_string(name)) != 0)
+			rc = refuse(why, "assignees", "out of memory");
+		if (rc) {
+			json_object_put(names);
+			return rc;
+		}
+	}
+	const char *text =
+	    json_object_to_json_string_ext(names, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text || json_object_object_add(o, ASSIGNEES_KEPT, names) != 0) {
+		json_object_put(names);
+		return refuse(why, "assignees", "out of memory");
+	}
+	i->assignees_json = text;
+	return 0;
+}
+
 int store_issue_from_json(struct json_object *o, struct store_issue *i,
 			  struct store_json_refusal *why)
 {
@@ -265,6 +332,8 @@ int store_issue_from_json(struct json_object *o, struct store_issue *i,
 			i->labels_json = json_object_to_json_string_ext(
 			    v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	}
+	if ((rc = assignees_of(o, i, why)))
+		return rc;
 	if ((rc = opt_string(why, o, "created_at", "created_at", &i->created_at)) ||
 	    (rc = opt_string(why, o, "updated_at", "updated_at", &i->updated_at)) ||
 	    (rc = opt_string(why, o, "closed_at", "closed_at", &i->closed_at)) ||

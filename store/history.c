@@ -31,7 +31,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 /* The value columns of an issue as history keeps them. */
 #define HIST_ISSUE_VALS                                                                            \
 	"project_id, iid, title, state, confidential, weight, time_estimate, total_time_spent, "   \
-	"milestone_title, milestone_due, due_date, labels"
+	"milestone_title, milestone_due, due_date, labels, assignees"
 #define HIST_LINK_VALS "source_id, target_id, type"
 #define HIST_TEXT_VALS "line, phrase"
 

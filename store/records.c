@@ -68,8 +68,8 @@ int store_put_project(struct store *s, const struct store_project *p)
 #define ISSUE_INSERT                                                                               \
 	"INSERT INTO issues(id, project_id, iid, title, state, confidential, weight, "             \
 	"time_estimate, total_time_spent, milestone_title, milestone_due, due_date, labels, "      \
-	"created_at, updated_at, closed_at, web_url) "                                             \
-	"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	"created_at, updated_at, closed_at, web_url, assignees) "                                  \
+	"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define ISSUE_UPSERT                                                                               \
 	" ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, iid = excluded.iid, "    \
 	"title = excluded.title, state = excluded.state, confidential = excluded.confidential, "   \
@@ -78,7 +78,8 @@ int store_put_project(struct store *s, const struct store_project *p)
 	"milestone_title = excluded.milestone_title, milestone_due = excluded.milestone_due, "     \
 	"due_date = excluded.due_date, labels = excluded.labels, "                                 \
 	"created_at = excluded.created_at, updated_at = excluded.updated_at, "                     \
-	"closed_at = excluded.closed_at, web_url = excluded.web_url"
+	"closed_at = excluded.closed_at, web_url = excluded.web_url, "                             \
+	"assignees = excluded.assignees"
 
 int store_write_issue(struct store *s, const struct store_issue *i, bool upsert)
 {
@@ -107,6 +108,7 @@ int store_write_issue(struct store *s, const struct store_issue *i, bool upsert)
 	store_bind_text(st, 15, i->updated_at);
 	store_bind_text(st, 16, i->closed_at);
 	store_bind_text(st, 17, i->web_url);
+	store_bind_text(st, 18, i->assignees_json ? i->assignees_json : "[]");
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc;
@@ -226,7 +228,7 @@ int store_clear(struct store *s)
 
 #define ISSUE_COLUMNS                                                                              \
 	"id, project_id, iid, title, state, confidential, weight, time_estimate, "                 \
-	"total_time_spent, milestone_title, milestone_due, due_date, labels, created_at, "         \
+	"total_time_spent, milestone_title, milestone_due, due_date, labels, assignees, created_at, "\
 	"updated_at, closed_at, web_url"
 
 static void issue_from_row(sqlite3_stmt *st, struct store_issue *i)
@@ -247,11 +249,14 @@ static void issue_from_row(sqlite3_stmt *st, struct store_issue *i)
 	i->labels_json = col_text(st, 12);
 	if (!i->labels_json)
 		i->labels_json = "[]";
-	bool stamps = sqlite3_column_count(st) > 13;
-	i->created_at = stamps ? col_text(st, 13) : NULL;
-	i->updated_at = stamps ? col_text(st, 14) : NULL;
-	i->closed_at = stamps ? col_text(st, 15) : NULL;
-	i->web_url = stamps ? col_text(st, 16) : NULL;
+	i->assignees_json = col_text(st, 13);
+	if (!i->assignees_json)
+		i->assignees_json = "[]";
+	bool stamps = sqlite3_column_count(st) > 14;
+	i->created_at = stamps ? col_text(st, 14) : NULL;
+	i->updated_at = stamps ? col_text(st, 15) : NULL;
+	i->closed_at = stamps ? col_text(st, 16) : NULL;
+	i->web_url = stamps ? col_text(st, 17) : NULL;
 }
 
 int store_walk_rows(struct store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *),
@@ -336,6 +341,7 @@ static int each_brief_row(sqlite3_stmt *st, void *arg)
 	    .milestone_due = col_text(st, 9),
 	    .due_date = col_text(st, 10),
 	    .labels_json = "[]",
+	    .assignees_json = "[]",
 	};
 	return w->cb(w->ctx, &i);
 }

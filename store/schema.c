@@ -47,6 +47,15 @@
 	"INSERT INTO hist_link SELECT " HIST_PENDING_SQL ", OLD.id, 1, OLD.source_id, "            \
 	"OLD.target_id, OLD.type WHERE " HIST_LINK_NEW(OLD) ";"
 
+/* Migration 6 -> 7: issues keep their assignees; history records them, so
+ * the two history triggers that write whole rows of hist_issue are made
+ * anew with the column (the 3 -> 4 text stays as it shipped). */
+#define HIST_ISSUE_OLD_7                                                                           \
+	"INSERT INTO hist_issue SELECT " HIST_PENDING_SQL ", OLD.id, 1, OLD.project_id, OLD.iid, " \
+	"OLD.title, OLD.state, OLD.confidential, OLD.weight, OLD.time_estimate, "                  \
+	"OLD.total_time_spent, OLD.milestone_title, OLD.milestone_due, OLD.due_date, OLD.labels, " \
+	"OLD.assignees WHERE " HIST_ISSUE_NEW(OLD) ";"
+
 /* Migration 4 -> 5: the triggers that drop the graph image on any write
  * to table t (one per statement kind, so that their names say what). */
 #define IMAGE_GUARD(t)                                                                             \
@@ -174,6 +183,23 @@ static const char *const migrations[] = {
     "substr(seed, instr(seed, ' ') + 1) FROM crawl_seeds "
     "WHERE substr(seed, 1, instr(seed, ' ')) IN ('--project ', '--group ', '--issue ');\n"
     "DROP TABLE crawl_seeds;\n",
+
+    /* 6 -> 7: assignees (a JSON array of usernames, in the tracker's order),
+     * in the issue and in its history. */
+    "ALTER TABLE issues ADD COLUMN assignees TEXT NOT NULL DEFAULT '[]';\n"
+    "ALTER TABLE hist_issue ADD COLUMN assignees TEXT;\n"
+    "DROP TRIGGER hist_issue_upd;\n"
+    "DROP TRIGGER hist_issue_del;\n"
+    "CREATE TRIGGER hist_issue_upd AFTER UPDATE ON issues WHEN " HIST_ON " AND ("
+    "OLD.project_id IS NOT NEW.project_id OR OLD.iid IS NOT NEW.iid OR OLD.title IS NOT "
+    "NEW.title OR OLD.state IS NOT NEW.state OR OLD.confidential IS NOT NEW.confidential OR "
+    "OLD.weight IS NOT NEW.weight OR OLD.time_estimate IS NOT NEW.time_estimate OR "
+    "OLD.total_time_spent IS NOT NEW.total_time_spent OR OLD.milestone_title IS NOT "
+    "NEW.milestone_title OR OLD.milestone_due IS NOT NEW.milestone_due OR OLD.due_date IS NOT "
+    "NEW.due_date OR OLD.labels IS NOT NEW.labels OR OLD.assignees IS NOT NEW.assignees) "
+    "BEGIN " HIST_ISSUE_OLD_7 " END;\n"
+    "CREATE TRIGGER hist_issue_del AFTER DELETE ON issues WHEN " HIST_ON
+    " BEGIN " HIST_ISSUE_OLD_7 " END;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -375,6 +401,25 @@ done:
 	master_release(&have);
 	sqlite3_close(mem);
 	return rc;
+}
+
+char *store_schema_script(int version)
+{
+	if (version < 0 || version > STORE_SCHEMA_VERSION)
+		return NULL;
+	size_t len = 0;
+	for (int v = 0; v < version; v++)
+		len += strlen(migrations[v]);
+	char *out = malloc(len + 1), *p = out;
+	if (!out)
+		return NULL;
+	for (int v = 0; v < version; v++) {
+		size_t n = strlen(migrations[v]);
+		memcpy(p, migrations[v], n);
+		p += n;
+	}
+	*p = '\0';
+	return out;
 }
 
 int store_schema_drop_link_indexes(struct store *s)

@@ -131,3 +131,19 @@ void store_selected_release(struct store_selected *sel)
 	free(sel->label_near);
 	memset(sel, 0, sizeof *sel);
 }
+
+int store_milestone_public(struct store *s, const char *title, bool *out)
+{
+	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM issues WHERE milestone_title = ? "
+				  "AND confidential = 0)";
+	*out = false;
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, title);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail_sql(s, rc, "read milestones");
+}

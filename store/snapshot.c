@@ -1047,13 +1047,28 @@ static int export_issue(void *ctx, const struct store_issue *i)
 	if (!o)
 		return emit(ex, NULL);
 	struct json_object *labels = json_tokener_parse(i->labels_json);
-	if (!json_object_is_type(labels, json_type_array)) {
+	struct json_object *names = json_tokener_parse(i->assignees_json ? i->assignees_json : "[]");
+	if (!json_object_is_type(labels, json_type_array) ||
+	    !json_object_is_type(names, json_type_array)) {
+		bool lab = !json_object_is_type(labels, json_type_array);
 		json_object_put(labels);
+		json_object_put(names);
 		json_object_put(o);
 		return store_fail(ex->s, STORE_ECORRUPT,
-				  "issue %lld: stored labels are not a JSON array",
-				  (long long)i->id);
+				  "issue %lld: stored %s are not a JSON array", (long long)i->id,
+				  lab ? "labels" : "assignees");
 	}
+	/* GitLab's shape: [{"username": "ana"}], in the tracker's order */
+	struct json_object *assignees = json_object_new_array();
+	size_t n_names = json_object_array_length(names);
+	for (size_t k = 0; assignees && k < n_names; k++) {
+		struct json_object *a = json_object_new_object();
+		if (a)
+			json_object_object_add(
+			    a, "username", json_object_get(json_object_array_get_idx(names, k)));
+		json_object_array_add(assignees, a);
+	}
+	json_object_put(names);
 	json_object_object_add(o, "id", json_object_new_int64(i->id));
 	json_object_object_add(o, "project_id", json_object_new_int64(i->project_id));
 	json_object_object_add(o, "iid", json_object_new_int64(i->iid));
@@ -1084,6 +1099,7 @@ static int export_issue(void *ctx, const struct store_issue *i)
 	json_object_object_add(o, "milestone", ms);
 	json_object_object_add(o, "due_date", str_or_null(i->due_date));
 	json_object_object_add(o, "labels", labels);
+	json_object_object_add(o, "assignees", assignees);
 	json_object_object_add(o, "created_at", str_or_null(i->created_at));
 	json_object_object_add(o, "updated_at", str_or_null(i->updated_at));
 	json_object_object_add(o, "closed_at", str_or_null(i->closed_at));

@@ -36,7 +36,7 @@ enum store_status {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* store_open() flags */
 #define STORE_OPEN_CREATE    0x1 /* create the file if it is missing */
@@ -112,6 +112,9 @@ struct store_issue {
 	const char *milestone_due;   /* "YYYY-MM-DD" or NULL */
 	const char *due_date;	     /* "YYYY-MM-DD" or NULL */
 	const char *labels_json;     /* JSON array text, "[]" when none; never NULL */
+	/* the assignees' usernames in the tracker's order, a JSON array of
+	 * strings; "[]" when none (NULL is taken as none when writing) */
+	const char *assignees_json;
 	const char *created_at;	     /* ISO 8601 as GitLab gives it */
 	const char *updated_at;
 	const char *closed_at; /* NULL while open */
@@ -371,7 +374,8 @@ int store_meta_set(struct store *s, const char *key, const char *value);
  * returns 0, or STORE_EINVAL with why filled (the field, "" for the whole
  * record, and a one-line reason; the reason may quote the bad value raw:
  * escape it before printing). Strings in *out are borrowed from o and valid
- * while o lives (labels_json too: json-c caches it on the labels array).
+ * while o lives (labels_json too: json-c caches it on the labels array;
+ * assignees_json is kept on o under a private key, which adds it to o).
  */
 struct json_object;
 struct store_json_refusal {
@@ -386,7 +390,8 @@ void store_json_refusal_text(const struct store_json_refusal *why, char *buf, si
 int store_project_from_json(struct json_object *o, struct store_project *out,
 			    struct store_json_refusal *why);
 /* An issue object (GitLab's issue API, or a snapshot's issue): ids >= 1,
- * strings without NUL, counts >= 0, dates YYYY-MM-DD, labels strings. */
+ * strings without NUL, counts >= 0, dates YYYY-MM-DD, labels strings,
+ * assignees objects with a "username" (letters, digits, '_', '-', '.'). */
 int store_issue_from_json(struct json_object *o, struct store_issue *out,
 			  struct store_json_refusal *why);
 /* A link of this_issue to other_issue whose link_type is read from
@@ -614,6 +619,16 @@ int store_image_read(struct store *s, void **data, size_t *len, int64_t *n_issue
 /* Store data as the image of the store as it is (read-only or busy store:
  * an error, which the caller may ignore; it never waits for a lock). */
 int store_image_write(struct store *s, const void *data, size_t len);
+/* The SQL that makes an empty file a store at schema version v (0 <= v <=
+ * STORE_SCHEMA_VERSION; user_version aside), malloc'd; NULL for another v
+ * or out of memory. For tests and tools that need a store as an older
+ * issuegraph left it. */
+char *store_schema_script(int version);
+
+/* Whether some issue that is not confidential carries milestone title (a
+ * milestone only confidential issues carry is as hidden as their titles). */
+int store_milestone_public(struct store *s, const char *title, bool *out);
+
 /* Delete the image (tests). */
 int store_image_drop(struct store *s);
 

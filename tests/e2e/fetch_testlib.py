@@ -61,6 +61,8 @@ def issue(iid_global, pid, iid, n, state="opened", weight=None, path="g/p"):
             "state": state, "confidential": iid_global % 7 == 0, "weight": weight,
             "time_stats": {"time_estimate": 3600 * (iid_global % 3), "total_time_spent": 0},
             "milestone": None, "due_date": None, "labels": ["l%d" % (iid_global % 3)],
+            "assignees": [{"username": "u%d" % ((iid_global + k) % 5)}
+                          for k in range(iid_global % 3)],
             "created_at": ts(n), "updated_at": ts(n + 1),
             "closed_at": ts(n + 1) if state == "closed" else None,
             "web_url": "https://gitlab.example.com/%s/-/issues/%d" % (path, iid)}

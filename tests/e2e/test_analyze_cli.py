@@ -134,7 +134,7 @@ class AnalyzeCli(igtest.TestCase, igtest.ClassDir):
             ("cycles",): {"knots": []},
             ("cycles", "--all"): {"knots": [], "cycles": [], "truncated": False},
             ("path",): {"weight": "count", "cost": 0, "path": []},
-            ("order",): {"order": []},
+            ("order",): {"order": [], "waves": [], "issues": {}},
         }
         for args, w in want.items():
             p = run(edb, *args, "--format", "json")

@@ -79,8 +79,13 @@ class Large(igtest.Staged, igtest.TestCase, igtest.ClassDir):
 
         run(db, "order", out=out)
         first, last, lines = first_last(out)
-        check(lines == N and first.split() == ["1", "%s#1" % P] and
-              last.split() == [str(N), "%s#%d" % (P, N)], "chain order")
+        # a header, then per wave a blank line, its heading and its one issue
+        check(lines == 1 + 3 * N and first.startswith("%d waves " % N) and
+              last.split()[0] == "%s#%d" % (P, N), "chain order: one issue a wave")
+        oj = json.loads(run(db, "order", "--format", "json"))
+        check(len(oj["order"]) == N and oj["order"][0] == {"issues": ["%s#1" % P], "wave": 1} and
+              oj["order"][-1] == {"issues": ["%s#%d" % (P, N)], "wave": N} and
+              len(oj["waves"]) == N, "chain order in JSON: N waves")
 
         bj = json.loads(run(db, "blockers", "%s#%d" % (P, N), "--format", "json"))
         check(len(bj["blockers"]) == N - 1, "chain blockers count")

@@ -10,8 +10,8 @@ is checked against networkx computed here, independently of the C code:
 knot sets, witnesses (valid, shortest, and the SPEC's tie-break), cuts
 (leave the knot acyclic, and none of their links is superfluous), critical path cost in each weight mode (and that
 the path is a real path with that cost, and the SPEC's tie-breaks),
-blockers and distances, and the work order (valid, and exactly Kahn with
-the smallest ref first). Each graph also carries a random set of text
+blockers and distances, and the work order (in waves, from networkx's
+topological generations, then first ref, with each wave's cost). Each graph also carries a random set of text
 dependencies (some doubling links, some alone, written from either side,
 some repeated on several lines) and is analysed with a random --deps
 choice (links, text, or both): the model builds its edges from the same
@@ -517,7 +517,7 @@ def check_blockers(m, out, v, reverse):
     check(out[key] == want, "%s of %s differ" % (key, m.ref[v]))
 
 
-def check_order(m, out):
+def check_order(m, out, mode, dflt):
     C = nx.condensation(m.G, scc=m.sccs)
     members = {s: sorted(C.nodes[s]["members"]) for s in C.nodes}
     got = [m.nodes(s["issues"]) for s in out["order"]]
@@ -530,9 +530,25 @@ def check_order(m, out):
         check(pos[a] <= pos[b], "order puts %s after %s" % (m.ref[a], m.ref[b]))
         if pos[a] == pos[b]:
             check(nx.has_path(m.G, b, a), "unrelated issues in one step")
-    want = [members[s] for s in nx.lexicographical_topological_sort(
-        C, key=lambda s: members[s][0])]
-    check(got == want, "order is not smallest-ref-first Kahn")
+    # waves: networkx's topological generations (peel the sources, again
+    # and again) number the steps; sorted by wave, then first ref
+    wave_of = {}
+    for k, gen in enumerate(nx.topological_generations(C)):
+        for s in gen:
+            wave_of[s] = k + 1
+    want = sorted(C.nodes, key=lambda s: (wave_of[s], members[s][0]))
+    check(got == [members[s] for s in want], "order is not in waves, then first ref")
+    check([s["wave"] for s in out["order"]] == [wave_of[s] for s in want],
+          "the waves of the steps differ")
+    cost = {}
+    for s in C.nodes:
+        for v in members[s]:
+            cost[wave_of[s]] = cost.get(wave_of[s], 0) + m.cost(v, mode, dflt)
+    check(out["waves"] == [{"wave": w, "cost": cost[w]} for w in sorted(cost)],
+          "the waves' costs differ")
+    # the "issues" map names every issue of the order
+    check(sorted(out["issues"]) == sorted(m.ref[v] for v in range(m.n)),
+          "the issues map does not name the order's issues")
 
 
 # ---- driver ----------------------------------------------------------------------
@@ -594,7 +610,9 @@ def one_graph(seed, tmp):
             v = rng.randrange(m.n)
             out = run_json(db, "blockers", m.ref[v], *(["--reverse"] if reverse else []), *st)
             check_blockers(m, out, v, reverse)
-    check_order(m, run_json(db, "order", *st))
+    mode, dflt = rng.choice(["count", "weight", "estimate"]), rng.choice([0, 1, 1, 5])
+    check_order(m, run_json(db, "order", "--weight", mode, "--default-cost", str(dflt), *st),
+                mode, dflt)
     os.unlink(db)
     return kind, m.n, len(m.knots)
 

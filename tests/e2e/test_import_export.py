@@ -52,6 +52,7 @@ def base_snapshot():
              "time_stats": {"time_estimate": 3600, "total_time_spent": 0},
              "milestone": {"title": "v1.0", "due_date": "2026-12-01"},
              "due_date": None, "labels": ["bug"],
+             "assignees": [{"username": "zoe", "id": 12, "name": "Zoe"}, {"username": "ana"}],
              "created_at": "2026-01-07T12:44:33.959Z", "updated_at": "2026-01-07T12:44:33.959Z",
              "closed_at": None, "web_url": host + "/group/app/-/issues/14"},
             {"id": 85, "project_id": 4, "iid": 15, "title": "Café \"quotes\" \\ / ünïcode",
@@ -297,8 +298,12 @@ class ImportExport(igtest.TestCase):
         i84 = doc["issues"][0]
         self.assertEqual(list(i84.keys()), [
             "id", "project_id", "iid", "title", "state", "confidential", "weight", "time_stats",
-            "milestone", "due_date", "labels", "created_at", "updated_at", "closed_at",
-            "web_url"])
+            "milestone", "due_date", "labels", "assignees", "created_at", "updated_at",
+            "closed_at", "web_url"])
+        # GitLab's shape, the tracker's order, nothing but the username kept;
+        # an issue without the key has none
+        self.assertEqual(i84["assignees"], [{"username": "zoe"}, {"username": "ana"}])
+        self.assertEqual(doc["issues"][2]["assignees"], [])
         self.assertEqual(i84["milestone"], {"title": "v1.0", "due_date": "2026-12-01"})
         self.assertEqual(i84["labels"], ["bug"])
         self.assertEqual(doc["issues"][3]["weight"], 0)

@@ -221,14 +221,17 @@ class ReportSince(igtest.Staged, igtest.TestCase, igtest.ClassDir):
     def test_03_changes_and_ready_text_show_titles_beside_refs(self):
         # the text outputs of changes and ready: titles beside refs
         rc, text, _ = T.run(["changes"], self.db)
-        ok(rc == 0 and "\n  g/p#4  Issue 104\n" in text and
-           "\n  g/p#3  Issue 103\n" in text and "\n  g/p#10\n" in text,
-           "changes text: titles beside refs (a removed issue: its ref)")
-        ok("\n  g/p#5  (confidential)\n" in text and SECRET not in text,
-           "changes text: a confidential title is hidden")
+        # fetch_testlib.issue(): issue 104 has u4 and u0 (in that order), 103
+        # has u3, and neither a due date
+        ok(rc == 0 and "\n  g/p#4  Issue 104  @u4 @u0  no due date\n" in text and
+           "\n  g/p#3  Issue 103  @u3  no due date\n" in text and "\n  g/p#10\n" in text,
+           "changes text: title, people and due date beside refs (a removed issue: its ref)")
+        ok(re.search(r"\n  g/p#5  \(confidential\)  (@\S+( @\S+)*|unassigned)  no due date\n",
+                     text) and SECRET not in text,
+           "changes text: a confidential title is hidden, its people shown")
         rc, text, _ = T.run(["ready"], self.db)
-        ok(rc == 0 and re.search(r"^ +\d+  g/p#4  Issue 104$", text, re.M),
-           "ready text: titles beside refs")
+        ok(rc == 0 and re.search(r"^ +\d+  g/p#4  Issue 104  @u4 @u0  no due date$", text, re.M),
+           "ready text: title, people and due date beside refs")
 
     def test_04_markdown_since_lists_what_changes_reports(self):
         exp = self.exp

@@ -342,7 +342,8 @@ SPEC_EXIT = {0: "success", 1: "finding", 2: "usage", 3: "remote", 4: "store",
 MACRO_OPTS = {"CLI_COMMON_LONGOPTS": ["all-states", "format", "output", "quiet", "verbose",
                                       "no-progress", "deps", "ignore-deps", "help"],
               "CLI_SCOPE_LONGOPTS": ["milestone", "label"],
-              "CLI_DEPS_LONGOPTS": ["deps", "ignore-deps"]}
+              "CLI_DEPS_LONGOPTS": ["deps", "ignore-deps"],
+              "CLI_COST_LONGOPTS": ["weight", "default-cost"]}
 SHORT = {"output": "-o", "quiet": "-q", "verbose": "-v", "help": "-h"}
 
 

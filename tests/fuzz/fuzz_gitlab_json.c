@@ -42,6 +42,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!labels || !json_object_is_type(labels, json_type_array))
 			fuzz_fail("labels that are not a JSON array", i.labels_json);
 		json_object_put(labels);
+		/* assignees: an array of usernames, each printable after '@' */
+		struct json_object *names =
+		    i.assignees_json ? json_tokener_parse(i.assignees_json) : NULL;
+		if (!names || !json_object_is_type(names, json_type_array))
+			fuzz_fail("assignees that are not a JSON array",
+				  i.assignees_json ? i.assignees_json : "(null)");
+		for (size_t k = 0; k < json_object_array_length(names); k++) {
+			const char *u = json_object_get_string(json_object_array_get_idx(names, k));
+			if (!u || !*u || strspn(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						  "0123456789_-.") != strlen(u))
+				fuzz_fail("an assignee that is no username", u ? u : "(null)");
+		}
+		json_object_put(names);
 	} else {
 		refused(&why);
 	}

@@ -331,6 +331,19 @@ class GitLabData:
             out["project_id"] = m.get("project_id", project_id)
         return out
 
+    def user_obj(self, a):
+        """A user as GitLab's API shows one (an assignee), from the data's
+        {"username": ...} (anything else given is kept, a test's hostile
+        value too)."""
+        if not isinstance(a, dict):
+            return a
+        name = a.get("username")
+        out = {"id": 100 + sum(map(ord, name)) if isinstance(name, str) else 0,
+               "username": name, "name": (name or "").capitalize(), "state": "active",
+               "locked": False, "avatar_url": None, "web_url": "%s/%s" % (self.source, name)}
+        out.update(a)
+        return out
+
     def _issue_obj(self, iid, context_pid=None):
         """An issue as GitLab's issue API returns it; references.relative is
         relative to the project the request named."""
@@ -340,6 +353,7 @@ class GitLabData:
         est = ts.get("time_estimate") or 0
         spent = ts.get("total_time_spent") or 0
         full = "%s#%d" % (path, i["iid"])
+        assignees = [self.user_obj(a) for a in (i.get("assignees") or [])]
         author = i.get("author") or {"id": 1, "username": "root", "name": "Administrator",
                                      "state": "active", "locked": False, "avatar_url": None,
                                      "web_url": "%s/root" % self.source}
@@ -351,7 +365,7 @@ class GitLabData:
             "moved_to_id": i.get("moved_to_id"),
             "labels": list(i.get("labels") or []),
             "milestone": self.milestone_obj(i.get("milestone"), i["project_id"]),
-            "assignees": list(i.get("assignees") or []), "assignee": None,
+            "assignees": assignees, "assignee": assignees[0] if assignees else None,
             "author": author, "type": "ISSUE", "issue_type": "issue",
             "user_notes_count": i.get("user_notes_count", 0), "merge_requests_count": 0,
             "upvotes": 0, "downvotes": 0, "due_date": i.get("due_date"),
@@ -477,6 +491,16 @@ class GitLabData:
             self.issues[iid]["labels"] = list(labels)
             self._touch(iid)
             return {"issue": iid, "updated_at": self.issues[iid]["updated_at"]}
+        if kind == "set_assignees":
+            iid = op.get("issue")
+            names = op.get("assignees")
+            if iid not in self.issues:
+                raise DataError("no issue %r" % iid)
+            if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+                raise DataError("assignees must be a list of usernames")
+            self.issues[iid]["assignees"] = [{"username": x} for x in names]
+            self._touch(iid)
+            return {"issue": iid, "updated_at": self.issues[iid]["updated_at"]}
         if kind == "add_issue":
             issue = op.get("issue")
             if not isinstance(issue, dict):
@@ -529,6 +553,7 @@ class GitLabData:
                 "milestone": ({"title": m.get("title"), "due_date": m.get("due_date")}
                               if isinstance(m, dict) else None),
                 "due_date": i.get("due_date"), "labels": list(i.get("labels") or []),
+                "assignees": [{"username": a.get("username")} for a in i.get("assignees") or []],
                 "created_at": i["created_at"], "updated_at": i["updated_at"],
                 "closed_at": i.get("closed_at"), "web_url": i["web_url"],
             })

@@ -648,20 +648,26 @@ static void test_path__to_and_milestone_restrict_the_end(void **state)
 
 /* ---- order ------------------------------------------------------------------------ */
 
-static void test_order__kahn_smallest_ready_first_knots_as_one(void **state)
+static void test_order__waves_knots_as_one_then_first_ref(void **state)
 {
 	(void)state;
-	/* 3 -> 0, {1,4} knot -> 2 */
-	static const uint32_t e[][2] = {{3, 0}, {1, 4}, {4, 1}, {4, 2}};
-	struct analyze_graph *g = mk(5, e, N_EDGES(e));
+	/* 3 -> 0, {1,4} knot -> 2, 0 -> 5, 2 -> 5, 6 alone: waves {1,4} 3 6 | 0 2 | 5 */
+	static const uint32_t e[][2] = {{3, 0}, {1, 4}, {4, 1}, {4, 2}, {0, 5}, {2, 5}};
+	struct analyze_graph *g = mk(7, e, N_EDGES(e));
 	struct analyze_steps *o = NULL;
 	assert_int_equal(analyze_order(g, NULL, &o), 0);
-	assert_int_equal(o->count, 4);
-	static const uint32_t s0[] = {1, 4}, s1[] = {2}, s2[] = {3}, s3[] = {0};
+	assert_int_equal(o->count, 6);
+	assert_int_equal(o->waves, 3);
+	static const uint32_t s0[] = {1, 4}, s1[] = {3}, s2[] = {6}, s3[] = {0}, s4[] = {2},
+			      s5[] = {5};
 	assert_slice(o->nodes, o->off, 0, s0, 2);
 	assert_slice(o->nodes, o->off, 1, s1, 1);
 	assert_slice(o->nodes, o->off, 2, s2, 1);
 	assert_slice(o->nodes, o->off, 3, s3, 1);
+	assert_slice(o->nodes, o->off, 4, s4, 1);
+	assert_slice(o->nodes, o->off, 5, s5, 1);
+	static const uint32_t waves[] = {1, 1, 1, 2, 2, 3};
+	assert_memory_equal(o->wave, waves, sizeof waves);
 	assert_null(o->cost);
 	analyze_steps_free(o);
 	analyze_graph_free(g);
@@ -792,6 +798,11 @@ static void test_large__million_chain_and_ring(void **state)
 	assert_int_equal(r->count, n - 1);
 	assert_int_equal(r->dist[n - 2], n - 1);
 	analyze_reach_free(r);
+	struct analyze_steps *w = NULL;
+	assert_int_equal(analyze_order(g, NULL, &w), 0);
+	assert_int_equal(w->waves, n); /* a chain: one step a wave */
+	assert_int_equal(w->wave[n - 1], n);
+	analyze_steps_free(w);
 	analyze_graph_free(g);
 
 	/* close the ring: one knot of a million, witness through the smallest */
@@ -839,7 +850,7 @@ int main(void)
 	    cmocka_unit_test(test_path__ties_most_steps_then_smallest_ref),
 	    cmocka_unit_test(test_path__default_cost_for_missing_values),
 	    cmocka_unit_test(test_path__to_and_milestone_restrict_the_end),
-	    cmocka_unit_test(test_order__kahn_smallest_ready_first_knots_as_one),
+	    cmocka_unit_test(test_order__waves_knots_as_one_then_first_ref),
 	    cmocka_unit_test(test_blockers__distance_then_ref_and_reverse),
 	    cmocka_unit_test(test_closure__milestone_and_its_transitive_blockers),
 	    cmocka_unit_test(test_scope__selected_ids_and_their_transitive_blockers),

@@ -77,12 +77,12 @@ static const char *nz(const char *s)
 
 static int on_issue(void *ctx, const struct store_issue *i)
 {
-	add_line(ctx, "issue %lld p%lld #%lld '%s' s%d c%d w%s%lld e%lld t%lld m%s/%s d%s l%s",
+	add_line(ctx, "issue %lld p%lld #%lld '%s' s%d c%d w%s%lld e%lld t%lld m%s/%s d%s l%s a%s",
 		 (long long)i->id, (long long)i->project_id, (long long)i->iid, nz(i->title),
 		 (int)i->state, (int)i->confidential, i->has_weight ? "" : "-",
 		 (long long)(i->has_weight ? i->weight : 0), (long long)i->time_estimate,
 		 (long long)i->total_time_spent, nz(i->milestone_title), nz(i->milestone_due),
-		 nz(i->due_date), nz(i->labels_json));
+		 nz(i->due_date), nz(i->labels_json), nz(i->assignees_json));
 	return 0;
 }
 
@@ -154,6 +154,7 @@ static void put_issue(struct store *s, int64_t id)
 	static const char *const dues[] = {NULL, "2026-12-01", "2027-01-15"};
 	static const char *const ms[] = {NULL, "v1", "v2"};
 	static const char *const labels[] = {"[]", "[\"bug\"]", "[\"bug\",\"ui\"]"};
+	static const char *const assignees[] = {"[]", "[\"ana\"]", "[\"bo\",\"ana\"]"};
 	char title[32];
 	snprintf(title, sizeof title, "issue %lld v%u", (long long)id, rnd(3));
 	unsigned m = rnd(3);
@@ -172,6 +173,7 @@ static void put_issue(struct store *s, int64_t id)
 	    .milestone_due = m ? dues[rnd(3)] : NULL,
 	    .due_date = dues[rnd(3)],
 	    .labels_json = labels[rnd(3)],
+	    .assignees_json = assignees[rnd(3)],
 	    .updated_at = "2026-01-01T00:00:00Z",
 	};
 	int rc = store_put_issue(s, &i);
@@ -499,6 +501,49 @@ static void test_history__lists_issues_added_removed_closed_and_opened(void **st
 	store_close(s);
 }
 
+struct assignee_walk {
+	int64_t id;
+	char assignees[64];
+};
+
+static int on_assignees(void *ctx, const struct store_issue *i)
+{
+	struct assignee_walk *w = ctx;
+	if (i->id == w->id)
+		snprintf(w->assignees, sizeof w->assignees, "%s", i->assignees_json);
+	return 0;
+}
+
+/* A change of assignees alone is a change: history keeps who the issue
+ * belonged to at each point (what changes says of an unblocked issue). */
+static void test_history__keeps_assignees_changed_alone(void **state)
+{
+	(void)state;
+	struct store *s = open_new("assignees.db");
+	setup_projects(s);
+	struct store_issue i = {.id = 3,
+				.project_id = 2,
+				.iid = 3,
+				.title = "t",
+				.labels_json = "[]",
+				.assignees_json = "[\"ana\",\"bo\"]"};
+	assert_int_equal(store_put_issue(s, &i), 0);
+	fetch_done(s, 0, 60, "o");
+	i.assignees_json = "[\"bo\"]";
+	assert_int_equal(store_put_issue(s, &i), 0);
+	fetch_done(s, 1, 60, "o");
+	i.assignees_json = NULL; /* none */
+	assert_int_equal(store_put_issue(s, &i), 0);
+	struct assignee_walk w = {.id = 3};
+	assert_int_equal(store_each_issue_at(s, 1, 0, on_assignees, &w), 0);
+	assert_string_equal(w.assignees, "[\"ana\",\"bo\"]");
+	assert_int_equal(store_each_issue_at(s, 2, 0, on_assignees, &w), 0);
+	assert_string_equal(w.assignees, "[\"bo\"]");
+	assert_int_equal(store_each_issue_at(s, 0, 0, on_assignees, &w), 0);
+	assert_string_equal(w.assignees, "[]");
+	store_close(s);
+}
+
 static void put_labelled(struct store *s, int64_t id, const char *milestone, const char *labels)
 {
 	struct store_issue i = {.id = id,
@@ -591,6 +636,7 @@ int main(void)
 	    cmocka_unit_test(test_history__an_unchanged_fetch_stores_no_deltas),
 	    cmocka_unit_test(test_history__baselines_on_first_point_new_options_and_import),
 	    cmocka_unit_test(test_history__lists_issues_added_removed_closed_and_opened),
+	    cmocka_unit_test(test_history__keeps_assignees_changed_alone),
 	    cmocka_unit_test(test_history__imports_record_their_differences_exactly),
 	    cmocka_unit_test(test_select__labels_all_carried_exactly_now_and_at_a_point),
 	};

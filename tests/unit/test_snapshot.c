@@ -66,7 +66,8 @@ static const char small[] =
     "{\"id\":1,\"project_id\":5,\"iid\":1,\"title\":\"a\",\"state\":\"opened\",\"confidential\":"
     "true,"
     "\"weight\":2,\"time_stats\":{\"time_estimate\":60},\"milestone\":{\"title\":\"m\"},"
-    "\"due_date\":\"2024-02-29\",\"labels\":[\"x\",\"y z\"],\"unknown\":[{}]}],"
+    "\"due_date\":\"2024-02-29\",\"labels\":[\"x\",\"y z\"],\"unknown\":[{}],"
+    "\"assignees\":[{\"username\":\"zed\",\"id\":9,\"name\":\"Z\"},{\"username\":\"ana.b-c_\"}]}],"
     "\"projects\":[{\"id\":5,\"path_with_namespace\":\"g/p\"}],\"extra\":{\"a\":[1,2,3]}}";
 
 static const char small_export[] =
@@ -82,12 +83,14 @@ static const char small_export[] =
     "true,"
     "\"weight\":2,\"time_stats\":{\"time_estimate\":60,\"total_time_spent\":0},"
     "\"milestone\":{\"title\":\"m\",\"due_date\":null},\"due_date\":\"2024-02-29\","
-    "\"labels\":[\"x\",\"y z\"],\"created_at\":null,\"updated_at\":null,\"closed_at\":null,"
+    "\"labels\":[\"x\",\"y z\"],\"assignees\":[{\"username\":\"zed\"},{\"username\":\"ana.b-c_\"}],"
+    "\"created_at\":null,\"updated_at\":null,\"closed_at\":null,"
     "\"web_url\":null},\n"
     "    {\"id\":2,\"project_id\":5,\"iid\":2,\"title\":\"b/\xc3\xa9\",\"state\":\"closed\","
     "\"confidential\":false,\"weight\":null,\"time_stats\":{\"time_estimate\":0,\"total_time_"
     "spent\":0},"
-    "\"milestone\":null,\"due_date\":null,\"labels\":[],\"created_at\":null,\"updated_at\":null,"
+    "\"milestone\":null,\"due_date\":null,\"labels\":[],\"assignees\":[],\"created_at\":null,"
+    "\"updated_at\":null,"
     "\"closed_at\":\"2026-02-01T00:00:00Z\",\"web_url\":null}\n"
     "  ],\n"
     "  \"links\": [\n"
@@ -174,6 +177,23 @@ static void test_snapshot__refusals_name_the_problem_and_change_nothing(void **s
 	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],"
 	     "\"issues\":[]}",
 	     "issues: given twice"},
+#define AS_HEAD                                                                                    \
+	"{\"version\":1,\"source\":\"s\",\"projects\":[{\"id\":1,\"path_with_namespace\":"         \
+	"\"p\"}],\"issues\":[{\"id\":3,\"project_id\":1,\"iid\":1,\"title\":\"t\",\"state\":"      \
+	"\"opened\",\"assignees\":"
+	    {AS_HEAD "\"ana\"}],\"links\":[]}",
+	     "issues[0].assignees: expected an array of objects or null"},
+	    {AS_HEAD "[\"ana\"]}],\"links\":[]}",
+	     "issues[0].assignees: expected an array of objects or null"},
+	    {AS_HEAD "[{\"name\":\"Ana\"}]}],\"links\":[]}", "issues[0].assignees.username: missing"},
+	    {AS_HEAD "[{\"username\":7}]}],\"links\":[]}",
+	     "issues[0].assignees.username: expected a string"},
+	    {AS_HEAD "[{\"username\":\"\"}]}],\"links\":[]}",
+	     "issues[0].assignees.username: \"\" is not a username"},
+	    {AS_HEAD "[{\"username\":\"a b\"}]}],\"links\":[]}",
+	     "issues[0].assignees.username: \"a b\" is not a username"},
+	    {AS_HEAD "[{\"username\":\"ana\\u202e\"}]}],\"links\":[]}",
+	     "issues[0].assignees.username: \"ana\xe2\x80\xae\" is not a username"},
 	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[[]]}",
 	     "links[0]: expected an object"},
 	    {"{\"version\":1,\"source\":\"s\",\"projects\":[],\"issues\":[],\"links\":[],}",

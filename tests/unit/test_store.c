@@ -818,11 +818,13 @@ static void test_store__refuses_newer_schema(void **state)
 	store_close(s);
 	sqlite3 *raw = NULL;
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sql(raw, "PRAGMA user_version = 7");
+	char bump[64];
+	snprintf(bump, sizeof bump, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+	sql(raw, bump);
 	sqlite3_close(raw);
 	char words[96];
-	snprintf(words, sizeof words, "newer issuegraph (schema 7, this build knows %d)",
-		 STORE_SCHEMA_VERSION);
+	snprintf(words, sizeof words, "newer issuegraph (schema %d, this build knows %d)",
+		 STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
 	expect_refused(db, 0, STORE_ENEWER, words);
 	expect_refused(db, STORE_OPEN_EXCLUSIVE, STORE_ENEWER, "upgrade issuegraph");
 }
@@ -1284,12 +1286,14 @@ static void test_store__typed_seeds_and_crawl_run(void **state)
 
 	/* A schema-5 store kept its seeds as words ("--project g/a"):
 	 * migration 6 reads them as (kind, value), and drops the words of no
-	 * known kind. The table made here is migration 2's, as such a store
-	 * has it. */
+	 * known kind. The store is made as schema 5 left it. */
+	assert_int_equal(unlink(db), 0);
+	char *v5 = store_schema_script(5);
+	assert_non_null(v5);
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sql(raw, "DROP TABLE crawl_seed;"
-		 "CREATE TABLE crawl_seeds(pos INTEGER PRIMARY KEY, seed TEXT NOT NULL);"
-		 "INSERT INTO crawl_seeds(pos, seed) VALUES(0, '--project group/app'), "
+	sql(raw, v5);
+	free(v5);
+	sql(raw, "INSERT INTO crawl_seeds(pos, seed) VALUES(0, '--project group/app'), "
 		 "(1, '--bogus x'), (2, '--issue group/app#1'), (3, '--group'), "
 		 "(4, '--group a b'), (5, '--Project x');"
 		 "PRAGMA user_version = 5;");
