@@ -44,13 +44,13 @@ install_mermaid() {
 }
 
 # The CI component is run by a GitLab CI emulator: npm's gitlab-ci-local, one
-# pinned version (the newest that runs on Debian 12's Node.js), in its own
+# pinned version (the newest that runs on Debian 12's Node.js 18), in its own
 # cache directory (an npm install into mermaid's would remove mermaid).
-gcl_version=4.73.0
+gcl_version=4.64.1
 gcl_dir=${IG_GCL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/issuegraph/gitlab-ci-local}
 install_gcl() {
 	[ "$set_name" = test ] || return 0
-	local js="$gcl_dir/node_modules/gitlab-ci-local/dist/index.js"
+	local js="$gcl_dir/node_modules/gitlab-ci-local/src/index.js"
 	[ -f "$js" ] && [ "$(node "$js" --version 2>/dev/null)" = "$gcl_version" ] && return 0
 	echo "install-deps: installing npm's gitlab-ci-local@$gcl_version into $gcl_dir" >&2
 	mkdir -p "$gcl_dir"

@@ -37,7 +37,8 @@ IG = igtest.BIN
 EXAMPLE = igtest.EXAMPLE
 TOKEN = "glpat-gcl-read"
 WRITE = "glpat-gcl-note"
-GCL_VERSION = "4.73.0"  # the newest that runs on Debian 12's Node.js 18/20 (4.74 wants Set.union)
+# 4.64.1: the newest that runs on Debian 12's Node.js 18 (later ones need Node 20 or 22)
+GCL_VERSION = "4.64.1"
 PROJECT = "acme/platform/api"
 
 
@@ -46,7 +47,7 @@ def gcl_js():
         return os.environ["IG_GCL"]
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "issuegraph", "gitlab-ci-local", "node_modules", "gitlab-ci-local",
-                        "dist", "index.js")
+                        "src", "index.js")
 
 
 def control(server, path, body=None):
@@ -64,21 +65,12 @@ def git(cwd, *args):
 
 def gitlab_schema(tmp):
     """GitLab's CI schema (ci.json of gitlab-org/gitlab) as gitlab-ci-local
-    bundles it: a JS object literal in its dist/index.js, read out by Node."""
+    ships it (src/schema/schema.js, an ES module), read out by Node."""
     out = os.path.join(tmp, "ci.json")
-    js = r"""
-const fs = require('fs'); const s = fs.readFileSync(process.argv[1], 'utf8');
-const key = '{$schema:"http://json-schema.org/draft-07/schema#",$id:"https://gitlab.com/.gitlab-ci.yml"';
-const i = s.indexOf(key); if (i < 0) { console.error('no GitLab CI schema in ' + process.argv[1]); process.exit(1); }
-let d = 0, q = null, j = i;
-for (; j < s.length; j++) { const c = s[j];
-  if (q) { if (c === '\\') { j++; continue; } if (c === q) q = null; continue; }
-  if (c === '"' || c === "'" || c === '`') { q = c; continue; }
-  if (c === '{' || c === '[') d++; else if (c === '}' || c === ']') { d--; if (d === 0) break; } }
-const o = require('vm').runInNewContext('(' + s.slice(i, j + 1) + ')');
-fs.writeFileSync(process.argv[2], JSON.stringify(o));
-"""
-    subprocess.run(["node", "-e", js, gcl_js(), out], check=True, capture_output=True, text=True)
+    mod = os.path.join(os.path.dirname(gcl_js()), "schema", "schema.js")
+    js = ("import {schema} from %s; import {writeFileSync} from 'node:fs';"
+          "writeFileSync(%s, JSON.stringify(schema));" % (json.dumps("file://" + mod), json.dumps(out)))
+    subprocess.run(["node", "--input-type=module", "-e", js], check=True, capture_output=True, text=True)
     with open(out) as f:
         return json.load(f)
 
@@ -157,12 +149,12 @@ class GitlabCiLocal(igtest.Staged, igtest.TestCase, igtest.ClassDir):
 
     def listed(self, rc):
         """The job names of a --list-csv run: the jobs the pipeline would run
-        (None if it failed)."""
+        (None if it failed). The header line starts with "name;"."""
         lines = self.stdout.splitlines()
-        if rc != 0 or "name;stage;when;allowFailure;environment;needs" not in lines:
+        head = [i for i, l in enumerate(lines) if l.startswith("name;")]
+        if rc != 0 or not head:
             return None
-        return sorted(l.split(";")[0] for l in lines[lines.index("name;stage;when;allowFailure;environment;needs") + 1:]
-                      if l.strip())
+        return sorted(l.split(";")[0] for l in lines[head[0] + 1:] if l.strip())
 
     def cache_file(self, key):
         return os.path.join(self.proj, ".gitlab-ci-local", "cache", key, "issuegraph.db")
