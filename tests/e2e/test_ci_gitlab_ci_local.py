@@ -211,6 +211,7 @@ class GitlabCiLocal(igtest.Staged, igtest.TestCase, igtest.ClassDir):
               "CI_MERGE_REQUEST_IID": "7", "CI_PROJECT_ID": str(self.pid), "CI_API_V4_URL": self.srv.api,
               "GITLAB_TOKEN": TOKEN, "ISSUEGRAPH_NOTE_TOKEN": WRITE}
         rc, out = self.gcl(variables=mr, unset=["CI_COMMIT_BRANCH"])
+        type(self).mr_out = out
         if os.environ.get("IG_GCL_DEBUG"):
             print(out)
         expect(f"mr pipeline without a baseline: the job ends as a warning, the pipeline passes ({out[-1500:]})",
@@ -261,7 +262,20 @@ class GitlabCiLocal(igtest.Staged, igtest.TestCase, igtest.ClassDir):
         jobs = self.listed(rc)
         expect(f"the project's pipeline on a branch: the tests only ({out[-300:]})", jobs, ["test"])
 
-    def test_5_the_tokens_stayed_home(self):
+    def test_5_the_readme_shows_these_outputs(self):
+        # the README's two sample outputs (the example's issues): each line
+        # appears in the pipeline's output, "…" standing for anything
+        readme = igtest.read_text(os.path.join(SRC, "README.md"))
+        section = readme[readme.index("## In GitLab CI"):readme.index("## Exit codes")]
+        blocks = re.findall(r"\n  ```\n(.*?)\n  ```", section, re.S)
+        expect("the README shows two sample outputs", len(blocks), 2)
+        for block, out in zip(blocks, (self.sched_out, getattr(self, "mr_out", ""))):
+            for line in block.splitlines():
+                rx = r"\s+".join(".*".join(re.escape(p) for p in w.split("…")) for w in line.split())
+                expect(f"README line in the pipeline's output: {line.strip()}",
+                       re.search(rx, out) is not None, True)
+
+    def test_6_the_tokens_stayed_home(self):
         lines = igtest.read_text(self.log).splitlines() if os.path.exists(self.log) else []
         api = [l for l in lines if " /api/v4/" in l]
         expect("requests reached the test server", len(api) > 10, True)
