@@ -291,6 +291,57 @@ class ComponentShape(igtest.TestCase):
             self.assertEqual(got, want, f"jobs of a pipeline with {env}")
 
 
+class DebFallback(igtest.TestCase):
+    """An image without issuegraph (e.g. debian:12-slim): before_script
+    installs the release .deb of `version` from `package-registry`, over
+    https only, its SHA-256 checked when `deb-sha256` is given. apt-get and
+    curl are stand-ins here that record their arguments (installing is
+    linking the build's binary); the script's decisions are real."""
+
+    def setup_job(self, **inputs):
+        stubs = self.path("stubs")
+        bin_dir = self.path("installed")
+        os.makedirs(stubs, exist_ok=True)
+        os.makedirs(bin_dir, exist_ok=True)
+        log = self.path("calls.log")
+        with open(os.path.join(stubs, "apt-get"), "w") as f:
+            f.write('#!/bin/sh\necho "apt-get $*" >>%s\n'
+                    'case "$*" in *install*/tmp/issuegraph_*.deb*) ln -sf %s %s/issuegraph ;; esac\n'
+                    % (log, os.path.abspath(IG), bin_dir))
+        with open(os.path.join(stubs, "curl"), "w") as f:
+            f.write('#!/bin/sh\necho "curl $*" >>%s\n'
+                    'while [ $# -gt 1 ]; do [ "$1" = -o ] && printf "a .deb" >"$2"; shift; done\n' % log)
+        for n in ("apt-get", "curl"):
+            os.chmod(os.path.join(stubs, n), 0o755)
+        doc = component(instance="https://gitlab.example.com", image="debian:12-slim", **inputs)
+        j = job(doc, "issuegraph-scheduled")
+        script = "set -eo pipefail\n" + "\n".join(j["before_script"]) + "\nissuegraph --version\n"
+        env = {"PATH": ":".join([stubs, bin_dir, "/usr/bin", "/bin"]), "HOME": self.dir, "LANG": "C.UTF-8"}
+        p = subprocess.run(["bash", "-c", script], cwd=self.dir, env=env, capture_output=True,
+                           text=True, timeout=120)
+        calls = igtest.read_text(log) if os.path.exists(log) else ""
+        return p, calls
+
+    def test_installs_the_release_deb(self):
+        import hashlib
+        good = hashlib.sha256(b"a .deb").hexdigest()
+        p, calls = self.setup_job(version="1.2.3", **{"deb-sha256": good})
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("not in the image; installing the 1.2.3 .deb", p.stdout)
+        self.assertIn("--proto =https", calls)
+        self.assertIn("https://gitlab.com/api/v4/projects/issuegraph%2Fissuegraph/packages/generic/issuegraph/"
+                      "1.2.3/issuegraph_1.2.3_amd64.deb", calls)
+        self.assertIn("apt-get install -y -qq --no-install-recommends ca-certificates curl jq", calls)
+        self.assertIn("/tmp/issuegraph_1.2.3_amd64.deb", calls)
+        self.assertIn("warning: the component's version input is 1.2.3", p.stdout)
+
+    def test_a_wrong_checksum_stops_the_job(self):
+        p, calls = self.setup_job(**{"deb-sha256": "0" * 64})
+        self.assertNotEqual(p.returncode, 0, "a .deb that does not match deb-sha256 was installed")
+        self.assertEqual([l for l in calls.splitlines() if l.startswith("apt-get") and ".deb" in l], [],
+                         "the .deb went to apt-get")
+
+
 class ComponentPipeline(igtest.Staged, igtest.TestCase, igtest.ClassDir):
     """The component on one server for the class; the jobs run in stages on
     one project directory (its cache), as successive pipelines would."""
