@@ -843,6 +843,9 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_end(&h);
 	h_end(&h);
 
+	if (r->release && render_release_html(h.w, r) != 0)
+		h.err = true; /* the report opens with the release */
+
 	h_start(&h, "div");
 	h_attr(&h, "id", "ig-bar");
 	h_start(&h, "input");
