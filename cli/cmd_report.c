@@ -38,7 +38,10 @@ static void help(void)
 	    "  --baseline FILE      new-* compare with the findings in FILE "
 	    "instead\n" CLI_SCOPE_HELP
 	    "                      (with a scope: the findings as check, the path ends\n"
-	    "                      in it, ready and bottlenecks inside it)\n"
+	    "                      in it, ready and bottlenecks inside it; with\n"
+	    "                      --milestone the report opens with the release: due\n"
+	    "                      date, days left, ready/blocked/in knots, blockers\n"
+	    "                      from outside by milestone with people, waves left)\n"
 	    "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --weight W           cost of an issue for the critical path (default count)\n"
 	    "  --default-cost N     cost of an issue without a value (default 1)\n"
