@@ -49,8 +49,8 @@ static int on_issue(void *ctx, const struct store_issue *is)
 	struct due_walk *dw = ctx;
 	if (!is->milestone_title || !is->milestone_due)
 		return 0;
-	const char **hit = bsearch(&is->milestone_title, dw->titles, dw->n, sizeof *dw->titles,
-				   cmp_str);
+	const char **hit =
+	    bsearch(&is->milestone_title, dw->titles, dw->n, sizeof *dw->titles, cmp_str);
 	if (!hit)
 		return 0;
 	char **due = &dw->due[hit - dw->titles];
@@ -255,7 +255,7 @@ int cli_release_compute(struct cli_release *r, const struct cli_findings *fc,
 		goto done;
 	}
 #define DUE_OF(t)                                                                                  \
-	(dw.due[(const char **)bsearch(&(t), dw.titles, dw.n, sizeof *dw.titles, cmp_str) -       \
+	(dw.due[(const char **)bsearch(&(t), dw.titles, dw.n, sizeof *dw.titles, cmp_str) -        \
 		dw.titles])
 	if (DUE_OF(milestone) && !(r->due = strdup(DUE_OF(milestone)))) {
 		rc = oom();

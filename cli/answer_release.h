@@ -16,8 +16,8 @@ struct cli_release {
 	uint32_t *blocks;
 	char *due;
 	char *counted_from;
-	char **group_due; /* per group */
-	const char ***people; /* per issue, borrowed from details */
+	char **group_due;	   /* per group */
+	const char ***people;	   /* per issue, borrowed from details */
 	struct cli_titles details; /* of the outside blockers */
 };
 

@@ -726,9 +726,9 @@ static int report_print(struct report *r, const struct report_opts *o)
 		return rc;
 	int wrc = 0;
 	if (o->fmt == FMT_JSON) {
-		bool jok = report_json(out.fp, fc, r->path, r->b, &o->c, r->instance, r->seeds,
-				       &r->fi, o->fail_on, r->changes, &r->rd,
-				       r->has_rel ? &r->rel : NULL);
+		bool jok =
+		    report_json(out.fp, fc, r->path, r->b, &o->c, r->instance, r->seeds, &r->fi,
+				o->fail_on, r->changes, &r->rd, r->has_rel ? &r->rel : NULL);
 		r->changes = NULL; /* report_json took it */
 		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");

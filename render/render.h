@@ -345,9 +345,9 @@ struct render_report {
  * report's "release"): computed in cli/, written first in markdown and
  * HTML by report_release.c. Every pointer borrowed. */
 struct render_release_issue {
-	uint32_t node;		   /* of render_report.g: an open issue outside M */
-	const uint32_t *blocks;	   /* nodes of g: the open issues of M it blocks directly,
-				    * ascending (ref order) */
+	uint32_t node;		/* of render_report.g: an open issue outside M */
+	const uint32_t *blocks; /* nodes of g: the open issues of M it blocks directly,
+				 * ascending (ref order) */
 	uint32_t n_blocks;
 	const char *const *people; /* its assignees' usernames (none: unassigned) */
 	uint32_t n_people;
@@ -365,7 +365,7 @@ struct render_release {
 	const char *milestone; /* M */
 	const char *due;       /* M's due date, or NULL */
 	bool has_days_left;
-	int64_t days_left; /* from the last completed fetch or import; < 0: overdue */
+	int64_t days_left;	  /* from the last completed fetch or import; < 0: overdue */
 	const char *counted_from; /* that date ("YYYY-MM-DD"), or NULL */
 	int64_t opened, closed;
 	int64_t ready, blocked, in_knots, conflicts, waves;
