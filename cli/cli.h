@@ -247,6 +247,9 @@ int cli_ref_canonical(struct store *s, const char *cmd, const char *arg, char **
  * short name by its last segment, then iid), in that order, into out;
  * how many. */
 int cli_nearest_refs(const struct analyze_graph *g, const char *ref, uint32_t *out, int max);
+/* Levenshtein distance of a and b (bytes; above 256 bytes, the longer
+ * length). */
+size_t cli_edit_distance(const char *a, const char *b);
 
 /* ---- the scope (cli/scope.c) ------------------------------------------------ */
 

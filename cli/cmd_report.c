@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "answer_release.h"
 #include "cli.h"
 #include "json_stream.h"
 #include "render.h"
@@ -37,7 +38,10 @@ static void help(void)
 	    "  --baseline FILE      new-* compare with the findings in FILE "
 	    "instead\n" CLI_SCOPE_HELP
 	    "                      (with a scope: the findings as check, the path ends\n"
-	    "                      in it, ready and bottlenecks inside it)\n"
+	    "                      in it, ready and bottlenecks inside it; with\n"
+	    "                      --milestone the report opens with the release: due\n"
+	    "                      date, days left, ready/blocked/in knots, blockers\n"
+	    "                      from outside by milestone with people, waves left)\n"
 	    "  --all-states         analyse closed issues too\n" CLI_DEPS_HELP
 	    "  --weight W           cost of an issue for the critical path (default count)\n"
 	    "  --default-cost N     cost of an issue without a value (default 1)\n"
@@ -111,7 +115,7 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
 			const struct analyze_bottlenecks *b, const struct cli_common *c,
 			const char *instance, char **seeds, const struct store_fetch_info *fi,
 			unsigned fail_on, struct json_object *changes,
-			const struct cli_ready *ready)
+			const struct cli_ready *ready, const struct cli_release *release)
 {
 	struct cli_jw jw, *w = &jw;
 	cli_jw_init(w, fp);
@@ -185,6 +189,8 @@ static bool report_json(FILE *fp, const struct cli_findings *fc, const struct an
 	cli_jw_object_begin(w, "ready");
 	cli_ready_jw(w, fc->g, ready);
 	cli_jw_object_end(w);
+	if (release)
+		cli_release_jw(w, fc->g, release);
 	if (fail_on)
 		cli_jw_bool(w, "failed", cli_findings_fail(fc, fail_on));
 	cli_jw_object_end(w);
@@ -511,6 +517,8 @@ struct report {
 	uint32_t *ready_node, *ready_count, *waiting_node, *waiting_refs;
 	struct json_object *changes;	    /* json */
 	struct cli_changes_view since_view; /* markdown, html */
+	struct cli_release rel;		    /* with --milestone */
+	bool has_rel;
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -694,6 +702,12 @@ static int report_run(struct report *r, struct cli_ctx *ctx, const struct report
 	}
 	if ((rc = report_ready(r, ctx)) != 0)
 		return rc;
+	if (o->c.scope.milestone && o->fmt != FMT_JUNIT) {
+		r->has_rel = true;
+		if ((rc = cli_release_compute(&r->rel, fc, &r->rd, o->c.scope.milestone,
+					      o->show_confidential, ctx->db_path)) != 0)
+			return rc;
+	}
 	if (o->fmt == FMT_JSON)
 		return cli_changes_json(ctx, "report", fc->s, &o->c, &o->since, &r->changes);
 	if (o->fmt == FMT_MARKDOWN || o->fmt == FMT_HTML)
@@ -712,8 +726,9 @@ static int report_print(struct report *r, const struct report_opts *o)
 		return rc;
 	int wrc = 0;
 	if (o->fmt == FMT_JSON) {
-		bool jok = report_json(out.fp, fc, r->path, r->b, &o->c, r->instance, r->seeds,
-				       &r->fi, o->fail_on, r->changes, &r->rd);
+		bool jok =
+		    report_json(out.fp, fc, r->path, r->b, &o->c, r->instance, r->seeds, &r->fi,
+				o->fail_on, r->changes, &r->rd, r->has_rel ? &r->rel : NULL);
 		r->changes = NULL; /* report_json took it */
 		if (!jok) {
 			cli_error("report", "out of memory (the output is incomplete)");
@@ -759,6 +774,7 @@ static int report_print(struct report *r, const struct report_opts *o)
 		    .waiting_refs = r->waiting_refs,
 		    .n_waiting = r->rd.n_waiting,
 		    .since = r->since_view.since,
+		    .release = r->has_rel ? &r->rel.view : NULL,
 		};
 		if (o->fmt == FMT_MARKDOWN)
 			wrc = render_report_markdown(out.fp, &rr);
@@ -794,6 +810,7 @@ static int report_release(struct report *r, struct cli_ctx *ctx, int rc)
 	free(r->mmd_note);
 	free(r->ready_node);
 	cli_ready_release(&r->rd);
+	cli_release_free(&r->rel);
 	cli_facets_release(&r->facets);
 	json_object_put(r->changes);
 	cli_changes_view_release(&r->since_view);

@@ -304,7 +304,7 @@ done:
 
 /* ---- the nearest refs ------------------------------------------------------------ */
 
-static size_t edit_distance(const char *a, const char *b)
+size_t cli_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 256 || lb > 256)
@@ -344,7 +344,8 @@ int cli_nearest_refs(const struct analyze_graph *g, const char *ref, uint32_t *o
 	bool short_name = !strchr(path, '/');
 	for (uint32_t p = 0; p < g->n_projects; p++) {
 		const char *slash = strrchr(g->project_path[p], '/');
-		pd[p] = edit_distance(short_name && slash ? slash + 1 : g->project_path[p], path);
+		pd[p] =
+		    cli_edit_distance(short_name && slash ? slash + 1 : g->project_path[p], path);
 	}
 	int n = 0;
 	for (uint32_t v = 0; v < g->n; v++) {

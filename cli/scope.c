@@ -11,6 +11,52 @@ bool cli_scope_given(const struct cli_scope *sc)
 	return sc && (sc->milestone || sc->n_labels);
 }
 
+/* The milestone title nearest to want (edit distance, ASCII case
+ * ignored, then bytewise), among those a non-confidential issue carries:
+ * a name only confidential issues carry is not suggested. */
+struct near_milestone {
+	const char *want;
+	char *best;
+	size_t dist;
+};
+
+static void ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static int on_milestone(void *ctx, const struct store_issue *is)
+{
+	struct near_milestone *nm = ctx;
+	if (!is->milestone_title || is->confidential)
+		return 0;
+	if (nm->best && strcmp(nm->best, is->milestone_title) == 0)
+		return 0;
+	char *a = strdup(nm->want), *b = strdup(is->milestone_title);
+	int rc = a && b ? 0 : -1;
+	if (rc == 0) {
+		ascii_lower(a);
+		ascii_lower(b);
+		size_t d = cli_edit_distance(a, b);
+		if (!nm->best || d < nm->dist ||
+		    (d == nm->dist && strcmp(is->milestone_title, nm->best) < 0)) {
+			char *c = strdup(is->milestone_title);
+			if (!c) {
+				rc = -1;
+			} else {
+				free(nm->best);
+				nm->best = c;
+				nm->dist = d;
+			}
+		}
+	}
+	free(a);
+	free(b);
+	return rc;
+}
+
 int cli_scope_select(struct store *s, const char *cmd, const struct cli_scope *sc, int64_t point,
 		     struct store_selected *out)
 {
@@ -32,11 +78,21 @@ int cli_scope_select(struct store *s, const char *cmd, const struct cli_scope *s
 	 * store as it is decides whether the name is known */
 	if (point != 0)
 		return 0;
-	if (out->milestone_unknown)
-		return cli_usage(cmd,
-				 "--milestone: no issue in the store has milestone '%s' (titles "
-				 "compare exactly; 'issuegraph export' shows each issue's)",
-				 sc->milestone);
+	if (out->milestone_unknown) {
+		struct near_milestone nm = {.want = sc->milestone};
+		if (store_each_issue_brief(s, 0, on_milestone, &nm) == 0 && nm.best)
+			cli_usage(cmd,
+				  "--milestone: no issue in the store has milestone '%s' (titles "
+				  "compare exactly: did you mean '%s'?)",
+				  sc->milestone, nm.best);
+		else
+			cli_usage(cmd,
+				  "--milestone: no issue in the store has milestone '%s' (titles "
+				  "compare exactly; 'issuegraph export' shows each issue's)",
+				  sc->milestone);
+		free(nm.best);
+		return CLI_EXIT_USAGE;
+	}
 	if (out->label_unknown < sc->n_labels && out->label_near)
 		return cli_usage(cmd,
 				 "--label: no issue in the store carries label '%s' (labels "

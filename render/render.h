@@ -336,6 +336,41 @@ struct render_report {
 	/* markdown, html: "Since <date>" (the changes command's answer), or
 	 * NULL when not computed */
 	const struct render_since *since;
+	/* markdown, html: the release section, which opens the report, or
+	 * NULL (no --milestone) */
+	const struct render_release *release;
+};
+
+/* The release section of report --milestone M (SPEC "report" and the
+ * report's "release"): computed in cli/, written first in markdown and
+ * HTML by report_release.c. Every pointer borrowed. */
+struct render_release_issue {
+	uint32_t node;		/* of render_report.g: an open issue outside M */
+	const uint32_t *blocks; /* nodes of g: the open issues of M it blocks directly,
+				 * ascending (ref order) */
+	uint32_t n_blocks;
+	const char *const *people; /* its assignees' usernames (none: unassigned) */
+	uint32_t n_people;
+	const char *due;	   /* its due date, or NULL */
+	const char *due_milestone; /* the due date is this milestone's (the title as
+				    * shown), or NULL: the issue's own */
+};
+struct render_release_group {
+	const char *milestone; /* the title as shown ("(confidential)"), NULL: no milestone */
+	const char *due;       /* the earliest due date of milestones of that title, or NULL */
+	const struct render_release_issue *issues; /* by ref */
+	uint32_t n;
+};
+struct render_release {
+	const char *milestone; /* M */
+	const char *due;       /* M's due date, or NULL */
+	bool has_days_left;
+	int64_t days_left;	  /* from the last completed fetch or import; < 0: overdue */
+	const char *counted_from; /* that date ("YYYY-MM-DD"), or NULL */
+	int64_t opened, closed;
+	int64_t ready, blocked, in_knots, conflicts, waves;
+	const struct render_release_group *groups;
+	uint32_t n_groups;
 };
 
 /* An issue the "Since" section names: a node of render_report.full (its

@@ -36,6 +36,8 @@ static const char css[] =
     "align-items:start}"
     "#ig-findings{grid-column:1/-1;columns:28em;column-gap:16px}"
     "#ig-findings>section{break-inside:avoid}"
+    "#ig-release{grid-column:1/-1}#ig-release h3{font-size:15px;margin:10px 0 4px}"
+    "#ig-release h4{font-size:14px;margin:8px 0 2px}#ig-release table{width:auto}"
     "@media (max-width:1000px){main{grid-template-columns:1fr}}"
     "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;"
     "margin-bottom:14px}"
@@ -858,6 +860,8 @@ int render_report_html(FILE *out, const struct render_report *r)
 	h_end(&h);
 
 	h_start(&h, "main");
+	if (r->release && render_release_html(h.w, r) != 0)
+		h.err = true; /* the report opens with the release, across the page */
 	h_start(&h, "div");
 	h_start(&h, "section");
 	h_attr(&h, "id", "ig-diagram");

@@ -125,6 +125,8 @@ static void md_summary(struct md *m)
 		}
 		fputs(" and their transitive blockers.\n\n", fp);
 	}
+	if (r->release && render_release_markdown(fp, r) != 0)
+		m->oom = true; /* the report opens with the release */
 	fputs("## Summary\n\n| | |\n| :--- | ---: |\n", fp);
 	fprintf(fp, "| Projects | %lld |\n", (long long)r->projects);
 	fprintf(fp, "| Open issues | %lld |\n", (long long)r->issues_opened);

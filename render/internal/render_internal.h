@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* A growing NUL-terminated byte buffer. Operations after an allocation
  * failure do nothing and leave oom set; rbuf_finish() then returns NULL. */
@@ -37,6 +38,13 @@ const char *render_since_key(int kind);
 const char *render_since_label(int kind);
 void render_since_time(const char *at, char *buf, size_t len);
 void render_since_ref(const struct render_since_issue *x, char *buf, size_t len);
+
+/* report_release.c: the release section (render_report.release, not
+ * NULL) in markdown, and in HTML through the report's libxml2 writer;
+ * 0 or RENDER_ENOMEM. */
+struct _xmlTextWriter;
+int render_release_markdown(FILE *out, const struct render_report *r);
+int render_release_html(struct _xmlTextWriter *w, const struct render_report *r);
 
 /* Length (1..4) of the valid UTF-8 sequence at s, 0 if invalid. */
 size_t render_utf8_len(const unsigned char *s);
