@@ -25,7 +25,8 @@ static void help(void)
 	       "                      -o FILE's extension (.dot/.gv, .svg, .png, .mmd/.mermaid;\n"
 	       "                      another exits 2), else dot\n"
 	       "  --layout L          dot (default), sfdp (large graphs) or neato\n"
-	       "  --cluster C         box issues by project (default), milestone, or none\n"
+	       "  --cluster C         box issues by project (default; milestone with\n"
+	       "                      --milestone), milestone, or none\n"
 	       "  --legend            add a key\n"
 	       "  --reduce            leave out links implied by a longer path (transitive\n"
 	       "                      reduction; links inside knots are kept)\n"
@@ -115,6 +116,7 @@ struct render_args {
 	const char *focus; /* as given; resolved against the graph later */
 	bool radius_given;
 	bool format_given;
+	bool cluster_given;
 };
 
 static int render_option(void *ctx, int c, const char *arg)
@@ -144,6 +146,7 @@ static int render_option(void *ctx, int c, const char *arg)
 			return cli_usage(CMD, "--cluster: '%s' is not project, milestone or none",
 					 arg);
 		ro->cluster = (enum render_cluster)i;
+		a->cluster_given = true;
 		break;
 	case OPT_LEGEND:
 		ro->legend = true;
@@ -266,6 +269,10 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 		return rc;
 	a->ro.weight = a->common.weight;
 	a->ro.default_cost = a->common.default_cost;
+	/* a release is drawn by its milestones (SPEC "render"): which of
+	 * them the blockers from outside M belong to */
+	if (a->common.scope.milestone && !a->cluster_given)
+		a->ro.cluster = RENDER_CLUSTER_MILESTONE;
 	return 0;
 }
 
