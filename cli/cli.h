@@ -526,6 +526,7 @@ struct cli_issue_info {
 	char *due;	       /* the due date ("due date" in SPEC Words); NULL: none */
 	enum cli_due_from due_from;
 	char *web_url; /* NULL: none */
+	char *labels_json; /* the stored labels (a JSON array); NULL: none */
 };
 struct cli_titles {
 	int64_t *ids;	       /* sorted, unique */
@@ -568,6 +569,17 @@ struct cli_jw;
 void cli_jw_issues_map(struct cli_jw *w, const struct cli_titles *t, const char *const *refs,
 		       const int64_t *ids, uint32_t n);
 void cli_titles_release(struct cli_titles *t);
+
+/* ---- the drawings' view (cli/render_view.c) ---- */
+struct render_texts;
+/* The view render/ draws from (struct render_texts) of the nodes of g
+ * with want[v] != 0 (want NULL: all), read with cli_details_load(): titles
+ * (the confidential rule applied), web_urls, people, due dates with their
+ * origin, and labels when asked. 0, -1 on a store error (store_errmsg),
+ * CLI_EXIT_NOMEM-worthy -2 when out of memory. Release with
+ * render_texts_release(), also after a failure. */
+int cli_render_view(struct render_texts *t, struct store *s, const struct analyze_graph *g,
+		    const uint8_t *want, bool show_confidential, bool labels);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

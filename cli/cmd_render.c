@@ -284,6 +284,7 @@ struct render_job {
 	struct analyze_knots *k;
 	struct analyze_steps *path;
 	struct render_input in;
+	struct render_texts texts; /* the view of the drawn issues */
 	uint8_t *keep;		   /* the selection (run) */
 	uint8_t *selected, *scope; /* the scope's issues, and with their blockers */
 	uint32_t count;
@@ -416,6 +417,17 @@ static int render_run(struct render_job *j, const struct render_args *a)
 				"--max-nodes (--format dot is not limited).\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* what the drawn nodes show: titles, people, due dates, links */
+	int vrc = cli_render_view(&j->texts, j->an.s, g, j->keep, ro->show_confidential, false);
+	if (vrc == -2) {
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (vrc) {
+		cli_error(CMD, "cannot read the issues' details: %s", store_errmsg(j->an.s));
+		return CLI_EXIT_STORE;
+	}
+	j->in.texts = &j->texts;
 	if (j->count == 0 && !a->common.quiet)
 		cli_warn(CMD, "nothing to draw (no issue matches%s)",
 			 a->common.all_states ? "" : "; closed issues need --all-states");
@@ -441,6 +453,7 @@ static int render_print(struct render_job *j, const struct render_args *a)
 static int render_job_close(struct render_job *j, int rc)
 {
 	free(j->caption);
+	render_texts_release(&j->texts);
 	free(j->keep);
 	free(j->selected);
 	free(j->scope);

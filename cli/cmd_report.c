@@ -68,12 +68,10 @@ static void texts_release(struct texts *t)
 static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
 		      const struct analyze_graph *g, bool labels, bool show_confidential)
 {
-	unsigned flags = (labels ? RENDER_TEXTS_LABELS : 0) |
-			 (show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
-	int rc = render_texts_load(&t->full, s, full, NULL, flags);
-	if (rc == 0)
-		rc = render_texts_view(&t->g, &t->full, full, g);
-	return rc;
+	int rc = cli_render_view(&t->full, s, full, NULL, show_confidential, labels);
+	if (rc)
+		return rc == -2 ? RENDER_ENOMEM : RENDER_ESTORE;
+	return render_texts_view(&t->g, &t->full, full, g);
 }
 
 /* ---- json ------------------------------------------------------------------- */

@@ -132,8 +132,8 @@ struct render_input {
 	const struct analyze_graph *g;
 	const struct analyze_knots *knots;
 	const struct analyze_steps *path;
-	/* optional: the texts of g's nodes, loaded with the same
-	 * show_confidential as the opts (NULL: read from store) */
+	/* the texts of g's nodes (at least the drawn ones), built by cli/
+	 * with the same show_confidential as the opts; NULL: refs only */
 	const struct render_texts *texts;
 };
 
@@ -165,20 +165,24 @@ int render_to_buffer(char **buf, size_t *len, const struct render_input *in,
 /* Last error message of this thread ("" when none). */
 const char *render_errmsg(void);
 
-/* ---- the issues' texts (render/texts.c) -------------------------------------
+/* ---- the issues' texts: the view cli/ builds (render/texts.c) ------------
  *
- * Titles, web_urls and labels of the issues an answer names, read from
- * the store in one statement, with the one confidential rule applied: a
- * confidential issue's title is hidden unless RENDER_TEXTS_SHOW_CONFIDENTIAL
- * (its ref and URL still show). Every output that prints a title (path,
- * reports, the scene of DOT/SVG/Mermaid) takes it from here, so no writer
- * decides about confidentiality itself.
+ * Titles, web_urls, labels, people and due dates of the issues an answer
+ * names, per node of a graph. render/ never reads them from the store:
+ * cli/ loads them with its one loader of issue details and fills this
+ * view; render_texts_init() applies the one confidential rule to the
+ * marks: a confidential issue's title is hidden unless
+ * RENDER_TEXTS_SHOW_CONFIDENTIAL (its ref, URL, people and due date still
+ * show). Every output that prints a title (path, reports, the scene of
+ * DOT/SVG/Mermaid) takes it from here, so no writer decides about
+ * confidentiality itself.
  */
-#define RENDER_TEXTS_SHOW_CONFIDENTIAL 0x1 /* load: show confidential titles */
-#define RENDER_TEXTS_LABELS 0x2            /* load: labels too */
+#define RENDER_TEXTS_SHOW_CONFIDENTIAL 0x1 /* init: show confidential titles */
+#define RENDER_TEXTS_LABELS 0x2            /* init: room for labels too */
 
 #define RENDER_TEXT_CONFIDENTIAL 0x1 /* mark: the issue is confidential */
 #define RENDER_TEXT_HIDDEN 0x2       /* mark: ... and its title is hidden */
+#define RENDER_TEXT_LOADED 0x4       /* mark: the loader filled this node (people, due) */
 
 /* The rule itself: the RENDER_TEXT_* mark of an issue that is (or is not)
  * confidential, under the load flags. Loaders that are not keyed by graph
@@ -190,17 +194,24 @@ struct render_texts {
 	char **title;   /* per node: raw title to show; NULL when hidden, unknown or not loaded */
 	char **url;     /* per node: raw web_url or NULL */
 	char **labels;  /* per node: labels JSON ("[]" as NULL); NULL without RENDER_TEXTS_LABELS */
+	char **people;  /* per node: raw "@ana @bo" (the tracker's order); NULL: unassigned */
+	char **due;     /* per node: raw due date ("due date" in SPEC Words); NULL: none */
+	char **due_milestone; /* per node: the milestone the due date comes from
+			       * ("(confidential)" when hidden); NULL: the issue's own */
 	uint8_t *mark;  /* per node: RENDER_TEXT_* (every node, loaded or not) */
 	bool borrowed;  /* the strings belong to another render_texts */
 };
 
 /*
- * Load the texts of the nodes of g with want[v] != 0 (want NULL: every
- * node) from s; flags RENDER_TEXTS_*. 0, RENDER_ENOMEM or RENDER_ESTORE.
- * Release with render_texts_release() (also after a failure).
+ * An empty view of g's nodes (every string NULL, labels only with
+ * RENDER_TEXTS_LABELS) with every node's confidential mark set by
+ * render_text_mark() under flags. The loader (cli/) then fills the
+ * strings of the nodes it loads (malloc'd, owned by t) and sets
+ * RENDER_TEXT_LOADED on them, leaving the title of a RENDER_TEXT_HIDDEN
+ * node NULL. 0 or RENDER_ENOMEM; release with render_texts_release()
+ * (also after a failure).
  */
-int render_texts_load(struct render_texts *t, struct store *s, const struct analyze_graph *g,
-		      const uint8_t *want, unsigned flags);
+int render_texts_init(struct render_texts *t, const struct analyze_graph *g, unsigned flags);
 /*
  * The texts of from (loaded for from_g) seen through g, a graph whose
  * issues are among from_g's (matched by issue id): strings borrowed from

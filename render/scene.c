@@ -58,6 +58,10 @@ void render_scene_release(struct render_scene *sc)
 			free(sc->url[i]);
 		if (sc->ref)
 			free(sc->ref[i]);
+		if (sc->who)
+			free(sc->who[i]);
+		if (sc->when)
+			free(sc->when[i]);
 	}
 	free(sc->node);
 	free(sc->slot);
@@ -65,6 +69,8 @@ void render_scene_release(struct render_scene *sc)
 	free(sc->title);
 	free(sc->url);
 	free(sc->ref);
+	free(sc->who);
+	free(sc->when);
 	free(sc->edges);
 	for (uint32_t i = 0; sc->etext && i < sc->n_etext; i++)
 		free(sc->etext[i]);
@@ -174,6 +180,59 @@ done:
 	return rc;
 }
 
+/* Who acts on node v and by when (SPEC "Words": people, due date), raw:
+ * "@ana @bo" or "unassigned"; "due 2027-01-15", "due 2027-01-15
+ * (milestone v3.0)" or "no due date". */
+static int people_and_due(struct render_scene *sc, uint32_t i, const struct render_texts *tx,
+			  uint32_t v)
+{
+	struct rbuf b = {0};
+	if (!(sc->who[i] = strdup(tx->people[v] ? tx->people[v] : "unassigned")))
+		return OOM();
+	if (tx->due[v]) {
+		rbuf_puts(&b, "due ");
+		rbuf_puts(&b, tx->due[v]);
+		if (tx->due_milestone[v]) {
+			rbuf_puts(&b, " (milestone ");
+			rbuf_puts(&b, tx->due_milestone[v]);
+			rbuf_putc(&b, ')');
+		}
+	} else {
+		rbuf_puts(&b, "no due date");
+	}
+	if (!(sc->when[i] = rbuf_finish(&b)))
+		return OOM();
+	return 0;
+}
+
+/* Code points of s (a rough width; wrapping measures exactly). */
+static size_t cp_count(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void render_scene_who_when(struct rbuf *b, const struct render_scene *sc, uint32_t i,
+			   unsigned width, const char *sep,
+			   void (*esc)(struct rbuf *, const char *))
+{
+	const char *who = sc->who[i], *when = sc->when[i];
+	if (!who || !when)
+		return;
+	rbuf_puts(b, sep);
+	if (cp_count(who) + 3 + cp_count(when) <= width) { /* one line when it fits */
+		render_wrap(b, who, width, 1, sep, esc);
+		esc(b, " \xc2\xb7 ");
+		render_wrap(b, when, width, 1, sep, esc);
+		return;
+	}
+	render_wrap(b, who, width, 2, sep, esc);
+	rbuf_puts(b, sep);
+	render_wrap(b, when, width, 2, sep, esc);
+}
+
 static int mark_seeds(struct render_scene *sc, struct store *s)
 {
 	const struct analyze_graph *g = sc->g;
@@ -216,9 +275,11 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 	sc->title = calloc(alloc_n, sizeof *sc->title);
 	sc->url = calloc(alloc_n, sizeof *sc->url);
 	sc->ref = calloc(alloc_n, sizeof *sc->ref);
+	sc->who = calloc(alloc_n, sizeof *sc->who);
+	sc->when = calloc(alloc_n, sizeof *sc->when);
 	step_of = malloc((g->n ? g->n : 1) * sizeof *step_of);
 	if (!sc->node || !sc->slot || !sc->nflags || !sc->title || !sc->url || !sc->ref ||
-	    !step_of) {
+	    !sc->who || !sc->when || !step_of) {
 		rc = OOM();
 		goto done;
 	}
@@ -238,8 +299,8 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 	if ((rc = mark_seeds(sc, in->store)))
 		goto done;
 	const struct render_texts *tx = in->texts;
-	if (!tx) {
-		if ((rc = render_texts_load(&own_texts, in->store, g, keep,
+	if (!tx) { /* no view: refs (and the confidential marks) only */
+		if ((rc = render_texts_init(&own_texts, g,
 					    o->show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL
 								 : 0)))
 			goto done;
@@ -293,6 +354,8 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			rc = OOM();
 			goto done;
 		}
+		if ((tx->mark[v] & RENDER_TEXT_LOADED) && (rc = people_and_due(sc, i, tx, v)))
+			goto done;
 		const char *raw = tx->url[v];
 		if (raw && !(sc->url[i] = render_safe_url(raw)) &&
 		    (strncmp(raw, "http://", 7) == 0 || strncmp(raw, "https://", 8) == 0)) {
