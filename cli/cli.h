@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "analyze.h"
+#include "render.h"
 #include "store.h"
 
 struct json_object;
@@ -580,6 +581,21 @@ struct render_texts;
  * render_texts_release(), also after a failure. */
 int cli_render_view(struct render_texts *t, struct store *s, const struct analyze_graph *g,
 		    const uint8_t *want, bool show_confidential, bool labels);
+/* The rest of the view (struct render_links): which projects the recorded
+ * seeds cover, the relates_to links between wanted nodes (unless !relates)
+ * and where description text gives each blocks edge between them. 0, -1
+ * on a store error (store_errmsg), -2 out of memory, -3 when the text
+ * evidence could not be read (analyze_errmsg). Release with
+ * cli_render_links_release(), also after a failure. */
+struct cli_render_links {
+	struct render_links links; /* what render_input.links points to */
+	uint8_t *seed;
+	struct render_pair *relates;
+	struct render_edge_text *etext;
+};
+int cli_render_links_load(struct cli_render_links *rl, struct store *s,
+			  const struct analyze_graph *g, const uint8_t *want, bool relates);
+void cli_render_links_release(struct cli_render_links *rl);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

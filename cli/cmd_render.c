@@ -285,6 +285,7 @@ struct render_job {
 	struct analyze_steps *path;
 	struct render_input in;
 	struct render_texts texts; /* the view of the drawn issues */
+	struct cli_render_links links;
 	uint8_t *keep;		   /* the selection (run) */
 	uint8_t *selected, *scope; /* the scope's issues, and with their blockers */
 	uint32_t count;
@@ -389,7 +390,7 @@ static int render_resolve(struct render_job *j, struct render_args *a, struct cl
 		arc = analyze_critical_path(g, j->an.cond, &po, &j->path);
 	if (arc != 0)
 		return cli_analyze_error(CMD, arc);
-	j->in = (struct render_input){.store = j->an.s, .g = g, .knots = j->k, .path = j->path};
+	j->in = (struct render_input){.g = g, .knots = j->k, .path = j->path};
 	return 0;
 }
 
@@ -428,6 +429,17 @@ static int render_run(struct render_job *j, const struct render_args *a)
 		return CLI_EXIT_STORE;
 	}
 	j->in.texts = &j->texts;
+	vrc = cli_render_links_load(&j->links, j->an.s, g, j->keep, !ro->no_related);
+	if (vrc == -2) {
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (vrc) {
+		cli_error(CMD, "cannot read the links: %s",
+			  vrc == -3 ? analyze_errmsg() : store_errmsg(j->an.s));
+		return CLI_EXIT_STORE;
+	}
+	j->in.links = &j->links.links;
 	if (j->count == 0 && !a->common.quiet)
 		cli_warn(CMD, "nothing to draw (no issue matches%s)",
 			 a->common.all_states ? "" : "; closed issues need --all-states");
@@ -454,6 +466,7 @@ static int render_job_close(struct render_job *j, int rc)
 {
 	free(j->caption);
 	render_texts_release(&j->texts);
+	cli_render_links_release(&j->links);
 	free(j->keep);
 	free(j->selected);
 	free(j->scope);

@@ -25,6 +25,7 @@
 
 struct store;
 struct render_texts;
+struct analyze_text_in;
 
 enum render_status {
 	RENDER_OK = 0,
@@ -32,7 +33,7 @@ enum render_status {
 	RENDER_ENOMEM = -2,
 	RENDER_EINVAL = -3,    /* bad option value or node index */
 	RENDER_ETOOBIG = -4,   /* more nodes selected than opts.max_nodes (layout formats) */
-	RENDER_ESTORE = -5,    /* reading titles/urls/links from the store failed */
+	RENDER_ESTORE = -5,    /* reading text evidence for a report failed */
 	RENDER_EIO = -6,       /* writing the output failed */
 };
 
@@ -124,17 +125,40 @@ struct render_opts {
  * RENDER_DEFAULT_MAX_NODES, weight count, default cost 1. */
 void render_opts_init(struct render_opts *o);
 
-/* What to draw. store, g and o are required. knots and path are optional:
+/*
+ * The links part of the view cli/ builds (render/ reads no store): which
+ * projects are seeds, the relates_to links and where description text
+ * gives a blocking edge. Nodes are g's; everything borrowed.
+ */
+struct render_pair {
+	uint32_t a, b; /* nodes of g */
+};
+struct render_edge_text {
+	uint32_t from, to;                /* a blocks edge of g that text gives */
+	const struct analyze_text_in *in; /* where (analyze_text_in), n of them */
+	uint32_t n;
+};
+struct render_links {
+	const uint8_t *project_seed; /* per project of g: 1 a seed; NULL: every project */
+	const struct render_pair *relates; /* relates_to links (repeats and order free) */
+	uint32_t n_relates;
+	const struct render_edge_text *etext; /* sorted by (from, to), unique */
+	uint32_t n_etext;
+};
+
+/* What to draw. g and o are required. knots and path are optional:
  * when NULL, render computes them (analyze_knots, analyze_critical_path
  * with o->weight, o->default_cost, o->milestone). All borrowed. */
 struct render_input {
-	struct store *store; /* titles, web_urls, relates_to links, seed projects */
 	const struct analyze_graph *g;
 	const struct analyze_knots *knots;
 	const struct analyze_steps *path;
 	/* the texts of g's nodes (at least the drawn ones), built by cli/
 	 * with the same show_confidential as the opts; NULL: refs only */
 	const struct render_texts *texts;
+	/* the seeds, relates_to links and text evidence (cli/ builds them);
+	 * NULL: every project a seed, no relates_to link, no evidence */
+	const struct render_links *links;
 };
 
 /*

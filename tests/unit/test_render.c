@@ -360,15 +360,88 @@ static void fixture_view(struct fixture *f, struct render_texts *t, bool show_co
 	free(ids);
 }
 
+/* The links part of the view (cli/render_view.c builds it for the
+ * binary), read here from the fixture's store: the seeds, every relates_to
+ * link and the text evidence of every text edge. */
+struct test_links {
+	struct render_links l;
+	uint8_t *seed;
+	struct render_pair rel[16];
+	struct render_edge_text et[16];
+	const struct analyze_graph *g;
+};
+
+static uint32_t node_of_id(const struct analyze_graph *g, int64_t id)
+{
+	for (uint32_t v = 0; v < g->n; v++)
+		if (g->issue_id[v] == id)
+			return v;
+	return ANALYZE_NONE;
+}
+
+static int links_take(void *ctx, const struct store_link *l)
+{
+	struct test_links *t = ctx;
+	uint32_t a = node_of_id(t->g, l->source_id), b = node_of_id(t->g, l->target_id);
+	if (l->type == STORE_LINK_RELATES && a != ANALYZE_NONE && b != ANALYZE_NONE) {
+		assert_true(t->l.n_relates < 16);
+		t->rel[t->l.n_relates++] = (struct render_pair){a, b};
+	}
+	return 0;
+}
+
+static void fixture_links(struct fixture *f, struct test_links *t)
+{
+	const struct analyze_graph *g = f->g;
+	memset(t, 0, sizeof *t);
+	t->g = g;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	assert_int_equal(store_seed_projects(f->s, &ids, &n), 0);
+	assert_non_null(t->seed = calloc(g->n_projects + 1, 1));
+	for (uint32_t p = 0; p < g->n_projects; p++) {
+		t->seed[p] = n == 0;
+		for (size_t i = 0; i < n; i++)
+			t->seed[p] |= ids[i] == g->project_id[p];
+	}
+	free(ids);
+	t->l.project_seed = t->seed;
+	assert_int_equal(store_each_link_fast(f->s, STORE_WALK_RELATES_ONLY, links_take, t), 0);
+	t->l.relates = t->rel;
+	for (uint32_t v = 0; g->out_origin && v < g->n; v++)
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			if (!(g->out_origin[e] & ANALYZE_ORIGIN_TEXT))
+				continue;
+			struct analyze_text_in *in = NULL;
+			uint32_t k = 0;
+			assert_int_equal(analyze_text_in(f->s, g, v, g->out_adj[e], &in, &k), 0);
+			if (!k)
+				continue;
+			assert_true(t->l.n_etext < 16);
+			t->et[t->l.n_etext++] = (struct render_edge_text){v, g->out_adj[e], in, k};
+		}
+	t->l.etext = t->et;
+}
+
+static void links_release(struct test_links *t)
+{
+	for (uint32_t i = 0; i < t->l.n_etext; i++)
+		free((void *)t->et[i].in);
+	free(t->seed);
+}
+
 static char *render_mem(struct fixture *f, const struct render_opts *o)
 {
 	struct render_texts t;
+	struct test_links tl;
 	fixture_view(f, &t, o->show_confidential);
-	struct render_input in = {.store = f->s, .g = f->g, .texts = &t};
+	fixture_links(f, &tl);
+	struct render_input in = {.g = f->g, .texts = &t, .links = &tl.l};
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = render_to_buffer(&buf, &len, &in, o);
 	render_texts_release(&t);
+	links_release(&tl);
 	if (rc)
 		fail_msg("render: %d %s", rc, render_errmsg());
 	if (o->format == RENDER_FORMAT_PNG)
@@ -527,7 +600,7 @@ static void test_labels__people_and_due_date_from_the_view(void **state)
 		}
 		t.mark[v] |= RENDER_TEXT_LOADED;
 	}
-	struct render_input in = {.store = f.s, .g = f.g, .texts = &t};
+	struct render_input in = {.g = f.g, .texts = &t};
 	struct render_opts o;
 	render_opts_init(&o);
 	char *dot = NULL, *mmd = NULL;
@@ -643,7 +716,7 @@ static void test_select__focus_knots_milestone_and_overview(void **state)
 	(void)state;
 	struct fixture f;
 	fixture_make(&f, six, 8, six_e, 9, six_r, 1, true);
-	struct render_input in = {.store = f.s, .g = f.g};
+	struct render_input in = {.g = f.g};
 	struct render_opts o;
 	uint8_t keep[8];
 	uint32_t count = 0;
