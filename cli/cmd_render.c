@@ -17,6 +17,8 @@ static void help(void)
 	       "Draw the blocking graph: an arrow A -> B means A blocks B. Knots (blocking\n"
 	       "cycles) are red, the critical path is bold blue, relates_to links are dashed,\n"
 	       "closed issues grey, issues of projects that are not among the seeds dashed.\n"
+	       "Each issue shows its ref, title, assignees and due date (\"due 2027-01-15\n"
+	       "(milestone v3.0)\" when it is the milestone's).\n"
 	       "A caption names the scope, the instance, when the store was fetched, and\n"
 	       "the --weight of the highlighted critical path.\n"
 	       "\n"
