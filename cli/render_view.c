@@ -36,6 +36,12 @@ static char *people_text(const struct cli_issue_info *in, bool *oom)
 	return s;
 }
 
+static int cmp_id_node(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b; /* the id is the first member */
+	return (*x > *y) - (*x < *y);
+}
+
 /* Hand *from over to *to (no copy). */
 static void take(char **to, char **from)
 {
@@ -63,14 +69,15 @@ int cli_render_view(struct render_texts *t, struct store *s, const struct analyz
 	for (uint32_t v = 0; rc == 0 && !oom && v < g->n; v++) {
 		if (want && !want[v])
 			continue;
-		bool hidden;
-		const char *title = cli_titles_get(&d, g->issue_id[v], &hidden);
-		/* cli_titles_info's strings are handed over: an issue is one node */
-		struct cli_issue_info *in = (struct cli_issue_info *)cli_titles_info(&d, g->issue_id[v]);
-		if (!title || !in)
-			continue;
-		if (!(t->mark[v] & RENDER_TEXT_HIDDEN) && !(t->title[v] = strdup(title)))
-			oom = true;
+		/* one lookup; the strings are handed over (an issue is one node) */
+		const int64_t *hit =
+		    bsearch(&g->issue_id[v], d.ids, d.count, sizeof *d.ids, cmp_id_node);
+		size_t k = hit ? (size_t)(hit - d.ids) : 0;
+		if (!hit || !d.title[k])
+			continue; /* not in the store */
+		struct cli_issue_info *in = &d.info[k];
+		if (!(t->mark[v] & RENDER_TEXT_HIDDEN))
+			take(&t->title[v], &d.title[k]);
 		take(&t->url[v], &in->web_url);
 		if (t->labels)
 			take(&t->labels[v], &in->labels_json);
@@ -88,12 +95,6 @@ int cli_render_view(struct render_texts *t, struct store *s, const struct analyz
 	cli_titles_release(&d);
 	free(ids);
 	return rc;
-}
-
-static int cmp_id_node(const void *a, const void *b)
-{
-	const int64_t *x = a, *y = b; /* the id is the first member */
-	return (*x > *y) - (*x < *y);
 }
 
 struct id_node {
