@@ -16,14 +16,14 @@ static const char fetch_help[] =
     "\n"
     "Crawl issue links from a GitLab instance into the store. Seeds: every issue of\n"
     "--project/--group, or one --issue; their links are followed breadth-first\n"
-    "across projects. Without seeds: the ones recorded by the last fetch, else\n"
-    "$CI_PROJECT_PATH in a GitLab CI job. A fetch after a completed one reads only\n"
-    "what changed; an interrupted one resumes.\n"
+    "across projects. Without seeds: the ones recorded by the last fetch; in a CI\n"
+    "job (GITLAB_CI or GITHUB_ACTIONS true) never those but $CI_PROJECT_PATH. A fetch\n"
+    "after a completed one reads only what changed; an interrupted one resumes.\n"
     "\n"
     "Options:\n"
-    "  --url URL             the instance (default: $GITLAB_HOST, $CI_SERVER_URL, the\n"
-    "                        store's if a fetch recorded it, https://gitlab.com); a bare\n"
-    "                        host is https\n"
+    "  --url URL             the instance (default: $GITLAB_HOST (not in a CI job),\n"
+    "                        $CI_SERVER_URL, the store's if a fetch recorded it (not in\n"
+    "                        a CI job), https://gitlab.com); a bare host is https\n"
     "  --project P           seed every issue of project P (id or full path); repeatable\n"
     "  --group G             seed every issue of group G and its subgroups; repeatable\n"
     "  --issue REF           seed one issue (group/project#iid); repeatable\n"
@@ -94,6 +94,13 @@ static const char *env_nonempty(const char *name)
 {
 	const char *v = getenv(name);
 	return (v && *v) ? v : NULL;
+}
+
+/* A CI job: GitLab CI or GitHub Actions (SPEC: the CI instance rule). */
+static bool in_ci_job(void)
+{
+	const char *gl = getenv("GITLAB_CI"), *gh = getenv("GITHUB_ACTIONS");
+	return (gl && strcmp(gl, "true") == 0) || (gh && strcmp(gh, "true") == 0);
 }
 
 static int exit_for(int rc)
@@ -225,8 +232,17 @@ static int pick_instance(struct cli_ctx *ctx, struct store *s, const char *given
 	const char *pick = given_url, *from = "--url";
 	const char *ci = getenv("GITLAB_CI");
 	enum store_instance_origin origin = STORE_INSTANCE_NONE;
-	if (!pick && (pick = env_nonempty("GITLAB_HOST")))
+	/* In a CI job anyone who can start a pipeline can set a variable:
+	 * $GITLAB_HOST is not asked there (SPEC "A token is sent only to an
+	 * instance that the user named"), and the note says so. */
+	if (in_ci_job()) {
+		if (!pick && env_nonempty("GITLAB_HOST"))
+			cli_warn("fetch",
+				 "$GITLAB_HOST is ignored in a CI job (a pipeline variable must not "
+				 "steer the token): the instance is --url, else $CI_SERVER_URL");
+	} else if (!pick && (pick = env_nonempty("GITLAB_HOST"))) {
 		from = "$GITLAB_HOST";
+	}
 	if (!pick && (pick = env_nonempty("CI_SERVER_URL")))
 		from = "$CI_SERVER_URL";
 	if (!pick && stored_url) {
@@ -488,12 +504,28 @@ struct fetch_target {
 	size_t n_recorded;
 };
 
-/* No seed given: the recorded ones, else the CI job's project. 0 or an
- * exit code. */
+/* No seed given: outside CI the recorded ones, else the CI job's project;
+ * in a CI job, where the store may come from a cache others can write,
+ * the recorded seeds are ignored (said) and the seed is $CI_PROJECT_PATH.
+ * 0 or an exit code. */
 static int resolve_seeds(struct cli_ctx *ctx, struct fetch_args *a, struct fetch_target *t)
 {
 	if (n_seeds(a) > 0)
 		return 0;
+	if (in_ci_job()) {
+		if (!env_nonempty("CI_PROJECT_PATH"))
+			return cli_usage("fetch", "no seed: give --project, --group or --issue (in a "
+						  "CI job the seeds recorded in the store are not used)");
+		cli_warn("fetch",
+			 "in a CI job the seeds recorded in the store are not used (a cache "
+			 "others can write must not choose the crawl): fetching --project %s",
+			 getenv("CI_PROJECT_PATH"));
+		if (strv_push(&a->projects, getenv("CI_PROJECT_PATH"))) {
+			cli_error("fetch", "out of memory");
+			return CLI_EXIT_NOMEM;
+		}
+		return 0;
+	}
 	if (store_seeds_get(t->s, &t->recorded, &t->n_recorded) < 0) {
 		cli_error("fetch", "%s: %s", ctx->db_path, store_errmsg(t->s));
 		return CLI_EXIT_STORE;
@@ -503,11 +535,6 @@ static int resolve_seeds(struct cli_ctx *ctx, struct fetch_args *a, struct fetch
 				  : t->recorded[i].kind == STORE_SEED_GROUP ? &a->groups
 									    : &a->issues;
 		if (strv_push(to, t->recorded[i].value))
-			goto nomem;
-	}
-	const char *ci = getenv("GITLAB_CI");
-	if (n_seeds(a) == 0 && ci && strcmp(ci, "true") == 0 && env_nonempty("CI_PROJECT_PATH")) {
-		if (strv_push(&a->projects, getenv("CI_PROJECT_PATH")))
 			goto nomem;
 	}
 	if (n_seeds(a) == 0)
@@ -533,11 +560,9 @@ static int resolve(struct cli_ctx *ctx, struct fetch_args *a, struct fetch_targe
 
 	/* no seed, and no store that could have recorded one: a usage error
 	 * (before a store file is created) */
-	if (n_seeds(a) == 0 && access(ctx->db_path, F_OK) != 0) {
-		const char *ci = getenv("GITLAB_CI");
-		if (!(ci && strcmp(ci, "true") == 0 && env_nonempty("CI_PROJECT_PATH")))
-			return cli_usage("fetch", "no seed: give --project, --group or --issue");
-	}
+	if (n_seeds(a) == 0 && access(ctx->db_path, F_OK) != 0 &&
+	    !(in_ci_job() && env_nonempty("CI_PROJECT_PATH")))
+		return cli_usage("fetch", "no seed: give --project, --group or --issue");
 
 	/* the token before anything is opened or sent */
 	int trc = fetch_token_resolve(&t->token, a->token_file, err);

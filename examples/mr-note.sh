@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # Post the markdown report as ONE note on the merge request, and update that
-# same note in place on later pipelines (found by a hidden marker), so a
-# merge request does not fill up with reports. GitLab renders the report's
-# Mermaid diagram inline.
+# same note in place on later pipelines, so a merge request does not fill up
+# with reports. GitLab renders the report's Mermaid diagram inline. Installed
+# by the package as /usr/bin/issuegraph-mr-note (the CI component calls it).
 #
-# usage: mr-note.sh REPORT.md
-# Needs: curl, jq; in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID,
-# CI_MERGE_REQUEST_IID (GitLab sets them), and ISSUEGRAPH_NOTE_TOKEN: a
-# token with the `api` scope (a project access token with the Reporter
-# role), in a masked CI/CD variable. The read token (GITLAB_TOKEN, read_api)
-# is never used here: it cannot write, and it should not be able to.
+# The note it updates is one that holds its hidden marker AND was written by
+# the token's own user (GET /user): anyone can paste the marker into a
+# comment, and GitLab lets only a note's author edit it, so adopting someone
+# else's note would only fail. The CI component runs this in after_script:
+# after the gate, and its failure never changes the job's result.
+#
+# usage: issuegraph-mr-note REPORT.md
+# Needs: curl and jq (the release image has both); in a merge-request
+# pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID (GitLab sets
+# them), and ISSUEGRAPH_NOTE_TOKEN: a project access token with the `api`
+# scope (Reporter role), in a masked CI/CD variable. The read token
+# (GITLAB_TOKEN, read_api) is never used here: it cannot write, and it should
+# not be able to.
 set -euo pipefail
 
-report=${1:?usage: mr-note.sh REPORT.md}
+report=${1:?usage: issuegraph-mr-note REPORT.md}
+for tool in curl jq; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		{ echo "mr-note: needs the $tool program (apt-get install $tool)" >&2; exit 1; }
+done
 : "${ISSUEGRAPH_NOTE_TOKEN:?mr-note: ISSUEGRAPH_NOTE_TOKEN is not set (a token with the api scope)}"
 : "${CI_API_V4_URL:?mr-note: not in a GitLab CI job (CI_API_V4_URL unset)}"
 : "${CI_PROJECT_ID:?mr-note: CI_PROJECT_ID unset}"
@@ -40,13 +51,22 @@ api() { # METHOD URL [curl args...]: body to $work/body, headers to $work/header
 	}
 }
 
-# Find our note: the first one holding the marker (at most 50 pages).
+# Who we are: only our own note is ours to update.
+api GET "$CI_API_V4_URL/user"
+me=$(jq -r '.id // empty' "$work/body")
+case $me in
+'' | *[!0-9]*) echo "mr-note: GET /user named no user id" >&2; exit 1 ;;
+esac
+
+# Find our note: the first one holding the marker whose author is us (at
+# most 50 pages).
 note=""
 page=1
 while [ -n "$page" ] && [ "$page" -le 50 ]; do
 	api GET "$notes?per_page=100&page=$page&sort=asc&order_by=created_at"
-	note=$(jq -r --arg m "$marker" \
-		'[.[] | select((.body // "") | contains($m)) | .id][0] // empty' "$work/body")
+	note=$(jq -r --arg m "$marker" --argjson me "$me" \
+		'[.[] | select(((.body // "") | contains($m)) and (.author.id? == $me)) | .id][0] // empty' \
+		"$work/body")
 	[ -n "$note" ] && break
 	page=$(awk -F': *' 'tolower($1) == "x-next-page" { gsub(/\r/, "", $2); print $2 }' \
 		"$work/headers")

@@ -62,7 +62,8 @@ int crawl_own_issue_strings(struct store_issue *i, char **arena)
 {
 	const char **f[] = {&i->title,	    &i->milestone_title, &i->milestone_due,
 			    &i->due_date,   &i->labels_json,	 &i->created_at,
-			    &i->updated_at, &i->closed_at,	 &i->web_url};
+			    &i->updated_at, &i->closed_at,	 &i->web_url,
+			    &i->assignees_json};
 	size_t n = sizeof f / sizeof f[0], len = 0;
 	for (size_t k = 0; k < n; k++)
 		len += *f[k] ? strlen(*f[k]) + 1 : 0;

@@ -4,8 +4,11 @@
 # "build": compiler and libraries; "example": + the test server's Python and
 # fonts; "test": + cmocka, networkx, Chromium/WebDriver for the HTML report,
 # cppcheck for tests/static-analysis.sh, npm and npm's mermaid package for
-# the markdown report's diagram; "fuzz": build + clang and its
-# libFuzzer/sanitizer runtimes (tests/fuzz/run.sh).
+# the markdown report's diagram, the programs the CI component's jobs call
+# (curl and jq for issuegraph-mr-note) and npm's gitlab-ci-local (with git,
+# rsync and jsonschema) that runs the component as GitLab CI would;
+# "fuzz": build + clang and its libFuzzer/sanitizer runtimes
+# (tests/fuzz/run.sh).
 set -euo pipefail
 set_name=${1:-test}
 
@@ -14,7 +17,8 @@ build=(build-essential cmake pkg-config file dpkg-dev
        libxml2-dev fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 example=(python3 sqlite3)
 test=(libcmocka-dev python3-networkx python3-yaml python3-selenium chromium chromium-driver
-      libxml2-utils time procps cppcheck)
+      libxml2-utils time procps cppcheck
+      curl jq ca-certificates git rsync python3-jsonschema)
 fuzz=(clang libclang-rt-14-dev)
 
 pkgs=("${build[@]}")
@@ -39,6 +43,23 @@ install_mermaid() {
 		"mermaid@$mermaid_version" >&2
 }
 
+# The CI component is run by a GitLab CI emulator: npm's gitlab-ci-local, one
+# pinned version (the newest that runs on Debian 12's Node.js 18), in its own
+# cache directory (an npm install into mermaid's would remove mermaid).
+gcl_version=4.64.1
+gcl_dir=${IG_GCL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/issuegraph/gitlab-ci-local}
+install_gcl() {
+	[ "$set_name" = test ] || return 0
+	local js="$gcl_dir/node_modules/gitlab-ci-local/src/index.js"
+	[ -f "$js" ] && [ "$(node "$js" --version 2>/dev/null)" = "$gcl_version" ] && return 0
+	echo "install-deps: installing npm's gitlab-ci-local@$gcl_version into $gcl_dir" >&2
+	mkdir -p "$gcl_dir"
+	npm install --prefix "$gcl_dir" --no-save --no-audit --no-fund --loglevel=error \
+		"gitlab-ci-local@$gcl_version" >&2
+	node "$js" --version >/dev/null ||
+		{ echo "install-deps: gitlab-ci-local@$gcl_version does not run on $(node --version)" >&2; exit 1; }
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -51,6 +72,7 @@ if [ "$set_name" = test ] && ! command -v npm >/dev/null 2>&1; then
 fi
 if [ ${#missing[@]} -eq 0 ]; then
 	install_mermaid
+	install_gcl
 	exit 0
 fi
 
@@ -70,3 +92,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >&2
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 install_mermaid
+install_gcl

@@ -157,6 +157,38 @@ class Rules(igtest.TestCase):
                   % (rc, err.strip()))
             check(stats(srv)["requests"] == before, "in CI without --url: nothing was sent")
 
+    def test_08b2_in_ci_a_pipeline_variable_or_a_cache_steers_nothing(self):
+        # SPEC: in a CI job $GITLAB_HOST is ignored (with a note) and the seeds
+        # recorded in a (cached) store are not used: the seed is $CI_PROJECT_PATH
+        with ServerProcess(example, "--token", TOKEN, "--log", os.path.join(d, "ci-real.log")) \
+                as real, ServerProcess(example, "--token", TOKEN,
+                                       "--log", os.path.join(d, "ci-evil.log")) as evil:
+            db = os.path.join(d, "ci.db")
+            rc, out, err = run(["fetch", "--url", real.url, "--group", "acme"], db)
+            check(rc == 0, "ci: a first fetch records the seed --group acme (%s)" % err.strip())
+            open(os.path.join(d, "ci-real.log"), "w").close()
+            env = {"GITLAB_CI": "true", "CI_SERVER_URL": real.url, "GITLAB_HOST": evil.url,
+                   "CI_PROJECT_PATH": "acme/mobile"}
+            rc, out, err = run(["fetch"], db, env=env)
+            check(rc == 0, "ci: fetch without seeds works (%d: %s)" % (rc, err.strip()))
+            check(stats(evil)["requests"] == 0,
+                  "ci: $GITLAB_HOST got no request (%d)" % stats(evil)["requests"])
+            check("$GITLAB_HOST is ignored in a CI job" in err,
+                  "ci: a note says $GITLAB_HOST is ignored (%s)" % err.strip())
+            check("seeds recorded in the store are not used" in err and "acme/mobile" in err,
+                  "ci: a note says the recorded seeds are not used (%s)" % err.strip())
+            sent = open(os.path.join(d, "ci-real.log")).read()
+            check("/projects/acme%2Fmobile/issues" in sent and "/groups/acme/issues" not in sent,
+                  "ci: the crawl's seed is $CI_PROJECT_PATH, not the recorded group")
+            # outside CI the same store keeps its recorded seed and $GITLAB_HOST counts
+            rc, out, err = run(["fetch", "--url", real.url], db)
+            check(rc == 0 and "not used" not in err, "outside CI the recorded seeds are used")
+            env2 = {"GITLAB_CI": "true", "GITLAB_HOST": evil.url, "CI_PROJECT_PATH": "acme/mobile"}
+            rc, out, err = run(["fetch", "--url", real.url], db, env=env2)
+            check(rc == 0 and stats(evil)["requests"] == 0,
+                  "ci: --url as written wins and $GITLAB_HOST gets nothing (%d: %s)"
+                  % (rc, err.strip()))
+
     def test_08c_secrets_in_url_are_refused_unechoed(self):
         # 8c. secrets in --url are refused without being echoed
         for bad, part in (("http://127.0.0.1:9/?private_token=Qs3cretQ", "query"),

@@ -32,6 +32,20 @@ done
 dpkg-deb -x "$deb" "$tmp/root"
 test -x "$tmp/root/usr/bin/issuegraph" || { echo "FAIL: no /usr/bin/issuegraph"; exit 1; }
 ls "$tmp"/root/usr/share/man/man1/issuegraph.1* >/dev/null || { echo "FAIL: no man page"; exit 1; }
+# the CI component's note writer, and what it needs said to apt
+test -x "$tmp/root/usr/bin/issuegraph-mr-note" || { echo "FAIL: no /usr/bin/issuegraph-mr-note"; exit 1; }
+bash -n "$tmp/root/usr/bin/issuegraph-mr-note" || { echo "FAIL: issuegraph-mr-note does not parse"; exit 1; }
+recommends=$(dpkg-deb -f "$deb" Recommends)
+echo "Recommends: $recommends"
+for p in ca-certificates curl jq; do
+	grep -qw "$p" <<<"$recommends" || { echo "FAIL: Recommends lacks $p"; exit 1; }
+done
+# the release image's recipe: Debian 12 slim, this .deb, no compiler, not root
+cf=$IG_SOURCE_DIR/Containerfile
+grep -Eq '^FROM (docker\.io/library/)?debian:12-slim$' "$cf" || { echo "FAIL: Containerfile: not FROM debian:12-slim"; exit 1; }
+grep -q 'issuegraph_\*_amd64\.deb' "$cf" || { echo "FAIL: Containerfile does not install the .deb"; exit 1; }
+grep -Eq '^USER [1-9][0-9]*' "$cf" || { echo "FAIL: Containerfile: the image runs as root"; exit 1; }
+if grep -Eiq 'build-essential|cmake|gcc|git clone|-dev\b' "$cf"; then echo "FAIL: Containerfile compiles"; exit 1; fi
 "$tmp/root/usr/bin/issuegraph" --version | grep -q '^issuegraph [0-9]' ||
 	{ echo "FAIL: packaged binary does not run"; exit 1; }
 strings "$tmp/root/usr/bin/issuegraph" >"$tmp/package.strings"

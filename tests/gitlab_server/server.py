@@ -624,6 +624,11 @@ ROUTES = [
 # Merge request notes (the CI template's opt-in report note). Reading takes
 # either token; writing only --write-token (GitLab: a token with the `api`
 # scope; a read_api token gets 403 insufficient_scope).
+# The users behind the tokens (GET /user) and the author of notes planted
+# through /__control/notes unless the request names one.
+READ_USER = {"id": 101, "username": "issuegraph-reader"}
+WRITE_USER = {"id": 202, "username": "issuegraph-bot"}
+OTHER_USER = {"id": 303, "username": "someone"}
 NOTES_RX = re.compile(r"^/api/v4/projects/([^/]+)/merge_requests/(\d+)/notes(?:/(\d+))?$")
 
 
@@ -720,6 +725,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._control(raw_path, query, body)
             elif NOTES_RX.match(raw_path):
                 self._mr_notes(raw_path, query, body)
+            elif raw_path == "/api/v4/user" and self.command == "GET":
+                self._user()
             elif raw_path.startswith("/api/v4/"):
                 self._api(raw_path, query)
             else:
@@ -743,8 +750,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._send(400, {"error": "want project, mr, body: %s" % e})
             with st.lock:
                 st.next_note_id += 1
+                author = req.get("author") or OTHER_USER
                 note = {"id": st.next_note_id, "body": text, "system": False,
-                        "noteable_type": "MergeRequest", "author": {"username": "someone"}}
+                        "noteable_type": "MergeRequest", "author": author}
                 st.notes.setdefault(key, []).append(note)
             return self._send(201, note)
         if path == "/__control/stats" and self.command == "GET":
@@ -912,6 +920,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "read"
         return None
 
+    def _user(self):
+        """GET /user: the token's own user (the note writer asks who it is)."""
+        kind = self._token_kind()
+        if kind is None:
+            return self._send(401, MSG_401)
+        return self._send(200, dict(WRITE_USER if kind == "write" else READ_USER))
+
     def _mr_notes(self, path, query, body):
         with self.state.lock:
             out = self._mr_notes_locked(path, query, body)
@@ -961,11 +976,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if note_id is None:
             st.next_note_id += 1
             note = {"id": st.next_note_id, "body": text, "system": False,
-                    "noteable_type": "MergeRequest", "author": {"username": "issuegraph-bot"}}
+                    "noteable_type": "MergeRequest", "author": dict(WRITE_USER)}
             notes.append(note)
             return (201, note)
         for note in notes:
             if note["id"] == note_id:
+                # GitLab: only a note's author may edit it
+                if note.get("author", {}).get("id") != WRITE_USER["id"]:
+                    ns["refused_writes"] += 1
+                    return (403, {"message": "403 Forbidden"})
                 note["body"] = text
                 return (200, note)
         return (404, {"message": "404 Not found"})
