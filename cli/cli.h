@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "analyze.h"
+#include "render.h"
 #include "store.h"
 
 struct json_object;
@@ -529,6 +530,7 @@ struct cli_issue_info {
 	char *due;	       /* the due date ("due date" in SPEC Words); NULL: none */
 	enum cli_due_from due_from;
 	char *web_url; /* NULL: none */
+	char *labels_json; /* the stored labels (a JSON array); NULL: none */
 };
 struct cli_titles {
 	int64_t *ids;	       /* sorted, unique */
@@ -571,6 +573,32 @@ struct cli_jw;
 void cli_jw_issues_map(struct cli_jw *w, const struct cli_titles *t, const char *const *refs,
 		       const int64_t *ids, uint32_t n);
 void cli_titles_release(struct cli_titles *t);
+
+/* ---- the drawings' view (cli/render_view.c) ---- */
+struct render_texts;
+/* The view render/ draws from (struct render_texts) of the nodes of g
+ * with want[v] != 0 (want NULL: all), read with cli_details_load(): titles
+ * (the confidential rule applied), web_urls, people, due dates with their
+ * origin, and labels when asked. 0, -1 on a store error (store_errmsg),
+ * CLI_EXIT_NOMEM-worthy -2 when out of memory. Release with
+ * render_texts_release(), also after a failure. */
+int cli_render_view(struct render_texts *t, struct store *s, const struct analyze_graph *g,
+		    const uint8_t *want, bool show_confidential, bool labels);
+/* The rest of the view (struct render_links): which projects the recorded
+ * seeds cover, the relates_to links between wanted nodes (unless !relates)
+ * and where description text gives each blocks edge between them. 0, -1
+ * on a store error (store_errmsg), -2 out of memory, -3 when the text
+ * evidence could not be read (analyze_errmsg). Release with
+ * cli_render_links_release(), also after a failure. */
+struct cli_render_links {
+	struct render_links links; /* what render_input.links points to */
+	uint8_t *seed;
+	struct render_pair *relates;
+	struct render_edge_text *etext;
+};
+int cli_render_links_load(struct cli_render_links *rl, struct store *s,
+			  const struct analyze_graph *g, const uint8_t *want, bool relates);
+void cli_render_links_release(struct cli_render_links *rl);
 
 /* ---- knots (cli/answer_knot.c) ---- */
 struct cli_jw;

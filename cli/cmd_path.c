@@ -214,9 +214,8 @@ int cmd_path(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		for (uint32_t j = 0; j < p->off[p->count]; j++)
 			on_path[p->nodes[j]] = 1;
-		int trc = render_texts_load(&t, a.s, g, on_path,
-					    show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
-		if (trc == RENDER_ENOMEM) {
+		int trc = cli_render_view(&t, a.s, g, on_path, show_confidential, false);
+		if (trc == -2) {
 			rc = cli_analyze_error("path", ANALYZE_ENOMEM);
 			goto done;
 		}

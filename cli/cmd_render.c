@@ -17,6 +17,8 @@ static void help(void)
 	       "Draw the blocking graph: an arrow A -> B means A blocks B. Knots (blocking\n"
 	       "cycles) are red, the critical path is bold blue, relates_to links are dashed,\n"
 	       "closed issues grey, issues of projects that are not among the seeds dashed.\n"
+	       "Each issue shows its ref, title, assignees and due date (\"due 2027-01-15\n"
+	       "(milestone v3.0)\" when it is the milestone's).\n"
 	       "A caption names the scope, the instance, when the store was fetched, and\n"
 	       "the --weight of the highlighted critical path.\n"
 	       "\n"
@@ -25,7 +27,8 @@ static void help(void)
 	       "                      -o FILE's extension (.dot/.gv, .svg, .png, .mmd/.mermaid;\n"
 	       "                      another exits 2), else dot\n"
 	       "  --layout L          dot (default), sfdp (large graphs) or neato\n"
-	       "  --cluster C         box issues by project (default), milestone, or none\n"
+	       "  --cluster C         box issues by project (default; milestone with\n"
+	       "                      --milestone), milestone, or none\n"
 	       "  --legend            add a key\n"
 	       "  --reduce            leave out links implied by a longer path (transitive\n"
 	       "                      reduction; links inside knots are kept)\n"
@@ -115,6 +118,7 @@ struct render_args {
 	const char *focus; /* as given; resolved against the graph later */
 	bool radius_given;
 	bool format_given;
+	bool cluster_given;
 };
 
 static int render_option(void *ctx, int c, const char *arg)
@@ -144,6 +148,7 @@ static int render_option(void *ctx, int c, const char *arg)
 			return cli_usage(CMD, "--cluster: '%s' is not project, milestone or none",
 					 arg);
 		ro->cluster = (enum render_cluster)i;
+		a->cluster_given = true;
 		break;
 	case OPT_LEGEND:
 		ro->legend = true;
@@ -266,6 +271,10 @@ static int render_parse(struct render_args *a, int argc, char **argv)
 		return rc;
 	a->ro.weight = a->common.weight;
 	a->ro.default_cost = a->common.default_cost;
+	/* a release is drawn by its milestones (SPEC "render"): which of
+	 * them the blockers from outside M belong to */
+	if (a->common.scope.milestone && !a->cluster_given)
+		a->ro.cluster = RENDER_CLUSTER_MILESTONE;
 	return 0;
 }
 
@@ -277,6 +286,8 @@ struct render_job {
 	struct analyze_knots *k;
 	struct analyze_steps *path;
 	struct render_input in;
+	struct render_texts texts; /* the view of the drawn issues */
+	struct cli_render_links links;
 	uint8_t *keep;		   /* the selection (run) */
 	uint8_t *selected, *scope; /* the scope's issues, and with their blockers */
 	uint32_t count;
@@ -381,7 +392,7 @@ static int render_resolve(struct render_job *j, struct render_args *a, struct cl
 		arc = analyze_critical_path(g, j->an.cond, &po, &j->path);
 	if (arc != 0)
 		return cli_analyze_error(CMD, arc);
-	j->in = (struct render_input){.store = j->an.s, .g = g, .knots = j->k, .path = j->path};
+	j->in = (struct render_input){.g = g, .knots = j->k, .path = j->path};
 	return 0;
 }
 
@@ -409,6 +420,28 @@ static int render_run(struct render_job *j, const struct render_args *a)
 				"--max-nodes (--format dot is not limited).\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* what the drawn nodes show: titles, people, due dates, links */
+	int vrc = cli_render_view(&j->texts, j->an.s, g, j->keep, ro->show_confidential, false);
+	if (vrc == -2) {
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (vrc) {
+		cli_error(CMD, "cannot read the issues' details: %s", store_errmsg(j->an.s));
+		return CLI_EXIT_STORE;
+	}
+	j->in.texts = &j->texts;
+	vrc = cli_render_links_load(&j->links, j->an.s, g, j->keep, !ro->no_related);
+	if (vrc == -2) {
+		cli_error(CMD, "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (vrc) {
+		cli_error(CMD, "cannot read the links: %s",
+			  vrc == -3 ? analyze_errmsg() : store_errmsg(j->an.s));
+		return CLI_EXIT_STORE;
+	}
+	j->in.links = &j->links.links;
 	if (j->count == 0 && !a->common.quiet)
 		cli_warn(CMD, "nothing to draw (no issue matches%s)",
 			 a->common.all_states ? "" : "; closed issues need --all-states");
@@ -434,6 +467,8 @@ static int render_print(struct render_job *j, const struct render_args *a)
 static int render_job_close(struct render_job *j, int rc)
 {
 	free(j->caption);
+	render_texts_release(&j->texts);
+	cli_render_links_release(&j->links);
 	free(j->keep);
 	free(j->selected);
 	free(j->scope);

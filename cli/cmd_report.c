@@ -72,12 +72,27 @@ static void texts_release(struct texts *t)
 static int texts_load(struct texts *t, struct store *s, const struct analyze_graph *full,
 		      const struct analyze_graph *g, bool labels, bool show_confidential)
 {
-	unsigned flags = (labels ? RENDER_TEXTS_LABELS : 0) |
-			 (show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0);
-	int rc = render_texts_load(&t->full, s, full, NULL, flags);
-	if (rc == 0)
-		rc = render_texts_view(&t->g, &t->full, full, g);
-	return rc;
+	int rc = cli_render_view(&t->full, s, full, NULL, show_confidential, labels);
+	if (rc)
+		return rc == -2 ? RENDER_ENOMEM : RENDER_ESTORE;
+	return render_texts_view(&t->g, &t->full, full, g);
+}
+
+/* The links part of a diagram's view (cli_render_links_load); 0 or an
+ * exit code (the message printed). */
+static int render_links(struct cli_render_links *rl, struct store *s,
+			const struct analyze_graph *g, const uint8_t *keep, bool relates)
+{
+	int rc = cli_render_links_load(rl, s, g, keep, relates);
+	if (rc == -2) {
+		cli_error("report", "out of memory");
+		return CLI_EXIT_NOMEM;
+	}
+	if (rc) {
+		cli_error("report", "diagram: %s", rc == -3 ? analyze_errmsg() : store_errmsg(s));
+		return CLI_EXIT_STORE;
+	}
+	return 0;
 }
 
 /* ---- json ------------------------------------------------------------------- */
@@ -216,8 +231,8 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	o.default_cost = c->default_cost;
 	o.max_nodes = max_nodes;
 	o.legend = true;
-	struct render_input in = {
-	    .store = fc->s, .g = fc->g, .knots = fc->k, .path = p, .texts = texts};
+	struct render_input in = {.g = fc->g, .knots = fc->k, .path = p, .texts = texts};
+	struct cli_render_links links = {0};
 	uint32_t n = fc->g->n, count = 0, scope = 0;
 	uint8_t *keep = malloc(n ? n : 1), *ov = malloc(n ? n : 1);
 	int rc = 0;
@@ -256,6 +271,9 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 	} else {
 		o.select = RENDER_SELECT_NODES;
 		o.nodes = keep;
+		if ((rc = render_links(&links, fc->s, fc->g, keep, true)) != 0)
+			goto done;
+		in.links = &links.links;
 		size_t len = 0;
 		if (render_to_buffer(svg, &len, &in, &o) != 0) {
 			cli_error("report", "diagram: %s", render_errmsg());
@@ -277,6 +295,7 @@ static int diagram(const struct cli_findings *fc, const struct analyze_steps *p,
 		rc = CLI_EXIT_NOMEM;
 	}
 done:
+	cli_render_links_release(&links);
 	free(keep);
 	free(ov);
 	return rc;
@@ -335,9 +354,17 @@ static int mermaid_block(const struct cli_findings *fc, const struct analyze_ste
 	o.show_confidential = show_confidential;
 	o.weight = c->weight;
 	o.default_cost = c->default_cost;
-	struct render_input in = {.store = fc->s, .g = g, .knots = k, .path = p, .texts = texts};
+	struct render_input in = {.g = g, .knots = k, .path = p, .texts = texts};
+	struct cli_render_links links;
+	if ((rc = render_links(&links, fc->s, g, keep, false)) != 0) {
+		cli_render_links_release(&links);
+		goto done;
+	}
+	in.links = &links.links;
 	size_t len = 0;
-	if (render_to_buffer(mmd, &len, &in, &o) != 0) {
+	int rrc = render_to_buffer(mmd, &len, &in, &o);
+	cli_render_links_release(&links);
+	if (rrc != 0) {
 		cli_error("report", "diagram: %s", render_errmsg());
 		rc = CLI_EXIT_STORE;
 		goto done;

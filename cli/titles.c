@@ -26,6 +26,7 @@ static void info_release(struct cli_issue_info *in)
 	free(in->milestone);
 	free(in->due);
 	free(in->web_url);
+	free(in->labels_json);
 	memset(in, 0, sizeof *in);
 }
 
@@ -88,7 +89,11 @@ static int take_title(void *ctx, const struct store_issue *is)
 	/* the milestone of a hidden issue is checked once all are read */
 	in->milestone_hidden = t->confidential[k] && is->milestone_title;
 	if (dup_or_null(&in->milestone, is->milestone_title) ||
-	    dup_or_null(&in->web_url, is->web_url) || take_assignees(in, is->assignees_json))
+	    dup_or_null(&in->web_url, is->web_url) ||
+	    dup_or_null(&in->labels_json,
+			is->labels_json && strcmp(is->labels_json, "[]") != 0 ? is->labels_json
+									       : NULL) ||
+	    take_assignees(in, is->assignees_json))
 		return -1;
 	return 0;
 }

@@ -215,7 +215,8 @@ static int add_legend(Agraph_t *root)
 	return 0;
 }
 
-/* Label: the ref, then the title wrapped; tooltip: ref and full title. */
+/* Label: the ref, the title wrapped, then who acts and by when (each
+ * wrapped); tooltip: ref and full title. */
 static int node_text(const struct render_scene *sc, uint32_t i, char **label, char **tooltip)
 {
 	struct rbuf lb = {0}, tb = {0};
@@ -231,6 +232,7 @@ static int node_text(const struct render_scene *sc, uint32_t i, char **label, ch
 		rbuf_puts(&tb, ": ");
 		tooltip_escape_into(&tb, sc->title[i]);
 	}
+	render_scene_who_when(&lb, sc, i, WRAP_WIDTH + 6, "\\n", render_escape_gv_into);
 	*label = rbuf_finish(&lb);
 	*tooltip = rbuf_finish(&tb);
 	if (!*label || !*tooltip) {

@@ -30,6 +30,7 @@ static void write_node(struct rbuf *b, const struct render_scene *sc, uint32_t i
 		render_wrap(b, sc->title[i], WRAP_WIDTH, WRAP_LINES, "<br/>",
 			    render_escape_mermaid_into);
 	}
+	render_scene_who_when(b, sc, i, WRAP_WIDTH + 6, "<br/>", render_escape_mermaid_into);
 	rbuf_puts(b, "\"]\n");
 }
 

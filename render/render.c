@@ -9,7 +9,7 @@
 
 static int check_opts(const struct render_input *in, const struct render_opts *o)
 {
-	if (!in || !in->g || !in->store || !o)
+	if (!in || !in->g || !o)
 		return render_fail(RENDER_EINVAL, "missing argument");
 	if (o->format > RENDER_FORMAT_MERMAID || o->layout > RENDER_LAYOUT_NEATO ||
 	    o->cluster > RENDER_CLUSTER_NONE)

@@ -25,6 +25,7 @@
 
 struct store;
 struct render_texts;
+struct analyze_text_in;
 
 enum render_status {
 	RENDER_OK = 0,
@@ -32,7 +33,7 @@ enum render_status {
 	RENDER_ENOMEM = -2,
 	RENDER_EINVAL = -3,    /* bad option value or node index */
 	RENDER_ETOOBIG = -4,   /* more nodes selected than opts.max_nodes (layout formats) */
-	RENDER_ESTORE = -5,    /* reading titles/urls/links from the store failed */
+	RENDER_ESTORE = -5,    /* reading text evidence for a report failed */
 	RENDER_EIO = -6,       /* writing the output failed */
 };
 
@@ -124,17 +125,40 @@ struct render_opts {
  * RENDER_DEFAULT_MAX_NODES, weight count, default cost 1. */
 void render_opts_init(struct render_opts *o);
 
-/* What to draw. store, g and o are required. knots and path are optional:
+/*
+ * The links part of the view cli/ builds (render/ reads no store): which
+ * projects are seeds, the relates_to links and where description text
+ * gives a blocking edge. Nodes are g's; everything borrowed.
+ */
+struct render_pair {
+	uint32_t a, b; /* nodes of g */
+};
+struct render_edge_text {
+	uint32_t from, to;                /* a blocks edge of g that text gives */
+	const struct analyze_text_in *in; /* where (analyze_text_in), n of them */
+	uint32_t n;
+};
+struct render_links {
+	const uint8_t *project_seed; /* per project of g: 1 a seed; NULL: every project */
+	const struct render_pair *relates; /* relates_to links (repeats and order free) */
+	uint32_t n_relates;
+	const struct render_edge_text *etext; /* sorted by (from, to), unique */
+	uint32_t n_etext;
+};
+
+/* What to draw. g and o are required. knots and path are optional:
  * when NULL, render computes them (analyze_knots, analyze_critical_path
  * with o->weight, o->default_cost, o->milestone). All borrowed. */
 struct render_input {
-	struct store *store; /* titles, web_urls, relates_to links, seed projects */
 	const struct analyze_graph *g;
 	const struct analyze_knots *knots;
 	const struct analyze_steps *path;
-	/* optional: the texts of g's nodes, loaded with the same
-	 * show_confidential as the opts (NULL: read from store) */
+	/* the texts of g's nodes (at least the drawn ones), built by cli/
+	 * with the same show_confidential as the opts; NULL: refs only */
 	const struct render_texts *texts;
+	/* the seeds, relates_to links and text evidence (cli/ builds them);
+	 * NULL: every project a seed, no relates_to link, no evidence */
+	const struct render_links *links;
 };
 
 /*
@@ -165,20 +189,24 @@ int render_to_buffer(char **buf, size_t *len, const struct render_input *in,
 /* Last error message of this thread ("" when none). */
 const char *render_errmsg(void);
 
-/* ---- the issues' texts (render/texts.c) -------------------------------------
+/* ---- the issues' texts: the view cli/ builds (render/texts.c) ------------
  *
- * Titles, web_urls and labels of the issues an answer names, read from
- * the store in one statement, with the one confidential rule applied: a
- * confidential issue's title is hidden unless RENDER_TEXTS_SHOW_CONFIDENTIAL
- * (its ref and URL still show). Every output that prints a title (path,
- * reports, the scene of DOT/SVG/Mermaid) takes it from here, so no writer
- * decides about confidentiality itself.
+ * Titles, web_urls, labels, people and due dates of the issues an answer
+ * names, per node of a graph. render/ never reads them from the store:
+ * cli/ loads them with its one loader of issue details and fills this
+ * view; render_texts_init() applies the one confidential rule to the
+ * marks: a confidential issue's title is hidden unless
+ * RENDER_TEXTS_SHOW_CONFIDENTIAL (its ref, URL, people and due date still
+ * show). Every output that prints a title (path, reports, the scene of
+ * DOT/SVG/Mermaid) takes it from here, so no writer decides about
+ * confidentiality itself.
  */
-#define RENDER_TEXTS_SHOW_CONFIDENTIAL 0x1 /* load: show confidential titles */
-#define RENDER_TEXTS_LABELS 0x2            /* load: labels too */
+#define RENDER_TEXTS_SHOW_CONFIDENTIAL 0x1 /* init: show confidential titles */
+#define RENDER_TEXTS_LABELS 0x2            /* init: room for labels too */
 
 #define RENDER_TEXT_CONFIDENTIAL 0x1 /* mark: the issue is confidential */
 #define RENDER_TEXT_HIDDEN 0x2       /* mark: ... and its title is hidden */
+#define RENDER_TEXT_LOADED 0x4       /* mark: the loader filled this node (people, due) */
 
 /* The rule itself: the RENDER_TEXT_* mark of an issue that is (or is not)
  * confidential, under the load flags. Loaders that are not keyed by graph
@@ -190,17 +218,24 @@ struct render_texts {
 	char **title;   /* per node: raw title to show; NULL when hidden, unknown or not loaded */
 	char **url;     /* per node: raw web_url or NULL */
 	char **labels;  /* per node: labels JSON ("[]" as NULL); NULL without RENDER_TEXTS_LABELS */
+	char **people;  /* per node: raw "@ana @bo" (the tracker's order); NULL: unassigned */
+	char **due;     /* per node: raw due date ("due date" in SPEC Words); NULL: none */
+	char **due_milestone; /* per node: the milestone the due date comes from
+			       * ("(confidential)" when hidden); NULL: the issue's own */
 	uint8_t *mark;  /* per node: RENDER_TEXT_* (every node, loaded or not) */
 	bool borrowed;  /* the strings belong to another render_texts */
 };
 
 /*
- * Load the texts of the nodes of g with want[v] != 0 (want NULL: every
- * node) from s; flags RENDER_TEXTS_*. 0, RENDER_ENOMEM or RENDER_ESTORE.
- * Release with render_texts_release() (also after a failure).
+ * An empty view of g's nodes (every string NULL, labels only with
+ * RENDER_TEXTS_LABELS) with every node's confidential mark set by
+ * render_text_mark() under flags. The loader (cli/) then fills the
+ * strings of the nodes it loads (malloc'd, owned by t) and sets
+ * RENDER_TEXT_LOADED on them, leaving the title of a RENDER_TEXT_HIDDEN
+ * node NULL. 0 or RENDER_ENOMEM; release with render_texts_release()
+ * (also after a failure).
  */
-int render_texts_load(struct render_texts *t, struct store *s, const struct analyze_graph *g,
-		      const uint8_t *want, unsigned flags);
+int render_texts_init(struct render_texts *t, const struct analyze_graph *g, unsigned flags);
 /*
  * The texts of from (loaded for from_g) seen through g, a graph whose
  * issues are among from_g's (matched by issue id): strings borrowed from

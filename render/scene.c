@@ -1,48 +1,54 @@
 /* The scene: the drawn nodes with their text and marks, and the drawn
- * links, gathered once from the analysis and the store for every writer. */
+ * links, gathered once from the analysis and the view cli/ built (render/
+ * reads no store) for every writer. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
 #include "render_internal.h"
-#include "store.h"
 
 #define OOM() render_fail(RENDER_ENOMEM, "out of memory")
 
-/* The text evidence of each drawn blocks edge that text gives (one store
- * query per such edge). */
-static int edge_texts(struct render_scene *sc, struct store *s)
+static int cmp_edge_text(const void *a, const void *b)
+{
+	const struct render_edge_text *x = a, *y = b;
+	if (x->from != y->from)
+		return (x->from > y->from) - (x->from < y->from);
+	return (x->to > y->to) - (x->to < y->to);
+}
+
+/* The text evidence of each drawn blocks edge that text gives, from the
+ * view (links->etext). */
+static int edge_texts(struct render_scene *sc, const struct render_links *links)
 {
 	const struct analyze_graph *g = sc->g;
 	sc->etext = calloc(sc->n_edges ? sc->n_edges : 1, sizeof *sc->etext);
 	if (!sc->etext)
 		return OOM();
 	sc->n_etext = sc->n_edges;
-	if (!g->out_origin || !s)
+	if (!g->out_origin || !links || !links->n_etext)
 		return 0;
 	for (uint32_t i = 0; i < sc->n_edges; i++) {
 		uint32_t v = sc->node[sc->edges[i].from], w = sc->node[sc->edges[i].to];
 		if (!(analyze_edge_origin(g, v, w) & ANALYZE_ORIGIN_TEXT))
 			continue;
-		struct analyze_text_in *t = NULL;
-		uint32_t n = 0;
-		if (analyze_text_in(s, g, v, w, &t, &n) != 0)
-			return render_fail(RENDER_ESTORE, "render: %s", analyze_errmsg());
+		struct render_edge_text key = {.from = v, .to = w};
+		const struct render_edge_text *hit = bsearch(&key, links->etext, links->n_etext,
+							      sizeof key, cmp_edge_text);
+		if (!hit || !hit->n)
+			continue;
 		struct rbuf b = {0};
-		for (uint32_t j = 0; j < n; j++) {
+		for (uint32_t j = 0; j < hit->n; j++) {
 			char line[48];
 			rbuf_puts(&b, j ? "; text: " : "text: ");
-			uint32_t slot = sc->slot[t[j].holder];
+			uint32_t slot = sc->slot[hit->in[j].holder];
 			rbuf_puts(&b, slot != ANALYZE_NONE ? sc->ref[slot] : "?");
-			snprintf(line, sizeof line, ", line %lld: ", (long long)t[j].line);
+			snprintf(line, sizeof line, ", line %lld: ", (long long)hit->in[j].line);
 			rbuf_puts(&b, line);
-			rbuf_puts(&b, t[j].phrase);
+			rbuf_puts(&b, hit->in[j].phrase);
 		}
-		free(t);
-		if (n && !(sc->etext[i] = rbuf_finish(&b)))
+		if (!(sc->etext[i] = rbuf_finish(&b)))
 			return OOM();
-		if (!n)
-			free(b.data);
 	}
 	return 0;
 }
@@ -58,6 +64,10 @@ void render_scene_release(struct render_scene *sc)
 			free(sc->url[i]);
 		if (sc->ref)
 			free(sc->ref[i]);
+		if (sc->who)
+			free(sc->who[i]);
+		if (sc->when)
+			free(sc->when[i]);
 	}
 	free(sc->node);
 	free(sc->slot);
@@ -65,6 +75,8 @@ void render_scene_release(struct render_scene *sc)
 	free(sc->title);
 	free(sc->url);
 	free(sc->ref);
+	free(sc->who);
+	free(sc->when);
 	free(sc->edges);
 	for (uint32_t i = 0; sc->etext && i < sc->n_etext; i++)
 		free(sc->etext[i]);
@@ -84,78 +96,33 @@ static int cmp_edge(const void *a, const void *b)
 	return (x->to > y->to) - (x->to < y->to);
 }
 
-struct relates_ctx {
-	const struct render_scene *sc;
-	const struct render_id_node *map;
-	uint32_t n_map;
-	struct scene_edge *edges;
-	size_t n, cap;
-	bool oom;
-};
-
-static uint32_t lookup_node(const struct relates_ctx *c, int64_t id)
-{
-	struct render_id_node key = {.id = id};
-	const struct render_id_node *hit =
-	    bsearch(&key, c->map, c->n_map, sizeof key, render_cmp_id_node);
-	return hit ? hit->node : ANALYZE_NONE;
-}
-
-static int collect_relates(void *ctx, const struct store_link *l)
-{
-	struct relates_ctx *c = ctx;
-	if (l->type != STORE_LINK_RELATES)
-		return 0;
-	uint32_t u = lookup_node(c, l->source_id), v = lookup_node(c, l->target_id);
-	if (u == ANALYZE_NONE || v == ANALYZE_NONE || u == v)
-		return 0;
-	uint32_t su = c->sc->slot[u], sv = c->sc->slot[v];
-	if (su == ANALYZE_NONE || sv == ANALYZE_NONE)
-		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct scene_edge *p = realloc(c->edges, cap * sizeof *p);
-		if (!p) {
-			c->oom = true;
-			return 1;
-		}
-		c->edges = p;
-		c->cap = cap;
-	}
-	c->edges[c->n++] = (struct scene_edge){
-	    .from = su < sv ? su : sv, .to = su < sv ? sv : su, .flags = SCENE_RELATES};
-	return 0;
-}
-
 /* Append the relates_to links between drawn nodes (each pair once). */
-static int add_relates(struct render_scene *sc, struct store *s)
+static int add_relates(struct render_scene *sc, const struct render_links *links)
 {
-	const struct analyze_graph *g = sc->g;
-	int rc = 0;
-	struct relates_ctx c = {.sc = sc, .n_map = g->n};
-	struct render_id_node *map = malloc((g->n ? g->n : 1) * sizeof *map);
-	if (!map)
+	if (!links || !links->n_relates)
+		return 0;
+	struct scene_edge *e = malloc(links->n_relates * sizeof *e);
+	if (!e)
 		return OOM();
-	for (uint32_t v = 0; v < g->n; v++)
-		map[v] = (struct render_id_node){g->issue_id[v], v};
-	qsort(map, g->n, sizeof *map, render_cmp_id_node);
-	c.map = map;
-	int src = store_each_link_fast(s, STORE_WALK_RELATES_ONLY, collect_relates, &c);
-	if (c.oom) {
-		rc = OOM();
-		goto done;
+	size_t n = 0;
+	for (uint32_t i = 0; i < links->n_relates; i++) {
+		uint32_t u = links->relates[i].a, v = links->relates[i].b;
+		if (u >= sc->g->n || v >= sc->g->n || u == v)
+			continue;
+		uint32_t su = sc->slot[u], sv = sc->slot[v];
+		if (su == ANALYZE_NONE || sv == ANALYZE_NONE)
+			continue;
+		e[n++] = (struct scene_edge){
+		    .from = su < sv ? su : sv, .to = su < sv ? sv : su, .flags = SCENE_RELATES};
 	}
-	if (src < 0) {
-		rc = render_fail(RENDER_ESTORE, "reading links: %s", store_errmsg(s));
+	int rc = 0;
+	if (n == 0)
 		goto done;
-	}
-	if (c.n == 0)
-		goto done;
-	qsort(c.edges, c.n, sizeof *c.edges, cmp_edge);
+	qsort(e, n, sizeof *e, cmp_edge);
 	size_t w = 0;
-	for (size_t i = 0; i < c.n; i++)
-		if (w == 0 || cmp_edge(&c.edges[w - 1], &c.edges[i]) != 0)
-			c.edges[w++] = c.edges[i];
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || cmp_edge(&e[w - 1], &e[i]) != 0)
+			e[w++] = e[i];
 	if (w > UINT32_MAX - sc->n_edges) {
 		rc = OOM();
 		goto done;
@@ -166,31 +133,74 @@ static int add_relates(struct render_scene *sc, struct store *s)
 		goto done;
 	}
 	sc->edges = all;
-	memcpy(sc->edges + sc->n_edges, c.edges, w * sizeof *c.edges);
+	memcpy(sc->edges + sc->n_edges, e, w * sizeof *e);
 	sc->n_edges += (uint32_t)w;
 done:
-	free(map);
-	free(c.edges);
+	free(e);
 	return rc;
 }
 
-static int mark_seeds(struct render_scene *sc, struct store *s)
+/* Who acts on node v and by when (SPEC "Words": people, due date), raw:
+ * "@ana @bo" or "unassigned"; "due 2027-01-15", "due 2027-01-15
+ * (milestone v3.0)" or "no due date". */
+static int people_and_due(struct render_scene *sc, uint32_t i, const struct render_texts *tx,
+			  uint32_t v)
+{
+	struct rbuf b = {0};
+	if (!(sc->who[i] = strdup(tx->people[v] ? tx->people[v] : "unassigned")))
+		return OOM();
+	if (tx->due[v]) {
+		rbuf_puts(&b, "due ");
+		rbuf_puts(&b, tx->due[v]);
+		if (tx->due_milestone[v]) {
+			rbuf_puts(&b, " (milestone ");
+			rbuf_puts(&b, tx->due_milestone[v]);
+			rbuf_putc(&b, ')');
+		}
+	} else {
+		rbuf_puts(&b, "no due date");
+	}
+	if (!(sc->when[i] = rbuf_finish(&b)))
+		return OOM();
+	return 0;
+}
+
+/* Code points of s (a rough width; wrapping measures exactly). */
+static size_t cp_count(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void render_scene_who_when(struct rbuf *b, const struct render_scene *sc, uint32_t i,
+			   unsigned width, const char *sep,
+			   void (*esc)(struct rbuf *, const char *))
+{
+	const char *who = sc->who[i], *when = sc->when[i];
+	if (!who || !when)
+		return;
+	rbuf_puts(b, sep);
+	if (cp_count(who) + 3 + cp_count(when) <= width) { /* one line when it fits */
+		render_wrap(b, who, width, 1, sep, esc);
+		esc(b, " \xc2\xb7 ");
+		render_wrap(b, when, width, 1, sep, esc);
+		return;
+	}
+	render_wrap(b, who, width, 2, sep, esc);
+	rbuf_puts(b, sep);
+	render_wrap(b, when, width, 2, sep, esc);
+}
+
+static int mark_seeds(struct render_scene *sc, const struct render_links *links)
 {
 	const struct analyze_graph *g = sc->g;
-	int64_t *ids = NULL;
-	size_t n_ids = 0;
 	sc->project_seed = calloc(g->n_projects ? g->n_projects : 1, sizeof *sc->project_seed);
 	if (!sc->project_seed)
 		return OOM();
-	if (store_seed_projects(s, &ids, &n_ids) < 0)
-		return render_fail(RENDER_ESTORE, "reading seeds: %s", store_errmsg(s));
-	for (uint32_t p = 0; p < g->n_projects; p++) {
-		bool seed = n_ids == 0; /* nothing recorded (import): all count */
-		for (size_t i = 0; i < n_ids && !seed; i++)
-			seed = ids[i] == g->project_id[p];
-		sc->project_seed[p] = seed;
-	}
-	free(ids);
+	for (uint32_t p = 0; p < g->n_projects; p++)
+		sc->project_seed[p] = !links || !links->project_seed || links->project_seed[p];
 	return 0;
 }
 
@@ -216,9 +226,11 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 	sc->title = calloc(alloc_n, sizeof *sc->title);
 	sc->url = calloc(alloc_n, sizeof *sc->url);
 	sc->ref = calloc(alloc_n, sizeof *sc->ref);
+	sc->who = calloc(alloc_n, sizeof *sc->who);
+	sc->when = calloc(alloc_n, sizeof *sc->when);
 	step_of = malloc((g->n ? g->n : 1) * sizeof *step_of);
 	if (!sc->node || !sc->slot || !sc->nflags || !sc->title || !sc->url || !sc->ref ||
-	    !step_of) {
+	    !sc->who || !sc->when || !step_of) {
 		rc = OOM();
 		goto done;
 	}
@@ -235,11 +247,11 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 		for (uint32_t i = path->off[st]; i < path->off[st + 1]; i++)
 			step_of[path->nodes[i]] = st;
 
-	if ((rc = mark_seeds(sc, in->store)))
+	if ((rc = mark_seeds(sc, in->links)))
 		goto done;
 	const struct render_texts *tx = in->texts;
-	if (!tx) {
-		if ((rc = render_texts_load(&own_texts, in->store, g, keep,
+	if (!tx) { /* no view: refs (and the confidential marks) only */
+		if ((rc = render_texts_init(&own_texts, g,
 					    o->show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL
 								 : 0)))
 			goto done;
@@ -293,6 +305,8 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 			rc = OOM();
 			goto done;
 		}
+		if ((tx->mark[v] & RENDER_TEXT_LOADED) && (rc = people_and_due(sc, i, tx, v)))
+			goto done;
 		const char *raw = tx->url[v];
 		if (raw && !(sc->url[i] = render_safe_url(raw)) &&
 		    (strncmp(raw, "http://", 7) == 0 || strncmp(raw, "https://", 8) == 0)) {
@@ -350,9 +364,9 @@ int render_scene_build(struct render_scene *sc, const struct render_input *in,
 		sc->n_edges = w;
 	}
 
-	if ((rc = edge_texts(sc, in->store)))
+	if ((rc = edge_texts(sc, in->links)))
 		goto done;
-	if (!o->no_related && (rc = add_relates(sc, in->store)))
+	if (!o->no_related && (rc = add_relates(sc, in->links)))
 		goto done;
 done:
 	free(step_of);

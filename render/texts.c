@@ -1,11 +1,11 @@
-/* The texts of the issues an answer names: one read from the store, and
- * the one place that decides whether a confidential issue's title shows. */
+/* The texts of the issues an answer names, as cli/ loads them (render/
+ * reads no store), and the one place that decides whether a confidential
+ * issue's title shows. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
 #include "render_internal.h"
-#include "store.h"
 
 #define OOM() render_fail(RENDER_ENOMEM, "out of memory")
 
@@ -24,35 +24,6 @@ int render_cmp_id_node(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-struct texts_walk {
-	struct render_texts *t;
-	const struct render_id_node *idx; /* wanted nodes by issue id */
-	uint32_t n_idx;
-	bool oom;
-};
-
-static int take_texts(void *ctx, const struct store_issue *is)
-{
-	struct texts_walk *w = ctx;
-	struct render_texts *t = w->t;
-	struct render_id_node key = {.id = is->id};
-	const struct render_id_node *hit =
-	    bsearch(&key, w->idx, w->n_idx, sizeof key, render_cmp_id_node);
-	if (!hit)
-		return 0;
-	/* an issue is one node of a graph */
-	uint32_t v = hit->node;
-	if (!(t->mark[v] & RENDER_TEXT_HIDDEN) &&
-	    !(t->title[v] = strdup(is->title ? is->title : "")))
-		w->oom = true;
-	if (is->web_url && !(t->url[v] = strdup(is->web_url)))
-		w->oom = true;
-	if (t->labels && is->labels_json && strcmp(is->labels_json, "[]") != 0 &&
-	    !(t->labels[v] = strdup(is->labels_json)))
-		w->oom = true;
-	return w->oom ? 1 : 0;
-}
-
 static int texts_alloc(struct render_texts *t, const struct analyze_graph *g, bool labels)
 {
 	size_t n = g->n ? g->n : 1;
@@ -60,48 +31,24 @@ static int texts_alloc(struct render_texts *t, const struct analyze_graph *g, bo
 	t->n = g->n;
 	t->title = calloc(n, sizeof *t->title);
 	t->url = calloc(n, sizeof *t->url);
+	t->people = calloc(n, sizeof *t->people);
+	t->due = calloc(n, sizeof *t->due);
+	t->due_milestone = calloc(n, sizeof *t->due_milestone);
 	t->mark = calloc(n, 1);
 	if (labels)
 		t->labels = calloc(n, sizeof *t->labels);
-	if (!t->title || !t->url || !t->mark || (labels && !t->labels))
+	if (!t->title || !t->url || !t->people || !t->due || !t->due_milestone || !t->mark ||
+	    (labels && !t->labels))
 		return OOM();
 	return 0;
 }
 
-int render_texts_load(struct render_texts *t, struct store *s, const struct analyze_graph *g,
-		      const uint8_t *want, unsigned flags)
+int render_texts_init(struct render_texts *t, const struct analyze_graph *g, unsigned flags)
 {
-	struct render_id_node *idx = NULL;
-	int64_t *ids = NULL;
 	int rc = texts_alloc(t, g, (flags & RENDER_TEXTS_LABELS) != 0);
-	if (rc)
-		goto done;
-	for (uint32_t v = 0; v < g->n; v++)
-		t->mark[v] = render_text_mark((g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) != 0, flags);
-	uint32_t count = 0;
-	for (uint32_t v = 0; v < g->n; v++)
-		count += !want || want[v];
-	idx = malloc((count ? count : 1) * sizeof *idx);
-	ids = malloc((count ? count : 1) * sizeof *ids);
-	if (!idx || !ids) {
-		rc = OOM();
-		goto done;
-	}
-	for (uint32_t v = 0, i = 0; v < g->n; v++)
-		if (!want || want[v]) {
-			idx[i] = (struct render_id_node){g->issue_id[v], v};
-			ids[i++] = g->issue_id[v];
-		}
-	qsort(idx, count, sizeof *idx, render_cmp_id_node);
-	struct texts_walk w = {t, idx, count, false};
-	int src = store_get_issues(s, ids, count, take_texts, &w);
-	if (w.oom || src == STORE_ENOMEM)
-		rc = OOM();
-	else if (src != 0)
-		rc = render_fail(RENDER_ESTORE, "reading titles: %s", store_errmsg(s));
-done:
-	free(idx);
-	free(ids);
+	for (uint32_t v = 0; rc == 0 && v < g->n; v++)
+		t->mark[v] = (uint8_t)render_text_mark(
+		    (g->flags[v] & ANALYZE_NODE_CONFIDENTIAL) != 0, flags);
 	return rc;
 }
 
@@ -128,6 +75,9 @@ int render_texts_view(struct render_texts *t, const struct render_texts *from,
 			continue;
 		t->title[v] = from->title[hit->node];
 		t->url[v] = from->url[hit->node];
+		t->people[v] = from->people[hit->node];
+		t->due[v] = from->due[hit->node];
+		t->due_milestone[v] = from->due_milestone[hit->node];
 		t->mark[v] = from->mark[hit->node];
 		if (t->labels)
 			t->labels[v] = from->labels[hit->node];
@@ -154,9 +104,18 @@ void render_texts_release(struct render_texts *t)
 			free(t->url[v]);
 		if (t->labels)
 			free(t->labels[v]);
+		if (t->people)
+			free(t->people[v]);
+		if (t->due)
+			free(t->due[v]);
+		if (t->due_milestone)
+			free(t->due_milestone[v]);
 	}
 	free(t->title);
 	free(t->url);
+	free(t->people);
+	free(t->due);
+	free(t->due_milestone);
 	free(t->labels);
 	free(t->mark);
 	memset(t, 0, sizeof *t);

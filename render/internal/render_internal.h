@@ -95,6 +95,11 @@ struct render_scene {
 	char **title;	  /* per slot: raw title (malloc'd), NULL if hidden or unknown */
 	char **url;	  /* per slot: safe URL (malloc'd) or NULL */
 	char **ref;	  /* per slot: "group/app#14" (malloc'd) */
+	/* per slot, raw (malloc'd), NULL when the view did not load the node:
+	 * its people ("@ana @bo" or "unassigned") and due date with its origin
+	 * ("due 2027-01-15 (milestone v3.0)", "due 2027-01-15", "no due date") */
+	char **who;
+	char **when;
 	uint32_t n_edges; /* blocks edges first (by from, to), then relates */
 	struct scene_edge *edges;
 	bool *project_seed; /* per project index */
@@ -108,6 +113,14 @@ struct render_scene {
 	char **etext;
 	uint32_t n_etext;
 };
+
+/* Node i's people and due date for a label: nothing when the view did not
+ * load it; else sep, then "@ana · due 2027-01-15" on one line when it fits
+ * in width, else each on its own (at most two lines each, wrapped), escaped
+ * with esc. */
+void render_scene_who_when(struct rbuf *b, const struct render_scene *sc, uint32_t i,
+			   unsigned width, const char *sep,
+			   void (*esc)(struct rbuf *, const char *));
 
 /* Gather the scene for the nodes in keep (g->n flags). Release with
  * render_scene_release() (also after a failure; safe twice). */

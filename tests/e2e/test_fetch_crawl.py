@@ -4,6 +4,7 @@ over the paging threshold (updated_after continuation), the incremental
 rule, --full pruning, a moved project, and seeds that do not exist."""
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,6 +60,15 @@ class FetchCrawl(igtest.TestCase):
             same_as(db, exp, "chain: the store equals what the crawl should reach")
             check("other/alone" not in open(db, "rb").read().decode("latin-1"),
                   "chain: an unlinked project is not fetched")
+            # render marks the projects outside the seeds (the seeds come to
+            # render through cli's view): only chain/p01 is a seed's project
+            rc, out, err = run(["render", "--all-states"], db)
+            r = subprocess.run(["dot", "-Tjson0"], input=out, capture_output=True, text=True)
+            boxes = {o.get("label"): o.get("class") for o in json.loads(r.stdout)["objects"]
+                     if o["name"].startswith("cluster")}
+            check(rc == 0 and len(boxes) == 30 and boxes.get("chain/p01") == "cluster"
+                  and all(c == "cluster foreign" for k, c in boxes.items() if k != "chain/p01"),
+                  "chain: render marks every project but the seed's as foreign: %r" % boxes)
 
             # --depth 3: seeds hop 0, links read for hops 0..2
             db3 = os.path.join(d, "chain3.db")

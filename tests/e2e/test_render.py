@@ -4,6 +4,7 @@ hostile titles (tests/fixtures/render_hostile.json), imported into a real
 store. DOT must be accepted by `dot`, SVG must parse as XML with no element
 or attribute coming from a title, Mermaid must keep its line structure, and
 the options must select, mark and refuse as the issue says."""
+import json
 import os
 import pty
 import re
@@ -256,6 +257,203 @@ class Render(igtest.TestCase, igtest.ClassDir):
             check(r.returncode == 2, f"render {args}: exit {r.returncode}, want 2")
         r = run(self.h_db, "render", "--help")
         check(r.returncode == 0 and b"--max-nodes" in r.stdout, "render --help")
+
+
+# ---- node details and milestone clusters (issue 16) ---------------------------
+
+def people_snapshot():
+    """One project; milestones v3.0 (due 2027-01-15), v3.1 (due 2027-03-01)
+    and v4 (no due date). #1 has its own due date and two assignees, #2
+    only its milestone's date and nobody, #4 is confidential (assigned, in
+    v3.0), #5 has no milestone, #6 is v3.1 but blocks nothing in v3.0, #7
+    is in v4. Blocks: 3->2, 4->1, 5->2, 7->3, 1->2."""
+    ms = {"v3.0": {"id": 1, "iid": 1, "title": "v3.0", "due_date": "2027-01-15",
+                   "state": "active"},
+          "v3.1": {"id": 2, "iid": 2, "title": "v3.1", "due_date": "2027-03-01",
+                   "state": "active"},
+          "v4": {"id": 3, "iid": 3, "title": "v4", "due_date": None, "state": "active"}}
+    spec = [(1, "Login flow", ["ana", "bo"], "2027-01-10", "v3.0", False),
+            (2, "API", [], None, "v3.0", False),
+            (3, "Backend", ["cy"], None, "v3.1", False),
+            (4, "SECRET plan", ["dee"], None, "v3.0", True),
+            (5, "Loose end", [], None, None, False),
+            (6, "Elsewhere", ["fay"], None, "v3.1", False),
+            (7, "Someday", ["eve"], None, "v4", False)]
+    issues = []
+    for iid, title, who, due, m, conf in spec:
+        issues.append({"id": 100 + iid, "project_id": 1, "iid": iid, "title": title,
+                       "state": "opened", "confidential": conf, "weight": None,
+                       "time_stats": {"time_estimate": 0, "total_time_spent": 0},
+                       "milestone": ms[m] if m else None, "due_date": due, "labels": [],
+                       "assignees": [{"username": u} for u in who],
+                       "created_at": "2026-01-01T00:00:00Z",
+                       "updated_at": "2026-01-01T00:00:00Z", "closed_at": None,
+                       "web_url": f"https://gitlab.example.com/g/a/-/issues/{iid}"})
+    links = [{"id": 10 + k, "source_issue_id": 100 + a, "target_issue_id": 100 + b,
+              "link_type": "blocks"}
+             for k, (a, b) in enumerate([(3, 2), (4, 1), (5, 2), (7, 3), (1, 2)])]
+    return {"version": 1, "source": "https://gitlab.example.com",
+            "projects": [{"id": 1, "path_with_namespace": "g/a",
+                          "web_url": "https://gitlab.example.com/g/a"}],
+            "issues": issues, "links": links}
+
+
+def expected_details(issue):
+    """The SPEC's words for a node, from the snapshot alone: people, and the
+    due date with its origin."""
+    who = " ".join("@" + a["username"] for a in issue["assignees"]) or "unassigned"
+    m = issue["milestone"]
+    if issue["due_date"]:
+        when = f"due {issue['due_date']}"
+    elif m and m["due_date"]:
+        when = f"due {m['due_date']} (milestone {m['title']})"
+    else:
+        when = "no due date"
+    return who, when
+
+
+def gv_unescape(label):
+    """A Graphviz label as shown: \\n (and \\l, \\r) a line break, \\X
+    the character X, &amp; an ampersand."""
+    out = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nlr" else m.group(1), label)
+    return out.replace("&amp;", "&")
+
+
+def dot_parse(dot_text):
+    """Graphviz itself parses the DOT (dot -Tjson0): {node: label lines},
+    {cluster label: set of nodes}."""
+    r = subprocess.run(["dot", "-Tjson0"], input=dot_text, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    check(r.returncode == 0, f"dot -Tjson0: {r.stderr!r}")
+    objs = json.loads(r.stdout)
+    by_id = {o["_gvid"]: o for o in objs.get("objects", [])}
+    nodes, clusters = {}, {}
+    for o in objs.get("objects", []):
+        if "nodes" in o:
+            if o["name"].startswith("cluster"):
+                clusters[gv_unescape(o.get("label", ""))] = {by_id[i]["name"]
+                                                             for i in o["nodes"]}
+        elif "#" in o["name"]:
+            nodes[o["name"]] = gv_unescape(o["label"]).split("\n")
+    return nodes, clusters
+
+
+MERMAID_ENTITIES = {"#quot;": '"', "#lt;": "<", "#gt;": ">", "#amp;": "&", "#35;": "#",
+                    "#37;": "%", "#92;": "\\", "#96;": "`"}
+
+
+def mermaid_parse(text):
+    """{ref: label lines}, {subgraph label: set of refs} of a flowchart."""
+    def unent(s):
+        return re.sub(r"#(quot|lt|gt|amp|35|37|92|96);", lambda m: MERMAID_ENTITIES[m.group(0)], s)
+    nodes, clusters, current = {}, {}, None
+    for line in text.split("\n"):
+        m = re.match(r'^  subgraph c\d+\["([^"]*)"\]$', line)
+        if m:
+            current = unent(m.group(1))
+            clusters[current] = set()
+            continue
+        if line == "  end":
+            current = None
+            continue
+        m = re.match(r'^ {2,4}n\d+\["([^"]*)"\]$', line)
+        if m:
+            lines = [unent(x) for x in m.group(1).split("<br/>")]
+            nodes[lines[0]] = lines
+            if current is not None:
+                clusters[current].add(lines[0])
+    return nodes, clusters
+
+
+class NodeDetails(igtest.TestCase, igtest.ClassDir):
+    @classmethod
+    def setUpClass(cls):
+        tmp = cls.make_class_dir()
+        cls.snap = people_snapshot()
+        cls.db = os.path.join(tmp, "people.db")
+        igtest.ig(cls.db, "import", igtest.write_json(os.path.join(tmp, "p.json"), cls.snap),
+                  ok=True)
+        cls.issues = {f"g/a#{i['iid']}": i for i in cls.snap["issues"]}
+
+    def check_details(self, nodes, what, show_confidential=False):
+        check(set(nodes) == set(self.issues), f"{what}: nodes {sorted(nodes)}")
+        for ref, lines in nodes.items():
+            i = self.issues[ref]
+            who, when = expected_details(i)
+            hidden = i["confidential"] and not show_confidential
+            title = "(confidential)" if hidden else i["title"]
+            # one line "who · when" when it fits, else each on its own
+            want = ([ref, title, f"{who} \u00b7 {when}"], [ref, title, who, when])
+            check(lines in [list(w) for w in want],
+                  f"{what}: {ref} shows {lines}, want one of {want}")
+            if hidden:
+                check(not any("SECRET" in x for x in lines), f"{what}: {ref} title shown")
+
+    def test_dot_and_svg_nodes_show_people_and_due_date_with_origin(self):
+        r = run(self.db, "render")
+        check(r.returncode == 0, f"render: exit {r.returncode} {r.stderr!r}")
+        nodes, clusters = dot_parse(r.stdout)
+        self.check_details(nodes, "dot")
+        # spot checks of the words themselves (the oracle above could share a bug)
+        check(nodes.get("g/a#2", [])[2:] == ["unassigned", "due 2027-01-15 (milestone v3.0)"],
+              f"g/a#2: {nodes.get('g/a#2')}")
+        check(nodes.get("g/a#1", [])[2:] == ["@ana @bo \u00b7 due 2027-01-10"],
+              f"g/a#1: {nodes.get('g/a#1')}")
+        check(nodes.get("g/a#5", [])[2:] == ["unassigned \u00b7 no due date"],
+              f"g/a#5: {nodes.get('g/a#5')}")
+        check(nodes.get("g/a#4", [])[1:] == ["(confidential)", "@dee",
+                                              "due 2027-01-15 (milestone v3.0)"],
+              f"confidential g/a#4: {nodes.get('g/a#4')}")
+        check(b"SECRET" not in r.stdout, "dot: confidential title shown")
+        r = run(self.db, "render", "--show-confidential")
+        nodes, _ = dot_parse(r.stdout)
+        self.check_details(nodes, "dot --show-confidential", show_confidential=True)
+        r = run(self.db, "render", "--format", "svg")
+        check(r.returncode == 0, f"svg: exit {r.returncode}")
+        root = ET.fromstring(r.stdout)
+        texts = [t.text for t in root.iter(SVG_NS + "text")]
+        for line in ("@dee", "due 2027-01-15 (milestone v3.0)", "unassigned \u00b7 no due date",
+                     "@ana @bo \u00b7 due 2027-01-10"):
+            check(line in texts, f"svg: no text {line!r} in {texts}")
+        check(b"SECRET" not in r.stdout, "svg: confidential title shown")
+
+    def test_mermaid_nodes_show_people_and_due_date_with_origin(self):
+        r = run(self.db, "render", "--format", "mermaid")
+        check(r.returncode == 0, f"mermaid: exit {r.returncode}")
+        text = r.stdout.decode("utf-8")
+        check_mermaid(text, "people mermaid")
+        nodes, _ = mermaid_parse(text)
+        self.check_details(nodes, "mermaid")
+        check(nodes.get("g/a#2", [])[2:] == ["unassigned", "due 2027-01-15 (milestone v3.0)"],
+              f"mermaid g/a#2: {nodes.get('g/a#2')}")
+        check("SECRET" not in text, "mermaid: confidential title shown")
+
+    def test_milestone_scope_clusters_by_milestone_unless_cluster_is_given(self):
+        # the scope of v3.0: its issues and all that blocks them (#3 of v3.1,
+        # #5 of no milestone, #7 of v4 through #3); #6 is not drawn
+        want = {"v3.0": {"g/a#1", "g/a#2", "g/a#4"}, "v3.1": {"g/a#3"}, "v4": {"g/a#7"}}
+        r = run(self.db, "render", "--milestone", "v3.0")
+        check(r.returncode == 0, f"--milestone: exit {r.returncode} {r.stderr!r}")
+        nodes, clusters = dot_parse(r.stdout)
+        check(set(nodes) == {"g/a#1", "g/a#2", "g/a#3", "g/a#4", "g/a#5", "g/a#7"},
+              f"--milestone v3.0 draws {sorted(nodes)}")
+        check(clusters == want, f"--milestone v3.0 clusters {clusters}")
+        r = run(self.db, "render", "--milestone", "v3.0", "--format", "mermaid")
+        _, mclusters = mermaid_parse(r.stdout.decode("utf-8"))
+        check(mclusters == want, f"mermaid --milestone v3.0 subgraphs {mclusters}")
+        # --cluster given wins
+        for c, expect in (("none", {}), ("project", {"g/a": set(nodes)})):
+            r = run(self.db, "render", "--milestone", "v3.0", "--cluster", c)
+            _, cl = dot_parse(r.stdout)
+            check(cl == expect, f"--milestone --cluster {c}: clusters {cl}")
+            r = run(self.db, "render", "--milestone", "v3.0", "--cluster", c, "--format",
+                    "mermaid")
+            _, cl = mermaid_parse(r.stdout.decode("utf-8"))
+            check(cl == expect, f"mermaid --milestone --cluster {c}: subgraphs {cl}")
+        # without a milestone scope, projects still
+        r = run(self.db, "render")
+        _, cl = dot_parse(r.stdout)
+        check(set(cl) == {"g/a"}, f"render without --milestone: clusters {cl}")
 
 
 if __name__ == "__main__":

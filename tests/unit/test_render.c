@@ -324,12 +324,124 @@ static void fixture_free(struct fixture *f)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The view cli/ builds (cli/render_view.c: render/ reads no store), read
+ * here straight from the fixture's store: titles (the confidential rule
+ * of render_texts_init) and web_urls; people and due dates are not loaded,
+ * so the labels hold ref and title only. */
+struct view_walk {
+	struct render_texts *t;
+	const struct analyze_graph *g;
+};
+
+static int view_take(void *ctx, const struct store_issue *is)
+{
+	struct view_walk *w = ctx;
+	for (uint32_t v = 0; v < w->g->n; v++) {
+		if (w->g->issue_id[v] != is->id)
+			continue;
+		if (!(w->t->mark[v] & RENDER_TEXT_HIDDEN))
+			assert_non_null(w->t->title[v] = strdup(is->title ? is->title : ""));
+		if (is->web_url)
+			assert_non_null(w->t->url[v] = strdup(is->web_url));
+	}
+	return 0;
+}
+
+static void fixture_view(struct fixture *f, struct render_texts *t, bool show_confidential)
+{
+	assert_int_equal(
+	    render_texts_init(t, f->g, show_confidential ? RENDER_TEXTS_SHOW_CONFIDENTIAL : 0), 0);
+	int64_t *ids = malloc((f->g->n ? f->g->n : 1) * sizeof *ids);
+	assert_non_null(ids);
+	for (uint32_t v = 0; v < f->g->n; v++)
+		ids[v] = f->g->issue_id[v];
+	struct view_walk w = {t, f->g};
+	assert_int_equal(store_get_issues(f->s, ids, f->g->n, view_take, &w), 0);
+	free(ids);
+}
+
+/* The links part of the view (cli/render_view.c builds it for the
+ * binary), read here from the fixture's store: the seeds, every relates_to
+ * link and the text evidence of every text edge. */
+struct test_links {
+	struct render_links l;
+	uint8_t *seed;
+	struct render_pair rel[16];
+	struct render_edge_text et[16];
+	const struct analyze_graph *g;
+};
+
+static uint32_t node_of_id(const struct analyze_graph *g, int64_t id)
+{
+	for (uint32_t v = 0; v < g->n; v++)
+		if (g->issue_id[v] == id)
+			return v;
+	return ANALYZE_NONE;
+}
+
+static int links_take(void *ctx, const struct store_link *l)
+{
+	struct test_links *t = ctx;
+	uint32_t a = node_of_id(t->g, l->source_id), b = node_of_id(t->g, l->target_id);
+	if (l->type == STORE_LINK_RELATES && a != ANALYZE_NONE && b != ANALYZE_NONE) {
+		assert_true(t->l.n_relates < 16);
+		t->rel[t->l.n_relates++] = (struct render_pair){a, b};
+	}
+	return 0;
+}
+
+static void fixture_links(struct fixture *f, struct test_links *t)
+{
+	const struct analyze_graph *g = f->g;
+	memset(t, 0, sizeof *t);
+	t->g = g;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	assert_int_equal(store_seed_projects(f->s, &ids, &n), 0);
+	assert_non_null(t->seed = calloc(g->n_projects + 1, 1));
+	for (uint32_t p = 0; p < g->n_projects; p++) {
+		t->seed[p] = n == 0;
+		for (size_t i = 0; i < n; i++)
+			t->seed[p] |= ids[i] == g->project_id[p];
+	}
+	free(ids);
+	t->l.project_seed = t->seed;
+	assert_int_equal(store_each_link_fast(f->s, STORE_WALK_RELATES_ONLY, links_take, t), 0);
+	t->l.relates = t->rel;
+	for (uint32_t v = 0; g->out_origin && v < g->n; v++)
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			if (!(g->out_origin[e] & ANALYZE_ORIGIN_TEXT))
+				continue;
+			struct analyze_text_in *in = NULL;
+			uint32_t k = 0;
+			assert_int_equal(analyze_text_in(f->s, g, v, g->out_adj[e], &in, &k), 0);
+			if (!k)
+				continue;
+			assert_true(t->l.n_etext < 16);
+			t->et[t->l.n_etext++] = (struct render_edge_text){v, g->out_adj[e], in, k};
+		}
+	t->l.etext = t->et;
+}
+
+static void links_release(struct test_links *t)
+{
+	for (uint32_t i = 0; i < t->l.n_etext; i++)
+		free((void *)t->et[i].in);
+	free(t->seed);
+}
+
 static char *render_mem(struct fixture *f, const struct render_opts *o)
 {
-	struct render_input in = {.store = f->s, .g = f->g};
+	struct render_texts t;
+	struct test_links tl;
+	fixture_view(f, &t, o->show_confidential);
+	fixture_links(f, &tl);
+	struct render_input in = {.g = f->g, .texts = &t, .links = &tl.l};
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = render_to_buffer(&buf, &len, &in, o);
+	render_texts_release(&t);
+	links_release(&tl);
 	if (rc)
 		fail_msg("render: %d %s", rc, render_errmsg());
 	if (o->format == RENDER_FORMAT_PNG)
@@ -460,6 +572,65 @@ static void test_dot__nodes_edges_knot_and_critical_marks(void **state)
 	fixture_free(&f);
 }
 
+/* The people and due date lines come from the view alone (issue 16): one
+ * line when they fit, each on its own when not, "unassigned" and "no due
+ * date" spelled out, a milestone's date with its origin, escaped per
+ * format; a node the view did not load shows neither. */
+static void test_labels__people_and_due_date_from_the_view(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_make(&f, six, 8, six_e, 9, six_r, 1, false);
+	struct render_texts t;
+	fixture_view(&f, &t, false);
+	for (uint32_t v = 0; v < f.g->n; v++) {
+		char ref[32];
+		analyze_ref(f.g, v, ref, sizeof ref);
+		if (strcmp(ref, "g/a#1") == 0) {
+			t.people[v] = strdup("@ana");
+			t.due[v] = strdup("2027-01-15");
+		} else if (strcmp(ref, "g/a#4") == 0) {
+			t.people[v] = strdup("@ana @bo\\x");
+			t.due[v] = strdup("2027-01-15");
+			t.due_milestone[v] = strdup("v3.0 \"<b>\" #1");
+		} else if (strcmp(ref, "g/a#8") == 0) {
+			t.people[v] = strdup("@cy");
+		} else if (strcmp(ref, "g/a#5") == 0) {
+			continue; /* not loaded */
+		}
+		t.mark[v] |= RENDER_TEXT_LOADED;
+	}
+	struct render_input in = {.g = f.g, .texts = &t};
+	struct render_opts o;
+	render_opts_init(&o);
+	char *dot = NULL, *mmd = NULL;
+	size_t len;
+	assert_int_equal(render_to_buffer(&dot, &len, &in, &o), 0);
+	o.format = RENDER_FORMAT_MERMAID;
+	assert_int_equal(render_to_buffer(&mmd, &len, &in, &o), 0);
+	assert_dot_accepts(dot);
+	Agraph_t *g = read_dot(dot);
+	assert_string_equal(nattr(g, "g/a#1", "label"),
+			    "g/a#1\\nC:\\\\New\\n@ana \xc2\xb7 due 2027-01-15");
+	assert_string_equal(nattr(g, "g/a#4", "label"),
+			    "g/a#4\\nfour\\n@ana @bo\\\\x\\ndue 2027-01-15 (milestone v3.0\\n\"<b>\" #1)");
+	/* confidential: title hidden, people shown */
+	assert_string_equal(nattr(g, "g/a#8", "label"),
+			    "g/a#8\\n(confidential)\\n@cy \xc2\xb7 no due date");
+	assert_string_equal(nattr(g, "g/a#2", "label"),
+			    "g/a#2\\ntitle ending in \\\\\\nunassigned \xc2\xb7 no due date");
+	assert_string_equal(nattr(g, "g/a#5", "label"), "g/a#5\\nfive\\\\x0awith newline");
+	assert_non_null(strstr(mmd, "[\"g/a#35;1<br/>C:#92;New<br/>@ana \xc2\xb7 due 2027-01-15\"]"));
+	assert_non_null(strstr(mmd, "<br/>@ana @bo#92;x<br/>due 2027-01-15 (milestone v3.0 "
+				    "#quot;#lt;b#gt;#quot;<br/>#35;1)\"]"));
+	assert_non_null(strstr(mmd, "[\"g/a#35;8<br/>(confidential)<br/>@cy \xc2\xb7 no due date\"]"));
+	agclose(g);
+	free(dot);
+	free(mmd);
+	render_texts_release(&t);
+	fixture_free(&f);
+}
+
 static void test_dot__reduce_drops_implied_links_keeps_knots(void **state)
 {
 	(void)state;
@@ -545,7 +716,7 @@ static void test_select__focus_knots_milestone_and_overview(void **state)
 	(void)state;
 	struct fixture f;
 	fixture_make(&f, six, 8, six_e, 9, six_r, 1, true);
-	struct render_input in = {.store = f.s, .g = f.g};
+	struct render_input in = {.g = f.g};
 	struct render_opts o;
 	uint8_t keep[8];
 	uint32_t count = 0;
@@ -762,6 +933,7 @@ int main(void)
 	    cmocka_unit_test(test_escape__safe_url),
 	    cmocka_unit_test(test_wrap__words_lines_and_ellipsis),
 	    cmocka_unit_test(test_dot__nodes_edges_knot_and_critical_marks),
+	    cmocka_unit_test(test_labels__people_and_due_date_from_the_view),
 	    cmocka_unit_test(test_dot__reduce_drops_implied_links_keeps_knots),
 	    cmocka_unit_test(test_dot__foreign_projects_dashed),
 	    cmocka_unit_test(test_select__focus_knots_milestone_and_overview),
