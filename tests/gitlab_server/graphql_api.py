@@ -14,6 +14,7 @@ The server holds its lock around every call into this module.
 import base64
 import datetime
 import json
+import logging
 import os
 import re
 
@@ -21,6 +22,10 @@ import graphql
 from graphql.language import ast as gast
 
 from server import parse_time  # the one time parser of the REST server
+
+# graphql-core logs every resolver error with its traceback; the answer
+# carries the error, as GitLab's does.
+logging.getLogger("graphql").setLevel(logging.CRITICAL)
 
 SDL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gitlab_subset.graphql")
 
