@@ -13,6 +13,7 @@ The server holds its lock around every call into this module.
 
 import base64
 import datetime
+import functools
 import json
 import logging
 import os
@@ -114,6 +115,7 @@ def build_schema(mode, free):
 
 # -- value forms -----------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)
 def gql_time(text):
     """GraphQL's Time: ISO 8601 to the second, in UTC."""
     d = parse_time(text)
@@ -186,10 +188,6 @@ class Ctx:
         self.authenticated = authenticated
         self.score = score
         self.limit = limit
-
-
-def _data(info):
-    return info.context.data
 
 
 def _readable(d, iid):
@@ -463,6 +461,7 @@ def work_items_connection(d, pids, args):
     keyf = {k: (gql_time(d.issues[k][field]), k) for k in rows}
     rows.sort(key=lambda k: keyf[k], reverse=desc)
     size = _page_size(args.get("first"), args.get("last"))
+    count = len(rows)  # GitLab's count: the whole filtered list, whatever the cursor
     if args.get("after"):
         c = decode_cursor(args["after"])
         try:
@@ -476,7 +475,7 @@ def work_items_connection(d, pids, args):
     page = rows[:size]
     edges = [{"cursor": encode_cursor({field: keyf[k][0], "id": str(k)}),
               "node": work_item_node(d, k)} for k in page]
-    return {"count": len(rows) if not had_prev else len(rows),
+    return {"count": count,
             "edges": edges, "nodes": [e["node"] for e in edges],
             "pageInfo": {"hasNextPage": len(rows) > size, "hasPreviousPage": had_prev,
                          "startCursor": edges[0]["cursor"] if edges else None,
@@ -641,6 +640,7 @@ class GraphQLApi:
         self.mode = mode
         self.schemas = {}
         self.forced = []  # messages the next answers carry instead of data
+        self.parsed = {}  # (mode, tier, query text) -> (document, validation errors)
 
     def schema(self):
         key = (self.mode, self.data.free)
@@ -678,11 +678,19 @@ class GraphQLApi:
             return 200, {"errors": [{"message": "Variables are invalid JSON"}]}
         op_name = req.get("operationName") or None
         schema = self.schema()
-        try:
-            doc = graphql.parse(req["query"])
-        except graphql.GraphQLError as e:
-            return 200, {"errors": [_format(e)]}
-        errs = graphql.validate(schema, doc)
+        # A crawl sends the same few queries again and again: parse and
+        # validate each once (execution never changes the document).
+        key = (self.mode, self.data.free, req["query"])
+        if key not in self.parsed:
+            try:
+                doc = graphql.parse(req["query"])
+                errs = graphql.validate(schema, doc)
+            except graphql.GraphQLError as e:
+                doc, errs = None, [e]
+            if len(self.parsed) >= 64:
+                self.parsed.clear()
+            self.parsed[key] = (doc, errs)
+        doc, errs = self.parsed[key]
         if errs:
             return 200, {"errors": [_format(e) for e in errs]}
         limit = MAX_COMPLEXITY_USER if authenticated else MAX_COMPLEXITY_ANON
