@@ -459,6 +459,13 @@ class Changes(unittest.TestCase):
         self.assertEqual(out["data"], {"project": {"workItems": None}})
         self.assertEqual(out["errors"][0]["message"], "Please provide a valid cursor")
 
+    def test_rate_limit_applies(self):
+        control(self.srv, "/__control/faults", {"rate_limit": 1})
+        codes = [post(self.srv, "{ metadata { version } }")[0] for _ in range(4)]
+        control(self.srv, "/__control/faults", {"rate_limit": 0})
+        self.assertIn(429, codes)
+        self.assertEqual(codes[0], 200)
+
     def test_graphql_off_is_404(self):
         control(self.srv, "/__control/graphql", {"mode": "off"})
         st, _ = post(self.srv, "{ metadata { version } }")
