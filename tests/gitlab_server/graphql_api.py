@@ -488,6 +488,8 @@ def _r_project_items(root, info, **args):
 
 def _r_group_items(root, info, includeDescendants=False, excludeProjects=False, **args):
     d = info.context.data
+    if not info.context.gql.group_items:
+        return None  # in the schema, but group-level work items turned off
     # Group-level work items (epics) are not in this data: without
     # includeDescendants a group lists none, as a GitLab group without epics.
     if not includeDescendants or excludeProjects:
@@ -640,6 +642,7 @@ class GraphQLApi:
         self.mode = mode
         self.schemas = {}
         self.forced = []  # messages the next answers carry instead of data
+        self.group_items = True  # False: Group.workItems answers null (turned off)
         self.parsed = {}  # (mode, tier, query text) -> (document, validation errors)
 
     def schema(self):

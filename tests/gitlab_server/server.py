@@ -842,6 +842,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with st.lock:
                 if api is not None:
                     api.forced.extend(errors)
+                    if "group_work_items" in req:
+                        api.group_items = bool(req["group_work_items"])
                 out = {"mode": st.graphql_mode, "tier": "free" if st.data.free else "premium",
                        "queued_errors": len(api.forced) if api else 0}
             return self._send(200, out)

@@ -362,6 +362,12 @@ class Premium(unittest.TestCase):
         self.assertEqual(len(refs), N_APP + 2)  # grp/secret is private
         self.assertEqual(len(set(refs)), len(refs))
         self.assertFalse(any(r.startswith("grp/secret") for r in refs))
+        control(self.srv, "/__control/graphql", {"group_work_items": False})
+        try:
+            _, out = post(self.srv, q, {"d": True})
+            self.assertIsNone(out["data"]["group"]["workItems"])
+        finally:
+            control(self.srv, "/__control/graphql", {"group_work_items": True})
 
     def test_private_project_null_and_tokens(self):
         q = '{ project(fullPath: "grp/secret") { id } other: project(fullPath: "grp/app") { id } }'
