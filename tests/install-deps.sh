@@ -3,6 +3,7 @@
 # usage: tests/install-deps.sh build|example|test|fuzz
 # "build": compiler and libraries; "example": + the test server's Python and
 # fonts; "test": + cmocka, networkx, Chromium/WebDriver for the HTML report,
+# graphql-core for the test server's GitLab GraphQL endpoint,
 # cppcheck for tests/static-analysis.sh, npm and npm's mermaid package for
 # the markdown report's diagram, the programs the CI component's jobs call
 # (curl and jq for issuegraph-mr-note) and npm's gitlab-ci-local (with git,
@@ -17,7 +18,7 @@ build=(build-essential cmake pkg-config file dpkg-dev
        libxml2-dev fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 example=(python3 sqlite3)
 test=(libcmocka-dev python3-networkx python3-yaml python3-selenium chromium chromium-driver
-      libxml2-utils time procps cppcheck
+      libxml2-utils time procps cppcheck python3-graphql-core
       curl jq ca-certificates git rsync python3-jsonschema)
 fuzz=(clang libclang-rt-14-dev)
 

@@ -143,6 +143,14 @@ class GitLabData:
                 if td.get(key) not in self.issues:
                     raise DataError("text dep names an unknown issue %r" % td.get(key))
             self.text_deps.setdefault(td["source_issue_id"], []).append(dict(td))
+        # The work-item hierarchy (snapshot "hierarchy": parent_id, child_id);
+        # REST cannot see it, GraphQL's HIERARCHY widget serves it.
+        self.parent_of = {}    # child issue id -> parent issue id
+        self.children_of = {}  # parent issue id -> child ids, sorted
+        for h in snap.get("hierarchy", []):
+            self._put_child(h.get("parent_id"), h.get("child_id"))
+        # GraphQL answers as to a signed-in user unless told otherwise
+        self.authenticated_view = True
         self._number_groups()
         self._number_milestones()
 
@@ -161,6 +169,7 @@ class GitLabData:
         i.setdefault("state", "opened")
         i.setdefault("title", "")
         i.setdefault("labels", [])
+        i.setdefault("type", "issue")
         i.setdefault("confidential", False)
         i.setdefault("weight", None)
         i.setdefault("due_date", None)
@@ -178,6 +187,24 @@ class GitLabData:
         self.by_project[i["project_id"]].add(i["id"])
         self.adj[i["id"]] = set()
         self._parse_times(i)
+
+    def _put_child(self, parent, child):
+        if parent not in self.issues or child not in self.issues or parent == child:
+            raise DataError("hierarchy pair %r/%r names a missing issue or one issue twice"
+                            % (parent, child))
+        if child in self.parent_of:
+            raise DataError("issue %d given two parents" % child)
+        self.parent_of[child] = parent
+        self.children_of.setdefault(parent, []).append(child)
+        self.children_of[parent].sort()
+
+    def _drop_child(self, child):
+        parent = self.parent_of.pop(child, None)
+        if parent is not None:
+            self.children_of[parent].remove(child)
+            if not self.children_of[parent]:
+                del self.children_of[parent]
+        return parent
 
     def _parse_times(self, i):
         t = {}
@@ -366,7 +393,8 @@ class GitLabData:
             "labels": list(i.get("labels") or []),
             "milestone": self.milestone_obj(i.get("milestone"), i["project_id"]),
             "assignees": assignees, "assignee": assignees[0] if assignees else None,
-            "author": author, "type": "ISSUE", "issue_type": "issue",
+            "author": author, "type": str(i.get("type") or "issue").upper(),
+            "issue_type": i.get("type") or "issue",
             "user_notes_count": i.get("user_notes_count", 0), "merge_requests_count": 0,
             "upvotes": 0, "downvotes": 0, "due_date": i.get("due_date"),
             "confidential": bool(i.get("confidential")), "discussion_locked": None,
@@ -512,10 +540,22 @@ class GitLabData:
             self._put_issue(issue)
             self._number_milestones()
             return {"issue": issue["id"], "updated_at": issue["updated_at"]}
+        if kind == "add_child":
+            # GitLab is not known to touch updated_at for a hierarchy change
+            self._put_child(op.get("parent"), op.get("child"))
+            return {"parent": op["parent"], "child": op["child"]}
+        if kind == "remove_child":
+            parent = self._drop_child(op.get("child"))
+            if parent is None:
+                raise DataError("issue %r has no parent" % op.get("child"))
+            return {"parent": parent, "child": op["child"]}
         if kind == "delete_issue":
             iid = op.get("issue")
             if iid not in self.issues:
                 raise DataError("no issue %r" % iid)
+            self._drop_child(iid)
+            for c in list(self.children_of.get(iid, [])):
+                self._drop_child(c)
             for lid in [k for k, v in self.links.items() if iid in (v["source"], v["target"])]:
                 rec = self.links.pop(lid)
                 other = rec["target"] if rec["source"] == iid else rec["source"]
@@ -576,8 +616,18 @@ class GitLabData:
                                      "link_type": key[2], "line": td["line"],
                                      "phrase": td["phrase"]}
         text_deps = [best[k] for k in sorted(best)]
-        return {"version": 1, "source": self.source, "projects": projects,
-                "issues": issues, "links": links, "text_deps": text_deps}
+        out = {"version": 1, "source": self.source, "projects": projects,
+               "issues": issues, "links": links, "text_deps": text_deps}
+        # Only data with a hierarchy or other types has these keys (snapshots
+        # without them load as before; REST crawls cannot see them).
+        if any(i.get("type", "issue") != "issue" for i in self.issues.values()):
+            for i in issues:
+                i["type"] = self.issues[i["id"]].get("type") or "issue"
+        if self.parent_of:
+            out["hierarchy"] = [{"parent_id": p, "child_id": c}
+                                for c, p in sorted(self.parent_of.items(), key=lambda x: (x[1], x[0]))
+                                if p in kept_issues and c in kept_issues]
+        return out
 
 
 class State:
@@ -597,7 +647,27 @@ class State:
         self.notes = {}  # "project!mr_iid" -> merge request notes, in creation order
         self.next_note_id = 9000
         self.log = open(opts.log, "a", encoding="utf-8", buffering=1) if opts.log else None
+        self.graphql_mode = opts.graphql
+        self._graphql = None
         self.reset_stats()
+
+    def graphql_api(self):
+        """The GraphQL endpoint (graphql_api.py), or None where this server
+        has none: --graphql off, or python3-graphql-core not installed."""
+        if self.graphql_mode == "off":
+            return None
+        with self.lock:
+            if self._graphql is None:
+                try:
+                    import graphql_api
+                except ImportError as e:
+                    print("server.py: no GraphQL endpoint: %s (apt-get install "
+                          "python3-graphql-core)" % e, file=sys.stderr)
+                    self.graphql_mode = "off"
+                    return None
+                self._graphql = graphql_api.GraphQLApi(self.data)
+            self._graphql.mode = self.graphql_mode
+            return self._graphql
 
     def reset_stats(self):
         self.stats = {"requests": 0, "by_status": {}, "by_kind": {}}
@@ -729,6 +799,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._user()
             elif raw_path.startswith("/api/v4/"):
                 self._api(raw_path, query)
+            elif raw_path == "/api/graphql":
+                self._graphql(body)
             else:
                 self._send(404, MSG_404_ROUTE)
         except (ConnectionError, socket.timeout):
@@ -755,6 +827,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "noteable_type": "MergeRequest", "author": author}
                 st.notes.setdefault(key, []).append(note)
             return self._send(201, note)
+        if path == "/__control/graphql" and self.command == "POST":
+            try:
+                req = json.loads(body or b"{}")
+                if not isinstance(req, dict):
+                    raise ValueError("body must be a JSON object")
+                if req.get("mode", st.graphql_mode) not in ("full", "old", "off"):
+                    raise ValueError("mode is full, old or off")
+                if req.get("tier", "free" if st.data.free else "premium") not in ("free", "premium"):
+                    raise ValueError("tier is free or premium")
+                errors = req.get("errors", [])
+                if not isinstance(errors, list) or not all(isinstance(x, str) for x in errors):
+                    raise ValueError("errors is a list of messages")
+            except ValueError as e:
+                return self._send(400, {"error": str(e)})
+            with st.lock:
+                st.graphql_mode = req.get("mode", st.graphql_mode)
+                if "tier" in req:
+                    st.data.free = req["tier"] == "free"
+                    st.data.version += 1
+            api = st.graphql_api()
+            with st.lock:
+                if api is not None:
+                    api.forced.extend(errors)
+                    if "group_work_items" in req:
+                        api.group_items = bool(req["group_work_items"])
+                out = {"mode": st.graphql_mode, "tier": "free" if st.data.free else "premium",
+                       "queued_errors": len(api.forced) if api else 0}
+            return self._send(200, out)
         if path == "/__control/stats" and self.command == "GET":
             with st.lock:
                 out = json.loads(json.dumps(st.stats))
@@ -805,6 +905,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if m:
                 kind, match = k, m
                 break
+        if self._gate(kind):
+            return
+
+        if st.opts.redirect_to and path.startswith("/api/v4/projects/"):
+            with st.lock:
+                st.count(kind, 302)
+            return self._send(302, {"message": "302 Found"},
+                              [("Location", st.opts.redirect_to.rstrip("/") + self.path)])
+
+        if not self._authorized():
+            with st.lock:
+                st.count(kind, 401)
+            return self._send(401, MSG_401)
+        return self._api_authorized(kind, match, path, query)
+
+    def _gate(self, kind):
+        """Latency, rate limit and seeded faults, as for every API request;
+        True when the request has been answered here."""
+        st = self.state
         if st.opts.latency_ms > 0:
             time.sleep(st.opts.latency_ms / 1000.0)
 
@@ -820,22 +939,49 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with st.lock:
                 st.count(kind, 429)
             if st.opts.rate_limit_plain:
-                return self._send(429, b"Retry later\n", headers, ctype="text/plain")
-            return self._send(429, MSG_429, headers)
+                self._send(429, b"Retry later\n", headers, ctype="text/plain")
+            else:
+                self._send(429, MSG_429, headers)
+            return True
         if fault:
-            return self._fault(kind, fault, fault_html)
+            self._fault(kind, fault, fault_html)
+            return True
+        return False
 
-        if st.opts.redirect_to and path.startswith("/api/v4/projects/"):
+    def _graphql(self, body):
+        """POST /api/graphql: GitLab's GraphQL API over the same data
+        (graphql_api.py); the same gate, token and redirect rules as REST."""
+        st = self.state
+        kind = "graphql"
+        api = st.graphql_api()
+        if api is None:  # --graphql off, or no graphql-core: no GraphQL here
+            with st.lock:
+                st.count(kind, 404)
+            return self._send(404, MSG_404_ROUTE)
+        if self._gate(kind):
+            return
+        if st.opts.redirect_to:
             with st.lock:
                 st.count(kind, 302)
             return self._send(302, {"message": "302 Found"},
                               [("Location", st.opts.redirect_to.rstrip("/") + self.path)])
-
-        if not self._authorized():
+        if self.command != "POST":
+            with st.lock:
+                st.count(kind, 405)
+            return self._send(405, {"message": "405 Method Not Allowed"})
+        carries = (self.headers.get("PRIVATE-TOKEN") is not None
+                   or self.headers.get("Authorization") is not None)
+        if carries and not self._authorized():
             with st.lock:
                 st.count(kind, 401)
-            return self._send(401, MSG_401)
+            return self._send(401, {"errors": [{"message": "Invalid token"}]})
+        with st.lock:
+            status, out = api.execute(body, carries, st.stats)
+            st.count(kind, status)
+        return self._send(status, out, self._ratelimit_headers())
 
+    def _api_authorized(self, kind, match, path, query):
+        st = self.state
         if st.opts.huge_body_mb and kind in st.opts.huge_kinds and self.command == "GET":
             q = urllib.parse.parse_qs(query)
             try:
@@ -1352,6 +1498,9 @@ def parse_args(argv):
                     help="the project's issues feature is off: 403 for its issues")
     ap.add_argument("--no-admin", action="store_true",
                     help="the token is no administrator: GET /issues/:id answers 403")
+    ap.add_argument("--graphql", choices=("full", "old", "off"), default="full",
+                    help="POST /api/graphql: full (work items and their widgets), old (an "
+                    "instance from before work items: their fields are unknown) or off (404)")
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--rate-limit", type=int, default=0, metavar="N",
                     help="requests per second (sliding 1 s window)")
