@@ -539,6 +539,9 @@ struct cli_titles {
 	struct cli_issue_info *info; /* per id */
 	uint32_t count;
 	bool show_confidential; /* the load's flag */
+	uint32_t *hash;		/* open addressing: index + 1 of an id in ids, 0 empty */
+	size_t hash_mask;	/* slots - 1 (a power of two, at least twice count) */
+	uint32_t cursor;	/* the load's position in ids (rows come by id) */
 };
 /* The details of issues ids[0..count) (any order, repeats allowed); -1 on
  * a store error (store_errmsg) or out of memory. show_confidential: the

@@ -61,13 +61,52 @@ static int take_assignees(struct cli_issue_info *in, const char *json)
 	return rc;
 }
 
+/* Where id sits in t->ids: a hash probe (a million-issue answer looks up
+ * every issue; a binary search over a million ids misses the cache about
+ * twenty times a lookup). -1 when it is not there. */
+static int64_t find(const struct cli_titles *t, int64_t id)
+{
+	if (!t->hash)
+		return -1;
+	size_t h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 20) & t->hash_mask;
+	for (;; h = (h + 1) & t->hash_mask) {
+		uint32_t e = t->hash[h];
+		if (e == 0)
+			return -1;
+		if (t->ids[e - 1] == id)
+			return (int64_t)e - 1;
+	}
+}
+
+static int hash_build(struct cli_titles *t)
+{
+	size_t slots = 16;
+	while (slots < 2 * (size_t)t->count)
+		slots *= 2;
+	if (!(t->hash = calloc(slots, sizeof *t->hash)))
+		return -1;
+	t->hash_mask = slots - 1;
+	for (uint32_t k = 0; k < t->count; k++) {
+		size_t h = (size_t)((uint64_t)t->ids[k] * 0x9E3779B97F4A7C15ull >> 20) & t->hash_mask;
+		while (t->hash[h])
+			h = (h + 1) & t->hash_mask;
+		t->hash[h] = k + 1;
+	}
+	return 0;
+}
+
 static int take_title(void *ctx, const struct store_issue *is)
 {
 	struct cli_titles *t = ctx;
-	const int64_t *hit = bsearch(&is->id, t->ids, t->count, sizeof *t->ids, cmp_id);
-	if (!hit)
+	/* the store gives rows by ascending id (store_get_issues): walk ids
+	 * along with them, a lookup only if one came out of order */
+	while (t->cursor < t->count && t->ids[t->cursor] < is->id)
+		t->cursor++;
+	int64_t at = t->cursor < t->count && t->ids[t->cursor] == is->id ? (int64_t)t->cursor
+									  : find(t, is->id);
+	if (at < 0)
 		return 0;
-	size_t k = (size_t)(hit - t->ids);
+	size_t k = (size_t)at;
 	free(t->title[k]);
 	t->title[k] = NULL;
 	info_release(&t->info[k]);
@@ -115,7 +154,7 @@ int cli_details_load(struct cli_titles *t, struct store *s, const int64_t *ids, 
 	for (uint32_t i = 0; i < count; i++) /* unique */
 		if (t->count == 0 || t->ids[t->count - 1] != t->ids[i])
 			t->ids[t->count++] = t->ids[i];
-	if (store_get_issues(s, t->ids, t->count, take_title, t) != 0)
+	if (hash_build(t) != 0 || store_get_issues(s, t->ids, t->count, take_title, t) != 0)
 		return -1;
 	/* A hidden issue's milestone shows when some visible issue carries
 	 * it too (SPEC "JSON outputs": a milestone only confidential issues
@@ -151,10 +190,11 @@ int cli_titles_load_nodes(struct cli_titles *t, struct store *s, const struct an
 	return rc;
 }
 
+/* The index of id in t->ids, -1 when it is not there or not in the store. */
 static int64_t slot(const struct cli_titles *t, int64_t id)
 {
-	const int64_t *hit = t->ids ? bsearch(&id, t->ids, t->count, sizeof *t->ids, cmp_id) : NULL;
-	return hit && t->title[hit - t->ids] ? hit - t->ids : -1;
+	int64_t at = find(t, id);
+	return at >= 0 && t->title[at] ? at : -1;
 }
 
 const char *cli_titles_get(const struct cli_titles *t, int64_t id, bool *confidential)
@@ -188,13 +228,12 @@ static void print_due(FILE *fp, const struct cli_issue_info *in)
 
 void cli_print_title(FILE *fp, const struct cli_titles *t, int64_t id)
 {
-	bool conf;
-	const char *title = cli_titles_get(t, id, &conf);
-	if (!title)
+	int64_t at = slot(t, id);
+	if (at < 0)
 		return;
-	const struct cli_issue_info *in = cli_titles_info(t, id);
+	const struct cli_issue_info *in = &t->info[at];
 	fputs("  ", fp);
-	cli_print_safe(fp, conf ? "(confidential)" : title);
+	cli_print_safe(fp, t->confidential[at] ? "(confidential)" : t->title[at]);
 	fputs("  ", fp);
 	if (!in->n_assignees)
 		fputs("unassigned", fp);
@@ -294,6 +333,7 @@ void cli_titles_release(struct cli_titles *t)
 	free(t->title);
 	free(t->info);
 	free(t->ids);
+	free(t->hash);
 	free(t->confidential);
 	memset(t, 0, sizeof *t);
 }
